@@ -1,0 +1,261 @@
+//! The one door to the FHIRPath engine (octofhir-fhirpath 0.4).
+//!
+//! Everything else in rorcheck sees `FhirPath::parse` and `FhirPath::evaluate` over
+//! `serde_json::Value`, so swapping the engine later touches this file only.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use octofhir_fhir_model::provider::{ElementInfo, ModelProvider, TypeInfo};
+use octofhir_fhirpath::core::value::utils::json_to_fhirpath_value;
+use octofhir_fhirpath::{Collection, EvaluationContext, FhirPathEngine};
+use serde_json::Value;
+
+#[derive(Debug, thiserror::Error)]
+pub enum FhirPathError {
+    #[error("invalid FHIRPath expression `{expr}`: {message}")]
+    Syntax { expr: String, message: String },
+    #[error("cannot evaluate FHIRPath `{expr}`: {message}")]
+    Evaluation { expr: String, message: String },
+    #[error("FHIRPath engine unavailable: {0}")]
+    Engine(String),
+}
+
+/// A shareable FHIRPath engine that knows the FHIR R4 type names (needed by `ofType()`).
+#[derive(Clone)]
+pub struct FhirPath {
+    engine: Arc<FhirPathEngine>,
+    model: Arc<dyn ModelProvider + Send + Sync>,
+}
+
+impl FhirPath {
+    pub async fn new() -> Result<Self, FhirPathError> {
+        let registry = Arc::new(octofhir_fhirpath::create_function_registry());
+        let model: Arc<dyn ModelProvider + Send + Sync> = Arc::new(R4Types);
+        let engine = FhirPathEngine::new(registry, model.clone())
+            .await
+            .map_err(|e| FhirPathError::Engine(e.to_string()))?;
+        Ok(FhirPath {
+            engine: Arc::new(engine),
+            model,
+        })
+    }
+
+    /// Checks the syntax only (used when scenarios are loaded, before any request).
+    pub fn parse(expr: &str) -> Result<(), FhirPathError> {
+        octofhir_fhirpath::parse_expression(expr)
+            .map(|_| ())
+            .map_err(|e| FhirPathError::Syntax {
+                expr: expr.to_owned(),
+                message: e.to_string(),
+            })
+    }
+
+    /// Evaluates `expr` on a JSON document; the result is the collection as JSON values.
+    pub async fn evaluate(&self, expr: &str, input: &Value) -> Result<Vec<Value>, FhirPathError> {
+        let root = Collection::single(json_to_fhirpath_value(input.clone()));
+        let ctx = EvaluationContext::new(root, self.model.clone(), None, None, None);
+        let result = self
+            .engine
+            .evaluate(expr, &ctx)
+            .await
+            .map_err(|e| FhirPathError::Evaluation {
+                expr: expr.to_owned(),
+                message: e.to_string(),
+            })?;
+        Ok(result.value.iter().map(|v| v.to_json_value()).collect())
+    }
+}
+
+/// The FHIR R4 resource, complex and primitive type names. The engine navigates the JSON
+/// itself; it only asks the model whether a type name exists (for `ofType`, `is`, `as`).
+#[derive(Debug)]
+struct R4Types;
+
+const R4_RESOURCES: &[&str] = &[
+    "Account", "ActivityDefinition", "AdverseEvent", "AllergyIntolerance", "Appointment",
+    "AppointmentResponse", "AuditEvent", "Basic", "Binary", "BiologicallyDerivedProduct",
+    "BodyStructure", "Bundle", "CapabilityStatement", "CarePlan", "CareTeam", "CatalogEntry",
+    "ChargeItem", "ChargeItemDefinition", "Claim", "ClaimResponse", "ClinicalImpression",
+    "CodeSystem", "Communication", "CommunicationRequest", "CompartmentDefinition",
+    "Composition", "ConceptMap", "Condition", "Consent", "Contract", "Coverage",
+    "CoverageEligibilityRequest", "CoverageEligibilityResponse", "DetectedIssue", "Device",
+    "DeviceDefinition", "DeviceMetric", "DeviceRequest", "DeviceUseStatement",
+    "DiagnosticReport", "DocumentManifest", "DocumentReference", "DomainResource",
+    "EffectEvidenceSynthesis", "Encounter", "Endpoint", "EnrollmentRequest",
+    "EnrollmentResponse", "EpisodeOfCare", "EventDefinition", "Evidence", "EvidenceVariable",
+    "ExampleScenario", "ExplanationOfBenefit", "FamilyMemberHistory", "Flag", "Goal",
+    "GraphDefinition", "Group", "GuidanceResponse", "HealthcareService", "ImagingStudy",
+    "Immunization", "ImmunizationEvaluation", "ImmunizationRecommendation",
+    "ImplementationGuide", "InsurancePlan", "Invoice", "Library", "Linkage", "List", "Location",
+    "Measure", "MeasureReport", "Media", "Medication", "MedicationAdministration",
+    "MedicationDispense", "MedicationKnowledge", "MedicationRequest", "MedicationStatement",
+    "MedicinalProduct", "MedicinalProductAuthorization", "MedicinalProductContraindication",
+    "MedicinalProductIndication", "MedicinalProductIngredient", "MedicinalProductInteraction",
+    "MedicinalProductManufactured", "MedicinalProductPackaged",
+    "MedicinalProductPharmaceutical", "MedicinalProductUndesirableEffect", "MessageDefinition",
+    "MessageHeader", "MolecularSequence", "NamingSystem", "NutritionOrder", "Observation",
+    "ObservationDefinition", "OperationDefinition", "OperationOutcome", "Organization",
+    "OrganizationAffiliation", "Parameters", "Patient", "PaymentNotice",
+    "PaymentReconciliation", "Person", "PlanDefinition", "Practitioner", "PractitionerRole",
+    "Procedure", "Provenance", "Questionnaire", "QuestionnaireResponse", "RelatedPerson",
+    "RequestGroup", "ResearchDefinition", "ResearchElementDefinition", "ResearchStudy",
+    "ResearchSubject", "Resource", "RiskAssessment", "RiskEvidenceSynthesis", "Schedule",
+    "SearchParameter", "ServiceRequest", "Slot", "Specimen", "SpecimenDefinition",
+    "StructureDefinition", "StructureMap", "Subscription", "Substance",
+    "SubstanceNucleicAcid", "SubstancePolymer", "SubstanceProtein",
+    "SubstanceReferenceInformation", "SubstanceSourceMaterial", "SubstanceSpecification",
+    "SupplyDelivery", "SupplyRequest", "Task", "TerminologyCapabilities", "TestReport",
+    "TestScript", "ValueSet", "VerificationResult", "VisionPrescription",
+];
+
+const R4_COMPLEX: &[&str] = &[
+    "Address", "Age", "Annotation", "Attachment", "BackboneElement", "CodeableConcept",
+    "Coding", "ContactDetail", "ContactPoint", "Contributor", "Count", "DataRequirement",
+    "Distance", "Dosage", "Duration", "Element", "ElementDefinition", "Expression",
+    "Extension", "HumanName", "Identifier", "MarketingStatus", "Meta", "Money", "Narrative",
+    "ParameterDefinition", "Period", "Population", "ProdCharacteristic", "ProductShelfLife",
+    "Quantity", "Range", "Ratio", "Reference", "RelatedArtifact", "SampledData", "Signature",
+    "SubstanceAmount", "Timing", "TriggerDefinition", "UsageContext",
+];
+
+const R4_PRIMITIVES: &[&str] = &[
+    "base64Binary", "boolean", "canonical", "code", "date", "dateTime", "decimal", "id",
+    "instant", "integer", "markdown", "oid", "positiveInt", "string", "time", "unsignedInt",
+    "uri", "url", "uuid", "xhtml", "Boolean", "String", "Integer", "Decimal", "Date",
+    "DateTime", "Time", "Quantity",
+];
+
+fn owned(names: &[&str]) -> Vec<String> {
+    names.iter().map(|s| (*s).to_owned()).collect()
+}
+
+#[async_trait]
+impl ModelProvider for R4Types {
+    async fn get_type(&self, name: &str) -> octofhir_fhir_model::Result<Option<TypeInfo>> {
+        let base = name.rsplit('.').next().unwrap_or(name);
+        if R4_RESOURCES.contains(&base) || R4_COMPLEX.contains(&base) {
+            return Ok(Some(TypeInfo::new_complex(base)));
+        }
+        if R4_PRIMITIVES.contains(&base) {
+            return Ok(Some(TypeInfo::system_type(base.to_owned(), true)));
+        }
+        Ok(None)
+    }
+
+    async fn get_element_type(
+        &self,
+        _parent: &TypeInfo,
+        _property: &str,
+    ) -> octofhir_fhir_model::Result<Option<TypeInfo>> {
+        Ok(None)
+    }
+
+    fn of_type(&self, type_info: &TypeInfo, target: &str) -> Option<TypeInfo> {
+        let name = type_info.name.as_deref().unwrap_or(&type_info.type_name);
+        self.is_type_derived_from(name, target)
+            .then(|| type_info.clone())
+    }
+
+    fn get_element_names(&self, _parent: &TypeInfo) -> Vec<String> {
+        Vec::new()
+    }
+
+    async fn get_children_type(
+        &self,
+        _parent: &TypeInfo,
+    ) -> octofhir_fhir_model::Result<Option<TypeInfo>> {
+        Ok(None)
+    }
+
+    async fn get_elements(&self, _name: &str) -> octofhir_fhir_model::Result<Vec<ElementInfo>> {
+        Ok(Vec::new())
+    }
+
+    async fn get_resource_types(&self) -> octofhir_fhir_model::Result<Vec<String>> {
+        Ok(owned(R4_RESOURCES))
+    }
+
+    async fn get_complex_types(&self) -> octofhir_fhir_model::Result<Vec<String>> {
+        Ok(owned(R4_COMPLEX))
+    }
+
+    async fn get_primitive_types(&self) -> octofhir_fhir_model::Result<Vec<String>> {
+        Ok(owned(R4_PRIMITIVES))
+    }
+
+    fn is_type_derived_from(&self, derived: &str, base: &str) -> bool {
+        let base = base.rsplit('.').next().unwrap_or(base);
+        derived == base
+            || (base == "Resource" && R4_RESOURCES.contains(&derived))
+            || (base == "DomainResource"
+                && R4_RESOURCES.contains(&derived)
+                && !matches!(derived, "Bundle" | "Binary" | "Parameters" | "Resource"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn bundle() -> Value {
+        json!({
+            "resourceType": "Bundle", "type": "searchset", "total": 2,
+            "link": [{"relation": "self", "url": "http://x/HealthcareService"},
+                     {"relation": "next", "url": "http://x/p2"}],
+            "entry": [
+                {"fullUrl": "http://x/HealthcareService/hs1", "search": {"mode": "match"},
+                 "resource": {"resourceType": "HealthcareService", "id": "hs1",
+                              "providedBy": {"reference": "Organization/org1"}}},
+                {"fullUrl": "http://x/HealthcareService/hs2", "search": {"mode": "match"},
+                 "resource": {"resourceType": "HealthcareService", "id": "hs2"}},
+                {"fullUrl": "http://x/Organization/org1", "search": {"mode": "include"},
+                 "resource": {"resourceType": "Organization", "id": "org1", "name": "CHU Exemple"}}
+            ]
+        })
+    }
+
+    #[tokio::test]
+    async fn of_type_filters_bundle_entries() {
+        let fp = FhirPath::new().await.expect("engine");
+        let out = fp
+            .evaluate("Bundle.entry.resource.ofType(HealthcareService).count()", &bundle())
+            .await
+            .expect("evaluates");
+        assert_eq!(out, vec![json!(2)]);
+        let out = fp
+            .evaluate("Bundle.entry.resource.ofType(Organization).name", &bundle())
+            .await
+            .expect("evaluates");
+        assert_eq!(out, vec![json!("CHU Exemple")]);
+    }
+
+    #[tokio::test]
+    async fn where_and_links() {
+        let fp = FhirPath::new().await.expect("engine");
+        let out = fp
+            .evaluate("Bundle.link.where(relation='next').url", &bundle())
+            .await
+            .expect("evaluates");
+        assert_eq!(out, vec![json!("http://x/p2")]);
+        let out = fp
+            .evaluate("Bundle.total = Bundle.entry.where(search.mode='match').count()", &bundle())
+            .await
+            .expect("evaluates");
+        assert_eq!(out, vec![json!(true)]);
+    }
+
+    #[tokio::test]
+    async fn unknown_type_name_is_an_error() {
+        let fp = FhirPath::new().await.expect("engine");
+        assert!(fp.evaluate("Bundle.entry.resource.ofType(Nonsense)", &bundle()).await.is_err());
+    }
+
+    #[test]
+    fn syntax_errors_are_reported() {
+        let err = FhirPath::parse("Bundle.entry.where(").expect_err("must fail");
+        assert!(err.to_string().contains("Bundle.entry.where("), "{err}");
+        assert!(FhirPath::parse("Bundle.entry.count() > 1").is_ok());
+    }
+}

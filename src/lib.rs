@@ -1,0 +1,7 @@
+//! rorcheck: a conformance test harness for ROR FHIR consumers.
+//!
+//! Data flows one way: [`scenario`] files are loaded and checked, then [`run`] executes them
+//! through [`http`] and judges responses with [`assert`], then [`report`] writes the results.
+
+pub mod fhirpath;
+pub mod scenario;

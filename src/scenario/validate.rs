@@ -1,0 +1,190 @@
+//! Checks made on parsed scenarios before the first request: ids, variables, expressions.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use regex::Regex;
+use serde_saphyr::Spanned;
+
+use super::load::Diagnostic;
+use super::model::{
+    AuthMode, Body, CaptureSource, Check, HeaderRule, Scenario, Step,
+};
+use super::template::{self, BUILTINS};
+use crate::fhirpath::FhirPath;
+
+const ID_PATTERN: &str = r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)*-[0-9]{3}$";
+
+/// Everything that can be wrong inside one scenario.
+pub fn check_scenario(s: &Scenario) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let path = s.source.as_path();
+    let at_id = |msg: String| Diagnostic::new(path, s.id.referenced, msg);
+
+    let id_re = Regex::new(ID_PATTERN).expect("constant pattern is valid");
+    if !id_re.is_match(s.id()) {
+        out.push(at_id(format!(
+            "id `{}` must be a modality prefix and three digits, e.g. EXT-001 or ROR-EXT-001",
+            s.id()
+        )));
+    }
+    if s.title.trim().is_empty() {
+        out.push(at_id("title must not be empty".into()));
+    }
+    if s.description.trim().is_empty() {
+        out.push(at_id("description must say what the consumer must do and why".into()));
+    }
+    if s.steps.is_empty() {
+        out.push(at_id("a scenario needs at least one step".into()));
+    }
+    for name in s.variables.keys() {
+        if !template::is_variable_name(name) || BUILTINS.contains(&name.as_str()) {
+            out.push(at_id(format!(
+                "variable `{name}` must be a plain name and not one of the built-ins {BUILTINS:?}"
+            )));
+        }
+    }
+
+    let mut defined: BTreeSet<String> = BUILTINS.iter().map(|b| (*b).to_owned()).collect();
+    defined.extend(s.variables.keys().cloned());
+    for step in &s.steps {
+        out.extend(check_step(path, step, &defined));
+        for c in &step.value.capture {
+            defined.insert(c.value.name.clone());
+        }
+    }
+    out
+}
+
+fn check_step(
+    path: &std::path::Path,
+    step: &Spanned<Step>,
+    defined: &BTreeSet<String>,
+) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let here = |msg: String| Diagnostic::new(path, step.referenced, msg);
+    let st = &step.value;
+
+    if st.name.trim().is_empty() {
+        out.push(here("a step needs a name".into()));
+    }
+    if st.expect.is_empty() {
+        out.push(here(format!(
+            "step `{}` has no assertion: a step must expect something",
+            st.name
+        )));
+    }
+
+    // Every template in the request must use defined variables.
+    let req = &st.request;
+    let mut templates: Vec<&str> = vec![req.path.as_str()];
+    templates.extend(req.query.iter().map(|q| q.value.as_str()));
+    templates.extend(req.headers.values().map(String::as_str));
+    match &req.body {
+        Some(Body::Json(v)) => templates.extend(template::json_strings(v)),
+        Some(Body::Text(t)) => templates.push(t),
+        Some(Body::Form(pairs)) => templates.extend(pairs.iter().map(|q| q.value.as_str())),
+        None => {}
+    }
+    if let AuthMode::Bearer(token) = &req.auth {
+        templates.push(token);
+    }
+    for t in templates {
+        match template::variables(t) {
+            Ok(vars) => {
+                for v in vars {
+                    if !defined.contains(v) {
+                        out.push(here(format!(
+                            "step `{}` uses `{{{{{v}}}}}`, which is not defined: declare it under \
+                             `variables` or capture it in an earlier step",
+                            st.name
+                        )));
+                    }
+                }
+            }
+            Err(e) => out.push(here(format!("step `{}`: {e}", st.name))),
+        }
+    }
+    for name in req.headers.keys().chain(req.omit_headers.iter()) {
+        if reqwest::header::HeaderName::from_bytes(name.as_bytes()).is_err() {
+            out.push(here(format!("`{name}` is not a valid header name")));
+        }
+    }
+    if !req.path.starts_with('/') && !req.path.starts_with("{{") && !req.path.contains("://") {
+        out.push(here(format!(
+            "path `{}` must start with `/` (relative to the target's base URL) or be an \
+             absolute URL",
+            req.path
+        )));
+    }
+
+    for a in &st.expect {
+        let at = |msg: String| Diagnostic::new(path, a.referenced, msg);
+        match &a.value.check {
+            Check::FhirPath(spec) => {
+                if let Err(e) = FhirPath::parse(&spec.expr) {
+                    out.push(at(e.to_string()));
+                }
+            }
+            Check::Header(spec) => {
+                if reqwest::header::HeaderName::from_bytes(spec.name.as_bytes()).is_err() {
+                    out.push(at(format!("`{}` is not a valid header name", spec.name)));
+                }
+                if let HeaderRule::Matches(re) = &spec.rule
+                    && let Err(e) = Regex::new(re)
+                {
+                    out.push(at(format!("invalid regular expression `{re}`: {e}")));
+                }
+            }
+            Check::ContentType(ct) if ct.trim().is_empty() => {
+                out.push(at("content_type must name a media type".into()));
+            }
+            Check::Bundle(b) if b.links.iter().chain(&b.no_links).any(|l| l.trim().is_empty()) => {
+                out.push(at("link relations must not be empty".into()));
+            }
+            _ => {}
+        }
+    }
+
+    let mut captured = BTreeMap::new();
+    for c in &st.capture {
+        let at = |msg: String| Diagnostic::new(path, c.referenced, msg);
+        let name = &c.value.name;
+        if !template::is_variable_name(name) || BUILTINS.contains(&name.as_str()) {
+            out.push(at(format!(
+                "capture name `{name}` must be a plain name and not a built-in ({BUILTINS:?})"
+            )));
+        }
+        if captured.insert(name.clone(), ()).is_some() {
+            out.push(at(format!("`{name}` is captured twice in the same step")));
+        }
+        if let CaptureSource::FhirPath(expr) = &c.value.source
+            && let Err(e) = FhirPath::parse(expr)
+        {
+            out.push(at(e.to_string()));
+        }
+    }
+    out
+}
+
+/// Ids must be unique across the whole set.
+pub fn check_unique_ids(scenarios: &[Scenario]) -> Vec<Diagnostic> {
+    let mut first_seen: BTreeMap<&str, &Scenario> = BTreeMap::new();
+    let mut out = Vec::new();
+    for s in scenarios {
+        if let Some(first) = first_seen.get(s.id()) {
+            out.push(Diagnostic::new(
+                &s.source,
+                s.id.referenced,
+                format!(
+                    "duplicate id `{}`: already used by {}:{}",
+                    s.id(),
+                    first.source.display(),
+                    first.id.referenced.line()
+                ),
+            ));
+        } else {
+            first_seen.insert(s.id(), s);
+        }
+    }
+    out
+}
