@@ -2,6 +2,10 @@
 //!
 //! Data flows one way: [`scenario`] files are loaded and checked, then [`run`] executes them
 //! through [`http`] and judges responses with [`assert`], then [`report`] writes the results.
+//! [`config`] says where requests go.
 
+pub mod assert;
+pub mod config;
 pub mod fhirpath;
+pub mod http;
 pub mod scenario;

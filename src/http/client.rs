@@ -1,0 +1,132 @@
+//! Sending one request and reading the whole response, with timings and a typed failure.
+
+use std::error::Error as _;
+use std::time::{Duration, Instant};
+
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+
+use super::evidence::Timings;
+
+/// A request ready to go: variables already filled in.
+#[derive(Debug, Clone)]
+pub struct OutgoingRequest {
+    pub method: reqwest::Method,
+    pub url: url::Url,
+    pub headers: Vec<(String, String)>,
+    pub body: Option<Vec<u8>>,
+    pub timeout: Duration,
+}
+
+#[derive(Debug, Clone)]
+pub struct ReceivedResponse {
+    pub status: u16,
+    pub headers: HeaderMap,
+    pub body: Vec<u8>,
+    pub timings: Timings,
+}
+
+/// Why no usable response came back. Messages never contain header values.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum TransportError {
+    #[error("pas de réponse dans le délai de {0} ms")]
+    Timeout(u128),
+    #[error("connexion impossible : {0}")]
+    Connect(String),
+    #[error("requête invalide : {0}")]
+    Build(String),
+    #[error("échange interrompu : {0}")]
+    Other(String),
+}
+
+/// The error and its causes on one line, e.g. `... <- invalid peer certificate: UnknownIssuer`.
+fn chain(err: &reqwest::Error) -> String {
+    let mut parts = vec![err.to_string()];
+    let mut source = err.source();
+    while let Some(s) = source {
+        let text = s.to_string();
+        if parts.last() != Some(&text) {
+            parts.push(text);
+        }
+        source = s.source();
+    }
+    parts.join(" <- ")
+}
+
+#[derive(Debug, Clone)]
+pub struct HttpClient {
+    inner: reqwest::Client,
+}
+
+impl HttpClient {
+    /// Redirects are not followed: a scenario must see the status the server really sent.
+    pub fn new() -> Result<Self, TransportError> {
+        let inner = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent(concat!("rorcheck/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| TransportError::Build(chain(&e)))?;
+        Ok(HttpClient { inner })
+    }
+
+    pub fn from_reqwest(inner: reqwest::Client) -> Self {
+        HttpClient { inner }
+    }
+
+    pub async fn send(&self, req: &OutgoingRequest) -> Result<ReceivedResponse, TransportError> {
+        let mut headers = HeaderMap::new();
+        for (name, value) in &req.headers {
+            let name = HeaderName::from_bytes(name.as_bytes())
+                .map_err(|_| TransportError::Build(format!("nom d'en-tête invalide `{name}`")))?;
+            let value = HeaderValue::from_str(value).map_err(|_| {
+                TransportError::Build(format!("valeur invalide pour l'en-tête `{name}`"))
+            })?;
+            headers.append(name, value);
+        }
+        let mut builder = self
+            .inner
+            .request(req.method.clone(), req.url.clone())
+            .headers(headers);
+        if let Some(body) = &req.body {
+            builder = builder.body(body.clone());
+        }
+        let timeout_ms = req.timeout.as_millis();
+        let started = Instant::now();
+        // One deadline for headers and body together: a server that stalls mid-body must
+        // fail the step as surely as one that never answers.
+        let exchange = async {
+            let response = builder.send().await.map_err(|e| classify(&e, timeout_ms))?;
+            let headers_ms = started.elapsed().as_secs_f64() * 1000.0;
+            let status = response.status().as_u16();
+            let headers = response.headers().clone();
+            let body = response
+                .bytes()
+                .await
+                .map_err(|e| classify(&e, timeout_ms))?;
+            Ok(ReceivedResponse {
+                status,
+                headers,
+                body: body.to_vec(),
+                timings: Timings {
+                    headers_ms,
+                    total_ms: started.elapsed().as_secs_f64() * 1000.0,
+                },
+            })
+        };
+        match tokio::time::timeout(req.timeout, exchange).await {
+            Ok(result) => result,
+            Err(_) => Err(TransportError::Timeout(timeout_ms)),
+        }
+    }
+}
+
+fn classify(err: &reqwest::Error, timeout_ms: u128) -> TransportError {
+    if err.is_timeout() {
+        TransportError::Timeout(timeout_ms)
+    } else if err.is_connect() {
+        TransportError::Connect(chain(err))
+    } else if err.is_builder() {
+        TransportError::Build(chain(err))
+    } else {
+        TransportError::Other(chain(err))
+    }
+}

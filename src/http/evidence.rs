@@ -1,0 +1,52 @@
+//! What was sent and received, kept as evidence for the reports (already redacted).
+
+use serde::Serialize;
+
+/// Bodies are kept up to this size in reports; the full body is still used for assertions.
+pub const MAX_EVIDENCE_BODY: usize = 512 * 1024;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RecordedRequest {
+    pub method: String,
+    pub url: String,
+    pub headers: Vec<(String, String)>,
+    pub body: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RecordedResponse {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+    /// Full size of the body in bytes, even when `body` was cut.
+    pub body_bytes: usize,
+    pub body_truncated: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Timings {
+    /// From sending the request to receiving the response headers.
+    pub headers_ms: f64,
+    /// From sending the request to the end of the body.
+    pub total_ms: f64,
+}
+
+/// One request and, if one came, its response.
+#[derive(Debug, Clone, Serialize)]
+pub struct Exchange {
+    pub request: RecordedRequest,
+    pub response: Option<RecordedResponse>,
+    pub timings: Option<Timings>,
+}
+
+/// Cuts text for evidence at a character boundary.
+pub fn clip(text: &str) -> (String, bool) {
+    if text.len() <= MAX_EVIDENCE_BODY {
+        return (text.to_owned(), false);
+    }
+    let mut end = MAX_EVIDENCE_BODY;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    (text[..end].to_owned(), true)
+}

@@ -1,0 +1,9 @@
+//! HTTP: the client, evidence of each exchange, and redaction of secrets.
+
+pub mod client;
+pub mod evidence;
+pub mod redact;
+
+pub use client::{HttpClient, OutgoingRequest, ReceivedResponse, TransportError};
+pub use evidence::{Exchange, RecordedRequest, RecordedResponse, Timings};
+pub use redact::{MASK, Redactor};
