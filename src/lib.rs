@@ -8,4 +8,6 @@ pub mod assert;
 pub mod config;
 pub mod fhirpath;
 pub mod http;
+pub mod report;
+pub mod run;
 pub mod scenario;

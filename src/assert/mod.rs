@@ -4,7 +4,7 @@
 mod body;
 mod headers;
 
-use std::cell::OnceCell;
+use std::sync::OnceLock;
 
 use reqwest::header::HeaderMap;
 use serde_json::Value;
@@ -52,7 +52,7 @@ pub struct ResponseView<'a> {
     pub status: u16,
     pub headers: &'a HeaderMap,
     pub body: &'a [u8],
-    json: OnceCell<Result<Value, String>>,
+    json: OnceLock<Result<Value, String>>,
 }
 
 impl<'a> ResponseView<'a> {
@@ -61,7 +61,7 @@ impl<'a> ResponseView<'a> {
             status,
             headers,
             body,
-            json: OnceCell::new(),
+            json: OnceLock::new(),
         }
     }
 

@@ -1,0 +1,212 @@
+//! `report.html`: one self-contained page a person reads and hands to the ROR programme team.
+//!
+//! The page is rendered by an askama template (`templates/report.html`) that auto-escapes
+//! everything: response bodies come from the server under test and are untrusted.
+
+use askama::Template;
+
+use crate::run::result::{AssertionResult, CaptureResult, StepResult};
+use crate::run::{RunReport, ScenarioResult, Status};
+use crate::scenario::Priority;
+
+struct PriorityRow {
+    number: u8,
+    label: &'static str,
+    weight: u32,
+    total: usize,
+    passed: usize,
+    failed: usize,
+    errored: usize,
+    skipped: usize,
+}
+
+struct ExchangeView {
+    method: String,
+    url: String,
+    request_headers: Vec<(String, String)>,
+    request_body: Option<String>,
+    response_status: Option<u16>,
+    response_headers: Vec<(String, String)>,
+    response_body: String,
+    response_note: Option<String>,
+    timing: Option<String>,
+    curl: String,
+}
+
+struct StepView<'a> {
+    step: &'a StepResult,
+    status_key: &'static str,
+    status_label: &'static str,
+    assertions: Vec<AssertionView<'a>>,
+    captures: &'a [CaptureResult],
+    exchange: Option<ExchangeView>,
+}
+
+struct AssertionView<'a> {
+    a: &'a AssertionResult,
+    status_key: &'static str,
+    status_label: &'static str,
+}
+
+struct ScenarioView<'a> {
+    s: &'a ScenarioResult,
+    status_key: &'static str,
+    status_label: &'static str,
+    open: bool,
+    steps: Vec<StepView<'a>>,
+}
+
+#[derive(Template)]
+#[template(path = "report.html")]
+struct ReportPage<'a> {
+    r: &'a RunReport,
+    verdict: &'static str,
+    verdict_ok: bool,
+    score: u32,
+    total: usize,
+    passed: usize,
+    failed: usize,
+    errored: usize,
+    skipped: usize,
+    warnings: usize,
+    priorities: Vec<PriorityRow>,
+    scenarios: Vec<ScenarioView<'a>>,
+    started: String,
+    finished: String,
+    duration: String,
+}
+
+/// Pretty-prints JSON bodies; other bodies are shown as they came.
+fn pretty(body: &str) -> String {
+    serde_json::from_str::<serde_json::Value>(body)
+        .ok()
+        .and_then(|v| serde_json::to_string_pretty(&v).ok())
+        .unwrap_or_else(|| body.to_owned())
+}
+
+/// A curl line that replays the request; secrets stay masked, the reader puts their own.
+fn curl(ex: &crate::http::Exchange) -> String {
+    let quote = |s: &str| format!("'{}'", s.replace('\'', r"'\''"));
+    let mut out = format!("curl -X {} {}", ex.request.method, quote(&ex.request.url));
+    for (k, v) in &ex.request.headers {
+        out.push_str(&format!(" \\\n  -H {}", quote(&format!("{k}: {v}"))));
+    }
+    if let Some(body) = &ex.request.body {
+        out.push_str(&format!(" \\\n  --data-raw {}", quote(body)));
+    }
+    out
+}
+
+fn exchange_view(step: &StepResult) -> Option<ExchangeView> {
+    let ex = step.exchange.as_ref()?;
+    let resp = ex.response.as_ref();
+    Some(ExchangeView {
+        method: ex.request.method.clone(),
+        url: ex.request.url.clone(),
+        request_headers: ex.request.headers.clone(),
+        request_body: ex.request.body.as_deref().map(pretty),
+        response_status: resp.map(|r| r.status),
+        response_headers: resp.map(|r| r.headers.clone()).unwrap_or_default(),
+        response_body: resp.map(|r| pretty(&r.body)).unwrap_or_default(),
+        response_note: match resp {
+            None => Some("Aucune réponse reçue.".into()),
+            Some(r) if r.body_truncated => Some(format!(
+                "Corps tronqué dans ce rapport ({} octets reçus).",
+                r.body_bytes
+            )),
+            Some(r) if r.body_bytes == 0 => Some("Corps vide.".into()),
+            Some(_) => None,
+        },
+        timing: ex.timings.as_ref().map(|t| {
+            format!("en-têtes en {:.1} ms, réponse complète en {:.1} ms", t.headers_ms, t.total_ms)
+        }),
+        curl: curl(ex),
+    })
+}
+
+fn status_key(s: Status) -> &'static str {
+    s.key()
+}
+
+pub fn render(report: &RunReport) -> Result<String, askama::Error> {
+    let counts = report.counts();
+    let priorities = Priority::ALL
+        .iter()
+        .map(|p| {
+            let c = report.counts_for(*p);
+            PriorityRow {
+                number: p.number(),
+                label: p.label(),
+                weight: p.weight(),
+                total: c.total,
+                passed: c.passed,
+                failed: c.failed,
+                errored: c.errored,
+                skipped: c.skipped,
+            }
+        })
+        .collect();
+    // Problems first, then by priority and id, so the reader meets what matters first.
+    let mut ordered: Vec<&ScenarioResult> = report.scenarios.iter().collect();
+    let rank = |s: Status| match s {
+        Status::Errored => 0,
+        Status::Failed => 1,
+        Status::Passed => 2,
+        Status::Skipped => 3,
+    };
+    ordered.sort_by(|a, b| {
+        (rank(a.status), a.priority, &a.id).cmp(&(rank(b.status), b.priority, &b.id))
+    });
+    let scenarios = ordered
+        .into_iter()
+        .map(|s| ScenarioView {
+            s,
+            status_key: status_key(s.status),
+            status_label: s.status.label(),
+            open: matches!(s.status, Status::Failed | Status::Errored),
+            steps: s
+                .steps
+                .iter()
+                .map(|st| StepView {
+                    step: st,
+                    status_key: status_key(st.status),
+                    status_label: st.status.label(),
+                    assertions: st
+                        .assertions
+                        .iter()
+                        .map(|a| AssertionView {
+                            a,
+                            status_key: if a.is_warning() { "warning" } else { status_key(a.status) },
+                            status_label: if a.is_warning() {
+                                "avertissement"
+                            } else {
+                                a.status.label()
+                            },
+                        })
+                        .collect(),
+                    captures: &st.captures,
+                    exchange: exchange_view(st),
+                })
+                .collect(),
+        })
+        .collect();
+    let fmt = "%d/%m/%Y %H:%M:%S";
+    ReportPage {
+        r: report,
+        verdict: crate::report::json::verdict(report),
+        verdict_ok: report.all_passed(),
+        score: report.score(),
+        total: counts.total,
+        passed: counts.passed,
+        failed: counts.failed,
+        errored: counts.errored,
+        skipped: counts.skipped,
+        warnings: report.scenarios.iter().map(|s| s.warnings).sum(),
+        priorities,
+        scenarios,
+        started: report.started_at.format(fmt).to_string(),
+        finished: report.finished_at.format(fmt).to_string(),
+        duration: format!("{:.2} s", report.duration_ms() / 1000.0),
+    }
+    .render()
+}

@@ -1,0 +1,263 @@
+//! The results of a run: plain data that every reporter reads.
+
+use chrono::{DateTime, Local};
+use serde::Serialize;
+
+use crate::http::Exchange;
+use crate::scenario::{Modality, Priority, Scenario};
+
+/// Outcome of a scenario, a step or an assertion.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// Every expectation held.
+    Passed,
+    /// The server violated an expectation.
+    Failed,
+    /// The harness could not evaluate (connection refused, timeout, invalid JSON...).
+    Errored,
+    /// Not run, with a reason (earlier step failed, scenario not for this access profile).
+    Skipped,
+}
+
+impl Status {
+    pub fn label(self) -> &'static str {
+        match self {
+            Status::Passed => "réussi",
+            Status::Failed => "échoué",
+            Status::Errored => "en erreur",
+            Status::Skipped => "ignoré",
+        }
+    }
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Status::Passed => "passed",
+            Status::Failed => "failed",
+            Status::Errored => "errored",
+            Status::Skipped => "skipped",
+        }
+    }
+
+    /// The worse of two outcomes (errored > failed > passed).
+    pub fn worst(self, other: Status) -> Status {
+        let rank = |s: Status| match s {
+            Status::Skipped => 0,
+            Status::Passed => 1,
+            Status::Failed => 2,
+            Status::Errored => 3,
+        };
+        if rank(other) > rank(self) { other } else { self }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AssertionResult {
+    pub kind: &'static str,
+    /// Line of the assertion in the scenario file.
+    pub line: u64,
+    pub status: Status,
+    pub expected: String,
+    pub actual: String,
+    pub warning_only: bool,
+    pub because: Option<String>,
+}
+
+impl AssertionResult {
+    /// A warning-only assertion that did not hold.
+    pub fn is_warning(&self) -> bool {
+        self.warning_only && self.status != Status::Passed
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CaptureResult {
+    pub name: String,
+    /// Redacted value.
+    pub value: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct StepResult {
+    pub name: String,
+    pub line: u64,
+    pub status: Status,
+    /// Why the step failed, errored or was skipped, in one line.
+    pub reason: Option<String>,
+    pub duration_ms: f64,
+    pub exchange: Option<Exchange>,
+    pub assertions: Vec<AssertionResult>,
+    pub captures: Vec<CaptureResult>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ScenarioResult {
+    pub id: String,
+    pub title: String,
+    pub description: String,
+    pub priority: Priority,
+    pub priority_label: &'static str,
+    pub modality: Modality,
+    pub modality_label: &'static str,
+    pub tags: Vec<String>,
+    pub requirements: Vec<String>,
+    pub file: String,
+    pub status: Status,
+    pub reason: Option<String>,
+    pub warnings: usize,
+    pub duration_ms: f64,
+    pub steps: Vec<StepResult>,
+}
+
+impl ScenarioResult {
+    /// A result for a scenario that was not run at all.
+    pub fn skipped(s: &Scenario, reason: String) -> Self {
+        let steps = s
+            .steps
+            .iter()
+            .map(|st| StepResult {
+                name: st.value.name.clone(),
+                line: st.referenced.line(),
+                status: Status::Skipped,
+                reason: Some(reason.clone()),
+                duration_ms: 0.0,
+                exchange: None,
+                assertions: Vec::new(),
+                captures: Vec::new(),
+            })
+            .collect();
+        ScenarioResult::new(s, Status::Skipped, Some(reason), 0.0, steps)
+    }
+
+    pub fn new(
+        s: &Scenario,
+        status: Status,
+        reason: Option<String>,
+        duration_ms: f64,
+        steps: Vec<StepResult>,
+    ) -> Self {
+        let warnings = steps
+            .iter()
+            .flat_map(|st| &st.assertions)
+            .filter(|a| a.is_warning())
+            .count();
+        ScenarioResult {
+            id: s.id().to_owned(),
+            title: s.title.clone(),
+            description: s.description.trim().to_owned(),
+            priority: s.priority,
+            priority_label: s.priority.label(),
+            modality: s.modality,
+            modality_label: s.modality.label(),
+            tags: s.tags.clone(),
+            requirements: s.requirements.clone(),
+            file: s.source.display().to_string(),
+            status,
+            reason,
+            warnings,
+            duration_ms,
+            steps,
+        }
+    }
+}
+
+/// Counts for one group of scenarios.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Counts {
+    pub total: usize,
+    pub passed: usize,
+    pub failed: usize,
+    pub errored: usize,
+    pub skipped: usize,
+}
+
+impl Counts {
+    pub fn add(&mut self, status: Status) {
+        self.total += 1;
+        match status {
+            Status::Passed => self.passed += 1,
+            Status::Failed => self.failed += 1,
+            Status::Errored => self.errored += 1,
+            Status::Skipped => self.skipped += 1,
+        }
+    }
+
+    /// Scenarios that did not pass although they ran.
+    pub fn not_passed(&self) -> usize {
+        self.failed + self.errored
+    }
+}
+
+/// Where the run went.
+#[derive(Debug, Clone, Serialize)]
+pub struct TargetInfo {
+    pub name: String,
+    pub base_url: String,
+    pub auth: String,
+    pub access_profile: Option<u8>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ToolInfo {
+    pub name: &'static str,
+    pub version: &'static str,
+}
+
+impl ToolInfo {
+    pub fn current() -> Self {
+        ToolInfo {
+            name: "rorcheck",
+            version: env!("CARGO_PKG_VERSION"),
+        }
+    }
+}
+
+/// A whole run.
+#[derive(Debug, Clone)]
+pub struct RunReport {
+    pub tool: ToolInfo,
+    pub target: TargetInfo,
+    pub scenario_set_hash: String,
+    pub started_at: DateTime<Local>,
+    pub finished_at: DateTime<Local>,
+    pub scenarios: Vec<ScenarioResult>,
+}
+
+impl RunReport {
+    pub fn counts(&self) -> Counts {
+        let mut c = Counts::default();
+        for s in &self.scenarios {
+            c.add(s.status);
+        }
+        c
+    }
+
+    pub fn counts_for(&self, priority: Priority) -> Counts {
+        let mut c = Counts::default();
+        for s in self.scenarios.iter().filter(|s| s.priority == priority) {
+            c.add(s.status);
+        }
+        c
+    }
+
+    /// PLATINES-style score: max(0, 100 − 100·critical − 50·major − 25·minor), where a
+    /// scenario that errored counts as failed (it did not show conformance).
+    pub fn score(&self) -> u32 {
+        let lost: u32 = self
+            .scenarios
+            .iter()
+            .filter(|s| matches!(s.status, Status::Failed | Status::Errored))
+            .map(|s| s.priority.weight())
+            .sum();
+        100u32.saturating_sub(lost)
+    }
+
+    /// True when every scenario that ran passed (skipped ones do not count against).
+    pub fn all_passed(&self) -> bool {
+        self.counts().not_passed() == 0
+    }
+
+    pub fn duration_ms(&self) -> f64 {
+        (self.finished_at - self.started_at).num_microseconds().unwrap_or(0) as f64 / 1000.0
+    }
+}

@@ -1,0 +1,172 @@
+//! Running scenarios: concurrently across scenarios, in order within one.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Instant;
+
+use chrono::{Local, SecondsFormat, Utc};
+use tokio::sync::Semaphore;
+
+use super::result::{RunReport, ScenarioResult, Status, TargetInfo, ToolInfo};
+use super::step::{StepContext, run_step};
+use crate::config::Target;
+use crate::fhirpath::FhirPath;
+use crate::http::{HttpClient, Redactor};
+use crate::scenario::{Scenario, ScenarioSet};
+
+/// Everything a run needs; cheap to clone into tasks.
+#[derive(Clone)]
+pub struct Runner {
+    client: HttpClient,
+    fhirpath: FhirPath,
+    target: Arc<Target>,
+    redactor: Redactor,
+}
+
+impl Runner {
+    pub fn new(client: HttpClient, fhirpath: FhirPath, target: Target, redactor: Redactor) -> Self {
+        let mut redactor = redactor;
+        for s in target.secrets() {
+            redactor.add_secret(&s);
+        }
+        Runner {
+            client,
+            fhirpath,
+            target: Arc::new(target),
+            redactor,
+        }
+    }
+
+    pub fn target(&self) -> &Target {
+        &self.target
+    }
+
+    /// Variables a scenario starts with: built-ins, its own defaults, the target's values.
+    fn initial_variables(&self, s: &Scenario) -> BTreeMap<String, String> {
+        let mut vars = s.variables.clone();
+        for (k, v) in &self.target.variables {
+            if vars.contains_key(k) {
+                vars.insert(k.clone(), v.clone());
+            }
+        }
+        let now = Utc::now();
+        vars.insert(
+            "base_url".into(),
+            self.target.base_url.as_str().trim_end_matches('/').to_owned(),
+        );
+        vars.insert("now".into(), now.to_rfc3339_opts(SecondsFormat::Secs, true));
+        vars.insert("today".into(), now.format("%Y-%m-%d").to_string());
+        vars
+    }
+
+    /// Runs one scenario to its end; never panics on server behaviour.
+    pub async fn run_scenario(&self, s: &Scenario) -> ScenarioResult {
+        if !s.applies_to_profile(self.target.access_profile) {
+            let profiles: Vec<String> = s
+                .access_profiles
+                .iter()
+                .map(|p| p.number().to_string())
+                .collect();
+            return ScenarioResult::skipped(
+                s,
+                format!(
+                    "réservé aux profils d'accès {}, la cible utilise le profil {}",
+                    profiles.join(", "),
+                    self.target.access_profile.map_or(0, |p| p.number())
+                ),
+            );
+        }
+        let started = Instant::now();
+        let ctx = StepContext {
+            client: &self.client,
+            fhirpath: &self.fhirpath,
+            target: &self.target,
+        };
+        let mut vars = self.initial_variables(s);
+        let mut redactor = self.redactor.clone();
+        let mut steps = Vec::with_capacity(s.steps.len());
+        let mut status = Status::Passed;
+        let mut reason = None;
+        for step in &s.steps {
+            if status != Status::Passed {
+                steps.push(super::result::StepResult {
+                    name: step.value.name.clone(),
+                    line: step.referenced.line(),
+                    status: Status::Skipped,
+                    reason: Some("étape précédente non réussie".into()),
+                    duration_ms: 0.0,
+                    exchange: None,
+                    assertions: Vec::new(),
+                    captures: Vec::new(),
+                });
+                continue;
+            }
+            let result = run_step(&ctx, step, &mut vars, &mut redactor).await;
+            if result.status != Status::Passed {
+                status = result.status;
+                reason = result
+                    .reason
+                    .as_ref()
+                    .map(|r| format!("étape « {} » : {r}", result.name));
+            }
+            steps.push(result);
+        }
+        ScenarioResult::new(s, status, reason, started.elapsed().as_secs_f64() * 1000.0, steps)
+    }
+
+    /// Runs every scenario with at most `jobs` at once; `on_done` sees each result as it
+    /// comes. Results are returned in the order of `set`.
+    pub async fn run(
+        &self,
+        set: &ScenarioSet,
+        jobs: usize,
+        on_done: impl Fn(&ScenarioResult) + Send + Sync + 'static,
+    ) -> RunReport {
+        let started_at = Local::now();
+        let permits = Arc::new(Semaphore::new(jobs.max(1)));
+        let on_done = Arc::new(on_done);
+        let mut tasks = tokio::task::JoinSet::new();
+        for (index, scenario) in set.scenarios.iter().cloned().enumerate() {
+            let runner = self.clone();
+            let permits = permits.clone();
+            let on_done = on_done.clone();
+            tasks.spawn(async move {
+                let _permit = permits.acquire_owned().await;
+                let result = runner.run_scenario(&scenario).await;
+                on_done(&result);
+                (index, result)
+            });
+        }
+        let mut results: Vec<Option<ScenarioResult>> = vec![None; set.scenarios.len()];
+        while let Some(joined) = tasks.join_next().await {
+            if let Ok((index, result)) = joined {
+                results[index] = Some(result);
+            }
+        }
+        // A task that panicked still gets a result, so the reports stay complete.
+        let scenarios = results
+            .into_iter()
+            .zip(&set.scenarios)
+            .map(|(r, s)| {
+                r.unwrap_or_else(|| {
+                    let mut r = ScenarioResult::skipped(s, "erreur interne de rorcheck".into());
+                    r.status = Status::Errored;
+                    r
+                })
+            })
+            .collect();
+        RunReport {
+            tool: ToolInfo::current(),
+            target: TargetInfo {
+                name: self.target.name.clone(),
+                base_url: self.redactor.text(self.target.base_url.as_str()),
+                auth: self.target.auth.label().to_owned(),
+                access_profile: self.target.access_profile.map(|p| p.number()),
+            },
+            scenario_set_hash: set.hash.clone(),
+            started_at,
+            finished_at: Local::now(),
+            scenarios,
+        }
+    }
+}

@@ -1,0 +1,292 @@
+//! Executing one step: build the request, send it, judge the response, capture values.
+
+use std::collections::BTreeMap;
+use std::time::Instant;
+
+use serde_json::Value;
+use serde_saphyr::Spanned;
+
+use super::result::{AssertionResult, CaptureResult, Status, StepResult};
+use crate::assert::{self, Outcome, ResponseView};
+use crate::config::{Target, TargetAuth};
+use crate::fhirpath::FhirPath;
+use crate::http::evidence::clip;
+use crate::http::{
+    Exchange, HttpClient, OutgoingRequest, ReceivedResponse, RecordedRequest, RecordedResponse,
+    Redactor,
+};
+use crate::scenario::template::{self, TemplateError};
+use crate::scenario::{AuthMode, Body, CaptureSource, Step};
+
+/// What every step of a run shares.
+pub struct StepContext<'a> {
+    pub client: &'a HttpClient,
+    pub fhirpath: &'a FhirPath,
+    pub target: &'a Target,
+}
+
+/// Builds the request of a step with the current variables.
+pub fn build_request(
+    step: &Step,
+    target: &Target,
+    vars: &BTreeMap<String, String>,
+) -> Result<OutgoingRequest, TemplateError> {
+    let req = &step.request;
+    let path = template::render(&req.path, vars)?;
+    let mut url = if path.starts_with("http://") || path.starts_with("https://") {
+        url::Url::parse(&path).map_err(|e| TemplateError::Unclosed(format!("{path}: {e}")))?
+    } else {
+        let mut base = target.base_url.clone();
+        let joined = format!("{}{}", base.path().trim_end_matches('/'), path);
+        // A relative path may carry its own query (`/Organization?_id=1`).
+        match joined.split_once('?') {
+            Some((p, q)) => {
+                base.set_path(p);
+                base.set_query(Some(q));
+            }
+            None => {
+                base.set_path(&joined);
+                base.set_query(None);
+            }
+        }
+        base
+    };
+    if !req.query.is_empty() {
+        let rendered: Vec<(String, String)> = req
+            .query
+            .iter()
+            .map(|q| Ok((q.name.clone(), template::render(&q.value, vars)?)))
+            .collect::<Result<_, TemplateError>>()?;
+        url.query_pairs_mut().extend_pairs(rendered);
+    }
+
+    let mut headers: Vec<(String, String)> = target
+        .headers
+        .iter()
+        .filter(|(k, _)| {
+            !req.omit_headers.iter().any(|o| o.eq_ignore_ascii_case(k))
+                && !req.headers.keys().any(|h| h.eq_ignore_ascii_case(k))
+        })
+        .cloned()
+        .collect();
+    for (k, v) in &req.headers {
+        headers.push((k.clone(), template::render(v, vars)?));
+    }
+    let bearer = match &req.auth {
+        AuthMode::Default => match &target.auth {
+            TargetAuth::Bearer(token) => Some(token.clone()),
+            TargetAuth::None => None,
+        },
+        AuthMode::None => None,
+        AuthMode::Bearer(token) => Some(template::render(token, vars)?),
+    };
+    if let Some(token) = bearer
+        && !req.omit_headers.iter().any(|o| o.eq_ignore_ascii_case("authorization"))
+    {
+        headers.push(("Authorization".into(), format!("Bearer {token}")));
+    }
+
+    let has_content_type = headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("content-type"));
+    let (body, default_type) = match &req.body {
+        None => (None, None),
+        Some(Body::Json(v)) => (
+            Some(template::render_json(v, vars)?.to_string().into_bytes()),
+            Some("application/fhir+json"),
+        ),
+        Some(Body::Text(t)) => (Some(template::render(t, vars)?.into_bytes()), Some("text/plain")),
+        Some(Body::Form(pairs)) => {
+            let mut form = url::form_urlencoded::Serializer::new(String::new());
+            for p in pairs {
+                form.append_pair(&p.name, &template::render(&p.value, vars)?);
+            }
+            (Some(form.finish().into_bytes()), Some("application/x-www-form-urlencoded"))
+        }
+    };
+    if let (Some(ct), false) = (default_type, has_content_type) {
+        headers.push(("Content-Type".into(), ct.into()));
+    }
+    Ok(OutgoingRequest {
+        method: reqwest::Method::from_bytes(req.method.as_str().as_bytes())
+            .unwrap_or(reqwest::Method::GET),
+        url,
+        headers,
+        body,
+        timeout: req
+            .timeout_ms
+            .map_or(target.timeout, std::time::Duration::from_millis),
+    })
+}
+
+fn record_request(req: &OutgoingRequest, redactor: &Redactor) -> RecordedRequest {
+    RecordedRequest {
+        method: req.method.to_string(),
+        url: redactor.text(req.url.as_str()),
+        headers: req
+            .headers
+            .iter()
+            .map(|(k, v)| (k.clone(), redactor.header(k, v)))
+            .collect(),
+        body: req
+            .body
+            .as_ref()
+            .map(|b| redactor.text(&clip(&String::from_utf8_lossy(b)).0)),
+    }
+}
+
+fn record_response(resp: &ReceivedResponse, redactor: &Redactor) -> RecordedResponse {
+    let text = String::from_utf8_lossy(&resp.body);
+    let (body, truncated) = clip(&text);
+    RecordedResponse {
+        status: resp.status,
+        headers: resp
+            .headers
+            .iter()
+            .map(|(k, v)| {
+                let name = k.as_str().to_owned();
+                let value = redactor.header(&name, &String::from_utf8_lossy(v.as_bytes()));
+                (name, value)
+            })
+            .collect(),
+        body: redactor.text(&body),
+        body_bytes: resp.body.len(),
+        body_truncated: truncated,
+    }
+}
+
+/// The value a capture takes from the response, as text.
+async fn capture_value(
+    source: &CaptureSource,
+    view: &ResponseView<'_>,
+    fhirpath: &FhirPath,
+) -> Result<String, String> {
+    match source {
+        CaptureSource::Status => Ok(view.status.to_string()),
+        CaptureSource::Header(name) => view
+            .headers
+            .get(name.as_str())
+            .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+            .ok_or_else(|| format!("en-tête {name} absent de la réponse")),
+        CaptureSource::FhirPath(expr) => {
+            let json = view
+                .json()?
+                .ok_or_else(|| "corps de réponse vide".to_owned())?;
+            let results = fhirpath.evaluate(expr, json).await.map_err(|e| e.to_string())?;
+            match results.first() {
+                Some(Value::String(s)) => Ok(s.clone()),
+                Some(other) => Ok(other.to_string()),
+                None => Err(format!("`{expr}` ne donne aucun résultat")),
+            }
+        }
+    }
+}
+
+fn is_secret_name(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    ["token", "secret", "password", "jeton"]
+        .iter()
+        .any(|w| lower.contains(w))
+}
+
+/// Runs one step. Captured values are added to `vars`; captured secrets to `redactor`.
+pub async fn run_step(
+    ctx: &StepContext<'_>,
+    step: &Spanned<Step>,
+    vars: &mut BTreeMap<String, String>,
+    redactor: &mut Redactor,
+) -> StepResult {
+    let started = Instant::now();
+    let st = &step.value;
+    let mut result = StepResult {
+        name: st.name.clone(),
+        line: step.referenced.line(),
+        status: Status::Passed,
+        reason: None,
+        duration_ms: 0.0,
+        exchange: None,
+        assertions: Vec::new(),
+        captures: Vec::new(),
+    };
+    let elapsed = |started: Instant| started.elapsed().as_secs_f64() * 1000.0;
+
+    let request = match build_request(st, ctx.target, vars) {
+        Ok(r) => r,
+        Err(e) => {
+            result.status = Status::Errored;
+            result.reason = Some(redactor.text(&format!("requête impossible à construire : {e}")));
+            result.duration_ms = elapsed(started);
+            return result;
+        }
+    };
+    let recorded = record_request(&request, redactor);
+    let response = match ctx.client.send(&request).await {
+        Ok(r) => r,
+        Err(e) => {
+            result.status = Status::Errored;
+            result.reason = Some(redactor.text(&e.to_string()));
+            result.exchange = Some(Exchange {
+                request: recorded,
+                response: None,
+                timings: None,
+            });
+            result.duration_ms = elapsed(started);
+            return result;
+        }
+    };
+
+    let view = ResponseView::new(response.status, &response.headers, &response.body);
+    for a in &st.expect {
+        let verdict = assert::evaluate(&a.value.check, &view, ctx.fhirpath).await;
+        let status = match verdict.outcome {
+            Outcome::Pass => Status::Passed,
+            Outcome::Fail => Status::Failed,
+            Outcome::Error => Status::Errored,
+        };
+        let ar = AssertionResult {
+            kind: a.value.check.kind(),
+            line: a.referenced.line(),
+            status,
+            expected: redactor.text(&verdict.expected),
+            actual: redactor.text(&verdict.actual),
+            warning_only: a.value.warning_only,
+            because: a.value.because.clone(),
+        };
+        if !ar.warning_only && status != Status::Passed {
+            if result.reason.is_none() {
+                result.reason = Some(format!("attendu {}, obtenu {}", ar.expected, ar.actual));
+            }
+            result.status = result.status.worst(status);
+        }
+        result.assertions.push(ar);
+    }
+
+    for c in &st.capture {
+        let name = &c.value.name;
+        match capture_value(&c.value.source, &view, ctx.fhirpath).await {
+            Ok(value) => {
+                if is_secret_name(name) {
+                    redactor.add_secret(&value);
+                }
+                result.captures.push(CaptureResult {
+                    name: name.clone(),
+                    value: redactor.text(&value),
+                });
+                vars.insert(name.clone(), value);
+            }
+            Err(why) => {
+                if result.status == Status::Passed {
+                    result.status = Status::Failed;
+                    result.reason = Some(format!("capture `{name}` impossible : {why}"));
+                }
+            }
+        }
+    }
+
+    // Evidence is recorded after captures so that a token captured here is masked too.
+    result.exchange = Some(Exchange {
+        request: recorded,
+        response: Some(record_response(&response, redactor)),
+        timings: Some(response.timings.clone()),
+    });
+    result.duration_ms = elapsed(started);
+    result
+}
