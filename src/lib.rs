@@ -5,9 +5,11 @@
 //! [`config`] says where requests go.
 
 pub mod assert;
+pub mod cli;
 pub mod config;
 pub mod fhirpath;
 pub mod http;
+pub mod mock;
 pub mod report;
 pub mod run;
 pub mod scenario;

@@ -191,6 +191,9 @@ pub struct Target {
     pub variables: BTreeMap<String, String>,
     pub access_profile: Option<AccessProfile>,
     pub timeout: Duration,
+    /// Secret values given to scenarios as variables (e.g. a client secret), masked in
+    /// every output.
+    pub secret_variables: Vec<String>,
 }
 
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
@@ -222,6 +225,7 @@ impl Target {
             variables: BTreeMap::new(),
             access_profile: None,
             timeout: DEFAULT_TIMEOUT,
+            secret_variables: Vec::new(),
         })
     }
 
@@ -271,10 +275,15 @@ impl Target {
 
     /// The secrets this target holds, for redaction.
     pub fn secrets(&self) -> Vec<String> {
-        match &self.auth {
-            TargetAuth::Bearer(t) => vec![t.clone()],
-            TargetAuth::None => Vec::new(),
+        let mut out: Vec<String> = self
+            .secret_variables
+            .iter()
+            .filter_map(|name| self.variables.get(name).cloned())
+            .collect();
+        if let TargetAuth::Bearer(t) = &self.auth {
+            out.push(t.clone());
         }
+        out
     }
 }
 

@@ -41,13 +41,22 @@ impl Runner {
         &self.target
     }
 
-    /// Variables a scenario starts with: built-ins, its own defaults, the target's values.
-    fn initial_variables(&self, s: &Scenario) -> BTreeMap<String, String> {
-        let mut vars = s.variables.clone();
-        for (k, v) in &self.target.variables {
-            if vars.contains_key(k) {
-                vars.insert(k.clone(), v.clone());
+    /// Variables a scenario starts with: built-ins, the target's values, its own defaults.
+    /// Names of declared variables that neither the target nor the scenario gives are
+    /// returned as the error.
+    fn initial_variables(&self, s: &Scenario) -> Result<BTreeMap<String, String>, Vec<String>> {
+        let mut vars = BTreeMap::new();
+        let mut missing = Vec::new();
+        for (name, default) in &s.variables {
+            match self.target.variables.get(name).or(default.as_ref()) {
+                Some(v) => {
+                    vars.insert(name.clone(), v.clone());
+                }
+                None => missing.push(name.clone()),
             }
+        }
+        if !missing.is_empty() {
+            return Err(missing);
         }
         let now = Utc::now();
         vars.insert(
@@ -56,7 +65,7 @@ impl Runner {
         );
         vars.insert("now".into(), now.to_rfc3339_opts(SecondsFormat::Secs, true));
         vars.insert("today".into(), now.format("%Y-%m-%d").to_string());
-        vars
+        Ok(vars)
     }
 
     /// Runs one scenario to its end; never panics on server behaviour.
@@ -82,7 +91,19 @@ impl Runner {
             fhirpath: &self.fhirpath,
             target: &self.target,
         };
-        let mut vars = self.initial_variables(s);
+        let mut vars = match self.initial_variables(s) {
+            Ok(vars) => vars,
+            Err(missing) => {
+                return ScenarioResult::skipped(
+                    s,
+                    format!(
+                        "la cible « {} » ne fournit pas : {}",
+                        self.target.name,
+                        missing.join(", ")
+                    ),
+                );
+            }
+        };
         let mut redactor = self.redactor.clone();
         let mut steps = Vec::with_capacity(s.steps.len());
         let mut status = Status::Passed;

@@ -36,9 +36,10 @@ pub struct Scenario {
     /// Access profiles (0 to 5) the scenario applies to; empty means all.
     #[serde(default)]
     pub access_profiles: Vec<AccessProfile>,
-    /// Variables with their default value; a target may override them.
+    /// Variables with their default value; a target may override them. A variable written
+    /// `~` (no default) must come from the target, or the scenario is skipped.
     #[serde(default)]
-    pub variables: BTreeMap<String, String>,
+    pub variables: BTreeMap<String, Option<String>>,
     /// Ordered steps: a failed step stops the scenario.
     #[schemars(with = "Vec<Step>", length(min = 1))]
     pub steps: Vec<Spanned<Step>>,

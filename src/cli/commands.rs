@@ -1,0 +1,309 @@
+//! What each command does.
+
+use std::path::{Path, PathBuf};
+
+use super::{Cli, Command, Filters, ListFormat};
+use crate::config::{ConfigError, ConfigFile, Target, TargetAuth, resolve_target};
+use crate::fhirpath::FhirPath;
+use crate::http::{HttpClient, Redactor};
+use crate::mock::{MockOptions, MockServer};
+use crate::report;
+use crate::run::Runner;
+use crate::scenario::select::Selection;
+use crate::scenario::{self, AccessProfile, LoadErrors, Modality, Priority, Scenario};
+
+/// Why a command did not succeed, and its exit code.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    #[error("{0}")]
+    Usage(String),
+    #[error("invalid scenarios:\n{0}")]
+    Scenarios(#[from] LoadErrors),
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error("{0}")]
+    Runtime(String),
+    /// Scenarios ran and some did not pass (the reports say which).
+    #[error("some scenarios failed")]
+    Failed,
+}
+
+impl CliError {
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            CliError::Failed => 1,
+            _ => 2,
+        }
+    }
+}
+
+fn load_config(path: Option<&Path>) -> Result<Option<ConfigFile>, CliError> {
+    match path {
+        Some(p) => Ok(Some(ConfigFile::load(p)?)),
+        None => {
+            let default = PathBuf::from("rorcheck.toml");
+            if default.is_file() {
+                Ok(Some(ConfigFile::load(&default)?))
+            } else {
+                Ok(None)
+            }
+        }
+    }
+}
+
+fn selection(f: &Filters) -> Result<Selection, CliError> {
+    let priorities = f
+        .priority
+        .iter()
+        .map(|p| Priority::try_from(*p).map_err(CliError::Usage))
+        .collect::<Result<_, _>>()?;
+    let modalities = f
+        .modality
+        .iter()
+        .map(|m| {
+            Modality::from_key(m).ok_or_else(|| {
+                CliError::Usage(format!(
+                    "unknown modality `{m}`; expected one of: {}",
+                    Modality::ALL.map(Modality::key).join(", ")
+                ))
+            })
+        })
+        .collect::<Result<_, _>>()?;
+    let ids = f
+        .id
+        .iter()
+        .map(|g| {
+            glob::Pattern::new(g).map_err(|e| CliError::Usage(format!("invalid --id glob `{g}`: {e}")))
+        })
+        .collect::<Result<_, _>>()?;
+    Ok(Selection {
+        priorities,
+        tags: f.tag.clone(),
+        modalities,
+        ids,
+    })
+}
+
+fn load_selected(f: &Filters) -> Result<scenario::ScenarioSet, CliError> {
+    let mut set = scenario::load(&f.paths)?;
+    set.scenarios = selection(f)?.apply(set.scenarios);
+    Ok(set)
+}
+
+/// The embedded mock as a target: profile 0 demo client, its token, and the values the auth
+/// scenarios need.
+fn mock_target(mock: &MockServer) -> Result<Target, CliError> {
+    let mut target = Target::new("mock (ROR simulé intégré)", &mock.base_url)?;
+    target.auth = TargetAuth::Bearer(mock.demo_token());
+    target.access_profile = AccessProfile::try_from(0).ok();
+    let client = mock.demo_client();
+    for (k, v) in [
+        ("token_url", mock.token_url.clone()),
+        ("client_id", client.client_id.clone()),
+        ("client_secret", client.secret.clone()),
+        ("expired_token", mock.expired_demo_token()),
+    ] {
+        target.variables.insert(k.to_owned(), v);
+    }
+    target.secret_variables = vec!["client_secret".into(), "expired_token".into()];
+    Ok(target)
+}
+
+async fn run(
+    config: Option<&Path>,
+    target_spec: &str,
+    jobs: Option<usize>,
+    timeout: Option<u64>,
+    report_dir: &Path,
+    filters: &Filters,
+) -> Result<(), CliError> {
+    let config = load_config(config)?;
+    let set = load_selected(filters)?;
+    if set.scenarios.is_empty() {
+        return Err(CliError::Usage("no scenario matches the selection".into()));
+    }
+    // Keeps the mock alive for the whole run.
+    let mut _mock = None;
+    let mut target = if target_spec == "mock" {
+        let mock = MockServer::start(MockOptions::default())
+            .await
+            .map_err(|e| CliError::Runtime(format!("cannot start the embedded mock ROR: {e}")))?;
+        let target = mock_target(&mock)?;
+        _mock = Some(mock);
+        target
+    } else {
+        resolve_target(target_spec, config.as_ref())?
+    };
+    if let Some(secs) = timeout {
+        target.timeout = std::time::Duration::from_secs(secs);
+    }
+    let jobs = jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
+    let client = HttpClient::new().map_err(|e| CliError::Runtime(e.to_string()))?;
+    let fhirpath = FhirPath::new()
+        .await
+        .map_err(|e| CliError::Runtime(e.to_string()))?;
+    let runner = Runner::new(client, fhirpath, target, Redactor::default());
+    println!(
+        "rorcheck {} — {} scénario(s) sur {} ({})",
+        env!("CARGO_PKG_VERSION"),
+        set.scenarios.len(),
+        runner.target().name,
+        runner.target().base_url
+    );
+    let progress = std::sync::Arc::new(report::console::Progress::new(set.scenarios.len()));
+    let shown = progress.clone();
+    let result = runner.run(&set, jobs, move |s| shown.finished(s)).await;
+    progress.done();
+    print!("{}", report::console::summary(&result));
+    let written = report::write_all(&result, report_dir).map_err(|e| CliError::Runtime(e.to_string()))?;
+    println!(
+        "Rapports : {}, {}, {}",
+        written.html.display(),
+        written.junit.display(),
+        written.json.display()
+    );
+    if result.all_passed() {
+        Ok(())
+    } else {
+        Err(CliError::Failed)
+    }
+}
+
+fn list(format: ListFormat, filters: &Filters) -> Result<(), CliError> {
+    let set = load_selected(filters)?;
+    let text = match format {
+        ListFormat::Table => list_table(&set.scenarios),
+        ListFormat::Json => list_json(&set.scenarios).map_err(|e| CliError::Runtime(e.to_string()))?,
+        ListFormat::Markdown => list_markdown(&set.scenarios),
+    };
+    print!("{text}");
+    Ok(())
+}
+
+fn list_table(scenarios: &[Scenario]) -> String {
+    let mut out = String::new();
+    for s in scenarios {
+        out.push_str(&format!(
+            "{:<12} P{} {:<8} {:<14} {}\n",
+            s.id(),
+            s.priority.number(),
+            s.priority.label(),
+            s.modality.key(),
+            s.title
+        ));
+    }
+    out.push_str(&format!("{} scénario(s)\n", scenarios.len()));
+    out
+}
+
+fn list_json(scenarios: &[Scenario]) -> Result<String, serde_json::Error> {
+    let items: Vec<serde_json::Value> = scenarios
+        .iter()
+        .map(|s| {
+            serde_json::json!({
+                "id": s.id(),
+                "title": s.title,
+                "priority": s.priority.number(),
+                "priority_label": s.priority.label(),
+                "modality": s.modality.key(),
+                "tags": s.tags,
+                "requirements": s.requirements,
+                "file": s.source.display().to_string(),
+            })
+        })
+        .collect();
+    Ok(serde_json::to_string_pretty(&items)? + "\n")
+}
+
+/// The catalogue as a Markdown table (`docs/scenarios.md`).
+pub fn list_markdown(scenarios: &[Scenario]) -> String {
+    let cell = |s: &str| s.replace('|', "\\|").replace('\n', " ");
+    let mut out = String::from(
+        "# Catalogue des scénarios\n\n\
+         Generated by `rorcheck list --format markdown > docs/scenarios.md`; do not edit by hand.\n\n\
+         | Id | Titre | Priorité | Modalité | Exigences |\n|---|---|---|---|---|\n",
+    );
+    for s in scenarios {
+        out.push_str(&format!(
+            "| {} | {} | {} {} | {} | {} |\n",
+            s.id(),
+            cell(&s.title),
+            s.priority.number(),
+            s.priority.label(),
+            s.modality.label(),
+            cell(&s.requirements.join(" ; "))
+        ));
+    }
+    out.push_str(&format!("\n{} scénario(s).\n", scenarios.len()));
+    out
+}
+
+fn validate(paths: &[PathBuf]) -> Result<(), CliError> {
+    let set = scenario::load(paths)?;
+    println!("{} scénario(s) valides", set.scenarios.len());
+    Ok(())
+}
+
+/// The JSON Schema of a scenario file.
+pub fn schema() -> String {
+    let schema = schemars::schema_for!(Scenario);
+    serde_json::to_string_pretty(&schema).unwrap_or_default() + "\n"
+}
+
+async fn serve(addr: std::net::SocketAddr, seed: u64, offers: usize) -> Result<(), CliError> {
+    let mut opts = MockOptions {
+        addr,
+        ..MockOptions::default()
+    };
+    opts.dataset.seed = seed;
+    opts.dataset.offers = offers;
+    let mock = MockServer::start(opts)
+        .await
+        .map_err(|e| CliError::Runtime(e.to_string()))?;
+    let client = mock.demo_client();
+    println!("Mock ROR en écoute.");
+    println!("  Base FHIR      : {}", mock.base_url);
+    println!("  Jeton OAuth2   : {}", mock.token_url);
+    println!("  client_id      : {}", client.client_id);
+    println!("  client_secret  : {} (démo, profil d'accès 0)", client.secret);
+    println!(
+        "  Exemple : curl -s -d grant_type=client_credentials -d client_id={} -d client_secret=… {}",
+        client.client_id, mock.token_url
+    );
+    println!("Ctrl-C pour arrêter.");
+    tokio::select! {
+        () = mock.wait() => {}
+        _ = tokio::signal::ctrl_c() => {}
+    }
+    Ok(())
+}
+
+/// Runs the parsed command line.
+pub async fn execute(cli: Cli) -> Result<(), CliError> {
+    match cli.command {
+        Command::Run {
+            target,
+            jobs,
+            timeout,
+            report_dir,
+            filters,
+        } => {
+            run(
+                cli.config.as_deref(),
+                &target,
+                jobs,
+                timeout,
+                &report_dir,
+                &filters,
+            )
+            .await
+        }
+        Command::List { format, filters } => list(format, &filters),
+        Command::Validate { paths } => validate(&paths),
+        Command::Schema => {
+            print!("{}", schema());
+            Ok(())
+        }
+        Command::Serve { addr, seed, offers } => serve(addr, seed, offers).await,
+    }
+}

@@ -1,0 +1,100 @@
+//! The command line: argument definitions and one function a command. Everything here is
+//! the edge: it reads flags and files, calls the library and turns errors into exit codes.
+
+mod commands;
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+pub use commands::{CliError, execute};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "rorcheck",
+    version,
+    about = "Banc de conformité des consommateurs du ROR (API FHIR R4)",
+    long_about = "rorcheck runs YAML test scenarios against the ROR FHIR API (the embedded mock \
+                  by default, or a real environment) and writes JUnit, HTML and JSON reports."
+)]
+pub struct Cli {
+    /// Config file declaring targets (default: ./rorcheck.toml when it exists).
+    #[arg(long, global = true, env = "RORCHECK_CONFIG")]
+    pub config: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct Filters {
+    /// Only these priorities (1 = CRITIQUE, 2 = MAJEUR, 3 = MINEUR), e.g. `--priority 1,2`.
+    #[arg(long, value_delimiter = ',', value_parser = clap::value_parser!(u8).range(1..=3))]
+    pub priority: Vec<u8>,
+    /// Only scenarios with this tag (repeatable).
+    #[arg(long)]
+    pub tag: Vec<String>,
+    /// Only this modality (repeatable): extraction, mise-a-jour, mise-a-jour-oi, recherche,
+    /// auth, securite, nomenclature, profils-acces, erreurs, capacites.
+    #[arg(long)]
+    pub modality: Vec<String>,
+    /// Only ids matching this glob (repeatable), e.g. `--id 'EXT-*'`.
+    #[arg(long)]
+    pub id: Vec<String>,
+    /// Scenario files or directories.
+    #[arg(default_value = "scenarios")]
+    pub paths: Vec<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ListFormat {
+    Table,
+    Json,
+    Markdown,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run scenarios and write the reports.
+    Run {
+        /// A target from the config file, a FHIR base URL, or `mock` (the embedded mock ROR,
+        /// the default).
+        #[arg(long, default_value = "mock")]
+        target: String,
+        /// Scenarios run at once (default: number of cores).
+        #[arg(long)]
+        jobs: Option<usize>,
+        /// Per-request timeout in seconds (overrides the target's).
+        #[arg(long)]
+        timeout: Option<u64>,
+        /// Where junit.xml, report.html and report.json are written.
+        #[arg(long, default_value = "reports")]
+        report_dir: PathBuf,
+        #[command(flatten)]
+        filters: Filters,
+    },
+    /// List scenarios.
+    List {
+        #[arg(long, value_enum, default_value = "table")]
+        format: ListFormat,
+        #[command(flatten)]
+        filters: Filters,
+    },
+    /// Check scenario files without sending any request.
+    Validate {
+        #[arg(default_value = "scenarios")]
+        paths: Vec<PathBuf>,
+    },
+    /// Print the JSON Schema of scenario files.
+    Schema,
+    /// Run the mock ROR standalone, for a vendor's application or for curl.
+    Serve {
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: std::net::SocketAddr,
+        /// Seed of the generated dataset.
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        /// Number of offers in the generated dataset.
+        #[arg(long, default_value_t = 60)]
+        offers: usize,
+    },
+}

@@ -1,0 +1,74 @@
+//! The CapabilityStatement the mock serves: what it really supports, nothing more.
+
+use serde_json::{Value, json};
+
+fn params(names: &[(&str, &str)]) -> Vec<Value> {
+    names
+        .iter()
+        .map(|(name, ty)| json!({ "name": name, "type": ty }))
+        .collect()
+}
+
+const COMMON: &[(&str, &str)] = &[
+    ("_id", "token"),
+    ("_lastUpdated", "date"),
+    ("_tag", "token"),
+    ("identifier", "token"),
+];
+
+pub fn statement(base_url: &str) -> Value {
+    let resource = |ty: &str, extra: &[(&str, &str)], includes: &[&str], revincludes: &[&str]| {
+        let mut search = params(COMMON);
+        search.extend(params(extra));
+        json!({
+            "type": ty,
+            "profile": format!("https://interop.esante.gouv.fr/ig/fhir/ror/StructureDefinition/ror-{}", ty.to_lowercase()),
+            "interaction": [{ "code": "read" }, { "code": "search-type" }],
+            "searchInclude": includes,
+            "searchRevInclude": revincludes,
+            "searchParam": search
+        })
+    };
+    json!({
+        "resourceType": "CapabilityStatement",
+        "status": "active",
+        "date": "2026-11-23",
+        "kind": "instance",
+        "software": { "name": "rorcheck mock ROR", "version": env!("CARGO_PKG_VERSION") },
+        "implementation": { "description": "Simulateur du ROR (rorcheck)", "url": base_url },
+        "fhirVersion": "4.0.1",
+        "format": ["application/fhir+json", "json"],
+        "instantiates": ["https://interop.esante.gouv.fr/ig/fhir/ror/CapabilityStatement/ror-serveur"],
+        "rest": [{
+            "mode": "server",
+            "security": {
+                "cors": false,
+                "service": [{ "coding": [{ "system": "http://terminology.hl7.org/CodeSystem/restful-security-service", "code": "OAuth" }] }]
+            },
+            "resource": [
+                resource("HealthcareService", &[
+                    ("name", "string"), ("service-category", "token"), ("type", "token"),
+                    ("characteristic", "token"), ("specialty", "token"),
+                    ("organization.identifier:above", "token"), ("organization._lastUpdated:above", "date"),
+                    ("organization.identifier", "token"), ("organization.type", "token"),
+                    ("location.address-postalcode", "string"), ("location.commune-cog", "token"),
+                    ("_has:PractitionerRole:service:practitioner.identifier", "token")
+                ], &["HealthcareService:organization", "HealthcareService:location", "Organization:partof", "PractitionerRole:practitioner"],
+                   &["PractitionerRole:service", "Task:focus"]),
+                resource("Organization", &[("name", "string"), ("type", "token"), ("partof", "reference")],
+                   &["Organization:partof"], &["HealthcareService:organization"]),
+                resource("Location", &[("name", "string"), ("type", "token"), ("status", "token"), ("address-postalcode", "string")],
+                   &["Location:organization"], &["HealthcareService:location"]),
+                resource("Practitioner", &[], &[], &["PractitionerRole:practitioner"]),
+                resource("PractitionerRole", &[("practitioner.identifier", "token"), ("service", "reference")],
+                   &["PractitionerRole:practitioner", "PractitionerRole:service"], &[]),
+                resource("Task", &[], &[], &[])
+            ],
+            "searchParam": [
+                { "name": "_count", "type": "number" },
+                { "name": "_include", "type": "special" },
+                { "name": "_revinclude", "type": "special" }
+            ]
+        }]
+    })
+}

@@ -1,0 +1,115 @@
+//! The embedded mock ROR: a real HTTP server on loopback that behaves like the documented
+//! ROR FHIR API and its authorisation server. It never imports the runner.
+
+pub mod auth;
+pub mod capability;
+pub mod dataset;
+pub mod search;
+pub mod server;
+pub mod store;
+pub mod visibility;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+
+pub use auth::{Client, Issuer};
+pub use dataset::{Dataset, GenerateOptions};
+use server::MockState;
+
+/// Default base path, as on the real ROR.
+pub const BASE_PATH: &str = "/ws-diffusion-fhir";
+
+#[derive(Debug, Clone)]
+pub struct MockOptions {
+    /// `127.0.0.1:0` picks a free port.
+    pub addr: SocketAddr,
+    pub base_path: String,
+    pub dataset: GenerateOptions,
+    pub token_lifetime_secs: i64,
+}
+
+impl Default for MockOptions {
+    fn default() -> Self {
+        MockOptions {
+            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            base_path: BASE_PATH.to_owned(),
+            dataset: GenerateOptions::default(),
+            token_lifetime_secs: 300,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum MockError {
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+}
+
+/// A running mock; it stops when dropped.
+pub struct MockServer {
+    pub addr: SocketAddr,
+    pub base_url: String,
+    pub token_url: String,
+    state: Arc<MockState>,
+    task: JoinHandle<()>,
+}
+
+impl MockServer {
+    pub async fn start(opts: MockOptions) -> Result<Self, MockError> {
+        let listener = TcpListener::bind(opts.addr)
+            .await
+            .map_err(|source| MockError::Bind { addr: opts.addr, source })?;
+        let addr = listener
+            .local_addr()
+            .map_err(|source| MockError::Bind { addr: opts.addr, source })?;
+        let origin = format!("http://{addr}");
+        let base_path = opts.base_path.trim_end_matches('/').to_owned();
+        let base_url = format!("{origin}{base_path}");
+        let token_url = format!("{origin}{}", server::TOKEN_PATH);
+        let store = store::Store::new(Dataset::generate(opts.dataset));
+        let issuer = Issuer::new(origin.clone(), opts.token_lifetime_secs);
+        let state = Arc::new(MockState::new(store, issuer, base_url.clone()));
+        let app = server::router(state.clone(), &base_path);
+        let task = tokio::spawn(async move {
+            if let Err(e) = axum::serve(listener, app).await {
+                tracing::error!("mock ROR stopped: {e}");
+            }
+        });
+        Ok(MockServer { addr, base_url, token_url, state, task })
+    }
+
+    /// The demo client of access profile 0 (id and secret).
+    pub fn demo_client(&self) -> &Client {
+        self.state.issuer.demo_client()
+    }
+
+    /// A token for the demo client, as the token endpoint would issue it.
+    pub fn demo_token(&self) -> String {
+        self.state.issuer.issue(self.state.issuer.demo_client())
+    }
+
+    /// A correctly signed token that expired a minute ago, for expiry scenarios.
+    pub fn expired_demo_token(&self) -> String {
+        let now = chrono::Utc::now().timestamp();
+        self.state
+            .issuer
+            .issue_with_times(self.state.issuer.demo_client(), now - 3600, now - 60)
+    }
+
+    /// Runs until the task ends (used by `rorcheck serve`).
+    pub async fn wait(mut self) {
+        let _ = (&mut self.task).await;
+    }
+}
+
+impl Drop for MockServer {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}

@@ -1,0 +1,434 @@
+//! The mock ROR over HTTP: FHIR endpoints (axum) and the token endpoint.
+//!
+//! Order of checks on every FHIR call, as on the real ROR: the bearer token (401), then
+//! the four `Ror-*` headers (400, a documented choice: the ROR only says 4XX), then the
+//! search parameters (400), then the resource (404).
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex};
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use base64::Engine;
+use serde_json::{Value, json};
+
+use super::auth::{Issuer, TokenError};
+use super::capability;
+use super::search::{SYNC_CAP, Search, SearchError};
+use super::store::Store;
+use super::visibility;
+
+pub const FHIR_JSON: &str = "application/fhir+json;charset=utf-8";
+pub const TOKEN_PATH: &str = "/auth/realms/ror/protocol/openid-connect/token";
+/// Resource types the mock serves.
+pub const TYPES: &[&str] = &[
+    "HealthcareService",
+    "Organization",
+    "Location",
+    "Practitioner",
+    "PractitionerRole",
+    "Task",
+];
+
+/// A search kept so that its `next` links stay consistent while they are followed.
+struct SavedSearch {
+    search: Arc<Search>,
+    matches: Arc<Vec<usize>>,
+    profile: u8,
+}
+
+pub struct MockState {
+    pub store: Store,
+    pub issuer: Issuer,
+    /// FHIR base URL as clients see it (set once the port is known).
+    pub base_url: String,
+    searches: Mutex<(HashMap<String, SavedSearch>, VecDeque<String>)>,
+    next_search: std::sync::atomic::AtomicU64,
+}
+
+const MAX_SAVED_SEARCHES: usize = 2_000;
+
+impl MockState {
+    pub fn new(store: Store, issuer: Issuer, base_url: String) -> Self {
+        MockState {
+            store,
+            issuer,
+            base_url,
+            searches: Mutex::new((HashMap::new(), VecDeque::new())),
+            next_search: std::sync::atomic::AtomicU64::new(1),
+        }
+    }
+
+    fn save(&self, saved: SavedSearch) -> String {
+        let n = self
+            .next_search
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let id = format!("{n:08x}-{:04x}", n.wrapping_mul(0x9E37) & 0xffff);
+        if let Ok(mut guard) = self.searches.lock() {
+            let (map, order) = &mut *guard;
+            map.insert(id.clone(), saved);
+            order.push_back(id.clone());
+            while order.len() > MAX_SAVED_SEARCHES {
+                if let Some(old) = order.pop_front() {
+                    map.remove(&old);
+                }
+            }
+        }
+        id
+    }
+
+    fn saved(&self, id: &str) -> Option<(Arc<Search>, Arc<Vec<usize>>, u8)> {
+        let guard = self.searches.lock().ok()?;
+        guard
+            .0
+            .get(id)
+            .map(|s| (s.search.clone(), s.matches.clone(), s.profile))
+    }
+}
+
+type Shared = Arc<MockState>;
+
+/// An OperationOutcome response.
+pub fn outcome(status: StatusCode, code: &str, diagnostics: &str) -> Response {
+    let body = json!({
+        "resourceType": "OperationOutcome",
+        "issue": [{ "severity": "error", "code": code, "diagnostics": diagnostics }]
+    });
+    fhir(status, &body)
+}
+
+fn fhir(status: StatusCode, body: &Value) -> Response {
+    (
+        status,
+        [(header::CONTENT_TYPE, HeaderValue::from_static(FHIR_JSON))],
+        body.to_string(),
+    )
+        .into_response()
+}
+
+fn unauthorized(reason: &TokenError) -> Response {
+    let mut resp = outcome(StatusCode::UNAUTHORIZED, "security", &format!("Authentification requise : {reason}"));
+    let challenge = match reason {
+        TokenError::Missing => r#"Bearer realm="ror""#.to_owned(),
+        other => format!(r#"Bearer realm="ror", error="invalid_token", error_description="{other}""#),
+    };
+    if let Ok(v) = HeaderValue::from_str(&challenge) {
+        resp.headers_mut().insert(header::WWW_AUTHENTICATE, v);
+    }
+    resp
+}
+
+/// The access profile of a valid bearer token.
+fn authorize(state: &MockState, headers: &HeaderMap) -> Result<u8, Response> {
+    let token = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+        .ok_or_else(|| unauthorized(&TokenError::Missing))?;
+    state
+        .issuer
+        .verify(token.trim())
+        .map(|c| c.access_profile)
+        .map_err(|e| unauthorized(&e))
+}
+
+const PROFIL_SYSTEM: &str = "1.2.250.1.213.1.6.1.66";
+const ROLE_SYSTEM: &str = "1.2.250.1.213.1.1.4.6";
+
+/// The four `Ror-*` headers: present, and with the documented systems (raw OIDs).
+fn check_ror_headers(headers: &HeaderMap) -> Result<(), Response> {
+    let get = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+    };
+    let bad = |msg: String| Err(outcome(StatusCode::BAD_REQUEST, "required", &msg));
+    for name in [
+        "Ror-Profil-Utilisateur-Code",
+        "Ror-Profil-Utilisateur-System",
+        "Ror-Role-Metier-Code",
+        "Ror-Role-Metier-System",
+    ] {
+        if get(name).is_none() {
+            return bad(format!("En-tête obligatoire absent : {name}"));
+        }
+    }
+    let code = get("Ror-Profil-Utilisateur-Code").unwrap_or_default();
+    let valid_code = code
+        .strip_prefix("CU")
+        .and_then(|n| n.parse::<u8>().ok())
+        .is_some_and(|n| (1..=30).contains(&n) && code.len() == 4);
+    if !valid_code {
+        return bad(format!(
+            "Ror-Profil-Utilisateur-Code « {code} » n'est pas un code de TRE_R78 (CU01 à CU30)"
+        ));
+    }
+    for (name, expected) in [
+        ("Ror-Profil-Utilisateur-System", PROFIL_SYSTEM),
+        ("Ror-Role-Metier-System", ROLE_SYSTEM),
+    ] {
+        let value = get(name).unwrap_or_default();
+        if value != expected {
+            return bad(format!(
+                "{name} « {value} » invalide : l'OID brut {expected} est attendu (sans urn:oid:)"
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn guard(state: &MockState, headers: &HeaderMap) -> Result<u8, Response> {
+    let profile = authorize(state, headers)?;
+    check_ror_headers(headers)?;
+    Ok(profile)
+}
+
+fn query_pairs(raw: Option<&str>) -> Vec<(String, String)> {
+    url::form_urlencoded::parse(raw.unwrap_or_default().as_bytes())
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect()
+}
+
+fn search_error(e: &SearchError) -> Response {
+    outcome(StatusCode::BAD_REQUEST, match e {
+        SearchError::UnknownParameter { .. } | SearchError::UnknownInclude(_) => "not-supported",
+        SearchError::InvalidValue { .. } => "invalid",
+    }, &e.to_string())
+}
+
+fn page_url(state: &MockState, id: &str, offset: usize, count: usize) -> String {
+    format!(
+        "{}?_getpages={id}&_getpagesoffset={offset}&_count={count}&_bundletype=searchset",
+        state.base_url
+    )
+}
+
+/// A searchset page: matches of the page, then their includes.
+fn page(
+    state: &MockState,
+    search_id: &str,
+    search: &Search,
+    matches: &[usize],
+    profile: u8,
+    offset: usize,
+    self_url: String,
+) -> Response {
+    let count = search.count;
+    let page: Vec<usize> = matches.iter().skip(offset).take(count).copied().collect();
+    let included = search.included(&state.store, &page);
+    let entry = |i: usize, mode: &str| {
+        let s = &state.store.all[i];
+        visibility::visible(&s.resource, profile).map(|resource| {
+            json!({
+                "fullUrl": format!("{}/{}", state.base_url, s.key()),
+                "resource": resource,
+                "search": { "mode": mode }
+            })
+        })
+    };
+    let mut entries: Vec<Value> = page.iter().filter_map(|i| entry(*i, "match")).collect();
+    entries.extend(included.iter().filter_map(|i| entry(*i, "include")));
+    let mut links = vec![json!({ "relation": "self", "url": self_url })];
+    if offset > 0 && count > 0 {
+        links.push(json!({ "relation": "previous", "url": page_url(state, search_id, offset.saturating_sub(count), count) }));
+    }
+    if count > 0 && offset + count < matches.len() {
+        links.push(json!({ "relation": "next", "url": page_url(state, search_id, offset + count, count) }));
+    }
+    let bundle = json!({
+        "resourceType": "Bundle",
+        "id": search_id,
+        "meta": { "lastUpdated": chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true) },
+        "type": "searchset",
+        "total": matches.len(),
+        "link": links,
+        "entry": entries
+    });
+    fhir(StatusCode::OK, &bundle)
+}
+
+fn run_search(state: &MockState, resource_type: &str, params: &[(String, String)], profile: u8, self_url: String) -> Response {
+    if !TYPES.contains(&resource_type) {
+        return outcome(StatusCode::NOT_FOUND, "not-supported", &format!("Type de ressource inconnu : {resource_type}"));
+    }
+    let search = match Search::parse(resource_type, params) {
+        Ok(s) => s,
+        Err(e) => return search_error(&e),
+    };
+    let mut matches = search.matches(&state.store);
+    // Resources hidden from this profile are not matches at all (total included).
+    matches.retain(|i| visibility::visible(&state.store.all[*i].resource, profile).is_some());
+    matches.truncate(SYNC_CAP);
+    let search = Arc::new(search);
+    let matches = Arc::new(matches);
+    let id = state.save(SavedSearch { search: search.clone(), matches: matches.clone(), profile });
+    page(state, &id, &search, &matches, profile, 0, self_url)
+}
+
+async fn search_get(
+    State(state): State<Shared>,
+    Path(resource_type): Path<String>,
+    RawQuery(raw): RawQuery,
+    headers: HeaderMap,
+) -> Response {
+    let profile = match guard(&state, &headers) {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    let self_url = match &raw {
+        Some(q) => format!("{}/{resource_type}?{q}", state.base_url),
+        None => format!("{}/{resource_type}", state.base_url),
+    };
+    run_search(&state, &resource_type, &query_pairs(raw.as_deref()), profile, self_url)
+}
+
+async fn search_post(
+    State(state): State<Shared>,
+    Path(resource_type): Path<String>,
+    RawQuery(raw): RawQuery,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let profile = match guard(&state, &headers) {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    let mut params = query_pairs(raw.as_deref());
+    params.extend(query_pairs(std::str::from_utf8(&body).ok()));
+    let query: String = url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(&params)
+        .finish();
+    let self_url = format!("{}/{resource_type}?{query}", state.base_url);
+    run_search(&state, &resource_type, &params, profile, self_url)
+}
+
+async fn read(
+    State(state): State<Shared>,
+    Path((resource_type, id)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Response {
+    let profile = match guard(&state, &headers) {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    if !TYPES.contains(&resource_type.as_str()) {
+        return outcome(StatusCode::NOT_FOUND, "not-supported", &format!("Type de ressource inconnu : {resource_type}"));
+    }
+    let not_found = || outcome(StatusCode::NOT_FOUND, "not-found", &format!("Ressource inconnue : {resource_type}/{id}"));
+    match state.store.get(&format!("{resource_type}/{id}")) {
+        // A resource this profile may not see does not exist for it.
+        Some(s) => match visibility::visible(&s.resource, profile) {
+            Some(r) => fhir(StatusCode::OK, &r),
+            None => not_found(),
+        },
+        None => not_found(),
+    }
+}
+
+/// `[base]?_getpages=…`: a further page of a saved search.
+async fn base_get(State(state): State<Shared>, RawQuery(raw): RawQuery, headers: HeaderMap) -> Response {
+    let profile = match guard(&state, &headers) {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    let params: HashMap<String, String> = query_pairs(raw.as_deref()).into_iter().collect();
+    let Some(id) = params.get("_getpages") else {
+        return outcome(StatusCode::BAD_REQUEST, "not-supported", "Recherche système non prise en charge : préciser le type de ressource");
+    };
+    let Some((search, matches, saved_profile)) = state.saved(id) else {
+        return outcome(StatusCode::GONE, "not-found", &format!("Recherche {id} inconnue ou expirée"));
+    };
+    if saved_profile != profile {
+        return outcome(StatusCode::FORBIDDEN, "forbidden", "Cette page appartient à un autre profil d'accès");
+    }
+    let offset = match params.get("_getpagesoffset").map(|o| o.parse::<usize>()) {
+        Some(Ok(o)) => o,
+        None => 0,
+        Some(Err(_)) => return outcome(StatusCode::BAD_REQUEST, "invalid", "_getpagesoffset invalide"),
+    };
+    let self_url = format!("{}?{}", state.base_url, raw.unwrap_or_default());
+    page(&state, id, &search, &matches, profile, offset, self_url)
+}
+
+async fn metadata(State(state): State<Shared>) -> Response {
+    fhir(StatusCode::OK, &capability::statement(&state.base_url))
+}
+
+async fn token(State(state): State<Shared>, headers: HeaderMap, body: Bytes) -> Response {
+    let form: HashMap<String, String> = query_pairs(std::str::from_utf8(&body).ok()).into_iter().collect();
+    let oauth_error = |status: StatusCode, error: &str, description: &str| {
+        let mut resp = (
+            status,
+            [
+                (header::CONTENT_TYPE, HeaderValue::from_static("application/json")),
+                (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
+                (header::PRAGMA, HeaderValue::from_static("no-cache")),
+            ],
+            json!({ "error": error, "error_description": description }).to_string(),
+        )
+            .into_response();
+        if status == StatusCode::UNAUTHORIZED {
+            resp.headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static(r#"Basic realm="ror""#));
+        }
+        resp
+    };
+    match form.get("grant_type").map(String::as_str) {
+        Some("client_credentials") => {}
+        Some(_) => return oauth_error(StatusCode::BAD_REQUEST, "unsupported_grant_type", "seul client_credentials est accepté"),
+        None => return oauth_error(StatusCode::BAD_REQUEST, "invalid_request", "grant_type absent"),
+    }
+    // Client authentication: HTTP Basic or form fields (RFC 6749 §2.3.1).
+    let basic = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Basic "))
+        .and_then(|b| base64::engine::general_purpose::STANDARD.decode(b.trim()).ok())
+        .and_then(|d| String::from_utf8(d).ok())
+        .and_then(|s| s.split_once(':').map(|(a, b)| (a.to_owned(), b.to_owned())));
+    let credentials = basic.or_else(|| Some((form.get("client_id")?.clone(), form.get("client_secret")?.clone())));
+    let Some(client) = credentials.and_then(|(id, secret)| state.issuer.authenticate(&id, &secret).cloned()) else {
+        return oauth_error(StatusCode::UNAUTHORIZED, "invalid_client", "authentification du client refusée");
+    };
+    let access_token = state.issuer.issue(&client);
+    (
+        StatusCode::OK,
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static("application/json")),
+            (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
+            (header::PRAGMA, HeaderValue::from_static("no-cache")),
+        ],
+        json!({
+            "access_token": access_token,
+            "token_type": "Bearer",
+            "expires_in": state.issuer.lifetime_secs,
+            "scope": "profile email"
+        })
+        .to_string(),
+    )
+        .into_response()
+}
+
+async fn not_found() -> Response {
+    outcome(StatusCode::NOT_FOUND, "not-found", "Point d'accès inconnu")
+}
+
+/// The router, with the FHIR API under `base_path` (e.g. `/ws-diffusion-fhir`).
+pub fn router(state: Shared, base_path: &str) -> Router {
+    let base = base_path.trim_end_matches('/');
+    Router::new()
+        .route(&format!("{base}/metadata"), get(metadata))
+        .route(&format!("{base}/{{resource_type}}"), get(search_get))
+        .route(&format!("{base}/{{resource_type}}/_search"), post(search_post))
+        .route(&format!("{base}/{{resource_type}}/{{id}}"), get(read))
+        .route(if base.is_empty() { "/" } else { base }, get(base_get))
+        .route(TOKEN_PATH, post(token))
+        .fallback(not_found)
+        .with_state(state)
+}

@@ -1,0 +1,87 @@
+//! What each ROR access profile may see (reference §5). Implemented exactly: profile 0 sees
+//! public telecoms only and no sensitive unit; profile 4 sees no contact; profiles 2, 3 and 5
+//! do not see "very restricted" contacts (3 is simplified to 2 for now); profile 1 sees all.
+
+use serde_json::Value;
+
+/// TRE_R283 code of a telecom or contact, "1" public, "2" restricted, "3" very restricted.
+fn confidentiality(item: &Value) -> Option<String> {
+    item["extension"].as_array()?.iter().find_map(|e| {
+        let url = e["url"].as_str()?;
+        if url.ends_with("confidentiality-level") || url == "confidentialityLevel" {
+            e.pointer("/valueCodeableConcept/coding/0/code")
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+        } else {
+            None
+        }
+    })
+}
+
+fn allowed(profile: u8, level: Option<&str>) -> bool {
+    match profile {
+        1 => true,
+        0 => level == Some("1"),
+        4 => false,
+        _ => level != Some("3"),
+    }
+}
+
+pub fn is_sensitive_unit(resource: &Value) -> bool {
+    resource["extension"].as_array().is_some_and(|exts| {
+        exts.iter().any(|e| {
+            e["url"]
+                .as_str()
+                .is_some_and(|u| u.ends_with("/ror-healthcareservice-sensitive-unit"))
+                && e["valueBoolean"] == Value::Bool(true)
+        })
+    })
+}
+
+/// The resource as this profile may see it, or `None` if it must not be returned at all.
+pub fn visible(resource: &Value, profile: u8) -> Option<Value> {
+    if profile == 0
+        && resource["resourceType"] == "HealthcareService"
+        && is_sensitive_unit(resource)
+    {
+        return None;
+    }
+    let mut r = resource.clone();
+    if let Some(telecoms) = r.get_mut("telecom").and_then(Value::as_array_mut) {
+        telecoms.retain(|t| allowed(profile, confidentiality(t).as_deref()));
+    }
+    if let Some(exts) = r.get_mut("extension").and_then(Value::as_array_mut) {
+        exts.retain(|e| {
+            !e["url"]
+                .as_str()
+                .is_some_and(|u| u.ends_with("/ror-healthcareservice-contact"))
+                || allowed(profile, confidentiality(e).as_deref())
+        });
+    }
+    Some(r)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn tel(level: &str) -> Value {
+        json!({"value": level, "extension": [{"url": "x/ror-telecom-confidentiality-level",
+               "valueCodeableConcept": {"coding": [{"code": level}]}}]})
+    }
+
+    #[test]
+    fn each_profile_sees_what_the_policy_allows() {
+        let org = json!({"resourceType": "Organization", "telecom": [tel("1"), tel("2"), tel("3")]});
+        let count = |p| visible(&org, p).expect("visible")["telecom"].as_array().map_or(0, Vec::len);
+        assert_eq!(count(0), 1);
+        assert_eq!(count(1), 3);
+        assert_eq!(count(2), 2);
+        assert_eq!(count(4), 0);
+        let hs = json!({"resourceType": "HealthcareService", "extension": [
+            {"url": "x/ror-healthcareservice-sensitive-unit", "valueBoolean": true}]});
+        assert!(visible(&hs, 0).is_none());
+        assert!(visible(&hs, 1).is_some());
+    }
+}
