@@ -252,6 +252,29 @@ mod tests {
         assert!(fp.evaluate("Bundle.entry.resource.ofType(Nonsense)", &bundle()).await.is_err());
     }
 
+    #[tokio::test]
+    async fn instants_compare_after_conversion_and_references_resolve_in_the_bundle() {
+        let fp = FhirPath::new().await.expect("engine");
+        let r = json!({"resourceType": "HealthcareService",
+                       "meta": {"lastUpdated": "2026-04-12T19:10:00.000+00:00"}});
+        let eval = |e: &'static str| {
+            let (fp, r) = (fp.clone(), r.clone());
+            async move { fp.evaluate(e, &r).await.expect("evaluates") }
+        };
+        assert_eq!(eval("meta.lastUpdated.toDateTime() >= @2026-01-01T00:00:00Z").await, vec![json!(true)]);
+        assert_eq!(eval("meta.lastUpdated.toDateTime() >= @2027-01-01T00:00:00Z").await, vec![json!(false)]);
+        let out = fp
+            .evaluate("Bundle.entry.resource.ofType(HealthcareService).providedBy.resolve().name", &bundle())
+            .await
+            .expect("evaluates");
+        assert_eq!(out, vec![json!("CHU Exemple")]);
+        let out = fp
+            .evaluate("Bundle.entry.resource.ofType(HealthcareService).where(id = 'hs2').providedBy.resolve()", &bundle())
+            .await
+            .expect("evaluates");
+        assert!(out.is_empty(), "an offer without providedBy resolves to nothing");
+    }
+
     #[test]
     fn syntax_errors_are_reported() {
         let err = FhirPath::parse("Bundle.entry.where(").expect_err("must fail");
@@ -259,3 +282,4 @@ mod tests {
         assert!(FhirPath::parse("Bundle.entry.count() > 1").is_ok());
     }
 }
+

@@ -38,7 +38,7 @@ impl Verdict {
         }
     }
 
-    fn error(expected: impl Into<String>, reason: impl Into<String>) -> Self {
+    pub fn error(expected: impl Into<String>, reason: impl Into<String>) -> Self {
         Verdict {
             outcome: Outcome::Error,
             expected: expected.into(),

@@ -235,7 +235,10 @@ pub async fn run_step(
 
     let view = ResponseView::new(response.status, &response.headers, &response.body);
     for a in &st.expect {
-        let verdict = assert::evaluate(&a.value.check, &view, ctx.fhirpath).await;
+        let verdict = match template::render_check(&a.value.check, vars) {
+            Ok(check) => assert::evaluate(&check, &view, ctx.fhirpath).await,
+            Err(e) => assert::Verdict::error(a.value.check.kind(), e.to_string()),
+        };
         let status = match verdict.outcome {
             Outcome::Pass => Status::Passed,
             Outcome::Fail => Status::Failed,

@@ -156,3 +156,46 @@ mod tests {
         assert_eq!(out, serde_json::json!({"id": "06/123", "n": [1, "06/123"]}));
     }
 }
+
+use super::model::{Check, FhirPathExpect, HeaderRule};
+
+/// Every template string inside an assertion.
+pub fn check_templates(check: &Check) -> Vec<&str> {
+    match check {
+        Check::Header(h) => match &h.rule {
+            HeaderRule::Equals(v) | HeaderRule::Contains(v) | HeaderRule::Matches(v) => vec![v],
+            HeaderRule::Present(_) => Vec::new(),
+        },
+        Check::ContentType(c) => vec![c],
+        Check::FhirPath(f) => {
+            let mut out = vec![f.expr.as_str()];
+            if let FhirPathExpect::Equals(v) = &f.expect {
+                out.extend(json_strings(v));
+            }
+            out
+        }
+        Check::Status(_) | Check::Bundle(_) | Check::OperationOutcome(_) => Vec::new(),
+    }
+}
+
+/// The assertion with its `{{variables}}` filled in.
+pub fn render_check(check: &Check, vars: &BTreeMap<String, String>) -> Result<Check, TemplateError> {
+    let mut out = check.clone();
+    match &mut out {
+        Check::Header(h) => match &mut h.rule {
+            HeaderRule::Equals(v) | HeaderRule::Contains(v) | HeaderRule::Matches(v) => {
+                *v = render(v, vars)?;
+            }
+            HeaderRule::Present(_) => {}
+        },
+        Check::ContentType(c) => *c = render(c, vars)?,
+        Check::FhirPath(f) => {
+            f.expr = render(&f.expr, vars)?;
+            if let FhirPathExpect::Equals(v) = &mut f.expect {
+                *v = render_json(v, vars)?;
+            }
+        }
+        Check::Status(_) | Check::Bundle(_) | Check::OperationOutcome(_) => {}
+    }
+    Ok(out)
+}

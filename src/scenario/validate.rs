@@ -88,22 +88,7 @@ fn check_step(
     if let AuthMode::Bearer(token) = &req.auth {
         templates.push(token);
     }
-    for t in templates {
-        match template::variables(t) {
-            Ok(vars) => {
-                for v in vars {
-                    if !defined.contains(v) {
-                        out.push(here(format!(
-                            "step `{}` uses `{{{{{v}}}}}`, which is not defined: declare it under \
-                             `variables` or capture it in an earlier step",
-                            st.name
-                        )));
-                    }
-                }
-            }
-            Err(e) => out.push(here(format!("step `{}`: {e}", st.name))),
-        }
-    }
+    out.extend(undefined_variables(templates, defined, &st.name, &here));
     for name in req.headers.keys().chain(req.omit_headers.iter()) {
         if reqwest::header::HeaderName::from_bytes(name.as_bytes()).is_err() {
             out.push(here(format!("`{name}` is not a valid header name")));
@@ -119,9 +104,15 @@ fn check_step(
 
     for a in &st.expect {
         let at = |msg: String| Diagnostic::new(path, a.referenced, msg);
+        out.extend(undefined_variables(
+            template::check_templates(&a.value.check),
+            defined,
+            &st.name,
+            &at,
+        ));
         match &a.value.check {
             Check::FhirPath(spec) => {
-                if let Err(e) = FhirPath::parse(&spec.expr) {
+                if let Err(e) = FhirPath::parse(&placeholders(&spec.expr)) {
                     out.push(at(e.to_string()));
                 }
             }
@@ -161,6 +152,38 @@ fn check_step(
             && let Err(e) = FhirPath::parse(expr)
         {
             out.push(at(e.to_string()));
+        }
+    }
+    out
+}
+
+/// The expression with each `{{variable}}` replaced by a neutral value, so that its syntax
+/// can be checked before the variables are known.
+fn placeholders(expr: &str) -> String {
+    static VAR: std::sync::LazyLock<Regex> =
+        std::sync::LazyLock::new(|| Regex::new(r"\{\{[^}]*\}\}").expect("valid regex"));
+    VAR.replace_all(expr, "x").into_owned()
+}
+
+/// Diagnostics for template strings that use undefined variables or are malformed.
+fn undefined_variables(
+    templates: Vec<&str>,
+    defined: &BTreeSet<String>,
+    step: &str,
+    at: &dyn Fn(String) -> Diagnostic,
+) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for t in templates {
+        match template::variables(t) {
+            Ok(vars) => {
+                for v in vars.into_iter().filter(|v| !defined.contains(*v)) {
+                    out.push(at(format!(
+                        "step `{step}` uses `{{{{{v}}}}}`, which is not defined: declare it \
+                         under `variables` or capture it in an earlier step"
+                    )));
+                }
+            }
+            Err(e) => out.push(at(format!("step `{step}`: {e}"))),
         }
     }
     out
