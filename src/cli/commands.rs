@@ -92,7 +92,7 @@ fn load_selected(f: &Filters) -> Result<scenario::ScenarioSet, CliError> {
 
 /// The embedded mock as a target: profile 0 demo client, its token, and the values the auth
 /// scenarios need.
-fn mock_target(mock: &MockServer) -> Result<Target, CliError> {
+pub fn mock_target(mock: &MockServer) -> Result<Target, CliError> {
     let mut target = Target::new("mock (ROR simulé intégré)", &mock.base_url)?;
     target.auth = TargetAuth::Bearer(mock.demo_token());
     target.access_profile = AccessProfile::try_from(0).ok();

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-pub use commands::{CliError, execute};
+pub use commands::{CliError, execute, mock_target};
 
 #[derive(Debug, Parser)]
 #[command(
