@@ -55,14 +55,14 @@ impl FhirPath {
     pub async fn evaluate(&self, expr: &str, input: &Value) -> Result<Vec<Value>, FhirPathError> {
         let root = Collection::single(json_to_fhirpath_value(input.clone()));
         let ctx = EvaluationContext::new(root, self.model.clone(), None, None, None);
-        let result = self
-            .engine
-            .evaluate(expr, &ctx)
-            .await
-            .map_err(|e| FhirPathError::Evaluation {
-                expr: expr.to_owned(),
-                message: e.to_string(),
-            })?;
+        let result =
+            self.engine
+                .evaluate(expr, &ctx)
+                .await
+                .map_err(|e| FhirPathError::Evaluation {
+                    expr: expr.to_owned(),
+                    message: e.to_string(),
+                })?;
         Ok(result.value.iter().map(|v| v.to_json_value()).collect())
     }
 }
@@ -73,57 +73,229 @@ impl FhirPath {
 struct R4Types;
 
 const R4_RESOURCES: &[&str] = &[
-    "Account", "ActivityDefinition", "AdverseEvent", "AllergyIntolerance", "Appointment",
-    "AppointmentResponse", "AuditEvent", "Basic", "Binary", "BiologicallyDerivedProduct",
-    "BodyStructure", "Bundle", "CapabilityStatement", "CarePlan", "CareTeam", "CatalogEntry",
-    "ChargeItem", "ChargeItemDefinition", "Claim", "ClaimResponse", "ClinicalImpression",
-    "CodeSystem", "Communication", "CommunicationRequest", "CompartmentDefinition",
-    "Composition", "ConceptMap", "Condition", "Consent", "Contract", "Coverage",
-    "CoverageEligibilityRequest", "CoverageEligibilityResponse", "DetectedIssue", "Device",
-    "DeviceDefinition", "DeviceMetric", "DeviceRequest", "DeviceUseStatement",
-    "DiagnosticReport", "DocumentManifest", "DocumentReference", "DomainResource",
-    "EffectEvidenceSynthesis", "Encounter", "Endpoint", "EnrollmentRequest",
-    "EnrollmentResponse", "EpisodeOfCare", "EventDefinition", "Evidence", "EvidenceVariable",
-    "ExampleScenario", "ExplanationOfBenefit", "FamilyMemberHistory", "Flag", "Goal",
-    "GraphDefinition", "Group", "GuidanceResponse", "HealthcareService", "ImagingStudy",
-    "Immunization", "ImmunizationEvaluation", "ImmunizationRecommendation",
-    "ImplementationGuide", "InsurancePlan", "Invoice", "Library", "Linkage", "List", "Location",
-    "Measure", "MeasureReport", "Media", "Medication", "MedicationAdministration",
-    "MedicationDispense", "MedicationKnowledge", "MedicationRequest", "MedicationStatement",
-    "MedicinalProduct", "MedicinalProductAuthorization", "MedicinalProductContraindication",
-    "MedicinalProductIndication", "MedicinalProductIngredient", "MedicinalProductInteraction",
-    "MedicinalProductManufactured", "MedicinalProductPackaged",
-    "MedicinalProductPharmaceutical", "MedicinalProductUndesirableEffect", "MessageDefinition",
-    "MessageHeader", "MolecularSequence", "NamingSystem", "NutritionOrder", "Observation",
-    "ObservationDefinition", "OperationDefinition", "OperationOutcome", "Organization",
-    "OrganizationAffiliation", "Parameters", "Patient", "PaymentNotice",
-    "PaymentReconciliation", "Person", "PlanDefinition", "Practitioner", "PractitionerRole",
-    "Procedure", "Provenance", "Questionnaire", "QuestionnaireResponse", "RelatedPerson",
-    "RequestGroup", "ResearchDefinition", "ResearchElementDefinition", "ResearchStudy",
-    "ResearchSubject", "Resource", "RiskAssessment", "RiskEvidenceSynthesis", "Schedule",
-    "SearchParameter", "ServiceRequest", "Slot", "Specimen", "SpecimenDefinition",
-    "StructureDefinition", "StructureMap", "Subscription", "Substance",
-    "SubstanceNucleicAcid", "SubstancePolymer", "SubstanceProtein",
-    "SubstanceReferenceInformation", "SubstanceSourceMaterial", "SubstanceSpecification",
-    "SupplyDelivery", "SupplyRequest", "Task", "TerminologyCapabilities", "TestReport",
-    "TestScript", "ValueSet", "VerificationResult", "VisionPrescription",
+    "Account",
+    "ActivityDefinition",
+    "AdverseEvent",
+    "AllergyIntolerance",
+    "Appointment",
+    "AppointmentResponse",
+    "AuditEvent",
+    "Basic",
+    "Binary",
+    "BiologicallyDerivedProduct",
+    "BodyStructure",
+    "Bundle",
+    "CapabilityStatement",
+    "CarePlan",
+    "CareTeam",
+    "CatalogEntry",
+    "ChargeItem",
+    "ChargeItemDefinition",
+    "Claim",
+    "ClaimResponse",
+    "ClinicalImpression",
+    "CodeSystem",
+    "Communication",
+    "CommunicationRequest",
+    "CompartmentDefinition",
+    "Composition",
+    "ConceptMap",
+    "Condition",
+    "Consent",
+    "Contract",
+    "Coverage",
+    "CoverageEligibilityRequest",
+    "CoverageEligibilityResponse",
+    "DetectedIssue",
+    "Device",
+    "DeviceDefinition",
+    "DeviceMetric",
+    "DeviceRequest",
+    "DeviceUseStatement",
+    "DiagnosticReport",
+    "DocumentManifest",
+    "DocumentReference",
+    "DomainResource",
+    "EffectEvidenceSynthesis",
+    "Encounter",
+    "Endpoint",
+    "EnrollmentRequest",
+    "EnrollmentResponse",
+    "EpisodeOfCare",
+    "EventDefinition",
+    "Evidence",
+    "EvidenceVariable",
+    "ExampleScenario",
+    "ExplanationOfBenefit",
+    "FamilyMemberHistory",
+    "Flag",
+    "Goal",
+    "GraphDefinition",
+    "Group",
+    "GuidanceResponse",
+    "HealthcareService",
+    "ImagingStudy",
+    "Immunization",
+    "ImmunizationEvaluation",
+    "ImmunizationRecommendation",
+    "ImplementationGuide",
+    "InsurancePlan",
+    "Invoice",
+    "Library",
+    "Linkage",
+    "List",
+    "Location",
+    "Measure",
+    "MeasureReport",
+    "Media",
+    "Medication",
+    "MedicationAdministration",
+    "MedicationDispense",
+    "MedicationKnowledge",
+    "MedicationRequest",
+    "MedicationStatement",
+    "MedicinalProduct",
+    "MedicinalProductAuthorization",
+    "MedicinalProductContraindication",
+    "MedicinalProductIndication",
+    "MedicinalProductIngredient",
+    "MedicinalProductInteraction",
+    "MedicinalProductManufactured",
+    "MedicinalProductPackaged",
+    "MedicinalProductPharmaceutical",
+    "MedicinalProductUndesirableEffect",
+    "MessageDefinition",
+    "MessageHeader",
+    "MolecularSequence",
+    "NamingSystem",
+    "NutritionOrder",
+    "Observation",
+    "ObservationDefinition",
+    "OperationDefinition",
+    "OperationOutcome",
+    "Organization",
+    "OrganizationAffiliation",
+    "Parameters",
+    "Patient",
+    "PaymentNotice",
+    "PaymentReconciliation",
+    "Person",
+    "PlanDefinition",
+    "Practitioner",
+    "PractitionerRole",
+    "Procedure",
+    "Provenance",
+    "Questionnaire",
+    "QuestionnaireResponse",
+    "RelatedPerson",
+    "RequestGroup",
+    "ResearchDefinition",
+    "ResearchElementDefinition",
+    "ResearchStudy",
+    "ResearchSubject",
+    "Resource",
+    "RiskAssessment",
+    "RiskEvidenceSynthesis",
+    "Schedule",
+    "SearchParameter",
+    "ServiceRequest",
+    "Slot",
+    "Specimen",
+    "SpecimenDefinition",
+    "StructureDefinition",
+    "StructureMap",
+    "Subscription",
+    "Substance",
+    "SubstanceNucleicAcid",
+    "SubstancePolymer",
+    "SubstanceProtein",
+    "SubstanceReferenceInformation",
+    "SubstanceSourceMaterial",
+    "SubstanceSpecification",
+    "SupplyDelivery",
+    "SupplyRequest",
+    "Task",
+    "TerminologyCapabilities",
+    "TestReport",
+    "TestScript",
+    "ValueSet",
+    "VerificationResult",
+    "VisionPrescription",
 ];
 
 const R4_COMPLEX: &[&str] = &[
-    "Address", "Age", "Annotation", "Attachment", "BackboneElement", "CodeableConcept",
-    "Coding", "ContactDetail", "ContactPoint", "Contributor", "Count", "DataRequirement",
-    "Distance", "Dosage", "Duration", "Element", "ElementDefinition", "Expression",
-    "Extension", "HumanName", "Identifier", "MarketingStatus", "Meta", "Money", "Narrative",
-    "ParameterDefinition", "Period", "Population", "ProdCharacteristic", "ProductShelfLife",
-    "Quantity", "Range", "Ratio", "Reference", "RelatedArtifact", "SampledData", "Signature",
-    "SubstanceAmount", "Timing", "TriggerDefinition", "UsageContext",
+    "Address",
+    "Age",
+    "Annotation",
+    "Attachment",
+    "BackboneElement",
+    "CodeableConcept",
+    "Coding",
+    "ContactDetail",
+    "ContactPoint",
+    "Contributor",
+    "Count",
+    "DataRequirement",
+    "Distance",
+    "Dosage",
+    "Duration",
+    "Element",
+    "ElementDefinition",
+    "Expression",
+    "Extension",
+    "HumanName",
+    "Identifier",
+    "MarketingStatus",
+    "Meta",
+    "Money",
+    "Narrative",
+    "ParameterDefinition",
+    "Period",
+    "Population",
+    "ProdCharacteristic",
+    "ProductShelfLife",
+    "Quantity",
+    "Range",
+    "Ratio",
+    "Reference",
+    "RelatedArtifact",
+    "SampledData",
+    "Signature",
+    "SubstanceAmount",
+    "Timing",
+    "TriggerDefinition",
+    "UsageContext",
 ];
 
 const R4_PRIMITIVES: &[&str] = &[
-    "base64Binary", "boolean", "canonical", "code", "date", "dateTime", "decimal", "id",
-    "instant", "integer", "markdown", "oid", "positiveInt", "string", "time", "unsignedInt",
-    "uri", "url", "uuid", "xhtml", "Boolean", "String", "Integer", "Decimal", "Date",
-    "DateTime", "Time", "Quantity",
+    "base64Binary",
+    "boolean",
+    "canonical",
+    "code",
+    "date",
+    "dateTime",
+    "decimal",
+    "id",
+    "instant",
+    "integer",
+    "markdown",
+    "oid",
+    "positiveInt",
+    "string",
+    "time",
+    "unsignedInt",
+    "uri",
+    "url",
+    "uuid",
+    "xhtml",
+    "Boolean",
+    "String",
+    "Integer",
+    "Decimal",
+    "Date",
+    "DateTime",
+    "Time",
+    "Quantity",
 ];
 
 fn owned(names: &[&str]) -> Vec<String> {
@@ -220,7 +392,10 @@ mod tests {
     async fn of_type_filters_bundle_entries() {
         let fp = FhirPath::new().await.expect("engine");
         let out = fp
-            .evaluate("Bundle.entry.resource.ofType(HealthcareService).count()", &bundle())
+            .evaluate(
+                "Bundle.entry.resource.ofType(HealthcareService).count()",
+                &bundle(),
+            )
             .await
             .expect("evaluates");
         assert_eq!(out, vec![json!(2)]);
@@ -240,7 +415,10 @@ mod tests {
             .expect("evaluates");
         assert_eq!(out, vec![json!("http://x/p2")]);
         let out = fp
-            .evaluate("Bundle.total = Bundle.entry.where(search.mode='match').count()", &bundle())
+            .evaluate(
+                "Bundle.total = Bundle.entry.where(search.mode='match').count()",
+                &bundle(),
+            )
             .await
             .expect("evaluates");
         assert_eq!(out, vec![json!(true)]);
@@ -249,7 +427,11 @@ mod tests {
     #[tokio::test]
     async fn unknown_type_name_is_an_error() {
         let fp = FhirPath::new().await.expect("engine");
-        assert!(fp.evaluate("Bundle.entry.resource.ofType(Nonsense)", &bundle()).await.is_err());
+        assert!(
+            fp.evaluate("Bundle.entry.resource.ofType(Nonsense)", &bundle())
+                .await
+                .is_err()
+        );
     }
 
     #[tokio::test]
@@ -261,10 +443,19 @@ mod tests {
             let (fp, r) = (fp.clone(), r.clone());
             async move { fp.evaluate(e, &r).await.expect("evaluates") }
         };
-        assert_eq!(eval("meta.lastUpdated.toDateTime() >= @2026-01-01T00:00:00Z").await, vec![json!(true)]);
-        assert_eq!(eval("meta.lastUpdated.toDateTime() >= @2027-01-01T00:00:00Z").await, vec![json!(false)]);
+        assert_eq!(
+            eval("meta.lastUpdated.toDateTime() >= @2026-01-01T00:00:00Z").await,
+            vec![json!(true)]
+        );
+        assert_eq!(
+            eval("meta.lastUpdated.toDateTime() >= @2027-01-01T00:00:00Z").await,
+            vec![json!(false)]
+        );
         let out = fp
-            .evaluate("Bundle.entry.resource.ofType(HealthcareService).providedBy.resolve().name", &bundle())
+            .evaluate(
+                "Bundle.entry.resource.ofType(HealthcareService).providedBy.resolve().name",
+                &bundle(),
+            )
             .await
             .expect("evaluates");
         assert_eq!(out, vec![json!("CHU Exemple")]);
@@ -272,7 +463,10 @@ mod tests {
             .evaluate("Bundle.entry.resource.ofType(HealthcareService).where(id = 'hs2').providedBy.resolve()", &bundle())
             .await
             .expect("evaluates");
-        assert!(out.is_empty(), "an offer without providedBy resolves to nothing");
+        assert!(
+            out.is_empty(),
+            "an offer without providedBy resolves to nothing"
+        );
     }
 
     #[test]
@@ -282,4 +476,3 @@ mod tests {
         assert!(FhirPath::parse("Bundle.entry.count() > 1").is_ok());
     }
 }
-

@@ -2,7 +2,6 @@
 //! misbehaviour must turn into the right status and reason, and all three reports must be
 //! complete and valid whatever happens. Secrets must never reach any output.
 
-use std::path::Path;
 use std::process::{Command, Output};
 use std::time::Duration;
 
@@ -28,17 +27,25 @@ async fn broken_server() -> MockServer {
         .and(path("/fhir/ok"))
         .and(header("authorization", format!("Bearer {TOKEN}").as_str()))
         .and(header("ror-role-metier-code", "AUTOMATE"))
-        .and(header("ror-profil-utilisateur-system", "1.2.250.1.213.1.6.1.66"))
+        .and(header(
+            "ror-profil-utilisateur-system",
+            "1.2.250.1.213.1.6.1.66",
+        ))
         .respond_with(fhir(200, &bundle()))
         .mount(&server)
         .await;
     Mock::given(path("/fhir/e500"))
-        .respond_with(fhir(500, &json!({"resourceType": "OperationOutcome", "issue": [
-            {"severity": "fatal", "code": "exception", "diagnostics": format!("boom {TOKEN}")}]})))
+        .respond_with(fhir(
+            500,
+            &json!({"resourceType": "OperationOutcome", "issue": [
+            {"severity": "fatal", "code": "exception", "diagnostics": format!("boom {TOKEN}")}]}),
+        ))
         .mount(&server)
         .await;
     Mock::given(path("/fhir/html"))
-        .respond_with(ResponseTemplate::new(200).set_body_raw("<html>maintenance</html>", "text/html"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_raw("<html>maintenance</html>", "text/html"),
+        )
         .mount(&server)
         .await;
     Mock::given(path("/fhir/text"))
@@ -52,7 +59,7 @@ async fn broken_server() -> MockServer {
     server
 }
 
-fn rorcheck(args: &[&str], _dir: &Path) -> Output {
+fn rorcheck(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_rorcheck"))
         .args(args)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
@@ -66,7 +73,12 @@ fn statuses(report: &Value) -> Vec<(String, String)> {
         .as_array()
         .expect("scenarios array")
         .iter()
-        .map(|s| (s["id"].as_str().unwrap_or("").to_owned(), s["status"].as_str().unwrap_or("").to_owned()))
+        .map(|s| {
+            (
+                s["id"].as_str().unwrap_or("").to_owned(),
+                s["status"].as_str().unwrap_or("").to_owned(),
+            )
+        })
         .collect()
 }
 
@@ -82,13 +94,21 @@ async fn misbehaving_servers_fail_or_error_with_reasons_and_reports_stay_complet
     let server = broken_server().await;
     let dir = tempfile::tempdir().expect("tempdir");
     let target = format!("{}/fhir", server.uri());
-    let out = rorcheck(
-        &["run", "--target", &target, "--report-dir", dir.path().to_str().expect("utf8"), "tests/data/broken"],
-        dir.path(),
-    );
+    let out = rorcheck(&[
+        "run",
+        "--target",
+        &target,
+        "--report-dir",
+        dir.path().to_str().expect("utf8"),
+        "tests/data/broken",
+    ]);
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "stdout:\n{stdout}\nstderr:\n{stderr}");
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "stdout:\n{stdout}\nstderr:\n{stderr}"
+    );
 
     let report: Value = serde_json::from_str(
         &std::fs::read_to_string(dir.path().join("report.json")).expect("report.json written"),
@@ -106,27 +126,66 @@ async fn misbehaving_servers_fail_or_error_with_reasons_and_reports_stay_complet
         .map(|(a, b)| (a.to_owned(), b.to_owned()))
     );
     let summary = &report["summary"];
-    assert_eq!((summary["total"].as_u64(), summary["passed"].as_u64(), summary["failed"].as_u64(), summary["errored"].as_u64()), (Some(5), Some(1), Some(2), Some(2)));
+    assert_eq!(
+        (
+            summary["total"].as_u64(),
+            summary["passed"].as_u64(),
+            summary["failed"].as_u64(),
+            summary["errored"].as_u64()
+        ),
+        (Some(5), Some(1), Some(2), Some(2))
+    );
     assert_eq!(summary["by_priority"]["1"]["failed"], 1);
     // 100 − 100 (BRK-001) − 50 (BRK-002) − 25 (BRK-003) − 50 (BRK-004) → 0.
     assert_eq!(summary["score"], 0);
 
     let brk1 = scenario(&report, "BRK-001");
-    assert!(brk1["reason"].as_str().expect("reason").contains("statut HTTP 500"), "{brk1}");
-    assert_eq!(brk1["steps"][1]["status"], "skipped", "a failed step stops its scenario");
+    assert!(
+        brk1["reason"]
+            .as_str()
+            .expect("reason")
+            .contains("statut HTTP 500"),
+        "{brk1}"
+    );
+    assert_eq!(
+        brk1["steps"][1]["status"], "skipped",
+        "a failed step stops its scenario"
+    );
     let brk2 = scenario(&report, "BRK-002");
-    assert!(brk2["reason"].as_str().expect("reason").contains("pas du JSON valide"));
+    assert!(
+        brk2["reason"]
+            .as_str()
+            .expect("reason")
+            .contains("pas du JSON valide")
+    );
     let brk3 = scenario(&report, "BRK-003");
-    assert!(brk3["reason"].as_str().expect("reason").contains("Content-Type text/plain"));
+    assert!(
+        brk3["reason"]
+            .as_str()
+            .expect("reason")
+            .contains("Content-Type text/plain")
+    );
     let brk4 = scenario(&report, "BRK-004");
-    assert!(brk4["reason"].as_str().expect("reason").contains("délai de 500 ms"), "{brk4}");
+    assert!(
+        brk4["reason"]
+            .as_str()
+            .expect("reason")
+            .contains("délai de 500 ms"),
+        "{brk4}"
+    );
     let brk5 = scenario(&report, "BRK-005");
-    assert_eq!(brk5["warnings"], 1, "the warning-only assertion is reported, not failed");
+    assert_eq!(
+        brk5["warnings"], 1,
+        "the warning-only assertion is reported, not failed"
+    );
 
     // JUnit: well-formed, one suite per modality, failure vs error vs success.
     let junit = std::fs::read_to_string(dir.path().join("junit.xml")).expect("junit.xml written");
     let doc = roxmltree::Document::parse(&junit).expect("junit.xml is well-formed XML");
-    let cases: Vec<_> = doc.descendants().filter(|n| n.has_tag_name("testcase")).collect();
+    let cases: Vec<_> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("testcase"))
+        .collect();
     assert_eq!(cases.len(), 5);
     let kind_of = |id: &str| {
         let case = cases
@@ -142,20 +201,36 @@ async fn misbehaving_servers_fail_or_error_with_reasons_and_reports_stay_complet
     assert_eq!(kind_of("BRK-001").as_deref(), Some("failure"));
     assert_eq!(kind_of("BRK-002").as_deref(), Some("error"));
     assert_eq!(kind_of("BRK-004").as_deref(), Some("error"));
-    assert!(matches!(kind_of("BRK-005").as_deref(), None | Some("system-out")));
+    assert!(matches!(
+        kind_of("BRK-005").as_deref(),
+        None | Some("system-out")
+    ));
 
     // HTML: self-contained, verdict and every scenario present.
-    let html = std::fs::read_to_string(dir.path().join("report.html")).expect("report.html written");
+    let html =
+        std::fs::read_to_string(dir.path().join("report.html")).expect("report.html written");
     assert!(html.contains("non conforme"));
     for id in ["BRK-001", "BRK-002", "BRK-003", "BRK-004", "BRK-005"] {
         assert!(html.contains(id), "{id} missing from report.html");
     }
-    assert!(!html.contains("<link ") && !html.contains("src=\"http"), "no external resource");
+    assert!(
+        !html.contains("<link ") && !html.contains("src=\"http"),
+        "no external resource"
+    );
 
     // The bearer token never appears, in any output.
-    for (name, text) in [("stdout", stdout.to_string()), ("stderr", stderr.to_string()), ("json", report.to_string()), ("junit", junit), ("html", html)] {
+    for (name, text) in [
+        ("stdout", stdout.to_string()),
+        ("stderr", stderr.to_string()),
+        ("json", report.to_string()),
+        ("junit", junit),
+        ("html", html),
+    ] {
         assert!(!text.contains(TOKEN), "token leaked in {name}");
-        assert!(!text.contains("c2VjcmV0LXBheWxvYWQtMTIz"), "token part leaked in {name}");
+        assert!(
+            !text.contains("c2VjcmV0LXBheWxvYWQtMTIz"),
+            "token part leaked in {name}"
+        );
     }
 }
 
@@ -167,15 +242,29 @@ async fn a_server_that_is_not_there_errors_every_scenario_and_reports_are_writte
         .port();
     let dir = tempfile::tempdir().expect("tempdir");
     let target = format!("http://127.0.0.1:{port}/fhir");
-    let out = rorcheck(
-        &["run", "--target", &target, "--report-dir", dir.path().to_str().expect("utf8"), "tests/data/broken/BRK-005.yaml"],
-        dir.path(),
-    );
+    let out = rorcheck(&[
+        "run",
+        "--target",
+        &target,
+        "--report-dir",
+        dir.path().to_str().expect("utf8"),
+        "tests/data/broken/BRK-005.yaml",
+    ]);
     assert_eq!(out.status.code(), Some(1));
-    let report: Value = serde_json::from_str(&std::fs::read_to_string(dir.path().join("report.json")).expect("json"))
-        .expect("valid json");
-    assert_eq!(statuses(&report), vec![("BRK-005".to_owned(), "errored".to_owned())]);
-    assert!(scenario(&report, "BRK-005")["reason"].as_str().expect("reason").contains("connexion impossible"));
+    let report: Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("report.json")).expect("json"),
+    )
+    .expect("valid json");
+    assert_eq!(
+        statuses(&report),
+        vec![("BRK-005".to_owned(), "errored".to_owned())]
+    );
+    assert!(
+        scenario(&report, "BRK-005")["reason"]
+            .as_str()
+            .expect("reason")
+            .contains("connexion impossible")
+    );
     assert!(dir.path().join("junit.xml").is_file() && dir.path().join("report.html").is_file());
 }
 
@@ -188,22 +277,31 @@ fn a_scenario_with_a_typo_exits_2_naming_file_line_and_column() {
         "id: BAD-001\ntitle: t\ndescription: d\npriority: 1\nmodality: recherche\nsteps:\n  - name: s\n    request:\n      pathh: /x\n    expect:\n      - status: 200\n",
     )
     .expect("write");
-    let out = rorcheck(&["validate", file.to_str().expect("utf8")], dir.path());
+    let out = rorcheck(&["validate", file.to_str().expect("utf8")]);
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("bad.yaml:9:7: unknown field `pathh`"), "{stderr}");
-    let out = rorcheck(&["run", file.to_str().expect("utf8")], dir.path());
-    assert_eq!(out.status.code(), Some(2), "nothing runs when a scenario is invalid");
-    assert!(!String::from_utf8_lossy(&out.stdout).contains("Rapports"), "no report for an invalid set");
+    assert!(
+        stderr.contains("bad.yaml:9:7: unknown field `pathh`"),
+        "{stderr}"
+    );
+    let out = rorcheck(&["run", file.to_str().expect("utf8")]);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "nothing runs when a scenario is invalid"
+    );
+    assert!(
+        !String::from_utf8_lossy(&out.stdout).contains("Rapports"),
+        "no report for an invalid set"
+    );
 }
 
 #[test]
 fn usage_errors_exit_2() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let out = rorcheck(&["run", "--modality", "nope"], dir.path());
+    let out = rorcheck(&["run", "--modality", "nope"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown modality `nope`"));
-    let out = rorcheck(&["run", "--target", "unknown-env"], dir.path());
+    let out = rorcheck(&["run", "--target", "unknown-env"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown target `unknown-env`"));
 }

@@ -19,7 +19,9 @@ fn main() {
         std::process::exit(2);
     });
     let (mock, runner) = runtime.block_on(async {
-        let mock = MockServer::start(MockOptions::default()).await.expect("mock starts");
+        let mock = MockServer::start(MockOptions::default())
+            .await
+            .expect("mock starts");
         let target = mock_target(&mock).expect("mock target");
         let client = HttpClient::new().expect("http client");
         let fhirpath = FhirPath::new().await.expect("fhirpath engine");
@@ -42,7 +44,9 @@ fn main() {
                 match result.status {
                     Status::Passed | Status::Skipped => Ok(()),
                     _ => Err(Failed::from(
-                        result.reason.unwrap_or_else(|| result.status.label().to_owned()),
+                        result
+                            .reason
+                            .unwrap_or_else(|| result.status.label().to_owned()),
                     )),
                 }
             })

@@ -25,13 +25,19 @@ fn json_eq(a: &Value, b: &Value) -> bool {
             x.len() == y.len() && x.iter().zip(y).all(|(a, b)| json_eq(a, b))
         }
         (Value::Object(x), Value::Object(y)) => {
-            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| json_eq(v, w)))
+            x.len() == y.len()
+                && x.iter()
+                    .all(|(k, v)| y.get(k).is_some_and(|w| json_eq(v, w)))
         }
         _ => a == b,
     }
 }
 
-pub(super) async fn fhirpath(spec: &FhirPathSpec, resp: &ResponseView<'_>, fp: &FhirPath) -> Verdict {
+pub(super) async fn fhirpath(
+    spec: &FhirPathSpec,
+    resp: &ResponseView<'_>,
+    fp: &FhirPath,
+) -> Verdict {
     let expected = match &spec.expect {
         FhirPathExpect::IsTrue => format!("{} = true", spec.expr),
         FhirPathExpect::Equals(v) => format!("{} = {}", spec.expr, show(v)),
@@ -80,7 +86,11 @@ fn resource<'a>(
 ) -> Result<&'a Value, Verdict> {
     match resp.json() {
         Err(reason) => Err(Verdict::error(expected, reason)),
-        Ok(None) => Err(Verdict::new(false, expected, format!("corps vide, {resource_type} attendu"))),
+        Ok(None) => Err(Verdict::new(
+            false,
+            expected,
+            format!("corps vide, {resource_type} attendu"),
+        )),
         Ok(Some(json)) => match json.get("resourceType").and_then(Value::as_str) {
             Some(t) if t == resource_type => Ok(json),
             Some(other) => Err(Verdict::new(
@@ -136,7 +146,10 @@ pub(super) fn bundle(spec: &BundleSpec, resp: &ResponseView<'_>) -> Verdict {
     let mut ok = true;
 
     if let Some(want) = &spec.bundle_type {
-        let actual = bundle.get("type").and_then(Value::as_str).unwrap_or("(absent)");
+        let actual = bundle
+            .get("type")
+            .and_then(Value::as_str)
+            .unwrap_or("(absent)");
         expected.push(format!("type = {want}"));
         seen.push(format!("type = {actual}"));
         ok &= actual == want;
@@ -151,9 +164,27 @@ pub(super) fn bundle(spec: &BundleSpec, resp: &ResponseView<'_>) -> Verdict {
             }
         }
     }
-    ok &= count_check("entrées", spec.entries.as_ref(), entries.len() as u64, &mut expected, &mut seen);
-    ok &= count_check("entrées match", spec.match_entries.as_ref(), mode_count("match"), &mut expected, &mut seen);
-    ok &= count_check("entrées include", spec.include.as_ref(), mode_count("include"), &mut expected, &mut seen);
+    ok &= count_check(
+        "entrées",
+        spec.entries.as_ref(),
+        entries.len() as u64,
+        &mut expected,
+        &mut seen,
+    );
+    ok &= count_check(
+        "entrées match",
+        spec.match_entries.as_ref(),
+        mode_count("match"),
+        &mut expected,
+        &mut seen,
+    );
+    ok &= count_check(
+        "entrées include",
+        spec.include.as_ref(),
+        mode_count("include"),
+        &mut expected,
+        &mut seen,
+    );
     for (rtype, cmp) in &spec.resources {
         let n = entries
             .iter()
@@ -176,7 +207,11 @@ pub(super) fn bundle(spec: &BundleSpec, resp: &ResponseView<'_>) -> Verdict {
             format!("liens : {}", relations.join(", "))
         });
     }
-    Verdict::new(ok, format!("Bundle : {}", expected.join(", ")), seen.join(", "))
+    Verdict::new(
+        ok,
+        format!("Bundle : {}", expected.join(", ")),
+        seen.join(", "),
+    )
 }
 
 pub(super) fn operation_outcome(spec: &OperationOutcomeSpec, resp: &ResponseView<'_>) -> Verdict {
@@ -196,11 +231,20 @@ pub(super) fn operation_outcome(spec: &OperationOutcomeSpec, resp: &ResponseView
         Ok(oo) => oo,
         Err(v) => return v,
     };
-    let issues: &[Value] = oo.get("issue").and_then(Value::as_array).map_or(&[], Vec::as_slice);
-    let field = |issue: &Value, key: &str| issue.get(key).and_then(Value::as_str).map(str::to_owned);
+    let issues: &[Value] = oo
+        .get("issue")
+        .and_then(Value::as_array)
+        .map_or(&[], Vec::as_slice);
+    let field =
+        |issue: &Value, key: &str| issue.get(key).and_then(Value::as_str).map(str::to_owned);
     let ok = issues.iter().any(|i| {
-        spec.severity.as_ref().is_none_or(|s| field(i, "severity").as_ref() == Some(s))
-            && spec.code.as_ref().is_none_or(|c| field(i, "code").as_ref() == Some(c))
+        spec.severity
+            .as_ref()
+            .is_none_or(|s| field(i, "severity").as_ref() == Some(s))
+            && spec
+                .code
+                .as_ref()
+                .is_none_or(|c| field(i, "code").as_ref() == Some(c))
     });
     let actual = if issues.is_empty() {
         "OperationOutcome sans issue".to_owned()
@@ -208,7 +252,9 @@ pub(super) fn operation_outcome(spec: &OperationOutcomeSpec, resp: &ResponseView
         issues
             .iter()
             .map(|i| {
-                let diag = field(i, "diagnostics").map(|d| format!(" « {d} »")).unwrap_or_default();
+                let diag = field(i, "diagnostics")
+                    .map(|d| format!(" « {d} »"))
+                    .unwrap_or_default();
                 format!(
                     "issue {}/{}{diag}",
                     field(i, "severity").unwrap_or_else(|| "?".into()),

@@ -19,9 +19,10 @@ fn values(headers: &HeaderMap, name: &str) -> Option<String> {
 pub(super) fn header(spec: &HeaderSpec, headers: &HeaderMap) -> Verdict {
     let name = &spec.name;
     let actual = values(headers, name);
-    let shown = actual
-        .as_deref()
-        .map_or_else(|| format!("en-tête {name} absent"), |v| format!("{name}: {v}"));
+    let shown = actual.as_deref().map_or_else(
+        || format!("en-tête {name} absent"),
+        |v| format!("{name}: {v}"),
+    );
     match &spec.rule {
         HeaderRule::Present(true) => {
             Verdict::new(actual.is_some(), format!("en-tête {name} présent"), shown)
@@ -68,6 +69,9 @@ pub(super) fn content_type(expected: &str, headers: &HeaderMap) -> Verdict {
             .as_deref()
             .is_some_and(|a| essence(a) == expected_essence),
         format!("Content-Type {expected_essence}"),
-        actual.map_or_else(|| "Content-Type absent".to_owned(), |a| format!("Content-Type {a}")),
+        actual.map_or_else(
+            || "Content-Type absent".to_owned(),
+            |a| format!("Content-Type {a}"),
+        ),
     )
 }

@@ -100,7 +100,11 @@ fn status(spec: &StatusSpec, actual: u16) -> Verdict {
         StatusSpec::AnyOf(set) => set.contains(&actual),
         StatusSpec::Class(class) => actual / 100 == *class,
     };
-    Verdict::new(ok, format!("statut HTTP {spec}"), format!("statut HTTP {actual}"))
+    Verdict::new(
+        ok,
+        format!("statut HTTP {spec}"),
+        format!("statut HTTP {actual}"),
+    )
 }
 
 #[cfg(test)]

@@ -43,13 +43,28 @@ fn searchset() -> String {
 #[tokio::test]
 async fn status_exact_set_and_class() {
     let h = HeaderMap::new();
-    assert_eq!(judge("status: 200", 200, &h, "").await.outcome, Outcome::Pass);
-    assert_eq!(judge("status: 200", 201, &h, "").await.outcome, Outcome::Fail);
-    assert_eq!(judge("status: [200, 201]", 201, &h, "").await.outcome, Outcome::Pass);
-    assert_eq!(judge("status: 4xx", 403, &h, "").await.outcome, Outcome::Pass);
+    assert_eq!(
+        judge("status: 200", 200, &h, "").await.outcome,
+        Outcome::Pass
+    );
+    assert_eq!(
+        judge("status: 200", 201, &h, "").await.outcome,
+        Outcome::Fail
+    );
+    assert_eq!(
+        judge("status: [200, 201]", 201, &h, "").await.outcome,
+        Outcome::Pass
+    );
+    assert_eq!(
+        judge("status: 4xx", 403, &h, "").await.outcome,
+        Outcome::Pass
+    );
     let v = judge("status: 4xx", 500, &h, "").await;
     assert_eq!(v.outcome, Outcome::Fail);
-    assert_eq!((v.expected.as_str(), v.actual.as_str()), ("statut HTTP 4xx", "statut HTTP 500"));
+    assert_eq!(
+        (v.expected.as_str(), v.actual.as_str()),
+        ("statut HTTP 4xx", "statut HTTP 500")
+    );
 }
 
 #[tokio::test]
@@ -59,27 +74,62 @@ async fn headers_are_case_insensitive_and_each_rule_can_fail() {
         let h = h.clone();
         async move { judge(y, 401, &h, "").await.outcome }
     };
-    assert_eq!(pass("header: { name: WWW-Authenticate }").await, Outcome::Pass);
+    assert_eq!(
+        pass("header: { name: WWW-Authenticate }").await,
+        Outcome::Pass
+    );
     assert_eq!(pass("header: { name: X-B }").await, Outcome::Fail);
-    assert_eq!(pass("header: { name: X-B, present: false }").await, Outcome::Pass);
-    assert_eq!(pass("header: { name: X-A, present: false }").await, Outcome::Fail);
-    assert_eq!(pass("header: { name: x-a, equals: \"1\" }").await, Outcome::Pass);
-    assert_eq!(pass("header: { name: x-a, equals: \"2\" }").await, Outcome::Fail);
-    assert_eq!(pass("header: { name: www-authenticate, contains: Bearer }").await, Outcome::Pass);
-    assert_eq!(pass("header: { name: www-authenticate, contains: Basic }").await, Outcome::Fail);
-    assert_eq!(pass("header: { name: www-authenticate, matches: \"^Bearer\" }").await, Outcome::Pass);
-    assert_eq!(pass("header: { name: www-authenticate, matches: \"^Basic\" }").await, Outcome::Fail);
+    assert_eq!(
+        pass("header: { name: X-B, present: false }").await,
+        Outcome::Pass
+    );
+    assert_eq!(
+        pass("header: { name: X-A, present: false }").await,
+        Outcome::Fail
+    );
+    assert_eq!(
+        pass("header: { name: x-a, equals: \"1\" }").await,
+        Outcome::Pass
+    );
+    assert_eq!(
+        pass("header: { name: x-a, equals: \"2\" }").await,
+        Outcome::Fail
+    );
+    assert_eq!(
+        pass("header: { name: www-authenticate, contains: Bearer }").await,
+        Outcome::Pass
+    );
+    assert_eq!(
+        pass("header: { name: www-authenticate, contains: Basic }").await,
+        Outcome::Fail
+    );
+    assert_eq!(
+        pass("header: { name: www-authenticate, matches: \"^Bearer\" }").await,
+        Outcome::Pass
+    );
+    assert_eq!(
+        pass("header: { name: www-authenticate, matches: \"^Basic\" }").await,
+        Outcome::Fail
+    );
 }
 
 #[tokio::test]
 async fn content_type_ignores_parameters_and_case() {
     let h = headers(&[("content-type", "Application/FHIR+json; charset=UTF-8")]);
-    assert_eq!(judge("content_type: application/fhir+json", 200, &h, "").await.outcome, Outcome::Pass);
+    assert_eq!(
+        judge("content_type: application/fhir+json", 200, &h, "")
+            .await
+            .outcome,
+        Outcome::Pass
+    );
     let v = judge("content_type: application/json", 200, &h, "").await;
     assert_eq!(v.outcome, Outcome::Fail);
     let none = HeaderMap::new();
     let v = judge("content_type: application/fhir+json", 200, &none, "").await;
-    assert_eq!((v.outcome, v.actual.as_str()), (Outcome::Fail, "Content-Type absent"));
+    assert_eq!(
+        (v.outcome, v.actual.as_str()),
+        (Outcome::Fail, "Content-Type absent")
+    );
 }
 
 #[tokio::test]
@@ -90,22 +140,54 @@ async fn fhirpath_boolean_equals_count_exists() {
         let (h, b) = (h.clone(), b.clone());
         async move { judge(y, 200, &h, &b).await.outcome }
     };
-    assert_eq!(run("fhirpath: { expr: \"Bundle.total = 2\" }").await, Outcome::Pass);
-    assert_eq!(run("fhirpath: { expr: \"Bundle.total = 3\" }").await, Outcome::Fail);
+    assert_eq!(
+        run("fhirpath: { expr: \"Bundle.total = 2\" }").await,
+        Outcome::Pass
+    );
+    assert_eq!(
+        run("fhirpath: { expr: \"Bundle.total = 3\" }").await,
+        Outcome::Fail
+    );
     assert_eq!(run("fhirpath: { expr: \"Bundle.entry.resource.ofType(HealthcareService).id\", equals: [\"1\", \"2\"] }").await, Outcome::Pass);
-    assert_eq!(run("fhirpath: { expr: \"Bundle.entry.resource.ofType(Organization).id\", equals: o }").await, Outcome::Pass);
-    assert_eq!(run("fhirpath: { expr: \"Bundle.total\", equals: 2 }").await, Outcome::Pass);
-    assert_eq!(run("fhirpath: { expr: \"Bundle.total\", equals: 3 }").await, Outcome::Fail);
-    assert_eq!(run("fhirpath: { expr: \"Bundle.entry.resource.ofType(HealthcareService)\", count: 2 }").await, Outcome::Pass);
+    assert_eq!(
+        run("fhirpath: { expr: \"Bundle.entry.resource.ofType(Organization).id\", equals: o }")
+            .await,
+        Outcome::Pass
+    );
+    assert_eq!(
+        run("fhirpath: { expr: \"Bundle.total\", equals: 2 }").await,
+        Outcome::Pass
+    );
+    assert_eq!(
+        run("fhirpath: { expr: \"Bundle.total\", equals: 3 }").await,
+        Outcome::Fail
+    );
+    assert_eq!(
+        run("fhirpath: { expr: \"Bundle.entry.resource.ofType(HealthcareService)\", count: 2 }")
+            .await,
+        Outcome::Pass
+    );
     assert_eq!(run("fhirpath: { expr: \"Bundle.entry.resource.ofType(HealthcareService)\", count: \"> 2\" }").await, Outcome::Fail);
-    assert_eq!(run("fhirpath: { expr: \"Bundle.entry.resource.ofType(Location)\", exists: false }").await, Outcome::Pass);
-    assert_eq!(run("fhirpath: { expr: \"Bundle.entry.resource.ofType(Location)\", exists: true }").await, Outcome::Fail);
+    assert_eq!(
+        run("fhirpath: { expr: \"Bundle.entry.resource.ofType(Location)\", exists: false }").await,
+        Outcome::Pass
+    );
+    assert_eq!(
+        run("fhirpath: { expr: \"Bundle.entry.resource.ofType(Location)\", exists: true }").await,
+        Outcome::Fail
+    );
 }
 
 #[tokio::test]
 async fn invalid_json_is_an_error_but_an_empty_body_is_a_failure() {
     let h = HeaderMap::new();
-    let v = judge("fhirpath: { expr: \"Bundle.total = 2\" }", 200, &h, "<html>oops").await;
+    let v = judge(
+        "fhirpath: { expr: \"Bundle.total = 2\" }",
+        200,
+        &h,
+        "<html>oops",
+    )
+    .await;
     assert_eq!(v.outcome, Outcome::Error);
     assert!(v.actual.contains("pas du JSON valide"), "{}", v.actual);
     let v = judge("bundle: { type: searchset }", 200, &h, "{not json").await;
@@ -136,11 +218,18 @@ async fn bundle_shortcuts_each_detect_their_violation() {
         "bundle: { links: [next] }",
         "bundle: { no_links: [self] }",
     ] {
-        assert_eq!(run(broken).await.outcome, Outcome::Fail, "{broken} must fail");
+        assert_eq!(
+            run(broken).await.outcome,
+            Outcome::Fail,
+            "{broken} must fail"
+        );
     }
     let no_total = json!({"resourceType": "Bundle", "type": "searchset"}).to_string();
     let v = judge("bundle: { total: \">= 0\" }", 200, &h, &no_total).await;
-    assert_eq!((v.outcome, v.actual.as_str()), (Outcome::Fail, "total absent"));
+    assert_eq!(
+        (v.outcome, v.actual.as_str()),
+        (Outcome::Fail, "total absent")
+    );
     let oo = json!({"resourceType": "OperationOutcome"}).to_string();
     let v = judge("bundle: { type: searchset }", 200, &h, &oo).await;
     assert_eq!(v.outcome, Outcome::Fail);
@@ -158,7 +247,12 @@ async fn operation_outcome_needs_a_matching_issue() {
         let (h, oo) = (h.clone(), oo.clone());
         async move { judge(y, 400, &h, &oo).await }
     };
-    assert_eq!(run("operation_outcome: { severity: error, code: invalid }").await.outcome, Outcome::Pass);
+    assert_eq!(
+        run("operation_outcome: { severity: error, code: invalid }")
+            .await
+            .outcome,
+        Outcome::Pass
+    );
     assert_eq!(run("operation_outcome: {}").await.outcome, Outcome::Pass);
     let v = run("operation_outcome: { code: security }").await;
     assert_eq!(v.outcome, Outcome::Fail);

@@ -69,13 +69,13 @@ fn selection(f: &Filters) -> Result<Selection, CliError> {
             })
         })
         .collect::<Result<_, _>>()?;
-    let ids = f
-        .id
-        .iter()
-        .map(|g| {
-            glob::Pattern::new(g).map_err(|e| CliError::Usage(format!("invalid --id glob `{g}`: {e}")))
-        })
-        .collect::<Result<_, _>>()?;
+    let ids =
+        f.id.iter()
+            .map(|g| {
+                glob::Pattern::new(g)
+                    .map_err(|e| CliError::Usage(format!("invalid --id glob `{g}`: {e}")))
+            })
+            .collect::<Result<_, _>>()?;
     Ok(Selection {
         priorities,
         tags: f.tag.clone(),
@@ -155,7 +155,8 @@ async fn run(
     let result = runner.run(&set, jobs, move |s| shown.finished(s)).await;
     progress.done();
     print!("{}", report::console::summary(&result));
-    let written = report::write_all(&result, report_dir).map_err(|e| CliError::Runtime(e.to_string()))?;
+    let written =
+        report::write_all(&result, report_dir).map_err(|e| CliError::Runtime(e.to_string()))?;
     println!(
         "Rapports : {}, {}, {}",
         written.html.display(),
@@ -173,7 +174,9 @@ fn list(format: ListFormat, filters: &Filters) -> Result<(), CliError> {
     let set = load_selected(filters)?;
     let text = match format {
         ListFormat::Table => list_table(&set.scenarios),
-        ListFormat::Json => list_json(&set.scenarios).map_err(|e| CliError::Runtime(e.to_string()))?,
+        ListFormat::Json => {
+            list_json(&set.scenarios).map_err(|e| CliError::Runtime(e.to_string()))?
+        }
         ListFormat::Markdown => list_markdown(&set.scenarios),
     };
     print!("{text}");
@@ -265,7 +268,10 @@ async fn serve(addr: std::net::SocketAddr, seed: u64, offers: usize) -> Result<(
     println!("  Base FHIR      : {}", mock.base_url);
     println!("  Jeton OAuth2   : {}", mock.token_url);
     println!("  client_id      : {}", client.client_id);
-    println!("  client_secret  : {} (démo, profil d'accès 0)", client.secret);
+    println!(
+        "  client_secret  : {} (démo, profil d'accès 0)",
+        client.secret
+    );
     println!(
         "  Exemple : curl -s -d grant_type=client_credentials -d client_id={} -d client_secret=… {}",
         client.client_id, mock.token_url

@@ -27,7 +27,8 @@ impl RorHeaders {
     /// The example values of the ROR documentation (user profile CU22, role AUTOMATE), each
     /// overridable by an environment variable.
     pub fn documented_defaults() -> Self {
-        let env = |name: &str, default: &str| std::env::var(name).unwrap_or_else(|_| default.into());
+        let env =
+            |name: &str, default: &str| std::env::var(name).unwrap_or_else(|_| default.into());
         RorHeaders {
             profil_utilisateur_code: env("ROR_PROFIL_UTILISATEUR_CODE", "CU22"),
             profil_utilisateur_system: env(
@@ -42,7 +43,10 @@ impl RorHeaders {
     pub fn as_pairs(&self) -> [(&'static str, &str); 4] {
         [
             ("Ror-Profil-Utilisateur-Code", &self.profil_utilisateur_code),
-            ("Ror-Profil-Utilisateur-System", &self.profil_utilisateur_system),
+            (
+                "Ror-Profil-Utilisateur-System",
+                &self.profil_utilisateur_system,
+            ),
             ("Ror-Role-Metier-Code", &self.role_metier_code),
             ("Ror-Role-Metier-System", &self.role_metier_system),
         ]
@@ -301,7 +305,12 @@ pub fn resolve_target(spec: &str, config: Option<&ConfigFile>) -> Result<Target,
             known: if config.targets.is_empty() {
                 "none (no config file, or it declares no [targets.NAME])".into()
             } else {
-                config.targets.keys().cloned().collect::<Vec<_>>().join(", ")
+                config
+                    .targets
+                    .keys()
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", ")
             },
         }),
     }
@@ -328,10 +337,23 @@ variables = { offer_id = "11/1" }
         unsafe { std::env::set_var("RORCHECK_TEST_TOKEN_VAR", "tok-123") };
         let t = resolve_target("recette", Some(&cfg)).expect("resolves");
         assert_eq!(t.auth, TargetAuth::Bearer("tok-123".into()));
-        assert!(t.headers.iter().any(|(k, v)| k == "Ror-Profil-Utilisateur-Code" && v == "CU20"));
-        assert_eq!(t.headers.iter().filter(|(k, _)| k.starts_with("Ror-")).count(), 4);
+        assert!(
+            t.headers
+                .iter()
+                .any(|(k, v)| k == "Ror-Profil-Utilisateur-Code" && v == "CU20")
+        );
+        assert_eq!(
+            t.headers
+                .iter()
+                .filter(|(k, _)| k.starts_with("Ror-"))
+                .count(),
+            4
+        );
         assert_eq!(t.timeout, Duration::from_secs(5));
-        assert!(!format!("{t:?}").contains("tok-123"), "Debug must not show the token");
+        assert!(
+            !format!("{t:?}").contains("tok-123"),
+            "Debug must not show the token"
+        );
     }
 
     #[test]
@@ -340,7 +362,10 @@ variables = { offer_id = "11/1" }
             toml::from_str(&FILE.replace("RORCHECK_TEST_TOKEN_VAR", "RORCHECK_UNSET_VAR"))
                 .expect("valid");
         let err = resolve_target("recette", Some(&cfg)).expect_err("no secret");
-        assert!(err.to_string().contains("RORCHECK_UNSET_VAR is not set"), "{err}");
+        assert!(
+            err.to_string().contains("RORCHECK_UNSET_VAR is not set"),
+            "{err}"
+        );
         let err = resolve_target("prod", Some(&cfg)).expect_err("unknown");
         assert!(err.to_string().contains("known targets: recette"), "{err}");
     }

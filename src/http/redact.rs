@@ -95,9 +95,15 @@ mod tests {
     #[test]
     fn authorization_keeps_its_scheme_only() {
         let r = Redactor::default();
-        assert_eq!(r.header("Authorization", "Bearer abc.def"), "Bearer «masqué»");
+        assert_eq!(
+            r.header("Authorization", "Bearer abc.def"),
+            "Bearer «masqué»"
+        );
         assert_eq!(r.header("cookie", "a=b"), MASK);
-        assert_eq!(r.header("Accept", "application/fhir+json"), "application/fhir+json");
+        assert_eq!(
+            r.header("Accept", "application/fhir+json"),
+            "application/fhir+json"
+        );
     }
 
     #[test]
@@ -110,10 +116,19 @@ mod tests {
              -----BEGIN PRIVATE KEY-----\nMIIEvQ\n-----END PRIVATE KEY-----"
         );
         let out = r.text(&text);
-        for leaked in ["s3cr3t-value", JWT_SAMPLE, "xyz123", "opaque-token-1", "MIIEvQ"] {
+        for leaked in [
+            "s3cr3t-value",
+            JWT_SAMPLE,
+            "xyz123",
+            "opaque-token-1",
+            "MIIEvQ",
+        ] {
             assert!(!out.contains(leaked), "{leaked} leaked in {out}");
         }
-        assert!(out.contains("client_id=app"), "non-secret fields stay: {out}");
+        assert!(
+            out.contains("client_id=app"),
+            "non-secret fields stay: {out}"
+        );
         assert_eq!(r.text("ab cd"), "ab cd", "too-short secrets are not masked");
     }
 }

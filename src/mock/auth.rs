@@ -82,7 +82,10 @@ fn random_bytes<const N: usize>() -> [u8; N] {
 
 impl Issuer {
     pub fn new(issuer: String, lifetime_secs: i64) -> Self {
-        let secret: String = random_bytes::<18>().iter().map(|b| format!("{b:02x}")).collect();
+        let secret: String = random_bytes::<18>()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
         Issuer {
             key: random_bytes(),
             issuer,
@@ -108,9 +111,9 @@ impl Issuer {
 
     /// Authenticates a client by id and secret.
     pub fn authenticate(&self, client_id: &str, secret: &str) -> Option<&Client> {
-        self.clients
-            .iter()
-            .find(|c| c.client_id == client_id && constant_time_eq(c.secret.as_bytes(), secret.as_bytes()))
+        self.clients.iter().find(|c| {
+            c.client_id == client_id && constant_time_eq(c.secret.as_bytes(), secret.as_bytes())
+        })
     }
 
     pub fn issue(&self, client: &Client) -> String {
@@ -126,7 +129,10 @@ impl Issuer {
             client_id: client.client_id.clone(),
             iat,
             exp,
-            jti: random_bytes::<12>().iter().map(|b| format!("{b:02x}")).collect(),
+            jti: random_bytes::<12>()
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect(),
             access_profile: client.access_profile,
         };
         let header = B64.encode(br#"{"alg":"HS256","typ":"JWT"}"#);

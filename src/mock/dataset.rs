@@ -9,7 +9,8 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 use serde_json::{Value, json};
 
 pub const IG: &str = "https://interop.esante.gouv.fr/ig/fhir/ror";
-pub const REGION_SYSTEM: &str = "https://mos.esante.gouv.fr/NOS/TRE_R30-RegionOM/FHIR/TRE-R30-RegionOM";
+pub const REGION_SYSTEM: &str =
+    "https://mos.esante.gouv.fr/NOS/TRE_R30-RegionOM/FHIR/TRE-R30-RegionOM";
 pub const FINESS: &str = "https://finess.esante.gouv.fr";
 pub const ID_NAT_ST: &str = "urn:oid:1.2.250.1.71.4.2.2";
 pub const OI_SYSTEM: &str = "https://oi.esante.gouv.fr";
@@ -72,7 +73,13 @@ const CATEGORIES_EG: &[&str] = &["101", "106", "109", "124", "128"];
 const PROFESSIONS: &[&str] = &["10", "60", "50"];
 const PUBLICS: &[&str] = &["07", "01", "02"];
 const AGE_LOW: [u32; 3] = [0, 16, 18];
-const CITIES: &[&str] = &["Lumière", "Saint-Clair", "Belleville", "Montaigu", "Rivesaltes"];
+const CITIES: &[&str] = &[
+    "Lumière",
+    "Saint-Clair",
+    "Belleville",
+    "Montaigu",
+    "Rivesaltes",
+];
 
 /// The whole dataset, as FHIR resources.
 #[derive(Debug, Clone, Default)]
@@ -94,7 +101,10 @@ impl Default for GenerateOptions {
         GenerateOptions {
             seed: 42,
             offers: 60,
-            until: Utc.with_ymd_and_hms(2026, 6, 30, 12, 0, 0).single().unwrap_or_default(),
+            until: Utc
+                .with_ymd_and_hms(2026, 6, 30, 12, 0, 0)
+                .single()
+                .unwrap_or_default(),
         }
     }
 }
@@ -255,7 +265,7 @@ impl Dataset {
                         let hs_id = format!("hs-{offer_no}");
                         let activity = rng.pick(ACTIVITES);
                         // About one offer in eight is a sensitive unit (visible to profiles ≥ 1).
-                        let sensitive = offer_no % 8 == 0;
+                        let sensitive = offer_no.is_multiple_of(8);
                         let confidentiality = ["1", "2", "3"][offer_no % 3];
                         resources.push(json!({
                             "resourceType": "HealthcareService",
@@ -289,7 +299,7 @@ impl Dataset {
                             "characteristic": [concept("R213-ModePriseEnCharge", rng.pick(MODES))]
                         }));
                         // Two offers in three have a practitioner.
-                        if offer_no % 3 != 0 {
+                        if !offer_no.is_multiple_of(3) {
                             practitioner_no += 1;
                             let pr_id = format!("pr-{practitioner_no}");
                             let s = stamp(&mut rng, opts.until);
@@ -333,13 +343,19 @@ mod tests {
         let a = Dataset::generate(GenerateOptions::default());
         let b = Dataset::generate(GenerateOptions::default());
         assert_eq!(a.resources, b.resources);
-        let c = Dataset::generate(GenerateOptions { seed: 7, ..GenerateOptions::default() });
+        let c = Dataset::generate(GenerateOptions {
+            seed: 7,
+            ..GenerateOptions::default()
+        });
         assert_ne!(a.resources, c.resources);
     }
 
     #[test]
     fn the_requested_number_of_offers_is_generated_over_several_regions() {
-        let d = Dataset::generate(GenerateOptions { offers: 23, ..GenerateOptions::default() });
+        let d = Dataset::generate(GenerateOptions {
+            offers: 23,
+            ..GenerateOptions::default()
+        });
         let offers: Vec<&Value> = d
             .resources
             .iter()

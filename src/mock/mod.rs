@@ -64,10 +64,14 @@ impl MockServer {
     pub async fn start(opts: MockOptions) -> Result<Self, MockError> {
         let listener = TcpListener::bind(opts.addr)
             .await
-            .map_err(|source| MockError::Bind { addr: opts.addr, source })?;
-        let addr = listener
-            .local_addr()
-            .map_err(|source| MockError::Bind { addr: opts.addr, source })?;
+            .map_err(|source| MockError::Bind {
+                addr: opts.addr,
+                source,
+            })?;
+        let addr = listener.local_addr().map_err(|source| MockError::Bind {
+            addr: opts.addr,
+            source,
+        })?;
         let origin = format!("http://{addr}");
         let base_path = opts.base_path.trim_end_matches('/').to_owned();
         let base_url = format!("{origin}{base_path}");
@@ -81,7 +85,13 @@ impl MockServer {
                 tracing::error!("mock ROR stopped: {e}");
             }
         });
-        Ok(MockServer { addr, base_url, token_url, state, task })
+        Ok(MockServer {
+            addr,
+            base_url,
+            token_url,
+            state,
+            task,
+        })
     }
 
     /// The demo client of access profile 0 (id and secret).

@@ -66,9 +66,10 @@ fn parse_tokens(value: &str) -> Vec<Token> {
 fn codings(value: &Value) -> Vec<&Value> {
     match value {
         Value::Array(items) => items.iter().flat_map(codings).collect(),
-        Value::Object(o) if o.contains_key("coding") => {
-            o["coding"].as_array().map(|c| c.iter().collect()).unwrap_or_default()
-        }
+        Value::Object(o) if o.contains_key("coding") => o["coding"]
+            .as_array()
+            .map(|c| c.iter().collect())
+            .unwrap_or_default(),
         Value::Object(_) => vec![value],
         _ => Vec::new(),
     }
@@ -76,7 +77,10 @@ fn codings(value: &Value) -> Vec<&Value> {
 
 fn token_matches(value: &Value, tokens: &[Token]) -> bool {
     codings(value).iter().any(|c| {
-        let code = c.get("code").or_else(|| c.get("value")).and_then(Value::as_str);
+        let code = c
+            .get("code")
+            .or_else(|| c.get("value"))
+            .and_then(Value::as_str);
         let system = c.get("system").and_then(Value::as_str);
         tokens.iter().any(|t| {
             code == Some(t.code.as_str())
@@ -143,12 +147,17 @@ fn parse_date(param: &str, raw: &str) -> Result<DateRange, SearchError> {
     };
     let utc = FixedOffset::east_opt(0).ok_or_else(|| invalid("fuseau"))?;
     let date_only = |s: &str, fmt: &str| NaiveDate::parse_from_str(s, fmt).ok();
-    let at_midnight = |d: NaiveDate| utc.from_utc_datetime(&d.and_hms_opt(0, 0, 0).unwrap_or_default());
+    let at_midnight =
+        |d: NaiveDate| utc.from_utc_datetime(&d.and_hms_opt(0, 0, 0).unwrap_or_default());
     let expected = "date attendue AAAA, AAAA-MM, AAAA-MM-JJ ou AAAA-MM-JJThh:mm[:ss][Z|±hh:mm]";
     if text.len() == 4 && text.chars().all(|c| c.is_ascii_digit()) {
         let d = date_only(&format!("{text}-01-01"), "%Y-%m-%d").ok_or_else(|| invalid(expected))?;
         let next = NaiveDate::from_ymd_opt(d.year() + 1, 1, 1).ok_or_else(|| invalid(expected))?;
-        return Ok(DateRange { prefix, start: at_midnight(d), end: at_midnight(next) });
+        return Ok(DateRange {
+            prefix,
+            start: at_midnight(d),
+            end: at_midnight(next),
+        });
     }
     if text.len() == 7 {
         let d = date_only(&format!("{text}-01"), "%Y-%m-%d").ok_or_else(|| invalid(expected))?;
@@ -158,19 +167,29 @@ fn parse_date(param: &str, raw: &str) -> Result<DateRange, SearchError> {
             NaiveDate::from_ymd_opt(d.year(), d.month() + 1, 1)
         }
         .ok_or_else(|| invalid(expected))?;
-        return Ok(DateRange { prefix, start: at_midnight(d), end: at_midnight(next) });
+        return Ok(DateRange {
+            prefix,
+            start: at_midnight(d),
+            end: at_midnight(next),
+        });
     }
     if text.len() == 10 {
         let d = date_only(text, "%Y-%m-%d").ok_or_else(|| invalid(expected))?;
-        return Ok(DateRange { prefix, start: at_midnight(d), end: at_midnight(d) + Duration::days(1) });
+        return Ok(DateRange {
+            prefix,
+            start: at_midnight(d),
+            end: at_midnight(d) + Duration::days(1),
+        });
     }
     // Date and time, with or without seconds and zone.
     let (body, zone) = split_zone(text);
     let offset = match zone {
         None | Some("Z") => utc,
-        Some(z) => DateTime::parse_from_str(&format!("2000-01-01T00:00:00{z}"), "%Y-%m-%dT%H:%M:%S%:z")
-            .map(|d| *d.offset())
-            .map_err(|_| invalid(expected))?,
+        Some(z) => {
+            DateTime::parse_from_str(&format!("2000-01-01T00:00:00{z}"), "%Y-%m-%dT%H:%M:%S%:z")
+                .map(|d| *d.offset())
+                .map_err(|_| invalid(expected))?
+        }
     };
     let (naive, step) = if let Ok(n) = NaiveDateTime::parse_from_str(body, "%Y-%m-%dT%H:%M") {
         (n, Duration::minutes(1))
@@ -185,7 +204,11 @@ fn parse_date(param: &str, raw: &str) -> Result<DateRange, SearchError> {
         .from_local_datetime(&naive)
         .single()
         .ok_or_else(|| invalid(expected))?;
-    Ok(DateRange { prefix, start, end: start + step })
+    Ok(DateRange {
+        prefix,
+        start,
+        end: start + step,
+    })
 }
 
 fn split_zone(text: &str) -> (&str, Option<&str>) {
@@ -252,14 +275,18 @@ fn matcher(resource_type: &str, name: &str, value: &str) -> Result<Matcher, Sear
         (_, "identifier") => {
             Box::new(move |_, s| token_matches(&s.resource["identifier"], &tokens))
         }
-        ("HealthcareService", "organization.identifier:above" | "organization:above.identifier") => {
-            Box::new(move |st, s| {
-                offer_orgs(st, s)
-                    .iter()
-                    .any(|o| token_matches(&st.all[*o].resource["identifier"], &tokens))
-            })
-        }
-        ("HealthcareService", "organization._lastUpdated:above" | "organization:above._lastUpdated") => {
+        (
+            "HealthcareService",
+            "organization.identifier:above" | "organization:above.identifier",
+        ) => Box::new(move |st, s| {
+            offer_orgs(st, s)
+                .iter()
+                .any(|o| token_matches(&st.all[*o].resource["identifier"], &tokens))
+        }),
+        (
+            "HealthcareService",
+            "organization._lastUpdated:above" | "organization:above._lastUpdated",
+        ) => {
             let range = parse_date(name, value)?;
             Box::new(move |st, s| {
                 offer_orgs(st, s)
@@ -290,9 +317,9 @@ fn matcher(resource_type: &str, name: &str, value: &str) -> Result<Matcher, Sear
         ("HealthcareService", "location.address-postalcode") => {
             let wanted = value.to_owned();
             Box::new(move |st, s| {
-                offer_locations(st, s).iter().any(|l| {
-                    string_starts(l.resource["address"]["postalCode"].as_str(), &wanted)
-                })
+                offer_locations(st, s)
+                    .iter()
+                    .any(|l| string_starts(l.resource["address"]["postalCode"].as_str(), &wanted))
             })
         }
         ("HealthcareService", "location.commune-cog") => Box::new(move |st, s| {
@@ -328,7 +355,13 @@ fn matcher(resource_type: &str, name: &str, value: &str) -> Result<Matcher, Sear
         ("Organization", "partof") => {
             let wanted: Vec<String> = value
                 .split(',')
-                .map(|v| if v.contains('/') { v.to_owned() } else { format!("Organization/{v}") })
+                .map(|v| {
+                    if v.contains('/') {
+                        v.to_owned()
+                    } else {
+                        format!("Organization/{v}")
+                    }
+                })
                 .collect();
             Box::new(move |_, s| {
                 reference_key(&s.resource["partOf"]).is_some_and(|k| wanted.contains(&k))
@@ -344,7 +377,9 @@ fn matcher(resource_type: &str, name: &str, value: &str) -> Result<Matcher, Sear
         }
         ("Location", "address-postalcode") => {
             let wanted = value.to_owned();
-            Box::new(move |_, s| string_starts(s.resource["address"]["postalCode"].as_str(), &wanted))
+            Box::new(move |_, s| {
+                string_starts(s.resource["address"]["postalCode"].as_str(), &wanted)
+            })
         }
         ("PractitionerRole", "practitioner.identifier") => Box::new(move |st, s| {
             st.resolve(&s.resource["practitioner"])
@@ -353,7 +388,13 @@ fn matcher(resource_type: &str, name: &str, value: &str) -> Result<Matcher, Sear
         ("PractitionerRole", "service") => {
             let wanted: Vec<String> = value
                 .split(',')
-                .map(|v| if v.contains('/') { v.to_owned() } else { format!("HealthcareService/{v}") })
+                .map(|v| {
+                    if v.contains('/') {
+                        v.to_owned()
+                    } else {
+                        format!("HealthcareService/{v}")
+                    }
+                })
                 .collect();
             Box::new(move |_, s| {
                 s.resource["healthcareService"]
@@ -455,7 +496,9 @@ impl Search {
         };
         let follow = |from: usize, include: &str| -> Vec<usize> {
             let s = &store.all[from];
-            let Some((source, _)) = include.split_once(':') else { return Vec::new() };
+            let Some((source, _)) = include.split_once(':') else {
+                return Vec::new();
+            };
             if s.resource_type != source {
                 return Vec::new();
             }

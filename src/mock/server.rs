@@ -110,11 +110,33 @@ fn fhir(status: StatusCode, body: &Value) -> Response {
         .into_response()
 }
 
+/// Why a FHIR call is refused before its parameters are even read.
+#[derive(Debug)]
+enum Rejection {
+    Token(TokenError),
+    RorHeader(String),
+}
+
+impl IntoResponse for Rejection {
+    fn into_response(self) -> Response {
+        match self {
+            Rejection::Token(reason) => unauthorized(&reason),
+            Rejection::RorHeader(msg) => outcome(StatusCode::BAD_REQUEST, "required", &msg),
+        }
+    }
+}
+
 fn unauthorized(reason: &TokenError) -> Response {
-    let mut resp = outcome(StatusCode::UNAUTHORIZED, "security", &format!("Authentification requise : {reason}"));
+    let mut resp = outcome(
+        StatusCode::UNAUTHORIZED,
+        "security",
+        &format!("Authentification requise : {reason}"),
+    );
     let challenge = match reason {
         TokenError::Missing => r#"Bearer realm="ror""#.to_owned(),
-        other => format!(r#"Bearer realm="ror", error="invalid_token", error_description="{other}""#),
+        other => {
+            format!(r#"Bearer realm="ror", error="invalid_token", error_description="{other}""#)
+        }
     };
     if let Ok(v) = HeaderValue::from_str(&challenge) {
         resp.headers_mut().insert(header::WWW_AUTHENTICATE, v);
@@ -123,24 +145,27 @@ fn unauthorized(reason: &TokenError) -> Response {
 }
 
 /// The access profile of a valid bearer token.
-fn authorize(state: &MockState, headers: &HeaderMap) -> Result<u8, Response> {
+fn authorize(state: &MockState, headers: &HeaderMap) -> Result<u8, Rejection> {
     let token = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
-        .ok_or_else(|| unauthorized(&TokenError::Missing))?;
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
+        .ok_or(Rejection::Token(TokenError::Missing))?;
     state
         .issuer
         .verify(token.trim())
         .map(|c| c.access_profile)
-        .map_err(|e| unauthorized(&e))
+        .map_err(Rejection::Token)
 }
 
 const PROFIL_SYSTEM: &str = "1.2.250.1.213.1.6.1.66";
 const ROLE_SYSTEM: &str = "1.2.250.1.213.1.1.4.6";
 
 /// The four `Ror-*` headers: present, and with the documented systems (raw OIDs).
-fn check_ror_headers(headers: &HeaderMap) -> Result<(), Response> {
+fn check_ror_headers(headers: &HeaderMap) -> Result<(), Rejection> {
     let get = |name: &str| {
         headers
             .get(name)
@@ -148,7 +173,7 @@ fn check_ror_headers(headers: &HeaderMap) -> Result<(), Response> {
             .map(str::trim)
             .filter(|v| !v.is_empty())
     };
-    let bad = |msg: String| Err(outcome(StatusCode::BAD_REQUEST, "required", &msg));
+    let bad = |msg: String| Err(Rejection::RorHeader(msg));
     for name in [
         "Ror-Profil-Utilisateur-Code",
         "Ror-Profil-Utilisateur-System",
@@ -183,7 +208,7 @@ fn check_ror_headers(headers: &HeaderMap) -> Result<(), Response> {
     Ok(())
 }
 
-fn guard(state: &MockState, headers: &HeaderMap) -> Result<u8, Response> {
+fn guard(state: &MockState, headers: &HeaderMap) -> Result<u8, Rejection> {
     let profile = authorize(state, headers)?;
     check_ror_headers(headers)?;
     Ok(profile)
@@ -196,10 +221,16 @@ fn query_pairs(raw: Option<&str>) -> Vec<(String, String)> {
 }
 
 fn search_error(e: &SearchError) -> Response {
-    outcome(StatusCode::BAD_REQUEST, match e {
-        SearchError::UnknownParameter { .. } | SearchError::UnknownInclude(_) => "not-supported",
-        SearchError::InvalidValue { .. } => "invalid",
-    }, &e.to_string())
+    outcome(
+        StatusCode::BAD_REQUEST,
+        match e {
+            SearchError::UnknownParameter { .. } | SearchError::UnknownInclude(_) => {
+                "not-supported"
+            }
+            SearchError::InvalidValue { .. } => "invalid",
+        },
+        &e.to_string(),
+    )
 }
 
 fn page_url(state: &MockState, id: &str, offset: usize, count: usize) -> String {
@@ -239,7 +270,9 @@ fn page(
         links.push(json!({ "relation": "previous", "url": page_url(state, search_id, offset.saturating_sub(count), count) }));
     }
     if count > 0 && offset + count < matches.len() {
-        links.push(json!({ "relation": "next", "url": page_url(state, search_id, offset + count, count) }));
+        links.push(
+            json!({ "relation": "next", "url": page_url(state, search_id, offset + count, count) }),
+        );
     }
     let bundle = json!({
         "resourceType": "Bundle",
@@ -253,9 +286,19 @@ fn page(
     fhir(StatusCode::OK, &bundle)
 }
 
-fn run_search(state: &MockState, resource_type: &str, params: &[(String, String)], profile: u8, self_url: String) -> Response {
+fn run_search(
+    state: &MockState,
+    resource_type: &str,
+    params: &[(String, String)],
+    profile: u8,
+    self_url: String,
+) -> Response {
     if !TYPES.contains(&resource_type) {
-        return outcome(StatusCode::NOT_FOUND, "not-supported", &format!("Type de ressource inconnu : {resource_type}"));
+        return outcome(
+            StatusCode::NOT_FOUND,
+            "not-supported",
+            &format!("Type de ressource inconnu : {resource_type}"),
+        );
     }
     let search = match Search::parse(resource_type, params) {
         Ok(s) => s,
@@ -267,7 +310,11 @@ fn run_search(state: &MockState, resource_type: &str, params: &[(String, String)
     matches.truncate(SYNC_CAP);
     let search = Arc::new(search);
     let matches = Arc::new(matches);
-    let id = state.save(SavedSearch { search: search.clone(), matches: matches.clone(), profile });
+    let id = state.save(SavedSearch {
+        search: search.clone(),
+        matches: matches.clone(),
+        profile,
+    });
     page(state, &id, &search, &matches, profile, 0, self_url)
 }
 
@@ -279,13 +326,19 @@ async fn search_get(
 ) -> Response {
     let profile = match guard(&state, &headers) {
         Ok(p) => p,
-        Err(r) => return r,
+        Err(r) => return r.into_response(),
     };
     let self_url = match &raw {
         Some(q) => format!("{}/{resource_type}?{q}", state.base_url),
         None => format!("{}/{resource_type}", state.base_url),
     };
-    run_search(&state, &resource_type, &query_pairs(raw.as_deref()), profile, self_url)
+    run_search(
+        &state,
+        &resource_type,
+        &query_pairs(raw.as_deref()),
+        profile,
+        self_url,
+    )
 }
 
 async fn search_post(
@@ -297,7 +350,7 @@ async fn search_post(
 ) -> Response {
     let profile = match guard(&state, &headers) {
         Ok(p) => p,
-        Err(r) => return r,
+        Err(r) => return r.into_response(),
     };
     let mut params = query_pairs(raw.as_deref());
     params.extend(query_pairs(std::str::from_utf8(&body).ok()));
@@ -315,12 +368,22 @@ async fn read(
 ) -> Response {
     let profile = match guard(&state, &headers) {
         Ok(p) => p,
-        Err(r) => return r,
+        Err(r) => return r.into_response(),
     };
     if !TYPES.contains(&resource_type.as_str()) {
-        return outcome(StatusCode::NOT_FOUND, "not-supported", &format!("Type de ressource inconnu : {resource_type}"));
+        return outcome(
+            StatusCode::NOT_FOUND,
+            "not-supported",
+            &format!("Type de ressource inconnu : {resource_type}"),
+        );
     }
-    let not_found = || outcome(StatusCode::NOT_FOUND, "not-found", &format!("Ressource inconnue : {resource_type}/{id}"));
+    let not_found = || {
+        outcome(
+            StatusCode::NOT_FOUND,
+            "not-found",
+            &format!("Ressource inconnue : {resource_type}/{id}"),
+        )
+    };
     match state.store.get(&format!("{resource_type}/{id}")) {
         // A resource this profile may not see does not exist for it.
         Some(s) => match visibility::visible(&s.resource, profile) {
@@ -332,25 +395,47 @@ async fn read(
 }
 
 /// `[base]?_getpages=…`: a further page of a saved search.
-async fn base_get(State(state): State<Shared>, RawQuery(raw): RawQuery, headers: HeaderMap) -> Response {
+async fn base_get(
+    State(state): State<Shared>,
+    RawQuery(raw): RawQuery,
+    headers: HeaderMap,
+) -> Response {
     let profile = match guard(&state, &headers) {
         Ok(p) => p,
-        Err(r) => return r,
+        Err(r) => return r.into_response(),
     };
     let params: HashMap<String, String> = query_pairs(raw.as_deref()).into_iter().collect();
     let Some(id) = params.get("_getpages") else {
-        return outcome(StatusCode::BAD_REQUEST, "not-supported", "Recherche système non prise en charge : préciser le type de ressource");
+        return outcome(
+            StatusCode::BAD_REQUEST,
+            "not-supported",
+            "Recherche système non prise en charge : préciser le type de ressource",
+        );
     };
     let Some((search, matches, saved_profile)) = state.saved(id) else {
-        return outcome(StatusCode::GONE, "not-found", &format!("Recherche {id} inconnue ou expirée"));
+        return outcome(
+            StatusCode::GONE,
+            "not-found",
+            &format!("Recherche {id} inconnue ou expirée"),
+        );
     };
     if saved_profile != profile {
-        return outcome(StatusCode::FORBIDDEN, "forbidden", "Cette page appartient à un autre profil d'accès");
+        return outcome(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "Cette page appartient à un autre profil d'accès",
+        );
     }
     let offset = match params.get("_getpagesoffset").map(|o| o.parse::<usize>()) {
         Some(Ok(o)) => o,
         None => 0,
-        Some(Err(_)) => return outcome(StatusCode::BAD_REQUEST, "invalid", "_getpagesoffset invalide"),
+        Some(Err(_)) => {
+            return outcome(
+                StatusCode::BAD_REQUEST,
+                "invalid",
+                "_getpagesoffset invalide",
+            );
+        }
     };
     let self_url = format!("{}?{}", state.base_url, raw.unwrap_or_default());
     page(&state, id, &search, &matches, profile, offset, self_url)
@@ -361,12 +446,17 @@ async fn metadata(State(state): State<Shared>) -> Response {
 }
 
 async fn token(State(state): State<Shared>, headers: HeaderMap, body: Bytes) -> Response {
-    let form: HashMap<String, String> = query_pairs(std::str::from_utf8(&body).ok()).into_iter().collect();
+    let form: HashMap<String, String> = query_pairs(std::str::from_utf8(&body).ok())
+        .into_iter()
+        .collect();
     let oauth_error = |status: StatusCode, error: &str, description: &str| {
         let mut resp = (
             status,
             [
-                (header::CONTENT_TYPE, HeaderValue::from_static("application/json")),
+                (
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static("application/json"),
+                ),
                 (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
                 (header::PRAGMA, HeaderValue::from_static("no-cache")),
             ],
@@ -374,33 +464,65 @@ async fn token(State(state): State<Shared>, headers: HeaderMap, body: Bytes) -> 
         )
             .into_response();
         if status == StatusCode::UNAUTHORIZED {
-            resp.headers_mut()
-                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static(r#"Basic realm="ror""#));
+            resp.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static(r#"Basic realm="ror""#),
+            );
         }
         resp
     };
     match form.get("grant_type").map(String::as_str) {
         Some("client_credentials") => {}
-        Some(_) => return oauth_error(StatusCode::BAD_REQUEST, "unsupported_grant_type", "seul client_credentials est accepté"),
-        None => return oauth_error(StatusCode::BAD_REQUEST, "invalid_request", "grant_type absent"),
+        Some(_) => {
+            return oauth_error(
+                StatusCode::BAD_REQUEST,
+                "unsupported_grant_type",
+                "seul client_credentials est accepté",
+            );
+        }
+        None => {
+            return oauth_error(
+                StatusCode::BAD_REQUEST,
+                "invalid_request",
+                "grant_type absent",
+            );
+        }
     }
     // Client authentication: HTTP Basic or form fields (RFC 6749 §2.3.1).
     let basic = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Basic "))
-        .and_then(|b| base64::engine::general_purpose::STANDARD.decode(b.trim()).ok())
+        .and_then(|b| {
+            base64::engine::general_purpose::STANDARD
+                .decode(b.trim())
+                .ok()
+        })
         .and_then(|d| String::from_utf8(d).ok())
         .and_then(|s| s.split_once(':').map(|(a, b)| (a.to_owned(), b.to_owned())));
-    let credentials = basic.or_else(|| Some((form.get("client_id")?.clone(), form.get("client_secret")?.clone())));
-    let Some(client) = credentials.and_then(|(id, secret)| state.issuer.authenticate(&id, &secret).cloned()) else {
-        return oauth_error(StatusCode::UNAUTHORIZED, "invalid_client", "authentification du client refusée");
+    let credentials = basic.or_else(|| {
+        Some((
+            form.get("client_id")?.clone(),
+            form.get("client_secret")?.clone(),
+        ))
+    });
+    let Some(client) =
+        credentials.and_then(|(id, secret)| state.issuer.authenticate(&id, &secret).cloned())
+    else {
+        return oauth_error(
+            StatusCode::UNAUTHORIZED,
+            "invalid_client",
+            "authentification du client refusée",
+        );
     };
     let access_token = state.issuer.issue(&client);
     (
         StatusCode::OK,
         [
-            (header::CONTENT_TYPE, HeaderValue::from_static("application/json")),
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            ),
             (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
             (header::PRAGMA, HeaderValue::from_static("no-cache")),
         ],
@@ -425,7 +547,10 @@ pub fn router(state: Shared, base_path: &str) -> Router {
     Router::new()
         .route(&format!("{base}/metadata"), get(metadata))
         .route(&format!("{base}/{{resource_type}}"), get(search_get))
-        .route(&format!("{base}/{{resource_type}}/_search"), post(search_post))
+        .route(
+            &format!("{base}/{{resource_type}}/_search"),
+            post(search_post),
+        )
         .route(&format!("{base}/{{resource_type}}/{{id}}"), get(read))
         .route(if base.is_empty() { "/" } else { base }, get(base_get))
         .route(TOKEN_PATH, post(token))

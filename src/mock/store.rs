@@ -49,7 +49,10 @@ impl Store {
     pub fn new(dataset: Dataset) -> Self {
         let mut store = Store::default();
         for resource in dataset.resources {
-            let resource_type = resource["resourceType"].as_str().unwrap_or_default().to_owned();
+            let resource_type = resource["resourceType"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned();
             let id = resource["id"].as_str().unwrap_or_default().to_owned();
             let last_updated = resource
                 .pointer("/meta/lastUpdated")
@@ -110,7 +113,9 @@ impl Store {
     }
 
     pub fn roles_of_service(&self, service_key: &str) -> &[usize] {
-        self.roles_by_service.get(service_key).map_or(&[], Vec::as_slice)
+        self.roles_by_service
+            .get(service_key)
+            .map_or(&[], Vec::as_slice)
     }
 
     pub fn services_of_org(&self, org_key: &str) -> &[usize] {
@@ -118,7 +123,9 @@ impl Store {
     }
 
     pub fn services_at_location(&self, location_key: &str) -> &[usize] {
-        self.services_by_location.get(location_key).map_or(&[], Vec::as_slice)
+        self.services_by_location
+            .get(location_key)
+            .map_or(&[], Vec::as_slice)
     }
 
     /// The organisation and every organisation above it through `partOf` (cycle-safe).

@@ -73,8 +73,13 @@ mod tests {
 
     #[test]
     fn each_profile_sees_what_the_policy_allows() {
-        let org = json!({"resourceType": "Organization", "telecom": [tel("1"), tel("2"), tel("3")]});
-        let count = |p| visible(&org, p).expect("visible")["telecom"].as_array().map_or(0, Vec::len);
+        let org =
+            json!({"resourceType": "Organization", "telecom": [tel("1"), tel("2"), tel("3")]});
+        let count = |p| {
+            visible(&org, p).expect("visible")["telecom"]
+                .as_array()
+                .map_or(0, Vec::len)
+        };
         assert_eq!(count(0), 1);
         assert_eq!(count(1), 3);
         assert_eq!(count(2), 2);

@@ -26,7 +26,8 @@ pub fn scenario_line(s: &ScenarioResult) -> String {
         truncate(&s.title, 55),
         s.duration_ms
     );
-    if let (Some(reason), Status::Failed | Status::Errored | Status::Skipped) = (&s.reason, s.status)
+    if let (Some(reason), Status::Failed | Status::Errored | Status::Skipped) =
+        (&s.reason, s.status)
     {
         line.push_str(&format!("\n        ↳ {reason}"));
     }
@@ -51,7 +52,9 @@ impl Progress {
     pub fn new(total: usize) -> Self {
         let bar = std::io::stderr().is_terminal().then(|| {
             let bar = ProgressBar::new(total as u64);
-            if let Ok(style) = ProgressStyle::with_template("{bar:40} {pos}/{len} scénarios {elapsed}") {
+            if let Ok(style) =
+                ProgressStyle::with_template("{bar:40} {pos}/{len} scénarios {elapsed}")
+            {
                 bar.set_style(style);
             }
             bar

@@ -118,7 +118,10 @@ fn exchange_view(step: &StepResult) -> Option<ExchangeView> {
             Some(_) => None,
         },
         timing: ex.timings.as_ref().map(|t| {
-            format!("en-têtes en {:.1} ms, réponse complète en {:.1} ms", t.headers_ms, t.total_ms)
+            format!(
+                "en-têtes en {:.1} ms, réponse complète en {:.1} ms",
+                t.headers_ms, t.total_ms
+            )
         }),
         curl: curl(ex),
     })
@@ -176,7 +179,11 @@ pub fn render(report: &RunReport) -> Result<String, askama::Error> {
                         .iter()
                         .map(|a| AssertionView {
                             a,
-                            status_key: if a.is_warning() { "warning" } else { status_key(a.status) },
+                            status_key: if a.is_warning() {
+                                "warning"
+                            } else {
+                                status_key(a.status)
+                            },
                             status_label: if a.is_warning() {
                                 "avertissement"
                             } else {

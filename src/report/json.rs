@@ -4,8 +4,8 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::run::{Counts, RunReport, ScenarioResult};
 use crate::run::result::{TargetInfo, ToolInfo};
+use crate::run::{Counts, RunReport, ScenarioResult};
 use crate::scenario::Priority;
 
 #[derive(Serialize)]
@@ -39,7 +39,11 @@ struct JsonReport<'a> {
 }
 
 pub fn verdict(report: &RunReport) -> &'static str {
-    if report.all_passed() { "conforme" } else { "non conforme" }
+    if report.all_passed() {
+        "conforme"
+    } else {
+        "non conforme"
+    }
 }
 
 pub fn render(report: &RunReport) -> Result<String, serde_json::Error> {

@@ -34,10 +34,18 @@ fn details(s: &ScenarioResult) -> String {
                 out.push_str(&format!("  → HTTP {}\n", resp.status));
             }
         }
-        for a in step.assertions.iter().filter(|a| a.status != Status::Passed) {
+        for a in step
+            .assertions
+            .iter()
+            .filter(|a| a.status != Status::Passed)
+        {
             out.push_str(&format!(
                 "  {} {} (ligne {}) : attendu {} ; obtenu {}\n",
-                if a.warning_only { "avertissement" } else { "échec" },
+                if a.warning_only {
+                    "avertissement"
+                } else {
+                    "échec"
+                },
                 a.kind,
                 a.line,
                 a.expected,
@@ -116,7 +124,10 @@ pub fn render(report: &RunReport) -> Result<String, quick_junit::SerializeError>
         suite.add_property(Property::new("target", report.target.name.as_str()));
         suite.add_property(Property::new("base_url", report.target.base_url.as_str()));
         suite.add_property(Property::new("tool_version", report.tool.version));
-        suite.add_property(Property::new("scenario_set_hash", report.scenario_set_hash.as_str()));
+        suite.add_property(Property::new(
+            "scenario_set_hash",
+            report.scenario_set_hash.as_str(),
+        ));
         if let Some(p) = report.target.access_profile {
             suite.add_property(Property::new("access_profile", p.to_string()));
         }

@@ -12,11 +12,20 @@ use crate::run::RunReport;
 #[derive(Debug, thiserror::Error)]
 pub enum ReportError {
     #[error("cannot create report directory {path}: {source}")]
-    CreateDir { path: PathBuf, source: std::io::Error },
+    CreateDir {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("cannot write {path}: {source}")]
-    Write { path: PathBuf, source: std::io::Error },
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("cannot render {format}: {reason}")]
-    Render { format: &'static str, reason: String },
+    Render {
+        format: &'static str,
+        reason: String,
+    },
 }
 
 /// The files written by [`write_all`].

@@ -47,7 +47,11 @@ impl Status {
             Status::Failed => 2,
             Status::Errored => 3,
         };
-        if rank(other) > rank(self) { other } else { self }
+        if rank(other) > rank(self) {
+            other
+        } else {
+            self
+        }
     }
 }
 
@@ -258,6 +262,9 @@ impl RunReport {
     }
 
     pub fn duration_ms(&self) -> f64 {
-        (self.finished_at - self.started_at).num_microseconds().unwrap_or(0) as f64 / 1000.0
+        (self.finished_at - self.started_at)
+            .num_microseconds()
+            .unwrap_or(0) as f64
+            / 1000.0
     }
 }

@@ -61,7 +61,11 @@ impl Runner {
         let now = Utc::now();
         vars.insert(
             "base_url".into(),
-            self.target.base_url.as_str().trim_end_matches('/').to_owned(),
+            self.target
+                .base_url
+                .as_str()
+                .trim_end_matches('/')
+                .to_owned(),
         );
         vars.insert("now".into(), now.to_rfc3339_opts(SecondsFormat::Secs, true));
         vars.insert("today".into(), now.format("%Y-%m-%d").to_string());
@@ -132,7 +136,13 @@ impl Runner {
             }
             steps.push(result);
         }
-        ScenarioResult::new(s, status, reason, started.elapsed().as_secs_f64() * 1000.0, steps)
+        ScenarioResult::new(
+            s,
+            status,
+            reason,
+            started.elapsed().as_secs_f64() * 1000.0,
+            steps,
+        )
     }
 
     /// Runs every scenario with at most `jobs` at once; `on_done` sees each result as it

@@ -81,25 +81,36 @@ pub fn build_request(
         AuthMode::Bearer(token) => Some(template::render(token, vars)?),
     };
     if let Some(token) = bearer
-        && !req.omit_headers.iter().any(|o| o.eq_ignore_ascii_case("authorization"))
+        && !req
+            .omit_headers
+            .iter()
+            .any(|o| o.eq_ignore_ascii_case("authorization"))
     {
         headers.push(("Authorization".into(), format!("Bearer {token}")));
     }
 
-    let has_content_type = headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("content-type"));
+    let has_content_type = headers
+        .iter()
+        .any(|(k, _)| k.eq_ignore_ascii_case("content-type"));
     let (body, default_type) = match &req.body {
         None => (None, None),
         Some(Body::Json(v)) => (
             Some(template::render_json(v, vars)?.to_string().into_bytes()),
             Some("application/fhir+json"),
         ),
-        Some(Body::Text(t)) => (Some(template::render(t, vars)?.into_bytes()), Some("text/plain")),
+        Some(Body::Text(t)) => (
+            Some(template::render(t, vars)?.into_bytes()),
+            Some("text/plain"),
+        ),
         Some(Body::Form(pairs)) => {
             let mut form = url::form_urlencoded::Serializer::new(String::new());
             for p in pairs {
                 form.append_pair(&p.name, &template::render(&p.value, vars)?);
             }
-            (Some(form.finish().into_bytes()), Some("application/x-www-form-urlencoded"))
+            (
+                Some(form.finish().into_bytes()),
+                Some("application/x-www-form-urlencoded"),
+            )
         }
     };
     if let (Some(ct), false) = (default_type, has_content_type) {
@@ -170,7 +181,10 @@ async fn capture_value(
             let json = view
                 .json()?
                 .ok_or_else(|| "corps de réponse vide".to_owned())?;
-            let results = fhirpath.evaluate(expr, json).await.map_err(|e| e.to_string())?;
+            let results = fhirpath
+                .evaluate(expr, json)
+                .await
+                .map_err(|e| e.to_string())?;
             match results.first() {
                 Some(Value::String(s)) => Ok(s.clone()),
                 Some(other) => Ok(other.to_string()),

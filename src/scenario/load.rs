@@ -142,10 +142,7 @@ pub fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>, LoadErrors> {
         } else if path.is_file() {
             files.push(path.clone());
         } else {
-            errors.push(Diagnostic::whole_file(
-                path,
-                "no such file or directory",
-            ));
+            errors.push(Diagnostic::whole_file(path, "no such file or directory"));
         }
     }
     if !errors.is_empty() {
@@ -160,7 +157,10 @@ fn walk(dir: &Path, files: &mut Vec<PathBuf>, errors: &mut Vec<Diagnostic>) {
     let entries = match std::fs::read_dir(dir) {
         Ok(entries) => entries,
         Err(e) => {
-            errors.push(Diagnostic::whole_file(dir, format!("cannot read directory: {e}")));
+            errors.push(Diagnostic::whole_file(
+                dir,
+                format!("cannot read directory: {e}"),
+            ));
             return;
         }
     };
@@ -188,7 +188,10 @@ pub fn load(paths: &[PathBuf]) -> Result<ScenarioSet, LoadErrors> {
         let text = match std::fs::read_to_string(file) {
             Ok(t) => t,
             Err(e) => {
-                errors.push(Diagnostic::whole_file(file, format!("cannot read file: {e}")));
+                errors.push(Diagnostic::whole_file(
+                    file,
+                    format!("cannot read file: {e}"),
+                ));
                 continue;
             }
         };
@@ -293,7 +296,10 @@ steps:
 
     #[test]
     fn a_typo_in_a_field_names_file_line_and_column() {
-        let text = GOOD.replace("      path: /HealthcareService", "      pathh: /HealthcareService");
+        let text = GOOD.replace(
+            "      path: /HealthcareService",
+            "      pathh: /HealthcareService",
+        );
         insta::assert_snapshot!("unknown_field", error_of(&text));
     }
 
@@ -328,7 +334,10 @@ steps:
 
     #[test]
     fn bad_indentation_and_tabs_are_located() {
-        let text = GOOD.replace("    request:\n      path: /HealthcareService", "    request:\n     path: /HealthcareService");
+        let text = GOOD.replace(
+            "    request:\n      path: /HealthcareService",
+            "    request:\n     path: /HealthcareService",
+        );
         insta::assert_snapshot!("bad_indent", error_of(&text));
         let text = GOOD.replace("      path: \"/Organization", "\t  path: \"/Organization");
         insta::assert_snapshot!("tab", error_of(&text));
@@ -351,7 +360,10 @@ steps:
 
     #[test]
     fn a_capture_is_only_usable_after_its_step() {
-        let text = GOOD.replace("- identifier: \"{{offer_id}}\"", "- identifier: \"{{org}}\"");
+        let text = GOOD.replace(
+            "- identifier: \"{{offer_id}}\"",
+            "- identifier: \"{{org}}\"",
+        );
         let s = parse(&text).expect("parses");
         let errs = validate::check_scenario(&s);
         assert_eq!(errs.len(), 1, "{errs:?}");

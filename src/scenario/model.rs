@@ -18,7 +18,10 @@ use serde_saphyr::Spanned;
 #[serde(deny_unknown_fields)]
 pub struct Scenario {
     /// Stable identifier, e.g. `EXT-001`: a modality prefix and three digits.
-    #[schemars(with = "String", regex(pattern = r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)*-[0-9]{3}$"))]
+    #[schemars(
+        with = "String",
+        regex(pattern = r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)*-[0-9]{3}$")
+    )]
     pub id: Spanned<String>,
     /// French title, shown in every report.
     pub title: String,
@@ -501,7 +504,11 @@ impl TryFrom<RawAssertion> for Assertion {
             )),
             _ => Err(format!(
                 "an assertion has exactly one kind, found {}: write one list item per assertion",
-                checks.iter().map(Check::kind).collect::<Vec<_>>().join(" and ")
+                checks
+                    .iter()
+                    .map(Check::kind)
+                    .collect::<Vec<_>>()
+                    .join(" and ")
             )),
         }
     }
@@ -548,7 +555,9 @@ impl TryFrom<RawStatus> for StatusSpec {
                     )),
                 }
             }
-            _ => Err("status is a code from 100 to 599, a list of codes, or a class such as 4xx".into()),
+            _ => Err(
+                "status is a code from 100 to 599, a list of codes, or a class such as 4xx".into(),
+            ),
         }
     }
 }

@@ -2,6 +2,8 @@
 
 use std::collections::BTreeMap;
 
+use super::model::{Check, FhirPathExpect, HeaderRule};
+
 /// Variables available to every scenario without being declared.
 pub const BUILTINS: &[&str] = &["base_url", "now", "today"];
 
@@ -113,52 +115,6 @@ pub fn json_strings(value: &serde_json::Value) -> Vec<&str> {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn vars() -> BTreeMap<String, String> {
-        BTreeMap::from([
-            ("id".to_owned(), "06/123".to_owned()),
-            ("base_url".to_owned(), "http://h/fhir".to_owned()),
-        ])
-    }
-
-    #[test]
-    fn renders_variables_with_and_without_spaces() {
-        assert_eq!(
-            render("{{base_url}}/HealthcareService?identifier={{ id }}", &vars()),
-            Ok("http://h/fhir/HealthcareService?identifier=06/123".to_owned())
-        );
-        assert_eq!(render("no variable", &vars()), Ok("no variable".to_owned()));
-    }
-
-    #[test]
-    fn undefined_unclosed_and_bad_names_are_errors() {
-        assert_eq!(
-            render("{{missing}}", &vars()),
-            Err(TemplateError::Undefined("missing".into()))
-        );
-        assert!(matches!(render("{{id", &vars()), Err(TemplateError::Unclosed(_))));
-        assert!(matches!(variables("{{a b}}"), Err(TemplateError::BadName(_))));
-        assert!(matches!(variables("{{}}"), Err(TemplateError::BadName(_))));
-    }
-
-    #[test]
-    fn lists_variables_in_order() {
-        assert_eq!(variables("{{a}}-{{b}}{{a}}"), Ok(vec!["a", "b", "a"]));
-    }
-
-    #[test]
-    fn renders_inside_json() {
-        let v = serde_json::json!({"id": "{{id}}", "n": [1, "{{id}}"]});
-        let out = render_json(&v, &vars()).expect("renders");
-        assert_eq!(out, serde_json::json!({"id": "06/123", "n": [1, "06/123"]}));
-    }
-}
-
-use super::model::{Check, FhirPathExpect, HeaderRule};
-
 /// Every template string inside an assertion.
 pub fn check_templates(check: &Check) -> Vec<&str> {
     match check {
@@ -179,7 +135,10 @@ pub fn check_templates(check: &Check) -> Vec<&str> {
 }
 
 /// The assertion with its `{{variables}}` filled in.
-pub fn render_check(check: &Check, vars: &BTreeMap<String, String>) -> Result<Check, TemplateError> {
+pub fn render_check(
+    check: &Check,
+    vars: &BTreeMap<String, String>,
+) -> Result<Check, TemplateError> {
     let mut out = check.clone();
     match &mut out {
         Check::Header(h) => match &mut h.rule {
@@ -198,4 +157,57 @@ pub fn render_check(check: &Check, vars: &BTreeMap<String, String>) -> Result<Ch
         Check::Status(_) | Check::Bundle(_) | Check::OperationOutcome(_) => {}
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vars() -> BTreeMap<String, String> {
+        BTreeMap::from([
+            ("id".to_owned(), "06/123".to_owned()),
+            ("base_url".to_owned(), "http://h/fhir".to_owned()),
+        ])
+    }
+
+    #[test]
+    fn renders_variables_with_and_without_spaces() {
+        assert_eq!(
+            render(
+                "{{base_url}}/HealthcareService?identifier={{ id }}",
+                &vars()
+            ),
+            Ok("http://h/fhir/HealthcareService?identifier=06/123".to_owned())
+        );
+        assert_eq!(render("no variable", &vars()), Ok("no variable".to_owned()));
+    }
+
+    #[test]
+    fn undefined_unclosed_and_bad_names_are_errors() {
+        assert_eq!(
+            render("{{missing}}", &vars()),
+            Err(TemplateError::Undefined("missing".into()))
+        );
+        assert!(matches!(
+            render("{{id", &vars()),
+            Err(TemplateError::Unclosed(_))
+        ));
+        assert!(matches!(
+            variables("{{a b}}"),
+            Err(TemplateError::BadName(_))
+        ));
+        assert!(matches!(variables("{{}}"), Err(TemplateError::BadName(_))));
+    }
+
+    #[test]
+    fn lists_variables_in_order() {
+        assert_eq!(variables("{{a}}-{{b}}{{a}}"), Ok(vec!["a", "b", "a"]));
+    }
+
+    #[test]
+    fn renders_inside_json() {
+        let v = serde_json::json!({"id": "{{id}}", "n": [1, "{{id}}"]});
+        let out = render_json(&v, &vars()).expect("renders");
+        assert_eq!(out, serde_json::json!({"id": "06/123", "n": [1, "06/123"]}));
+    }
 }

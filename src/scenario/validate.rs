@@ -6,9 +6,7 @@ use regex::Regex;
 use serde_saphyr::Spanned;
 
 use super::load::Diagnostic;
-use super::model::{
-    AuthMode, Body, CaptureSource, Check, HeaderRule, Scenario, Step,
-};
+use super::model::{AuthMode, Body, CaptureSource, Check, HeaderRule, Scenario, Step};
 use super::template::{self, BUILTINS};
 use crate::fhirpath::FhirPath;
 
@@ -31,7 +29,9 @@ pub fn check_scenario(s: &Scenario) -> Vec<Diagnostic> {
         out.push(at_id("title must not be empty".into()));
     }
     if s.description.trim().is_empty() {
-        out.push(at_id("description must say what the consumer must do and why".into()));
+        out.push(at_id(
+            "description must say what the consumer must do and why".into(),
+        ));
     }
     if s.steps.is_empty() {
         out.push(at_id("a scenario needs at least one step".into()));
@@ -129,7 +129,12 @@ fn check_step(
             Check::ContentType(ct) if ct.trim().is_empty() => {
                 out.push(at("content_type must name a media type".into()));
             }
-            Check::Bundle(b) if b.links.iter().chain(&b.no_links).any(|l| l.trim().is_empty()) => {
+            Check::Bundle(b)
+                if b.links
+                    .iter()
+                    .chain(&b.no_links)
+                    .any(|l| l.trim().is_empty()) =>
+            {
                 out.push(at("link relations must not be empty".into()));
             }
             _ => {}
