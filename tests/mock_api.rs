@@ -23,10 +23,17 @@ const ROR_HEADERS: [(&str, &str); 4] = [
 impl Api {
     async fn start(offers: usize) -> Api {
         let mut opts = MockOptions::default();
-        opts.dataset = GenerateOptions { offers, ..GenerateOptions::default() };
+        opts.dataset = GenerateOptions {
+            offers,
+            ..GenerateOptions::default()
+        };
         let mock = MockServer::start(opts).await.expect("mock starts");
         let token = mock.demo_token();
-        Api { mock, http: reqwest::Client::new(), token }
+        Api {
+            mock,
+            http: reqwest::Client::new(),
+            token,
+        }
     }
 
     fn get(&self, url: &str) -> reqwest::RequestBuilder {
@@ -46,7 +53,9 @@ impl Api {
         let resp = self.get(url).send().await.expect("request sent");
         let status = resp.status();
         assert_eq!(
-            resp.headers().get("content-type").and_then(|v| v.to_str().ok()),
+            resp.headers()
+                .get("content-type")
+                .and_then(|v| v.to_str().ok()),
             Some("application/fhir+json;charset=utf-8")
         );
         (status, resp.json().await.expect("JSON body"))
@@ -59,7 +68,13 @@ fn ids(bundle: &Value, mode: &str) -> Vec<String> {
         .map(|e| {
             e.iter()
                 .filter(|e| e["search"]["mode"] == mode)
-                .map(|e| format!("{}/{}", e["resource"]["resourceType"].as_str().unwrap_or(""), e["resource"]["id"].as_str().unwrap_or("")))
+                .map(|e| {
+                    format!(
+                        "{}/{}",
+                        e["resource"]["resourceType"].as_str().unwrap_or(""),
+                        e["resource"]["id"].as_str().unwrap_or("")
+                    )
+                })
                 .collect()
         })
         .unwrap_or_default()
@@ -117,11 +132,20 @@ async fn identifier_search_with_the_standard_include_set_closes_the_graph() {
     assert_eq!(ids(&b, "match"), vec!["HealthcareService/hs-1"]);
     let inc: BTreeSet<String> = ids(&b, "include").into_iter().collect();
     // hs-1 is provided by an OI, under an EG, under an EJ: all three are included.
-    for expected in ["Organization/oi-3", "Organization/eg-2", "Organization/ej-1", "Location/loc-3", "PractitionerRole/prr-1", "Practitioner/pr-1"] {
+    for expected in [
+        "Organization/oi-3",
+        "Organization/eg-2",
+        "Organization/ej-1",
+        "Location/loc-3",
+        "PractitionerRole/prr-1",
+        "Practitioner/pr-1",
+    ] {
         assert!(inc.contains(expected), "{expected} missing from {inc:?}");
     }
     // Without :iterate only the direct organisation comes.
-    let (_, b) = api.search("/HealthcareService?identifier=11/0000001&_include=HealthcareService:organization").await;
+    let (_, b) = api
+        .search("/HealthcareService?identifier=11/0000001&_include=HealthcareService:organization")
+        .await;
     assert_eq!(ids(&b, "include"), vec!["Organization/oi-3"]);
 }
 
@@ -129,22 +153,36 @@ async fn identifier_search_with_the_standard_include_set_closes_the_graph() {
 async fn last_updated_filters_and_the_establishment_hierarchy_search_are_exact() {
     let api = Api::start(120).await;
     let (_, all) = api.search("/HealthcareService").await;
-    let (_, recent) = api.search("/HealthcareService?_lastUpdated=ge2026-01-01T00:00:00Z").await;
+    let (_, recent) = api
+        .search("/HealthcareService?_lastUpdated=ge2026-01-01T00:00:00Z")
+        .await;
     let recent_ids = ids(&recent, "match");
     assert!(!recent_ids.is_empty() && recent_ids.len() < ids(&all, "match").len());
     for e in recent["entry"].as_array().expect("entries") {
-        let lu = e["resource"]["meta"]["lastUpdated"].as_str().expect("lastUpdated");
+        let lu = e["resource"]["meta"]["lastUpdated"]
+            .as_str()
+            .expect("lastUpdated");
         assert!(lu >= "2026-01-01", "{lu}");
     }
-    let (_, older) = api.search("/HealthcareService?_lastUpdated=lt2026-01-01T00:00:00Z").await;
-    assert_eq!(ids(&older, "match").len() + recent_ids.len(), ids(&all, "match").len());
+    let (_, older) = api
+        .search("/HealthcareService?_lastUpdated=lt2026-01-01T00:00:00Z")
+        .await;
+    assert_eq!(
+        ids(&older, "match").len() + recent_ids.len(),
+        ids(&all, "match").len()
+    );
 
     // organization.identifier:above with an EJ FINESS finds the offers of its EGs and OIs.
     let (_, ej) = api.search("/Organization?_id=ej-1").await;
-    let finess = ej["entry"][0]["resource"]["identifier"][0]["value"].as_str().expect("finess").to_owned();
+    let finess = ej["entry"][0]["resource"]["identifier"][0]["value"]
+        .as_str()
+        .expect("finess")
+        .to_owned();
     let (_, offers) = api.search(&format!("/HealthcareService?organization.identifier:above=https://finess.esante.gouv.fr|{finess}")).await;
     assert!(offers["total"].as_u64().expect("total") >= 6, "{offers}");
-    let (_, none) = api.search("/HealthcareService?organization.identifier:above=000000000").await;
+    let (_, none) = api
+        .search("/HealthcareService?organization.identifier:above=000000000")
+        .await;
     assert_eq!(none["total"], 0);
 }
 
@@ -152,12 +190,32 @@ async fn last_updated_filters_and_the_establishment_hierarchy_search_are_exact()
 async fn errors_are_operation_outcomes_with_the_documented_statuses() {
     let api = Api::start(10).await;
     for (query, status, code) in [
-        ("/HealthcareService?foo=bar", StatusCode::BAD_REQUEST, "not-supported"),
-        ("/HealthcareService?_lastUpdated=notadate", StatusCode::BAD_REQUEST, "invalid"),
-        ("/HealthcareService?_count=abc", StatusCode::BAD_REQUEST, "invalid"),
-        ("/HealthcareService?_include=HealthcareService:nope", StatusCode::BAD_REQUEST, "not-supported"),
+        (
+            "/HealthcareService?foo=bar",
+            StatusCode::BAD_REQUEST,
+            "not-supported",
+        ),
+        (
+            "/HealthcareService?_lastUpdated=notadate",
+            StatusCode::BAD_REQUEST,
+            "invalid",
+        ),
+        (
+            "/HealthcareService?_count=abc",
+            StatusCode::BAD_REQUEST,
+            "invalid",
+        ),
+        (
+            "/HealthcareService?_include=HealthcareService:nope",
+            StatusCode::BAD_REQUEST,
+            "not-supported",
+        ),
         ("/Patient", StatusCode::NOT_FOUND, "not-supported"),
-        ("/HealthcareService/does-not-exist", StatusCode::NOT_FOUND, "not-found"),
+        (
+            "/HealthcareService/does-not-exist",
+            StatusCode::NOT_FOUND,
+            "not-found",
+        ),
     ] {
         let (s, body) = api.search(query).await;
         assert_eq!(s, status, "{query}");
@@ -169,9 +227,19 @@ async fn errors_are_operation_outcomes_with_the_documented_statuses() {
     assert_eq!((s, body["total"].as_u64()), (StatusCode::OK, Some(0)));
 
     // No token: 401 with a Bearer challenge; a missing Ror header: 400.
-    let resp = api.http.get(format!("{}/HealthcareService", api.mock.base_url)).send().await.expect("sent");
+    let resp = api
+        .http
+        .get(format!("{}/HealthcareService", api.mock.base_url))
+        .send()
+        .await
+        .expect("sent");
     assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
-    assert!(resp.headers()["www-authenticate"].to_str().expect("ascii").starts_with("Bearer"));
+    assert!(
+        resp.headers()["www-authenticate"]
+            .to_str()
+            .expect("ascii")
+            .starts_with("Bearer")
+    );
     let resp = api
         .http
         .get(format!("{}/HealthcareService", api.mock.base_url))
@@ -180,8 +248,16 @@ async fn errors_are_operation_outcomes_with_the_documented_statuses() {
         .await
         .expect("sent");
     assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
-    let resp = api.http.get(format!("{}/HealthcareService", api.mock.base_url)).bearer_auth(api.mock.expired_demo_token());
-    let resp = ROR_HEADERS.iter().fold(resp, |r, (k, v)| r.header(*k, *v)).send().await.expect("sent");
+    let resp = api
+        .http
+        .get(format!("{}/HealthcareService", api.mock.base_url))
+        .bearer_auth(api.mock.expired_demo_token());
+    let resp = ROR_HEADERS
+        .iter()
+        .fold(resp, |r, (k, v)| r.header(*k, *v))
+        .send()
+        .await
+        .expect("sent");
     assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
 }
 
@@ -192,7 +268,11 @@ async fn the_token_endpoint_follows_rfc_6749() {
     let resp = api
         .http
         .post(&api.mock.token_url)
-        .form(&[("grant_type", "client_credentials"), ("client_id", &client.client_id), ("client_secret", &client.secret)])
+        .form(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", &client.client_id),
+            ("client_secret", &client.secret),
+        ])
         .send()
         .await
         .expect("sent");
@@ -201,40 +281,105 @@ async fn the_token_endpoint_follows_rfc_6749() {
     let body: Value = resp.json().await.expect("json");
     assert_eq!(body["token_type"], "Bearer");
     let token = body["access_token"].as_str().expect("token").to_owned();
-    let resp = api.http.get(format!("{}/HealthcareService", api.mock.base_url)).bearer_auth(&token);
-    let resp = ROR_HEADERS.iter().fold(resp, |r, (k, v)| r.header(*k, *v)).send().await.expect("sent");
-    assert_eq!(resp.status(), StatusCode::OK, "the issued token opens the FHIR API");
+    let resp = api
+        .http
+        .get(format!("{}/HealthcareService", api.mock.base_url))
+        .bearer_auth(&token);
+    let resp = ROR_HEADERS
+        .iter()
+        .fold(resp, |r, (k, v)| r.header(*k, *v))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(
+        resp.status(),
+        StatusCode::OK,
+        "the issued token opens the FHIR API"
+    );
 
-    let resp = api.http.post(&api.mock.token_url).basic_auth(&client.client_id, Some(&client.secret)).form(&[("grant_type", "client_credentials")]).send().await.expect("sent");
-    assert_eq!(resp.status(), StatusCode::OK, "HTTP Basic client authentication");
-    let resp = api.http.post(&api.mock.token_url).form(&[("grant_type", "client_credentials"), ("client_id", &client.client_id), ("client_secret", "wrong")]).send().await.expect("sent");
+    let resp = api
+        .http
+        .post(&api.mock.token_url)
+        .basic_auth(&client.client_id, Some(&client.secret))
+        .form(&[("grant_type", "client_credentials")])
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(
+        resp.status(),
+        StatusCode::OK,
+        "HTTP Basic client authentication"
+    );
+    let resp = api
+        .http
+        .post(&api.mock.token_url)
+        .form(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", &client.client_id),
+            ("client_secret", "wrong"),
+        ])
+        .send()
+        .await
+        .expect("sent");
     assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
-    assert_eq!(resp.json::<Value>().await.expect("json")["error"], "invalid_client");
-    let resp = api.http.post(&api.mock.token_url).form(&[("grant_type", "password")]).send().await.expect("sent");
+    assert_eq!(
+        resp.json::<Value>().await.expect("json")["error"],
+        "invalid_client"
+    );
+    let resp = api
+        .http
+        .post(&api.mock.token_url)
+        .form(&[("grant_type", "password")])
+        .send()
+        .await
+        .expect("sent");
     assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
-    assert_eq!(resp.json::<Value>().await.expect("json")["error"], "unsupported_grant_type");
+    assert_eq!(
+        resp.json::<Value>().await.expect("json")["error"],
+        "unsupported_grant_type"
+    );
 }
 
 #[tokio::test]
 async fn profile_0_never_receives_restricted_telecoms_or_sensitive_units() {
     let api = Api::start(60).await;
     let (_, offers) = api.search("/HealthcareService?_include=HealthcareService:organization&_include:iterate=Organization:partof").await;
-    assert!(offers["total"].as_u64().expect("total") < 60, "sensitive units are hidden from profile 0");
+    assert!(
+        offers["total"].as_u64().expect("total") < 60,
+        "sensitive units are hidden from profile 0"
+    );
     for e in offers["entry"].as_array().expect("entries") {
         let r = &e["resource"];
         let exts = r["extension"].as_array().cloned().unwrap_or_default();
-        assert!(!exts.iter().any(|x| x["url"].as_str().is_some_and(|u| u.ends_with("sensitive-unit")) && x["valueBoolean"] == true));
+        assert!(!exts.iter().any(|x| {
+            x["url"]
+                .as_str()
+                .is_some_and(|u| u.ends_with("sensitive-unit"))
+                && x["valueBoolean"] == true
+        }));
     }
     // Telecoms profile 0 receives are all of confidentiality 1 (public).
     let levels: Vec<&str> = offers["entry"]
         .as_array()
         .into_iter()
         .flatten()
-        .flat_map(|e| e["resource"]["telecom"].as_array().cloned().unwrap_or_default())
-        .filter_map(|t| t["extension"][1]["valueCodeableConcept"]["coding"][0]["code"].as_str().map(str::to_owned))
+        .flat_map(|e| {
+            e["resource"]["telecom"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+        })
+        .filter_map(|t| {
+            t["extension"][1]["valueCodeableConcept"]["coding"][0]["code"]
+                .as_str()
+                .map(str::to_owned)
+        })
         .map(|s| if s == "1" { "1" } else { "other" })
         .collect();
-    assert!(!levels.is_empty() && levels.iter().all(|l| *l == "1"), "{levels:?}");
+    assert!(
+        !levels.is_empty() && levels.iter().all(|l| *l == "1"),
+        "{levels:?}"
+    );
     // A sensitive unit read by id does not exist for profile 0.
     let (status, _) = api.search("/HealthcareService/hs-8").await;
     assert_eq!(status, StatusCode::NOT_FOUND);

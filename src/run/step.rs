@@ -60,9 +60,15 @@ pub fn build_request(
         url.query_pairs_mut().extend_pairs(rendered);
     }
 
+    // The target's default headers and credentials belong to its FHIR API: a request to
+    // another URL (the token endpoint) gets only what the step itself gives.
+    let in_fhir_api = url
+        .as_str()
+        .starts_with(target.base_url.as_str().trim_end_matches('/'));
     let mut headers: Vec<(String, String)> = target
         .headers
         .iter()
+        .filter(|_| in_fhir_api)
         .filter(|(k, _)| {
             !req.omit_headers.iter().any(|o| o.eq_ignore_ascii_case(k))
                 && !req.headers.keys().any(|h| h.eq_ignore_ascii_case(k))
@@ -74,8 +80,8 @@ pub fn build_request(
     }
     let bearer = match &req.auth {
         AuthMode::Default => match &target.auth {
-            TargetAuth::Bearer(token) => Some(token.clone()),
-            TargetAuth::None => None,
+            TargetAuth::Bearer(token) if in_fhir_api => Some(token.clone()),
+            _ => None,
         },
         AuthMode::None => None,
         AuthMode::Bearer(token) => Some(template::render(token, vars)?),
@@ -306,4 +312,108 @@ pub async fn run_step(
     });
     result.duration_ms = elapsed(started);
     result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::parse_scenario;
+
+    fn step(yaml_steps: &str) -> Step {
+        let text = format!(
+            "id: T-001\ntitle: t\ndescription: d\npriority: 1\nmodality: recherche\nvariables: {{ id: \"06/1\" }}\nsteps:\n{yaml_steps}"
+        );
+        let s = parse_scenario(std::path::Path::new("t.yaml"), &text).expect("valid");
+        s.steps[0].value.clone()
+    }
+
+    fn target() -> Target {
+        let mut t = Target::new("t", "http://h.test/fhir").expect("target");
+        t.auth = TargetAuth::Bearer("tok".into());
+        t
+    }
+
+    fn vars() -> BTreeMap<String, String> {
+        BTreeMap::from([
+            ("id".to_owned(), "06/1".to_owned()),
+            (
+                "next".to_owned(),
+                "http://h.test/fhir?_getpages=x".to_owned(),
+            ),
+        ])
+    }
+
+    fn header<'a>(req: &'a OutgoingRequest, name: &str) -> Option<&'a str> {
+        req.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    #[test]
+    fn fhir_requests_get_defaults_repeated_query_keys_and_the_bearer() {
+        let st = step(
+            "  - name: s\n    request:\n      path: /HealthcareService\n      query:\n        - identifier: \"{{id}}\"\n        - _include: A:b\n        - _include: C:d\n      omit_headers: [Ror-Role-Metier-Code]\n    expect:\n      - status: 200\n",
+        );
+        let req = build_request(&st, &target(), &vars()).expect("builds");
+        assert_eq!(
+            req.url.as_str(),
+            "http://h.test/fhir/HealthcareService?identifier=06%2F1&_include=A%3Ab&_include=C%3Ad"
+        );
+        assert_eq!(header(&req, "authorization"), Some("Bearer tok"));
+        assert_eq!(header(&req, "ror-profil-utilisateur-code"), Some("CU22"));
+        assert_eq!(
+            header(&req, "ror-role-metier-code"),
+            None,
+            "omitted on request"
+        );
+    }
+
+    #[test]
+    fn other_urls_get_neither_default_headers_nor_credentials() {
+        let st = step(
+            "  - name: s\n    request:\n      method: POST\n      path: http://auth.test/token\n      body:\n        form:\n          - grant_type: client_credentials\n    expect:\n      - status: 200\n",
+        );
+        let req = build_request(&st, &target(), &vars()).expect("builds");
+        assert_eq!(header(&req, "authorization"), None);
+        assert_eq!(header(&req, "ror-profil-utilisateur-code"), None);
+        assert_eq!(
+            header(&req, "content-type"),
+            Some("application/x-www-form-urlencoded")
+        );
+        assert_eq!(
+            req.body.as_deref(),
+            Some(&b"grant_type=client_credentials"[..])
+        );
+        // An absolute URL under the base (a next link) is part of the FHIR API.
+        let st = step(
+            "  - name: s\n    request:\n      path: \"{{next}}\"\n    expect:\n      - status: 200\n",
+        );
+        let req = build_request(&st, &target(), &vars()).expect("builds");
+        assert_eq!(header(&req, "authorization"), Some("Bearer tok"));
+    }
+
+    #[test]
+    fn auth_none_and_explicit_bearer_override_the_target() {
+        let st = step(
+            "  - name: s\n    request:\n      path: /x\n      auth: none\n    expect:\n      - status: 401\n",
+        );
+        assert_eq!(
+            header(
+                &build_request(&st, &target(), &vars()).expect("builds"),
+                "authorization"
+            ),
+            None
+        );
+        let st = step(
+            "  - name: s\n    request:\n      path: /x\n      auth: { bearer: \"{{id}}x\" }\n    expect:\n      - status: 401\n",
+        );
+        assert_eq!(
+            header(
+                &build_request(&st, &target(), &vars()).expect("builds"),
+                "authorization"
+            ),
+            Some("Bearer 06/1x")
+        );
+    }
 }
