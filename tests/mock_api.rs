@@ -22,10 +22,12 @@ const ROR_HEADERS: [(&str, &str); 4] = [
 
 impl Api {
     async fn start(offers: usize) -> Api {
-        let mut opts = MockOptions::default();
-        opts.dataset = GenerateOptions {
-            offers,
-            ..GenerateOptions::default()
+        let opts = MockOptions {
+            dataset: GenerateOptions {
+                offers,
+                ..GenerateOptions::default()
+            },
+            ..MockOptions::default()
         };
         let mock = MockServer::start(opts).await.expect("mock starts");
         let token = mock.demo_token();
