@@ -82,6 +82,11 @@ fn statuses(report: &Value) -> Vec<(String, String)> {
         .collect()
 }
 
+/// Why a scenario did not pass, as the report says it.
+fn reason<'a>(report: &'a Value, id: &str) -> &'a str {
+    scenario(report, id)["reason"].as_str().unwrap_or_default()
+}
+
 fn scenario<'a>(report: &'a Value, id: &str) -> &'a Value {
     report["scenarios"]
         .as_array()
@@ -141,37 +146,24 @@ async fn misbehaving_servers_fail_or_error_with_reasons_and_reports_stay_complet
 
     let brk1 = scenario(&report, "BRK-001");
     assert!(
-        brk1["reason"]
-            .as_str()
-            .expect("reason")
-            .contains("statut HTTP 500"),
-        "{brk1}"
+        reason(&report, "BRK-001").contains("statut HTTP 500"),
+        "{report}"
     );
     assert_eq!(
         brk1["steps"][1]["status"], "skipped",
         "a failed step stops its scenario"
     );
-    let brk2 = scenario(&report, "BRK-002");
     assert!(
-        brk2["reason"]
-            .as_str()
-            .expect("reason")
-            .contains("pas du JSON valide")
+        reason(&report, "BRK-002").contains("pas du JSON valide"),
+        "{report}"
     );
-    let brk3 = scenario(&report, "BRK-003");
     assert!(
-        brk3["reason"]
-            .as_str()
-            .expect("reason")
-            .contains("Content-Type text/plain")
+        reason(&report, "BRK-003").contains("Content-Type text/plain"),
+        "{report}"
     );
-    let brk4 = scenario(&report, "BRK-004");
     assert!(
-        brk4["reason"]
-            .as_str()
-            .expect("reason")
-            .contains("délai de 500 ms"),
-        "{brk4}"
+        reason(&report, "BRK-004").contains("délai de 500 ms"),
+        "{report}"
     );
     let brk5 = scenario(&report, "BRK-005");
     assert_eq!(

@@ -3,7 +3,7 @@
 //! Strict like a HAPI server in strict mode: an unknown parameter or an invalid value is a
 //! 400, never silently ignored (a consumer must learn that its request is wrong).
 
-use chrono::{DateTime, Datelike, Duration, FixedOffset, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use chrono::{DateTime, Datelike, Duration, FixedOffset, NaiveDate, NaiveDateTime, TimeZone};
 use serde_json::Value;
 
 use super::store::{Store, Stored, reference_key};
@@ -255,6 +255,20 @@ fn string_starts(value: Option<&str>, wanted: &str) -> bool {
     value.is_some_and(|v| v.to_lowercase().starts_with(&wanted.to_lowercase()))
 }
 
+/// Values of a reference parameter as `Type/id` keys (`123` or `Organization/123`).
+fn reference_values(value: &str, default_type: &str) -> Vec<String> {
+    value
+        .split(',')
+        .map(|v| {
+            if v.contains('/') {
+                v.to_owned()
+            } else {
+                format!("{default_type}/{v}")
+            }
+        })
+        .collect()
+}
+
 /// Builds the matcher of one criterion, or says why it is not supported.
 fn matcher(resource_type: &str, name: &str, value: &str) -> Result<Matcher, SearchError> {
     let unknown = || SearchError::UnknownParameter {
@@ -353,16 +367,7 @@ fn matcher(resource_type: &str, name: &str, value: &str) -> Result<Matcher, Sear
             })
         }
         ("Organization", "partof") => {
-            let wanted: Vec<String> = value
-                .split(',')
-                .map(|v| {
-                    if v.contains('/') {
-                        v.to_owned()
-                    } else {
-                        format!("Organization/{v}")
-                    }
-                })
-                .collect();
+            let wanted = reference_values(value, "Organization");
             Box::new(move |_, s| {
                 reference_key(&s.resource["partOf"]).is_some_and(|k| wanted.contains(&k))
             })
@@ -386,16 +391,7 @@ fn matcher(resource_type: &str, name: &str, value: &str) -> Result<Matcher, Sear
                 .is_some_and(|p| token_matches(&st.all[p].resource["identifier"], &tokens))
         }),
         ("PractitionerRole", "service") => {
-            let wanted: Vec<String> = value
-                .split(',')
-                .map(|v| {
-                    if v.contains('/') {
-                        v.to_owned()
-                    } else {
-                        format!("HealthcareService/{v}")
-                    }
-                })
-                .collect();
+            let wanted = reference_values(value, "HealthcareService");
             Box::new(move |_, s| {
                 s.resource["healthcareService"]
                     .as_array()
@@ -556,11 +552,6 @@ impl Search {
         }
         out
     }
-}
-
-/// Now, for tests that need a reference instant.
-pub fn now() -> DateTime<FixedOffset> {
-    Utc::now().fixed_offset()
 }
 
 #[cfg(test)]
