@@ -6,7 +6,7 @@ use super::{Cli, Command, Filters, ListFormat};
 use crate::config::{ConfigError, ConfigFile, Target, TargetAuth, resolve_target};
 use crate::fhirpath::FhirPath;
 use crate::http::{HttpClient, Redactor};
-use crate::mock::{MockOptions, MockServer};
+use crate::mock::{Fault, Faults, MockOptions, MockServer};
 use crate::report;
 use crate::run::Runner;
 use crate::scenario::select::Selection;
@@ -109,14 +109,27 @@ pub fn mock_target(mock: &MockServer) -> Result<Target, CliError> {
     Ok(target)
 }
 
-async fn run(
-    config: Option<&Path>,
-    target_spec: &str,
+/// Options of `rorcheck run`.
+struct RunArgs<'a> {
+    config: Option<&'a Path>,
+    target: &'a str,
     jobs: Option<usize>,
     timeout: Option<u64>,
-    report_dir: &Path,
-    filters: &Filters,
-) -> Result<(), CliError> {
+    report_dir: &'a Path,
+    mock_faults: Vec<Fault>,
+    filters: &'a Filters,
+}
+
+async fn run(args: RunArgs<'_>) -> Result<(), CliError> {
+    let RunArgs {
+        config,
+        target: target_spec,
+        jobs,
+        timeout,
+        report_dir,
+        mock_faults,
+        filters,
+    } = args;
     let config = load_config(config)?;
     let set = load_selected(filters)?;
     if set.scenarios.is_empty() {
@@ -124,8 +137,17 @@ async fn run(
     }
     // Keeps the mock alive for the whole run.
     let mut _mock = None;
+    if !mock_faults.is_empty() && target_spec != "mock" {
+        return Err(CliError::Usage(
+            "--mock-fault only applies to the embedded mock (--target mock)".into(),
+        ));
+    }
     let mut target = if target_spec == "mock" {
-        let mock = MockServer::start(MockOptions::default())
+        let opts = MockOptions {
+            faults: Faults::new(mock_faults),
+            ..MockOptions::default()
+        };
+        let mock = MockServer::start(opts)
             .await
             .map_err(|e| CliError::Runtime(format!("cannot start the embedded mock ROR: {e}")))?;
         let target = mock_target(&mock)?;
@@ -253,9 +275,15 @@ pub fn schema() -> String {
     serde_json::to_string_pretty(&schema).unwrap_or_default() + "\n"
 }
 
-async fn serve(addr: std::net::SocketAddr, seed: u64, offers: usize) -> Result<(), CliError> {
+async fn serve(
+    addr: std::net::SocketAddr,
+    seed: u64,
+    offers: usize,
+    faults: Vec<Fault>,
+) -> Result<(), CliError> {
     let mut opts = MockOptions {
         addr,
+        faults: Faults::new(faults.iter().copied()),
         ..MockOptions::default()
     };
     opts.dataset.seed = seed;
@@ -265,6 +293,10 @@ async fn serve(addr: std::net::SocketAddr, seed: u64, offers: usize) -> Result<(
         .map_err(|e| CliError::Runtime(e.to_string()))?;
     let client = mock.demo_client();
     println!("Mock ROR en écoute.");
+    if !faults.is_empty() {
+        let keys: Vec<&str> = faults.iter().map(|f| f.key()).collect();
+        println!("  ATTENTION : défauts injectés : {}", keys.join(", "));
+    }
     println!("  Base FHIR      : {}", mock.base_url);
     println!("  Jeton OAuth2   : {}", mock.token_url);
     println!("  client_id      : {}", client.client_id);
@@ -292,16 +324,18 @@ pub async fn execute(cli: Cli) -> Result<(), CliError> {
             jobs,
             timeout,
             report_dir,
+            mock_faults,
             filters,
         } => {
-            run(
-                cli.config.as_deref(),
-                &target,
+            run(RunArgs {
+                config: cli.config.as_deref(),
+                target: &target,
                 jobs,
                 timeout,
-                &report_dir,
-                &filters,
-            )
+                report_dir: &report_dir,
+                mock_faults,
+                filters: &filters,
+            })
             .await
         }
         Command::List { format, filters } => list(format, &filters),
@@ -310,6 +344,11 @@ pub async fn execute(cli: Cli) -> Result<(), CliError> {
             print!("{}", schema());
             Ok(())
         }
-        Command::Serve { addr, seed, offers } => serve(addr, seed, offers).await,
+        Command::Serve {
+            addr,
+            seed,
+            offers,
+            faults,
+        } => serve(addr, seed, offers, faults).await,
     }
 }

@@ -69,6 +69,12 @@ pub enum Command {
         /// Where junit.xml, report.html and report.json are written.
         #[arg(long, default_value = "reports")]
         report_dir: PathBuf,
+        /// Make the embedded mock misbehave (repeatable), to see scenarios fail: drop-next-link,
+        /// duplicate-across-pages, omit-includes, ignore-last-updated, wrong-bundle-type,
+        /// wrong-content-type, skip-ror-header-check, accept-expired-token,
+        /// leak-restricted-data, slow, server-error.
+        #[arg(long = "mock-fault")]
+        mock_faults: Vec<crate::mock::Fault>,
         #[command(flatten)]
         filters: Filters,
     },
@@ -96,5 +102,8 @@ pub enum Command {
         /// Number of offers in the generated dataset.
         #[arg(long, default_value_t = 60)]
         offers: usize,
+        /// Misbehaviour to inject (repeatable); see `rorcheck run --help`.
+        #[arg(long = "fault")]
+        faults: Vec<crate::mock::Fault>,
     },
 }

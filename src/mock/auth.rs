@@ -142,8 +142,9 @@ impl Issuer {
         format!("{signing_input}.{signature}")
     }
 
-    /// Checks a bearer token: structure, signature, expiry.
-    pub fn verify(&self, token: &str) -> Result<Claims, TokenError> {
+    /// Checks a bearer token: structure, signature, and expiry unless `allow_expired` (a fault
+    /// mode of the mock).
+    pub fn verify(&self, token: &str, allow_expired: bool) -> Result<Claims, TokenError> {
         let mut parts = token.split('.');
         let (Some(header), Some(payload), Some(signature), None) =
             (parts.next(), parts.next(), parts.next(), parts.next())
@@ -159,7 +160,7 @@ impl Issuer {
             .ok()
             .and_then(|bytes| serde_json::from_slice(&bytes).ok())
             .ok_or(TokenError::Malformed)?;
-        if claims.exp <= chrono::Utc::now().timestamp() {
+        if !allow_expired && claims.exp <= chrono::Utc::now().timestamp() {
             return Err(TokenError::Expired);
         }
         Ok(claims)
@@ -179,18 +180,25 @@ mod tests {
         let issuer = Issuer::new("http://mock".into(), 60);
         let client = issuer.demo_client().clone();
         let token = issuer.issue(&client);
-        let claims = issuer.verify(&token).expect("valid token");
+        let claims = issuer.verify(&token, false).expect("valid token");
         assert_eq!(claims.access_profile, 0);
         assert_eq!(claims.client_id, DEMO_CLIENT_ID);
 
         let mut tampered = token.clone();
         tampered.replace_range(tampered.len() - 3.., "AAA");
-        assert_eq!(issuer.verify(&tampered), Err(TokenError::BadSignature));
-        assert_eq!(issuer.verify("abc"), Err(TokenError::Malformed));
+        assert_eq!(
+            issuer.verify(&tampered, false),
+            Err(TokenError::BadSignature)
+        );
+        assert_eq!(issuer.verify("abc", false), Err(TokenError::Malformed));
         let old = issuer.issue_with_times(&client, 0, 1);
-        assert_eq!(issuer.verify(&old), Err(TokenError::Expired));
+        assert_eq!(issuer.verify(&old, false), Err(TokenError::Expired));
+        assert!(
+            issuer.verify(&old, true).is_ok(),
+            "the fault mode accepts it"
+        );
         let other = Issuer::new("http://mock".into(), 60);
-        assert_eq!(other.verify(&token), Err(TokenError::BadSignature));
+        assert_eq!(other.verify(&token, false), Err(TokenError::BadSignature));
     }
 
     #[test]

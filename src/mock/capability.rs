@@ -14,6 +14,7 @@ const COMMON: &[(&str, &str)] = &[
     ("_lastUpdated", "date"),
     ("_tag", "token"),
     ("identifier", "token"),
+    ("_filter", "special"),
 ];
 
 pub fn statement(base_url: &str) -> Value {

@@ -4,6 +4,8 @@
 pub mod auth;
 pub mod capability;
 pub mod dataset;
+pub mod faults;
+pub mod filter;
 pub mod search;
 pub mod server;
 pub mod store;
@@ -17,6 +19,7 @@ use tokio::task::JoinHandle;
 
 pub use auth::{Client, Issuer};
 pub use dataset::{Dataset, GenerateOptions};
+pub use faults::{Fault, Faults};
 use server::MockState;
 
 /// Default base path, as on the real ROR.
@@ -29,6 +32,8 @@ pub struct MockOptions {
     pub base_path: String,
     pub dataset: GenerateOptions,
     pub token_lifetime_secs: i64,
+    /// Misbehaviours to inject (none by default).
+    pub faults: Faults,
 }
 
 impl Default for MockOptions {
@@ -38,6 +43,7 @@ impl Default for MockOptions {
             base_path: BASE_PATH.to_owned(),
             dataset: GenerateOptions::default(),
             token_lifetime_secs: 300,
+            faults: Faults::default(),
         }
     }
 }
@@ -78,7 +84,7 @@ impl MockServer {
         let token_url = format!("{origin}{}", server::TOKEN_PATH);
         let store = store::Store::new(Dataset::generate(opts.dataset));
         let issuer = Issuer::new(origin.clone(), opts.token_lifetime_secs);
-        let state = Arc::new(MockState::new(store, issuer, base_url.clone()));
+        let state = Arc::new(MockState::new(store, issuer, base_url.clone(), opts.faults));
         let app = server::router(state.clone(), &base_path);
         let task = tokio::spawn(async move {
             if let Err(e) = axum::serve(listener, app).await {

@@ -27,7 +27,7 @@ pub enum SearchError {
     UnknownInclude(String),
 }
 
-type Matcher = Box<dyn Fn(&Store, &Stored) -> bool + Send + Sync>;
+pub(crate) type Matcher = Box<dyn Fn(&Store, &Stored) -> bool + Send + Sync>;
 
 /// A parsed search.
 pub struct Search {
@@ -270,7 +270,11 @@ fn reference_values(value: &str, default_type: &str) -> Vec<String> {
 }
 
 /// Builds the matcher of one criterion, or says why it is not supported.
-fn matcher(resource_type: &str, name: &str, value: &str) -> Result<Matcher, SearchError> {
+pub(crate) fn matcher(
+    resource_type: &str,
+    name: &str,
+    value: &str,
+) -> Result<Matcher, SearchError> {
     let unknown = || SearchError::UnknownParameter {
         resource: resource_type.to_owned(),
         param: name.to_owned(),
@@ -463,6 +467,9 @@ impl Search {
                     }
                     search.revincludes.push(value.clone());
                 }
+                "_filter" => search
+                    .matchers
+                    .push(super::filter::parse(resource_type, value)?),
                 n if IGNORED.contains(&n) => {}
                 _ => search.matchers.push(matcher(resource_type, name, value)?),
             }

@@ -18,6 +18,7 @@ use serde_json::{Value, json};
 
 use super::auth::{Issuer, TokenError};
 use super::capability;
+use super::faults::{Fault, Faults};
 use super::search::{SYNC_CAP, Search, SearchError};
 use super::store::Store;
 use super::visibility;
@@ -44,6 +45,7 @@ struct SavedSearch {
 pub struct MockState {
     pub store: Store,
     pub issuer: Issuer,
+    pub faults: Faults,
     /// FHIR base URL as clients see it (set once the port is known).
     pub base_url: String,
     searches: Mutex<(HashMap<String, SavedSearch>, VecDeque<String>)>,
@@ -53,10 +55,11 @@ pub struct MockState {
 const MAX_SAVED_SEARCHES: usize = 2_000;
 
 impl MockState {
-    pub fn new(store: Store, issuer: Issuer, base_url: String) -> Self {
+    pub fn new(store: Store, issuer: Issuer, base_url: String, faults: Faults) -> Self {
         MockState {
             store,
             issuer,
+            faults,
             base_url,
             searches: Mutex::new((HashMap::new(), VecDeque::new())),
             next_search: std::sync::atomic::AtomicU64::new(1),
@@ -154,9 +157,10 @@ fn authorize(state: &MockState, headers: &HeaderMap) -> Result<u8, Rejection> {
                 .or_else(|| v.strip_prefix("bearer "))
         })
         .ok_or(Rejection::Token(TokenError::Missing))?;
+    let allow_expired = state.faults.has(Fault::AcceptExpiredToken);
     state
         .issuer
-        .verify(token.trim())
+        .verify(token.trim(), allow_expired)
         .map(|c| c.access_profile)
         .map_err(Rejection::Token)
 }
@@ -220,7 +224,13 @@ impl axum::extract::FromRequestParts<Shared> for Granted {
         state: &Shared,
     ) -> Result<Self, Rejection> {
         let profile = authorize(state, &parts.headers)?;
-        check_ror_headers(&parts.headers)?;
+        if !state.faults.has(Fault::SkipRorHeaderCheck) {
+            check_ror_headers(&parts.headers)?;
+        }
+        // The leak fault serves profile 0 what only profile 1 may see.
+        if profile == 0 && state.faults.has(Fault::LeakRestrictedData) {
+            return Ok(Granted(1));
+        }
         Ok(Granted(profile))
     }
 }
@@ -262,8 +272,15 @@ fn page(
     self_url: String,
 ) -> Response {
     let count = search.count;
-    let page: Vec<usize> = matches.iter().skip(offset).take(count).copied().collect();
-    let included = search.included(&state.store, &page);
+    let mut page: Vec<usize> = matches.iter().skip(offset).take(count).copied().collect();
+    if state.faults.has(Fault::DuplicateAcrossPages) && offset >= count && count > 0 {
+        page.insert(0, matches[offset - count]);
+    }
+    let included = if state.faults.has(Fault::OmitIncludes) {
+        Vec::new()
+    } else {
+        search.included(&state.store, &page)
+    };
     let entry = |i: usize, mode: &str| {
         let s = &state.store.all[i];
         visibility::visible(&s.resource, profile).map(|resource| {
@@ -280,7 +297,7 @@ fn page(
     if offset > 0 && count > 0 {
         links.push(json!({ "relation": "previous", "url": page_url(state, search_id, offset.saturating_sub(count), count) }));
     }
-    if count > 0 && offset + count < matches.len() {
+    if count > 0 && offset + count < matches.len() && !state.faults.has(Fault::DropNextLink) {
         links.push(
             json!({ "relation": "next", "url": page_url(state, search_id, offset + count, count) }),
         );
@@ -289,7 +306,7 @@ fn page(
         "resourceType": "Bundle",
         "id": search_id,
         "meta": { "lastUpdated": chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true) },
-        "type": "searchset",
+        "type": if state.faults.has(Fault::WrongBundleType) { "collection" } else { "searchset" },
         "total": matches.len(),
         "link": links,
         "entry": entries
@@ -312,6 +329,19 @@ fn run_search(
         );
     }
     let search = match Search::parse(resource_type, params) {
+        Ok(s) if state.faults.has(Fault::IgnoreLastUpdated) => {
+            // Validated as usual, then applied without its _lastUpdated criteria.
+            drop(s);
+            let kept: Vec<(String, String)> = params
+                .iter()
+                .filter(|(k, _)| k != "_lastUpdated")
+                .cloned()
+                .collect();
+            match Search::parse(resource_type, &kept) {
+                Ok(s) => s,
+                Err(e) => return search_error(&e),
+            }
+        }
         Ok(s) => s,
         Err(e) => return search_error(&e),
     };
@@ -536,10 +566,35 @@ async fn not_found() -> Response {
     outcome(StatusCode::NOT_FOUND, "not-found", "Point d'accès inconnu")
 }
 
+/// Faults that concern every FHIR response, whatever the interaction.
+async fn fault_layer(
+    State(state): State<Shared>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    if state.faults.has(Fault::ServerError) {
+        return outcome(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "exception",
+            "Erreur interne simulée",
+        );
+    }
+    if state.faults.has(Fault::Slow) {
+        tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    }
+    let mut response = next.run(request).await;
+    if state.faults.has(Fault::WrongContentType) {
+        response
+            .headers_mut()
+            .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain"));
+    }
+    response
+}
+
 /// The router, with the FHIR API under `base_path` (e.g. `/ws-diffusion-fhir`).
 pub fn router(state: Shared, base_path: &str) -> Router {
     let base = base_path.trim_end_matches('/');
-    Router::new()
+    let fhir = Router::new()
         .route(&format!("{base}/metadata"), get(metadata))
         .route(&format!("{base}/{{resource_type}}"), get(search_get))
         .route(
@@ -548,6 +603,12 @@ pub fn router(state: Shared, base_path: &str) -> Router {
         )
         .route(&format!("{base}/{{resource_type}}/{{id}}"), get(read))
         .route(if base.is_empty() { "/" } else { base }, get(base_get))
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            fault_layer,
+        ));
+    Router::new()
+        .merge(fhir)
         .route(TOKEN_PATH, post(token))
         .fallback(not_found)
         .with_state(state)

@@ -1,0 +1,121 @@
+//! Fault injection: ways to make the mock misbehave on purpose, so that a scenario that
+//! passes against the faithful mock is proven able to fail.
+
+use std::fmt;
+use std::str::FromStr;
+
+/// One misbehaviour of the mock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Fault {
+    /// Searchset pages carry no `next` link.
+    DropNextLink,
+    /// Each page after the first repeats the first match of the previous page.
+    DuplicateAcrossPages,
+    /// `_include` / `_revinclude` resources are left out.
+    OmitIncludes,
+    /// `_lastUpdated` is accepted but not applied.
+    IgnoreLastUpdated,
+    /// Searches answer a Bundle of type `collection` instead of `searchset`.
+    WrongBundleType,
+    /// FHIR responses are labelled `text/plain`.
+    WrongContentType,
+    /// The four `Ror-*` headers are not checked.
+    SkipRorHeaderCheck,
+    /// Expired tokens are accepted.
+    AcceptExpiredToken,
+    /// Profile 0 receives restricted telecoms and sensitive units.
+    LeakRestrictedData,
+    /// Every FHIR response is delayed by two seconds.
+    Slow,
+    /// Every FHIR call answers 500.
+    ServerError,
+}
+
+impl Fault {
+    pub const ALL: [Fault; 11] = [
+        Fault::DropNextLink,
+        Fault::DuplicateAcrossPages,
+        Fault::OmitIncludes,
+        Fault::IgnoreLastUpdated,
+        Fault::WrongBundleType,
+        Fault::WrongContentType,
+        Fault::SkipRorHeaderCheck,
+        Fault::AcceptExpiredToken,
+        Fault::LeakRestrictedData,
+        Fault::Slow,
+        Fault::ServerError,
+    ];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Fault::DropNextLink => "drop-next-link",
+            Fault::DuplicateAcrossPages => "duplicate-across-pages",
+            Fault::OmitIncludes => "omit-includes",
+            Fault::IgnoreLastUpdated => "ignore-last-updated",
+            Fault::WrongBundleType => "wrong-bundle-type",
+            Fault::WrongContentType => "wrong-content-type",
+            Fault::SkipRorHeaderCheck => "skip-ror-header-check",
+            Fault::AcceptExpiredToken => "accept-expired-token",
+            Fault::LeakRestrictedData => "leak-restricted-data",
+            Fault::Slow => "slow",
+            Fault::ServerError => "server-error",
+        }
+    }
+}
+
+impl fmt::Display for Fault {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.key())
+    }
+}
+
+impl FromStr for Fault {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Fault::ALL
+            .into_iter()
+            .find(|f| f.key() == s)
+            .ok_or_else(|| {
+                format!(
+                    "unknown fault `{s}`; expected one of: {}",
+                    Fault::ALL.map(Fault::key).join(", ")
+                )
+            })
+    }
+}
+
+/// The faults active on a mock.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Faults(Vec<Fault>);
+
+impl Faults {
+    pub fn new(faults: impl IntoIterator<Item = Fault>) -> Self {
+        Faults(faults.into_iter().collect())
+    }
+
+    pub fn has(&self, fault: Fault) -> bool {
+        self.0.contains(&fault)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_fault_round_trips_through_its_key() {
+        for f in Fault::ALL {
+            assert_eq!(f.key().parse::<Fault>(), Ok(f));
+        }
+        assert!(
+            "nope"
+                .parse::<Fault>()
+                .unwrap_err()
+                .contains("drop-next-link")
+        );
+    }
+}
