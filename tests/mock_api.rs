@@ -123,6 +123,34 @@ async fn paging_follows_next_links_to_the_end_without_loss_or_duplicates() {
 }
 
 #[tokio::test]
+async fn synchronous_searches_stop_at_the_cap_while_total_counts_every_match() {
+    let opts = MockOptions {
+        dataset: GenerateOptions {
+            offers: 120,
+            ..GenerateOptions::default()
+        },
+        sync_cap: 50,
+        ..MockOptions::default()
+    };
+    let mock = MockServer::start(opts).await.expect("mock starts");
+    let api = Api {
+        token: mock.demo_token(),
+        mock,
+        http: reqwest::Client::new(),
+    };
+    let (_, first) = api.search("/HealthcareService?_count=20").await;
+    let total = first["total"].as_u64().expect("total");
+    assert!(total > 50, "total counts every match: {total}");
+    let mut served = ids(&first, "match").len();
+    let mut page = first;
+    while let Some(url) = next(&page) {
+        page = api.fetch(&url).await.1;
+        served += ids(&page, "match").len();
+    }
+    assert_eq!(served, 50, "pages stop at the cap");
+}
+
+#[tokio::test]
 async fn identifier_search_with_the_standard_include_set_closes_the_graph() {
     let api = Api::start(60).await;
     let (status, b) = api

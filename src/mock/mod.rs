@@ -34,6 +34,8 @@ pub struct MockOptions {
     pub token_lifetime_secs: i64,
     /// Misbehaviours to inject (none by default).
     pub faults: Faults,
+    /// Synchronous searches serve at most this many matches (10,000 on the ROR).
+    pub sync_cap: usize,
 }
 
 impl Default for MockOptions {
@@ -44,6 +46,7 @@ impl Default for MockOptions {
             dataset: GenerateOptions::default(),
             token_lifetime_secs: 300,
             faults: Faults::default(),
+            sync_cap: search::SYNC_CAP,
         }
     }
 }
@@ -84,7 +87,13 @@ impl MockServer {
         let token_url = format!("{origin}{}", server::TOKEN_PATH);
         let store = store::Store::new(Dataset::generate(opts.dataset));
         let issuer = Issuer::new(origin.clone(), opts.token_lifetime_secs);
-        let state = Arc::new(MockState::new(store, issuer, base_url.clone(), opts.faults));
+        let state = Arc::new(MockState::new(
+            store,
+            issuer,
+            base_url.clone(),
+            opts.faults,
+            opts.sync_cap,
+        ));
         let app = server::router(state.clone(), &base_path);
         let task = tokio::spawn(async move {
             if let Err(e) = axum::serve(listener, app).await {

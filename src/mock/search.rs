@@ -29,10 +29,18 @@ pub enum SearchError {
 
 pub(crate) type Matcher = Box<dyn Fn(&Store, &Stored) -> bool + Send + Sync>;
 
+/// Where to look first: the resources an `_id` or `identifier` criterion names, so that
+/// such searches read a few entries of an index instead of scanning the store.
+enum Candidates {
+    Ids(Vec<String>),
+    Identifiers(Vec<String>),
+}
+
 /// A parsed search.
 pub struct Search {
     pub resource_type: String,
     matchers: Vec<Matcher>,
+    candidates: Option<Candidates>,
     pub count: usize,
     pub includes: Vec<String>,
     pub iterate_includes: Vec<String>,
@@ -435,6 +443,7 @@ impl Search {
         let mut search = Search {
             resource_type: resource_type.to_owned(),
             matchers: Vec::new(),
+            candidates: None,
             count: MAX_PAGE,
             includes: Vec::new(),
             iterate_includes: Vec::new(),
@@ -471,7 +480,17 @@ impl Search {
                     .matchers
                     .push(super::filter::parse(resource_type, value)?),
                 n if IGNORED.contains(&n) => {}
-                _ => search.matchers.push(matcher(resource_type, name, value)?),
+                _ => {
+                    search.matchers.push(matcher(resource_type, name, value)?);
+                    if search.candidates.is_none() {
+                        let codes = || parse_tokens(value).into_iter().map(|t| t.code).collect();
+                        search.candidates = match name.as_str() {
+                            "_id" => Some(Candidates::Ids(codes())),
+                            "identifier" => Some(Candidates::Identifiers(codes())),
+                            _ => None,
+                        };
+                    }
+                }
             }
         }
         Ok(search)
@@ -479,11 +498,25 @@ impl Search {
 
     /// Indexes of the matching resources, in store order.
     pub fn matches(&self, store: &Store) -> Vec<usize> {
-        store
-            .of_type(&self.resource_type)
-            .iter()
-            .copied()
-            .filter(|i| self.matchers.iter().all(|m| m(store, &store.all[*i])))
+        let ty = &self.resource_type;
+        let mut pool: Vec<usize> = match &self.candidates {
+            None => return self.filter(store, store.of_type(ty).iter().copied()),
+            Some(Candidates::Ids(ids)) => ids
+                .iter()
+                .filter_map(|id| store.index_of(&format!("{ty}/{id}")))
+                .collect(),
+            Some(Candidates::Identifiers(values)) => values
+                .iter()
+                .flat_map(|v| store.with_identifier(ty, v).iter().copied())
+                .collect(),
+        };
+        pool.sort_unstable();
+        pool.dedup();
+        self.filter(store, pool.into_iter())
+    }
+
+    fn filter(&self, store: &Store, pool: impl Iterator<Item = usize>) -> Vec<usize> {
+        pool.filter(|i| self.matchers.iter().all(|m| m(store, &store.all[*i])))
             .collect()
     }
 

@@ -19,7 +19,7 @@ use serde_json::{Value, json};
 use super::auth::{Issuer, TokenError};
 use super::capability;
 use super::faults::{Fault, Faults};
-use super::search::{SYNC_CAP, Search, SearchError};
+use super::search::{Search, SearchError};
 use super::store::Store;
 use super::visibility;
 
@@ -38,7 +38,10 @@ pub const TYPES: &[&str] = &[
 /// A search kept so that its `next` links stay consistent while they are followed.
 struct SavedSearch {
     search: Arc<Search>,
+    /// Matches served, at most the synchronous cap.
     matches: Arc<Vec<usize>>,
+    /// Every match, for `Bundle.total`.
+    total: usize,
     profile: u8,
 }
 
@@ -46,6 +49,8 @@ pub struct MockState {
     pub store: Store,
     pub issuer: Issuer,
     pub faults: Faults,
+    /// Synchronous searches serve at most this many matches.
+    pub sync_cap: usize,
     /// FHIR base URL as clients see it (set once the port is known).
     pub base_url: String,
     searches: Mutex<(HashMap<String, SavedSearch>, VecDeque<String>)>,
@@ -55,11 +60,18 @@ pub struct MockState {
 const MAX_SAVED_SEARCHES: usize = 2_000;
 
 impl MockState {
-    pub fn new(store: Store, issuer: Issuer, base_url: String, faults: Faults) -> Self {
+    pub fn new(
+        store: Store,
+        issuer: Issuer,
+        base_url: String,
+        faults: Faults,
+        sync_cap: usize,
+    ) -> Self {
         MockState {
             store,
             issuer,
             faults,
+            sync_cap,
             base_url,
             searches: Mutex::new((HashMap::new(), VecDeque::new())),
             next_search: std::sync::atomic::AtomicU64::new(1),
@@ -84,12 +96,12 @@ impl MockState {
         id
     }
 
-    fn saved(&self, id: &str) -> Option<(Arc<Search>, Arc<Vec<usize>>, u8)> {
+    fn saved(&self, id: &str) -> Option<(Arc<Search>, Arc<Vec<usize>>, usize, u8)> {
         let guard = self.searches.lock().ok()?;
         guard
             .0
             .get(id)
-            .map(|s| (s.search.clone(), s.matches.clone(), s.profile))
+            .map(|s| (s.search.clone(), s.matches.clone(), s.total, s.profile))
     }
 }
 
@@ -105,10 +117,14 @@ pub fn outcome(status: StatusCode, code: &str, diagnostics: &str) -> Response {
 }
 
 fn fhir(status: StatusCode, body: &Value) -> Response {
+    fhir_text(status, body.to_string())
+}
+
+fn fhir_text(status: StatusCode, body: String) -> Response {
     (
         status,
         [(header::CONTENT_TYPE, HeaderValue::from_static(FHIR_JSON))],
-        body.to_string(),
+        body,
     )
         .into_response()
 }
@@ -261,16 +277,24 @@ fn page_url(state: &MockState, id: &str, offset: usize, count: usize) -> String 
     )
 }
 
-/// A searchset page: matches of the page, then their includes.
-fn page(
-    state: &MockState,
-    search_id: &str,
-    search: &Search,
-    matches: &[usize],
+/// A search being served, page by page.
+struct Served<'a> {
+    id: &'a str,
+    search: &'a Search,
+    matches: &'a [usize],
+    total: usize,
     profile: u8,
-    offset: usize,
-    self_url: String,
-) -> Response {
+}
+
+/// A searchset page: matches of the page, then their includes.
+fn page(state: &MockState, served: &Served<'_>, offset: usize, self_url: String) -> Response {
+    let Served {
+        id: search_id,
+        search,
+        matches,
+        total,
+        profile,
+    } = *served;
     let count = search.count;
     let mut page: Vec<usize> = matches.iter().skip(offset).take(count).copied().collect();
     if state.faults.has(Fault::DuplicateAcrossPages) && offset >= count && count > 0 {
@@ -281,17 +305,17 @@ fn page(
     } else {
         search.included(&state.store, &page)
     };
+    // Entries are spliced from each resource's cached JSON: no copy of the resources.
     let entry = |i: usize, mode: &str| {
         let s = &state.store.all[i];
-        visibility::visible(&s.resource, profile).map(|resource| {
-            json!({
-                "fullUrl": format!("{}/{}", state.base_url, s.key()),
-                "resource": resource,
-                "search": { "mode": mode }
-            })
+        s.rendered(profile).map(|resource| {
+            format!(
+                r#"{{"fullUrl":{},"resource":{resource},"search":{{"mode":"{mode}"}}}}"#,
+                Value::String(format!("{}/{}", state.base_url, s.key()))
+            )
         })
     };
-    let mut entries: Vec<Value> = page.iter().filter_map(|i| entry(*i, "match")).collect();
+    let mut entries: Vec<String> = page.iter().filter_map(|i| entry(*i, "match")).collect();
     entries.extend(included.iter().filter_map(|i| entry(*i, "include")));
     let mut links = vec![json!({ "relation": "self", "url": self_url })];
     if offset > 0 && count > 0 {
@@ -307,11 +331,17 @@ fn page(
         "id": search_id,
         "meta": { "lastUpdated": chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true) },
         "type": if state.faults.has(Fault::WrongBundleType) { "collection" } else { "searchset" },
-        "total": matches.len(),
-        "link": links,
-        "entry": entries
-    });
-    fhir(StatusCode::OK, &bundle)
+        "total": total,
+        "link": links
+    })
+    .to_string();
+    // `bundle` is a non-empty JSON object: its closing brace makes room for the entries.
+    let body = format!(
+        "{},\"entry\":[{}]}}",
+        bundle.strip_suffix('}').unwrap_or(&bundle),
+        entries.join(",")
+    );
+    fhir_text(StatusCode::OK, body)
 }
 
 fn run_search(
@@ -347,16 +377,25 @@ fn run_search(
     };
     let mut matches = search.matches(&state.store);
     // Resources hidden from this profile are not matches at all (total included).
-    matches.retain(|i| visibility::visible(&state.store.all[*i].resource, profile).is_some());
-    matches.truncate(SYNC_CAP);
+    matches.retain(|i| !visibility::is_hidden(&state.store.all[*i].resource, profile));
+    let total = matches.len();
+    matches.truncate(state.sync_cap);
     let search = Arc::new(search);
     let matches = Arc::new(matches);
     let id = state.save(SavedSearch {
         search: search.clone(),
         matches: matches.clone(),
+        total,
         profile,
     });
-    page(state, &id, &search, &matches, profile, 0, self_url)
+    let served = Served {
+        id: &id,
+        search: &search,
+        matches: &matches,
+        total,
+        profile,
+    };
+    page(state, &served, 0, self_url)
 }
 
 async fn search_get(
@@ -415,8 +454,8 @@ async fn read(
     };
     match state.store.get(&format!("{resource_type}/{id}")) {
         // A resource this profile may not see does not exist for it.
-        Some(s) => match visibility::visible(&s.resource, profile) {
-            Some(r) => fhir(StatusCode::OK, &r),
+        Some(s) => match s.rendered(profile) {
+            Some(json) => fhir_text(StatusCode::OK, json.to_string()),
             None => not_found(),
         },
         None => not_found(),
@@ -437,7 +476,7 @@ async fn base_get(
             "Recherche système non prise en charge : préciser le type de ressource",
         );
     };
-    let Some((search, matches, saved_profile)) = state.saved(id) else {
+    let Some((search, matches, total, saved_profile)) = state.saved(id) else {
         return outcome(
             StatusCode::GONE,
             "not-found",
@@ -463,7 +502,14 @@ async fn base_get(
         }
     };
     let self_url = format!("{}?{}", state.base_url, raw.unwrap_or_default());
-    page(&state, id, &search, &matches, profile, offset, self_url)
+    let served = Served {
+        id,
+        search: &search,
+        matches: &matches,
+        total,
+        profile,
+    };
+    page(&state, &served, offset, self_url)
 }
 
 async fn metadata(State(state): State<Shared>) -> Response {

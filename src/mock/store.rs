@@ -1,12 +1,13 @@
 //! The dataset indexed for search: by type, by id, and the organisation hierarchy.
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use chrono::{DateTime, FixedOffset};
 use serde_json::Value;
 
 use super::dataset::Dataset;
+use super::visibility;
 
 /// One stored resource with what searches need precomputed.
 #[derive(Debug, Clone)]
@@ -15,11 +16,24 @@ pub struct Stored {
     pub resource_type: String,
     pub id: String,
     pub last_updated: Option<DateTime<FixedOffset>>,
+    /// The JSON each access profile (0 to 5) receives, serialised once on first use;
+    /// `None` when the profile may not see the resource.
+    rendered: [OnceLock<Option<Arc<str>>>; 6],
 }
 
 impl Stored {
     pub fn key(&self) -> String {
         format!("{}/{}", self.resource_type, self.id)
+    }
+
+    /// The resource as `profile` sees it, as JSON text.
+    pub fn rendered(&self, profile: u8) -> Option<Arc<str>> {
+        let slot = usize::from(profile.min(5));
+        self.rendered[slot]
+            .get_or_init(|| {
+                visibility::visible(&self.resource, profile).map(|v| Arc::from(v.to_string()))
+            })
+            .clone()
     }
 }
 
@@ -29,6 +43,8 @@ pub struct Store {
     pub all: Vec<Stored>,
     by_key: HashMap<String, usize>,
     by_type: HashMap<String, Vec<usize>>,
+    /// `(type, identifier value)` → resources, so that identifier searches need no scan.
+    by_identifier: HashMap<(String, String), Vec<usize>>,
     /// PractitionerRoles pointing at each HealthcareService key.
     roles_by_service: HashMap<String, Vec<usize>>,
     /// HealthcareServices pointing at each Organization / Location key.
@@ -59,11 +75,21 @@ impl Store {
                 .and_then(Value::as_str)
                 .and_then(|s| DateTime::parse_from_rfc3339(s).ok());
             let index = store.all.len();
+            for ident in resource["identifier"].as_array().into_iter().flatten() {
+                if let Some(value) = ident["value"].as_str() {
+                    store
+                        .by_identifier
+                        .entry((resource_type.clone(), value.to_owned()))
+                        .or_default()
+                        .push(store.all.len());
+                }
+            }
             let stored = Stored {
                 resource: Arc::new(resource),
                 resource_type: resource_type.clone(),
                 id,
                 last_updated,
+                rendered: Default::default(),
             };
             store.by_key.insert(stored.key(), index);
             store.by_type.entry(resource_type).or_default().push(index);
@@ -97,6 +123,13 @@ impl Store {
 
     pub fn of_type(&self, resource_type: &str) -> &[usize] {
         self.by_type.get(resource_type).map_or(&[], Vec::as_slice)
+    }
+
+    /// Resources of a type carrying an identifier with this value (any system).
+    pub fn with_identifier(&self, resource_type: &str, value: &str) -> &[usize] {
+        self.by_identifier
+            .get(&(resource_type.to_owned(), value.to_owned()))
+            .map_or(&[], Vec::as_slice)
     }
 
     pub fn index_of(&self, key: &str) -> Option<usize> {

@@ -38,12 +38,14 @@ pub fn is_sensitive_unit(resource: &Value) -> bool {
     })
 }
 
+/// Whether this profile may not see the resource at all (cheap: no copy).
+pub fn is_hidden(resource: &Value, profile: u8) -> bool {
+    profile == 0 && resource["resourceType"] == "HealthcareService" && is_sensitive_unit(resource)
+}
+
 /// The resource as this profile may see it, or `None` if it must not be returned at all.
 pub fn visible(resource: &Value, profile: u8) -> Option<Value> {
-    if profile == 0
-        && resource["resourceType"] == "HealthcareService"
-        && is_sensitive_unit(resource)
-    {
+    if is_hidden(resource, profile) {
         return None;
     }
     let mut r = resource.clone();
