@@ -36,6 +36,7 @@ pub const TYPES: &[&str] = &[
 ];
 
 /// A search kept so that its `next` links stay consistent while they are followed.
+#[derive(Clone)]
 struct SavedSearch {
     search: Arc<Search>,
     /// Matches served, at most the synchronous cap.
@@ -96,12 +97,9 @@ impl MockState {
         id
     }
 
-    fn saved(&self, id: &str) -> Option<(Arc<Search>, Arc<Vec<usize>>, usize, u8)> {
+    fn saved(&self, id: &str) -> Option<SavedSearch> {
         let guard = self.searches.lock().ok()?;
-        guard
-            .0
-            .get(id)
-            .map(|s| (s.search.clone(), s.matches.clone(), s.total, s.profile))
+        guard.0.get(id).cloned()
     }
 }
 
@@ -476,14 +474,14 @@ async fn base_get(
             "Recherche système non prise en charge : préciser le type de ressource",
         );
     };
-    let Some((search, matches, total, saved_profile)) = state.saved(id) else {
+    let Some(saved) = state.saved(id) else {
         return outcome(
             StatusCode::GONE,
             "not-found",
             &format!("Recherche {id} inconnue ou expirée"),
         );
     };
-    if saved_profile != profile {
+    if saved.profile != profile {
         return outcome(
             StatusCode::FORBIDDEN,
             "forbidden",
