@@ -502,9 +502,9 @@ async fn base_get(
     let self_url = format!("{}?{}", state.base_url, raw.unwrap_or_default());
     let served = Served {
         id,
-        search: &search,
-        matches: &matches,
-        total,
+        search: &saved.search,
+        matches: &saved.matches,
+        total: saved.total,
         profile,
     };
     page(&state, &served, offset, self_url)
