@@ -414,3 +414,46 @@ async fn profile_0_never_receives_restricted_telecoms_or_sensitive_units() {
     let (status, _) = api.search("/HealthcareService/hs-8").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn the_request_log_records_what_clients_sent_with_secrets_masked() {
+    let api = Api::start(5).await;
+    let client = api.mock.demo_client().clone();
+    let resp = api
+        .http
+        .post(&api.mock.token_url)
+        .form(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", &client.client_id),
+            ("client_secret", &client.secret),
+        ])
+        .send()
+        .await
+        .expect("sent");
+    let token = resp.json::<Value>().await.expect("json")["access_token"]
+        .as_str()
+        .expect("token")
+        .to_owned();
+    let (status, _) = api.search("/HealthcareService?_count=2").await;
+    assert_eq!(status, StatusCode::OK);
+
+    let log = api.mock.requests();
+    assert_eq!(log.len(), 2);
+    assert_eq!((log[0].method.as_str(), log[0].status), ("POST", 200));
+    let body = log[0].body.as_deref().expect("form body logged");
+    assert!(
+        body.contains("grant_type=client_credentials") && !body.contains(&client.secret),
+        "{body}"
+    );
+    assert_eq!(log[1].path, "/ws-diffusion-fhir/HealthcareService");
+    assert_eq!(log[1].query.as_deref(), Some("_count=2"));
+    assert_eq!(log[1].client_id.as_deref(), Some(client.client_id.as_str()));
+    assert!(
+        log[1]
+            .headers
+            .iter()
+            .any(|(k, v)| k == "ror-role-metier-code" && v == "AUTOMATE")
+    );
+    let all = serde_json::to_string(&log).expect("serialisable");
+    assert!(!all.contains(&token) && !all.contains(&api.token) && !all.contains(&client.secret));
+}

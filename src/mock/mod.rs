@@ -6,6 +6,7 @@ pub mod capability;
 pub mod dataset;
 pub mod faults;
 pub mod filter;
+pub mod log;
 pub mod search;
 pub mod server;
 pub mod store;
@@ -125,6 +126,11 @@ impl MockServer {
         self.state
             .issuer
             .issue_with_times(self.state.issuer.demo_client(), now - 3600, now - 60)
+    }
+
+    /// Every request received so far, oldest first (secrets masked).
+    pub fn requests(&self) -> Vec<log::LoggedRequest> {
+        self.state.log.snapshot()
     }
 
     /// Runs until the task ends (used by `rorcheck serve`).

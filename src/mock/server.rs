@@ -19,6 +19,7 @@ use serde_json::{Value, json};
 use super::auth::{Issuer, TokenError};
 use super::capability;
 use super::faults::{Fault, Faults};
+use super::log::{LoggedRequest, RequestLog};
 use super::search::{Search, SearchError};
 use super::store::Store;
 use super::visibility;
@@ -52,6 +53,7 @@ pub struct MockState {
     pub faults: Faults,
     /// Synchronous searches serve at most this many matches.
     pub sync_cap: usize,
+    pub log: RequestLog,
     /// FHIR base URL as clients see it (set once the port is known).
     pub base_url: String,
     searches: Mutex<(HashMap<String, SavedSearch>, VecDeque<String>)>,
@@ -68,11 +70,14 @@ impl MockState {
         faults: Faults,
         sync_cap: usize,
     ) -> Self {
+        let secrets = issuer.clients.iter().map(|c| c.secret.clone());
+        let log = RequestLog::new(10_000, crate::http::Redactor::new(secrets));
         MockState {
             store,
             issuer,
             faults,
             sync_cap,
+            log,
             base_url,
             searches: Mutex::new((HashMap::new(), VecDeque::new())),
             next_search: std::sync::atomic::AtomicU64::new(1),
@@ -610,6 +615,59 @@ async fn not_found() -> Response {
     outcome(StatusCode::NOT_FOUND, "not-found", "Point d'accès inconnu")
 }
 
+/// Records every request and the status answered (bodies up to 64 KiB are logged).
+async fn log_layer(
+    State(state): State<Shared>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let (parts, body) = request.into_parts();
+    let bytes = axum::body::to_bytes(body, 64 * 1024)
+        .await
+        .unwrap_or_default();
+    let redactor = state.log.redactor();
+    let client_id = parts
+        .headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .and_then(|t| state.issuer.verify(t.trim(), true).ok())
+        .map(|c| c.client_id);
+    let mut entry = LoggedRequest {
+        at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+        method: parts.method.to_string(),
+        path: parts.uri.path().to_owned(),
+        query: parts.uri.query().map(str::to_owned),
+        headers: parts
+            .headers
+            .iter()
+            .map(|(k, v)| {
+                let value = String::from_utf8_lossy(v.as_bytes());
+                (k.as_str().to_owned(), redactor.header(k.as_str(), &value))
+            })
+            .collect(),
+        body: (!bytes.is_empty()).then(|| redactor.text(&String::from_utf8_lossy(&bytes))),
+        client_id,
+        status: 0,
+        response_bytes: 0,
+    };
+    let response = next
+        .run(axum::extract::Request::from_parts(
+            parts,
+            axum::body::Body::from(bytes),
+        ))
+        .await;
+    entry.status = response.status().as_u16();
+    entry.response_bytes = response
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    state.log.push(entry);
+    response
+}
+
 /// Faults that concern every FHIR response, whatever the interaction.
 async fn fault_layer(
     State(state): State<Shared>,
@@ -655,5 +713,9 @@ pub fn router(state: Shared, base_path: &str) -> Router {
         .merge(fhir)
         .route(TOKEN_PATH, post(token))
         .fallback(not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            log_layer,
+        ))
         .with_state(state)
 }
