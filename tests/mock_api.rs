@@ -457,3 +457,63 @@ async fn the_request_log_records_what_clients_sent_with_secrets_masked() {
     let all = serde_json::to_string(&log).expect("serialisable");
     assert!(!all.contains(&token) && !all.contains(&api.token) && !all.contains(&client.secret));
 }
+
+#[tokio::test]
+async fn export_rejects_bad_requests_and_serves_files_only_when_ready() {
+    let api = Api::start(20).await;
+    let (s, body) = api.search("/$export?_outputFormat=text/csv").await;
+    assert_eq!(
+        (s, body["issue"][0]["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("invalid"))
+    );
+    let (s, _) = api.search("/$export?_type=Patient").await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    let (s, _) = api.search("/$export-poll-status?_jobId=nope").await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+
+    let resp = api
+        .get(&format!(
+            "{}/$export?_outputFormat=application/fhir%2Bndjson",
+            api.mock.base_url
+        ))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(resp.status(), StatusCode::ACCEPTED);
+    let poll = resp.headers()["content-location"]
+        .to_str()
+        .expect("ascii")
+        .to_owned();
+    let file = poll.replace("$export-poll-status", "$export-get-file") + "&file=HealthcareService";
+    let early = api.get(&file).send().await.expect("sent");
+    assert_eq!(
+        early.status(),
+        StatusCode::NOT_FOUND,
+        "no file before the job is done"
+    );
+    let running = api.get(&poll).send().await.expect("sent");
+    assert_eq!(running.status(), StatusCode::ACCEPTED);
+    assert!(
+        running.headers().contains_key("retry-after")
+            && running.headers().contains_key("x-progress")
+    );
+    // Without a token the poll is refused like any FHIR call.
+    let anonymous = api.http.get(&poll).send().await.expect("sent");
+    assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
+    tokio::time::sleep(std::time::Duration::from_millis(1600)).await;
+    let done = api.get(&poll).send().await.expect("sent");
+    assert_eq!(done.status(), StatusCode::OK);
+    let ndjson = api.get(&file).send().await.expect("sent");
+    assert_eq!(ndjson.headers()["content-type"], "application/fhir+ndjson");
+    let text = ndjson.text().await.expect("text");
+    let lines: Vec<Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("one resource a line"))
+        .collect();
+    assert!(
+        !lines.is_empty()
+            && lines
+                .iter()
+                .all(|r| r["resourceType"] == "HealthcareService")
+    );
+}

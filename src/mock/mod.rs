@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod capability;
 pub mod dataset;
+pub mod export;
 pub mod faults;
 pub mod filter;
 pub mod log;
@@ -37,6 +38,8 @@ pub struct MockOptions {
     pub faults: Faults,
     /// Synchronous searches serve at most this many matches (10,000 on the ROR).
     pub sync_cap: usize,
+    /// How long an `$export` job runs before its manifest is ready.
+    pub export_delay: std::time::Duration,
 }
 
 impl Default for MockOptions {
@@ -48,6 +51,7 @@ impl Default for MockOptions {
             token_lifetime_secs: 300,
             faults: Faults::default(),
             sync_cap: search::SYNC_CAP,
+            export_delay: std::time::Duration::from_millis(1500),
         }
     }
 }
@@ -88,13 +92,9 @@ impl MockServer {
         let token_url = format!("{origin}{}", server::TOKEN_PATH);
         let store = store::Store::new(Dataset::generate(opts.dataset));
         let issuer = Issuer::new(origin.clone(), opts.token_lifetime_secs);
-        let state = Arc::new(MockState::new(
-            store,
-            issuer,
-            base_url.clone(),
-            opts.faults,
-            opts.sync_cap,
-        ));
+        let mut state = MockState::new(store, issuer, base_url.clone(), opts.faults, opts.sync_cap);
+        state.export_delay = opts.export_delay;
+        let state = Arc::new(state);
         let app = server::router(state.clone(), &base_path);
         let task = tokio::spawn(async move {
             if let Err(e) = axum::serve(listener, app).await {

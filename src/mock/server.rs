@@ -18,6 +18,7 @@ use serde_json::{Value, json};
 
 use super::auth::{Issuer, TokenError};
 use super::capability;
+use super::export::{self, Job, Jobs};
 use super::faults::{Fault, Faults};
 use super::log::{LoggedRequest, RequestLog};
 use super::search::{Search, SearchError};
@@ -54,6 +55,9 @@ pub struct MockState {
     /// Synchronous searches serve at most this many matches.
     pub sync_cap: usize,
     pub log: RequestLog,
+    pub exports: Jobs,
+    /// How long an export job runs before its manifest is ready.
+    pub export_delay: std::time::Duration,
     /// FHIR base URL as clients see it (set once the port is known).
     pub base_url: String,
     searches: Mutex<(HashMap<String, SavedSearch>, VecDeque<String>)>,
@@ -78,6 +82,8 @@ impl MockState {
             faults,
             sync_cap,
             log,
+            exports: Jobs::default(),
+            export_delay: std::time::Duration::from_millis(1500),
             base_url,
             searches: Mutex::new((HashMap::new(), VecDeque::new())),
             next_search: std::sync::atomic::AtomicU64::new(1),
@@ -615,6 +621,118 @@ async fn not_found() -> Response {
     outcome(StatusCode::NOT_FOUND, "not-found", "Point d'accès inconnu")
 }
 
+/// `$export` kick-off.
+async fn export_kickoff(
+    State(state): State<Shared>,
+    RawQuery(raw): RawQuery,
+    Granted(profile): Granted,
+) -> Response {
+    let params = query_pairs(raw.as_deref());
+    let (format, files) = match export::plan(&state.store, &params, profile) {
+        Ok(plan) => plan,
+        Err(e) => return search_error(&e),
+    };
+    let request = format!("{}/$export?{}", state.base_url, raw.unwrap_or_default());
+    let id = state.exports.start(Job {
+        profile,
+        format,
+        started: std::time::Instant::now(),
+        request,
+        files,
+    });
+    let location = format!("{}/$export-poll-status?_jobId={id}", state.base_url);
+    let accepted = json!({
+        "resourceType": "OperationOutcome",
+        "issue": [{ "severity": "information", "code": "informational", "diagnostics": "Export accepté" }]
+    });
+    let mut resp = fhir(StatusCode::ACCEPTED, &accepted);
+    if let Ok(v) = HeaderValue::from_str(&location) {
+        resp.headers_mut().insert(header::CONTENT_LOCATION, v);
+    }
+    resp
+}
+
+fn job_id(raw: Option<&str>) -> Option<String> {
+    query_pairs(raw)
+        .into_iter()
+        .find(|(k, _)| k == "_jobId")
+        .map(|(_, v)| v)
+}
+
+/// `$export-poll-status`: 202 while running, 200 with the manifest when done.
+async fn export_poll(
+    State(state): State<Shared>,
+    RawQuery(raw): RawQuery,
+    Granted(profile): Granted,
+) -> Response {
+    let Some(id) = job_id(raw.as_deref()) else {
+        return outcome(StatusCode::BAD_REQUEST, "required", "_jobId absent");
+    };
+    match state
+        .exports
+        .poll(&id, profile, state.export_delay, &state.base_url)
+    {
+        None => outcome(
+            StatusCode::NOT_FOUND,
+            "not-found",
+            &format!("Export {id} inconnu"),
+        ),
+        Some(Err(progress)) => {
+            let mut resp = StatusCode::ACCEPTED.into_response();
+            let headers = resp.headers_mut();
+            headers.insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+            if let Ok(v) = HeaderValue::from_str(&format!("en cours ({progress} %)")) {
+                headers.insert("x-progress", v);
+            }
+            resp
+        }
+        Some(Ok(manifest)) => (
+            StatusCode::OK,
+            [(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            )],
+            manifest.to_string(),
+        )
+            .into_response(),
+    }
+}
+
+/// `$export-get-file`: one output file of a finished job.
+async fn export_file(
+    State(state): State<Shared>,
+    RawQuery(raw): RawQuery,
+    Granted(profile): Granted,
+) -> Response {
+    let params: HashMap<String, String> = query_pairs(raw.as_deref()).into_iter().collect();
+    let (Some(id), Some(file)) = (params.get("_jobId"), params.get("file")) else {
+        return outcome(
+            StatusCode::BAD_REQUEST,
+            "required",
+            "_jobId et file sont requis",
+        );
+    };
+    match state
+        .exports
+        .file(&state.store, id, file, profile, state.export_delay)
+    {
+        Some((format, body)) => (
+            StatusCode::OK,
+            [(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static(format.content_type()),
+            )],
+            body,
+        )
+            .into_response(),
+        None => outcome(
+            StatusCode::NOT_FOUND,
+            "not-found",
+            &format!("Fichier {file} de l'export {id} inconnu ou pas encore prêt"),
+        ),
+    }
+}
+
 /// Records every request and the status answered (bodies up to 64 KiB are logged).
 async fn log_layer(
     State(state): State<Shared>,
@@ -698,6 +816,9 @@ pub fn router(state: Shared, base_path: &str) -> Router {
     let base = base_path.trim_end_matches('/');
     let fhir = Router::new()
         .route(&format!("{base}/metadata"), get(metadata))
+        .route(&format!("{base}/$export"), get(export_kickoff))
+        .route(&format!("{base}/$export-poll-status"), get(export_poll))
+        .route(&format!("{base}/$export-get-file"), get(export_file))
         .route(&format!("{base}/{{resource_type}}"), get(search_get))
         .route(
             &format!("{base}/{{resource_type}}/_search"),

@@ -89,6 +89,8 @@ pub struct StepResult {
     /// Why the step failed, errored or was skipped, in one line.
     pub reason: Option<String>,
     pub duration_ms: f64,
+    /// Requests sent for this step (more than one when it polls with `retry`).
+    pub attempts: u32,
     pub exchange: Option<Exchange>,
     pub assertions: Vec<AssertionResult>,
     pub captures: Vec<CaptureResult>,
@@ -125,6 +127,7 @@ impl ScenarioResult {
                 status: Status::Skipped,
                 reason: Some(reason.clone()),
                 duration_ms: 0.0,
+                attempts: 0,
                 exchange: None,
                 assertions: Vec::new(),
                 captures: Vec::new(),

@@ -120,6 +120,7 @@ impl Runner {
                     status: Status::Skipped,
                     reason: Some("étape précédente non réussie".into()),
                     duration_ms: 0.0,
+                    attempts: 0,
                     exchange: None,
                     assertions: Vec::new(),
                     captures: Vec::new(),

@@ -207,6 +207,52 @@ fn is_secret_name(name: &str) -> bool {
         .any(|w| lower.contains(w))
 }
 
+/// Evaluates every expectation of a step on one response.
+async fn judge(
+    st: &Step,
+    view: &ResponseView<'_>,
+    vars: &BTreeMap<String, String>,
+    fhirpath: &FhirPath,
+    redactor: &Redactor,
+) -> Vec<AssertionResult> {
+    let mut out = Vec::with_capacity(st.expect.len());
+    for a in &st.expect {
+        let verdict = match template::render_check(&a.value.check, vars) {
+            Ok(check) => assert::evaluate(&check, view, fhirpath).await,
+            Err(e) => assert::Verdict::error(a.value.check.kind(), e.to_string()),
+        };
+        out.push(AssertionResult {
+            kind: a.value.check.kind(),
+            line: a.referenced.line(),
+            status: match verdict.outcome {
+                Outcome::Pass => Status::Passed,
+                Outcome::Fail => Status::Failed,
+                Outcome::Error => Status::Errored,
+            },
+            expected: redactor.text(&verdict.expected),
+            actual: redactor.text(&verdict.actual),
+            warning_only: a.value.warning_only,
+            because: a.value.because.clone(),
+        });
+    }
+    out
+}
+
+/// Longest wait honoured from a server's `Retry-After`, so that a run always ends.
+const MAX_RETRY_AFTER: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// How long to wait before polling again: the server's `Retry-After` (in seconds) when it
+/// gives one, else the step's interval.
+fn retry_wait(st: &Step, headers: &reqwest::header::HeaderMap) -> std::time::Duration {
+    let asked = headers
+        .get(reqwest::header::RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .map(std::time::Duration::from_secs);
+    let default = std::time::Duration::from_millis(st.retry.map_or(1000, |r| r.interval_ms));
+    asked.unwrap_or(default).min(MAX_RETRY_AFTER)
+}
+
 /// Runs one step. Captured values are added to `vars`; captured secrets to `redactor`.
 pub async fn run_step(
     ctx: &StepContext<'_>,
@@ -222,6 +268,7 @@ pub async fn run_step(
         status: Status::Passed,
         reason: None,
         duration_ms: 0.0,
+        attempts: 0,
         exchange: None,
         assertions: Vec::new(),
         captures: Vec::new(),
@@ -238,49 +285,48 @@ pub async fn run_step(
         }
     };
     let recorded = record_request(&request, redactor);
-    let response = match ctx.client.send(&request).await {
-        Ok(r) => r,
-        Err(e) => {
-            result.status = Status::Errored;
-            result.reason = Some(redactor.text(&e.to_string()));
-            result.exchange = Some(Exchange {
-                request: recorded,
-                response: None,
-                timings: None,
-            });
-            result.duration_ms = elapsed(started);
-            return result;
+    let max_attempts = st.retry.map_or(1, |r| r.max_attempts.max(1));
+    let (response, assertions) = loop {
+        result.attempts += 1;
+        let response = match ctx.client.send(&request).await {
+            Ok(r) => r,
+            Err(e) => {
+                result.status = Status::Errored;
+                result.reason = Some(redactor.text(&e.to_string()));
+                result.exchange = Some(Exchange {
+                    request: recorded,
+                    response: None,
+                    timings: None,
+                });
+                result.duration_ms = elapsed(started);
+                return result;
+            }
+        };
+        let view = ResponseView::new(response.status, &response.headers, &response.body);
+        let assertions = judge(st, &view, vars, ctx.fhirpath, redactor).await;
+        let holds = assertions
+            .iter()
+            .all(|a| a.warning_only || a.status == Status::Passed);
+        if holds || result.attempts >= max_attempts {
+            break (response, assertions);
         }
+        tokio::time::sleep(retry_wait(st, &response.headers)).await;
     };
-
-    let view = ResponseView::new(response.status, &response.headers, &response.body);
-    for a in &st.expect {
-        let verdict = match template::render_check(&a.value.check, vars) {
-            Ok(check) => assert::evaluate(&check, &view, ctx.fhirpath).await,
-            Err(e) => assert::Verdict::error(a.value.check.kind(), e.to_string()),
-        };
-        let status = match verdict.outcome {
-            Outcome::Pass => Status::Passed,
-            Outcome::Fail => Status::Failed,
-            Outcome::Error => Status::Errored,
-        };
-        let ar = AssertionResult {
-            kind: a.value.check.kind(),
-            line: a.referenced.line(),
-            status,
-            expected: redactor.text(&verdict.expected),
-            actual: redactor.text(&verdict.actual),
-            warning_only: a.value.warning_only,
-            because: a.value.because.clone(),
-        };
-        if !ar.warning_only && status != Status::Passed {
+    for ar in &assertions {
+        if !ar.warning_only && ar.status != Status::Passed {
             if result.reason.is_none() {
                 result.reason = Some(format!("attendu {}, obtenu {}", ar.expected, ar.actual));
             }
-            result.status = result.status.worst(status);
+            result.status = result.status.worst(ar.status);
         }
-        result.assertions.push(ar);
     }
+    if result.attempts > 1 && result.status != Status::Passed {
+        result.reason = result
+            .reason
+            .map(|r| format!("{r} (après {} tentatives)", result.attempts));
+    }
+    result.assertions = assertions;
+    let view = ResponseView::new(response.status, &response.headers, &response.body);
 
     for c in &st.capture {
         let name = &c.value.name;

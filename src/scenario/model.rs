@@ -270,6 +270,25 @@ pub struct Step {
     #[serde(default)]
     #[schemars(with = "Vec<Capture>")]
     pub capture: Vec<Spanned<Capture>>,
+    /// Re-send the request until the expectations hold (polling, e.g. `$export`).
+    pub retry: Option<Retry>,
+}
+
+/// Polling: the request is sent again while an expectation fails, waiting what the server
+/// asks in `Retry-After` (at most 30 s), or `interval_ms` when it says nothing.
+#[derive(Debug, Clone, Copy, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Retry {
+    /// Attempts in all, first one included (2 to 60).
+    #[schemars(range(min = 2, max = 60))]
+    pub max_attempts: u32,
+    /// Wait between attempts when the server sends no `Retry-After`.
+    #[serde(default = "default_retry_interval")]
+    pub interval_ms: u64,
+}
+
+fn default_retry_interval() -> u64 {
+    1000
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize, JsonSchema)]

@@ -67,6 +67,14 @@ fn check_step(
     if st.name.trim().is_empty() {
         out.push(here("a step needs a name".into()));
     }
+    if let Some(r) = &st.retry
+        && (!(2..=60).contains(&r.max_attempts) || r.interval_ms > 60_000)
+    {
+        out.push(here(format!(
+            "step `{}`: retry takes max_attempts from 2 to 60 and interval_ms up to 60000",
+            st.name
+        )));
+    }
     if st.expect.is_empty() {
         out.push(here(format!(
             "step `{}` has no assertion: a step must expect something",

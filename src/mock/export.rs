@@ -1,0 +1,228 @@
+//! Bulk extraction (`$export`, HL7 Bulk Data with the ROR's `_myCompleteExtract`): kick-off
+//! answers 202 with a `Content-Location` to poll; polling answers 202 with `Retry-After` and
+//! `X-Progress` until the job is ready, then 200 with the manifest; files are downloaded with
+//! the same authorisation.
+//!
+//! Choice: with `_outputFormat=application/fhir+json` (what the real ROR accepts) each file is
+//! a Bundle of type `collection`; with ndjson, one resource per line.
+
+use std::collections::{BTreeSet, HashMap};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+use super::search::{Search, SearchError};
+use super::store::Store;
+use super::visibility;
+
+/// Types `_myCompleteExtract` adds to the exported offers.
+const ASSOCIATED: &[&str] = &[
+    "Organization",
+    "Location",
+    "PractitionerRole",
+    "Practitioner",
+];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Ndjson,
+    Json,
+}
+
+impl Format {
+    pub fn content_type(self) -> &'static str {
+        match self {
+            Format::Ndjson => "application/fhir+ndjson",
+            Format::Json => "application/fhir+json;charset=utf-8",
+        }
+    }
+}
+
+/// Output files of a job: a resource type and the resources it holds, in store order.
+pub type Files = Vec<(String, Vec<usize>)>;
+
+/// One export job: what it exports, for whom, and since when it runs.
+pub struct Job {
+    pub profile: u8,
+    pub format: Format,
+    pub started: Instant,
+    pub request: String,
+    pub files: Files,
+}
+
+/// The jobs of a mock.
+#[derive(Default)]
+pub struct Jobs {
+    jobs: Mutex<HashMap<String, Job>>,
+    next: std::sync::atomic::AtomicU64,
+}
+
+fn bad(param: &str, value: &str, reason: &str) -> SearchError {
+    SearchError::InvalidValue {
+        param: param.into(),
+        value: value.into(),
+        reason: reason.into(),
+    }
+}
+
+/// Parses a kick-off request and computes what the job exports.
+pub fn plan(
+    store: &Store,
+    params: &[(String, String)],
+    profile: u8,
+) -> Result<(Format, Files), SearchError> {
+    let mut format = Format::Ndjson;
+
+    let mut complete = false;
+    let mut filters: Vec<(String, String)> = Vec::new();
+    for (name, value) in params {
+        match name.as_str() {
+            "_outputFormat" => {
+                format = match value.as_str() {
+                    "application/fhir+ndjson" | "application/ndjson" | "ndjson" => Format::Ndjson,
+                    "application/fhir+json" | "application/json" => Format::Json,
+                    _ => return Err(bad(name, value, "format de sortie non pris en charge")),
+                }
+            }
+            "_type" => {
+                if value.split(',').any(|t| t != "HealthcareService") {
+                    return Err(bad(name, value, "seul HealthcareService est exportable"));
+                }
+            }
+            "includeAssociatedData" => {
+                if value != "_myCompleteExtract" {
+                    return Err(bad(
+                        name,
+                        value,
+                        "seule la valeur _myCompleteExtract est prise en charge",
+                    ));
+                }
+                complete = true;
+            }
+            "_typeFilter" => {
+                let query = value
+                    .strip_prefix("HealthcareService?")
+                    .ok_or_else(|| bad(name, value, "HealthcareService?… attendu"))?;
+                filters.extend(
+                    url::form_urlencoded::parse(query.as_bytes())
+                        .map(|(k, v)| (k.into_owned(), v.into_owned())),
+                );
+            }
+            _ => {
+                return Err(SearchError::UnknownParameter {
+                    resource: "$export".into(),
+                    param: name.clone(),
+                });
+            }
+        }
+    }
+    let offers: Vec<usize> = Search::parse("HealthcareService", &filters)?
+        .matches(store)
+        .into_iter()
+        .filter(|i| !visibility::is_hidden(&store.all[*i].resource, profile))
+        .collect();
+    let mut files = vec![("HealthcareService".to_owned(), offers.clone())];
+    if complete {
+        let mut related: BTreeSet<usize> = BTreeSet::new();
+        for &o in &offers {
+            let r = &store.all[o].resource;
+            if let Some(org) = store.resolve(&r["providedBy"]) {
+                related.extend(store.org_chain(org));
+            }
+            for l in r["location"].as_array().into_iter().flatten() {
+                related.extend(store.resolve(l));
+            }
+            for &role in store.roles_of_service(&store.all[o].key()) {
+                related.insert(role);
+                related.extend(store.resolve(&store.all[role].resource["practitioner"]));
+            }
+        }
+        for ty in ASSOCIATED {
+            let of_type: Vec<usize> = related
+                .iter()
+                .copied()
+                .filter(|i| store.all[*i].resource_type == *ty)
+                .collect();
+            files.push(((*ty).to_owned(), of_type));
+        }
+    }
+
+    Ok((format, files))
+}
+
+impl Jobs {
+    pub fn start(&self, job: Job) -> String {
+        let n = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+        let id = format!("export-{n:06}");
+        if let Ok(mut jobs) = self.jobs.lock() {
+            jobs.insert(id.clone(), job);
+        }
+        id
+    }
+
+    /// `None`: unknown job. `Some(Err(progress))`: still running. `Some(Ok(manifest))`: done.
+    pub fn poll(
+        &self,
+        id: &str,
+        profile: u8,
+        delay: Duration,
+        base_url: &str,
+    ) -> Option<Result<Value, u8>> {
+        let jobs = self.jobs.lock().ok()?;
+        let job = jobs.get(id).filter(|j| j.profile == profile)?;
+        let elapsed = job.started.elapsed();
+        if elapsed < delay {
+            let pct = (elapsed.as_secs_f64() / delay.as_secs_f64() * 100.0).min(99.0) as u8;
+            return Some(Err(pct));
+        }
+        let output: Vec<Value> = job
+            .files
+            .iter()
+            .map(|(ty, items)| {
+                json!({
+                    "type": ty,
+                    "url": format!("{base_url}/$export-get-file?_jobId={id}&file={ty}"),
+                    "count": items.len()
+                })
+            })
+            .collect();
+        Some(Ok(json!({
+            "transactionTime": chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+            "request": job.request,
+            "requiresAccessToken": true,
+            "output": output,
+            "error": []
+        })))
+    }
+
+    /// The body of one output file, if the job is ready and belongs to this profile.
+    pub fn file(
+        &self,
+        store: &Store,
+        id: &str,
+        ty: &str,
+        profile: u8,
+        delay: Duration,
+    ) -> Option<(Format, String)> {
+        let jobs = self.jobs.lock().ok()?;
+        let job = jobs
+            .get(id)
+            .filter(|j| j.profile == profile && j.started.elapsed() >= delay)?;
+        let (_, items) = job.files.iter().find(|(t, _)| t == ty)?;
+        let rendered = items.iter().filter_map(|i| store.all[*i].rendered(profile));
+        let body = match job.format {
+            Format::Ndjson => rendered.map(|r| format!("{r}\n")).collect(),
+            Format::Json => {
+                let entries: Vec<String> =
+                    rendered.map(|r| format!(r#"{{"resource":{r}}}"#)).collect();
+                format!(
+                    r#"{{"resourceType":"Bundle","type":"collection","total":{},"entry":[{}]}}"#,
+                    entries.len(),
+                    entries.join(",")
+                )
+            }
+        };
+        Some((job.format, body))
+    }
+}
