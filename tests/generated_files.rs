@@ -69,3 +69,26 @@ fn walk(dir: &str) -> Vec<String> {
     }
     out
 }
+
+#[test]
+fn the_committed_default_dataset_is_what_the_generator_produces() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().to_str().expect("utf-8 path");
+    rorcheck(&[
+        "fixtures", "generate", "--seed", "42", "--offers", "60", "--out", out,
+    ]);
+    for ty in [
+        "Organization",
+        "Location",
+        "HealthcareService",
+        "Practitioner",
+        "PractitionerRole",
+    ] {
+        let generated =
+            std::fs::read_to_string(dir.path().join(format!("{ty}.ndjson"))).expect("generated");
+        assert!(
+            generated == committed(&format!("fixtures/dataset/{ty}.ndjson")),
+            "fixtures/dataset/{ty}.ndjson is stale: run `cargo run -- fixtures generate`"
+        );
+    }
+}

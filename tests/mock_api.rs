@@ -517,3 +517,29 @@ async fn export_rejects_bad_requests_and_serves_files_only_when_ready() {
                 .all(|r| r["resourceType"] == "HealthcareService")
     );
 }
+
+#[tokio::test]
+async fn the_mock_serves_a_dataset_directory() {
+    let opts = MockOptions {
+        dataset_dir: Some(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/dataset"),
+        ),
+        ..MockOptions::default()
+    };
+    let mock = MockServer::start(opts)
+        .await
+        .expect("mock starts on the committed dataset");
+    let api = Api {
+        token: mock.demo_token(),
+        mock,
+        http: reqwest::Client::new(),
+    };
+    let (status, b) = api.search("/HealthcareService?identifier=11/0000001").await;
+    assert_eq!((status, b["total"].as_u64()), (StatusCode::OK, Some(1)));
+    let missing = MockServer::start(MockOptions {
+        dataset_dir: Some("does/not/exist".into()),
+        ..MockOptions::default()
+    })
+    .await;
+    assert!(missing.is_err_and(|e| e.to_string().contains("does/not/exist")));
+}

@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{Cli, Command, Filters, ListFormat};
+use super::{Cli, Command, Filters, FixturesCommand, ListFormat};
 use crate::config::{ConfigError, ConfigFile, Target, TargetAuth, resolve_target};
 use crate::fhirpath::FhirPath;
 use crate::http::{HttpClient, Redactor};
@@ -280,10 +280,12 @@ async fn serve(
     seed: u64,
     offers: usize,
     faults: Vec<Fault>,
+    dataset: Option<PathBuf>,
 ) -> Result<(), CliError> {
     let mut opts = MockOptions {
         addr,
         faults: Faults::new(faults.iter().copied()),
+        dataset_dir: dataset,
         ..MockOptions::default()
     };
     opts.dataset.seed = seed;
@@ -349,6 +351,27 @@ pub async fn execute(cli: Cli) -> Result<(), CliError> {
             seed,
             offers,
             faults,
-        } => serve(addr, seed, offers, faults).await,
+            dataset,
+        } => serve(addr, seed, offers, faults, dataset).await,
+        Command::Fixtures {
+            command: FixturesCommand::Generate { seed, offers, out },
+        } => {
+            let opts = crate::mock::GenerateOptions {
+                seed,
+                offers,
+                ..crate::mock::GenerateOptions::default()
+            };
+            let dataset = crate::mock::Dataset::generate(opts);
+            let files = dataset
+                .write(&out)
+                .map_err(|e| CliError::Runtime(e.to_string()))?;
+            println!(
+                "{} ressources (graine {seed}, {offers} offres) écrites dans {} fichiers sous {}",
+                dataset.resources.len(),
+                files.len(),
+                out.display()
+            );
+            Ok(())
+        }
     }
 }

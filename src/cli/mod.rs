@@ -105,5 +105,26 @@ pub enum Command {
         /// Misbehaviour to inject (repeatable); see `rorcheck run --help`.
         #[arg(long = "fault")]
         faults: Vec<crate::mock::Fault>,
+        /// Serve this dataset (a directory of `*.ndjson` files) instead of generated data.
+        #[arg(long)]
+        dataset: Option<PathBuf>,
+    },
+    /// Synthetic ROR datasets.
+    Fixtures {
+        #[command(subcommand)]
+        command: FixturesCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum FixturesCommand {
+    /// Generate a deterministic dataset (one NDJSON file per resource type).
+    Generate {
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        #[arg(long, default_value_t = 60)]
+        offers: usize,
+        #[arg(long, default_value = "fixtures/dataset")]
+        out: PathBuf,
     },
 }

@@ -155,7 +155,113 @@ fn telecom(system: &str, value: &str, channel: &str, confidentiality: &str) -> V
     })
 }
 
+/// Why a dataset could not be read or written.
+#[derive(Debug, thiserror::Error)]
+pub enum DatasetError {
+    #[error("cannot read dataset directory {path}: {source}")]
+    Dir {
+        path: std::path::PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: std::path::PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path}:{line}: not a FHIR resource: {reason}")]
+    Parse {
+        path: std::path::PathBuf,
+        line: usize,
+        reason: String,
+    },
+    #[error("cannot write {path}: {source}")]
+    Write {
+        path: std::path::PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{0} contains no .ndjson file")]
+    Empty(std::path::PathBuf),
+}
+
+/// Types written, one NDJSON file each, in this order.
+const FILE_TYPES: &[&str] = &[
+    "Organization",
+    "Location",
+    "HealthcareService",
+    "Practitioner",
+    "PractitionerRole",
+];
+
 impl Dataset {
+    /// Reads every `*.ndjson` file of a directory (one resource a line).
+    pub fn load(dir: &std::path::Path) -> Result<Dataset, DatasetError> {
+        let mut files: Vec<std::path::PathBuf> = std::fs::read_dir(dir)
+            .map_err(|source| DatasetError::Dir {
+                path: dir.to_owned(),
+                source,
+            })?
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|x| x == "ndjson"))
+            .collect();
+        files.sort();
+        if files.is_empty() {
+            return Err(DatasetError::Empty(dir.to_owned()));
+        }
+        let mut resources = Vec::new();
+        for path in files {
+            let text = std::fs::read_to_string(&path).map_err(|source| DatasetError::Read {
+                path: path.clone(),
+                source,
+            })?;
+            for (n, line) in text
+                .lines()
+                .enumerate()
+                .filter(|(_, l)| !l.trim().is_empty())
+            {
+                let value: Value = serde_json::from_str(line).map_err(|e| DatasetError::Parse {
+                    path: path.clone(),
+                    line: n + 1,
+                    reason: e.to_string(),
+                })?;
+                if value.get("resourceType").and_then(Value::as_str).is_none()
+                    || value.get("id").and_then(Value::as_str).is_none()
+                {
+                    return Err(DatasetError::Parse {
+                        path: path.clone(),
+                        line: n + 1,
+                        reason: "resourceType and id are required".into(),
+                    });
+                }
+                resources.push(value);
+            }
+        }
+        Ok(Dataset { resources })
+    }
+
+    /// Writes one `<Type>.ndjson` file per resource type into `dir`.
+    pub fn write(&self, dir: &std::path::Path) -> Result<Vec<std::path::PathBuf>, DatasetError> {
+        std::fs::create_dir_all(dir).map_err(|source| DatasetError::Write {
+            path: dir.to_owned(),
+            source,
+        })?;
+        let mut written = Vec::new();
+        for ty in FILE_TYPES {
+            let mut text = String::new();
+            for r in self.resources.iter().filter(|r| r["resourceType"] == *ty) {
+                text.push_str(&r.to_string());
+                text.push('\n');
+            }
+            let path = dir.join(format!("{ty}.ndjson"));
+            std::fs::write(&path, text).map_err(|source| DatasetError::Write {
+                path: path.clone(),
+                source,
+            })?;
+            written.push(path);
+        }
+        Ok(written)
+    }
+
     pub fn generate(opts: GenerateOptions) -> Dataset {
         let mut rng = Rng::new(opts.seed);
         let mut resources = Vec::new();
@@ -337,6 +443,38 @@ impl Dataset {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_written_dataset_loads_back_identical() {
+        let d = Dataset::generate(GenerateOptions {
+            offers: 12,
+            ..GenerateOptions::default()
+        });
+        let dir = tempfile::tempdir().expect("tempdir");
+        d.write(dir.path()).expect("written");
+        let back = Dataset::load(dir.path()).expect("loaded");
+        let key = |r: &Value| format!("{}/{}", r["resourceType"], r["id"]);
+        let mut a: Vec<String> = d
+            .resources
+            .iter()
+            .map(|r| key(r) + &r.to_string())
+            .collect();
+        let mut b: Vec<String> = back
+            .resources
+            .iter()
+            .map(|r| key(r) + &r.to_string())
+            .collect();
+        a.sort();
+        b.sort();
+        assert_eq!(a, b);
+        std::fs::write(
+            dir.path().join("Broken.ndjson"),
+            "{\"resourceType\": \"Organization\"}\n",
+        )
+        .expect("write");
+        let err = Dataset::load(dir.path()).expect_err("no id");
+        assert!(err.to_string().contains("Broken.ndjson:1"), "{err}");
+    }
 
     #[test]
     fn the_same_seed_gives_the_same_dataset() {

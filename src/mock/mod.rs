@@ -20,7 +20,7 @@ use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
 pub use auth::{Client, Issuer};
-pub use dataset::{Dataset, GenerateOptions};
+pub use dataset::{Dataset, DatasetError, GenerateOptions};
 pub use faults::{Fault, Faults};
 use server::MockState;
 
@@ -32,7 +32,10 @@ pub struct MockOptions {
     /// `127.0.0.1:0` picks a free port.
     pub addr: SocketAddr,
     pub base_path: String,
+    /// Generated data (the default), unless `dataset_dir` is given.
     pub dataset: GenerateOptions,
+    /// A directory of `*.ndjson` files to serve instead of generated data.
+    pub dataset_dir: Option<std::path::PathBuf>,
     pub token_lifetime_secs: i64,
     /// Misbehaviours to inject (none by default).
     pub faults: Faults,
@@ -48,6 +51,7 @@ impl Default for MockOptions {
             addr: SocketAddr::from(([127, 0, 0, 1], 0)),
             base_path: BASE_PATH.to_owned(),
             dataset: GenerateOptions::default(),
+            dataset_dir: None,
             token_lifetime_secs: 300,
             faults: Faults::default(),
             sync_cap: search::SYNC_CAP,
@@ -58,6 +62,8 @@ impl Default for MockOptions {
 
 #[derive(Debug, thiserror::Error)]
 pub enum MockError {
+    #[error(transparent)]
+    Dataset(#[from] DatasetError),
     #[error("cannot listen on {addr}: {source}")]
     Bind {
         addr: SocketAddr,
@@ -90,7 +96,11 @@ impl MockServer {
         let base_path = opts.base_path.trim_end_matches('/').to_owned();
         let base_url = format!("{origin}{base_path}");
         let token_url = format!("{origin}{}", server::TOKEN_PATH);
-        let store = store::Store::new(Dataset::generate(opts.dataset));
+        let dataset = match &opts.dataset_dir {
+            Some(dir) => Dataset::load(dir)?,
+            None => Dataset::generate(opts.dataset),
+        };
+        let store = store::Store::new(dataset);
         let issuer = Issuer::new(origin.clone(), opts.token_lifetime_secs);
         let mut state = MockState::new(store, issuer, base_url.clone(), opts.faults, opts.sync_cap);
         state.export_delay = opts.export_delay;
