@@ -6,7 +6,7 @@ use super::{Cli, Command, Filters, FixturesCommand, ListFormat};
 use crate::config::{ConfigError, ConfigFile, Target, TargetAuth, resolve_target};
 use crate::fhirpath::FhirPath;
 use crate::http::{HttpClient, Redactor};
-use crate::mock::{Fault, Faults, MockOptions, MockServer};
+use crate::mock::{Fault, Faults, MockOptions, MockServer, TlsMode};
 use crate::report;
 use crate::run::Runner;
 use crate::scenario::select::Selection;
@@ -275,17 +275,32 @@ pub fn schema() -> String {
     serde_json::to_string_pretty(&schema).unwrap_or_default() + "\n"
 }
 
-async fn serve(
+/// Options of `rorcheck serve`.
+struct ServeArgs {
     addr: std::net::SocketAddr,
     seed: u64,
     offers: usize,
     faults: Vec<Fault>,
     dataset: Option<PathBuf>,
-) -> Result<(), CliError> {
+    tls: TlsMode,
+    write_certs: Option<PathBuf>,
+}
+
+async fn serve(args: ServeArgs) -> Result<(), CliError> {
+    let ServeArgs {
+        addr,
+        seed,
+        offers,
+        faults,
+        dataset,
+        tls,
+        write_certs,
+    } = args;
     let mut opts = MockOptions {
         addr,
         faults: Faults::new(faults.iter().copied()),
         dataset_dir: dataset,
+        tls,
         ..MockOptions::default()
     };
     opts.dataset.seed = seed;
@@ -310,6 +325,31 @@ async fn serve(
         "  Exemple : curl -s -d grant_type=client_credentials -d client_id={} -d client_secret=… {}",
         client.client_id, mock.token_url
     );
+    if let Some(pki) = &mock.pki {
+        for (id, profile, identity) in &pki.clients {
+            println!(
+                "  client mTLS     : {id} (profil d'accès {profile}, certificat x5t#S256 {})",
+                identity.thumbprint()
+            );
+        }
+        match &write_certs {
+            Some(dir) => {
+                let files = pki
+                    .write(dir)
+                    .map_err(|e| CliError::Runtime(format!("cannot write certificates: {e}")))?;
+                println!(
+                    "  Certificats de test (AC, serveur, clients) : {} fichiers dans {}",
+                    files.len(),
+                    dir.display()
+                );
+            }
+            None => println!("  (--write-certs DIR écrit l'AC de test et les certificats clients)"),
+        }
+    } else if write_certs.is_some() {
+        return Err(CliError::Usage(
+            "--write-certs needs --tls or --mtls".into(),
+        ));
+    }
     println!("Ctrl-C pour arrêter.");
     tokio::select! {
         () = mock.wait() => {}
@@ -352,7 +392,26 @@ pub async fn execute(cli: Cli) -> Result<(), CliError> {
             offers,
             faults,
             dataset,
-        } => serve(addr, seed, offers, faults, dataset).await,
+            tls,
+            mtls,
+            write_certs,
+        } => {
+            let tls = match (tls, mtls) {
+                (_, true) => TlsMode::Mtls,
+                (true, false) => TlsMode::Tls,
+                (false, false) => TlsMode::Off,
+            };
+            serve(ServeArgs {
+                addr,
+                seed,
+                offers,
+                faults,
+                dataset,
+                tls,
+                write_certs,
+            })
+            .await
+        }
         Command::Fixtures {
             command: FixturesCommand::Generate { seed, offers, out },
         } => {

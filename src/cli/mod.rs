@@ -108,6 +108,15 @@ pub enum Command {
         /// Serve this dataset (a directory of `*.ndjson` files) instead of generated data.
         #[arg(long)]
         dataset: Option<PathBuf>,
+        /// HTTPS with a test CA generated at start-up.
+        #[arg(long, conflicts_with = "mtls")]
+        tls: bool,
+        /// HTTPS requiring a client certificate (RFC 8705 mutual TLS, access profiles 1 to 5).
+        #[arg(long)]
+        mtls: bool,
+        /// Write the test CA, server and client certificates (PEM) into this directory.
+        #[arg(long)]
+        write_certs: Option<PathBuf>,
     },
     /// Synthetic ROR datasets.
     Fixtures {

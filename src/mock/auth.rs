@@ -9,12 +9,33 @@ use sha2::Sha256;
 
 use super::dataset::Rng;
 
-/// A client known to the mock.
-#[derive(Debug, Clone)]
+/// A client known to the mock: authenticated by its secret (profile 0) or by its
+/// certificate (mTLS, RFC 8705, profiles 1 to 5).
+#[derive(Clone)]
 pub struct Client {
     pub client_id: String,
+    /// Empty for mTLS clients.
     pub secret: String,
+    /// `x5t#S256` of the certificate an mTLS client must present.
+    pub cert_thumbprint: Option<String>,
     pub access_profile: u8,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("client_id", &self.client_id)
+            .field("cert_thumbprint", &self.cert_thumbprint)
+            .field("access_profile", &self.access_profile)
+            .finish_non_exhaustive()
+    }
+}
+
+/// RFC 8705 confirmation claim: the token is bound to this certificate.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Confirmation {
+    #[serde(rename = "x5t#S256")]
+    pub x5t_s256: String,
 }
 
 /// Claims of an access token.
@@ -28,6 +49,8 @@ pub struct Claims {
     pub exp: i64,
     pub jti: String,
     pub access_profile: u8,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cnf: Option<Confirmation>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -40,6 +63,8 @@ pub enum TokenError {
     BadSignature,
     #[error("jeton expiré")]
     Expired,
+    #[error("jeton lié à un autre certificat client (RFC 8705)")]
+    CertificateMismatch,
 }
 
 /// Issues and checks tokens with a key drawn at start-up (never written anywhere).
@@ -93,6 +118,7 @@ impl Issuer {
             clients: vec![Client {
                 client_id: DEMO_CLIENT_ID.to_owned(),
                 secret,
+                cert_thumbprint: None,
                 access_profile: 0,
             }],
         }
@@ -111,8 +137,21 @@ impl Issuer {
 
     /// Authenticates a client by id and secret.
     pub fn authenticate(&self, client_id: &str, secret: &str) -> Option<&Client> {
+        // Clients with a certificate have no secret: an empty one never matches.
         self.clients.iter().find(|c| {
-            c.client_id == client_id && constant_time_eq(c.secret.as_bytes(), secret.as_bytes())
+            c.client_id == client_id
+                && !c.secret.is_empty()
+                && constant_time_eq(c.secret.as_bytes(), secret.as_bytes())
+        })
+    }
+
+    /// Authenticates an mTLS client by id and the certificate of the connection.
+    pub fn authenticate_certificate(&self, client_id: &str, thumbprint: &str) -> Option<&Client> {
+        self.clients.iter().find(|c| {
+            c.client_id == client_id
+                && c.cert_thumbprint
+                    .as_deref()
+                    .is_some_and(|t| constant_time_eq(t.as_bytes(), thumbprint.as_bytes()))
         })
     }
 
@@ -134,6 +173,10 @@ impl Issuer {
                 .map(|b| format!("{b:02x}"))
                 .collect(),
             access_profile: client.access_profile,
+            cnf: client
+                .cert_thumbprint
+                .clone()
+                .map(|x5t_s256| Confirmation { x5t_s256 }),
         };
         let header = B64.encode(br#"{"alg":"HS256","typ":"JWT"}"#);
         let payload = B64.encode(serde_json::to_vec(&claims).unwrap_or_default());

@@ -23,6 +23,8 @@ pub struct LoggedRequest {
     pub body: Option<String>,
     /// Client of a valid bearer token, if any.
     pub client_id: Option<String>,
+    /// Subject (common name) of the client certificate of the connection, on mTLS.
+    pub client_cert: Option<String>,
     pub status: u16,
     pub response_bytes: usize,
 }

@@ -8,9 +8,11 @@ pub mod export;
 pub mod faults;
 pub mod filter;
 pub mod log;
+pub mod pki;
 pub mod search;
 pub mod server;
 pub mod store;
+mod tls;
 pub mod visibility;
 
 use std::net::SocketAddr;
@@ -26,6 +28,19 @@ use server::MockState;
 
 /// Default base path, as on the real ROR.
 pub const BASE_PATH: &str = "/ws-diffusion-fhir";
+
+/// How the mock is reached.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum TlsMode {
+    /// Plain HTTP.
+    #[default]
+    Off,
+    /// HTTPS with the mock's server certificate (signed by its test CA).
+    Tls,
+    /// HTTPS requiring a client certificate signed by the test CA (RFC 8705): a connection
+    /// without one is refused at the handshake.
+    Mtls,
+}
 
 #[derive(Debug, Clone)]
 pub struct MockOptions {
@@ -43,6 +58,7 @@ pub struct MockOptions {
     pub sync_cap: usize,
     /// How long an `$export` job runs before its manifest is ready.
     pub export_delay: std::time::Duration,
+    pub tls: TlsMode,
 }
 
 impl Default for MockOptions {
@@ -56,6 +72,7 @@ impl Default for MockOptions {
             faults: Faults::default(),
             sync_cap: search::SYNC_CAP,
             export_delay: std::time::Duration::from_millis(1500),
+            tls: TlsMode::Off,
         }
     }
 }
@@ -64,6 +81,10 @@ impl Default for MockOptions {
 pub enum MockError {
     #[error(transparent)]
     Dataset(#[from] DatasetError),
+    #[error(transparent)]
+    Pki(#[from] pki::PkiError),
+    #[error("invalid TLS configuration: {0}")]
+    Tls(String),
     #[error("cannot listen on {addr}: {source}")]
     Bind {
         addr: SocketAddr,
@@ -78,6 +99,8 @@ pub struct MockServer {
     pub token_url: String,
     state: Arc<MockState>,
     task: JoinHandle<()>,
+    /// The test PKI when TLS is on.
+    pub pki: Option<Arc<pki::MockPki>>,
 }
 
 impl MockServer {
@@ -92,7 +115,12 @@ impl MockServer {
             addr: opts.addr,
             source,
         })?;
-        let origin = format!("http://{addr}");
+        let scheme = if opts.tls == TlsMode::Off {
+            "http"
+        } else {
+            "https"
+        };
+        let origin = format!("{scheme}://{addr}");
         let base_path = opts.base_path.trim_end_matches('/').to_owned();
         let base_url = format!("{origin}{base_path}");
         let token_url = format!("{origin}{}", server::TOKEN_PATH);
@@ -101,22 +129,41 @@ impl MockServer {
             None => Dataset::generate(opts.dataset),
         };
         let store = store::Store::new(dataset);
-        let issuer = Issuer::new(origin.clone(), opts.token_lifetime_secs);
+        let mut issuer = Issuer::new(origin.clone(), opts.token_lifetime_secs);
+        let pki = match opts.tls {
+            TlsMode::Off => None,
+            TlsMode::Tls | TlsMode::Mtls => Some(Arc::new(pki::MockPki::generate()?)),
+        };
+        for (client_id, profile, identity) in pki.iter().flat_map(|p| &p.clients) {
+            issuer.clients.push(Client {
+                client_id: client_id.clone(),
+                secret: String::new(),
+                cert_thumbprint: Some(identity.thumbprint()),
+                access_profile: *profile,
+            });
+        }
         let mut state = MockState::new(store, issuer, base_url.clone(), opts.faults, opts.sync_cap);
         state.export_delay = opts.export_delay;
         let state = Arc::new(state);
         let app = server::router(state.clone(), &base_path);
-        let task = tokio::spawn(async move {
-            if let Err(e) = axum::serve(listener, app).await {
-                tracing::error!("mock ROR stopped: {e}");
+        let task = match &pki {
+            None => tokio::spawn(async move {
+                if let Err(e) = axum::serve(listener, app).await {
+                    tracing::error!("mock ROR stopped: {e}");
+                }
+            }),
+            Some(pki) => {
+                let acceptor = tls::acceptor(pki, opts.tls == TlsMode::Mtls)?;
+                tokio::spawn(tls::serve(listener, acceptor, app))
             }
-        });
+        };
         Ok(MockServer {
             addr,
             base_url,
             token_url,
             state,
             task,
+            pki,
         })
     }
 

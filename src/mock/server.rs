@@ -37,6 +37,15 @@ pub const TYPES: &[&str] = &[
     "Task",
 ];
 
+/// The client certificate of the connection, on TLS connections that presented one.
+#[derive(Debug, Clone, Default)]
+pub struct Peer {
+    /// RFC 8705 `x5t#S256` of the certificate.
+    pub thumbprint: Option<String>,
+    /// Common name of its subject.
+    pub subject: Option<String>,
+}
+
 /// A search kept so that its `next` links stay consistent while they are followed.
 #[derive(Clone)]
 struct SavedSearch {
@@ -172,8 +181,9 @@ fn unauthorized(reason: &TokenError) -> Response {
     resp
 }
 
-/// The access profile of a valid bearer token.
-fn authorize(state: &MockState, headers: &HeaderMap) -> Result<u8, Rejection> {
+/// The access profile of a valid bearer token; a certificate-bound token (RFC 8705) is only
+/// valid on a connection presenting the same certificate.
+fn authorize(state: &MockState, headers: &HeaderMap, peer: &Peer) -> Result<u8, Rejection> {
     let token = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -183,11 +193,16 @@ fn authorize(state: &MockState, headers: &HeaderMap) -> Result<u8, Rejection> {
         })
         .ok_or(Rejection::Token(TokenError::Missing))?;
     let allow_expired = state.faults.has(Fault::AcceptExpiredToken);
-    state
+    let claims = state
         .issuer
         .verify(token.trim(), allow_expired)
-        .map(|c| c.access_profile)
-        .map_err(Rejection::Token)
+        .map_err(Rejection::Token)?;
+    if let Some(cnf) = &claims.cnf
+        && peer.thumbprint.as_deref() != Some(cnf.x5t_s256.as_str())
+    {
+        return Err(Rejection::Token(TokenError::CertificateMismatch));
+    }
+    Ok(claims.access_profile)
 }
 
 const PROFIL_SYSTEM: &str = "1.2.250.1.213.1.6.1.66";
@@ -248,7 +263,8 @@ impl axum::extract::FromRequestParts<Shared> for Granted {
         parts: &mut axum::http::request::Parts,
         state: &Shared,
     ) -> Result<Self, Rejection> {
-        let profile = authorize(state, &parts.headers)?;
+        let peer = parts.extensions.get::<Peer>().cloned().unwrap_or_default();
+        let profile = authorize(state, &parts.headers, &peer)?;
         if !state.faults.has(Fault::SkipRorHeaderCheck) {
             check_ror_headers(&parts.headers)?;
         }
@@ -525,7 +541,12 @@ async fn metadata(State(state): State<Shared>) -> Response {
     fhir(StatusCode::OK, &capability::statement(&state.base_url))
 }
 
-async fn token(State(state): State<Shared>, headers: HeaderMap, body: Bytes) -> Response {
+async fn token(
+    State(state): State<Shared>,
+    peer: Option<axum::Extension<Peer>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let form: HashMap<String, String> = query_pairs(std::str::from_utf8(&body).ok())
         .into_iter()
         .collect();
@@ -586,9 +607,18 @@ async fn token(State(state): State<Shared>, headers: HeaderMap, body: Bytes) -> 
             form.get("client_secret")?.clone(),
         ))
     });
-    let Some(client) =
-        credentials.and_then(|(id, secret)| state.issuer.authenticate(&id, &secret).cloned())
-    else {
+    // mTLS clients (RFC 8705) send their client_id and are authenticated by their certificate.
+    let by_certificate = || {
+        let id = form.get("client_id")?;
+        let thumbprint = peer.as_ref()?.thumbprint.as_deref()?;
+        state
+            .issuer
+            .authenticate_certificate(id, thumbprint)
+            .cloned()
+    };
+    let by_secret =
+        credentials.and_then(|(id, secret)| state.issuer.authenticate(&id, &secret).cloned());
+    let Some(client) = by_secret.or_else(by_certificate) else {
         return oauth_error(
             StatusCode::UNAUTHORIZED,
             "invalid_client",
@@ -766,6 +796,10 @@ async fn log_layer(
             .collect(),
         body: (!bytes.is_empty()).then(|| redactor.text(&String::from_utf8_lossy(&bytes))),
         client_id,
+        client_cert: parts
+            .extensions
+            .get::<Peer>()
+            .and_then(|p| p.subject.clone()),
         status: 0,
         response_bytes: 0,
     };
