@@ -198,3 +198,69 @@ async fn mtls_refuses_connections_without_a_valid_client_certificate() {
         .expect_err("expired refused");
     assert!(!chain(&err).is_empty());
 }
+
+#[tokio::test]
+async fn clients_from_a_file_authenticate_by_secret_or_by_certificate_subject() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("clients.toml");
+    std::fs::write(
+        &file,
+        "[[client]]\nclient_id = \"editeur-p0\"\naccess_profile = 0\nsecret = \"secret-de-test-editeur\"\n\n\
+         [[client]]\nclient_id = \"editeur-p4\"\naccess_profile = 4\ncert_subject = \"editeur-p4\"\n",
+    )
+    .expect("write");
+    let mock = MockServer::start(MockOptions {
+        tls: TlsMode::Mtls,
+        clients_file: Some(file),
+        ..MockOptions::default()
+    })
+    .await
+    .expect("mock starts");
+    let pki = mock.pki.clone().expect("pki");
+    let identity = pki
+        .client_by_id("editeur-p4")
+        .expect("certificate issued for the subject");
+    let http = client(&mock, Some(identity));
+    let (status, body) = token_for(
+        &http,
+        &mock,
+        &[
+            ("grant_type", "client_credentials"),
+            ("client_id", "editeur-p4"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let token = body["access_token"].as_str().expect("token").to_owned();
+    // Profile 4 sees no contact at all.
+    let req = http
+        .get(format!("{}/Organization?_count=50", mock.base_url))
+        .bearer_auth(&token);
+    let bundle: Value = ROR_HEADERS
+        .iter()
+        .fold(req, |r, (k, v)| r.header(*k, *v))
+        .send()
+        .await
+        .expect("sent")
+        .json()
+        .await
+        .expect("json");
+    assert!(bundle["total"].as_u64().expect("total") > 0);
+    assert!(
+        !bundle.to_string().contains("\"telecom\":[{"),
+        "profile 4 receives no telecom"
+    );
+
+    // The secret client of the file works over the same mTLS server (with any valid cert).
+    let (status, _) = token_for(
+        &http,
+        &mock,
+        &[
+            ("grant_type", "client_credentials"),
+            ("client_id", "editeur-p0"),
+            ("client_secret", "secret-de-test-editeur"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+}

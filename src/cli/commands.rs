@@ -284,6 +284,8 @@ struct ServeArgs {
     dataset: Option<PathBuf>,
     tls: TlsMode,
     write_certs: Option<PathBuf>,
+    clients: Option<PathBuf>,
+    token_lifetime: i64,
 }
 
 async fn serve(args: ServeArgs) -> Result<(), CliError> {
@@ -295,12 +297,16 @@ async fn serve(args: ServeArgs) -> Result<(), CliError> {
         dataset,
         tls,
         write_certs,
+        clients,
+        token_lifetime,
     } = args;
     let mut opts = MockOptions {
         addr,
         faults: Faults::new(faults.iter().copied()),
         dataset_dir: dataset,
         tls,
+        clients_file: clients,
+        token_lifetime_secs: token_lifetime,
         ..MockOptions::default()
     };
     opts.dataset.seed = seed;
@@ -395,6 +401,8 @@ pub async fn execute(cli: Cli) -> Result<(), CliError> {
             tls,
             mtls,
             write_certs,
+            clients,
+            token_lifetime,
         } => {
             let tls = match (tls, mtls) {
                 (_, true) => TlsMode::Mtls,
@@ -409,6 +417,8 @@ pub async fn execute(cli: Cli) -> Result<(), CliError> {
                 dataset,
                 tls,
                 write_certs,
+                clients,
+                token_lifetime,
             })
             .await
         }

@@ -117,6 +117,12 @@ pub enum Command {
         /// Write the test CA, server and client certificates (PEM) into this directory.
         #[arg(long)]
         write_certs: Option<PathBuf>,
+        /// Clients file (TOML): client id, access profile, secret or certificate subject.
+        #[arg(long)]
+        clients: Option<PathBuf>,
+        /// Lifetime of issued access tokens, in seconds.
+        #[arg(long, default_value_t = 300)]
+        token_lifetime: i64,
     },
     /// Synthetic ROR datasets.
     Fixtures {

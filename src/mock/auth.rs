@@ -16,8 +16,11 @@ pub struct Client {
     pub client_id: String,
     /// Empty for mTLS clients.
     pub secret: String,
-    /// `x5t#S256` of the certificate an mTLS client must present.
+    /// `x5t#S256` of the certificate an mTLS client must present...
     pub cert_thumbprint: Option<String>,
+    /// ...or the common name its certificate's subject must have (RFC 8705 `tls_client_auth`;
+    /// the chain to the CA is checked at the handshake).
+    pub cert_subject: Option<String>,
     pub access_profile: u8,
 }
 
@@ -26,6 +29,7 @@ impl std::fmt::Debug for Client {
         f.debug_struct("Client")
             .field("client_id", &self.client_id)
             .field("cert_thumbprint", &self.cert_thumbprint)
+            .field("cert_subject", &self.cert_subject)
             .field("access_profile", &self.access_profile)
             .finish_non_exhaustive()
     }
@@ -119,6 +123,7 @@ impl Issuer {
                 client_id: DEMO_CLIENT_ID.to_owned(),
                 secret,
                 cert_thumbprint: None,
+                cert_subject: None,
                 access_profile: 0,
             }],
         }
@@ -145,22 +150,43 @@ impl Issuer {
         })
     }
 
-    /// Authenticates an mTLS client by id and the certificate of the connection.
-    pub fn authenticate_certificate(&self, client_id: &str, thumbprint: &str) -> Option<&Client> {
+    /// Authenticates an mTLS client by id and the certificate of the connection (its
+    /// thumbprint or its subject, as the client is registered).
+    pub fn authenticate_certificate(
+        &self,
+        client_id: &str,
+        thumbprint: &str,
+        subject: Option<&str>,
+    ) -> Option<&Client> {
         self.clients.iter().find(|c| {
             c.client_id == client_id
-                && c.cert_thumbprint
+                && (c
+                    .cert_thumbprint
                     .as_deref()
                     .is_some_and(|t| constant_time_eq(t.as_bytes(), thumbprint.as_bytes()))
+                    || (c.cert_subject.is_some() && c.cert_subject.as_deref() == subject))
         })
     }
 
+    /// A token for a client authenticated by its secret.
     pub fn issue(&self, client: &Client) -> String {
         let now = chrono::Utc::now().timestamp();
-        self.issue_with_times(client, now, now + self.lifetime_secs)
+        self.issue_with_times(client, now, now + self.lifetime_secs, None)
     }
 
-    pub fn issue_with_times(&self, client: &Client, iat: i64, exp: i64) -> String {
+    /// A token bound to the certificate (`x5t#S256`) the client authenticated with.
+    pub fn issue_bound(&self, client: &Client, thumbprint: &str) -> String {
+        let now = chrono::Utc::now().timestamp();
+        self.issue_with_times(client, now, now + self.lifetime_secs, Some(thumbprint))
+    }
+
+    pub fn issue_with_times(
+        &self,
+        client: &Client,
+        iat: i64,
+        exp: i64,
+        bound_to: Option<&str>,
+    ) -> String {
         let claims = Claims {
             iss: self.issuer.clone(),
             sub: client.client_id.clone(),
@@ -173,10 +199,9 @@ impl Issuer {
                 .map(|b| format!("{b:02x}"))
                 .collect(),
             access_profile: client.access_profile,
-            cnf: client
-                .cert_thumbprint
-                .clone()
-                .map(|x5t_s256| Confirmation { x5t_s256 }),
+            cnf: bound_to.map(|t| Confirmation {
+                x5t_s256: t.to_owned(),
+            }),
         };
         let header = B64.encode(br#"{"alg":"HS256","typ":"JWT"}"#);
         let payload = B64.encode(serde_json::to_vec(&claims).unwrap_or_default());
@@ -234,7 +259,7 @@ mod tests {
             Err(TokenError::BadSignature)
         );
         assert_eq!(issuer.verify("abc", false), Err(TokenError::Malformed));
-        let old = issuer.issue_with_times(&client, 0, 1);
+        let old = issuer.issue_with_times(&client, 0, 1, None);
         assert_eq!(issuer.verify(&old, false), Err(TokenError::Expired));
         assert!(
             issuer.verify(&old, true).is_ok(),

@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod capability;
+pub mod clients;
 pub mod dataset;
 pub mod export;
 pub mod faults;
@@ -59,6 +60,8 @@ pub struct MockOptions {
     /// How long an `$export` job runs before its manifest is ready.
     pub export_delay: std::time::Duration,
     pub tls: TlsMode,
+    /// Clients file (TOML) adding clients to the demo ones.
+    pub clients_file: Option<std::path::PathBuf>,
 }
 
 impl Default for MockOptions {
@@ -73,6 +76,7 @@ impl Default for MockOptions {
             sync_cap: search::SYNC_CAP,
             export_delay: std::time::Duration::from_millis(1500),
             tls: TlsMode::Off,
+            clients_file: None,
         }
     }
 }
@@ -83,6 +87,8 @@ pub enum MockError {
     Dataset(#[from] DatasetError),
     #[error(transparent)]
     Pki(#[from] pki::PkiError),
+    #[error(transparent)]
+    Clients(#[from] clients::ClientsError),
     #[error("invalid TLS configuration: {0}")]
     Tls(String),
     #[error("cannot listen on {addr}: {source}")]
@@ -130,15 +136,30 @@ impl MockServer {
         };
         let store = store::Store::new(dataset);
         let mut issuer = Issuer::new(origin.clone(), opts.token_lifetime_secs);
+        let configured = match &opts.clients_file {
+            Some(path) => clients::load(path)?,
+            None => Vec::new(),
+        };
+        // Certificates for the configured mTLS clients are issued by the mock's CA.
+        let subjects: Vec<(String, u8, String)> = configured
+            .iter()
+            .filter_map(|c| {
+                c.cert_subject
+                    .clone()
+                    .map(|s| (c.client_id.clone(), c.access_profile, s))
+            })
+            .collect();
         let pki = match opts.tls {
             TlsMode::Off => None,
-            TlsMode::Tls | TlsMode::Mtls => Some(Arc::new(pki::MockPki::generate()?)),
+            TlsMode::Tls | TlsMode::Mtls => Some(Arc::new(pki::MockPki::generate(&subjects)?)),
         };
+        issuer.clients.extend(configured);
         for (client_id, profile, identity) in pki.iter().flat_map(|p| &p.clients) {
             issuer.clients.push(Client {
                 client_id: client_id.clone(),
                 secret: String::new(),
                 cert_thumbprint: Some(identity.thumbprint()),
+                cert_subject: None,
                 access_profile: *profile,
             });
         }
@@ -180,9 +201,12 @@ impl MockServer {
     /// A correctly signed token that expired a minute ago, for expiry scenarios.
     pub fn expired_demo_token(&self) -> String {
         let now = chrono::Utc::now().timestamp();
-        self.state
-            .issuer
-            .issue_with_times(self.state.issuer.demo_client(), now - 3600, now - 60)
+        self.state.issuer.issue_with_times(
+            self.state.issuer.demo_client(),
+            now - 3600,
+            now - 60,
+            None,
+        )
     }
 
     /// Every request received so far, oldest first (secrets masked).

@@ -150,15 +150,20 @@ pub struct MockPki {
 }
 
 impl MockPki {
-    pub fn generate() -> Result<Self, PkiError> {
+    /// The CA, the server certificate, the demo clients of profiles 1 to 5, and one
+    /// certificate for each configured `(client_id, profile, subject)`.
+    pub fn generate(configured: &[(String, u8, String)]) -> Result<Self, PkiError> {
         let ca = Authority::new("rorcheck IGC-Santé de test")?;
         let server = ca.server()?;
-        let clients = (1..=5)
+        let mut clients = (1..=5)
             .map(|p| {
                 let id = format!("rorcheck-demo-p{p}");
                 ca.client(&id, 365).map(|identity| (id, p, identity))
             })
-            .collect::<Result<_, _>>()?;
+            .collect::<Result<Vec<_>, _>>()?;
+        for (id, profile, subject) in configured {
+            clients.push((id.clone(), *profile, ca.client(subject, 365)?));
+        }
         Ok(MockPki {
             ca,
             server,
@@ -166,9 +171,17 @@ impl MockPki {
         })
     }
 
-    /// The demo client of an access profile (1 to 5).
+    /// The first client certificate of an access profile (the demo one for 1 to 5).
     pub fn client(&self, profile: u8) -> Option<&(String, u8, Identity)> {
         self.clients.iter().find(|(_, p, _)| *p == profile)
+    }
+
+    /// The client certificate issued for a client id.
+    pub fn client_by_id(&self, client_id: &str) -> Option<&Identity> {
+        self.clients
+            .iter()
+            .find(|(id, _, _)| id == client_id)
+            .map(|(_, _, identity)| identity)
     }
 
     /// Writes `ca.pem`, `server.pem`, and `<client_id>.pem` / `<client_id>.key.pem` so that

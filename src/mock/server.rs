@@ -610,22 +610,31 @@ async fn token(
     // mTLS clients (RFC 8705) send their client_id and are authenticated by their certificate.
     let by_certificate = || {
         let id = form.get("client_id")?;
-        let thumbprint = peer.as_ref()?.thumbprint.as_deref()?;
+        let peer = peer.as_ref()?;
+        let thumbprint = peer.thumbprint.clone()?;
+        let client =
+            state
+                .issuer
+                .authenticate_certificate(id, &thumbprint, peer.subject.as_deref())?;
+        Some((client.clone(), Some(thumbprint)))
+    };
+    let by_secret = credentials.and_then(|(id, secret)| {
         state
             .issuer
-            .authenticate_certificate(id, thumbprint)
-            .cloned()
-    };
-    let by_secret =
-        credentials.and_then(|(id, secret)| state.issuer.authenticate(&id, &secret).cloned());
-    let Some(client) = by_secret.or_else(by_certificate) else {
+            .authenticate(&id, &secret)
+            .map(|c| (c.clone(), None))
+    });
+    let Some((client, bound_to)) = by_secret.or_else(by_certificate) else {
         return oauth_error(
             StatusCode::UNAUTHORIZED,
             "invalid_client",
             "authentification du client refusée",
         );
     };
-    let access_token = state.issuer.issue(&client);
+    let access_token = match &bound_to {
+        Some(thumbprint) => state.issuer.issue_bound(&client, thumbprint),
+        None => state.issuer.issue(&client),
+    };
     (
         StatusCode::OK,
         [
