@@ -429,7 +429,8 @@ impl Dataset {
                                 "practitioner": { "reference": format!("Practitioner/{pr_id}") },
                                 "healthcareService": [{ "reference": format!("HealthcareService/{hs_id}") }],
                                 "code": [concept("G15-ProfessionSante", rng.pick(PROFESSIONS))],
-                                "specialty": [concept("R211-ActiviteOperationnelle", activity)]
+                                // The expertiseType slice: a specialty (TRE_R04 code S).
+                                "specialty": [concept("R04-TypeSavoirFaire", "S")]
                             }));
                         }
                     }
