@@ -543,3 +543,50 @@ async fn the_mock_serves_a_dataset_directory() {
     .await;
     assert!(missing.is_err_and(|e| e.to_string().contains("does/not/exist")));
 }
+
+#[tokio::test]
+async fn flow_7_region_ids_with_elements_subsets_the_matches_only() {
+    let api = Api::start(40).await;
+    let (status, b) = api
+        .search("/HealthcareService?_tag=https://mos.esante.gouv.fr/NOS/TRE_R30-RegionOM/FHIR/TRE-R30-RegionOM|11&_elements=identifier&_include=HealthcareService:organization")
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let entries = b["entry"].as_array().expect("entries");
+    let matches: Vec<&Value> = entries
+        .iter()
+        .filter(|e| e["search"]["mode"] == "match")
+        .collect();
+    assert!(!matches.is_empty());
+    for m in &matches {
+        let keys: BTreeSet<&str> = m["resource"]
+            .as_object()
+            .expect("object")
+            .keys()
+            .map(String::as_str)
+            .collect();
+        assert_eq!(
+            keys,
+            BTreeSet::from(["resourceType", "id", "meta", "identifier"])
+        );
+        assert!(
+            m["resource"]["meta"]["tag"]
+                .as_array()
+                .expect("tags")
+                .iter()
+                .any(|t| t["code"] == "SUBSETTED")
+        );
+        assert_eq!(m["resource"]["meta"]["tag"][0]["code"], "11");
+    }
+    let include = entries
+        .iter()
+        .find(|e| e["search"]["mode"] == "include")
+        .expect("an include");
+    assert!(
+        include["resource"]["name"].is_string(),
+        "included resources are whole"
+    );
+    let (status, _) = api
+        .search("/HealthcareService?_elements=identifier.value")
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+}

@@ -67,6 +67,7 @@ pub fn statement(base_url: &str) -> Value {
             ],
             "searchParam": [
                 { "name": "_count", "type": "number" },
+                { "name": "_elements", "type": "special" },
                 { "name": "_include", "type": "special" },
                 { "name": "_revinclude", "type": "special" }
             ]

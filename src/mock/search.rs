@@ -45,6 +45,8 @@ pub struct Search {
     pub includes: Vec<String>,
     pub iterate_includes: Vec<String>,
     pub revincludes: Vec<String>,
+    /// `_elements`: top-level elements to keep in matches (others are left out).
+    pub elements: Option<Vec<String>>,
 }
 
 /// `system|code`, `code` or `|code`.
@@ -448,6 +450,7 @@ impl Search {
             includes: Vec::new(),
             iterate_includes: Vec::new(),
             revincludes: Vec::new(),
+            elements: None,
         };
         for (name, value) in params {
             match name.as_str() {
@@ -475,6 +478,21 @@ impl Search {
                         return Err(SearchError::UnknownInclude(format!("{name}={value}")));
                     }
                     search.revincludes.push(value.clone());
+                }
+                "_elements" => {
+                    let names: Vec<String> = value
+                        .split(',')
+                        .map(|e| e.trim().to_owned())
+                        .filter(|e| !e.is_empty())
+                        .collect();
+                    if names.is_empty() || names.iter().any(|n| n.contains('.')) {
+                        return Err(SearchError::InvalidValue {
+                            param: name.clone(),
+                            value: value.clone(),
+                            reason: "liste d'éléments de premier niveau attendue".into(),
+                        });
+                    }
+                    search.elements = Some(names);
                 }
                 "_filter" => search
                     .matchers

@@ -333,7 +333,12 @@ fn page(state: &MockState, served: &Served<'_>, offset: usize, self_url: String)
     // Entries are spliced from each resource's cached JSON: no copy of the resources.
     let entry = |i: usize, mode: &str| {
         let s = &state.store.all[i];
-        s.rendered(profile).map(|resource| {
+        let resource = match (&search.elements, mode) {
+            (Some(elements), "match") => visibility::visible(&s.resource, profile)
+                .map(|v| visibility::subset(v, elements).to_string().into()),
+            _ => s.rendered(profile),
+        };
+        resource.map(|resource: Arc<str>| {
             format!(
                 r#"{{"fullUrl":{},"resource":{resource},"search":{{"mode":"{mode}"}}}}"#,
                 Value::String(format!("{}/{}", state.base_url, s.key()))
