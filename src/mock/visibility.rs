@@ -63,6 +63,30 @@ pub fn visible(resource: &Value, profile: u8) -> Option<Value> {
     Some(r)
 }
 
+/// A resource cut down to the `_elements` asked for (plus `resourceType`, `id`, `meta`),
+/// marked `SUBSETTED` as FHIR requires.
+pub fn subset(mut resource: Value, elements: &[String]) -> Value {
+    if let Some(obj) = resource.as_object_mut() {
+        obj.retain(|k, _| {
+            matches!(k.as_str(), "resourceType" | "id" | "meta") || elements.iter().any(|e| e == k)
+        });
+        let tag = serde_json::json!({
+            "system": "http://terminology.hl7.org/CodeSystem/v3-ObservationValue",
+            "code": "SUBSETTED"
+        });
+        let meta = obj.entry("meta").or_insert_with(|| serde_json::json!({}));
+        if let Some(meta) = meta.as_object_mut() {
+            let tags = meta
+                .entry("tag")
+                .or_insert_with(|| Value::Array(Vec::new()));
+            if let Some(tags) = tags.as_array_mut() {
+                tags.push(tag);
+            }
+        }
+    }
+    resource
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -91,28 +115,4 @@ mod tests {
         assert!(visible(&hs, 0).is_none());
         assert!(visible(&hs, 1).is_some());
     }
-}
-
-/// A resource cut down to the `_elements` asked for (plus `resourceType`, `id`, `meta`),
-/// marked `SUBSETTED` as FHIR requires.
-pub fn subset(mut resource: Value, elements: &[String]) -> Value {
-    if let Some(obj) = resource.as_object_mut() {
-        obj.retain(|k, _| {
-            matches!(k.as_str(), "resourceType" | "id" | "meta") || elements.iter().any(|e| e == k)
-        });
-        let tag = serde_json::json!({
-            "system": "http://terminology.hl7.org/CodeSystem/v3-ObservationValue",
-            "code": "SUBSETTED"
-        });
-        let meta = obj.entry("meta").or_insert_with(|| serde_json::json!({}));
-        if let Some(meta) = meta.as_object_mut() {
-            let tags = meta
-                .entry("tag")
-                .or_insert_with(|| Value::Array(Vec::new()));
-            if let Some(tags) = tags.as_array_mut() {
-                tags.push(tag);
-            }
-        }
-    }
-    resource
 }
