@@ -21,6 +21,25 @@ const ROR_HEADERS: [(&str, &str); 4] = [
 ];
 
 impl Api {
+    async fn with(opts: MockOptions) -> Api {
+        let mock = MockServer::start(opts).await.expect("mock starts");
+        Api {
+            token: mock.demo_token(),
+            mock,
+            http: reqwest::Client::new(),
+        }
+    }
+
+    /// POSTs a form to the token endpoint.
+    async fn token_request(&self, form: &[(&str, &str)]) -> reqwest::Response {
+        self.http
+            .post(&self.mock.token_url)
+            .form(form)
+            .send()
+            .await
+            .expect("token endpoint reached")
+    }
+
     async fn start(offers: usize) -> Api {
         let opts = MockOptions {
             dataset: GenerateOptions {
@@ -29,13 +48,7 @@ impl Api {
             },
             ..MockOptions::default()
         };
-        let mock = MockServer::start(opts).await.expect("mock starts");
-        let token = mock.demo_token();
-        Api {
-            mock,
-            http: reqwest::Client::new(),
-            token,
-        }
+        Api::with(opts).await
     }
 
     fn get(&self, url: &str) -> reqwest::RequestBuilder {
@@ -132,12 +145,7 @@ async fn synchronous_searches_stop_at_the_cap_while_total_counts_every_match() {
         sync_cap: 50,
         ..MockOptions::default()
     };
-    let mock = MockServer::start(opts).await.expect("mock starts");
-    let api = Api {
-        token: mock.demo_token(),
-        mock,
-        http: reqwest::Client::new(),
-    };
+    let api = Api::with(opts).await;
     let (_, first) = api.search("/HealthcareService?_count=20").await;
     let total = first["total"].as_u64().expect("total");
     assert!(total > 50, "total counts every match: {total}");
@@ -296,16 +304,12 @@ async fn the_token_endpoint_follows_rfc_6749() {
     let api = Api::start(5).await;
     let client = api.mock.demo_client().clone();
     let resp = api
-        .http
-        .post(&api.mock.token_url)
-        .form(&[
+        .token_request(&[
             ("grant_type", "client_credentials"),
             ("client_id", &client.client_id),
             ("client_secret", &client.secret),
         ])
-        .send()
-        .await
-        .expect("sent");
+        .await;
     assert_eq!(resp.status(), StatusCode::OK);
     assert_eq!(resp.headers()["cache-control"], "no-store");
     let body: Value = resp.json().await.expect("json");
@@ -341,28 +345,18 @@ async fn the_token_endpoint_follows_rfc_6749() {
         "HTTP Basic client authentication"
     );
     let resp = api
-        .http
-        .post(&api.mock.token_url)
-        .form(&[
+        .token_request(&[
             ("grant_type", "client_credentials"),
             ("client_id", &client.client_id),
             ("client_secret", "wrong"),
         ])
-        .send()
-        .await
-        .expect("sent");
+        .await;
     assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(
         resp.json::<Value>().await.expect("json")["error"],
         "invalid_client"
     );
-    let resp = api
-        .http
-        .post(&api.mock.token_url)
-        .form(&[("grant_type", "password")])
-        .send()
-        .await
-        .expect("sent");
+    let resp = api.token_request(&[("grant_type", "password")]).await;
     assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
     assert_eq!(
         resp.json::<Value>().await.expect("json")["error"],
@@ -420,16 +414,12 @@ async fn the_request_log_records_what_clients_sent_with_secrets_masked() {
     let api = Api::start(5).await;
     let client = api.mock.demo_client().clone();
     let resp = api
-        .http
-        .post(&api.mock.token_url)
-        .form(&[
+        .token_request(&[
             ("grant_type", "client_credentials"),
             ("client_id", &client.client_id),
             ("client_secret", &client.secret),
         ])
-        .send()
-        .await
-        .expect("sent");
+        .await;
     let token = resp.json::<Value>().await.expect("json")["access_token"]
         .as_str()
         .expect("token")
@@ -526,14 +516,7 @@ async fn the_mock_serves_a_dataset_directory() {
         ),
         ..MockOptions::default()
     };
-    let mock = MockServer::start(opts)
-        .await
-        .expect("mock starts on the committed dataset");
-    let api = Api {
-        token: mock.demo_token(),
-        mock,
-        http: reqwest::Client::new(),
-    };
+    let api = Api::with(opts).await;
     let (status, b) = api.search("/HealthcareService?identifier=11/0000001").await;
     assert_eq!((status, b["total"].as_u64()), (StatusCode::OK, Some(1)));
     let missing = MockServer::start(MockOptions {
