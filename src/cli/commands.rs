@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use super::{Cli, Command, Filters, FixturesCommand, ListFormat};
 use crate::config::{ConfigError, ConfigFile, Target, TargetAuth, resolve_target};
 use crate::fhirpath::FhirPath;
+use crate::http::oauth::TokenSource;
 use crate::http::{HttpClient, Redactor};
 use crate::mock::{Fault, Faults, MockOptions, MockServer, TlsMode};
 use crate::report;
@@ -23,6 +24,8 @@ pub enum CliError {
     Config(#[from] ConfigError),
     #[error("{0}")]
     Runtime(String),
+    #[error("invalid URL: {0}")]
+    Url(#[from] url::ParseError),
     /// Scenarios ran and some did not pass (the reports say which).
     #[error("some scenarios failed")]
     Failed,
@@ -94,9 +97,16 @@ fn load_selected(f: &Filters) -> Result<scenario::ScenarioSet, CliError> {
 /// scenarios need.
 pub fn mock_target(mock: &MockServer) -> Result<Target, CliError> {
     let mut target = Target::new("mock (ROR simulé intégré)", &mock.base_url)?;
-    target.auth = TargetAuth::Bearer(mock.demo_token());
-    target.access_profile = AccessProfile::try_from(0).ok();
+    // The harness authenticates to the mock as a real client would: client_credentials.
     let client = mock.demo_client();
+    let token_url = url::Url::parse(&mock.token_url)?;
+    target.auth = TargetAuth::ClientCredentials(std::sync::Arc::new(TokenSource::new(
+        token_url,
+        client.client_id.clone(),
+        client.secret.clone(),
+        reqwest::Client::new(),
+    )));
+    target.access_profile = AccessProfile::try_from(0).ok();
     for (k, v) in [
         ("token_url", mock.token_url.clone()),
         ("client_id", client.client_id.clone()),

@@ -99,6 +99,12 @@ pub enum AuthConfig {
         #[serde(flatten)]
         token: SecretSource,
     },
+    /// OAuth2 client_credentials with a client secret (access profile 0).
+    ClientCredentials {
+        token_url: String,
+        client_id: String,
+        secret: SecretSource,
+    },
 }
 
 /// One target as written in the config file.
@@ -160,10 +166,12 @@ impl ConfigFile {
 }
 
 /// Default credentials of a target once secrets are resolved.
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone)]
 pub enum TargetAuth {
     None,
     Bearer(String),
+    /// Tokens obtained (and renewed) from the token endpoint.
+    ClientCredentials(std::sync::Arc<crate::http::oauth::TokenSource>),
 }
 
 impl std::fmt::Debug for TargetAuth {
@@ -171,15 +179,42 @@ impl std::fmt::Debug for TargetAuth {
         match self {
             TargetAuth::None => f.write_str("None"),
             TargetAuth::Bearer(_) => f.write_str("Bearer(«masqué»)"),
+            TargetAuth::ClientCredentials(source) => write!(f, "ClientCredentials({source:?})"),
+        }
+    }
+}
+
+impl PartialEq for TargetAuth {
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (TargetAuth::None, TargetAuth::None) => true,
+            (TargetAuth::Bearer(a), TargetAuth::Bearer(b)) => a == b,
+            (TargetAuth::ClientCredentials(a), TargetAuth::ClientCredentials(b)) => {
+                std::sync::Arc::ptr_eq(a, b)
+            }
+            _ => false,
         }
     }
 }
 
 impl TargetAuth {
-    pub fn label(&self) -> &'static str {
+    pub fn label(&self) -> String {
         match self {
-            TargetAuth::None => "aucune",
-            TargetAuth::Bearer(_) => "jeton Bearer statique",
+            TargetAuth::None => "aucune".into(),
+            TargetAuth::Bearer(_) => "jeton Bearer statique".into(),
+            TargetAuth::ClientCredentials(s) => format!(
+                "OAuth2 client_credentials avec secret (client {}, {})",
+                s.client_id, s.token_url
+            ),
+        }
+    }
+
+    /// A token for the next FHIR call, if this target authenticates.
+    pub async fn bearer(&self) -> Result<Option<String>, crate::http::oauth::OAuthError> {
+        match self {
+            TargetAuth::None => Ok(None),
+            TargetAuth::Bearer(t) => Ok(Some(t.clone())),
+            TargetAuth::ClientCredentials(source) => source.token().await.map(Some),
         }
     }
 }
@@ -250,6 +285,24 @@ impl Target {
         target.auth = match &cfg.auth {
             AuthConfig::None => TargetAuth::None,
             AuthConfig::Bearer { token } => TargetAuth::Bearer(token.resolve("access token")?),
+            AuthConfig::ClientCredentials {
+                token_url,
+                client_id,
+                secret,
+            } => {
+                let url = url::Url::parse(token_url).map_err(|e| ConfigError::BadUrl {
+                    url: token_url.clone(),
+                    reason: e.to_string(),
+                })?;
+                TargetAuth::ClientCredentials(std::sync::Arc::new(
+                    crate::http::oauth::TokenSource::new(
+                        url,
+                        client_id.clone(),
+                        secret.resolve("client secret")?,
+                        reqwest::Client::new(),
+                    ),
+                ))
+            }
         };
         if let Some(ror) = &cfg.ror_headers {
             target.set_ror_headers(ror);
@@ -284,8 +337,10 @@ impl Target {
             .iter()
             .filter_map(|name| self.variables.get(name).cloned())
             .collect();
-        if let TargetAuth::Bearer(t) = &self.auth {
-            out.push(t.clone());
+        match &self.auth {
+            TargetAuth::Bearer(t) => out.push(t.clone()),
+            TargetAuth::ClientCredentials(s) => out.push(s.secret().to_owned()),
+            TargetAuth::None => {}
         }
         out
     }

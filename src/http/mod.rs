@@ -2,6 +2,7 @@
 
 pub mod client;
 pub mod evidence;
+pub mod oauth;
 pub mod redact;
 
 pub use client::{HttpClient, OutgoingRequest, ReceivedResponse, TransportError};

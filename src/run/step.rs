@@ -8,7 +8,7 @@ use serde_saphyr::Spanned;
 
 use super::result::{AssertionResult, CaptureResult, Status, StepResult};
 use crate::assert::{self, Outcome, ResponseView};
-use crate::config::{Target, TargetAuth};
+use crate::config::Target;
 use crate::fhirpath::FhirPath;
 use crate::http::evidence::clip;
 use crate::http::{
@@ -25,11 +25,13 @@ pub struct StepContext<'a> {
     pub target: &'a Target,
 }
 
-/// Builds the request of a step with the current variables.
+/// Builds the request of a step with the current variables; `default_bearer` is the
+/// target's current token, sent when the step keeps the default authentication.
 pub fn build_request(
     step: &Step,
     target: &Target,
     vars: &BTreeMap<String, String>,
+    default_bearer: Option<&str>,
 ) -> Result<OutgoingRequest, TemplateError> {
     let req = &step.request;
     let path = template::render(&req.path, vars)?;
@@ -79,10 +81,7 @@ pub fn build_request(
         headers.push((k.clone(), template::render(v, vars)?));
     }
     let bearer = match &req.auth {
-        AuthMode::Default => match &target.auth {
-            TargetAuth::Bearer(token) if in_fhir_api => Some(token.clone()),
-            _ => None,
-        },
+        AuthMode::Default => default_bearer.filter(|_| in_fhir_api).map(str::to_owned),
         AuthMode::None => None,
         AuthMode::Bearer(token) => Some(template::render(token, vars)?),
     };
@@ -275,7 +274,27 @@ pub async fn run_step(
     };
     let elapsed = |started: Instant| started.elapsed().as_secs_f64() * 1000.0;
 
-    let request = match build_request(st, ctx.target, vars) {
+    // The target's token, obtained (or renewed) from its token endpoint when it has one.
+    let default_bearer = if st.request.auth == AuthMode::Default {
+        match ctx.target.auth.bearer().await {
+            Ok(token) => {
+                if let Some(t) = &token {
+                    redactor.add_secret(t);
+                }
+                token
+            }
+            Err(e) => {
+                result.status = Status::Errored;
+                result.reason =
+                    Some(redactor.text(&format!("jeton d'accès impossible à obtenir : {e}")));
+                result.duration_ms = elapsed(started);
+                return result;
+            }
+        }
+    } else {
+        None
+    };
+    let request = match build_request(st, ctx.target, vars, default_bearer.as_deref()) {
         Ok(r) => r,
         Err(e) => {
             result.status = Status::Errored;
@@ -374,9 +393,7 @@ mod tests {
     }
 
     fn target() -> Target {
-        let mut t = Target::new("t", "http://h.test/fhir").expect("target");
-        t.auth = TargetAuth::Bearer("tok".into());
-        t
+        Target::new("t", "http://h.test/fhir").expect("target")
     }
 
     fn vars() -> BTreeMap<String, String> {
@@ -401,7 +418,7 @@ mod tests {
         let st = step(
             "  - name: s\n    request:\n      path: /HealthcareService\n      query:\n        - identifier: \"{{id}}\"\n        - _include: A:b\n        - _include: C:d\n      omit_headers: [Ror-Role-Metier-Code]\n    expect:\n      - status: 200\n",
         );
-        let req = build_request(&st, &target(), &vars()).expect("builds");
+        let req = build_request(&st, &target(), &vars(), Some("tok")).expect("builds");
         assert_eq!(
             req.url.as_str(),
             "http://h.test/fhir/HealthcareService?identifier=06%2F1&_include=A%3Ab&_include=C%3Ad"
@@ -420,7 +437,7 @@ mod tests {
         let st = step(
             "  - name: s\n    request:\n      method: POST\n      path: http://auth.test/token\n      body:\n        form:\n          - grant_type: client_credentials\n    expect:\n      - status: 200\n",
         );
-        let req = build_request(&st, &target(), &vars()).expect("builds");
+        let req = build_request(&st, &target(), &vars(), Some("tok")).expect("builds");
         assert_eq!(header(&req, "authorization"), None);
         assert_eq!(header(&req, "ror-profil-utilisateur-code"), None);
         assert_eq!(
@@ -435,7 +452,7 @@ mod tests {
         let st = step(
             "  - name: s\n    request:\n      path: \"{{next}}\"\n    expect:\n      - status: 200\n",
         );
-        let req = build_request(&st, &target(), &vars()).expect("builds");
+        let req = build_request(&st, &target(), &vars(), Some("tok")).expect("builds");
         assert_eq!(header(&req, "authorization"), Some("Bearer tok"));
     }
 
@@ -446,7 +463,7 @@ mod tests {
         );
         assert_eq!(
             header(
-                &build_request(&st, &target(), &vars()).expect("builds"),
+                &build_request(&st, &target(), &vars(), Some("tok")).expect("builds"),
                 "authorization"
             ),
             None
@@ -456,7 +473,7 @@ mod tests {
         );
         assert_eq!(
             header(
-                &build_request(&st, &target(), &vars()).expect("builds"),
+                &build_request(&st, &target(), &vars(), Some("tok")).expect("builds"),
                 "authorization"
             ),
             Some("Bearer 06/1x")
