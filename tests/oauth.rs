@@ -89,7 +89,7 @@ async fn a_refused_secret_errors_the_scenarios_without_leaking_it() {
     target.auth = TargetAuth::ClientCredentials(Arc::new(TokenSource::new(
         url::Url::parse(&mock.token_url).expect("url"),
         mock.demo_client().client_id.clone(),
-        secret.to_owned(),
+        Some(secret.to_owned()),
         reqwest::Client::new(),
     )));
     let runner = runner(target).await;

@@ -103,8 +103,8 @@ pub fn mock_target(mock: &MockServer) -> Result<Target, CliError> {
     target.auth = TargetAuth::ClientCredentials(std::sync::Arc::new(TokenSource::new(
         token_url,
         client.client_id.clone(),
-        client.secret.clone(),
-        reqwest::Client::new(),
+        Some(client.secret.clone()),
+        target.http.clone(),
     )));
     target.access_profile = AccessProfile::try_from(0).ok();
     for (k, v) in [
@@ -170,7 +170,7 @@ async fn run(args: RunArgs<'_>) -> Result<(), CliError> {
         target.timeout = std::time::Duration::from_secs(secs);
     }
     let jobs = jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
-    let client = HttpClient::new().map_err(|e| CliError::Runtime(e.to_string()))?;
+    let client = HttpClient::from_reqwest(target.http.clone());
     let fhirpath = FhirPath::new()
         .await
         .map_err(|e| CliError::Runtime(e.to_string()))?;

@@ -105,6 +105,59 @@ pub enum AuthConfig {
         client_id: String,
         secret: SecretSource,
     },
+    /// OAuth2 client_credentials authenticated by the client certificate (RFC 8705,
+    /// profiles 1 to 5): needs `tls` with a certificate.
+    Mtls {
+        token_url: String,
+        client_id: String,
+    },
+}
+
+/// TLS material of a target.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TlsConfig {
+    /// PEM bundle of CAs to trust (the IGC-Santé chain; the test chain for the sandbox).
+    pub ca: Option<PathBuf>,
+    /// Trust only `ca`, not the system roots.
+    #[serde(default)]
+    pub ca_only: bool,
+    /// Client certificate (PEM chain) and key (PEM)...
+    pub cert: Option<PathBuf>,
+    pub key: Option<PathBuf>,
+    /// ...or the `.p12` delivered by IGC-Santé, with its password.
+    pub p12: Option<PathBuf>,
+    pub password: Option<SecretSource>,
+}
+
+impl TlsConfig {
+    fn material(&self) -> Result<crate::http::identity::ClientTls, ConfigError> {
+        use crate::http::identity::{ClientIdentity, ClientTls};
+        let tls_err = |e: crate::http::identity::TlsMaterialError| ConfigError::Tls(e.to_string());
+        let mut tls = ClientTls::default();
+        if let Some(ca) = &self.ca {
+            tls = tls.with_ca_file(ca, self.ca_only).map_err(tls_err)?;
+        }
+        tls.identity = match (&self.cert, &self.key, &self.p12) {
+            (None, None, None) => None,
+            (Some(cert), Some(key), None) => {
+                Some(ClientIdentity::from_pem_files(cert, key).map_err(tls_err)?)
+            }
+            (None, None, Some(p12)) => {
+                let password = match &self.password {
+                    Some(source) => source.resolve("certificate password")?,
+                    None => String::new(),
+                };
+                Some(ClientIdentity::from_pkcs12_file(p12, &password).map_err(tls_err)?)
+            }
+            _ => {
+                return Err(ConfigError::Tls(
+                    "give either `cert` and `key` (PEM) or `p12` (with `password`)".into(),
+                ));
+            }
+        };
+        Ok(tls)
+    }
 }
 
 /// One target as written in the config file.
@@ -124,6 +177,7 @@ pub struct TargetConfig {
     pub variables: BTreeMap<String, String>,
     pub access_profile: Option<AccessProfile>,
     pub timeout_secs: Option<u64>,
+    pub tls: Option<TlsConfig>,
 }
 
 fn no_auth() -> AuthConfig {
@@ -150,6 +204,8 @@ pub enum ConfigError {
     BadUrl { url: String, reason: String },
     #[error("cannot obtain the {what}: {reason}")]
     Secret { what: String, reason: String },
+    #[error("TLS configuration: {0}")]
+    Tls(String),
 }
 
 impl ConfigFile {
@@ -203,8 +259,14 @@ impl TargetAuth {
             TargetAuth::None => "aucune".into(),
             TargetAuth::Bearer(_) => "jeton Bearer statique".into(),
             TargetAuth::ClientCredentials(s) => format!(
-                "OAuth2 client_credentials avec secret (client {}, {})",
-                s.client_id, s.token_url
+                "OAuth2 client_credentials {} (client {}, {})",
+                if s.secret().is_some() {
+                    "avec secret"
+                } else {
+                    "par certificat (mTLS)"
+                },
+                s.client_id,
+                s.token_url
             ),
         }
     }
@@ -233,6 +295,10 @@ pub struct Target {
     /// Secret values given to scenarios as variables (e.g. a client secret), masked in
     /// every output.
     pub secret_variables: Vec<String>,
+    /// The HTTP client for this target (its CA bundle and client certificate).
+    pub http: reqwest::Client,
+    /// The client certificate presented, as it may be shown (subject, fingerprint).
+    pub identity: Option<crate::http::identity::ClientIdentity>,
 }
 
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
@@ -265,6 +331,10 @@ impl Target {
             access_profile: None,
             timeout: DEFAULT_TIMEOUT,
             secret_variables: Vec::new(),
+            http: crate::http::identity::ClientTls::default()
+                .client()
+                .map_err(|e| ConfigError::Tls(e.to_string()))?,
+            identity: None,
         })
     }
 
@@ -282,24 +352,49 @@ impl Target {
 
     pub fn from_config(name: &str, cfg: &TargetConfig) -> Result<Self, ConfigError> {
         let mut target = Target::new(name, &cfg.base_url)?;
+        if let Some(tls) = &cfg.tls {
+            let material = tls.material()?;
+            target.http = material
+                .client()
+                .map_err(|e| ConfigError::Tls(e.to_string()))?;
+            target.identity = material.identity;
+        }
+        let token_url = |u: &str| {
+            url::Url::parse(u).map_err(|e| ConfigError::BadUrl {
+                url: u.to_owned(),
+                reason: e.to_string(),
+            })
+        };
         target.auth = match &cfg.auth {
             AuthConfig::None => TargetAuth::None,
             AuthConfig::Bearer { token } => TargetAuth::Bearer(token.resolve("access token")?),
             AuthConfig::ClientCredentials {
-                token_url,
+                token_url: url,
                 client_id,
                 secret,
+            } => TargetAuth::ClientCredentials(std::sync::Arc::new(
+                crate::http::oauth::TokenSource::new(
+                    token_url(url)?,
+                    client_id.clone(),
+                    Some(secret.resolve("client secret")?),
+                    target.http.clone(),
+                ),
+            )),
+            AuthConfig::Mtls {
+                token_url: url,
+                client_id,
             } => {
-                let url = url::Url::parse(token_url).map_err(|e| ConfigError::BadUrl {
-                    url: token_url.clone(),
-                    reason: e.to_string(),
-                })?;
+                if target.identity.is_none() {
+                    return Err(ConfigError::Tls(format!(
+                        "target `{name}` uses mtls authentication but `tls` gives no client certificate"
+                    )));
+                }
                 TargetAuth::ClientCredentials(std::sync::Arc::new(
                     crate::http::oauth::TokenSource::new(
-                        url,
+                        token_url(url)?,
                         client_id.clone(),
-                        secret.resolve("client secret")?,
-                        reqwest::Client::new(),
+                        None,
+                        target.http.clone(),
                     ),
                 ))
             }
@@ -339,7 +434,7 @@ impl Target {
             .collect();
         match &self.auth {
             TargetAuth::Bearer(t) => out.push(t.clone()),
-            TargetAuth::ClientCredentials(s) => out.push(s.secret().to_owned()),
+            TargetAuth::ClientCredentials(s) => out.extend(s.secret().map(str::to_owned)),
             TargetAuth::None => {}
         }
         out

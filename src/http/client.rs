@@ -39,7 +39,7 @@ pub enum TransportError {
 }
 
 /// The error and its causes on one line, e.g. `... <- invalid peer certificate: UnknownIssuer`.
-fn chain(err: &reqwest::Error) -> String {
+pub(crate) fn chain(err: &reqwest::Error) -> String {
     let mut parts = vec![err.to_string()];
     let mut source = err.source();
     while let Some(s) = source {

@@ -2,6 +2,7 @@
 
 pub mod client;
 pub mod evidence;
+pub mod identity;
 pub mod oauth;
 pub mod redact;
 

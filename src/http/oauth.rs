@@ -37,7 +37,8 @@ struct Cached {
 pub struct TokenSource {
     pub token_url: url::Url,
     pub client_id: String,
-    secret: String,
+    /// `None` for mTLS clients (RFC 8705), authenticated by their certificate.
+    secret: Option<String>,
     http: reqwest::Client,
     cache: tokio::sync::Mutex<Option<Cached>>,
     fetched: std::sync::atomic::AtomicUsize,
@@ -63,7 +64,7 @@ impl TokenSource {
     pub fn new(
         token_url: url::Url,
         client_id: String,
-        secret: String,
+        secret: Option<String>,
         http: reqwest::Client,
     ) -> Self {
         TokenSource {
@@ -76,13 +77,24 @@ impl TokenSource {
         }
     }
 
-    pub fn secret(&self) -> &str {
-        &self.secret
+    pub fn secret(&self) -> Option<&str> {
+        self.secret.as_deref()
     }
 
     /// How many tokens were fetched so far (the rest were reused).
     pub fn fetched(&self) -> usize {
         self.fetched.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    fn form(&self) -> Vec<(&'static str, &str)> {
+        let mut form = vec![
+            ("grant_type", "client_credentials"),
+            ("client_id", self.client_id.as_str()),
+        ];
+        if let Some(secret) = &self.secret {
+            form.push(("client_secret", secret.as_str()));
+        }
+        form
     }
 
     /// A valid access token: the cached one, or a new one.
@@ -96,19 +108,15 @@ impl TokenSource {
         let response = self
             .http
             .post(self.token_url.clone())
-            .form(&[
-                ("grant_type", "client_credentials"),
-                ("client_id", self.client_id.as_str()),
-                ("client_secret", self.secret.as_str()),
-            ])
+            .form(&self.form())
             .send()
             .await
-            .map_err(|e| OAuthError::Transport(e.to_string()))?;
+            .map_err(|e| OAuthError::Transport(super::client::chain(&e)))?;
         let status = response.status().as_u16();
         let body = response
             .bytes()
             .await
-            .map_err(|e| OAuthError::Transport(e.to_string()))?;
+            .map_err(|e| OAuthError::Transport(super::client::chain(&e)))?;
         if status != 200 {
             let code = serde_json::from_slice::<ErrorResponse>(&body)
                 .ok()

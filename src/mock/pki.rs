@@ -6,7 +6,6 @@ use rcgen::{
     Issuer, KeyPair, KeyUsagePurpose,
 };
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
-use sha2::{Digest, Sha256};
 
 #[derive(Debug, thiserror::Error)]
 #[error("cannot generate the test PKI: {0}")]
@@ -43,21 +42,7 @@ impl Identity {
     }
 }
 
-/// `x5t#S256` of a DER certificate.
-pub fn thumbprint(der: &[u8]) -> String {
-    use base64::Engine;
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(Sha256::digest(der))
-}
-
-/// The common name of a DER certificate's subject, if it has one.
-pub fn subject_cn(der: &[u8]) -> Option<String> {
-    let (_, cert) = x509_parser::parse_x509_certificate(der).ok()?;
-    cert.subject()
-        .iter_common_name()
-        .next()
-        .and_then(|cn| cn.as_str().ok())
-        .map(str::to_owned)
-}
+pub use crate::tls::{subject_cn, thumbprint};
 
 /// A certificate authority able to sign server and client certificates.
 pub struct Authority {

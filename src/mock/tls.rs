@@ -15,10 +15,7 @@ use super::MockError;
 use super::pki::{self, MockPki};
 use super::server::Peer;
 
-/// rustls needs one process-wide crypto provider; aws-lc-rs is the one reqwest uses too.
-pub fn install_crypto_provider() {
-    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
-}
+pub use crate::tls::install_crypto_provider;
 
 /// The TLS acceptor: server certificate, and with `require_client_cert` a verifier that
 /// refuses any connection without a certificate signed by the test CA.
