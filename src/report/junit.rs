@@ -128,6 +128,9 @@ pub fn render(report: &RunReport) -> Result<String, quick_junit::SerializeError>
             "scenario_set_hash",
             report.scenario_set_hash.as_str(),
         ));
+        if let Some(c) = &report.target.client_certificate {
+            suite.add_property(Property::new("client_certificate", c.as_str()));
+        }
         if let Some(p) = report.target.access_profile {
             suite.add_property(Property::new("access_profile", p.to_string()));
         }

@@ -202,6 +202,8 @@ pub struct TargetInfo {
     pub base_url: String,
     pub auth: String,
     pub access_profile: Option<u8>,
+    /// Subject and SHA-256 fingerprint of the client certificate presented, if any.
+    pub client_certificate: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]

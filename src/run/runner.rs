@@ -194,6 +194,13 @@ impl Runner {
                 base_url: self.redactor.text(self.target.base_url.as_str()),
                 auth: self.target.auth.label().to_owned(),
                 access_profile: self.target.access_profile.map(|p| p.number()),
+                client_certificate: self.target.identity.as_ref().map(|id| {
+                    format!(
+                        "{} (SHA-256 {})",
+                        id.subject.as_deref().unwrap_or("sujet sans CN"),
+                        id.fingerprint
+                    )
+                }),
             },
             scenario_set_hash: set.hash.clone(),
             started_at,
