@@ -10,6 +10,7 @@ use rorcheck::mock::pki::Identity;
 use rorcheck::mock::{MockOptions, MockServer, TlsMode};
 
 const PASSWORD: &str = "mot-de-passe-du-p12";
+const WRONG_PASSWORD: &str = "pas-le-bon";
 
 fn write_p12(identity: &Identity, ca_der: &[u8], path: &Path) {
     let key = PrivateKey::from_der(identity.key_der().secret_der()).expect("pkcs8 key");
@@ -37,17 +38,37 @@ fn config(mock: &MockServer, dir: &Path, tls: &str) -> std::path::PathBuf {
     path
 }
 
+/// Runs the binary with the p12 password in `ROR_TEST_P12_PASSWORD` and a wrong one in
+/// `ROR_TEST_WRONG`.
 async fn rorcheck(args: Vec<String>) -> Output {
     tokio::task::spawn_blocking(move || {
         Command::new(env!("CARGO_BIN_EXE_rorcheck"))
             .args(&args)
             .current_dir(env!("CARGO_MANIFEST_DIR"))
             .env("ROR_TEST_P12_PASSWORD", PASSWORD)
+            .env("ROR_TEST_WRONG", WRONG_PASSWORD)
             .output()
             .expect("rorcheck runs")
     })
     .await
     .expect("joined")
+}
+
+/// A mock in mTLS mode, its certificates written to a temporary directory, and a `.p12` of
+/// the profile-1 demo client there.
+async fn mtls_mock() -> (MockServer, tempfile::TempDir) {
+    let mock = MockServer::start(MockOptions {
+        tls: TlsMode::Mtls,
+        ..MockOptions::default()
+    })
+    .await
+    .expect("mock");
+    let pki = mock.pki.clone().expect("pki");
+    let dir = tempfile::tempdir().expect("tempdir");
+    pki.write(dir.path()).expect("certs written");
+    let (_, _, p1) = pki.client(1).expect("p1");
+    write_p12(p1, pki.ca.cert_der.as_ref(), &dir.path().join("client.p12"));
+    (mock, dir)
 }
 
 fn run_args(config: &Path, reports: &Path) -> Vec<String> {
@@ -69,15 +90,7 @@ fn run_args(config: &Path, reports: &Path) -> Vec<String> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_pem_or_p12_identity_gets_a_bound_token_and_passes_the_scenarios() {
-    let mock = MockServer::start(MockOptions {
-        tls: TlsMode::Mtls,
-        ..MockOptions::default()
-    })
-    .await
-    .expect("mock");
-    let pki = mock.pki.clone().expect("pki");
-    let dir = tempfile::tempdir().expect("tempdir");
-    pki.write(dir.path()).expect("certs written");
+    let (mock, dir) = mtls_mock().await;
     let d = dir.path().display();
 
     let pem_tls = format!(
@@ -101,8 +114,6 @@ async fn a_pem_or_p12_identity_gets_a_bound_token_and_passes_the_scenarios() {
         "the report says how the run authenticated"
     );
 
-    let (_, _, p1) = pki.client(1).expect("p1");
-    write_p12(p1, pki.ca.cert_der.as_ref(), &dir.path().join("client.p12"));
     let p12_tls = format!(
         "{{ ca = \"{d}/ca.pem\", ca_only = true, p12 = \"{d}/client.p12\", password = {{ env = \"ROR_TEST_P12_PASSWORD\" }} }}"
     );
@@ -139,34 +150,16 @@ async fn a_pem_or_p12_identity_gets_a_bound_token_and_passes_the_scenarios() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_wrong_p12_password_or_an_untrusted_server_is_a_clear_error() {
-    let mock = MockServer::start(MockOptions {
-        tls: TlsMode::Mtls,
-        ..MockOptions::default()
-    })
-    .await
-    .expect("mock");
-    let pki = mock.pki.clone().expect("pki");
-    let dir = tempfile::tempdir().expect("tempdir");
-    pki.write(dir.path()).expect("certs written");
+    let (mock, dir) = mtls_mock().await;
     let d = dir.path().display();
-    let (_, _, p1) = pki.client(1).expect("p1");
-    write_p12(p1, pki.ca.cert_der.as_ref(), &dir.path().join("client.p12"));
-
     let wrong = format!(
         "{{ ca = \"{d}/ca.pem\", p12 = \"{d}/client.p12\", password = {{ env = \"ROR_TEST_WRONG\" }} }}"
     );
-    let cfg = config(&mock, dir.path(), &wrong);
-    let args = run_args(&cfg, &dir.path().join("r"));
-    let out = tokio::task::spawn_blocking(move || {
-        Command::new(env!("CARGO_BIN_EXE_rorcheck"))
-            .args(&args)
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
-            .env("ROR_TEST_WRONG", "pas-le-bon")
-            .output()
-            .expect("runs")
-    })
-    .await
-    .expect("joined");
+    let out = rorcheck(run_args(
+        &config(&mock, dir.path(), &wrong),
+        &dir.path().join("r"),
+    ))
+    .await;
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr.contains("wrong password"), "{stderr}");
