@@ -113,6 +113,10 @@ async fn a_pem_or_p12_identity_gets_a_bound_token_and_passes_the_scenarios() {
         html.contains("par certificat (mTLS)"),
         "the report says how the run authenticated"
     );
+    assert!(
+        html.contains("rorcheck-demo-p1 (SHA-256 "),
+        "the certificate subject and fingerprint are shown"
+    );
 
     let p12_tls = format!(
         "{{ ca = \"{d}/ca.pem\", ca_only = true, p12 = \"{d}/client.p12\", password = {{ env = \"ROR_TEST_P12_PASSWORD\" }} }}"
