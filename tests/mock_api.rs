@@ -40,6 +40,17 @@ impl Api {
             .expect("token endpoint reached")
     }
 
+    /// A client_credentials request of the profile-0 demo client.
+    async fn demo_token_request(&self) -> reqwest::Response {
+        let client = self.mock.demo_client().clone();
+        self.token_request(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", &client.client_id),
+            ("client_secret", &client.secret),
+        ])
+        .await
+    }
+
     async fn start(offers: usize) -> Api {
         let opts = MockOptions {
             dataset: GenerateOptions {
@@ -303,13 +314,7 @@ async fn errors_are_operation_outcomes_with_the_documented_statuses() {
 async fn the_token_endpoint_follows_rfc_6749() {
     let api = Api::start(5).await;
     let client = api.mock.demo_client().clone();
-    let resp = api
-        .token_request(&[
-            ("grant_type", "client_credentials"),
-            ("client_id", &client.client_id),
-            ("client_secret", &client.secret),
-        ])
-        .await;
+    let resp = api.demo_token_request().await;
     assert_eq!(resp.status(), StatusCode::OK);
     assert_eq!(resp.headers()["cache-control"], "no-store");
     let body: Value = resp.json().await.expect("json");
@@ -413,13 +418,7 @@ async fn profile_0_never_receives_restricted_telecoms_or_sensitive_units() {
 async fn the_request_log_records_what_clients_sent_with_secrets_masked() {
     let api = Api::start(5).await;
     let client = api.mock.demo_client().clone();
-    let resp = api
-        .token_request(&[
-            ("grant_type", "client_credentials"),
-            ("client_id", &client.client_id),
-            ("client_secret", &client.secret),
-        ])
-        .await;
+    let resp = api.demo_token_request().await;
     let token = resp.json::<Value>().await.expect("json")["access_token"]
         .as_str()
         .expect("token")

@@ -2,12 +2,12 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{Cli, Command, Filters, FixturesCommand, ListFormat};
+use super::{Cli, Command, Filters, FixturesCommand, ListFormat, ServeArgs};
 use crate::config::{ConfigError, ConfigFile, Target, TargetAuth, resolve_target};
 use crate::fhirpath::FhirPath;
 use crate::http::oauth::TokenSource;
 use crate::http::{HttpClient, Redactor};
-use crate::mock::{Fault, Faults, MockOptions, MockServer, TlsMode};
+use crate::mock::{Fault, Faults, MockOptions, MockServer};
 use crate::report;
 use crate::run::Runner;
 use crate::scenario::select::Selection;
@@ -285,30 +285,18 @@ pub fn schema() -> String {
     serde_json::to_string_pretty(&schema).unwrap_or_default() + "\n"
 }
 
-/// Options of `rorcheck serve`.
-struct ServeArgs {
-    addr: std::net::SocketAddr,
-    seed: u64,
-    offers: usize,
-    faults: Vec<Fault>,
-    dataset: Option<PathBuf>,
-    tls: TlsMode,
-    write_certs: Option<PathBuf>,
-    clients: Option<PathBuf>,
-    token_lifetime: i64,
-}
-
 async fn serve(args: ServeArgs) -> Result<(), CliError> {
+    let tls = args.tls_mode();
     let ServeArgs {
         addr,
         seed,
         offers,
         faults,
         dataset,
-        tls,
         write_certs,
         clients,
         token_lifetime,
+        ..
     } = args;
     let mut opts = MockOptions {
         addr,
@@ -402,36 +390,7 @@ pub async fn execute(cli: Cli) -> Result<(), CliError> {
             print!("{}", schema());
             Ok(())
         }
-        Command::Serve {
-            addr,
-            seed,
-            offers,
-            faults,
-            dataset,
-            tls,
-            mtls,
-            write_certs,
-            clients,
-            token_lifetime,
-        } => {
-            let tls = match (tls, mtls) {
-                (_, true) => TlsMode::Mtls,
-                (true, false) => TlsMode::Tls,
-                (false, false) => TlsMode::Off,
-            };
-            serve(ServeArgs {
-                addr,
-                seed,
-                offers,
-                faults,
-                dataset,
-                tls,
-                write_certs,
-                clients,
-                token_lifetime,
-            })
-            .await
-        }
+        Command::Serve(args) => serve(args).await,
         Command::Fixtures {
             command: FixturesCommand::Generate { seed, offers, out },
         } => {

@@ -93,42 +93,57 @@ pub enum Command {
     /// Print the JSON Schema of scenario files.
     Schema,
     /// Run the mock ROR standalone, for a vendor's application or for curl.
-    Serve {
-        #[arg(long, default_value = "127.0.0.1:8080")]
-        addr: std::net::SocketAddr,
-        /// Seed of the generated dataset.
-        #[arg(long, default_value_t = 42)]
-        seed: u64,
-        /// Number of offers in the generated dataset.
-        #[arg(long, default_value_t = 60)]
-        offers: usize,
-        /// Misbehaviour to inject (repeatable); see `rorcheck run --help`.
-        #[arg(long = "fault")]
-        faults: Vec<crate::mock::Fault>,
-        /// Serve this dataset (a directory of `*.ndjson` files) instead of generated data.
-        #[arg(long)]
-        dataset: Option<PathBuf>,
-        /// HTTPS with a test CA generated at start-up.
-        #[arg(long, conflicts_with = "mtls")]
-        tls: bool,
-        /// HTTPS requiring a client certificate (RFC 8705 mutual TLS, access profiles 1 to 5).
-        #[arg(long)]
-        mtls: bool,
-        /// Write the test CA, server and client certificates (PEM) into this directory.
-        #[arg(long)]
-        write_certs: Option<PathBuf>,
-        /// Clients file (TOML): client id, access profile, secret or certificate subject.
-        #[arg(long)]
-        clients: Option<PathBuf>,
-        /// Lifetime of issued access tokens, in seconds.
-        #[arg(long, default_value_t = 300)]
-        token_lifetime: i64,
-    },
+    Serve(ServeArgs),
     /// Synthetic ROR datasets.
     Fixtures {
         #[command(subcommand)]
         command: FixturesCommand,
     },
+}
+
+/// Options of `rorcheck serve`.
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub addr: std::net::SocketAddr,
+    /// Seed of the generated dataset.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// Number of offers in the generated dataset.
+    #[arg(long, default_value_t = 60)]
+    pub offers: usize,
+    /// Misbehaviour to inject (repeatable); see `rorcheck run --help`.
+    #[arg(long = "fault")]
+    pub faults: Vec<crate::mock::Fault>,
+    /// Serve this dataset (a directory of `*.ndjson` files) instead of generated data.
+    #[arg(long)]
+    pub dataset: Option<PathBuf>,
+    /// HTTPS with a test CA generated at start-up.
+    #[arg(long, conflicts_with = "mtls")]
+    pub tls: bool,
+    /// HTTPS requiring a client certificate (RFC 8705 mutual TLS, access profiles 1 to 5).
+    #[arg(long)]
+    pub mtls: bool,
+    /// Write the test CA, server and client certificates (PEM) into this directory.
+    #[arg(long)]
+    pub write_certs: Option<PathBuf>,
+    /// Clients file (TOML): client id, access profile, secret or certificate subject.
+    #[arg(long)]
+    pub clients: Option<PathBuf>,
+    /// Lifetime of issued access tokens, in seconds.
+    #[arg(long, default_value_t = 300)]
+    pub token_lifetime: i64,
+}
+
+impl ServeArgs {
+    pub fn tls_mode(&self) -> crate::mock::TlsMode {
+        use crate::mock::TlsMode;
+        match (self.tls, self.mtls) {
+            (_, true) => TlsMode::Mtls,
+            (true, false) => TlsMode::Tls,
+            (false, false) => TlsMode::Off,
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]

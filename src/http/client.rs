@@ -58,13 +58,12 @@ pub struct HttpClient {
 }
 
 impl HttpClient {
-    /// Redirects are not followed: a scenario must see the status the server really sent.
+    /// A client trusting the system roots, without client certificate (see
+    /// [`super::identity::ClientTls`] for the settings every client shares).
     pub fn new() -> Result<Self, TransportError> {
-        let inner = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .user_agent(concat!("rorcheck/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| TransportError::Build(chain(&e)))?;
+        let inner = super::identity::ClientTls::default()
+            .client()
+            .map_err(|e| TransportError::Build(e.to_string()))?;
         Ok(HttpClient { inner })
     }
 

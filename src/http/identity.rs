@@ -152,7 +152,8 @@ impl ClientTls {
         Ok(self)
     }
 
-    /// A reqwest client with this material. TLS verification is always on.
+    /// A reqwest client with this material. TLS verification is always on; redirects are not
+    /// followed, so that a scenario sees the status the server really sent.
     pub fn client(&self) -> Result<reqwest::Client, TlsMaterialError> {
         crate::tls::install_crypto_provider();
         let mut builder = reqwest::Client::builder()
