@@ -2,11 +2,12 @@
 //!
 //! Data flows one way: [`scenario`] files are loaded and checked, then [`run`] executes them
 //! through [`http`] and judges responses with [`assert`], then [`report`] writes the results.
-//! [`config`] says where requests go.
+//! [`config`] says where requests go; [`doctor`] checks an environment before a run.
 
 pub mod assert;
 pub mod cli;
 pub mod config;
+pub mod doctor;
 pub mod fhirpath;
 pub mod http;
 pub mod mock;

@@ -25,7 +25,7 @@ fn main() {
         Err(e) => {
             let code = e.exit_code();
             if code == 1 {
-                eprintln!("rorcheck: des scénarios ont échoué (voir les rapports)");
+                eprintln!("rorcheck: {e}");
             } else {
                 eprintln!("error: {e}");
             }

@@ -10,7 +10,7 @@ use reqwest::header::HeaderMap;
 use serde_json::Value;
 
 use crate::fhirpath::FhirPath;
-use crate::scenario::{Check, StatusSpec};
+use crate::scenario::{Check, ConnectionExpectation, StatusSpec};
 
 /// How one assertion ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -91,6 +91,12 @@ pub async fn evaluate(check: &Check, resp: &ResponseView<'_>, fhirpath: &FhirPat
         Check::FhirPath(spec) => body::fhirpath(spec, resp, fhirpath).await,
         Check::Bundle(spec) => body::bundle(spec, resp),
         Check::OperationOutcome(spec) => body::operation_outcome(spec, resp),
+        // A response arrived, so the handshake was accepted.
+        Check::Connection(ConnectionExpectation::TlsRefused) => Verdict::new(
+            false,
+            "poignée de main TLS refusée par le serveur",
+            format!("connexion TLS acceptée, réponse HTTP {}", resp.status),
+        ),
     }
 }
 

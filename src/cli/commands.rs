@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{Cli, Command, Filters, FixturesCommand, ListFormat, ServeArgs};
+use super::{Cli, Command, DoctorLang, Filters, FixturesCommand, ListFormat, ServeArgs};
 use crate::config::{ConfigError, ConfigFile, Target, TargetAuth, resolve_target};
 use crate::fhirpath::FhirPath;
 use crate::http::oauth::TokenSource;
@@ -27,14 +27,17 @@ pub enum CliError {
     #[error("invalid URL: {0}")]
     Url(#[from] url::ParseError),
     /// Scenarios ran and some did not pass (the reports say which).
-    #[error("some scenarios failed")]
+    #[error("des scénarios ont échoué (voir les rapports)")]
     Failed,
+    /// `doctor` found problems (it printed them with their fix).
+    #[error("des vérifications ont échoué (voir ci-dessus)")]
+    ChecksFailed,
 }
 
 impl CliError {
     pub fn exit_code(&self) -> i32 {
         match self {
-            CliError::Failed => 1,
+            CliError::Failed | CliError::ChecksFailed => 1,
             _ => 2,
         }
     }
@@ -123,6 +126,7 @@ pub fn mock_target(mock: &MockServer) -> Result<Target, CliError> {
 struct RunArgs<'a> {
     config: Option<&'a Path>,
     target: &'a str,
+    allow_heavy: bool,
     jobs: Option<usize>,
     timeout: Option<u64>,
     report_dir: &'a Path,
@@ -134,6 +138,7 @@ async fn run(args: RunArgs<'_>) -> Result<(), CliError> {
     let RunArgs {
         config,
         target: target_spec,
+        allow_heavy,
         jobs,
         timeout,
         report_dir,
@@ -169,6 +174,7 @@ async fn run(args: RunArgs<'_>) -> Result<(), CliError> {
     if let Some(secs) = timeout {
         target.timeout = std::time::Duration::from_secs(secs);
     }
+    target.allow_heavy |= allow_heavy;
     let jobs = jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
     let client = HttpClient::from_reqwest(target.http.clone());
     let fhirpath = FhirPath::new()
@@ -199,6 +205,39 @@ async fn run(args: RunArgs<'_>) -> Result<(), CliError> {
         Ok(())
     } else {
         Err(CliError::Failed)
+    }
+}
+
+async fn doctor(config: Option<&Path>, env: &str, lang: DoctorLang) -> Result<(), CliError> {
+    use crate::doctor::{Lang, Subject, diagnose};
+    let lang = match lang {
+        DoctorLang::Fr => Lang::Fr,
+        DoctorLang::En => Lang::En,
+    };
+    // Keeps the embedded mock alive while it is examined.
+    let mut _mock = None;
+    let subject = if env == "mock" {
+        let mock = MockServer::start(MockOptions::default())
+            .await
+            .map_err(|e| CliError::Runtime(format!("cannot start the embedded mock ROR: {e}")))?;
+        let target = mock_target(&mock)?;
+        _mock = Some(mock);
+        Subject::Prepared(target)
+    } else if env.starts_with("http://") || env.starts_with("https://") {
+        Subject::Prepared(Target::from_url(env)?)
+    } else {
+        let config = load_config(config)?;
+        Subject::Config {
+            name: env.to_owned(),
+            config: crate::config::effective_config(env, config.as_ref()),
+        }
+    };
+    let diagnosis = diagnose(subject, lang).await;
+    print!("{}", diagnosis.render());
+    if diagnosis.passed() {
+        Ok(())
+    } else {
+        Err(CliError::ChecksFailed)
     }
 }
 
@@ -367,6 +406,7 @@ pub async fn execute(cli: Cli) -> Result<(), CliError> {
     match cli.command {
         Command::Run {
             target,
+            allow_heavy,
             jobs,
             timeout,
             report_dir,
@@ -376,6 +416,7 @@ pub async fn execute(cli: Cli) -> Result<(), CliError> {
             run(RunArgs {
                 config: cli.config.as_deref(),
                 target: &target,
+                allow_heavy,
                 jobs,
                 timeout,
                 report_dir: &report_dir,
@@ -385,6 +426,7 @@ pub async fn execute(cli: Cli) -> Result<(), CliError> {
             .await
         }
         Command::List { format, filters } => list(format, &filters),
+        Command::Doctor { env, lang } => doctor(cli.config.as_deref(), &env, lang).await,
         Command::Validate { paths } => validate(&paths),
         Command::Schema => {
             print!("{}", schema());

@@ -52,14 +52,23 @@ pub enum ListFormat {
     Markdown,
 }
 
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum DoctorLang {
+    Fr,
+    En,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run scenarios and write the reports.
     Run {
-        /// A target from the config file, a FHIR base URL, or `mock` (the embedded mock ROR,
-        /// the default).
-        #[arg(long, default_value = "mock")]
+        /// `mock` (the embedded mock ROR, the default), `bac-a-sable`, `production`, a
+        /// target from the config file, or a FHIR base URL.
+        #[arg(long, visible_alias = "env", default_value = "mock")]
         target: String,
+        /// Run scenarios tagged `lourd` (full extractions) even on a production environment.
+        #[arg(long)]
+        allow_heavy: bool,
         /// Scenarios run at once (default: number of cores).
         #[arg(long)]
         jobs: Option<usize>,
@@ -84,6 +93,16 @@ pub enum Command {
         format: ListFormat,
         #[command(flatten)]
         filters: Filters,
+    },
+    /// Pre-flight of an environment: certificate, password, chain, endpoints, token,
+    /// /metadata, Ror-* headers — each check with a fix hint. Exit 0 only if all pass.
+    Doctor {
+        /// `mock`, `bac-a-sable`, `production`, a target from the config file, or a URL.
+        #[arg(long, visible_alias = "target", default_value = "mock")]
+        env: String,
+        /// Language of the messages.
+        #[arg(long, value_enum, default_value = "fr")]
+        lang: DoctorLang,
     },
     /// Check scenario files without sending any request.
     Validate {

@@ -6,11 +6,16 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 use serde::Deserialize;
 
 use crate::scenario::AccessProfile;
+
+mod environments;
+mod target;
+
+pub use environments::{BUILTIN_ENVIRONMENTS, BuiltinEnvironment, ENV_VARS};
+pub use target::{DEFAULT_MAX_RETRY_AFTER, DEFAULT_TIMEOUT, Target, TargetAuth};
 
 /// The four headers the ROR requires on every FHIR call, with the values the ROR programme
 /// team gives the integrator together with its client id.
@@ -99,16 +104,17 @@ pub enum AuthConfig {
         #[serde(flatten)]
         token: SecretSource,
     },
-    /// OAuth2 client_credentials with a client secret (access profile 0).
+    /// OAuth2 client_credentials with a client secret (access profile 0). `token_url`
+    /// defaults to the built-in environment's.
     ClientCredentials {
-        token_url: String,
+        token_url: Option<String>,
         client_id: String,
         secret: SecretSource,
     },
     /// OAuth2 client_credentials authenticated by the client certificate (RFC 8705,
     /// profiles 1 to 5): needs `tls` with a certificate.
     Mtls {
-        token_url: String,
+        token_url: Option<String>,
         client_id: String,
     },
 }
@@ -131,7 +137,8 @@ pub struct TlsConfig {
 }
 
 impl TlsConfig {
-    fn material(&self) -> Result<crate::http::identity::ClientTls, ConfigError> {
+    /// The CA bundle and client identity, read and checked.
+    pub fn material(&self) -> Result<crate::http::identity::ClientTls, ConfigError> {
         use crate::http::identity::{ClientIdentity, ClientTls};
         let tls_err = |e: crate::http::identity::TlsMaterialError| ConfigError::Tls(e.to_string());
         let mut tls = ClientTls::default();
@@ -160,14 +167,16 @@ impl TlsConfig {
     }
 }
 
-/// One target as written in the config file.
-#[derive(Debug, Clone, Deserialize)]
+/// One target (environment) as written in the config file. For the built-in names
+/// (`bac-a-sable`, `production`) every field is optional: what is given overrides the
+/// built-in value.
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TargetConfig {
     /// FHIR base URL, e.g. `https://bas-api-fhir.qualif.ror.esante.gouv.fr/ws-diffusion-fhir`.
-    pub base_url: String,
-    #[serde(default = "no_auth")]
-    pub auth: AuthConfig,
+    pub base_url: Option<String>,
+    /// Default: none for a custom target; for a built-in one, from the `ROR_*` variables.
+    pub auth: Option<AuthConfig>,
     pub ror_headers: Option<RorHeaders>,
     /// Other headers sent on every request (e.g. `Accept`).
     #[serde(default)]
@@ -178,10 +187,15 @@ pub struct TargetConfig {
     pub access_profile: Option<AccessProfile>,
     pub timeout_secs: Option<u64>,
     pub tls: Option<TlsConfig>,
-}
-
-fn no_auth() -> AuthConfig {
-    AuthConfig::None
+    /// A production environment: scenarios tagged `lourd` are not run unless allowed.
+    pub production: Option<bool>,
+    /// Run scenarios tagged `lourd` even on a production environment.
+    #[serde(default)]
+    pub allow_heavy: bool,
+    /// At most this many requests per second, across all scenarios of the run.
+    pub rate_limit: Option<f64>,
+    /// Longest wait honoured from a `Retry-After` header (default 30 s).
+    pub max_retry_after_secs: Option<u64>,
 }
 
 /// The config file.
@@ -206,6 +220,12 @@ pub enum ConfigError {
     Secret { what: String, reason: String },
     #[error("TLS configuration: {0}")]
     Tls(String),
+    #[error("environment variable {var}: {reason}")]
+    Env { var: &'static str, reason: String },
+    #[error("target `{target}` has no {what}")]
+    Missing { target: String, what: &'static str },
+    #[error("the client id of `{target}` is not set: export ROR_CLIENT_ID or set `auth.client_id` in [targets.{target}]")]
+    NoClientId { target: String },
 }
 
 impl ConfigFile {
@@ -221,254 +241,45 @@ impl ConfigFile {
     }
 }
 
-/// Default credentials of a target once secrets are resolved.
-#[derive(Clone)]
-pub enum TargetAuth {
-    None,
-    Bearer(String),
-    /// Tokens obtained (and renewed) from the token endpoint.
-    ClientCredentials(std::sync::Arc<crate::http::oauth::TokenSource>),
-}
-
-impl std::fmt::Debug for TargetAuth {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            TargetAuth::None => f.write_str("None"),
-            TargetAuth::Bearer(_) => f.write_str("Bearer(«masqué»)"),
-            TargetAuth::ClientCredentials(source) => write!(f, "ClientCredentials({source:?})"),
-        }
-    }
-}
-
-impl PartialEq for TargetAuth {
-    fn eq(&self, other: &Self) -> bool {
-        match (self, other) {
-            (TargetAuth::None, TargetAuth::None) => true,
-            (TargetAuth::Bearer(a), TargetAuth::Bearer(b)) => a == b,
-            (TargetAuth::ClientCredentials(a), TargetAuth::ClientCredentials(b)) => {
-                std::sync::Arc::ptr_eq(a, b)
-            }
-            _ => false,
-        }
-    }
-}
-
-impl TargetAuth {
-    pub fn label(&self) -> String {
-        match self {
-            TargetAuth::None => "aucune".into(),
-            TargetAuth::Bearer(_) => "jeton Bearer statique".into(),
-            TargetAuth::ClientCredentials(s) => format!(
-                "OAuth2 client_credentials {} (client {}, {})",
-                if s.secret().is_some() {
-                    "avec secret"
-                } else {
-                    "par certificat (mTLS)"
-                },
-                s.client_id,
-                s.token_url
-            ),
-        }
-    }
-
-    /// A token for the next FHIR call, if this target authenticates.
-    pub async fn bearer(&self) -> Result<Option<String>, crate::http::oauth::OAuthError> {
-        match self {
-            TargetAuth::None => Ok(None),
-            TargetAuth::Bearer(t) => Ok(Some(t.clone())),
-            TargetAuth::ClientCredentials(source) => source.token().await.map(Some),
-        }
-    }
-}
-
-/// A resolved target, ready for the runner.
-#[derive(Debug, Clone)]
-pub struct Target {
-    pub name: String,
-    pub base_url: url::Url,
-    pub auth: TargetAuth,
-    /// Headers sent on every request, the four `Ror-*` ones included.
-    pub headers: Vec<(String, String)>,
-    pub variables: BTreeMap<String, String>,
-    pub access_profile: Option<AccessProfile>,
-    pub timeout: Duration,
-    /// Secret values given to scenarios as variables (e.g. a client secret), masked in
-    /// every output.
-    pub secret_variables: Vec<String>,
-    /// The HTTP client for this target (its CA bundle and client certificate).
-    pub http: reqwest::Client,
-    /// The client certificate presented, as it may be shown (subject, fingerprint).
-    pub identity: Option<crate::http::identity::ClientIdentity>,
-}
-
-pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
-
-impl Target {
-    pub fn new(name: &str, base_url: &str) -> Result<Self, ConfigError> {
-        let base_url = url::Url::parse(base_url).map_err(|e| ConfigError::BadUrl {
-            url: base_url.to_owned(),
-            reason: e.to_string(),
-        })?;
-        if !matches!(base_url.scheme(), "http" | "https") {
-            return Err(ConfigError::BadUrl {
-                url: base_url.to_string(),
-                reason: "only http and https are supported".into(),
-            });
-        }
-        let mut headers = vec![("Accept".to_owned(), "application/fhir+json".to_owned())];
-        headers.extend(
-            RorHeaders::documented_defaults()
-                .as_pairs()
-                .iter()
-                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned())),
-        );
-        Ok(Target {
-            name: name.to_owned(),
-            base_url,
-            auth: TargetAuth::None,
-            headers,
-            variables: BTreeMap::new(),
-            access_profile: None,
-            timeout: DEFAULT_TIMEOUT,
-            secret_variables: Vec::new(),
-            http: crate::http::identity::ClientTls::default()
-                .client()
-                .map_err(|e| ConfigError::Tls(e.to_string()))?,
-            identity: None,
-        })
-    }
-
-    /// An ad-hoc target from a URL given on the command line: documented `Ror-*` values
-    /// (overridable by `ROR_*` variables) and a bearer token from `ROR_ACCESS_TOKEN` if set.
-    pub fn from_url(url: &str) -> Result<Self, ConfigError> {
-        let mut target = Target::new(url, url)?;
-        if let Ok(token) = std::env::var("ROR_ACCESS_TOKEN")
-            && !token.is_empty()
-        {
-            target.auth = TargetAuth::Bearer(token);
-        }
-        Ok(target)
-    }
-
-    pub fn from_config(name: &str, cfg: &TargetConfig) -> Result<Self, ConfigError> {
-        let mut target = Target::new(name, &cfg.base_url)?;
-        if let Some(tls) = &cfg.tls {
-            let material = tls.material()?;
-            target.http = material
-                .client()
-                .map_err(|e| ConfigError::Tls(e.to_string()))?;
-            target.identity = material.identity;
-        }
-        let token_url = |u: &str| {
-            url::Url::parse(u).map_err(|e| ConfigError::BadUrl {
-                url: u.to_owned(),
-                reason: e.to_string(),
+/// The configuration a target name stands for: the config file's `[targets.NAME]` laid
+/// over the built-in environment of that name (and its `ROR_*` environment variables).
+pub fn effective_config(
+    name: &str,
+    config: Option<&ConfigFile>,
+) -> Result<TargetConfig, ConfigError> {
+    let declared = config.and_then(|c| c.targets.get(name));
+    match (environments::builtin(name), declared) {
+        (Some(builtin), declared) => builtin.config(declared),
+        (None, Some(declared)) => Ok(declared.clone()),
+        (None, None) => {
+            let mut known: Vec<String> = vec!["mock".into()];
+            known.extend(BUILTIN_ENVIRONMENTS.iter().map(|e| e.name.to_owned()));
+            known.extend(
+                config
+                    .into_iter()
+                    .flat_map(|c| c.targets.keys().cloned())
+                    .filter(|k| environments::builtin(k).is_none()),
+            );
+            Err(ConfigError::UnknownTarget {
+                name: name.to_owned(),
+                known: known.join(", "),
             })
-        };
-        target.auth = match &cfg.auth {
-            AuthConfig::None => TargetAuth::None,
-            AuthConfig::Bearer { token } => TargetAuth::Bearer(token.resolve("access token")?),
-            AuthConfig::ClientCredentials {
-                token_url: url,
-                client_id,
-                secret,
-            } => TargetAuth::ClientCredentials(std::sync::Arc::new(
-                crate::http::oauth::TokenSource::new(
-                    token_url(url)?,
-                    client_id.clone(),
-                    Some(secret.resolve("client secret")?),
-                    target.http.clone(),
-                ),
-            )),
-            AuthConfig::Mtls {
-                token_url: url,
-                client_id,
-            } => {
-                if target.identity.is_none() {
-                    return Err(ConfigError::Tls(format!(
-                        "target `{name}` uses mtls authentication but `tls` gives no client certificate"
-                    )));
-                }
-                TargetAuth::ClientCredentials(std::sync::Arc::new(
-                    crate::http::oauth::TokenSource::new(
-                        token_url(url)?,
-                        client_id.clone(),
-                        None,
-                        target.http.clone(),
-                    ),
-                ))
-            }
-        };
-        if let Some(ror) = &cfg.ror_headers {
-            target.set_ror_headers(ror);
         }
-        for (k, v) in &cfg.headers {
-            target.set_header(k, v);
-        }
-        target.variables = cfg.variables.clone();
-        target.access_profile = cfg.access_profile;
-        if let Some(secs) = cfg.timeout_secs {
-            target.timeout = Duration::from_secs(secs);
-        }
-        Ok(target)
-    }
-
-    pub fn set_ror_headers(&mut self, ror: &RorHeaders) {
-        for (k, v) in ror.as_pairs() {
-            self.set_header(k, v);
-        }
-    }
-
-    /// Sets a default header, replacing one of the same name (case-insensitive).
-    pub fn set_header(&mut self, name: &str, value: &str) {
-        self.headers.retain(|(k, _)| !k.eq_ignore_ascii_case(name));
-        self.headers.push((name.to_owned(), value.to_owned()));
-    }
-
-    /// The secrets this target holds, for redaction.
-    pub fn secrets(&self) -> Vec<String> {
-        let mut out: Vec<String> = self
-            .secret_variables
-            .iter()
-            .filter_map(|name| self.variables.get(name).cloned())
-            .collect();
-        match &self.auth {
-            TargetAuth::Bearer(t) => out.push(t.clone()),
-            TargetAuth::ClientCredentials(s) => out.extend(s.secret().map(str::to_owned)),
-            TargetAuth::None => {}
-        }
-        out
     }
 }
 
-/// Picks a target by name from the config file, or builds one from a URL.
+/// Picks a target by name (built-in or from the config file), or builds one from a URL.
 pub fn resolve_target(spec: &str, config: Option<&ConfigFile>) -> Result<Target, ConfigError> {
     if spec.starts_with("http://") || spec.starts_with("https://") {
         return Target::from_url(spec);
     }
-    let empty = ConfigFile::default();
-    let config = config.unwrap_or(&empty);
-    match config.targets.get(spec) {
-        Some(cfg) => Target::from_config(spec, cfg),
-        None => Err(ConfigError::UnknownTarget {
-            name: spec.to_owned(),
-            known: if config.targets.is_empty() {
-                "none (no config file, or it declares no [targets.NAME])".into()
-            } else {
-                config
-                    .targets
-                    .keys()
-                    .cloned()
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            },
-        }),
-    }
+    Target::from_config(spec, &effective_config(spec, config)?)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::Duration;
 
     const FILE: &str = r#"
 [targets.recette]
@@ -517,7 +328,11 @@ variables = { offer_id = "11/1" }
             "{err}"
         );
         let err = resolve_target("prod", Some(&cfg)).expect_err("unknown");
-        assert!(err.to_string().contains("known targets: recette"), "{err}");
+        assert!(
+            err.to_string()
+                .contains("known targets: mock, bac-a-sable, production, recette"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -32,6 +32,10 @@ pub enum TransportError {
     Timeout(u128),
     #[error("connexion impossible : {0}")]
     Connect(String),
+    /// The TLS handshake failed: the server refused the client (no or untrusted client
+    /// certificate) or the client refused the server (untrusted certificate).
+    #[error("poignée de main TLS refusée : {0}")]
+    Tls(String),
     #[error("requête invalide : {0}")]
     Build(String),
     #[error("échange interrompu : {0}")]
@@ -118,8 +122,30 @@ impl HttpClient {
     }
 }
 
-fn classify(err: &reqwest::Error, timeout_ms: u128) -> TransportError {
-    if err.is_timeout() {
+/// The TLS error behind a transport failure, if there is one. rustls errors travel inside
+/// `io::Error`s, whose `source()` skips them, hence the look inside each one.
+fn tls_cause(err: &reqwest::Error) -> Option<String> {
+    let mut current: Option<&(dyn std::error::Error + 'static)> = Some(err);
+    while let Some(e) = current {
+        if let Some(tls) = e.downcast_ref::<rustls::Error>() {
+            return Some(tls.to_string());
+        }
+        if let Some(io) = e.downcast_ref::<std::io::Error>()
+            && let Some(tls) = io
+                .get_ref()
+                .and_then(|inner| inner.downcast_ref::<rustls::Error>())
+        {
+            return Some(tls.to_string());
+        }
+        current = e.source();
+    }
+    None
+}
+
+pub(crate) fn classify(err: &reqwest::Error, timeout_ms: u128) -> TransportError {
+    if let Some(tls) = tls_cause(err) {
+        TransportError::Tls(tls)
+    } else if err.is_timeout() {
         TransportError::Timeout(timeout_ms)
     } else if err.is_connect() {
         TransportError::Connect(chain(err))

@@ -119,6 +119,31 @@ impl ClientIdentity {
         ))
     }
 
+    /// The certificate chain, leaf first.
+    pub fn certificates(&self) -> Vec<rustls::pki_types::CertificateDer<'static>> {
+        use rustls::pki_types::pem::PemObject;
+        rustls::pki_types::CertificateDer::pem_slice_iter(&self.pem)
+            .filter_map(Result::ok)
+            .collect()
+    }
+
+    /// Whether the private key is the one of the leaf certificate (a PEM pair from two
+    /// different requests is a classic mistake).
+    pub fn key_matches_certificate(&self) -> Result<(), String> {
+        use rustls::pki_types::pem::PemObject;
+        crate::tls::install_crypto_provider();
+        let key = rustls::pki_types::PrivateKeyDer::from_pem_slice(&self.pem)
+            .map_err(|_| "clé privée illisible".to_owned())?;
+        let provider = rustls::crypto::aws_lc_rs::default_provider();
+        let signing = provider
+            .key_provider
+            .load_private_key(key)
+            .map_err(|e| format!("clé privée inutilisable : {e}"))?;
+        rustls::sign::CertifiedKey::new(self.certificates(), signing)
+            .keys_match()
+            .map_err(|e| e.to_string())
+    }
+
     fn reqwest_identity(&self) -> Result<reqwest::Identity, TlsMaterialError> {
         reqwest::Identity::from_pem(&self.pem)
             .map_err(|e| TlsMaterialError::Invalid(format!("client certificate or key: {e}")))

@@ -4,6 +4,7 @@ pub mod client;
 pub mod evidence;
 pub mod identity;
 pub mod oauth;
+pub mod rate;
 pub mod redact;
 
 pub use client::{HttpClient, OutgoingRequest, ReceivedResponse, TransportError};

@@ -20,7 +20,29 @@ pub enum OAuthError {
 struct TokenResponse {
     access_token: String,
     #[serde(default)]
+    token_type: Option<String>,
+    #[serde(default)]
     expires_in: Option<u64>,
+}
+
+/// One token as the token endpoint granted it, with what `doctor` shows of the grant.
+pub struct TokenGrant {
+    /// Secret: never displayed.
+    pub access_token: String,
+    pub token_type: Option<String>,
+    pub expires_in: Option<u64>,
+    /// The `Cache-Control` header of the response (RFC 6749 §5.1 asks for `no-store`).
+    pub cache_control: Option<String>,
+}
+
+impl std::fmt::Debug for TokenGrant {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenGrant")
+            .field("token_type", &self.token_type)
+            .field("expires_in", &self.expires_in)
+            .field("cache_control", &self.cache_control)
+            .finish_non_exhaustive()
+    }
 }
 
 #[derive(Deserialize)]
@@ -105,6 +127,19 @@ impl TokenSource {
         {
             return Ok(c.token.clone());
         }
+        let grant = self.request().await?;
+        let expires_in = Duration::from_secs(grant.expires_in.unwrap_or(60));
+        *cache = Some(Cached {
+            token: grant.access_token.clone(),
+            renew_at: Instant::now() + renew_after(expires_in),
+        });
+        self.fetched
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        Ok(grant.access_token)
+    }
+
+    /// Asks the token endpoint for a new token, bypassing the cache.
+    pub async fn request(&self) -> Result<TokenGrant, OAuthError> {
         let response = self
             .http
             .post(self.token_url.clone())
@@ -113,6 +148,11 @@ impl TokenSource {
             .await
             .map_err(|e| OAuthError::Transport(super::client::chain(&e)))?;
         let status = response.status().as_u16();
+        let cache_control = response
+            .headers()
+            .get(reqwest::header::CACHE_CONTROL)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
         let body = response
             .bytes()
             .await
@@ -125,14 +165,12 @@ impl TokenSource {
         }
         let parsed: TokenResponse =
             serde_json::from_slice(&body).map_err(|e| OAuthError::Malformed(e.to_string()))?;
-        let expires_in = Duration::from_secs(parsed.expires_in.unwrap_or(60));
-        *cache = Some(Cached {
-            token: parsed.access_token.clone(),
-            renew_at: Instant::now() + renew_after(expires_in),
-        });
-        self.fetched
-            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        Ok(parsed.access_token)
+        Ok(TokenGrant {
+            access_token: parsed.access_token,
+            token_type: parsed.token_type,
+            expires_in: parsed.expires_in,
+            cache_control,
+        })
     }
 }
 

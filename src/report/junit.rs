@@ -131,6 +131,12 @@ pub fn render(report: &RunReport) -> Result<String, quick_junit::SerializeError>
         if let Some(c) = &report.target.client_certificate {
             suite.add_property(Property::new("client_certificate", c.as_str()));
         }
+        if let Some(u) = &report.target.token_url {
+            suite.add_property(Property::new("token_url", u.as_str()));
+        }
+        if let Some(c) = &report.target.client_id {
+            suite.add_property(Property::new("client_id", c.as_str()));
+        }
         if let Some(p) = report.target.access_profile {
             suite.add_property(Property::new("access_profile", p.to_string()));
         }

@@ -4,5 +4,5 @@ pub mod result;
 pub mod runner;
 pub mod step;
 
-pub use result::{Counts, RunReport, ScenarioResult, Status, StepResult};
-pub use runner::Runner;
+pub use result::{Counts, RunReport, ScenarioResult, Status, StepResult, mask_client_id};
+pub use runner::{HEAVY_TAG, Runner};

@@ -200,10 +200,53 @@ impl Counts {
 pub struct TargetInfo {
     pub name: String,
     pub base_url: String,
+    /// Token endpoint, when the target obtains its own tokens.
+    pub token_url: Option<String>,
+    /// Client id, partly masked (`rorc…-p1`).
+    pub client_id: Option<String>,
     pub auth: String,
     pub access_profile: Option<u8>,
     /// Subject and SHA-256 fingerprint of the client certificate presented, if any.
     pub client_certificate: Option<String>,
+    /// Production guardrails in force (heavy scenarios blocked unless allowed).
+    pub production: bool,
+    /// Request-rate cap, requests per second.
+    pub rate_limit: Option<f64>,
+}
+
+impl TargetInfo {
+    pub fn of(target: &crate::config::Target, redactor: &crate::http::Redactor) -> Self {
+        let oauth = target.oauth_client();
+        TargetInfo {
+            name: target.name.clone(),
+            base_url: redactor.text(target.base_url.as_str()),
+            token_url: oauth.map(|(url, _)| redactor.text(url.as_str())),
+            client_id: oauth.map(|(_, id)| mask_client_id(id)),
+            auth: target.auth.label(),
+            access_profile: target.access_profile.map(|p| p.number()),
+            client_certificate: target.identity.as_ref().map(|id| {
+                format!(
+                    "{} (SHA-256 {})",
+                    id.subject.as_deref().unwrap_or("sujet sans CN"),
+                    id.fingerprint
+                )
+            }),
+            production: target.production && !target.allow_heavy,
+            rate_limit: target.rate.as_ref().map(|r| r.per_second_value()),
+        }
+    }
+}
+
+/// A client id as it may be shown: its first four and last three characters, enough to
+/// recognise it, not to reuse it.
+pub fn mask_client_id(id: &str) -> String {
+    let chars: Vec<char> = id.chars().collect();
+    if chars.len() <= 8 {
+        return format!("{}…", chars.first().map(|c| c.to_string()).unwrap_or_default());
+    }
+    let head: String = chars[..4].iter().collect();
+    let tail: String = chars[chars.len() - 3..].iter().collect();
+    format!("{head}…{tail}")
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -14,6 +14,10 @@ use crate::fhirpath::FhirPath;
 use crate::http::{HttpClient, Redactor};
 use crate::scenario::{Scenario, ScenarioSet};
 
+/// Tag of the scenarios that load the server (full extractions): not run against a
+/// production environment unless explicitly allowed.
+pub const HEAVY_TAG: &str = "lourd";
+
 /// Everything a run needs; cheap to clone into tasks.
 #[derive(Clone)]
 pub struct Runner {
@@ -74,6 +78,18 @@ impl Runner {
 
     /// Runs one scenario to its end; never panics on server behaviour.
     pub async fn run_scenario(&self, s: &Scenario) -> ScenarioResult {
+        if self.target.production
+            && !self.target.allow_heavy
+            && s.tags.iter().any(|t| t == HEAVY_TAG)
+        {
+            return ScenarioResult::skipped(
+                s,
+                format!(
+                    "scénario lourd (étiquette « {HEAVY_TAG} ») non exécuté sur un environnement de \
+                     production : --allow-heavy ou allow_heavy = true pour l'autoriser"
+                ),
+            );
+        }
         if !s.applies_to_profile(self.target.access_profile) {
             let profiles: Vec<String> = s
                 .access_profiles
@@ -189,19 +205,7 @@ impl Runner {
             .collect();
         RunReport {
             tool: ToolInfo::current(),
-            target: TargetInfo {
-                name: self.target.name.clone(),
-                base_url: self.redactor.text(self.target.base_url.as_str()),
-                auth: self.target.auth.label().to_owned(),
-                access_profile: self.target.access_profile.map(|p| p.number()),
-                client_certificate: self.target.identity.as_ref().map(|id| {
-                    format!(
-                        "{} (SHA-256 {})",
-                        id.subject.as_deref().unwrap_or("sujet sans CN"),
-                        id.fingerprint
-                    )
-                }),
-            },
+            target: TargetInfo::of(&self.target, &self.redactor),
             scenario_set_hash: set.hash.clone(),
             started_at,
             finished_at: Local::now(),

@@ -13,10 +13,12 @@ use crate::fhirpath::FhirPath;
 use crate::http::evidence::clip;
 use crate::http::{
     Exchange, HttpClient, OutgoingRequest, ReceivedResponse, RecordedRequest, RecordedResponse,
-    Redactor,
+    Redactor, TransportError,
 };
 use crate::scenario::template::{self, TemplateError};
-use crate::scenario::{AuthMode, Body, CaptureSource, Step};
+use crate::scenario::{
+    AuthMode, Body, CaptureSource, Check, ClientCertificate, ConnectionExpectation, Step,
+};
 
 /// What every step of a run shares.
 pub struct StepContext<'a> {
@@ -237,19 +239,34 @@ async fn judge(
     out
 }
 
-/// Longest wait honoured from a server's `Retry-After`, so that a run always ends.
-const MAX_RETRY_AFTER: std::time::Duration = std::time::Duration::from_secs(30);
+/// How many times a step is sent again when the server answers 429 or 503 (busy) while
+/// the step expected something else.
+const MAX_BUSY_RETRIES: u32 = 3;
 
-/// How long to wait before polling again: the server's `Retry-After` (in seconds) when it
-/// gives one, else the step's interval.
-fn retry_wait(st: &Step, headers: &reqwest::header::HeaderMap) -> std::time::Duration {
+/// How long to wait before sending again: the server's `Retry-After` (in seconds) when it
+/// gives one, else the step's interval; never more than the target's bound, so that a run
+/// always ends.
+fn retry_wait(
+    st: &Step,
+    headers: &reqwest::header::HeaderMap,
+    bound: std::time::Duration,
+) -> std::time::Duration {
     let asked = headers
         .get(reqwest::header::RETRY_AFTER)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<u64>().ok())
         .map(std::time::Duration::from_secs);
     let default = std::time::Duration::from_millis(st.retry.map_or(1000, |r| r.interval_ms));
-    asked.unwrap_or(default).min(MAX_RETRY_AFTER)
+    asked.unwrap_or(default).min(bound)
+}
+
+fn expects_tls_refusal(st: &Step) -> Option<&Spanned<crate::scenario::Assertion>> {
+    st.expect.iter().find(|a| {
+        matches!(
+            a.value.check,
+            Check::Connection(ConnectionExpectation::TlsRefused)
+        )
+    })
 }
 
 /// Runs one step. Captured values are added to `vars`; captured secrets to `redactor`.
@@ -304,11 +321,46 @@ pub async fn run_step(
         }
     };
     let recorded = record_request(&request, redactor);
+    let without_certificate;
+    let client = match st.request.client_certificate {
+        ClientCertificate::Target => ctx.client,
+        ClientCertificate::None => {
+            without_certificate =
+                HttpClient::from_reqwest(ctx.target.http_without_certificate.clone());
+            &without_certificate
+        }
+    };
     let max_attempts = st.retry.map_or(1, |r| r.max_attempts.max(1));
+    let mut busy_retries = 0;
     let (response, assertions) = loop {
         result.attempts += 1;
-        let response = match ctx.client.send(&request).await {
+        if let Some(rate) = &ctx.target.rate {
+            rate.acquire().await;
+        }
+        let response = match client.send(&request).await {
             Ok(r) => r,
+            Err(TransportError::Tls(why)) if expects_tls_refusal(st).is_some() => {
+                let expected = expects_tls_refusal(st);
+                result.assertions = expected
+                    .map(|a| AssertionResult {
+                        kind: "connection",
+                        line: a.referenced.line(),
+                        status: Status::Passed,
+                        expected: "poignée de main TLS refusée par le serveur".into(),
+                        actual: redactor.text(&format!("poignée de main TLS refusée : {why}")),
+                        warning_only: a.value.warning_only,
+                        because: a.value.because.clone(),
+                    })
+                    .into_iter()
+                    .collect();
+                result.exchange = Some(Exchange {
+                    request: recorded,
+                    response: None,
+                    timings: None,
+                });
+                result.duration_ms = elapsed(started);
+                return result;
+            }
             Err(e) => {
                 result.status = Status::Errored;
                 result.reason = Some(redactor.text(&e.to_string()));
@@ -326,10 +378,21 @@ pub async fn run_step(
         let holds = assertions
             .iter()
             .all(|a| a.warning_only || a.status == Status::Passed);
-        if holds || result.attempts >= max_attempts {
+        if holds {
             break (response, assertions);
         }
-        tokio::time::sleep(retry_wait(st, &response.headers)).await;
+        let wait = retry_wait(st, &response.headers, ctx.target.max_retry_after);
+        // A busy server (429, 503) is asked again after the wait it gives, within bounds,
+        // unless the step expected exactly that answer (then `holds` is true above).
+        if matches!(response.status, 429 | 503) && busy_retries < MAX_BUSY_RETRIES {
+            busy_retries += 1;
+            tokio::time::sleep(wait).await;
+            continue;
+        }
+        if result.attempts - busy_retries >= max_attempts {
+            break (response, assertions);
+        }
+        tokio::time::sleep(wait).await;
     };
     for ar in &assertions {
         if !ar.warning_only && ar.status != Status::Passed {

@@ -336,8 +336,22 @@ pub struct Request {
     pub body: Option<Body>,
     #[serde(default)]
     pub auth: AuthMode,
+    /// Whether the target's client certificate is presented (mutual TLS targets).
+    #[serde(default)]
+    pub client_certificate: ClientCertificate,
     /// Overrides the run's per-request timeout.
     pub timeout_ms: Option<u64>,
+}
+
+/// Which client certificate a request presents during the TLS handshake.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ClientCertificate {
+    /// The target's certificate, if it has one.
+    #[default]
+    Target,
+    /// None: to check that the server refuses the handshake.
+    None,
 }
 
 /// One query parameter, written as a single-key map: `- _include: HealthcareService:location`.
@@ -456,6 +470,16 @@ pub enum Check {
     FhirPath(FhirPathSpec),
     Bundle(BundleSpec),
     OperationOutcome(OperationOutcomeSpec),
+    Connection(ConnectionExpectation),
+}
+
+/// An expected outcome of the connection itself, instead of an HTTP response.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ConnectionExpectation {
+    /// The server refuses the TLS handshake (no client certificate, or one it does not
+    /// trust): no HTTP exchange takes place.
+    TlsRefused,
 }
 
 impl Check {
@@ -467,6 +491,7 @@ impl Check {
             Check::FhirPath(_) => "fhirpath",
             Check::Bundle(_) => "bundle",
             Check::OperationOutcome(_) => "operation_outcome",
+            Check::Connection(_) => "connection",
         }
     }
 }
@@ -483,12 +508,15 @@ pub struct RawAssertion {
     fhirpath: Option<FhirPathSpec>,
     bundle: Option<BundleSpec>,
     operation_outcome: Option<OperationOutcomeSpec>,
+    /// `tls_refused`: the step passes only if the TLS handshake is refused.
+    connection: Option<ConnectionExpectation>,
     #[serde(default)]
     warning_only: bool,
     because: Option<String>,
 }
 
-const ASSERTION_KINDS: &str = "status, header, content_type, fhirpath, bundle, operation_outcome";
+const ASSERTION_KINDS: &str =
+    "status, header, content_type, fhirpath, bundle, operation_outcome, connection";
 
 impl TryFrom<RawAssertion> for Assertion {
     type Error = String;
@@ -511,6 +539,9 @@ impl TryFrom<RawAssertion> for Assertion {
         }
         if let Some(o) = raw.operation_outcome {
             checks.push(Check::OperationOutcome(o));
+        }
+        if let Some(c) = raw.connection {
+            checks.push(Check::Connection(c));
         }
         match checks.len() {
             1 => Ok(Assertion {

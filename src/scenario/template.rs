@@ -130,7 +130,10 @@ pub fn check_templates(check: &Check) -> Vec<&str> {
             }
             out
         }
-        Check::Status(_) | Check::Bundle(_) | Check::OperationOutcome(_) => Vec::new(),
+        Check::Status(_)
+        | Check::Bundle(_)
+        | Check::OperationOutcome(_)
+        | Check::Connection(_) => Vec::new(),
     }
 }
 
@@ -154,7 +157,10 @@ pub fn render_check(
                 *v = render_json(v, vars)?;
             }
         }
-        Check::Status(_) | Check::Bundle(_) | Check::OperationOutcome(_) => {}
+        Check::Status(_)
+        | Check::Bundle(_)
+        | Check::OperationOutcome(_)
+        | Check::Connection(_) => {}
     }
     Ok(out)
 }

@@ -112,6 +112,15 @@ fn check_step(
 
     for a in &st.expect {
         let at = |msg: String| Diagnostic::new(path, a.referenced, msg);
+        // A refused handshake yields no response: nothing else can be checked or captured.
+        if matches!(a.value.check, Check::Connection(_))
+            && (st.expect.len() > 1 || !st.capture.is_empty() || st.retry.is_some())
+        {
+            out.push(at(
+                "`connection` must be the step's only expectation, without capture or retry"
+                    .into(),
+            ));
+        }
         out.extend(undefined_variables(
             template::check_templates(&a.value.check),
             defined,

@@ -1,0 +1,294 @@
+//! `rorcheck doctor`: a pre-flight of an environment that says, before any scenario runs,
+//! what is wrong and how to fix it — certificate, password, chain, endpoints, token,
+//! `/metadata`, the `Ror-*` headers. Every message exists in French and in English.
+
+mod certificate;
+mod remote;
+
+use crate::config::{ConfigError, Target, TargetConfig};
+use crate::http::Redactor;
+
+/// Language of the messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Lang {
+    #[default]
+    Fr,
+    En,
+}
+
+impl Lang {
+    /// The message in this language.
+    pub fn pick(self, fr: impl Into<String>, en: impl Into<String>) -> String {
+        match self {
+            Lang::Fr => fr.into(),
+            Lang::En => en.into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CheckStatus {
+    Pass,
+    Fail,
+    /// Not checked: it depends on something that failed, or does not apply.
+    NotChecked,
+}
+
+/// One check of the pre-flight.
+#[derive(Debug, Clone)]
+pub struct CheckResult {
+    pub id: &'static str,
+    pub label: String,
+    pub status: CheckStatus,
+    pub detail: String,
+    /// How to fix it, for a failed check.
+    pub hint: Option<String>,
+}
+
+/// What `doctor` examines: an environment as configured (files are checked one by one),
+/// or a target already built (the embedded mock).
+pub enum Subject {
+    Config {
+        name: String,
+        config: Result<TargetConfig, ConfigError>,
+    },
+    Prepared(Target),
+}
+
+/// The outcome of every check, in order.
+#[derive(Debug, Clone)]
+pub struct Diagnosis {
+    pub lang: Lang,
+    pub environment: String,
+    pub checks: Vec<CheckResult>,
+}
+
+impl Diagnosis {
+    fn new(environment: &str, lang: Lang) -> Self {
+        Diagnosis {
+            lang,
+            environment: environment.to_owned(),
+            checks: Vec::new(),
+        }
+    }
+
+    fn push(&mut self, id: &'static str, label: String, status: CheckStatus, detail: String) {
+        self.checks.push(CheckResult {
+            id,
+            label,
+            status,
+            detail,
+            hint: None,
+        });
+    }
+
+    pub(crate) fn pass(&mut self, id: &'static str, label: String, detail: String) {
+        self.push(id, label, CheckStatus::Pass, detail);
+    }
+
+    pub(crate) fn fail(&mut self, id: &'static str, label: String, detail: String, hint: String) {
+        self.push(id, label, CheckStatus::Fail, detail);
+        if let Some(last) = self.checks.last_mut() {
+            last.hint = Some(hint);
+        }
+    }
+
+    pub(crate) fn not_checked(&mut self, id: &'static str, label: String, why: String) {
+        self.push(id, label, CheckStatus::NotChecked, why);
+    }
+
+    /// True when no check failed (checks that did not apply do not count against).
+    pub fn passed(&self) -> bool {
+        self.checks.iter().all(|c| c.status != CheckStatus::Fail)
+    }
+
+    fn count(&self, status: CheckStatus) -> usize {
+        self.checks.iter().filter(|c| c.status == status).count()
+    }
+
+    /// Masks every secret the details could hold (a server may echo anything back).
+    fn redact(&mut self, redactor: &Redactor) {
+        for c in &mut self.checks {
+            c.detail = redactor.text(&c.detail);
+            c.hint = c.hint.as_deref().map(|h| redactor.text(h));
+        }
+    }
+
+    /// The report printed on the console.
+    pub fn render(&self) -> String {
+        let l = self.lang;
+        let width = self
+            .checks
+            .iter()
+            .map(|c| c.label.chars().count())
+            .max()
+            .unwrap_or(0);
+        let mut out = format!(
+            "rorcheck doctor — {} « {} »\n\n",
+            l.pick("environnement", "environment"),
+            self.environment
+        );
+        for c in &self.checks {
+            let mark = match c.status {
+                CheckStatus::Pass => "[ ok ]",
+                CheckStatus::Fail => &l.pick("[ÉCHEC]", "[FAIL]"),
+                CheckStatus::NotChecked => "[ -- ]",
+            };
+            let pad = width - c.label.chars().count();
+            out.push_str(&format!(
+                "{mark:<7} {}{}  {}\n",
+                c.label,
+                " ".repeat(pad),
+                c.detail
+            ));
+            if let Some(hint) = &c.hint {
+                out.push_str(&format!(
+                    "        {} {hint}\n",
+                    l.pick("→ correctif :", "→ fix:")
+                ));
+            }
+        }
+        let (ok, failed, skipped) = (
+            self.count(CheckStatus::Pass),
+            self.count(CheckStatus::Fail),
+            self.count(CheckStatus::NotChecked),
+        );
+        out.push('\n');
+        out.push_str(&if self.passed() {
+            l.pick(
+                format!(
+                    "Bilan : {ok} vérification(s) réussie(s), {skipped} non applicable(s). Prêt pour `rorcheck run`.\n"
+                ),
+                format!("Summary: {ok} check(s) passed, {skipped} not applicable. Ready for `rorcheck run`.\n"),
+            )
+        } else {
+            l.pick(
+                format!(
+                    "Bilan : {failed} échec(s), {ok} réussie(s), {skipped} non vérifiée(s). Corrigez les échecs avant de lancer les scénarios.\n"
+                ),
+                format!(
+                    "Summary: {failed} failed, {ok} passed, {skipped} not checked. Fix the failures before running scenarios.\n"
+                ),
+            )
+        });
+        out
+    }
+}
+
+/// Runs every check on `subject`.
+pub async fn diagnose(subject: Subject, lang: Lang) -> Diagnosis {
+    let l = lang;
+    let config_label = l.pick("Configuration", "Configuration");
+    let (mut d, target) = match subject {
+        Subject::Prepared(target) => {
+            let mut d = Diagnosis::new(&target.name, lang);
+            d.pass(
+                "config",
+                config_label,
+                l.pick(
+                    format!("{} — {}", target.base_url, target.auth.label()),
+                    format!("{} — {}", target.base_url, target.auth.label()),
+                ),
+            );
+            (d, target)
+        }
+        Subject::Config { name, config } => {
+            let mut d = Diagnosis::new(&name, lang);
+            let cfg = match config {
+                Ok(cfg) => cfg,
+                Err(e) => {
+                    d.fail("config", config_label, e.to_string(), config_hint(&e, l));
+                    return d;
+                }
+            };
+            d.pass(
+                "config",
+                config_label,
+                format!(
+                    "{} — {}{}",
+                    cfg.base_url.as_deref().unwrap_or("?"),
+                    auth_kind(&cfg, l),
+                    cfg.access_profile.map_or(String::new(), |p| l.pick(
+                        format!(", profil d'accès {}", p.number()),
+                        format!(", access profile {}", p.number())
+                    ))
+                ),
+            );
+            if let Some(tls) = &cfg.tls {
+                certificate::check(&mut d, tls).await;
+            }
+            match Target::from_config(&name, &cfg) {
+                Ok(target) => (d, target),
+                Err(e) => {
+                    d.fail(
+                        "target",
+                        l.pick("Secrets et matériel TLS", "Secrets and TLS material"),
+                        e.to_string(),
+                        config_hint(&e, l),
+                    );
+                    return d;
+                }
+            }
+        }
+    };
+    let mut redactor = Redactor::default();
+    for s in target.secrets() {
+        redactor.add_secret(&s);
+    }
+    remote::check(&mut d, &target, &mut redactor).await;
+    d.redact(&redactor);
+    d
+}
+
+fn auth_kind(cfg: &TargetConfig, l: Lang) -> String {
+    use crate::config::AuthConfig;
+    match &cfg.auth {
+        None | Some(AuthConfig::None) => l.pick("sans authentification", "no authentication"),
+        Some(AuthConfig::Bearer { .. }) => l.pick("jeton Bearer fourni", "given bearer token"),
+        Some(AuthConfig::ClientCredentials { client_id, .. }) => l.pick(
+            format!(
+                "OAuth2 client_credentials avec secret, client {}",
+                crate::run::mask_client_id(client_id)
+            ),
+            format!(
+                "OAuth2 client_credentials with secret, client {}",
+                crate::run::mask_client_id(client_id)
+            ),
+        ),
+        Some(AuthConfig::Mtls { client_id, .. }) => l.pick(
+            format!(
+                "OAuth2 par certificat (mTLS), client {}",
+                crate::run::mask_client_id(client_id)
+            ),
+            format!(
+                "OAuth2 by certificate (mTLS), client {}",
+                crate::run::mask_client_id(client_id)
+            ),
+        ),
+    }
+}
+
+fn config_hint(e: &ConfigError, l: Lang) -> String {
+    match e {
+        ConfigError::NoClientId { .. } => l.pick(
+            "exportez ROR_CLIENT_ID avec l'identifiant client remis par l'équipe ROR",
+            "export ROR_CLIENT_ID with the client id the ROR team gave you",
+        ),
+        ConfigError::Secret { .. } => l.pick(
+            "exportez la variable nommée (ROR_CLIENT_SECRET, ROR_CERT_PASSWORD...) ou indiquez `file = ...` dans rorcheck.toml",
+            "export the variable named (ROR_CLIENT_SECRET, ROR_CERT_PASSWORD...) or give `file = ...` in rorcheck.toml",
+        ),
+        ConfigError::UnknownTarget { .. } => l.pick(
+            "utilisez un nom connu ou déclarez [targets.NOM] dans rorcheck.toml",
+            "use a known name or declare [targets.NAME] in rorcheck.toml",
+        ),
+        ConfigError::Tls(_) => l.pick(
+            "vérifiez les chemins et le contenu de `tls` (ROR_CERT_P12, ROR_CERT_PEM, ROR_CERT_KEY, ROR_CA_BUNDLE)",
+            "check the paths and content of `tls` (ROR_CERT_P12, ROR_CERT_PEM, ROR_CERT_KEY, ROR_CA_BUNDLE)",
+        ),
+        _ => l.pick(
+            "corrigez rorcheck.toml (voir README, « Environnements »)",
+            "fix rorcheck.toml (see README, \"Environments\")",
+        ),
+    }
+}
