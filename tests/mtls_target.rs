@@ -1,91 +1,50 @@
 //! End-to-end: the real binary against the mock in mutual-TLS mode, configured as a vendor
-//! would configure the sandbox: the CA bundle, a client certificate as PEM or as a `.p12`,
-//! and OAuth2 client_credentials authenticated by the certificate (RFC 8705).
+//! would configure the sandbox: the CA bundle, a client certificate as PEM or as a `.p12`
+//! (modern or legacy encryption), and OAuth2 client_credentials authenticated by the
+//! certificate (RFC 8705).
+
+mod common;
 
 use std::path::Path;
-use std::process::{Command, Output};
 
-use p12_keystore::{Certificate, KeyStore, KeyStoreEntry, PrivateKey, PrivateKeyChain};
-use rorcheck::mock::pki::Identity;
-use rorcheck::mock::{MockOptions, MockServer, TlsMode};
+use common::{PASSWORD, WRONG_PASSWORD, config, mtls_mock, mtls_target, rorcheck, text};
+use rorcheck::mock::TlsMode;
+use rorcheck::mock::pki::Authority;
 
-const PASSWORD: &str = "mot-de-passe-du-p12";
-const WRONG_PASSWORD: &str = "pas-le-bon";
+const TARGET: &str = "bac-a-sable-simule";
 
-fn write_p12(identity: &Identity, ca_der: &[u8], path: &Path) {
-    let key = PrivateKey::from_der(identity.key_der().secret_der()).expect("pkcs8 key");
-    let certs = [identity.cert_der.as_ref(), ca_der]
-        .into_iter()
-        .map(|d| Certificate::from_der(d).expect("certificate"));
-    let mut store = KeyStore::new();
-    store.add_entry(
-        "client",
-        KeyStoreEntry::PrivateKeyChain(PrivateKeyChain::new("client", key, certs)),
-    );
-    std::fs::write(path, store.writer(PASSWORD).write().expect("p12 written")).expect("write");
-}
-
-fn config(mock: &MockServer, dir: &Path, tls: &str) -> std::path::PathBuf {
-    let path = dir.join("rorcheck.toml");
-    let text = format!(
-        "[targets.bac-a-sable-simule]\nbase_url = \"{base}\"\naccess_profile = 1\n\
-         auth = {{ kind = \"mtls\", token_url = \"{token}\", client_id = \"rorcheck-demo-p1\" }}\n\
-         tls = {tls}\n",
-        base = mock.base_url,
-        token = mock.token_url,
-    );
-    std::fs::write(&path, text).expect("config written");
-    path
-}
-
-/// Runs the binary with the p12 password in `ROR_TEST_P12_PASSWORD` and a wrong one in
-/// `ROR_TEST_WRONG`.
-async fn rorcheck(args: Vec<String>) -> Output {
-    tokio::task::spawn_blocking(move || {
-        Command::new(env!("CARGO_BIN_EXE_rorcheck"))
-            .args(&args)
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
-            .env("ROR_TEST_P12_PASSWORD", PASSWORD)
-            .env("ROR_TEST_WRONG", WRONG_PASSWORD)
-            .output()
-            .expect("rorcheck runs")
-    })
-    .await
-    .expect("joined")
-}
-
-/// A mock in mTLS mode, its certificates written to a temporary directory, and a `.p12` of
-/// the profile-1 demo client there.
-async fn mtls_mock() -> (MockServer, tempfile::TempDir) {
-    let mock = MockServer::start(MockOptions {
-        tls: TlsMode::Mtls,
-        ..MockOptions::default()
-    })
-    .await
-    .expect("mock");
-    let pki = mock.pki.clone().expect("pki");
-    let dir = tempfile::tempdir().expect("tempdir");
-    pki.write(dir.path()).expect("certs written");
-    let (_, _, p1) = pki.client(1).expect("p1");
-    write_p12(p1, pki.ca.cert_der.as_ref(), &dir.path().join("client.p12"));
-    (mock, dir)
-}
-
-fn run_args(config: &Path, reports: &Path) -> Vec<String> {
-    [
+fn run_args(config: &Path, reports: &Path, scenarios: &[&str]) -> Vec<String> {
+    let mut args: Vec<String> = [
         "--config",
         config.to_str().expect("utf-8"),
         "run",
         "--target",
-        "bac-a-sable-simule",
+        TARGET,
         "--report-dir",
         reports.to_str().expect("utf-8"),
-        "scenarios/mise-a-jour",
-        "scenarios/recherche",
-        "scenarios/extraction/EXT-003.yaml",
     ]
     .map(str::to_owned)
-    .to_vec()
+    .to_vec();
+    args.extend(scenarios.iter().map(|s| (*s).to_owned()));
+    args
+}
+
+const DATA_SCENARIOS: [&str; 4] = [
+    "scenarios/mise-a-jour",
+    "scenarios/recherche",
+    "scenarios/extraction/EXT-003.yaml",
+    "scenarios/auth/AUTH-006.yaml",
+];
+
+fn passwords() -> Vec<(&'static str, String)> {
+    vec![
+        ("ROR_TEST_P12_PASSWORD", PASSWORD.to_owned()),
+        ("ROR_TEST_WRONG", WRONG_PASSWORD.to_owned()),
+    ]
+}
+
+fn report(dir: &Path, name: &str) -> String {
+    std::fs::read_to_string(dir.join(name)).expect("report written")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -96,19 +55,14 @@ async fn a_pem_or_p12_identity_gets_a_bound_token_and_passes_the_scenarios() {
     let pem_tls = format!(
         "{{ ca = \"{d}/ca.pem\", ca_only = true, cert = \"{d}/rorcheck-demo-p1.pem\", key = \"{d}/rorcheck-demo-p1.key.pem\" }}"
     );
-    let out = rorcheck(run_args(
-        &config(&mock, dir.path(), &pem_tls),
-        &dir.path().join("r1"),
-    ))
+    let cfg = config(dir.path(), TARGET, &mtls_target(&mock, &pem_tls));
+    let out = rorcheck(
+        run_args(&cfg, &dir.path().join("r1"), &DATA_SCENARIOS),
+        passwords(),
+    )
     .await;
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let html = std::fs::read_to_string(dir.path().join("r1/report.html")).expect("html");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let html = report(dir.path(), "r1/report.html");
     assert!(
         html.contains("par certificat (mTLS)"),
         "the report says how the run authenticated"
@@ -117,37 +71,37 @@ async fn a_pem_or_p12_identity_gets_a_bound_token_and_passes_the_scenarios() {
         html.contains("rorcheck-demo-p1 (SHA-256 "),
         "the certificate subject and fingerprint are shown"
     );
+    assert!(html.contains("rorc…-p1"), "the client id is partly masked");
 
-    let p12_tls = format!(
-        "{{ ca = \"{d}/ca.pem\", ca_only = true, p12 = \"{d}/client.p12\", password = {{ env = \"ROR_TEST_P12_PASSWORD\" }} }}"
-    );
-    let out = rorcheck(run_args(
-        &config(&mock, dir.path(), &p12_tls),
-        &dir.path().join("r2"),
-    ))
-    .await;
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    // The .p12 as IGC-Santé delivers it, modern (AES) and legacy (3DES) encryption.
+    for (p12, reports) in [("client.p12", "r2"), ("legacy.p12", "r3")] {
+        let p12_tls = format!(
+            "{{ ca = \"{d}/ca.pem\", ca_only = true, p12 = \"{d}/{p12}\", password = {{ env = \"ROR_TEST_P12_PASSWORD\" }} }}"
+        );
+        let cfg = config(dir.path(), TARGET, &mtls_target(&mock, &p12_tls));
+        let out = rorcheck(
+            run_args(&cfg, &dir.path().join(reports), &DATA_SCENARIOS),
+            passwords(),
+        )
+        .await;
+        assert_eq!(out.status.code(), Some(0), "{p12}: {}", text(&out));
+    }
 
-    // Every token issued was bound to the certificate and none appears in the reports.
+    // One token per run for the harness, one more for AUTH-006's own request; none shown.
     let tokens = mock
         .requests()
         .iter()
         .filter(|r| r.path.ends_with("/token"))
         .count();
-    assert_eq!(tokens, 2, "one token per run");
-    for report in [
+    assert_eq!(tokens, 6, "two token requests per run");
+    for name in [
         "r1/report.json",
         "r2/report.json",
         "r1/report.html",
-        "r2/junit.xml",
+        "r3/junit.xml",
     ] {
-        let text = std::fs::read_to_string(dir.path().join(report)).expect("report");
-        assert!(!text.contains("eyJ"), "no JWT in {report}");
+        let text = report(dir.path(), name);
+        assert!(!text.contains("eyJ"), "no JWT in {name}");
         assert!(!text.contains(PASSWORD));
     }
 }
@@ -159,16 +113,17 @@ async fn a_wrong_p12_password_or_an_untrusted_server_is_a_clear_error() {
     let wrong = format!(
         "{{ ca = \"{d}/ca.pem\", p12 = \"{d}/client.p12\", password = {{ env = \"ROR_TEST_WRONG\" }} }}"
     );
-    let out = rorcheck(run_args(
-        &config(&mock, dir.path(), &wrong),
-        &dir.path().join("r"),
-    ))
+    let cfg = config(dir.path(), TARGET, &mtls_target(&mock, &wrong));
+    let out = rorcheck(
+        run_args(&cfg, &dir.path().join("r"), &DATA_SCENARIOS),
+        passwords(),
+    )
     .await;
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr.contains("wrong password"), "{stderr}");
     assert!(
-        !stderr.contains("pas-le-bon"),
+        !stderr.contains(WRONG_PASSWORD),
         "the password is never shown"
     );
 
@@ -176,15 +131,158 @@ async fn a_wrong_p12_password_or_an_untrusted_server_is_a_clear_error() {
     let no_ca = format!(
         "{{ cert = \"{d}/rorcheck-demo-p1.pem\", key = \"{d}/rorcheck-demo-p1.key.pem\" }}"
     );
-    let out = rorcheck(run_args(
-        &config(&mock, dir.path(), &no_ca),
-        &dir.path().join("r3"),
-    ))
+    let cfg = config(dir.path(), TARGET, &mtls_target(&mock, &no_ca));
+    let out = rorcheck(
+        run_args(&cfg, &dir.path().join("r3"), &DATA_SCENARIOS),
+        passwords(),
+    )
     .await;
     assert_eq!(out.status.code(), Some(1));
-    let report = std::fs::read_to_string(dir.path().join("r3/report.json")).expect("report");
+    let json = report(dir.path(), "r3/report.json");
     assert!(
-        report.contains("UnknownIssuer"),
+        json.contains("UnknownIssuer"),
         "the reason names the untrusted issuer"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn client_certificates_the_server_refuses_error_the_run_as_tls_refusals() {
+    let (mock, dir) = mtls_mock().await;
+    let pki = mock.pki.clone().expect("pki");
+    let foreign = Authority::new("autre AC")
+        .expect("ca")
+        .client("rorcheck-demo-p1", 365)
+        .expect("cert");
+    common::write_pem(&foreign, dir.path(), "foreign");
+    let expired = pki.ca.client("rorcheck-demo-p1", -1).expect("expired");
+    common::write_pem(&expired, dir.path(), "expired");
+    let d = dir.path().display();
+    for name in ["foreign", "expired"] {
+        let tls = format!(
+            "{{ ca = \"{d}/ca.pem\", ca_only = true, cert = \"{d}/{name}.pem\", key = \"{d}/{name}.key.pem\" }}"
+        );
+        let cfg = config(dir.path(), TARGET, &mtls_target(&mock, &tls));
+        let out = rorcheck(
+            run_args(
+                &cfg,
+                &dir.path().join(name),
+                &["scenarios/recherche/RCH-010.yaml"],
+            ),
+            passwords(),
+        )
+        .await;
+        assert_eq!(out.status.code(), Some(1), "{name}: {}", text(&out));
+        let json = report(dir.path(), &format!("{name}/report.json"));
+        assert!(
+            json.contains("poignée de main TLS refusée"),
+            "{name}: the handshake refusal is named as such: {json}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_tls_refusal_scenario_fails_on_a_server_that_does_not_require_certificates() {
+    // Mutation: the same server without mutual TLS accepts a connection with no
+    // certificate, and AUTH-005 must say so.
+    let (mock, dir) = common::tls_mock(TlsMode::Tls).await;
+    let d = dir.path().display();
+    let tls = format!(
+        "{{ ca = \"{d}/ca.pem\", ca_only = true, cert = \"{d}/rorcheck-demo-p1.pem\", key = \"{d}/rorcheck-demo-p1.key.pem\" }}"
+    );
+    let body = format!(
+        "base_url = \"{}\"\naccess_profile = 1\nauth = {{ kind = \"bearer\", env = \"ROR_TEST_TOKEN\" }}\ntls = {tls}",
+        mock.base_url
+    );
+    let cfg = config(dir.path(), TARGET, &body);
+    let out = rorcheck(
+        run_args(
+            &cfg,
+            &dir.path().join("r"),
+            &["scenarios/auth/AUTH-005.yaml"],
+        ),
+        vec![("ROR_TEST_TOKEN", mock.demo_token())],
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let json = report(dir.path(), "r/report.json");
+    assert!(json.contains("connexion TLS acceptée"), "{json}");
+
+    // And it passes where the server does require them.
+    let (mock, dir) = mtls_mock().await;
+    let d = dir.path().display();
+    let tls = format!(
+        "{{ ca = \"{d}/ca.pem\", ca_only = true, cert = \"{d}/rorcheck-demo-p1.pem\", key = \"{d}/rorcheck-demo-p1.key.pem\" }}"
+    );
+    let cfg = config(dir.path(), TARGET, &mtls_target(&mock, &tls));
+    let out = rorcheck(
+        run_args(
+            &cfg,
+            &dir.path().join("r"),
+            &["scenarios/auth/AUTH-005.yaml"],
+        ),
+        vec![],
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_built_in_sandbox_runs_from_environment_variables_and_a_two_line_override() {
+    // A vendor's set-up: the sandbox by its built-in name, the .p12 and its password in
+    // ROR_* variables; the two URLs point to the simulated sandbox on loopback.
+    let (mock, dir) = mtls_mock().await;
+    let cfg = dir.path().join("rorcheck.toml");
+    std::fs::write(
+        &cfg,
+        format!(
+            "[targets.bac-a-sable]\nbase_url = \"{}\"\ntoken_url = \"{}\"\n",
+            mock.base_url, mock.token_url
+        ),
+    )
+    .expect("config");
+    let d = dir.path().display().to_string();
+    let env = vec![
+        ("ROR_CLIENT_ID", "rorcheck-demo-p1".to_owned()),
+        ("ROR_CERT_P12", format!("{d}/client.p12")),
+        ("ROR_CERT_PASSWORD", PASSWORD.to_owned()),
+        ("ROR_CA_BUNDLE", format!("{d}/ca.pem")),
+        ("ROR_ACCESS_PROFILE", "1".to_owned()),
+    ];
+    let cfg_arg = cfg.to_str().expect("utf-8").to_owned();
+    let out = rorcheck(
+        vec![
+            "--config".into(),
+            cfg_arg.clone(),
+            "doctor".into(),
+            "--env".into(),
+            "bac-a-sable".into(),
+        ],
+        env.clone(),
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let reports = dir.path().join("r");
+    let out = rorcheck(
+        vec![
+            "--config".into(),
+            cfg_arg,
+            "run".into(),
+            "--env".into(),
+            "bac-a-sable".into(),
+            "--report-dir".into(),
+            reports.to_str().expect("utf-8").into(),
+            "scenarios/recherche".into(),
+            "scenarios/auth".into(),
+        ],
+        env,
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let json = report(&reports, "report.json");
+    assert!(json.contains("\"name\": \"bac-a-sable\""), "{json}");
+    assert!(
+        json.contains("\"rate_limit\": 10.0"),
+        "the sandbox rate cap applies"
+    );
+    assert!(!json.contains(PASSWORD));
 }

@@ -43,12 +43,24 @@ pub const BUILTIN_ENVIRONMENTS: [BuiltinEnvironment; 2] = [
 pub const ENV_VARS: [(&str, &str); 9] = [
     ("ROR_CLIENT_ID", "client id given by the ROR programme team"),
     ("ROR_CLIENT_SECRET", "client secret (access profile 0)"),
-    ("ROR_CERT_P12", "path of the IGC-Santé .p12 (profiles 1 to 5)"),
+    (
+        "ROR_CERT_P12",
+        "path of the IGC-Santé .p12 (profiles 1 to 5)",
+    ),
     ("ROR_CERT_PASSWORD", "password of the .p12"),
-    ("ROR_CERT_PEM", "path of the client certificate, PEM (instead of the .p12)"),
+    (
+        "ROR_CERT_PEM",
+        "path of the client certificate, PEM (instead of the .p12)",
+    ),
     ("ROR_CERT_KEY", "path of its private key, PEM"),
-    ("ROR_CA_BUNDLE", "PEM bundle of the IGC-Santé chain, added to the system roots"),
-    ("ROR_ACCESS_PROFILE", "access profile 0 to 5 (default 0 with a secret)"),
+    (
+        "ROR_CA_BUNDLE",
+        "PEM bundle of the IGC-Santé chain, added to the system roots",
+    ),
+    (
+        "ROR_ACCESS_PROFILE",
+        "access profile 0 to 5 (default 0 with a secret)",
+    ),
     (
         "ROR_PROFIL_UTILISATEUR_CODE",
         "and ROR_PROFIL_UTILISATEUR_SYSTEM, ROR_ROLE_METIER_CODE, ROR_ROLE_METIER_SYSTEM: the Ror-* header values",
@@ -102,17 +114,15 @@ impl BuiltinEnvironment {
     ) -> Result<TargetConfig, ConfigError> {
         let mut cfg = declared.cloned().unwrap_or_default();
         cfg.base_url.get_or_insert_with(|| self.base_url.to_owned());
+        cfg.token_url
+            .get_or_insert_with(|| self.token_url.to_owned());
         cfg.production.get_or_insert(self.production);
         cfg.rate_limit.get_or_insert(self.rate_limit);
         if cfg.tls.is_none() {
             cfg.tls = tls_from_env(var);
         }
         match &mut cfg.auth {
-            Some(AuthConfig::ClientCredentials { token_url, .. })
-            | Some(AuthConfig::Mtls { token_url, .. }) => {
-                token_url.get_or_insert_with(|| self.token_url.to_owned());
-            }
-            Some(AuthConfig::None | AuthConfig::Bearer { .. }) => {}
+            Some(_) => {}
             None => {
                 let client_id = var("ROR_CLIENT_ID").ok_or_else(|| ConfigError::NoClientId {
                     target: self.name.to_owned(),
@@ -121,7 +131,7 @@ impl BuiltinEnvironment {
                     .tls
                     .as_ref()
                     .is_some_and(|t| t.p12.is_some() || t.cert.is_some());
-                let token_url = Some(self.token_url.to_owned());
+                let token_url = None;
                 cfg.auth = Some(if has_certificate {
                     AuthConfig::Mtls {
                         token_url,
@@ -181,10 +191,11 @@ mod tests {
             .config_with(None, &env(&[("ROR_CLIENT_ID", "mon-logiciel")]))
             .expect("config");
         assert_eq!(cfg.base_url.as_deref(), Some(sandbox.base_url));
+        assert_eq!(cfg.token_url.as_deref(), Some(sandbox.token_url));
         assert_eq!(
             cfg.auth,
             Some(AuthConfig::ClientCredentials {
-                token_url: Some(sandbox.token_url.into()),
+                token_url: None,
                 client_id: "mon-logiciel".into(),
                 secret: SecretSource {
                     env: Some("ROR_CLIENT_SECRET".into()),
@@ -211,7 +222,10 @@ mod tests {
             .expect("config");
         assert!(matches!(cfg.auth, Some(AuthConfig::Mtls { .. })));
         let tls = cfg.tls.expect("tls");
-        assert_eq!(tls.p12.as_deref(), Some(std::path::Path::new("/certs/client.p12")));
+        assert_eq!(
+            tls.p12.as_deref(),
+            Some(std::path::Path::new("/certs/client.p12"))
+        );
         assert_eq!(
             tls.password.and_then(|p| p.env).as_deref(),
             Some("ROR_CERT_PASSWORD")
@@ -238,12 +252,12 @@ mod tests {
             .expect("config");
         assert_eq!(cfg.base_url, declared.base_url);
         assert_eq!(cfg.rate_limit, Some(1.0));
-        assert!(matches!(
-            cfg.auth,
-            Some(AuthConfig::Mtls { token_url: Some(ref u), .. }) if u == sandbox.token_url
-        ));
+        assert!(matches!(cfg.auth, Some(AuthConfig::Mtls { .. })));
+        assert_eq!(cfg.token_url.as_deref(), Some(sandbox.token_url));
 
-        let err = sandbox.config_with(None, &env(&[])).expect_err("no client id");
+        let err = sandbox
+            .config_with(None, &env(&[]))
+            .expect_err("no client id");
         assert!(err.to_string().contains("ROR_CLIENT_ID"), "{err}");
         let err = sandbox
             .config_with(

@@ -175,6 +175,8 @@ impl TlsConfig {
 pub struct TargetConfig {
     /// FHIR base URL, e.g. `https://bas-api-fhir.qualif.ror.esante.gouv.fr/ws-diffusion-fhir`.
     pub base_url: Option<String>,
+    /// Token endpoint of the environment, used when `auth` gives none.
+    pub token_url: Option<String>,
     /// Default: none for a custom target; for a built-in one, from the `ROR_*` variables.
     pub auth: Option<AuthConfig>,
     pub ror_headers: Option<RorHeaders>,
@@ -224,20 +226,56 @@ pub enum ConfigError {
     Env { var: &'static str, reason: String },
     #[error("target `{target}` has no {what}")]
     Missing { target: String, what: &'static str },
-    #[error("the client id of `{target}` is not set: export ROR_CLIENT_ID or set `auth.client_id` in [targets.{target}]")]
+    #[error(
+        "the client id of `{target}` is not set: export ROR_CLIENT_ID or set `auth.client_id` in [targets.{target}]"
+    )]
     NoClientId { target: String },
 }
 
 impl ConfigFile {
+    /// Reads the file; relative paths in it (certificates, CA bundle, secret files) are
+    /// relative to the file's own directory, wherever rorcheck is started from.
     pub fn load(path: &Path) -> Result<Self, ConfigError> {
         let text = std::fs::read_to_string(path).map_err(|e| ConfigError::Read {
             path: path.to_owned(),
             reason: e.to_string(),
         })?;
-        toml::from_str(&text).map_err(|e| ConfigError::Parse {
+        let mut file: ConfigFile = toml::from_str(&text).map_err(|e| ConfigError::Parse {
             path: path.to_owned(),
             reason: e.to_string(),
-        })
+        })?;
+        if let Some(dir) = path.parent() {
+            file.rebase(dir);
+        }
+        Ok(file)
+    }
+
+    fn rebase(&mut self, dir: &Path) {
+        let fix = |p: &mut Option<PathBuf>| {
+            if let Some(path) = p
+                && path.is_relative()
+            {
+                *path = dir.join(&*path);
+            }
+        };
+        for target in self.targets.values_mut() {
+            if let Some(tls) = &mut target.tls {
+                fix(&mut tls.ca);
+                fix(&mut tls.cert);
+                fix(&mut tls.key);
+                fix(&mut tls.p12);
+                if let Some(pw) = &mut tls.password {
+                    fix(&mut pw.file);
+                }
+            }
+            match &mut target.auth {
+                Some(AuthConfig::Bearer { token: source })
+                | Some(AuthConfig::ClientCredentials { secret: source, .. }) => {
+                    fix(&mut source.file)
+                }
+                _ => {}
+            }
+        }
     }
 }
 

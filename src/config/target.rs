@@ -158,14 +158,18 @@ impl Target {
     /// A target from its effective configuration (built-in defaults and environment
     /// variables already applied, see [`super::effective_config`]).
     pub fn from_config(name: &str, cfg: &TargetConfig) -> Result<Self, ConfigError> {
-        let base_url = cfg.base_url.as_deref().ok_or_else(|| ConfigError::Missing {
-            target: name.to_owned(),
-            what: "base_url",
-        })?;
+        let base_url = cfg
+            .base_url
+            .as_deref()
+            .ok_or_else(|| ConfigError::Missing {
+                target: name.to_owned(),
+                what: "base_url",
+            })?;
         let mut target = Target::new(name, base_url)?;
         if let Some(tls) = &cfg.tls {
             let material = tls.material()?;
-            let tls_err = |e: crate::http::identity::TlsMaterialError| ConfigError::Tls(e.to_string());
+            let tls_err =
+                |e: crate::http::identity::TlsMaterialError| ConfigError::Tls(e.to_string());
             target.http = material.client().map_err(tls_err)?;
             target.http_without_certificate = crate::http::identity::ClientTls {
                 identity: None,
@@ -176,10 +180,13 @@ impl Target {
             target.identity = material.identity;
         }
         let token_url = |u: &Option<String>| {
-            let u = u.as_deref().ok_or_else(|| ConfigError::Missing {
-                target: name.to_owned(),
-                what: "auth.token_url",
-            })?;
+            let u =
+                u.as_deref()
+                    .or(cfg.token_url.as_deref())
+                    .ok_or_else(|| ConfigError::Missing {
+                        target: name.to_owned(),
+                        what: "auth.token_url",
+                    })?;
             url::Url::parse(u).map_err(|e| ConfigError::BadUrl {
                 url: u.to_owned(),
                 reason: e.to_string(),
@@ -224,6 +231,22 @@ impl Target {
             target.set_header(k, v);
         }
         target.variables = cfg.variables.clone();
+        // The auth scenarios need the token endpoint and client id: the target knows them.
+        if let Some((url, id)) = target.oauth_client() {
+            let (url, id) = (url.to_string(), id.to_owned());
+            target.variables.entry("token_url".into()).or_insert(url);
+            target.variables.entry("client_id".into()).or_insert(id);
+        }
+        if let TargetAuth::ClientCredentials(source) = &target.auth
+            && let Some(secret) = source.secret()
+        {
+            let secret = secret.to_owned();
+            target
+                .variables
+                .entry("client_secret".into())
+                .or_insert(secret);
+            target.secret_variables.push("client_secret".into());
+        }
         target.access_profile = cfg.access_profile;
         if let Some(secs) = cfg.timeout_secs {
             target.timeout = Duration::from_secs(secs);
@@ -275,4 +298,3 @@ impl Target {
         out
     }
 }
-

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use rustls::pki_types::{CertificateDer, UnixTime};
 
-use super::Diagnosis;
+use super::{Diagnosis, Lang};
 use crate::config::TlsConfig;
 use crate::http::identity::{ClientIdentity, TlsMaterialError};
 
@@ -302,6 +302,38 @@ fn validity(d: &mut Diagnosis, leaf: &CertificateDer<'_>) {
     }
 }
 
+/// A certificate verification error in words (rustls' own text carries timestamps).
+fn explain(e: &rustls::Error, l: Lang) -> String {
+    use rustls::CertificateError as C;
+    match e {
+        rustls::Error::InvalidCertificate(c) => match c {
+            C::UnknownIssuer => l.pick(
+                "émis par une AC absente du magasin (UnknownIssuer)",
+                "issued by a CA that is not in the bundle (UnknownIssuer)",
+            ),
+            C::Expired | C::ExpiredContext { .. } => l.pick(
+                "la chaîne n'est pas valide : certificat expiré",
+                "the chain is not valid: certificate expired",
+            ),
+            C::NotValidYet | C::NotValidYetContext { .. } => l.pick(
+                "la chaîne n'est pas valide : certificat pas encore valide",
+                "the chain is not valid: certificate not valid yet",
+            ),
+            C::InvalidPurpose | C::InvalidPurposeContext { .. } => l.pick(
+                "le certificat n'autorise pas l'authentification client (extendedKeyUsage)",
+                "the certificate does not allow client authentication (extendedKeyUsage)",
+            ),
+            C::BadSignature => l.pick(
+                "signature de la chaîne invalide",
+                "invalid signature in the chain",
+            ),
+            C::Revoked => l.pick("certificat révoqué", "certificate revoked"),
+            other => format!("{other:?}"),
+        },
+        other => other.to_string(),
+    }
+}
+
 /// Verifies the client certificate chains to the configured CA, as the server will.
 fn chain(
     d: &mut Diagnosis,
@@ -332,19 +364,17 @@ fn chain(
     }
     crate::tls::install_crypto_provider();
     let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
-    let verdict = rustls::server::WebPkiClientVerifier::builder_with_provider(
-        Arc::new(store),
-        provider,
-    )
-    .build()
-    .map_err(|e| e.to_string())
-    .and_then(|verifier| {
-        let (leaf, intermediates) = certs.split_first().ok_or("no certificate")?;
-        verifier
-            .verify_client_cert(leaf, intermediates, UnixTime::now())
-            .map(|_| ())
+    let verdict =
+        rustls::server::WebPkiClientVerifier::builder_with_provider(Arc::new(store), provider)
+            .build()
             .map_err(|e| e.to_string())
-    });
+            .and_then(|verifier| {
+                let (leaf, intermediates) = certs.split_first().ok_or("no certificate")?;
+                verifier
+                    .verify_client_cert(leaf, intermediates, UnixTime::now())
+                    .map(|_| ())
+                    .map_err(|e| explain(&e, l))
+            });
     match verdict {
         Ok(()) => d.pass(
             "certificate-chain",

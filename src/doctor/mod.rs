@@ -216,6 +216,21 @@ pub async fn diagnose(subject: Subject, lang: Lang) -> Diagnosis {
             );
             if let Some(tls) = &cfg.tls {
                 certificate::check(&mut d, tls).await;
+                if !d.passed() {
+                    // Connecting with unusable material would only repeat the same failure.
+                    d.not_checked(
+                        "connection",
+                        l.pick(
+                            "Connexion à l'environnement",
+                            "Connection to the environment",
+                        ),
+                        l.pick(
+                            "non tentée : corrigez d'abord le certificat",
+                            "not attempted: fix the certificate first",
+                        ),
+                    );
+                    return d;
+                }
             }
             match Target::from_config(&name, &cfg) {
                 Ok(target) => (d, target),

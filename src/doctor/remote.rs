@@ -14,24 +14,27 @@ const CHECK_TIMEOUT: Duration = Duration::from_secs(15);
 pub(super) async fn check(d: &mut Diagnosis, target: &Target, redactor: &mut Redactor) {
     headers(d, target);
     let token_reachable = match target.oauth_client() {
-        Some((url, _)) => reachable(
-            d,
-            target,
-            "token-endpoint",
-            d.lang.pick(
-                "Serveur d'autorisation joignable",
-                "Token endpoint reachable",
-            ),
-            url.clone(),
-        )
-        .await,
+        Some((url, _)) => {
+            reachable(
+                d,
+                target,
+                "token-endpoint",
+                d.lang.pick(
+                    "Serveur d'autorisation joignable",
+                    "Token endpoint reachable",
+                ),
+                url.clone(),
+            )
+            .await
+        }
         None => true,
     };
     let fhir_reachable = reachable(
         d,
         target,
         "fhir-endpoint",
-        d.lang.pick("Serveur FHIR joignable", "FHIR server reachable"),
+        d.lang
+            .pick("Serveur FHIR joignable", "FHIR server reachable"),
         target.base_url.clone(),
     )
     .await;
@@ -39,10 +42,20 @@ pub(super) async fn check(d: &mut Diagnosis, target: &Target, redactor: &mut Red
     let l = d.lang;
     if !fhir_reachable {
         for (id, label) in [
-            ("metadata", l.pick("CapabilityStatement (/metadata)", "CapabilityStatement (/metadata)")),
+            (
+                "metadata",
+                l.pick(
+                    "CapabilityStatement (/metadata)",
+                    "CapabilityStatement (/metadata)",
+                ),
+            ),
             ("search", l.pick("Première recherche", "First search")),
         ] {
-            d.not_checked(id, label, l.pick("serveur FHIR injoignable", "FHIR server unreachable"));
+            d.not_checked(
+                id,
+                label,
+                l.pick("serveur FHIR injoignable", "FHIR server unreachable"),
+            );
         }
         return;
     }
@@ -75,7 +88,10 @@ fn headers(d: &mut Diagnosis, target: &Target) {
     let mut problems = Vec::new();
     let mut shown = Vec::new();
     for (code, system) in [
-        ("Ror-Profil-Utilisateur-Code", "Ror-Profil-Utilisateur-System"),
+        (
+            "Ror-Profil-Utilisateur-Code",
+            "Ror-Profil-Utilisateur-System",
+        ),
         ("Ror-Role-Metier-Code", "Ror-Role-Metier-System"),
     ] {
         match (get(code), get(system)) {
@@ -137,10 +153,7 @@ async fn reachable(
         }
         Ok(Err(e)) => {
             let why = chain(&e);
-            let tls = matches!(
-                crate::http::client::classify(&e, 0),
-                TransportError::Tls(_)
-            );
+            let tls = matches!(crate::http::client::classify(&e, 0), TransportError::Tls(_));
             let hint = if why.contains("UnknownIssuer") {
                 l.pick(
                     "le certificat du serveur n'est pas reconnu : ajoutez la chaîne de son AC dans `ca` (ROR_CA_BUNDLE)",
@@ -290,6 +303,10 @@ fn token_hint(e: &crate::http::oauth::OAuthError, with_secret: bool, l: Lang) ->
             "client refusé : le certificat présenté est-il celui enregistré pour ce client id auprès de l'équipe ROR ?",
             "client refused: is the certificate presented the one registered for this client id with the ROR team?",
         ),
+        OAuthError::Tls(_) => l.pick(
+            "le serveur d'autorisation refuse la poignée de main : certificat client absent, expiré ou d'une autre AC que l'IGC-Santé",
+            "the token endpoint refuses the handshake: client certificate missing, expired or not from IGC-Santé",
+        ),
         OAuthError::Transport(_) => l.pick(
             "le serveur d'autorisation ne répond pas correctement : vérifiez l'URL et le certificat client",
             "the token endpoint does not answer properly: check the URL and the client certificate",
@@ -378,8 +395,14 @@ async fn metadata(d: &mut Diagnosis, target: &Target, token: Option<&str>) {
             "metadata",
             label,
             l.pick(
-                format!("HTTP {status}, pas de CapabilityStatement{}", outcome_text(&json)),
-                format!("HTTP {status}, no CapabilityStatement{}", outcome_text(&json)),
+                format!(
+                    "HTTP {status}, pas de CapabilityStatement{}",
+                    outcome_text(&json)
+                ),
+                format!(
+                    "HTTP {status}, no CapabilityStatement{}",
+                    outcome_text(&json)
+                ),
             ),
             l.pick(
                 "l'URL de base doit se terminer par /ws-diffusion-fhir (sans /metadata)",
@@ -434,7 +457,10 @@ async fn search(d: &mut Diagnosis, target: &Target, token: Option<&str>) {
                 "search",
                 label,
                 l.pick(
-                    format!("HTTP {status}, pas de Bundle searchset{}", outcome_text(&json)),
+                    format!(
+                        "HTTP {status}, pas de Bundle searchset{}",
+                        outcome_text(&json)
+                    ),
                     format!("HTTP {status}, no searchset Bundle{}", outcome_text(&json)),
                 ),
                 hint,

@@ -10,6 +10,8 @@ use serde::Deserialize;
 pub enum OAuthError {
     #[error("serveur d'autorisation injoignable : {0}")]
     Transport(String),
+    #[error("poignée de main TLS refusée avec le serveur d'autorisation : {0}")]
+    Tls(String),
     #[error("jeton refusé par le serveur d'autorisation (HTTP {status}{})", code.as_ref().map(|c| format!(", {c}")).unwrap_or_default())]
     Refused { status: u16, code: Option<String> },
     #[error("réponse du serveur d'autorisation illisible : {0}")]
@@ -82,6 +84,14 @@ fn renew_after(expires_in: Duration) -> Duration {
     expires_in.saturating_sub(margin)
 }
 
+/// A failure to talk to the token endpoint, TLS refusals told apart.
+fn transport(e: &reqwest::Error) -> OAuthError {
+    match super::client::classify(e, 0) {
+        super::TransportError::Tls(why) => OAuthError::Tls(why),
+        _ => OAuthError::Transport(super::client::chain(e)),
+    }
+}
+
 impl TokenSource {
     pub fn new(
         token_url: url::Url,
@@ -146,17 +156,14 @@ impl TokenSource {
             .form(&self.form())
             .send()
             .await
-            .map_err(|e| OAuthError::Transport(super::client::chain(&e)))?;
+            .map_err(|e| transport(&e))?;
         let status = response.status().as_u16();
         let cache_control = response
             .headers()
             .get(reqwest::header::CACHE_CONTROL)
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
-        let body = response
-            .bytes()
-            .await
-            .map_err(|e| OAuthError::Transport(super::client::chain(&e)))?;
+        let body = response.bytes().await.map_err(|e| transport(&e))?;
         if status != 200 {
             let code = serde_json::from_slice::<ErrorResponse>(&body)
                 .ok()

@@ -42,18 +42,29 @@ pub struct Redactor {
 impl Redactor {
     /// Secrets shorter than 4 characters are ignored: masking them would mangle text.
     pub fn new(secrets: impl IntoIterator<Item = String>) -> Self {
-        let mut secrets: Vec<String> = secrets.into_iter().filter(|s| s.len() >= 4).collect();
-        // Longest first, so that a secret containing another is masked whole.
-        secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
-        secrets.dedup();
-        Redactor { secrets }
+        let mut redactor = Redactor::default();
+        for s in secrets {
+            redactor.add_secret(&s);
+        }
+        redactor
     }
 
+    /// Adds a secret, with the forms it takes once encoded in a form body or a URL
+    /// (`+`, `%2F`...) or in a JSON string (`\"`...).
     pub fn add_secret(&mut self, secret: &str) {
-        if secret.len() >= 4 && !self.secrets.iter().any(|s| s == secret) {
-            self.secrets.push(secret.to_owned());
-            self.secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
+        if secret.len() < 4 {
+            return;
         }
+        let form: String = url::form_urlencoded::byte_serialize(secret.as_bytes()).collect();
+        let json = serde_json::to_string(secret).unwrap_or_default();
+        let json = json.trim_matches('"').to_owned();
+        for variant in [secret.to_owned(), form.replace('+', "%20"), form, json] {
+            if !self.secrets.contains(&variant) {
+                self.secrets.push(variant);
+            }
+        }
+        // Longest first, so that a secret containing another is masked whole.
+        self.secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
     }
 
     /// Masks secrets in free text (bodies, error messages, captured values).
@@ -88,6 +99,19 @@ impl Redactor {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_secret_is_masked_in_its_encoded_forms_too() {
+        let r = super::Redactor::new(["s3cr3t /+=\"plante".to_owned()]);
+        for text in [
+            "client_id=a&x=s3cr3t+%2F%2B%3D%22plante",
+            "?s=s3cr3t%20%2F%2B%3D%22plante",
+            r#"{"note": "s3cr3t /+=\"plante"}"#,
+        ] {
+            let masked = r.text(text);
+            assert!(!masked.contains("plante"), "{text} -> {masked}");
+        }
+    }
+
     use super::*;
 
     const JWT_SAMPLE: &str = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl";

@@ -242,7 +242,10 @@ impl TargetInfo {
 pub fn mask_client_id(id: &str) -> String {
     let chars: Vec<char> = id.chars().collect();
     if chars.len() <= 8 {
-        return format!("{}…", chars.first().map(|c| c.to_string()).unwrap_or_default());
+        return format!(
+            "{}…",
+            chars.first().map(|c| c.to_string()).unwrap_or_default()
+        );
     }
     let head: String = chars[..4].iter().collect();
     let tail: String = chars[chars.len() - 3..].iter().collect();

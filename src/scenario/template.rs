@@ -130,10 +130,9 @@ pub fn check_templates(check: &Check) -> Vec<&str> {
             }
             out
         }
-        Check::Status(_)
-        | Check::Bundle(_)
-        | Check::OperationOutcome(_)
-        | Check::Connection(_) => Vec::new(),
+        Check::Status(_) | Check::Bundle(_) | Check::OperationOutcome(_) | Check::Connection(_) => {
+            Vec::new()
+        }
     }
 }
 
@@ -157,10 +156,8 @@ pub fn render_check(
                 *v = render_json(v, vars)?;
             }
         }
-        Check::Status(_)
-        | Check::Bundle(_)
-        | Check::OperationOutcome(_)
-        | Check::Connection(_) => {}
+        Check::Status(_) | Check::Bundle(_) | Check::OperationOutcome(_) | Check::Connection(_) => {
+        }
     }
     Ok(out)
 }

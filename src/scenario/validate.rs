@@ -117,8 +117,7 @@ fn check_step(
             && (st.expect.len() > 1 || !st.capture.is_empty() || st.retry.is_some())
         {
             out.push(at(
-                "`connection` must be the step's only expectation, without capture or retry"
-                    .into(),
+                "`connection` must be the step's only expectation, without capture or retry".into(),
             ));
         }
         out.extend(undefined_variables(
