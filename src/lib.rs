@@ -7,6 +7,7 @@
 pub mod assert;
 pub mod cli;
 pub mod config;
+pub mod conformance;
 pub mod doctor;
 pub mod fhirpath;
 pub mod http;

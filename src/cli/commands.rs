@@ -2,7 +2,9 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{Cli, Command, DoctorLang, Filters, FixturesCommand, ListFormat, ServeArgs};
+use super::{
+    Cli, Command, DoctorLang, Filters, FixturesCommand, ListFormat, NosCommand, ServeArgs,
+};
 use crate::config::{ConfigError, ConfigFile, Target, TargetAuth, resolve_target};
 use crate::fhirpath::FhirPath;
 use crate::http::oauth::TokenSource;
@@ -433,6 +435,24 @@ pub async fn execute(cli: Cli) -> Result<(), CliError> {
             Ok(())
         }
         Command::Serve(args) => serve(args).await,
+        Command::Nos {
+            command: NosCommand::Import { dir, out, source },
+        } => {
+            let snapshot = crate::conformance::nos::NosSnapshot::import(&dir, &source)
+                .map_err(CliError::Runtime)?;
+            let text =
+                serde_json::to_string(&snapshot).map_err(|e| CliError::Runtime(e.to_string()))?;
+            std::fs::write(&out, text + "\n")
+                .map_err(|e| CliError::Runtime(format!("{}: {e}", out.display())))?;
+            println!(
+                "{} systèmes de codes, {} jeux de valeurs (NOS du {}) écrits dans {}",
+                snapshot.code_systems.len(),
+                snapshot.value_sets.len(),
+                snapshot.date,
+                out.display()
+            );
+            Ok(())
+        }
         Command::Fixtures {
             command: FixturesCommand::Generate { seed, offers, out },
         } => {

@@ -113,6 +113,11 @@ pub enum Command {
     Schema,
     /// Run the mock ROR standalone, for a vendor's application or for curl.
     Serve(ServeArgs),
+    /// The NOS snapshot used by the nomenclature checks.
+    Nos {
+        #[command(subcommand)]
+        command: NosCommand,
+    },
     /// Synthetic ROR datasets.
     Fixtures {
         #[command(subcommand)]
@@ -163,6 +168,20 @@ impl ServeArgs {
             (false, false) => TlsMode::Off,
         }
     }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum NosCommand {
+    /// Build the snapshot from a directory of NOS CodeSystem/ValueSet JSON files (ANS).
+    Import {
+        /// Directory of `CodeSystem-TRE-*.json` and `ValueSet-JDV-*.json`.
+        dir: PathBuf,
+        #[arg(long, default_value = "src/conformance/data/nos-snapshot.json")]
+        out: PathBuf,
+        /// Provenance written into the snapshot.
+        #[arg(long, default_value = "NOS (ANS), ../shared/nos")]
+        source: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]

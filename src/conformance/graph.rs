@@ -1,0 +1,284 @@
+//! Search-graph integrity of a searchset Bundle, judged against the request that produced
+//! it: matches satisfy the criteria checkable from the resource (`_lastUpdated`,
+//! `identifier`, `_tag`), every reference an `_include` covers is in the Bundle,
+//! `_include:iterate` closes `Organization.partOf`, `_revinclude` entries point to matches,
+//! no duplicate `fullUrl`, `total` consistent.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate};
+use serde_json::Value;
+
+use super::{Context, Finding, label, visibility};
+
+/// The element an include follows, by `Type:param`.
+fn include_element(type_param: &str) -> Option<(&'static str, &'static str)> {
+    Some(match type_param {
+        "HealthcareService:organization" => ("HealthcareService", "providedBy"),
+        "HealthcareService:location" => ("HealthcareService", "location"),
+        "Organization:partof" => ("Organization", "partOf"),
+        "Location:organization" => ("Location", "managingOrganization"),
+        "PractitionerRole:practitioner" => ("PractitionerRole", "practitioner"),
+        "PractitionerRole:service" => ("PractitionerRole", "healthcareService"),
+        "PractitionerRole:organization" => ("PractitionerRole", "organization"),
+        "PractitionerRole:location" => ("PractitionerRole", "location"),
+        _ => return None,
+    })
+}
+
+fn references<'a>(resource: &'a Value, element: &str) -> Vec<&'a str> {
+    match &resource[element] {
+        Value::Array(items) => items
+            .iter()
+            .filter_map(|r| r["reference"].as_str())
+            .collect(),
+        v => v["reference"].as_str().into_iter().collect(),
+    }
+}
+
+pub fn check(bundle: &Value, ctx: &Context) -> Vec<Finding> {
+    if bundle["type"] != "searchset" {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    let entries: Vec<&Value> = bundle["entry"].as_array().into_iter().flatten().collect();
+    let mut seen = BTreeSet::new();
+    for e in &entries {
+        if let Some(url) = e["fullUrl"].as_str()
+            && !seen.insert(url)
+        {
+            out.push(Finding::error(
+                "GRAPH-01",
+                "Bundle",
+                "entry.fullUrl",
+                format!("{url} présent deux fois dans le Bundle"),
+            ));
+        }
+    }
+    let matches: Vec<&Value> = entries
+        .iter()
+        .filter(|e| e["search"]["mode"].as_str().is_none_or(|m| m == "match"))
+        .filter_map(|e| e.get("resource"))
+        .collect();
+    let present: BTreeSet<String> = entries
+        .iter()
+        .filter_map(|e| e.get("resource"))
+        .map(label)
+        .collect();
+    let links: Vec<&str> = bundle["link"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|l| l["relation"].as_str())
+        .collect();
+    if let Some(total) = bundle["total"].as_u64() {
+        let single_page = !links.contains(&"next") && !links.contains(&"previous");
+        if (total as usize) < matches.len() || (single_page && total as usize != matches.len()) {
+            out.push(Finding::error(
+                "GRAPH-02",
+                "Bundle",
+                "total",
+                format!(
+                    "total {total} incohérent avec {} résultat(s) « match »{}",
+                    matches.len(),
+                    if single_page {
+                        " sur une page unique"
+                    } else {
+                        ""
+                    }
+                ),
+            ));
+        }
+    }
+    let Some(url) = &ctx.request_url else {
+        out.extend(visibility::check_bundle(bundle, ctx.access_profile));
+        return out;
+    };
+    let mut params: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (k, v) in url.query_pairs() {
+        params
+            .entry(k.into_owned())
+            .or_default()
+            .push(v.into_owned());
+    }
+    for value in params.get("_lastUpdated").into_iter().flatten() {
+        last_updated(value, &matches, &mut out);
+    }
+    for value in params.get("identifier").into_iter().flatten() {
+        identifier(value, &matches, &mut out);
+    }
+    for value in params.get("_tag").into_iter().flatten() {
+        tag(value, &matches, &mut out);
+    }
+    for value in params.get("_include").into_iter().flatten() {
+        let Some((rtype, element)) = include_element(value) else {
+            continue;
+        };
+        for m in matches.iter().filter(|m| m["resourceType"] == rtype) {
+            for reference in references(m, element) {
+                if !present.contains(reference) {
+                    out.push(Finding::error(
+                        "GRAPH-04",
+                        &label(m),
+                        element,
+                        format!("{reference} demandé par _include={value} absent du Bundle"),
+                    ));
+                }
+            }
+        }
+    }
+    if params
+        .get("_include:iterate")
+        .is_some_and(|v| v.iter().any(|v| v == "Organization:partof"))
+    {
+        for org in entries
+            .iter()
+            .filter_map(|e| e.get("resource"))
+            .filter(|r| r["resourceType"] == "Organization")
+        {
+            for reference in references(org, "partOf") {
+                if !present.contains(reference) {
+                    out.push(Finding::error(
+                        "GRAPH-05",
+                        &label(org),
+                        "partOf",
+                        format!(
+                            "{reference} absent : _include:iterate=Organization:partof doit remonter jusqu'à l'entité juridique"
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+    if params
+        .get("_revinclude")
+        .is_some_and(|v| v.iter().any(|v| v == "PractitionerRole:service"))
+    {
+        let matched: BTreeSet<String> = matches.iter().map(|m| label(m)).collect();
+        for e in entries.iter().filter(|e| e["search"]["mode"] == "include") {
+            let Some(r) = e
+                .get("resource")
+                .filter(|r| r["resourceType"] == "PractitionerRole")
+            else {
+                continue;
+            };
+            let refs = references(r, "healthcareService");
+            if !refs.iter().any(|x| matched.contains(*x)) {
+                out.push(Finding::error(
+                    "GRAPH-06",
+                    &label(r),
+                    "healthcareService",
+                    format!("inclus par _revinclude=PractitionerRole:service sans pointer vers une offre résultat ({refs:?})"),
+                ));
+            }
+        }
+    }
+    out.extend(visibility::check_bundle(bundle, ctx.access_profile));
+    out
+}
+
+/// A FHIR date search value: the instant it starts and the one it ends (exclusive), for
+/// a date without time the whole day, with 14 h of slack for the server's time zone.
+fn bounds(value: &str) -> Option<(DateTime<FixedOffset>, DateTime<FixedOffset>)> {
+    if let Ok(t) = DateTime::parse_from_rfc3339(value) {
+        return Some((t, t + chrono::TimeDelta::seconds(1)));
+    }
+    // A partial date (`2026`, `2026-03`, `2026-03-01`) is the whole year, month or day.
+    let (date, end) = match value.len() {
+        4 => {
+            let d = NaiveDate::from_ymd_opt(value.parse().ok()?, 1, 1)?;
+            (d, NaiveDate::from_ymd_opt(d.year() + 1, 1, 1)?)
+        }
+        7 => {
+            let d = NaiveDate::parse_from_str(&format!("{value}-01"), "%Y-%m-%d").ok()?;
+            (d, d.checked_add_months(chrono::Months::new(1))?)
+        }
+        _ => {
+            let d = NaiveDate::parse_from_str(value, "%Y-%m-%d").ok()?;
+            (d, d.succ_opt()?)
+        }
+    };
+    let at = |d: NaiveDate| d.and_hms_opt(0, 0, 0).map(|t| t.and_utc().fixed_offset());
+    let slack = chrono::TimeDelta::hours(14);
+    Some((at(date)? - slack, at(end)? + slack))
+}
+
+fn last_updated(value: &str, matches: &[&Value], out: &mut Vec<Finding>) {
+    let (prefix, rest) = match value.get(..2) {
+        Some(p @ ("ge" | "gt" | "le" | "lt" | "eq" | "sa" | "eb")) => (p, &value[2..]),
+        _ => ("eq", value),
+    };
+    let Some((start, end)) = bounds(rest) else {
+        return;
+    };
+    for m in matches {
+        let Some(updated) = m["meta"]["lastUpdated"]
+            .as_str()
+            .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
+        else {
+            continue;
+        };
+        let ok = match prefix {
+            "ge" => updated >= start,
+            "gt" | "sa" => updated >= start,
+            "le" => updated < end,
+            "lt" | "eb" => updated < end,
+            _ => updated >= start && updated < end,
+        };
+        if !ok {
+            out.push(Finding::error(
+                "GRAPH-03",
+                &label(m),
+                "meta.lastUpdated",
+                format!(
+                    "{} ne satisfait pas _lastUpdated={value}",
+                    m["meta"]["lastUpdated"].as_str().unwrap_or("?")
+                ),
+            ));
+        }
+    }
+}
+
+fn identifier(value: &str, matches: &[&Value], out: &mut Vec<Finding>) {
+    let (system, code) = match value.split_once('|') {
+        Some((s, c)) => (Some(s), c),
+        None => (None, value),
+    };
+    for m in matches {
+        let ok = m["identifier"].as_array().is_some_and(|ids| {
+            ids.iter().any(|id| {
+                id["value"] == code && system.is_none_or(|s| s.is_empty() || id["system"] == s)
+            })
+        });
+        if !ok {
+            out.push(Finding::error(
+                "GRAPH-03",
+                &label(m),
+                "identifier",
+                format!("aucun identifiant ne correspond au critère identifier={value}"),
+            ));
+        }
+    }
+}
+
+fn tag(value: &str, matches: &[&Value], out: &mut Vec<Finding>) {
+    let (system, code) = match value.split_once('|') {
+        Some((s, c)) => (Some(s), c),
+        None => (None, value),
+    };
+    for m in matches {
+        let ok = m["meta"]["tag"].as_array().is_some_and(|tags| {
+            tags.iter().any(|t| {
+                t["code"] == code && system.is_none_or(|s| s.is_empty() || t["system"] == s)
+            })
+        });
+        if !ok {
+            out.push(Finding::error(
+                "GRAPH-03",
+                &label(m),
+                "meta.tag",
+                format!("étiquette absente : critère _tag={value}"),
+            ));
+        }
+    }
+}

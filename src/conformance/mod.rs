@@ -1,0 +1,152 @@
+//! FHIR and ROR conformance checks on what the server returned: ROR profiles (rules as
+//! data in `data/profiles.yaml`), NOS nomenclatures (the snapshot in `data/`), the search
+//! graph (criteria, includes, duplicates, totals) and access-profile visibility. Each
+//! finding names the resource, the element path and the rule.
+
+pub mod graph;
+pub mod nomenclature;
+pub mod nos;
+pub mod profiles;
+pub mod visibility;
+
+use serde::Serialize;
+use serde_json::Value;
+
+/// How bad a finding is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Reported; fails nothing (deprecated code, unknown code outside `--strict`...).
+    Warning,
+    Error,
+}
+
+/// One departure from the ROR rules.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    pub severity: Severity,
+    /// Rule id, e.g. `ROR-HS-02`, `NOS-02`, `GRAPH-03`, `VIS-01`.
+    pub rule: String,
+    /// `HealthcareService/hs-1`, or `Bundle` for the whole response.
+    pub resource: String,
+    /// Element path, e.g. `type.coding[0].system`.
+    pub path: String,
+    pub message: String,
+}
+
+impl Finding {
+    pub fn error(rule: &str, resource: &str, path: &str, message: String) -> Self {
+        Finding {
+            severity: Severity::Error,
+            rule: rule.to_owned(),
+            resource: resource.to_owned(),
+            path: path.to_owned(),
+            message,
+        }
+    }
+
+    pub fn warning(rule: &str, resource: &str, path: &str, message: String) -> Self {
+        Finding {
+            severity: Severity::Warning,
+            ..Finding::error(rule, resource, path, message)
+        }
+    }
+}
+
+impl std::fmt::Display for Finding {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} {} : {} [{}]",
+            self.resource, self.path, self.message, self.rule
+        )
+    }
+}
+
+/// Which families of checks to apply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Aspects {
+    pub profiles: bool,
+    pub nomenclatures: bool,
+    pub graph: bool,
+    pub visibility: bool,
+}
+
+impl Aspects {
+    pub const ALL: Aspects = Aspects {
+        profiles: true,
+        nomenclatures: true,
+        graph: true,
+        visibility: true,
+    };
+}
+
+/// What the checks need to know beyond the body.
+#[derive(Debug, Clone, Default)]
+pub struct Context {
+    /// The request that produced the body: its search parameters are the criteria.
+    pub request_url: Option<url::Url>,
+    /// The run's access profile (visibility rules).
+    pub access_profile: Option<u8>,
+    /// Unknown NOS codes are errors instead of warnings.
+    pub strict: bool,
+}
+
+/// `Type/id` of a resource.
+pub fn label(resource: &Value) -> String {
+    format!(
+        "{}/{}",
+        resource["resourceType"].as_str().unwrap_or("?"),
+        resource["id"].as_str().unwrap_or("?")
+    )
+}
+
+/// The resources of a body: the entries of a Bundle, or the resource itself.
+pub fn resources(body: &Value) -> Vec<&Value> {
+    if body["resourceType"] == "Bundle" {
+        body["entry"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|e| e.get("resource"))
+            .collect()
+    } else if body.get("resourceType").is_some() {
+        vec![body]
+    } else {
+        Vec::new()
+    }
+}
+
+/// Every check of `aspects` on one response body.
+pub fn check(body: &Value, ctx: &Context, aspects: Aspects) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for resource in resources(body) {
+        if resource["resourceType"] == "OperationOutcome" {
+            continue;
+        }
+        if aspects.profiles {
+            out.extend(profiles::Rules::shipped().check(resource));
+        }
+        if aspects.nomenclatures {
+            out.extend(nomenclature::check(
+                resource,
+                nos::NosSnapshot::shipped(),
+                ctx.strict,
+            ));
+        }
+        if aspects.visibility {
+            out.extend(visibility::check(resource, ctx.access_profile));
+        }
+    }
+    if body["resourceType"] == "Bundle" {
+        if aspects.graph {
+            out.extend(graph::check(body, ctx));
+        } else if aspects.visibility {
+            out.extend(visibility::check_bundle(body, ctx.access_profile));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,100 @@
+//! NOS nomenclature checks: every coding from a NOS system uses a TRE code system known to
+//! the snapshot and a code that exists in it. Codes evolve, so a deprecated or retired code
+//! is a warning (older resources keep them) and an unknown code a warning unless strict; a
+//! JDV value-set URL used as `system` is a warning. `display` is never compared.
+
+use serde_json::Value;
+
+use super::nos::{CodeStatus, Lookup, NosSnapshot};
+use super::{Finding, label};
+
+pub fn check(resource: &Value, nos: &NosSnapshot, strict: bool) -> Vec<Finding> {
+    let name = label(resource);
+    let mut out = Vec::new();
+    walk(resource, "", &name, nos, strict, &mut out);
+    out
+}
+
+fn walk(
+    v: &Value,
+    path: &str,
+    name: &str,
+    nos: &NosSnapshot,
+    strict: bool,
+    out: &mut Vec<Finding>,
+) {
+    match v {
+        Value::Object(map) => {
+            if let (Some(Value::String(system)), Some(Value::String(code))) =
+                (map.get("system"), map.get("code"))
+            {
+                judge(system, code, path, name, nos, strict, out);
+            }
+            for (k, child) in map {
+                let p = if path.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{path}.{k}")
+                };
+                walk(child, &p, name, nos, strict, out);
+            }
+        }
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                walk(item, &format!("{path}[{i}]"), name, nos, strict, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn judge(
+    system: &str,
+    code: &str,
+    path: &str,
+    name: &str,
+    nos: &NosSnapshot,
+    strict: bool,
+    out: &mut Vec<Finding>,
+) {
+    let date = &nos.date;
+    match nos.lookup(system, code) {
+        Lookup::NotNos | Lookup::Known(CodeStatus::Active) => {}
+        Lookup::Known(CodeStatus::Deprecated) => out.push(Finding::warning(
+            "NOS-03",
+            name,
+            path,
+            format!("code {code} de {system} déprécié : à accepter, à ne plus produire"),
+        )),
+        Lookup::Known(CodeStatus::Retired) => out.push(Finding::warning(
+            "NOS-04",
+            name,
+            path,
+            format!(
+                "code {code} de {system} en fin de validité (dateFin) : valide sur une ressource ancienne"
+            ),
+        )),
+        Lookup::UnknownCode => {
+            let message = format!(
+                "code {code} inconnu de {system} dans l'instantané NOS du {date} : nouveau code ? le consommateur doit l'accepter et mettre à jour sa nomenclature"
+            );
+            out.push(if strict {
+                Finding::error("NOS-02", name, path, message)
+            } else {
+                Finding::warning("NOS-02", name, path, message)
+            });
+        }
+        Lookup::UnknownSystem => out.push(Finding::warning(
+            "NOS-01",
+            name,
+            path,
+            format!("système NOS {system} absent de l'instantané du {date}"),
+        )),
+        Lookup::ValueSetAsSystem => out.push(Finding::warning(
+            "NOS-05",
+            name,
+            path,
+            format!("{system} est un jeu de valeurs (JDV) employé comme système de codes : attendu la TRE"),
+        )),
+    }
+}

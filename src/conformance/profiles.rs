@@ -1,0 +1,302 @@
+//! ROR profile rules: loaded from `data/profiles.yaml` and applied to each resource.
+
+use std::collections::BTreeMap;
+use std::sync::LazyLock;
+
+use serde::Deserialize;
+use serde_json::Value;
+
+use super::{Finding, label};
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rules {
+    pub canonical_base: String,
+    pub old_bases: Vec<String>,
+    pub common: Vec<Rule>,
+    pub profiles: BTreeMap<String, Profile>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Profile {
+    /// Profile id under the canonical base, e.g. `ror-healthcareservice`.
+    pub profile: String,
+    pub rules: Vec<Rule>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rule {
+    pub rule: String,
+    pub path: Option<String>,
+    pub extension: Option<String>,
+    pub system: Option<String>,
+    /// Other systems accepted for the same element.
+    #[serde(default)]
+    pub also: Vec<String>,
+    pub code: Option<String>,
+    pub identifier: Option<IdentifierRule>,
+    #[serde(default = "yes")]
+    pub required: bool,
+    pub because: String,
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IdentifierRule {
+    pub type_system: Option<String>,
+    pub type_code: Option<String>,
+    pub system: Option<String>,
+    pub pattern: Option<String>,
+}
+
+static SHIPPED: LazyLock<Result<Rules, String>> = LazyLock::new(|| {
+    serde_saphyr::from_str(include_str!("data/profiles.yaml")).map_err(|e| e.to_string())
+});
+
+/// Values at a dotted path, arrays walked, with their indexed paths.
+pub fn at<'a>(value: &'a Value, path: &str) -> Vec<(String, &'a Value)> {
+    let mut current = vec![(String::new(), value)];
+    for key in path.split('.') {
+        let mut next = Vec::new();
+        for (p, v) in current {
+            let Some(child) = v.get(key) else { continue };
+            let base = if p.is_empty() {
+                key.to_owned()
+            } else {
+                format!("{p}.{key}")
+            };
+            match child {
+                Value::Array(items) => {
+                    next.extend(
+                        items
+                            .iter()
+                            .enumerate()
+                            .map(|(i, item)| (format!("{base}[{i}]"), item)),
+                    );
+                }
+                Value::Null => {}
+                other => next.push((base, other)),
+            }
+        }
+        current = next;
+    }
+    current
+}
+
+/// The codings of a CodeableConcept (or of each item of a list of them) at `path`.
+fn codings<'a>(resource: &'a Value, path: &str) -> Vec<(String, &'a Value)> {
+    at(resource, path)
+        .into_iter()
+        .flat_map(|(p, cc)| {
+            cc["coding"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .enumerate()
+                .map(move |(i, c)| (format!("{p}.coding[{i}]"), c))
+        })
+        .collect()
+}
+
+impl Rules {
+    /// The rules shipped in the binary (checked by a test).
+    pub fn shipped() -> &'static Rules {
+        static EMPTY: LazyLock<Rules> = LazyLock::new(|| Rules {
+            canonical_base: String::new(),
+            old_bases: Vec::new(),
+            common: Vec::new(),
+            profiles: BTreeMap::new(),
+        });
+        SHIPPED.as_ref().unwrap_or(&EMPTY)
+    }
+
+    pub fn load_error() -> Option<&'static str> {
+        SHIPPED.as_ref().err().map(String::as_str)
+    }
+
+    /// Findings of one resource against its ROR profile.
+    pub fn check(&self, resource: &Value) -> Vec<Finding> {
+        let Some(rtype) = resource["resourceType"].as_str() else {
+            return Vec::new();
+        };
+        let Some(profile) = self.profiles.get(rtype) else {
+            return Vec::new();
+        };
+        let name = label(resource);
+        let mut out = Vec::new();
+        let canonical = format!("{}{}", self.canonical_base, profile.profile);
+        let declared: Vec<&str> = resource["meta"]["profile"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .collect();
+        if !declared.contains(&canonical.as_str()) {
+            out.push(Finding::error(
+                "ROR-COM-00",
+                &name,
+                "meta.profile",
+                format!("le profil {canonical} n'est pas déclaré (trouvé : {declared:?})"),
+            ));
+        }
+        self.old_extension_bases(resource, &name, &mut out);
+        for rule in self.common.iter().chain(&profile.rules) {
+            self.apply(rule, resource, &name, &mut out);
+        }
+        out
+    }
+
+    /// Extensions on an old canonical base (`ror30`, `ror24`) anywhere in the resource.
+    fn old_extension_bases(&self, value: &Value, name: &str, out: &mut Vec<Finding>) {
+        fn walk(v: &Value, path: &str, rules: &Rules, name: &str, out: &mut Vec<Finding>) {
+            match v {
+                Value::Object(map) => {
+                    if let Some(Value::String(url)) = map.get("url")
+                        && rules.old_bases.iter().any(|b| url.starts_with(b))
+                    {
+                        out.push(Finding::error(
+                            "ROR-COM-04",
+                            name,
+                            path,
+                            format!(
+                                "extension sur une ancienne base canonique : {url} (attendu {}...)",
+                                rules.canonical_base
+                            ),
+                        ));
+                    }
+                    for (k, child) in map {
+                        let p = if path.is_empty() {
+                            k.clone()
+                        } else {
+                            format!("{path}.{k}")
+                        };
+                        walk(child, &p, rules, name, out);
+                    }
+                }
+                Value::Array(items) => {
+                    for (i, item) in items.iter().enumerate() {
+                        walk(item, &format!("{path}[{i}]"), rules, name, out);
+                    }
+                }
+                _ => {}
+            }
+        }
+        walk(value, "", self, name, out);
+    }
+
+    fn apply(&self, rule: &Rule, resource: &Value, name: &str, out: &mut Vec<Finding>) {
+        let missing = |path: &str| {
+            Finding::error(&rule.rule, name, path, format!("absent — {}", rule.because))
+        };
+        if let Some(ext) = &rule.extension {
+            let url = format!("{}{ext}", self.canonical_base);
+            let present = resource["extension"]
+                .as_array()
+                .is_some_and(|exts| exts.iter().any(|e| e["url"] == url.as_str()));
+            if !present && rule.required {
+                out.push(missing(&format!("extension[url={ext}]")));
+            }
+            return;
+        }
+        if let Some(id_rule) = &rule.identifier {
+            identifier(rule, id_rule, resource, name, out);
+            return;
+        }
+        let Some(path) = &rule.path else { return };
+        let values = at(resource, path);
+        if values.is_empty() {
+            if rule.required {
+                out.push(missing(path));
+            }
+            return;
+        }
+        let Some(system) = &rule.system else { return };
+        let accepted: Vec<&str> = std::iter::once(system.as_str())
+            .chain(rule.also.iter().map(String::as_str))
+            .collect();
+        let found = codings(resource, path);
+        let mut bound = false;
+        for (p, coding) in &found {
+            let s = coding["system"].as_str().unwrap_or("");
+            if accepted.contains(&s) {
+                if rule.code.as_deref().is_none_or(|c| coding["code"] == c) {
+                    bound = true;
+                }
+            } else if s.starts_with(super::nos::NOS_BASE) && !path.starts_with("characteristic") {
+                // characteristic mixes several bindings (careMode, temporality...), hence
+                // no wrong-system finding there: only the required slice is checked.
+                out.push(Finding::error(
+                    &rule.rule,
+                    name,
+                    &format!("{p}.system"),
+                    format!("système {s} au lieu de {system} — {}", rule.because),
+                ));
+            }
+        }
+        if !bound && (rule.required || !found.is_empty()) && !path.starts_with("identifier") {
+            out.push(Finding::error(
+                &rule.rule,
+                name,
+                path,
+                format!("aucun code de {system} — {}", rule.because),
+            ));
+        }
+    }
+}
+
+fn identifier(
+    rule: &Rule,
+    id_rule: &IdentifierRule,
+    resource: &Value,
+    name: &str,
+    out: &mut Vec<Finding>,
+) {
+    let ids = at(resource, "identifier");
+    let matching: Vec<&(String, &Value)> = ids
+        .iter()
+        .filter(|(_, id)| {
+            let type_ok = match (&id_rule.type_system, &id_rule.type_code) {
+                (Some(s), Some(c)) => id["type"]["coding"].as_array().is_some_and(|cs| {
+                    cs.iter()
+                        .any(|x| x["system"] == s.as_str() && x["code"] == c.as_str())
+                }),
+                _ => true,
+            };
+            let system_ok = id_rule.system.as_deref().is_none_or(|s| id["system"] == s);
+            type_ok && system_ok
+        })
+        .collect();
+    if matching.is_empty() {
+        out.push(Finding::error(
+            &rule.rule,
+            name,
+            "identifier",
+            format!("aucun identifiant du type attendu — {}", rule.because),
+        ));
+        return;
+    }
+    if let Some(pattern) = &id_rule.pattern
+        && let Ok(re) = regex::Regex::new(pattern)
+    {
+        for (p, id) in matching {
+            let value = id["value"].as_str().unwrap_or("");
+            if !re.is_match(value) {
+                out.push(Finding::error(
+                    &rule.rule,
+                    name,
+                    &format!("{p}.value"),
+                    format!(
+                        "valeur « {value} » hors format {pattern} — {}",
+                        rule.because
+                    ),
+                ));
+            }
+        }
+    }
+}
