@@ -8,7 +8,7 @@ use rorcheck::cli::mock_target;
 use rorcheck::fhirpath::FhirPath;
 use rorcheck::http::{HttpClient, Redactor};
 use rorcheck::mock::{Fault, Faults, MockOptions, MockServer};
-use rorcheck::run::{Runner, Status};
+use rorcheck::run::{RunReport, Runner, Status};
 use rorcheck::scenario::ScenarioSet;
 
 /// Ids of the scenarios that did not pass, and those that passed.
@@ -16,6 +16,20 @@ async fn run_catalogue(
     set: &ScenarioSet,
     faults: &[Fault],
 ) -> (BTreeSet<String>, BTreeSet<String>) {
+    let report = run_report(set, faults, false).await;
+    let mut failing = BTreeSet::new();
+    let mut passing = BTreeSet::new();
+    for s in report.scenarios {
+        match s.status {
+            Status::Failed | Status::Errored => failing.insert(s.id),
+            Status::Passed => passing.insert(s.id),
+            Status::Skipped => false,
+        };
+    }
+    (failing, passing)
+}
+
+async fn run_report(set: &ScenarioSet, faults: &[Fault], check_all: bool) -> RunReport {
     let opts = MockOptions {
         faults: Faults::new(faults.iter().copied()),
         ..MockOptions::default()
@@ -28,18 +42,9 @@ async fn run_catalogue(
         FhirPath::new().await.expect("engine"),
         target,
         Redactor::default(),
-    );
-    let report = runner.run(set, 8, |_| {}).await;
-    let mut failing = BTreeSet::new();
-    let mut passing = BTreeSet::new();
-    for s in report.scenarios {
-        match s.status {
-            Status::Failed | Status::Errored => failing.insert(s.id),
-            Status::Passed => passing.insert(s.id),
-            Status::Skipped => false,
-        };
-    }
-    (failing, passing)
+    )
+    .with_conformance(check_all, false);
+    runner.run(set, 8, |_| {}).await
 }
 
 /// The scenarios each fault must break.
@@ -83,5 +88,53 @@ async fn every_fault_is_caught_by_the_scenarios_built_for_it() {
                 "fault {fault} must make {id} fail; failing: {failing:?}"
             );
         }
+    }
+}
+
+/// The rule ids the automatic conformance checks reported, across the run.
+fn conformance_rules(report: &RunReport) -> BTreeSet<String> {
+    let rule = regex::Regex::new(r"\[([A-Z]+-[0-9]+)\]").expect("regex");
+    report
+        .scenarios
+        .iter()
+        .flat_map(|s| &s.steps)
+        .flat_map(|st| &st.assertions)
+        .filter(|a| a.kind == "conformance" && a.status == Status::Failed)
+        .flat_map(|a| {
+            rule.captures_iter(&a.actual)
+                .map(|c| c[1].to_owned())
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn check_all_finds_nothing_on_the_faithful_mock_and_names_the_rule_each_fault_breaks() {
+    let set = rorcheck::scenario::load(&["scenarios".into()]).expect("valid catalogue");
+    let report = run_report(&set, &[], true).await;
+    let checked = report
+        .scenarios
+        .iter()
+        .flat_map(|s| &s.steps)
+        .flat_map(|st| &st.assertions)
+        .filter(|a| a.kind == "conformance")
+        .count();
+    assert!(checked > 10, "bodies were checked: {checked}");
+    assert!(
+        conformance_rules(&report).is_empty(),
+        "zero findings on the faithful mock: {:?}",
+        conformance_rules(&report)
+    );
+    for (fault, rule) in [
+        (Fault::LeakRestrictedData, "VIS-01"),
+        (Fault::OmitIncludes, "GRAPH-04"),
+        (Fault::IgnoreLastUpdated, "GRAPH-03"),
+    ] {
+        let report = run_report(&set, &[fault], true).await;
+        let rules = conformance_rules(&report);
+        assert!(
+            rules.contains(rule),
+            "{fault}: {rule} expected in {rules:?}"
+        );
     }
 }

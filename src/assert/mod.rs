@@ -52,6 +52,8 @@ pub struct ResponseView<'a> {
     pub status: u16,
     pub headers: &'a HeaderMap,
     pub body: &'a [u8],
+    /// The request and run the conformance checks judge against.
+    pub conformance: crate::conformance::Context,
     json: OnceLock<Result<Value, String>>,
 }
 
@@ -61,8 +63,14 @@ impl<'a> ResponseView<'a> {
             status,
             headers,
             body,
+            conformance: crate::conformance::Context::default(),
             json: OnceLock::new(),
         }
+    }
+
+    pub fn with_conformance(mut self, ctx: crate::conformance::Context) -> Self {
+        self.conformance = ctx;
+        self
     }
 
     /// The body as JSON. An empty body is `Ok(None)`: a missing resource is the server's
@@ -91,6 +99,7 @@ pub async fn evaluate(check: &Check, resp: &ResponseView<'_>, fhirpath: &FhirPat
         Check::FhirPath(spec) => body::fhirpath(spec, resp, fhirpath).await,
         Check::Bundle(spec) => body::bundle(spec, resp),
         Check::OperationOutcome(spec) => body::operation_outcome(spec, resp),
+        Check::Conformance(spec) => conformance(spec.aspects(), resp),
         // A response arrived, so the handshake was accepted.
         Check::Connection(ConnectionExpectation::TlsRefused) => Verdict::new(
             false,
@@ -98,6 +107,51 @@ pub async fn evaluate(check: &Check, resp: &ResponseView<'_>, fhirpath: &FhirPat
             format!("connexion TLS acceptée, réponse HTTP {}", resp.status),
         ),
     }
+}
+
+/// Findings on the body: errors fail, warnings are listed with a pass.
+pub fn conformance(aspects: crate::conformance::Aspects, resp: &ResponseView<'_>) -> Verdict {
+    use crate::conformance::Severity;
+    let expected = "aucun écart aux règles ROR (profils, NOS, graphe, visibilité)";
+    let json = match resp.json() {
+        Ok(Some(json)) => json,
+        Ok(None) => return Verdict::new(false, expected, "corps de réponse vide"),
+        Err(e) => return Verdict::error("conformance", e),
+    };
+    let findings = crate::conformance::check(json, &resp.conformance, aspects);
+    let errors = findings
+        .iter()
+        .filter(|f| f.severity == Severity::Error)
+        .count();
+    let warnings = findings.len() - errors;
+    const SHOWN: usize = 12;
+    let mut listed: Vec<String> = findings
+        .iter()
+        .take(SHOWN)
+        .map(|f| {
+            let tag = if f.severity == Severity::Error {
+                "écart"
+            } else {
+                "avertissement"
+            };
+            format!("[{tag}] {f}")
+        })
+        .collect();
+    if findings.len() > SHOWN {
+        listed.push(format!("… et {} autre(s)", findings.len() - SHOWN));
+    }
+    let actual = if findings.is_empty() {
+        format!(
+            "aucun écart sur {} ressource(s)",
+            crate::conformance::resources(json).len()
+        )
+    } else {
+        format!(
+            "{errors} écart(s), {warnings} avertissement(s) : {}",
+            listed.join(" ; ")
+        )
+    };
+    Verdict::new(errors == 0, expected, actual)
 }
 
 fn status(spec: &StatusSpec, actual: u16) -> Verdict {

@@ -129,6 +129,8 @@ struct RunArgs<'a> {
     config: Option<&'a Path>,
     target: &'a str,
     allow_heavy: bool,
+    check_all: bool,
+    strict: bool,
     jobs: Option<usize>,
     timeout: Option<u64>,
     report_dir: &'a Path,
@@ -141,6 +143,8 @@ async fn run(args: RunArgs<'_>) -> Result<(), CliError> {
         config,
         target: target_spec,
         allow_heavy,
+        check_all,
+        strict,
         jobs,
         timeout,
         report_dir,
@@ -182,7 +186,8 @@ async fn run(args: RunArgs<'_>) -> Result<(), CliError> {
     let fhirpath = FhirPath::new()
         .await
         .map_err(|e| CliError::Runtime(e.to_string()))?;
-    let runner = Runner::new(client, fhirpath, target, Redactor::default());
+    let runner = Runner::new(client, fhirpath, target, Redactor::default())
+        .with_conformance(check_all, strict);
     println!(
         "rorcheck {} — {} scénario(s) sur {} ({})",
         env!("CARGO_PKG_VERSION"),
@@ -409,6 +414,8 @@ pub async fn execute(cli: Cli) -> Result<(), CliError> {
         Command::Run {
             target,
             allow_heavy,
+            check_all,
+            strict,
             jobs,
             timeout,
             report_dir,
@@ -419,6 +426,8 @@ pub async fn execute(cli: Cli) -> Result<(), CliError> {
                 config: cli.config.as_deref(),
                 target: &target,
                 allow_heavy,
+                check_all,
+                strict,
                 jobs,
                 timeout,
                 report_dir: &report_dir,

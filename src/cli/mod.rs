@@ -69,6 +69,13 @@ pub enum Command {
         /// Run scenarios tagged `lourd` (full extractions) even on a production environment.
         #[arg(long)]
         allow_heavy: bool,
+        /// Apply the ROR conformance checks (profiles, NOS, search graph, access-profile
+        /// visibility) to every Bundle or resource received.
+        #[arg(long)]
+        check_all: bool,
+        /// Conformance: a NOS code unknown to the snapshot is an error, not a warning.
+        #[arg(long)]
+        strict: bool,
         /// Scenarios run at once (default: number of cores).
         #[arg(long)]
         jobs: Option<usize>,

@@ -25,6 +25,8 @@ pub struct Runner {
     fhirpath: FhirPath,
     target: Arc<Target>,
     redactor: Redactor,
+    check_all: bool,
+    strict: bool,
 }
 
 impl Runner {
@@ -38,7 +40,17 @@ impl Runner {
             fhirpath,
             target: Arc::new(target),
             redactor,
+            check_all: false,
+            strict: false,
         }
+    }
+
+    /// Conformance checks on every FHIR body received (`--check-all`); `strict` makes
+    /// unknown NOS codes errors.
+    pub fn with_conformance(mut self, check_all: bool, strict: bool) -> Self {
+        self.check_all = check_all;
+        self.strict = strict;
+        self
     }
 
     pub fn target(&self) -> &Target {
@@ -110,6 +122,8 @@ impl Runner {
             client: &self.client,
             fhirpath: &self.fhirpath,
             target: &self.target,
+            check_all: self.check_all || s.conformance,
+            strict: self.strict,
         };
         let mut vars = match self.initial_variables(s) {
             Ok(vars) => vars,

@@ -25,6 +25,21 @@ pub struct StepContext<'a> {
     pub client: &'a HttpClient,
     pub fhirpath: &'a FhirPath,
     pub target: &'a Target,
+    /// Apply the conformance checks to every FHIR body received (`--check-all`, or the
+    /// scenario's `conformance: true`).
+    pub check_all: bool,
+    /// Unknown NOS codes are errors.
+    pub strict: bool,
+}
+
+impl StepContext<'_> {
+    fn conformance(&self, request: &OutgoingRequest) -> crate::conformance::Context {
+        crate::conformance::Context {
+            request_url: Some(request.url.clone()),
+            access_profile: self.target.access_profile.map(|p| p.number()),
+            strict: self.strict,
+        }
+    }
 }
 
 /// Builds the request of a step with the current variables; `default_bearer` is the
@@ -239,6 +254,38 @@ async fn judge(
     out
 }
 
+/// The conformance checks on a FHIR body (a Bundle or a ROR resource) of a successful
+/// response, when the step does not already assert them itself.
+fn automatic_conformance(st: &Step, view: &ResponseView<'_>, line: u64) -> Option<AssertionResult> {
+    if !(200..300).contains(&view.status)
+        || st
+            .expect
+            .iter()
+            .any(|a| matches!(a.value.check, Check::Conformance(_)))
+    {
+        return None;
+    }
+    let json = view.json().ok()??;
+    let kind = json["resourceType"].as_str()?;
+    if kind == "OperationOutcome" || kind == "CapabilityStatement" {
+        return None;
+    }
+    let verdict = assert::conformance(crate::conformance::Aspects::ALL, view);
+    Some(AssertionResult {
+        kind: "conformance",
+        line,
+        status: match verdict.outcome {
+            Outcome::Pass => Status::Passed,
+            Outcome::Fail => Status::Failed,
+            Outcome::Error => Status::Errored,
+        },
+        expected: verdict.expected,
+        actual: verdict.actual,
+        warning_only: false,
+        because: Some("contrôle de conformité automatique (--check-all)".into()),
+    })
+}
+
 /// How many times a step is sent again when the server answers 429 or 503 (busy) while
 /// the step expected something else.
 const MAX_BUSY_RETRIES: u32 = 3;
@@ -373,8 +420,18 @@ pub async fn run_step(
                 return result;
             }
         };
-        let view = ResponseView::new(response.status, &response.headers, &response.body);
-        let assertions = judge(st, &view, vars, ctx.fhirpath, redactor).await;
+        let view = ResponseView::new(response.status, &response.headers, &response.body)
+            .with_conformance(ctx.conformance(&request));
+        let mut assertions = judge(st, &view, vars, ctx.fhirpath, redactor).await;
+        if ctx.check_all
+            && let Some(auto) = automatic_conformance(st, &view, step.referenced.line())
+        {
+            assertions.push(AssertionResult {
+                expected: redactor.text(&auto.expected),
+                actual: redactor.text(&auto.actual),
+                ..auto
+            });
+        }
         let holds = assertions
             .iter()
             .all(|a| a.warning_only || a.status == Status::Passed);

@@ -39,6 +39,10 @@ pub struct Scenario {
     /// Access profiles (0 to 5) the scenario applies to; empty means all.
     #[serde(default)]
     pub access_profiles: Vec<AccessProfile>,
+    /// Apply the ROR conformance checks (profiles, nomenclatures, search graph, visibility)
+    /// to every Bundle or resource this scenario receives, as `run --check-all` does.
+    #[serde(default)]
+    pub conformance: bool,
     /// Variables with their default value; a target may override them. A variable written
     /// `~` (no default) must come from the target, or the scenario is skipped.
     #[serde(default)]
@@ -471,6 +475,45 @@ pub enum Check {
     Bundle(BundleSpec),
     OperationOutcome(OperationOutcomeSpec),
     Connection(ConnectionExpectation),
+    Conformance(ConformanceSpec),
+}
+
+/// Which ROR conformance checks an assertion applies: `all`, or a list among `profiles`,
+/// `nomenclatures`, `graph`, `visibility`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum ConformanceSpec {
+    All(ConformanceAll),
+    Some(Vec<ConformanceAspect>),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ConformanceAll {
+    All,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ConformanceAspect {
+    Profiles,
+    Nomenclatures,
+    Graph,
+    Visibility,
+}
+
+impl ConformanceSpec {
+    pub fn aspects(&self) -> crate::conformance::Aspects {
+        match self {
+            ConformanceSpec::All(_) => crate::conformance::Aspects::ALL,
+            ConformanceSpec::Some(list) => crate::conformance::Aspects {
+                profiles: list.contains(&ConformanceAspect::Profiles),
+                nomenclatures: list.contains(&ConformanceAspect::Nomenclatures),
+                graph: list.contains(&ConformanceAspect::Graph),
+                visibility: list.contains(&ConformanceAspect::Visibility),
+            },
+        }
+    }
 }
 
 /// An expected outcome of the connection itself, instead of an HTTP response.
@@ -492,6 +535,7 @@ impl Check {
             Check::Bundle(_) => "bundle",
             Check::OperationOutcome(_) => "operation_outcome",
             Check::Connection(_) => "connection",
+            Check::Conformance(_) => "conformance",
         }
     }
 }
@@ -510,13 +554,16 @@ pub struct RawAssertion {
     operation_outcome: Option<OperationOutcomeSpec>,
     /// `tls_refused`: the step passes only if the TLS handshake is refused.
     connection: Option<ConnectionExpectation>,
+    /// ROR conformance of the body: `all` or a list of `profiles`, `nomenclatures`,
+    /// `graph`, `visibility`.
+    conformance: Option<ConformanceSpec>,
     #[serde(default)]
     warning_only: bool,
     because: Option<String>,
 }
 
 const ASSERTION_KINDS: &str =
-    "status, header, content_type, fhirpath, bundle, operation_outcome, connection";
+    "status, header, content_type, fhirpath, bundle, operation_outcome, connection, conformance";
 
 impl TryFrom<RawAssertion> for Assertion {
     type Error = String;
@@ -542,6 +589,9 @@ impl TryFrom<RawAssertion> for Assertion {
         }
         if let Some(c) = raw.connection {
             checks.push(Check::Connection(c));
+        }
+        if let Some(c) = raw.conformance {
+            checks.push(Check::Conformance(c));
         }
         match checks.len() {
             1 => Ok(Assertion {

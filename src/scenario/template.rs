@@ -130,9 +130,11 @@ pub fn check_templates(check: &Check) -> Vec<&str> {
             }
             out
         }
-        Check::Status(_) | Check::Bundle(_) | Check::OperationOutcome(_) | Check::Connection(_) => {
-            Vec::new()
-        }
+        Check::Status(_)
+        | Check::Bundle(_)
+        | Check::OperationOutcome(_)
+        | Check::Connection(_)
+        | Check::Conformance(_) => Vec::new(),
     }
 }
 
@@ -156,8 +158,11 @@ pub fn render_check(
                 *v = render_json(v, vars)?;
             }
         }
-        Check::Status(_) | Check::Bundle(_) | Check::OperationOutcome(_) | Check::Connection(_) => {
-        }
+        Check::Status(_)
+        | Check::Bundle(_)
+        | Check::OperationOutcome(_)
+        | Check::Connection(_)
+        | Check::Conformance(_) => {}
     }
     Ok(out)
 }
