@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{config, rorcheck, text};
+use common::{config, rorcheck, run_args, text};
 use serde_json::{Value, json};
 use wiremock::matchers::path;
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -57,16 +57,7 @@ async fn a_busy_server_is_asked_again_after_a_bounded_retry_after() {
     );
     let reports = dir.path().join("r");
     let out = rorcheck(
-        vec![
-            "--config".into(),
-            cfg.display().to_string(),
-            "run".into(),
-            "--target".into(),
-            "occupe".into(),
-            "--report-dir".into(),
-            reports.display().to_string(),
-            "tests/data/guardrails".into(),
-        ],
+        run_args(&cfg, "occupe", &reports, &["tests/data/guardrails"]),
         vec![(TOKEN_VAR, "t".into())],
     )
     .await;
@@ -114,20 +105,16 @@ async fn production_run(extra: &[&str]) -> (Value, String) {
         ),
     );
     let reports = dir.path().join("r");
-    let mut args: Vec<String> = vec![
-        "--config".into(),
-        cfg.display().to_string(),
-        "run".into(),
-        "--target".into(),
-        "prod-simulee".into(),
-        "--report-dir".into(),
-        reports.display().to_string(),
-    ];
+    let mut args = run_args(
+        &cfg,
+        "prod-simulee",
+        &reports,
+        &[
+            "scenarios/extraction/EXT-001.yaml",
+            "scenarios/recherche/RCH-010.yaml",
+        ],
+    );
     args.extend(extra.iter().map(|s| (*s).to_owned()));
-    args.extend([
-        "scenarios/extraction/EXT-001.yaml".into(),
-        "scenarios/recherche/RCH-010.yaml".into(),
-    ]);
     let out = rorcheck(args, vec![(TOKEN_VAR, mock.demo_token())]).await;
     let mut fhir_times: Vec<chrono::DateTime<chrono::FixedOffset>> = mock
         .requests()

@@ -14,19 +14,7 @@ use rorcheck::mock::pki::Authority;
 const TARGET: &str = "bac-a-sable-simule";
 
 fn run_args(config: &Path, reports: &Path, scenarios: &[&str]) -> Vec<String> {
-    let mut args: Vec<String> = [
-        "--config",
-        config.to_str().expect("utf-8"),
-        "run",
-        "--target",
-        TARGET,
-        "--report-dir",
-        reports.to_str().expect("utf-8"),
-    ]
-    .map(str::to_owned)
-    .to_vec();
-    args.extend(scenarios.iter().map(|s| (*s).to_owned()));
-    args
+    common::run_args(config, TARGET, reports, scenarios)
 }
 
 const DATA_SCENARIOS: [&str; 4] = [
@@ -248,32 +236,16 @@ async fn the_built_in_sandbox_runs_from_environment_variables_and_a_two_line_ove
         ("ROR_CA_BUNDLE", format!("{d}/ca.pem")),
         ("ROR_ACCESS_PROFILE", "1".to_owned()),
     ];
-    let cfg_arg = cfg.to_str().expect("utf-8").to_owned();
-    let out = rorcheck(
-        vec![
-            "--config".into(),
-            cfg_arg.clone(),
-            "doctor".into(),
-            "--env".into(),
-            "bac-a-sable".into(),
-        ],
-        env.clone(),
-    )
-    .await;
+    let out = rorcheck(common::doctor_args(&cfg, "bac-a-sable"), env.clone()).await;
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     let reports = dir.path().join("r");
     let out = rorcheck(
-        vec![
-            "--config".into(),
-            cfg_arg,
-            "run".into(),
-            "--env".into(),
-            "bac-a-sable".into(),
-            "--report-dir".into(),
-            reports.to_str().expect("utf-8").into(),
-            "scenarios/recherche".into(),
-            "scenarios/auth".into(),
-        ],
+        common::run_args(
+            &cfg,
+            "bac-a-sable",
+            &reports,
+            &["scenarios/recherche", "scenarios/auth"],
+        ),
         env,
     )
     .await;

@@ -7,7 +7,7 @@ mod common;
 
 use std::path::Path;
 
-use common::{PASSWORD, config, mtls_mock, mtls_target, rorcheck, text};
+use common::{PASSWORD, config, doctor_args, mtls_mock, mtls_target, rorcheck, run_args, text};
 use rorcheck::mock::{MockOptions, MockServer};
 
 /// Characters that form encoding (`+`, `%2F`) and JSON (`\"`) change.
@@ -84,42 +84,38 @@ async fn no_planted_secret_reaches_any_output() {
     let reports = dir.path().join("r");
     let env = vec![(SECRET_VAR, SECRET.to_owned())];
     let out = rorcheck(
-        vec![
-            "--config".into(),
-            cfg.display().to_string(),
-            "run".into(),
-            "--target".into(),
-            "editeur".into(),
-            "--report-dir".into(),
-            reports.display().to_string(),
-            "tests/data/leaks".into(),
-            "scenarios/auth/AUTH-001.yaml".into(),
-            "scenarios/auth/AUTH-002.yaml".into(),
-        ],
+        run_args(
+            &cfg,
+            "editeur",
+            &reports,
+            &[
+                "tests/data/leaks",
+                "scenarios/auth/AUTH-001.yaml",
+                "scenarios/auth/AUTH-002.yaml",
+            ],
+        ),
         env.clone(),
     )
     .await;
     let console = text(&out);
     assert_eq!(out.status.code(), Some(1), "LEAK-001/002 fail: {console}");
     let json = std::fs::read_to_string(reports.join("report.json")).expect("json");
-    for passing in ["\"AUTH-001\"", "\"LEAK-003\""] {
-        let at = json.find(passing).expect("scenario in the report");
-        assert!(
-            json[at..].contains("\"status\": \"passed\""),
-            "{passing} passes"
-        );
+    let report: serde_json::Value = serde_json::from_str(&json).expect("valid json");
+    let status = |id: &str| {
+        report["scenarios"]
+            .as_array()
+            .and_then(|all| all.iter().find(|s| s["id"] == id))
+            .map(|s| s["status"].clone())
+    };
+    for (id, expected) in [
+        ("AUTH-001", "passed"),
+        ("LEAK-003", "passed"),
+        ("LEAK-001", "failed"),
+        ("LEAK-002", "failed"),
+    ] {
+        assert_eq!(status(id), Some(serde_json::json!(expected)), "{id}");
     }
-    let doctor = rorcheck(
-        vec![
-            "--config".into(),
-            cfg.display().to_string(),
-            "doctor".into(),
-            "--env".into(),
-            "editeur".into(),
-        ],
-        env,
-    )
-    .await;
+    let doctor = rorcheck(doctor_args(&cfg, "editeur"), env).await;
     assert_eq!(doctor.status.code(), Some(0), "{}", text(&doctor));
     let mut outputs = written(&reports, &console);
     outputs.push(("doctor".into(), text(&doctor)));
@@ -162,34 +158,22 @@ async fn no_key_or_certificate_password_reaches_any_output() {
         let reports = dir.path().join(format!("r-{name}"));
         let env = vec![("ROR_TEST_P12_PASSWORD", PASSWORD.to_owned())];
         let out = rorcheck(
-            vec![
-                "--config".into(),
-                cfg.display().to_string(),
-                "run".into(),
-                "--target".into(),
-                name.into(),
-                "--report-dir".into(),
-                reports.display().to_string(),
-                "tests/data/leaks/LEAK-003.yaml".into(),
-                "scenarios/auth/AUTH-005.yaml".into(),
-                "scenarios/auth/AUTH-006.yaml".into(),
-                "scenarios/recherche/RCH-010.yaml".into(),
-            ],
+            run_args(
+                &cfg,
+                name,
+                &reports,
+                &[
+                    "tests/data/leaks/LEAK-003.yaml",
+                    "scenarios/auth/AUTH-005.yaml",
+                    "scenarios/auth/AUTH-006.yaml",
+                    "scenarios/recherche/RCH-010.yaml",
+                ],
+            ),
             env.clone(),
         )
         .await;
         assert_eq!(out.status.code(), Some(0), "{}", text(&out));
-        let doctor = rorcheck(
-            vec![
-                "--config".into(),
-                cfg.display().to_string(),
-                "doctor".into(),
-                "--env".into(),
-                name.into(),
-            ],
-            env,
-        )
-        .await;
+        let doctor = rorcheck(doctor_args(&cfg, name), env).await;
         assert_eq!(doctor.status.code(), Some(0), "{}", text(&doctor));
         let mut outputs = written(&reports, &text(&out));
         outputs.push(("doctor".into(), text(&doctor)));

@@ -3,13 +3,13 @@
 use std::path::{Path, PathBuf};
 
 use super::{
-    Cli, Command, DoctorLang, Filters, FixturesCommand, ListFormat, NosCommand, ServeArgs,
+    Cli, Command, DoctorLang, Filters, FixturesCommand, ListFormat, NosCommand, RunArgs, ServeArgs,
 };
 use crate::config::{ConfigError, ConfigFile, Target, TargetAuth, resolve_target};
 use crate::fhirpath::FhirPath;
 use crate::http::oauth::TokenSource;
 use crate::http::{HttpClient, Redactor};
-use crate::mock::{Fault, Faults, MockOptions, MockServer};
+use crate::mock::{Faults, MockOptions, MockServer};
 use crate::report;
 use crate::run::Runner;
 use crate::scenario::select::Selection;
@@ -124,23 +124,8 @@ pub fn mock_target(mock: &MockServer) -> Result<Target, CliError> {
     Ok(target)
 }
 
-/// Options of `rorcheck run`.
-struct RunArgs<'a> {
-    config: Option<&'a Path>,
-    target: &'a str,
-    allow_heavy: bool,
-    check_all: bool,
-    strict: bool,
-    jobs: Option<usize>,
-    timeout: Option<u64>,
-    report_dir: &'a Path,
-    mock_faults: Vec<Fault>,
-    filters: &'a Filters,
-}
-
-async fn run(args: RunArgs<'_>) -> Result<(), CliError> {
+async fn run(config: Option<&Path>, args: RunArgs) -> Result<(), CliError> {
     let RunArgs {
-        config,
         target: target_spec,
         allow_heavy,
         check_all,
@@ -151,6 +136,7 @@ async fn run(args: RunArgs<'_>) -> Result<(), CliError> {
         mock_faults,
         filters,
     } = args;
+    let filters = &filters;
     let config = load_config(config)?;
     let set = load_selected(filters)?;
     if set.scenarios.is_empty() {
@@ -175,7 +161,7 @@ async fn run(args: RunArgs<'_>) -> Result<(), CliError> {
         _mock = Some(mock);
         target
     } else {
-        resolve_target(target_spec, config.as_ref())?
+        resolve_target(&target_spec, config.as_ref())?
     };
     if let Some(secs) = timeout {
         target.timeout = std::time::Duration::from_secs(secs);
@@ -201,7 +187,7 @@ async fn run(args: RunArgs<'_>) -> Result<(), CliError> {
     progress.done();
     print!("{}", report::console::summary(&result));
     let written =
-        report::write_all(&result, report_dir).map_err(|e| CliError::Runtime(e.to_string()))?;
+        report::write_all(&result, &report_dir).map_err(|e| CliError::Runtime(e.to_string()))?;
     println!(
         "Rapports : {}, {}, {}",
         written.html.display(),
@@ -411,31 +397,7 @@ async fn serve(args: ServeArgs) -> Result<(), CliError> {
 /// Runs the parsed command line.
 pub async fn execute(cli: Cli) -> Result<(), CliError> {
     match cli.command {
-        Command::Run {
-            target,
-            allow_heavy,
-            check_all,
-            strict,
-            jobs,
-            timeout,
-            report_dir,
-            mock_faults,
-            filters,
-        } => {
-            run(RunArgs {
-                config: cli.config.as_deref(),
-                target: &target,
-                allow_heavy,
-                check_all,
-                strict,
-                jobs,
-                timeout,
-                report_dir: &report_dir,
-                mock_faults,
-                filters: &filters,
-            })
-            .await
-        }
+        Command::Run(args) => run(cli.config.as_deref(), args).await,
         Command::List { format, filters } => list(format, &filters),
         Command::Doctor { env, lang } => doctor(cli.config.as_deref(), &env, lang).await,
         Command::Validate { paths } => validate(&paths),

@@ -61,39 +61,7 @@ pub enum DoctorLang {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run scenarios and write the reports.
-    Run {
-        /// `mock` (the embedded mock ROR, the default), `bac-a-sable`, `production`, a
-        /// target from the config file, or a FHIR base URL.
-        #[arg(long, visible_alias = "env", default_value = "mock")]
-        target: String,
-        /// Run scenarios tagged `lourd` (full extractions) even on a production environment.
-        #[arg(long)]
-        allow_heavy: bool,
-        /// Apply the ROR conformance checks (profiles, NOS, search graph, access-profile
-        /// visibility) to every Bundle or resource received.
-        #[arg(long)]
-        check_all: bool,
-        /// Conformance: a NOS code unknown to the snapshot is an error, not a warning.
-        #[arg(long)]
-        strict: bool,
-        /// Scenarios run at once (default: number of cores).
-        #[arg(long)]
-        jobs: Option<usize>,
-        /// Per-request timeout in seconds (overrides the target's).
-        #[arg(long)]
-        timeout: Option<u64>,
-        /// Where junit.xml, report.html and report.json are written.
-        #[arg(long, default_value = "reports")]
-        report_dir: PathBuf,
-        /// Make the embedded mock misbehave (repeatable), to see scenarios fail: drop-next-link,
-        /// duplicate-across-pages, omit-includes, ignore-last-updated, wrong-bundle-type,
-        /// wrong-content-type, skip-ror-header-check, accept-expired-token,
-        /// leak-restricted-data, slow, server-error.
-        #[arg(long = "mock-fault")]
-        mock_faults: Vec<crate::mock::Fault>,
-        #[command(flatten)]
-        filters: Filters,
-    },
+    Run(RunArgs),
     /// List scenarios.
     List {
         #[arg(long, value_enum, default_value = "table")]
@@ -130,6 +98,42 @@ pub enum Command {
         #[command(subcommand)]
         command: FixturesCommand,
     },
+}
+
+/// Options of `rorcheck run`.
+#[derive(Debug, clap::Args)]
+pub struct RunArgs {
+    /// `mock` (the embedded mock ROR, the default), `bac-a-sable`, `production`, a
+    /// target from the config file, or a FHIR base URL.
+    #[arg(long, visible_alias = "env", default_value = "mock")]
+    pub target: String,
+    /// Run scenarios tagged `lourd` (full extractions) even on a production environment.
+    #[arg(long)]
+    pub allow_heavy: bool,
+    /// Apply the ROR conformance checks (profiles, NOS, search graph, access-profile
+    /// visibility) to every Bundle or resource received.
+    #[arg(long)]
+    pub check_all: bool,
+    /// Conformance: a NOS code unknown to the snapshot is an error, not a warning.
+    #[arg(long)]
+    pub strict: bool,
+    /// Scenarios run at once (default: number of cores).
+    #[arg(long)]
+    pub jobs: Option<usize>,
+    /// Per-request timeout in seconds (overrides the target's).
+    #[arg(long)]
+    pub timeout: Option<u64>,
+    /// Where junit.xml, report.html and report.json are written.
+    #[arg(long, default_value = "reports")]
+    pub report_dir: PathBuf,
+    /// Make the embedded mock misbehave (repeatable), to see scenarios fail: drop-next-link,
+    /// duplicate-across-pages, omit-includes, ignore-last-updated, wrong-bundle-type,
+    /// wrong-content-type, skip-ror-header-check, accept-expired-token,
+    /// leak-restricted-data, slow, server-error.
+    #[arg(long = "mock-fault")]
+    pub mock_faults: Vec<crate::mock::Fault>,
+    #[command(flatten)]
+    pub filters: Filters,
 }
 
 /// Options of `rorcheck serve`.

@@ -353,6 +353,16 @@ variables = { offer_id = "11/1" }
             !format!("{t:?}").contains("tok-123"),
             "Debug must not show the token"
         );
+        let mut t = t;
+        t.variables
+            .insert("client_secret".into(), "s3cr3t-value".into());
+        t.secret_variables.push("client_secret".into());
+        let shown = format!("{t:?}");
+        assert!(!shown.contains("s3cr3t-value"), "{shown}");
+        assert!(
+            shown.contains("offer_id"),
+            "other variables stay visible: {shown}"
+        );
     }
 
     #[test]

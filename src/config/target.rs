@@ -70,7 +70,7 @@ impl TargetAuth {
 }
 
 /// A resolved target, ready for the runner.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Target {
     pub name: String,
     pub base_url: url::Url,
@@ -97,6 +97,35 @@ pub struct Target {
     pub rate: Option<Arc<RateLimiter>>,
     /// Longest wait honoured from a `Retry-After` (429/503 or polling).
     pub max_retry_after: Duration,
+}
+
+/// Shows what may be shown: secret variables (a client secret) and tokens are masked.
+impl std::fmt::Debug for Target {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let variables: BTreeMap<&str, &str> = self
+            .variables
+            .iter()
+            .map(|(k, v)| {
+                let shown = if self.secret_variables.contains(k) {
+                    crate::http::MASK
+                } else {
+                    v.as_str()
+                };
+                (k.as_str(), shown)
+            })
+            .collect();
+        f.debug_struct("Target")
+            .field("name", &self.name)
+            .field("base_url", &self.base_url.as_str())
+            .field("auth", &self.auth)
+            .field("headers", &self.headers)
+            .field("variables", &variables)
+            .field("access_profile", &self.access_profile)
+            .field("identity", &self.identity)
+            .field("production", &self.production)
+            .field("allow_heavy", &self.allow_heavy)
+            .finish_non_exhaustive()
+    }
 }
 
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);

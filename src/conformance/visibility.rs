@@ -1,5 +1,9 @@
 //! Access-profile visibility (reference §5): what a profile may not see must not be in what
 //! the server returned to it.
+//!
+//! Written from the reference, deliberately apart from the mock's own filter
+//! (`mock/visibility.rs`): this judges any server, the mock included, and a mistake shared
+//! by both would make the mock pass its own check.
 
 use serde_json::Value;
 

@@ -178,17 +178,14 @@ impl Diagnosis {
 /// Runs every check on `subject`.
 pub async fn diagnose(subject: Subject, lang: Lang) -> Diagnosis {
     let l = lang;
-    let config_label = l.pick("Configuration", "Configuration");
+    let config_label = "Configuration".to_owned();
     let (mut d, target) = match subject {
         Subject::Prepared(target) => {
             let mut d = Diagnosis::new(&target.name, lang);
             d.pass(
                 "config",
                 config_label,
-                l.pick(
-                    format!("{} — {}", target.base_url, target.auth.label()),
-                    format!("{} — {}", target.base_url, target.auth.label()),
-                ),
+                format!("{} — {}", target.base_url, target.auth.label()),
             );
             (d, target)
         }
@@ -257,30 +254,29 @@ pub async fn diagnose(subject: Subject, lang: Lang) -> Diagnosis {
 
 fn auth_kind(cfg: &TargetConfig, l: Lang) -> String {
     use crate::config::AuthConfig;
-    match &cfg.auth {
-        None | Some(AuthConfig::None) => l.pick("sans authentification", "no authentication"),
-        Some(AuthConfig::Bearer { .. }) => l.pick("jeton Bearer fourni", "given bearer token"),
-        Some(AuthConfig::ClientCredentials { client_id, .. }) => l.pick(
-            format!(
-                "OAuth2 client_credentials avec secret, client {}",
-                crate::run::mask_client_id(client_id)
+    let (kind, client_id) = match &cfg.auth {
+        None | Some(AuthConfig::None) => {
+            return l.pick("sans authentification", "no authentication");
+        }
+        Some(AuthConfig::Bearer { .. }) => {
+            return l.pick("jeton Bearer fourni", "given bearer token");
+        }
+        Some(AuthConfig::ClientCredentials { client_id, .. }) => (
+            l.pick(
+                "OAuth2 client_credentials avec secret",
+                "OAuth2 client_credentials with secret",
             ),
-            format!(
-                "OAuth2 client_credentials with secret, client {}",
-                crate::run::mask_client_id(client_id)
-            ),
+            client_id,
         ),
-        Some(AuthConfig::Mtls { client_id, .. }) => l.pick(
-            format!(
-                "OAuth2 par certificat (mTLS), client {}",
-                crate::run::mask_client_id(client_id)
+        Some(AuthConfig::Mtls { client_id, .. }) => (
+            l.pick(
+                "OAuth2 par certificat (mTLS)",
+                "OAuth2 by certificate (mTLS)",
             ),
-            format!(
-                "OAuth2 by certificate (mTLS), client {}",
-                crate::run::mask_client_id(client_id)
-            ),
+            client_id,
         ),
-    }
+    };
+    format!("{kind}, client {}", crate::run::mask_client_id(client_id))
 }
 
 fn config_hint(e: &ConfigError, l: Lang) -> String {

@@ -42,13 +42,7 @@ pub(super) async fn check(d: &mut Diagnosis, target: &Target, redactor: &mut Red
     let l = d.lang;
     if !fhir_reachable {
         for (id, label) in [
-            (
-                "metadata",
-                l.pick(
-                    "CapabilityStatement (/metadata)",
-                    "CapabilityStatement (/metadata)",
-                ),
-            ),
+            ("metadata", "CapabilityStatement (/metadata)".to_owned()),
             ("search", l.pick("Première recherche", "First search")),
         ] {
             d.not_checked(
@@ -359,10 +353,7 @@ fn outcome_text(json: &serde_json::Value) -> String {
 
 async fn metadata(d: &mut Diagnosis, target: &Target, token: Option<&str>) {
     let l = d.lang;
-    let label = l.pick(
-        "CapabilityStatement (/metadata)",
-        "CapabilityStatement (/metadata)",
-    );
+    let label = "CapabilityStatement (/metadata)".to_owned();
     match fhir_get(target, "/metadata", token).await {
         Ok((200, json)) if json["resourceType"] == "CapabilityStatement" => {
             let version = json["fhirVersion"].as_str().unwrap_or("?");

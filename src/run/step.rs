@@ -223,6 +223,14 @@ fn is_secret_name(name: &str) -> bool {
         .any(|w| lower.contains(w))
 }
 
+fn status_of(outcome: Outcome) -> Status {
+    match outcome {
+        Outcome::Pass => Status::Passed,
+        Outcome::Fail => Status::Failed,
+        Outcome::Error => Status::Errored,
+    }
+}
+
 /// Evaluates every expectation of a step on one response.
 async fn judge(
     st: &Step,
@@ -240,11 +248,7 @@ async fn judge(
         out.push(AssertionResult {
             kind: a.value.check.kind(),
             line: a.referenced.line(),
-            status: match verdict.outcome {
-                Outcome::Pass => Status::Passed,
-                Outcome::Fail => Status::Failed,
-                Outcome::Error => Status::Errored,
-            },
+            status: status_of(verdict.outcome),
             expected: redactor.text(&verdict.expected),
             actual: redactor.text(&verdict.actual),
             warning_only: a.value.warning_only,
@@ -274,11 +278,7 @@ fn automatic_conformance(st: &Step, view: &ResponseView<'_>, line: u64) -> Optio
     Some(AssertionResult {
         kind: "conformance",
         line,
-        status: match verdict.outcome {
-            Outcome::Pass => Status::Passed,
-            Outcome::Fail => Status::Failed,
-            Outcome::Error => Status::Errored,
-        },
+        status: status_of(verdict.outcome),
         expected: verdict.expected,
         actual: verdict.actual,
         warning_only: false,
@@ -314,6 +314,21 @@ fn expects_tls_refusal(st: &Step) -> Option<&Spanned<crate::scenario::Assertion>
             Check::Connection(ConnectionExpectation::TlsRefused)
         )
     })
+}
+
+/// A step that ended before any response: the request alone as evidence.
+fn without_response(
+    mut result: StepResult,
+    request: RecordedRequest,
+    started: Instant,
+) -> StepResult {
+    result.exchange = Some(Exchange {
+        request,
+        response: None,
+        timings: None,
+    });
+    result.duration_ms = started.elapsed().as_secs_f64() * 1000.0;
+    result
 }
 
 /// Runs one step. Captured values are added to `vars`; captured secrets to `redactor`.
@@ -400,24 +415,12 @@ pub async fn run_step(
                     })
                     .into_iter()
                     .collect();
-                result.exchange = Some(Exchange {
-                    request: recorded,
-                    response: None,
-                    timings: None,
-                });
-                result.duration_ms = elapsed(started);
-                return result;
+                return without_response(result, recorded, started);
             }
             Err(e) => {
                 result.status = Status::Errored;
                 result.reason = Some(redactor.text(&e.to_string()));
-                result.exchange = Some(Exchange {
-                    request: recorded,
-                    response: None,
-                    timings: None,
-                });
-                result.duration_ms = elapsed(started);
-                return result;
+                return without_response(result, recorded, started);
             }
         };
         let view = ResponseView::new(response.status, &response.headers, &response.body)

@@ -112,3 +112,29 @@ pub fn mtls_target(mock: &MockServer, tls: &str) -> String {
         token = mock.token_url,
     )
 }
+
+/// `--config CFG run --target TARGET --report-dir REPORTS PATHS...`
+pub fn run_args(cfg: &Path, target: &str, reports: &Path, paths: &[&str]) -> Vec<String> {
+    let mut args = vec![
+        "--config".to_owned(),
+        cfg.display().to_string(),
+        "run".into(),
+        "--target".into(),
+        target.into(),
+        "--report-dir".into(),
+        reports.display().to_string(),
+    ];
+    args.extend(paths.iter().map(|p| (*p).to_owned()));
+    args
+}
+
+/// `--config CFG doctor --env ENV`
+pub fn doctor_args(cfg: &Path, env: &str) -> Vec<String> {
+    vec![
+        "--config".to_owned(),
+        cfg.display().to_string(),
+        "doctor".into(),
+        "--env".into(),
+        env.into(),
+    ]
+}
