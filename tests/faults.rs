@@ -59,6 +59,7 @@ fn expected(fault: Fault) -> &'static [&'static str] {
         Fault::AcceptExpiredToken => &["AUTH-004"],
         Fault::LeakRestrictedData => &["PROF-001"],
         Fault::Slow | Fault::ServerError => &["CAP-001", "EXT-001", "EXT-003", "MAJ-001"],
+        Fault::ExportIncomplete => &["EXT-001"],
     }
 }
 

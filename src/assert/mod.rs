@@ -38,6 +38,11 @@ impl Verdict {
         }
     }
 
+    /// A pass or a failure decided by the caller (multi-part checks).
+    pub fn from_problems(ok: bool, expected: impl Into<String>, actual: impl Into<String>) -> Self {
+        Verdict::new(ok, expected, actual)
+    }
+
     pub fn error(expected: impl Into<String>, reason: impl Into<String>) -> Self {
         Verdict {
             outcome: Outcome::Error,
@@ -100,6 +105,12 @@ pub async fn evaluate(check: &Check, resp: &ResponseView<'_>, fhirpath: &FhirPat
         Check::Bundle(spec) => body::bundle(spec, resp),
         Check::OperationOutcome(spec) => body::operation_outcome(spec, resp),
         Check::Conformance(spec) => conformance(spec.aspects(), resp),
+        // Judged on all pages or on the exported files, by the step (see run::paging and
+        // run::export); validation keeps them out of other steps.
+        Check::Pages(_) | Check::Exported(_) => Verdict::error(
+            check.kind(),
+            "cette assertion ne s'applique qu'à une étape follow_next ou export",
+        ),
         // A response arrived, so the handshake was accepted.
         Check::Connection(ConnectionExpectation::TlsRefused) => Verdict::new(
             false,
@@ -111,21 +122,54 @@ pub async fn evaluate(check: &Check, resp: &ResponseView<'_>, fhirpath: &FhirPat
 
 /// Findings on the body: errors fail, warnings are listed with a pass.
 pub fn conformance(aspects: crate::conformance::Aspects, resp: &ResponseView<'_>) -> Verdict {
-    use crate::conformance::Severity;
-    let expected = "aucun écart aux règles ROR (profils, NOS, graphe, visibilité)";
     let json = match resp.json() {
         Ok(Some(json)) => json,
-        Ok(None) => return Verdict::new(false, expected, "corps de réponse vide"),
+        Ok(None) => return Verdict::new(false, CONFORMANCE_EXPECTED, "corps de réponse vide"),
         Err(e) => return Verdict::error("conformance", e),
     };
     let findings = crate::conformance::check(json, &resp.conformance, aspects);
-    let errors = findings
-        .iter()
-        .filter(|f| f.severity == Severity::Error)
-        .count();
-    let warnings = findings.len() - errors;
+    findings_verdict(
+        &findings,
+        FindingCounts::of(&findings),
+        &format!("{} ressource(s)", crate::conformance::resources(json).len()),
+    )
+}
+
+const CONFORMANCE_EXPECTED: &str =
+    "aucun écart aux règles ROR (profils, NOS, graphe, visibilité, capacités)";
+
+/// Counts of findings by severity.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct FindingCounts {
+    pub errors: usize,
+    pub warnings: usize,
+}
+
+impl FindingCounts {
+    pub fn of(findings: &[crate::conformance::Finding]) -> Self {
+        let errors = findings
+            .iter()
+            .filter(|f| f.severity == crate::conformance::Severity::Error)
+            .count();
+        FindingCounts {
+            errors,
+            warnings: findings.len() - errors,
+        }
+    }
+}
+
+/// The verdict on conformance findings: errors fail, warnings are listed with a pass.
+/// `shown` are the findings kept (the first ones), `counts` how many there were in all,
+/// `scope` what was checked (« 12 ressource(s) »).
+pub fn findings_verdict(
+    shown: &[crate::conformance::Finding],
+    counts: FindingCounts,
+    scope: &str,
+) -> Verdict {
+    use crate::conformance::Severity;
     const SHOWN: usize = 12;
-    let mut listed: Vec<String> = findings
+    let total = counts.errors + counts.warnings;
+    let mut listed: Vec<String> = shown
         .iter()
         .take(SHOWN)
         .map(|f| {
@@ -137,21 +181,20 @@ pub fn conformance(aspects: crate::conformance::Aspects, resp: &ResponseView<'_>
             format!("[{tag}] {f}")
         })
         .collect();
-    if findings.len() > SHOWN {
-        listed.push(format!("… et {} autre(s)", findings.len() - SHOWN));
+    if total > listed.len() {
+        listed.push(format!("… et {} autre(s)", total - listed.len()));
     }
-    let actual = if findings.is_empty() {
-        format!(
-            "aucun écart sur {} ressource(s)",
-            crate::conformance::resources(json).len()
-        )
+    let actual = if total == 0 {
+        format!("aucun écart sur {scope}")
     } else {
         format!(
-            "{errors} écart(s), {warnings} avertissement(s) : {}",
+            "{} écart(s), {} avertissement(s) sur {scope} : {}",
+            counts.errors,
+            counts.warnings,
             listed.join(" ; ")
         )
     };
-    Verdict::new(errors == 0, expected, actual)
+    Verdict::new(counts.errors == 0, CONFORMANCE_EXPECTED, actual)
 }
 
 fn status(spec: &StatusSpec, actual: u16) -> Verdict {

@@ -1,8 +1,10 @@
 //! FHIR and ROR conformance checks on what the server returned: ROR profiles (rules as
 //! data in `data/profiles.yaml`), NOS nomenclatures (the snapshot in `data/`), the search
-//! graph (criteria, includes, duplicates, totals) and access-profile visibility. Each
+//! graph (criteria, includes, duplicates, totals), access-profile visibility and the
+//! CapabilityStatement (`data/capability.yaml`). Each
 //! finding names the resource, the element path and the rule.
 
+pub mod capability;
 pub mod graph;
 pub mod nomenclature;
 pub mod nos;
@@ -70,6 +72,8 @@ pub struct Aspects {
     pub nomenclatures: bool,
     pub graph: bool,
     pub visibility: bool,
+    /// CapabilityStatement requirements (only on a CapabilityStatement body).
+    pub capability: bool,
 }
 
 impl Aspects {
@@ -78,6 +82,7 @@ impl Aspects {
         nomenclatures: true,
         graph: true,
         visibility: true,
+        capability: true,
     };
 }
 
@@ -121,7 +126,9 @@ pub fn resources(body: &Value) -> Vec<&Value> {
 pub fn check(body: &Value, ctx: &Context, aspects: Aspects) -> Vec<Finding> {
     let mut out = Vec::new();
     for resource in resources(body) {
-        if resource["resourceType"] == "OperationOutcome" {
+        if resource["resourceType"] == "OperationOutcome"
+            || resource["resourceType"] == "CapabilityStatement"
+        {
             continue;
         }
         if aspects.profiles {
@@ -137,6 +144,9 @@ pub fn check(body: &Value, ctx: &Context, aspects: Aspects) -> Vec<Finding> {
         if aspects.visibility {
             out.extend(visibility::check(resource, ctx.access_profile));
         }
+    }
+    if aspects.capability {
+        out.extend(capability::check(body));
     }
     if body["resourceType"] == "Bundle" {
         if aspects.graph {

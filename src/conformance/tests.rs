@@ -420,3 +420,106 @@ fn restricted_data_served_to_profile_0_is_caught() {
     assert!(graph_rules(&b, "", Some(0)).contains(&"VIS-02".into()));
     assert!(!graph_rules(&b, "", Some(1)).contains(&"VIS-02".into()));
 }
+
+mod capability_statement {
+    use super::*;
+
+    fn ig_statement() -> Value {
+        serde_json::from_str(include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/fixtures/capability/CapabilityStatement-ror-serveur.json"
+        )))
+        .expect("IG statement")
+    }
+
+    fn mock_statement() -> Value {
+        crate::mock::capability::statement("http://127.0.0.1:1/fhir")
+    }
+
+    fn rules(cs: &Value) -> Vec<String> {
+        rules_of(&capability::check(cs))
+    }
+
+    #[test]
+    fn the_requirements_load_and_both_the_ig_and_the_mock_statements_meet_them() {
+        assert!(capability::Requirements::shipped().is_ok());
+        // The IG writes its include lists as one comma-joined string: tolerated.
+        assert_eq!(rules(&ig_statement()), Vec::<String>::new());
+        assert_eq!(rules(&mock_statement()), Vec::<String>::new());
+    }
+
+    #[test]
+    fn a_wildcard_include_list_stands_for_every_include() {
+        let mut cs = mock_statement();
+        for r in cs["rest"][0]["resource"].as_array_mut().expect("resources") {
+            r["searchInclude"] = json!(["*"]);
+            r["searchRevInclude"] = json!(["*"]);
+        }
+        assert_eq!(rules(&cs), Vec::<String>::new());
+    }
+
+    fn resource_mut<'a>(cs: &'a mut Value, ty: &str) -> &'a mut Value {
+        cs["rest"][0]["resource"]
+            .as_array_mut()
+            .and_then(|a| a.iter_mut().find(|r| r["type"] == ty))
+            .expect("resource")
+    }
+
+    #[test]
+    fn each_rule_catches_the_defect_it_is_for() {
+        type Mutation = fn(&mut Value);
+        let cases: [(&str, Severity, Mutation); 8] = [
+            ("CS-01", Severity::Error, |cs| {
+                cs["fhirVersion"] = json!("3.0.2")
+            }),
+            ("CS-02", Severity::Error, |cs| cs["format"] = json!(["xml"])),
+            ("CS-03", Severity::Error, |cs| {
+                cs["rest"][0]["mode"] = json!("client")
+            }),
+            ("CS-04", Severity::Error, |cs| {
+                cs["rest"][0]["security"] = json!({ "cors": false })
+            }),
+            ("CS-05", Severity::Error, |cs| {
+                resource_mut(cs, "Organization")["interaction"] = json!([{ "code": "read" }])
+            }),
+            ("CS-06", Severity::Error, |cs| {
+                let hs = resource_mut(cs, "HealthcareService");
+                if let Some(params) = hs["searchParam"].as_array_mut() {
+                    params.retain(|p| p["name"] != "_lastUpdated");
+                }
+            }),
+            ("CS-07", Severity::Error, |cs| {
+                resource_mut(cs, "HealthcareService")["searchRevInclude"] = json!(["Task:focus"])
+            }),
+            ("CS-08", Severity::Warning, |cs| {
+                cs["rest"][0].as_object_mut().map(|r| r.remove("operation"));
+            }),
+        ];
+        for (rule, severity, mutate) in cases {
+            let mut cs = mock_statement();
+            mutate(&mut cs);
+            let found = capability::check(&cs);
+            assert!(
+                found
+                    .iter()
+                    .any(|f| f.rule == rule && f.severity == severity),
+                "{rule}: {found:?}"
+            );
+            assert!(
+                found.iter().all(|f| f.rule == rule),
+                "{rule} only: {found:?}"
+            );
+        }
+        // A missing resource is named.
+        let mut cs = mock_statement();
+        if let Some(list) = cs["rest"][0]["resource"].as_array_mut() {
+            list.retain(|r| r["type"] != "Location");
+        }
+        let found = capability::check(&cs);
+        assert!(
+            found
+                .iter()
+                .any(|f| f.rule == "CS-05" && f.message.contains("Location"))
+        );
+    }
+}

@@ -75,7 +75,19 @@ impl HttpClient {
         HttpClient { inner }
     }
 
-    pub async fn send(&self, req: &OutgoingRequest) -> Result<ReceivedResponse, TransportError> {
+    /// Sends the request and returns as soon as the status and headers are in, for a body
+    /// read as a stream (`$export` files). The timeout covers the headers only; the reader
+    /// bounds each chunk itself.
+    pub async fn open(&self, req: &OutgoingRequest) -> Result<reqwest::Response, TransportError> {
+        let builder = self.builder(req)?;
+        let timeout_ms = req.timeout.as_millis();
+        match tokio::time::timeout(req.timeout, builder.send()).await {
+            Ok(result) => result.map_err(|e| classify(&e, timeout_ms)),
+            Err(_) => Err(TransportError::Timeout(timeout_ms)),
+        }
+    }
+
+    fn builder(&self, req: &OutgoingRequest) -> Result<reqwest::RequestBuilder, TransportError> {
         let mut headers = HeaderMap::new();
         for (name, value) in &req.headers {
             let name = HeaderName::from_bytes(name.as_bytes())
@@ -92,6 +104,11 @@ impl HttpClient {
         if let Some(body) = &req.body {
             builder = builder.body(body.clone());
         }
+        Ok(builder)
+    }
+
+    pub async fn send(&self, req: &OutgoingRequest) -> Result<ReceivedResponse, TransportError> {
+        let builder = self.builder(req)?;
         let timeout_ms = req.timeout.as_millis();
         let started = Instant::now();
         // One deadline for headers and body together: a server that stalls mid-body must

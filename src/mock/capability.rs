@@ -65,6 +65,11 @@ pub fn statement(base_url: &str) -> Value {
                    &["PractitionerRole:practitioner", "PractitionerRole:service"], &[]),
                 resource("Task", &[], &[], &[])
             ],
+            "operation": [
+                { "name": "export", "definition": "http://hl7.org/fhir/uv/bulkdata/OperationDefinition/export" },
+                { "name": "export-poll-status", "definition": "http://hl7.org/fhir/uv/bulkdata/OperationDefinition/export-poll-status" },
+                { "name": "export-get-file", "definition": "http://hl7.org/fhir/uv/bulkdata/OperationDefinition/export-get-file" }
+            ],
             "searchParam": [
                 { "name": "_count", "type": "number" },
                 { "name": "_elements", "type": "special" },

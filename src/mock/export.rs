@@ -71,6 +71,7 @@ pub fn plan(
     store: &Store,
     params: &[(String, String)],
     profile: u8,
+    whole_hierarchy: bool,
 ) -> Result<(Format, Files), SearchError> {
     let mut format = Format::Ndjson;
 
@@ -128,7 +129,11 @@ pub fn plan(
         for &o in &offers {
             let r = &store.all[o].resource;
             if let Some(org) = store.resolve(&r["providedBy"]) {
-                related.extend(store.org_chain(org));
+                if whole_hierarchy {
+                    related.extend(store.org_chain(org));
+                } else {
+                    related.insert(org);
+                }
             }
             for l in r["location"].as_array().into_iter().flatten() {
                 related.extend(store.resolve(l));

@@ -29,10 +29,12 @@ pub enum Fault {
     Slow,
     /// Every FHIR call answers 500.
     ServerError,
+    /// `$export` with `_myCompleteExtract` leaves out the parent organisations (`partOf`).
+    ExportIncomplete,
 }
 
 impl Fault {
-    pub const ALL: [Fault; 11] = [
+    pub const ALL: [Fault; 12] = [
         Fault::DropNextLink,
         Fault::DuplicateAcrossPages,
         Fault::OmitIncludes,
@@ -44,6 +46,7 @@ impl Fault {
         Fault::LeakRestrictedData,
         Fault::Slow,
         Fault::ServerError,
+        Fault::ExportIncomplete,
     ];
 
     pub fn key(self) -> &'static str {
@@ -59,6 +62,7 @@ impl Fault {
             Fault::LeakRestrictedData => "leak-restricted-data",
             Fault::Slow => "slow",
             Fault::ServerError => "server-error",
+            Fault::ExportIncomplete => "export-incomplete",
         }
     }
 }

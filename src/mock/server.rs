@@ -672,7 +672,12 @@ async fn export_kickoff(
     Granted(profile): Granted,
 ) -> Response {
     let params = query_pairs(raw.as_deref());
-    let (format, files) = match export::plan(&state.store, &params, profile) {
+    let (format, files) = match export::plan(
+        &state.store,
+        &params,
+        profile,
+        !state.faults.has(Fault::ExportIncomplete),
+    ) {
         Ok(plan) => plan,
         Err(e) => return search_error(&e),
     };

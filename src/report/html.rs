@@ -21,6 +21,8 @@ struct PriorityRow {
 }
 
 struct ExchangeView {
+    /// What the exchange was within its step (« page 2 », « fichier Organization »).
+    label: Option<String>,
     method: String,
     url: String,
     request_headers: Vec<(String, String)>,
@@ -39,7 +41,8 @@ struct StepView<'a> {
     status_label: &'static str,
     assertions: Vec<AssertionView<'a>>,
     captures: &'a [CaptureResult],
-    exchange: Option<ExchangeView>,
+    /// The step's request and its follow-ups (pages, `$export` polls and files).
+    exchanges: Vec<ExchangeView>,
 }
 
 struct AssertionView<'a> {
@@ -97,10 +100,22 @@ fn curl(ex: &crate::http::Exchange) -> String {
     out
 }
 
-fn exchange_view(step: &StepResult) -> Option<ExchangeView> {
-    let ex = step.exchange.as_ref()?;
+fn exchange_views(step: &StepResult) -> Vec<ExchangeView> {
+    step.exchange
+        .iter()
+        .map(|ex| exchange_view(ex, None))
+        .chain(
+            step.follow_ups
+                .iter()
+                .map(|f| exchange_view(&f.exchange, Some(f.label.clone()))),
+        )
+        .collect()
+}
+
+fn exchange_view(ex: &crate::http::Exchange, label: Option<String>) -> ExchangeView {
     let resp = ex.response.as_ref();
-    Some(ExchangeView {
+    ExchangeView {
+        label,
         method: ex.request.method.clone(),
         url: ex.request.url.clone(),
         request_headers: ex.request.headers.clone(),
@@ -124,7 +139,7 @@ fn exchange_view(step: &StepResult) -> Option<ExchangeView> {
             )
         }),
         curl: curl(ex),
-    })
+    }
 }
 
 fn status_key(s: Status) -> &'static str {
@@ -192,7 +207,7 @@ pub fn render(report: &RunReport) -> Result<String, askama::Error> {
                         })
                         .collect(),
                     captures: &st.captures,
-                    exchange: exchange_view(st),
+                    exchanges: exchange_views(st),
                 })
                 .collect(),
         })

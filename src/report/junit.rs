@@ -28,7 +28,8 @@ fn details(s: &ScenarioResult) -> String {
         if let Some(reason) = &step.reason {
             out.push_str(&format!("  raison : {reason}\n"));
         }
-        if let Some(ex) = &step.exchange {
+        let follow_ups = step.follow_ups.iter().map(|f| &f.exchange);
+        for ex in step.exchange.iter().chain(follow_ups) {
             out.push_str(&format!("  {} {}\n", ex.request.method, ex.request.url));
             if let Some(resp) = &ex.response {
                 out.push_str(&format!("  → HTTP {}\n", resp.status));

@@ -1,5 +1,7 @@
 //! Running scenarios against a target and collecting the results.
 
+pub mod export;
+pub mod paging;
 pub mod result;
 pub mod runner;
 pub mod step;

@@ -92,8 +92,19 @@ pub struct StepResult {
     /// Requests sent for this step (more than one when it polls with `retry`).
     pub attempts: u32,
     pub exchange: Option<Exchange>,
+    /// Further exchanges of the same step: the pages followed, the `$export` polls and
+    /// files.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub follow_ups: Vec<FollowUp>,
     pub assertions: Vec<AssertionResult>,
     pub captures: Vec<CaptureResult>,
+}
+
+/// One more exchange of a step, with what it was (« page 2 », « fichier Organization »).
+#[derive(Debug, Clone, Serialize)]
+pub struct FollowUp {
+    pub label: String,
+    pub exchange: Exchange,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -131,6 +142,7 @@ impl ScenarioResult {
                 exchange: None,
                 assertions: Vec::new(),
                 captures: Vec::new(),
+                follow_ups: Vec::new(),
             })
             .collect();
         ScenarioResult::new(s, Status::Skipped, Some(reason), 0.0, steps)

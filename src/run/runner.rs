@@ -154,6 +154,7 @@ impl Runner {
                     exchange: None,
                     assertions: Vec::new(),
                     captures: Vec::new(),
+                    follow_ups: Vec::new(),
                 });
                 continue;
             }

@@ -150,7 +150,7 @@ pub fn build_request(
     })
 }
 
-fn record_request(req: &OutgoingRequest, redactor: &Redactor) -> RecordedRequest {
+pub(crate) fn record_request(req: &OutgoingRequest, redactor: &Redactor) -> RecordedRequest {
     RecordedRequest {
         method: req.method.to_string(),
         url: redactor.text(req.url.as_str()),
@@ -166,7 +166,7 @@ fn record_request(req: &OutgoingRequest, redactor: &Redactor) -> RecordedRequest
     }
 }
 
-fn record_response(resp: &ReceivedResponse, redactor: &Redactor) -> RecordedResponse {
+pub(crate) fn record_response(resp: &ReceivedResponse, redactor: &Redactor) -> RecordedResponse {
     let text = String::from_utf8_lossy(&resp.body);
     let (body, truncated) = clip(&text);
     RecordedResponse {
@@ -187,7 +187,7 @@ fn record_response(resp: &ReceivedResponse, redactor: &Redactor) -> RecordedResp
 }
 
 /// The value a capture takes from the response, as text.
-async fn capture_value(
+pub(crate) async fn capture_value(
     source: &CaptureSource,
     view: &ResponseView<'_>,
     fhirpath: &FhirPath,
@@ -216,14 +216,14 @@ async fn capture_value(
     }
 }
 
-fn is_secret_name(name: &str) -> bool {
+pub(crate) fn is_secret_name(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
     ["token", "secret", "password", "jeton"]
         .iter()
         .any(|w| lower.contains(w))
 }
 
-fn status_of(outcome: Outcome) -> Status {
+pub(crate) fn status_of(outcome: Outcome) -> Status {
     match outcome {
         Outcome::Pass => Status::Passed,
         Outcome::Fail => Status::Failed,
@@ -231,16 +231,31 @@ fn status_of(outcome: Outcome) -> Status {
     }
 }
 
-/// Evaluates every expectation of a step on one response.
-async fn judge(
+/// Evaluates every expectation of a step on one response, in order. Checks for which
+/// `deferred` holds are judged later on more than this response (all pages, the exported
+/// files): they get a skipped placeholder at their index, to be replaced.
+pub(crate) async fn judge(
     st: &Step,
     view: &ResponseView<'_>,
     vars: &BTreeMap<String, String>,
     fhirpath: &FhirPath,
     redactor: &Redactor,
+    deferred: impl Fn(&Check) -> bool,
 ) -> Vec<AssertionResult> {
     let mut out = Vec::with_capacity(st.expect.len());
     for a in &st.expect {
+        if deferred(&a.value.check) {
+            out.push(AssertionResult {
+                kind: a.value.check.kind(),
+                line: a.referenced.line(),
+                status: Status::Skipped,
+                expected: String::new(),
+                actual: "non évalué".into(),
+                warning_only: a.value.warning_only,
+                because: a.value.because.clone(),
+            });
+            continue;
+        }
         let verdict = match template::render_check(&a.value.check, vars) {
             Ok(check) => assert::evaluate(&check, view, fhirpath).await,
             Err(e) => assert::Verdict::error(a.value.check.kind(), e.to_string()),
@@ -260,7 +275,11 @@ async fn judge(
 
 /// The conformance checks on a FHIR body (a Bundle or a ROR resource) of a successful
 /// response, when the step does not already assert them itself.
-fn automatic_conformance(st: &Step, view: &ResponseView<'_>, line: u64) -> Option<AssertionResult> {
+pub(crate) fn automatic_conformance(
+    st: &Step,
+    view: &ResponseView<'_>,
+    line: u64,
+) -> Option<AssertionResult> {
     if !(200..300).contains(&view.status)
         || st
             .expect
@@ -288,12 +307,12 @@ fn automatic_conformance(st: &Step, view: &ResponseView<'_>, line: u64) -> Optio
 
 /// How many times a step is sent again when the server answers 429 or 503 (busy) while
 /// the step expected something else.
-const MAX_BUSY_RETRIES: u32 = 3;
+pub(crate) const MAX_BUSY_RETRIES: u32 = 3;
 
 /// How long to wait before sending again: the server's `Retry-After` (in seconds) when it
 /// gives one, else the step's interval; never more than the target's bound, so that a run
 /// always ends.
-fn retry_wait(
+pub(crate) fn retry_wait(
     st: &Step,
     headers: &reqwest::header::HeaderMap,
     bound: std::time::Duration,
@@ -317,7 +336,7 @@ fn expects_tls_refusal(st: &Step) -> Option<&Spanned<crate::scenario::Assertion>
 }
 
 /// A step that ended before any response: the request alone as evidence.
-fn without_response(
+pub(crate) fn without_response(
     mut result: StepResult,
     request: RecordedRequest,
     started: Instant,
@@ -329,6 +348,76 @@ fn without_response(
     });
     result.duration_ms = started.elapsed().as_secs_f64() * 1000.0;
     result
+}
+
+/// A GET to `url` (a `next` link, an `$export` status or file URL) with the headers of the
+/// step's request and, when the step uses the target's authentication, the target's
+/// current token (renewed if it expired meanwhile).
+pub(crate) async fn follow_up_request(
+    ctx: &StepContext<'_>,
+    st: &Step,
+    base: &OutgoingRequest,
+    url: url::Url,
+    redactor: &mut Redactor,
+) -> Result<OutgoingRequest, String> {
+    let mut headers: Vec<(String, String)> = base
+        .headers
+        .iter()
+        .filter(|(k, _)| !k.eq_ignore_ascii_case("content-type"))
+        .cloned()
+        .collect();
+    if st.request.auth == AuthMode::Default
+        && headers
+            .iter()
+            .any(|(k, _)| k.eq_ignore_ascii_case("authorization"))
+    {
+        let token = ctx
+            .target
+            .auth
+            .bearer()
+            .await
+            .map_err(|e| redactor.text(&format!("jeton d'accès impossible à obtenir : {e}")))?;
+        if let Some(token) = token {
+            redactor.add_secret(&token);
+            headers.retain(|(k, _)| !k.eq_ignore_ascii_case("authorization"));
+            headers.push(("Authorization".into(), format!("Bearer {token}")));
+        }
+    }
+    Ok(OutgoingRequest {
+        method: reqwest::Method::GET,
+        url,
+        headers,
+        body: None,
+        timeout: base.timeout,
+    })
+}
+
+/// Sends a follow-up request under the target's rate cap, asking again (within bounds)
+/// while the server says it is busy (429, 503).
+pub(crate) async fn send_follow_up(
+    ctx: &StepContext<'_>,
+    client: &HttpClient,
+    st: &Step,
+    request: &OutgoingRequest,
+) -> Result<(ReceivedResponse, u32), TransportError> {
+    let mut sent = 0;
+    loop {
+        if let Some(rate) = &ctx.target.rate {
+            rate.acquire().await;
+        }
+        sent += 1;
+        let response = client.send(request).await?;
+        if matches!(response.status, 429 | 503) && sent <= MAX_BUSY_RETRIES {
+            tokio::time::sleep(retry_wait(
+                st,
+                &response.headers,
+                ctx.target.max_retry_after,
+            ))
+            .await;
+            continue;
+        }
+        return Ok((response, sent));
+    }
 }
 
 /// Runs one step. Captured values are added to `vars`; captured secrets to `redactor`.
@@ -350,6 +439,7 @@ pub async fn run_step(
         exchange: None,
         assertions: Vec::new(),
         captures: Vec::new(),
+        follow_ups: Vec::new(),
     };
     let elapsed = |started: Instant| started.elapsed().as_secs_f64() * 1000.0;
 
@@ -392,6 +482,23 @@ pub async fn run_step(
             &without_certificate
         }
     };
+    if let Some(flow) = st.export {
+        return super::export::run_flow(
+            super::export::FlowContext {
+                step: ctx,
+                flow,
+                client,
+                started,
+            },
+            step,
+            request,
+            recorded,
+            vars,
+            redactor,
+            result,
+        )
+        .await;
+    }
     let max_attempts = st.retry.map_or(1, |r| r.max_attempts.max(1));
     let mut busy_retries = 0;
     let (response, assertions) = loop {
@@ -425,7 +532,10 @@ pub async fn run_step(
         };
         let view = ResponseView::new(response.status, &response.headers, &response.body)
             .with_conformance(ctx.conformance(&request));
-        let mut assertions = judge(st, &view, vars, ctx.fhirpath, redactor).await;
+        let mut assertions = judge(st, &view, vars, ctx.fhirpath, redactor, |c| {
+            matches!(c, Check::Pages(_))
+        })
+        .await;
         if ctx.check_all
             && let Some(auto) = automatic_conformance(st, &view, step.referenced.line())
         {
@@ -437,7 +547,7 @@ pub async fn run_step(
         }
         let holds = assertions
             .iter()
-            .all(|a| a.warning_only || a.status == Status::Passed);
+            .all(|a| a.warning_only || matches!(a.status, Status::Passed | Status::Skipped));
         if holds {
             break (response, assertions);
         }
@@ -454,8 +564,16 @@ pub async fn run_step(
         }
         tokio::time::sleep(wait).await;
     };
+    let mut assertions = assertions;
+    if let Some(follow) = st.follow_next {
+        let followed =
+            super::paging::follow(ctx, step, follow, &request, client, &response, redactor).await;
+        followed.apply(st, &mut assertions, redactor);
+        result.follow_ups = followed.follow_ups;
+        result.attempts += followed.requests;
+    }
     for ar in &assertions {
-        if !ar.warning_only && ar.status != Status::Passed {
+        if !ar.warning_only && !matches!(ar.status, Status::Passed | Status::Skipped) {
             if result.reason.is_none() {
                 result.reason = Some(format!("attendu {}, obtenu {}", ar.expected, ar.actual));
             }

@@ -392,4 +392,39 @@ steps:
         let err = load(&[dir.path().to_owned()]).expect_err("broken");
         assert_eq!(err.0.len(), 2, "{err}");
     }
+
+    #[test]
+    fn pages_and_exported_assertions_need_their_step_mode() {
+        let text = GOOD.replace(
+            "      - status: 2xx\n",
+            "      - status: 2xx\n      - pages: { count: \">= 2\" }\n      - exported: {}\n",
+        );
+        let s = parse(&text).expect("parses");
+        let errs = validate::check_scenario(&s);
+        let messages: Vec<&str> = errs.iter().map(|e| e.message.as_str()).collect();
+        assert_eq!(errs.len(), 2, "{messages:?}");
+        assert!(messages[0].contains("follow_next"), "{messages:?}");
+        assert!(messages[1].contains("export"), "{messages:?}");
+        assert_eq!(errs[0].line, 24, "points at the assertion");
+
+        let text = GOOD.replace(
+            "    capture:\n      - name: org",
+            "    export: { max_polls: 0 }\n    follow_next: { max_pages: 1 }\n    capture:\n      - name: org",
+        );
+        let s = parse(&text).expect("parses");
+        let messages: Vec<String> = validate::check_scenario(&s)
+            .into_iter()
+            .map(|e| e.message)
+            .collect();
+        for needle in [
+            "neither retry nor follow_next",
+            "max_pages from 2",
+            "max_polls from 1",
+        ] {
+            assert!(
+                messages.iter().any(|m| m.contains(needle)),
+                "{needle}: {messages:?}"
+            );
+        }
+    }
 }

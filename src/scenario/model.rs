@@ -276,6 +276,51 @@ pub struct Step {
     pub capture: Vec<Spanned<Capture>>,
     /// Re-send the request until the expectations hold (polling, e.g. `$export`).
     pub retry: Option<Retry>,
+    /// Paging: after the first page, follow `link[next]` to the end. The step's
+    /// assertions judge the first page, a `pages` assertion judges all of them, and
+    /// conformance checks apply to every page.
+    pub follow_next: Option<FollowNext>,
+    /// Bulk extraction: the request is an `$export` kick-off; the step polls the status URL
+    /// (honouring `Retry-After`) to the manifest and reads every output file as a stream.
+    /// The step's assertions judge the manifest, an `exported` assertion judges the files,
+    /// and conformance checks apply to every exported resource.
+    pub export: Option<ExportFlow>,
+}
+
+/// How far a paged search is followed.
+#[derive(Debug, Clone, Copy, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FollowNext {
+    /// Pages in all, the first included (2 to 1000); a chain longer than that is reported
+    /// as incomplete.
+    #[serde(default = "default_max_pages")]
+    #[schemars(range(min = 2, max = 1000))]
+    pub max_pages: u32,
+}
+
+fn default_max_pages() -> u32 {
+    100
+}
+
+/// Bounds of the `$export` flow.
+#[derive(Debug, Clone, Copy, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExportFlow {
+    /// Status requests at most before giving up (1 to 600).
+    #[serde(default = "default_max_polls")]
+    #[schemars(range(min = 1, max = 600))]
+    pub max_polls: u32,
+    /// Longest wait between two status requests, whatever `Retry-After` asks (seconds).
+    #[serde(default = "default_max_wait")]
+    pub max_wait_secs: u64,
+}
+
+fn default_max_polls() -> u32 {
+    60
+}
+
+fn default_max_wait() -> u64 {
+    30
 }
 
 /// Polling: the request is sent again while an expectation fails, waiting what the server
@@ -476,6 +521,74 @@ pub enum Check {
     OperationOutcome(OperationOutcomeSpec),
     Connection(ConnectionExpectation),
     Conformance(ConformanceSpec),
+    Pages(PagesSpec),
+    Exported(ExportedSpec),
+}
+
+/// Expectations on every page of a followed search (`follow_next`). Unless switched off,
+/// the chain must end, no resource may appear on two pages, no page may hold more than
+/// `page_size` matches and the totals must agree with what was collected.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PagesSpec {
+    /// Number of pages fetched, the first included.
+    pub count: Option<Comparison>,
+    /// Number of distinct matches over all pages.
+    pub matches: Option<Comparison>,
+    /// Most matches a page may hold (RG_RECH_52: 200).
+    #[serde(default = "default_page_size")]
+    pub page_size: u64,
+    /// The last page has no `next` link within `max_pages`.
+    #[serde(default = "yes")]
+    pub complete: bool,
+    /// No resource appears as a match on two pages.
+    #[serde(default = "yes")]
+    pub unique: bool,
+    /// Every page gives the same `total`, and the matches collected equal it (or the
+    /// documented cap, when the total exceeds it).
+    #[serde(default = "yes")]
+    pub totals: bool,
+    /// Results a synchronous search serves at most (documented: 10 000).
+    #[serde(default = "default_cap")]
+    pub cap: u64,
+    /// `false`: the search must not be truncated by the cap (a consumer that needs every
+    /// result must use `$export`); `true`: the truncation must be observed.
+    pub capped: Option<bool>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+fn default_page_size() -> u64 {
+    200
+}
+
+fn default_cap() -> u64 {
+    10_000
+}
+
+/// Expectations on the files of an `$export` (`export` step).
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExportedSpec {
+    /// The resource types of the manifest's outputs, in any order, exactly.
+    pub types: Option<Vec<String>>,
+    /// Resources read from the files, per type.
+    #[serde(default)]
+    pub resources: BTreeMap<String, Comparison>,
+    /// Each file holds as many resources as the manifest's `count` says, all of the
+    /// manifest's type.
+    #[serde(default = "yes")]
+    pub counts_match: bool,
+    /// No resource exported twice.
+    #[serde(default = "yes")]
+    pub unique: bool,
+    /// The references `_myCompleteExtract` promises (offer → organisation and location,
+    /// organisation → parent, role → practitioner and offer) resolve within the export, for
+    /// the types it contains.
+    #[serde(default = "yes")]
+    pub references_resolve: bool,
 }
 
 /// Which ROR conformance checks an assertion applies: `all`, or a list among `profiles`,
@@ -500,6 +613,8 @@ pub enum ConformanceAspect {
     Nomenclatures,
     Graph,
     Visibility,
+    /// The CapabilityStatement declares what the consumption flows need.
+    Capability,
 }
 
 impl ConformanceSpec {
@@ -511,6 +626,7 @@ impl ConformanceSpec {
                 nomenclatures: list.contains(&ConformanceAspect::Nomenclatures),
                 graph: list.contains(&ConformanceAspect::Graph),
                 visibility: list.contains(&ConformanceAspect::Visibility),
+                capability: list.contains(&ConformanceAspect::Capability),
             },
         }
     }
@@ -536,6 +652,8 @@ impl Check {
             Check::OperationOutcome(_) => "operation_outcome",
             Check::Connection(_) => "connection",
             Check::Conformance(_) => "conformance",
+            Check::Pages(_) => "pages",
+            Check::Exported(_) => "exported",
         }
     }
 }
@@ -557,13 +675,17 @@ pub struct RawAssertion {
     /// ROR conformance of the body: `all` or a list of `profiles`, `nomenclatures`,
     /// `graph`, `visibility`.
     conformance: Option<ConformanceSpec>,
+    /// On a `follow_next` step: the union of the pages.
+    pages: Option<PagesSpec>,
+    /// On an `export` step: the exported files.
+    exported: Option<ExportedSpec>,
     #[serde(default)]
     warning_only: bool,
     because: Option<String>,
 }
 
-const ASSERTION_KINDS: &str =
-    "status, header, content_type, fhirpath, bundle, operation_outcome, connection, conformance";
+const ASSERTION_KINDS: &str = "status, header, content_type, fhirpath, bundle, operation_outcome, \
+     connection, conformance, pages, exported";
 
 impl TryFrom<RawAssertion> for Assertion {
     type Error = String;
@@ -592,6 +714,12 @@ impl TryFrom<RawAssertion> for Assertion {
         }
         if let Some(c) = raw.conformance {
             checks.push(Check::Conformance(c));
+        }
+        if let Some(p) = raw.pages {
+            checks.push(Check::Pages(p));
+        }
+        if let Some(e) = raw.exported {
+            checks.push(Check::Exported(e));
         }
         match checks.len() {
             1 => Ok(Assertion {

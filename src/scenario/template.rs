@@ -134,7 +134,9 @@ pub fn check_templates(check: &Check) -> Vec<&str> {
         | Check::Bundle(_)
         | Check::OperationOutcome(_)
         | Check::Connection(_)
-        | Check::Conformance(_) => Vec::new(),
+        | Check::Conformance(_)
+        | Check::Pages(_)
+        | Check::Exported(_) => Vec::new(),
     }
 }
 
@@ -162,7 +164,9 @@ pub fn render_check(
         | Check::Bundle(_)
         | Check::OperationOutcome(_)
         | Check::Connection(_)
-        | Check::Conformance(_) => {}
+        | Check::Conformance(_)
+        | Check::Pages(_)
+        | Check::Exported(_) => {}
     }
     Ok(out)
 }

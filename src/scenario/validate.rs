@@ -75,6 +75,28 @@ fn check_step(
             st.name
         )));
     }
+    if st.export.is_some() && (st.retry.is_some() || st.follow_next.is_some()) {
+        out.push(here(format!(
+            "step `{}`: an export step polls by itself; it takes neither retry nor follow_next",
+            st.name
+        )));
+    }
+    if let Some(f) = &st.follow_next
+        && !(2..=1000).contains(&f.max_pages)
+    {
+        out.push(here(format!(
+            "step `{}`: follow_next takes max_pages from 2 to 1000",
+            st.name
+        )));
+    }
+    if let Some(e) = &st.export
+        && !(1..=600).contains(&e.max_polls)
+    {
+        out.push(here(format!(
+            "step `{}`: export takes max_polls from 1 to 600",
+            st.name
+        )));
+    }
     if st.expect.is_empty() {
         out.push(here(format!(
             "step `{}` has no assertion: a step must expect something",
@@ -119,6 +141,19 @@ fn check_step(
             out.push(at(
                 "`connection` must be the step's only expectation, without capture or retry".into(),
             ));
+        }
+        match &a.value.check {
+            Check::Pages(_) if st.follow_next.is_none() => out.push(at(
+                "a `pages` assertion judges the pages of a `follow_next` step: add \
+                 `follow_next: { max_pages: N }` to this step"
+                    .into(),
+            )),
+            Check::Exported(_) if st.export.is_none() => out.push(at(
+                "an `exported` assertion judges the files of an `export` step: add `export: {}` \
+                 to this step"
+                    .into(),
+            )),
+            _ => {}
         }
         out.extend(undefined_variables(
             template::check_templates(&a.value.check),

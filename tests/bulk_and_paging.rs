@@ -1,0 +1,268 @@
+//! `$export` as a step (polling, streamed files, checks on what was exported) and paging
+//! followed to the end (union checks, the documented cap of synchronous searches), against
+//! the real mock on loopback, faithful and broken, and against a wiremock server that
+//! misbehaves in ways the mock does not.
+
+use std::time::Duration;
+
+use rorcheck::cli::mock_target;
+use rorcheck::fhirpath::FhirPath;
+use rorcheck::http::{HttpClient, Redactor};
+use rorcheck::mock::{Fault, Faults, MockOptions, MockServer};
+use rorcheck::run::{RunReport, Runner, ScenarioResult, Status};
+use serde_json::json;
+use wiremock::matchers::path;
+use wiremock::{Mock, ResponseTemplate};
+
+async fn run(dir: &str, opts: MockOptions) -> RunReport {
+    let set = rorcheck::scenario::load(&[dir.into()]).expect("valid scenarios");
+    let mock = MockServer::start(opts).await.expect("mock starts");
+    let target = mock_target(&mock).expect("target");
+    Runner::new(
+        HttpClient::new().expect("client"),
+        FhirPath::new().await.expect("engine"),
+        target,
+        Redactor::default(),
+    )
+    .run(&set, 4, |_| {})
+    .await
+}
+
+fn quick() -> MockOptions {
+    MockOptions {
+        export_delay: Duration::from_millis(300),
+        ..MockOptions::default()
+    }
+}
+
+fn scenario<'a>(report: &'a RunReport, id: &str) -> &'a ScenarioResult {
+    report
+        .scenarios
+        .iter()
+        .find(|s| s.id == id)
+        .unwrap_or_else(|| panic!("{id} in report"))
+}
+
+fn assertion_text(s: &ScenarioResult, kind: &str) -> String {
+    s.steps
+        .iter()
+        .flat_map(|st| &st.assertions)
+        .filter(|a| a.kind == kind)
+        .map(|a| a.actual.clone())
+        .collect::<Vec<_>>()
+        .join(" | ")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_ndjson_export_is_read_as_a_stream_and_every_file_is_evidence() {
+    let report = run("tests/data/bulk", quick()).await;
+    let s = scenario(&report, "BULK-001");
+    assert_eq!(s.status, Status::Passed, "{:?}", s.reason);
+    let step = &s.steps[0];
+    let labels: Vec<&str> = step.follow_ups.iter().map(|f| f.label.as_str()).collect();
+    assert!(
+        labels.iter().any(|l| l.starts_with("manifeste")),
+        "{labels:?}"
+    );
+    assert_eq!(
+        labels.iter().filter(|l| l.starts_with("fichier ")).count(),
+        5,
+        "{labels:?}"
+    );
+    assert!(assertion_text(s, "exported").contains("5 fichier(s)"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_export_that_leaves_out_the_hierarchy_fails_naming_the_dangling_reference() {
+    let opts = MockOptions {
+        faults: Faults::new([Fault::ExportIncomplete]),
+        ..quick()
+    };
+    let report = run("tests/data/bulk", opts).await;
+    let s = scenario(&report, "BULK-001");
+    assert_eq!(s.status, Status::Failed);
+    let text = assertion_text(s, "exported");
+    assert!(
+        text.contains("référence(s) sans la ressource visée")
+            && text.contains(".partOf → Organization/"),
+        "{text}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_documented_cap_of_synchronous_searches_is_detected() {
+    // Faithful mock, default cap: nothing truncated, PAGE-002 expected a truncation.
+    let report = run("tests/data/capped", MockOptions::default()).await;
+    assert_eq!(scenario(&report, "PAGE-001").status, Status::Passed);
+    assert_eq!(scenario(&report, "PAGE-002").status, Status::Failed);
+
+    // A server that serves at most 20 results of a larger total.
+    let opts = MockOptions {
+        sync_cap: 20,
+        ..MockOptions::default()
+    };
+    let report = run("tests/data/capped", opts).await;
+    let refused = scenario(&report, "PAGE-001");
+    assert_eq!(refused.status, Status::Failed);
+    let text = assertion_text(refused, "pages");
+    assert!(
+        text.contains("recherche tronquée au plafond documenté de 20 résultats")
+            && text.contains("$export"),
+        "{text}"
+    );
+    let seen = scenario(&report, "PAGE-002");
+    assert_eq!(seen.status, Status::Passed, "{:?}", seen.reason);
+    assert!(assertion_text(seen, "pages").contains("plafond documenté de 20 résultats atteint"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn paging_faults_are_named_in_the_union_verdict() {
+    for (fault, needle) in [
+        (
+            Fault::DuplicateAcrossPages,
+            "renvoyée(s) sur plusieurs pages",
+        ),
+        (Fault::DropNextLink, "perdu(s)"),
+    ] {
+        let opts = MockOptions {
+            faults: Faults::new([fault]),
+            ..MockOptions::default()
+        };
+        let report = run("scenarios/recherche", opts).await;
+        let s = scenario(&report, "RCH-010");
+        assert_eq!(s.status, Status::Failed, "{fault}");
+        let text = assertion_text(s, "pages");
+        assert!(text.contains(needle), "{fault}: {text}");
+    }
+}
+
+fn fhir(status: u16, body: serde_json::Value) -> ResponseTemplate {
+    ResponseTemplate::new(status).set_body_raw(body.to_string(), "application/fhir+json")
+}
+
+/// A bulk server that misbehaves on one path per case.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_misbehaving_bulk_server_fails_the_step_with_a_reason() {
+    let server = wiremock::MockServer::start().await;
+    let base = format!("{}/fhir", server.uri());
+    // Case 1: the kick-off answers 200 synchronously.
+    Mock::given(path("/fhir/sync/$export"))
+        .respond_with(fhir(
+            200,
+            json!({"resourceType": "Bundle", "type": "collection"}),
+        ))
+        .mount(&server)
+        .await;
+    // Case 2: 202 without Content-Location.
+    Mock::given(path("/fhir/noloc/$export"))
+        .respond_with(ResponseTemplate::new(202))
+        .mount(&server)
+        .await;
+    // Case 3: the status URL fails.
+    Mock::given(path("/fhir/pollfail/$export"))
+        .respond_with(
+            ResponseTemplate::new(202)
+                .insert_header("Content-Location", format!("{base}/pollfail/status")),
+        )
+        .mount(&server)
+        .await;
+    Mock::given(path("/fhir/pollfail/status"))
+        .respond_with(fhir(500, json!({"resourceType": "OperationOutcome"})))
+        .mount(&server)
+        .await;
+    // Case 4: the manifest points to a file that is not FHIR, and to a truncated file.
+    Mock::given(path("/fhir/garbage/$export"))
+        .respond_with(
+            ResponseTemplate::new(202)
+                .insert_header("Content-Location", format!("{base}/garbage/status")),
+        )
+        .mount(&server)
+        .await;
+    Mock::given(path("/fhir/garbage/status"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(
+            json!({"transactionTime": "2026-11-23T10:00:00Z", "request": "x", "requiresAccessToken": true,
+                   "output": [{"type": "HealthcareService", "url": format!("{base}/garbage/file1"), "count": 2},
+                              {"type": "Organization", "url": format!("{base}/garbage/file2"), "count": 1}],
+                   "error": []}).to_string(),
+            "application/json",
+        ))
+        .mount(&server)
+        .await;
+    Mock::given(path("/fhir/garbage/file1"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_raw("<html>maintenance</html>", "text/html"),
+        )
+        .mount(&server)
+        .await;
+    Mock::given(path("/fhir/garbage/file2"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(
+            "{\"resourceType\":\"Organization\",\"id\":\"o1\"}\n{\"resourceType\":\"Organiz",
+            "application/fhir+ndjson",
+        ))
+        .mount(&server)
+        .await;
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    for (id, prefix) in [
+        ("X-001", "sync"),
+        ("X-002", "noloc"),
+        ("X-003", "pollfail"),
+        ("X-004", "garbage"),
+    ] {
+        std::fs::write(
+            dir.path().join(format!("{id}.yaml")),
+            format!(
+                "id: {id}\ntitle: t\ndescription: d\npriority: 3\nmodality: extraction\nsteps:\n  - name: export\n    request:\n      path: /{prefix}/$export\n    export: {{ max_polls: 3, max_wait_secs: 1 }}\n    expect:\n      - exported: {{}}\n"
+            ),
+        )
+        .expect("scenario");
+    }
+    let set = rorcheck::scenario::load(&[dir.path().to_path_buf()]).expect("valid");
+    let mut target = rorcheck::config::Target::new("cassé", &base).expect("target");
+    target.timeout = Duration::from_secs(2);
+    let report = Runner::new(
+        HttpClient::new().expect("client"),
+        FhirPath::new().await.expect("engine"),
+        target,
+        Redactor::default(),
+    )
+    .run(&set, 2, |_| {})
+    .await;
+    let reason = |id: &str| {
+        scenario(&report, id).steps[0]
+            .reason
+            .clone()
+            .unwrap_or_default()
+    };
+    assert!(
+        reason("X-001").contains("attendu 202 Accepted, obtenu HTTP 200"),
+        "{}",
+        reason("X-001")
+    );
+    assert!(
+        reason("X-002").contains("202 sans Content-Location"),
+        "{}",
+        reason("X-002")
+    );
+    assert!(reason("X-003").contains("HTTP 500"), "{}", reason("X-003"));
+    let garbage = scenario(&report, "X-004");
+    assert_eq!(garbage.status, Status::Failed);
+    let text = assertion_text(garbage, "exported");
+    assert!(
+        text.contains("fichier HealthcareService illisible : type de contenu « text/html"),
+        "{text}"
+    );
+    assert!(
+        text.contains("fichier Organization illisible : ressource n° 2 illisible"),
+        "{text}"
+    );
+    // Each file is evidence, even unreadable.
+    assert_eq!(
+        garbage.steps[0]
+            .follow_ups
+            .iter()
+            .filter(|f| f.label.starts_with("fichier"))
+            .count(),
+        2
+    );
+}
