@@ -44,6 +44,31 @@ fn the_mock_dataset_has_zero_findings() {
             Aspects::ALL,
         ));
     }
+    // The NOS evolution cases are there to be flagged: a new code (NOS-02) and a retired one
+    // (NOS-04), as warnings, and nothing else.
+    let (expected, findings): (Vec<Finding>, Vec<Finding>) = findings
+        .into_iter()
+        .partition(|f| f.resource.starts_with("HealthcareService/hs-nos-"));
+    let mut expected: Vec<(String, String, Severity)> = expected
+        .into_iter()
+        .map(|f| (f.resource, f.rule, f.severity))
+        .collect();
+    expected.sort();
+    assert_eq!(
+        expected,
+        vec![
+            (
+                "HealthcareService/hs-nos-nouveau".to_owned(),
+                "NOS-02".to_owned(),
+                Severity::Warning
+            ),
+            (
+                "HealthcareService/hs-nos-obsolete".to_owned(),
+                "NOS-04".to_owned(),
+                Severity::Warning
+            ),
+        ]
+    );
     let shown: Vec<String> = findings.iter().take(20).map(ToString::to_string).collect();
     assert!(
         findings.is_empty(),
