@@ -72,6 +72,7 @@ pub fn plan(
     params: &[(String, String)],
     profile: u8,
     whole_hierarchy: bool,
+    apply_type_filter: bool,
 ) -> Result<(Format, Files), SearchError> {
     let mut format = Format::Ndjson;
 
@@ -105,6 +106,9 @@ pub fn plan(
                 let query = value
                     .strip_prefix("HealthcareService?")
                     .ok_or_else(|| bad(name, value, "HealthcareService?… attendu"))?;
+                if !apply_type_filter {
+                    continue;
+                }
                 filters.extend(
                     url::form_urlencoded::parse(query.as_bytes())
                         .map(|(k, v)| (k.into_owned(), v.into_owned())),

@@ -30,11 +30,40 @@ pub enum Fault {
     /// Every FHIR call answers 500.
     ServerError,
     /// `$export` with `_myCompleteExtract` leaves out the parent organisations (`partOf`).
-    ExportIncomplete,
+    ExportIncomplete,    /// Criteria parameters (specialty, type, name, postal code, `_tag`...) are accepted but
+    /// not applied.
+    IgnoreSearchCriteria,
+    /// `organization.identifier:above` is applied as an exact `organization.identifier`.
+    IgnoreAbove,
+    /// `_filter` is accepted but not applied.
+    IgnoreFilter,
+    /// Unknown parameters and includes are silently ignored (HAPI lenient mode).
+    LenientParameters,
+    /// A search without result answers 404 instead of 200 with total 0.
+    EmptyAs404,
+    /// Error responses carry no OperationOutcome (empty `text/plain` body).
+    BareErrors,
+    /// The token endpoint accepts a known client id with any secret.
+    AcceptAnySecret,
+    /// Token signatures are not checked.
+    AcceptTamperedToken,
+    /// `$export` ignores `_typeFilter` (a regional export gets every region).
+    ExportIgnoresTypeFilter,
+    /// Codings of the offers' activity, care mode and field carry the JDV value-set URL as
+    /// `system` instead of the TRE code system.
+    NosValueSetSystems,
+    /// `_count` is ignored: pages always hold up to 200 matches.
+    IgnoreCount,
+    /// Searchset Bundles carry no `total`.
+    NoTotal,
+    /// `identifier` and `organization.identifier[:above]` are accepted but not applied.
+    IgnoreIdentifier,
+    /// The CapabilityStatement declares no include, no revinclude and no operation.
+    MetadataIncomplete,
 }
 
 impl Fault {
-    pub const ALL: [Fault; 12] = [
+    pub const ALL: [Fault; 26] = [
         Fault::DropNextLink,
         Fault::DuplicateAcrossPages,
         Fault::OmitIncludes,
@@ -47,6 +76,20 @@ impl Fault {
         Fault::Slow,
         Fault::ServerError,
         Fault::ExportIncomplete,
+        Fault::IgnoreSearchCriteria,
+        Fault::IgnoreAbove,
+        Fault::IgnoreFilter,
+        Fault::LenientParameters,
+        Fault::EmptyAs404,
+        Fault::BareErrors,
+        Fault::AcceptAnySecret,
+        Fault::AcceptTamperedToken,
+        Fault::ExportIgnoresTypeFilter,
+        Fault::NosValueSetSystems,
+        Fault::IgnoreCount,
+        Fault::NoTotal,
+        Fault::IgnoreIdentifier,
+        Fault::MetadataIncomplete,
     ];
 
     pub fn key(self) -> &'static str {
@@ -63,6 +106,20 @@ impl Fault {
             Fault::Slow => "slow",
             Fault::ServerError => "server-error",
             Fault::ExportIncomplete => "export-incomplete",
+            Fault::IgnoreSearchCriteria => "ignore-search-criteria",
+            Fault::IgnoreAbove => "ignore-above",
+            Fault::IgnoreFilter => "ignore-filter",
+            Fault::LenientParameters => "lenient-parameters",
+            Fault::EmptyAs404 => "empty-as-404",
+            Fault::BareErrors => "bare-errors",
+            Fault::AcceptAnySecret => "accept-any-secret",
+            Fault::AcceptTamperedToken => "accept-tampered-token",
+            Fault::ExportIgnoresTypeFilter => "export-ignores-type-filter",
+            Fault::NosValueSetSystems => "nos-value-set-systems",
+            Fault::IgnoreCount => "ignore-count",
+            Fault::NoTotal => "no-total",
+            Fault::IgnoreIdentifier => "ignore-identifier",
+            Fault::MetadataIncomplete => "metadata-incomplete",
         }
     }
 }

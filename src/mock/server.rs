@@ -193,9 +193,10 @@ fn authorize(state: &MockState, headers: &HeaderMap, peer: &Peer) -> Result<u8, 
         })
         .ok_or(Rejection::Token(TokenError::Missing))?;
     let allow_expired = state.faults.has(Fault::AcceptExpiredToken);
+    let check_signature = !state.faults.has(Fault::AcceptTamperedToken);
     let claims = state
         .issuer
-        .verify(token.trim(), allow_expired)
+        .verify(token.trim(), allow_expired, check_signature)
         .map_err(Rejection::Token)?;
     if let Some(cnf) = &claims.cnf
         && peer.thumbprint.as_deref() != Some(cnf.x5t_s256.as_str())
@@ -282,6 +283,84 @@ fn query_pairs(raw: Option<&str>) -> Vec<(String, String)> {
         .collect()
 }
 
+/// Criteria parameters the `ignore-search-criteria` fault drops.
+const CRITERIA: &[&str] = &[
+    "specialty",
+    "service-category",
+    "type",
+    "characteristic",
+    "name",
+    "name:contains",
+    "location.address-postalcode",
+    "location.commune-cog",
+    "address-postalcode",
+    "status",
+    "organization.type",
+    "partof",
+    "_tag",
+    "_has:PractitionerRole:service:practitioner.identifier",
+    "practitioner.identifier",
+    "service",
+];
+
+/// The search parameters as a faulty server would apply them.
+fn faulty_params(faults: &Faults, params: &[(String, String)]) -> Vec<(String, String)> {
+    params
+        .iter()
+        .filter(|(k, _)| !(faults.has(Fault::IgnoreLastUpdated) && k == "_lastUpdated"))
+        .filter(|(k, _)| !(faults.has(Fault::IgnoreFilter) && k == "_filter"))
+        .filter(|(k, _)| !(faults.has(Fault::IgnoreSearchCriteria) && CRITERIA.contains(&k.as_str())))
+        .filter(|(k, _)| !(faults.has(Fault::IgnoreCount) && k == "_count"))
+        .filter(|(k, _)| {
+            !(faults.has(Fault::IgnoreIdentifier)
+                && matches!(
+                    k.as_str(),
+                    "identifier" | "organization.identifier" | "organization.identifier:above"
+                ))
+        })
+        .map(|(k, v)| {
+            if faults.has(Fault::IgnoreAbove) && k == "organization.identifier:above" {
+                ("organization.identifier".to_owned(), v.clone())
+            } else {
+                (k.clone(), v.clone())
+            }
+        })
+        .collect()
+}
+
+/// Parses a search; under `lenient-parameters`, what the server does not know is dropped
+/// instead of refused.
+fn parse_search(
+    faults: &Faults,
+    resource_type: &str,
+    mut params: Vec<(String, String)>,
+) -> Result<Search, SearchError> {
+    loop {
+        match Search::parse(resource_type, &params) {
+            Err(SearchError::UnknownParameter { param, .. })
+                if faults.has(Fault::LenientParameters) =>
+            {
+                let before = params.len();
+                params.retain(|(k, _)| !k.starts_with(param.as_str()));
+                if params.len() == before {
+                    return Err(SearchError::UnknownParameter {
+                        resource: resource_type.to_owned(),
+                        param,
+                    });
+                }
+            }
+            Err(SearchError::UnknownInclude(what)) if faults.has(Fault::LenientParameters) => {
+                let before = params.len();
+                params.retain(|(k, v)| format!("{k}={v}") != what);
+                if params.len() == before {
+                    return Err(SearchError::UnknownInclude(what));
+                }
+            }
+            other => return other,
+        }
+    }
+}
+
 fn search_error(e: &SearchError) -> Response {
     outcome(
         StatusCode::BAD_REQUEST,
@@ -356,15 +435,20 @@ fn page(state: &MockState, served: &Served<'_>, offset: usize, self_url: String)
             json!({ "relation": "next", "url": page_url(state, search_id, offset + count, count) }),
         );
     }
-    let bundle = json!({
+    let mut bundle = json!({
         "resourceType": "Bundle",
         "id": search_id,
         "meta": { "lastUpdated": chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true) },
         "type": if state.faults.has(Fault::WrongBundleType) { "collection" } else { "searchset" },
         "total": total,
         "link": links
-    })
-    .to_string();
+    });
+    if state.faults.has(Fault::NoTotal)
+        && let Some(b) = bundle.as_object_mut()
+    {
+        b.remove("total");
+    }
+    let bundle = bundle.to_string();
     // `bundle` is a non-empty JSON object: its closing brace makes room for the entries.
     let body = format!(
         "{},\"entry\":[{}]}}",
@@ -388,20 +472,8 @@ fn run_search(
             &format!("Type de ressource inconnu : {resource_type}"),
         );
     }
-    let search = match Search::parse(resource_type, params) {
-        Ok(s) if state.faults.has(Fault::IgnoreLastUpdated) => {
-            // Validated as usual, then applied without its _lastUpdated criteria.
-            drop(s);
-            let kept: Vec<(String, String)> = params
-                .iter()
-                .filter(|(k, _)| k != "_lastUpdated")
-                .cloned()
-                .collect();
-            match Search::parse(resource_type, &kept) {
-                Ok(s) => s,
-                Err(e) => return search_error(&e),
-            }
-        }
+    let params = faulty_params(&state.faults, params);
+    let search = match parse_search(&state.faults, resource_type, params) {
         Ok(s) => s,
         Err(e) => return search_error(&e),
     };
@@ -409,6 +481,9 @@ fn run_search(
     // Resources hidden from this profile are not matches at all (total included).
     matches.retain(|i| !visibility::is_hidden(&state.store.all[*i].resource, profile));
     let total = matches.len();
+    if total == 0 && state.faults.has(Fault::EmptyAs404) {
+        return outcome(StatusCode::NOT_FOUND, "not-found", "Aucun résultat");
+    }
     matches.truncate(state.sync_cap);
     let search = Arc::new(search);
     let matches = Arc::new(matches);
@@ -543,7 +618,17 @@ async fn base_get(
 }
 
 async fn metadata(State(state): State<Shared>) -> Response {
-    fhir(StatusCode::OK, &capability::statement(&state.base_url))
+    let mut cs = capability::statement(&state.base_url);
+    if state.faults.has(Fault::MetadataIncomplete) {
+        if let Some(rest) = cs["rest"][0].as_object_mut() {
+            rest.remove("operation");
+        }
+        for r in cs["rest"][0]["resource"].as_array_mut().into_iter().flatten() {
+            r["searchInclude"] = json!([]);
+            r["searchRevInclude"] = json!([]);
+        }
+    }
+    fhir(StatusCode::OK, &cs)
 }
 
 async fn token(
@@ -623,11 +708,18 @@ async fn token(
                 .authenticate_certificate(id, &thumbprint, peer.subject.as_deref())?;
         Some((client.clone(), Some(thumbprint)))
     };
+    let any_secret = state.faults.has(Fault::AcceptAnySecret);
     let by_secret = credentials.and_then(|(id, secret)| {
-        state
-            .issuer
-            .authenticate(&id, &secret)
-            .map(|c| (c.clone(), None))
+        let client = if any_secret {
+            state
+                .issuer
+                .clients
+                .iter()
+                .find(|c| c.client_id == id && !c.secret.is_empty())
+        } else {
+            state.issuer.authenticate(&id, &secret)
+        };
+        client.map(|c| (c.clone(), None))
     });
     let Some((client, bound_to)) = by_secret.or_else(by_certificate) else {
         return oauth_error(
@@ -677,6 +769,7 @@ async fn export_kickoff(
         &params,
         profile,
         !state.faults.has(Fault::ExportIncomplete),
+        !state.faults.has(Fault::ExportIgnoresTypeFilter),
     ) {
         Ok(plan) => plan,
         Err(e) => return search_error(&e),
@@ -798,7 +891,7 @@ async fn log_layer(
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
-        .and_then(|t| state.issuer.verify(t.trim(), true).ok())
+        .and_then(|t| state.issuer.verify(t.trim(), true, true).ok())
         .map(|c| c.client_id);
     let mut entry = LoggedRequest {
         at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
@@ -839,6 +932,35 @@ async fn log_layer(
     response
 }
 
+/// TRE code systems and the JDV value sets that bind them, for `nos-value-set-systems`.
+const VALUE_SET_SWAPS: &[(&str, &str)] = &[
+    (
+        "NOS/TRE_R211-ActiviteOperationnelle/FHIR/TRE-R211-ActiviteOperationnelle",
+        "NOS/JDV_J17-ActiviteOperationnelle-ROR/FHIR/JDV-J17-ActiviteOperationnelle-ROR",
+    ),
+    (
+        "NOS/TRE_R213-ModePriseEnCharge/FHIR/TRE-R213-ModePriseEnCharge",
+        "NOS/JDV_J19-ModePriseEnCharge-ROR/FHIR/JDV-J19-ModePriseEnCharge-ROR",
+    ),
+    (
+        "NOS/TRE_R227-ChampActivite/FHIR/TRE-R227-ChampActivite",
+        "NOS/JDV_J20-ChampActivite-ROR/FHIR/JDV-J20-ChampActivite-ROR",
+    ),
+];
+
+async fn with_value_set_systems(response: Response) -> Response {
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, usize::MAX).await else {
+        return outcome(StatusCode::INTERNAL_SERVER_ERROR, "exception", "corps illisible");
+    };
+    let mut text = String::from_utf8_lossy(&bytes).into_owned();
+    for (tre, jdv) in VALUE_SET_SWAPS {
+        text = text.replace(tre, jdv);
+    }
+    parts.headers.remove(header::CONTENT_LENGTH);
+    Response::from_parts(parts, axum::body::Body::from(text))
+}
+
 /// Faults that concern every FHIR response, whatever the interaction.
 async fn fault_layer(
     State(state): State<Shared>,
@@ -856,6 +978,20 @@ async fn fault_layer(
         tokio::time::sleep(std::time::Duration::from_secs(2)).await;
     }
     let mut response = next.run(request).await;
+    if state.faults.has(Fault::BareErrors)
+        && (response.status().is_client_error() || response.status().is_server_error())
+    {
+        let status = response.status();
+        return (
+            status,
+            [(header::CONTENT_TYPE, HeaderValue::from_static("text/plain"))],
+            "",
+        )
+            .into_response();
+    }
+    if state.faults.has(Fault::NosValueSetSystems) {
+        response = with_value_set_systems(response).await;
+    }
     if state.faults.has(Fault::WrongContentType) {
         response
             .headers_mut()
