@@ -117,10 +117,15 @@ pub fn mock_target(mock: &MockServer) -> Result<Target, CliError> {
         ("client_id", client.client_id.clone()),
         ("client_secret", client.secret.clone()),
         ("expired_token", mock.expired_demo_token()),
+        ("tampered_token", mock.tampered_demo_token()),
     ] {
         target.variables.insert(k.to_owned(), v);
     }
-    target.secret_variables = vec!["client_secret".into(), "expired_token".into()];
+    target.secret_variables = vec![
+        "client_secret".into(),
+        "expired_token".into(),
+        "tampered_token".into(),
+    ];
     Ok(target)
 }
 

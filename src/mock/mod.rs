@@ -198,6 +198,28 @@ impl MockServer {
         self.state.issuer.issue(self.state.issuer.demo_client())
     }
 
+    /// A valid demo token whose payload was edited to claim access profile 1, keeping the
+    /// original signature: what an attacker would try. Only a server that skips the
+    /// signature check accepts it.
+    pub fn tampered_demo_token(&self) -> String {
+        use base64::Engine;
+        let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        let token = self.demo_token();
+        let parts: Vec<&str> = token.split('.').collect();
+        let [header, payload, signature] = parts[..] else {
+            return token;
+        };
+        let Some(mut claims) = b64
+            .decode(payload)
+            .ok()
+            .and_then(|p| serde_json::from_slice::<serde_json::Value>(&p).ok())
+        else {
+            return token;
+        };
+        claims["access_profile"] = serde_json::json!(1);
+        format!("{header}.{}.{signature}", b64.encode(claims.to_string()))
+    }
+
     /// A correctly signed token that expired a minute ago, for expiry scenarios.
     pub fn expired_demo_token(&self) -> String {
         let now = chrono::Utc::now().timestamp();
