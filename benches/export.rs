@@ -14,8 +14,8 @@ use rorcheck::conformance::{Aspects, Context};
 use rorcheck::fhirpath::FhirPath;
 use rorcheck::http::{HttpClient, Redactor};
 use rorcheck::mock::{GenerateOptions, MockOptions, MockServer};
-use rorcheck::run::export::{ChunkReader, ExportTally, FileFormat, FileTally, scan};
 use rorcheck::run::Runner;
+use rorcheck::run::export::{ChunkReader, ExportTally, FileFormat, FileTally, scan};
 
 fn rss_mib(field: &str) -> f64 {
     std::fs::read_to_string("/proc/self/status")
@@ -30,11 +30,12 @@ fn rss_mib(field: &str) -> f64 {
 }
 
 fn scanner_alone(resources: usize) {
-    let template: serde_json::Value = std::fs::read_to_string("fixtures/dataset/HealthcareService.ndjson")
-        .ok()
-        .and_then(|t| t.lines().next().map(str::to_owned))
-        .and_then(|l| serde_json::from_str(&l).ok())
-        .expect("a committed offer");
+    let template: serde_json::Value =
+        std::fs::read_to_string("fixtures/dataset/HealthcareService.ndjson")
+            .ok()
+            .and_then(|t| t.lines().next().map(str::to_owned))
+            .and_then(|l| serde_json::from_str(&l).ok())
+            .expect("a committed offer");
     let before = rss_mib("VmRSS:");
     let (tx, rx) = tokio::sync::mpsc::channel::<Result<Vec<u8>, String>>(8);
     let producer = std::thread::spawn(move || {

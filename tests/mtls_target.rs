@@ -258,3 +258,30 @@ async fn the_built_in_sandbox_runs_from_environment_variables_and_a_two_line_ove
     );
     assert!(!json.contains(PASSWORD));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_certificate_token_scenario_fails_on_an_incomplete_token_response() {
+    // Mutation proof of AUTH-006: a token endpoint that omits token_type and expires_in.
+    let (mock, dir) = common::tls_mock_with(
+        TlsMode::Mtls,
+        rorcheck::mock::Faults::new([rorcheck::mock::Fault::TokenResponseIncomplete]),
+    )
+    .await;
+    let d = dir.path().display();
+    let tls = format!(
+        "{{ ca = \"{d}/ca.pem\", ca_only = true, cert = \"{d}/rorcheck-demo-p1.pem\", key = \"{d}/rorcheck-demo-p1.key.pem\" }}"
+    );
+    let cfg = config(dir.path(), TARGET, &mtls_target(&mock, &tls));
+    let out = rorcheck(
+        run_args(
+            &cfg,
+            &dir.path().join("r"),
+            &["scenarios/auth/AUTH-006.yaml"],
+        ),
+        vec![],
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let json = report(dir.path(), "r/report.json");
+    assert!(json.contains("token_type"), "{json}");
+}

@@ -263,7 +263,10 @@ mod tests {
             issuer.verify(&tampered, false, true),
             Err(TokenError::BadSignature)
         );
-        assert_eq!(issuer.verify("abc", false, true), Err(TokenError::Malformed));
+        assert_eq!(
+            issuer.verify("abc", false, true),
+            Err(TokenError::Malformed)
+        );
         let old = issuer.issue_with_times(&client, 0, 1, None);
         assert_eq!(issuer.verify(&old, false, true), Err(TokenError::Expired));
         assert!(
@@ -271,7 +274,10 @@ mod tests {
             "the fault mode accepts it"
         );
         let other = Issuer::new("http://mock".into(), 60);
-        assert_eq!(other.verify(&token, false, true), Err(TokenError::BadSignature));
+        assert_eq!(
+            other.verify(&token, false, true),
+            Err(TokenError::BadSignature)
+        );
     }
 
     #[test]

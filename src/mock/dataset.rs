@@ -447,10 +447,30 @@ impl Dataset {
 /// nomenclature can be in. Ids and identifiers are fixed so that scenarios can name them.
 pub const NOS_CASES: [(&str, &str, &str, &str); 4] = [
     // (id, identifier suffix, TRE_R211 code, display served)
-    ("hs-nos-nouveau", "0900001", "999", "Activité créée après la version locale de la nomenclature"),
-    ("hs-nos-relibelle", "0900002", "013", "Libellé révisé par l'ANS (code inchangé)"),
-    ("hs-nos-obsolete", "0900003", "002", "Activité retirée de la nomenclature"),
-    ("hs-nos-reactive", "0900004", "001", "Activité retirée puis réactivée"),
+    (
+        "hs-nos-nouveau",
+        "0900001",
+        "999",
+        "Activité créée après la version locale de la nomenclature",
+    ),
+    (
+        "hs-nos-relibelle",
+        "0900002",
+        "013",
+        "Libellé révisé par l'ANS (code inchangé)",
+    ),
+    (
+        "hs-nos-obsolete",
+        "0900003",
+        "002",
+        "Activité retirée de la nomenclature",
+    ),
+    (
+        "hs-nos-reactive",
+        "0900004",
+        "001",
+        "Activité retirée puis réactivée",
+    ),
 ];
 
 fn nos_evolution(resources: &mut Vec<Value>) {
@@ -461,7 +481,10 @@ fn nos_evolution(resources: &mut Vec<Value>) {
     else {
         return;
     };
-    let region = model["meta"]["tag"][0]["code"].as_str().unwrap_or("11").to_owned();
+    let region = model["meta"]["tag"][0]["code"]
+        .as_str()
+        .unwrap_or("11")
+        .to_owned();
     for (id, suffix, code, display) in NOS_CASES {
         let mut offer = model.clone();
         offer["id"] = json!(id);
@@ -474,7 +497,10 @@ fn nos_evolution(resources: &mut Vec<Value>) {
         // Not a sensitive unit, so that every access profile sees the case.
         if let Some(exts) = offer["extension"].as_array_mut() {
             for e in exts.iter_mut() {
-                if e["url"].as_str().is_some_and(|u| u.ends_with("sensitive-unit")) {
+                if e["url"]
+                    .as_str()
+                    .is_some_and(|u| u.ends_with("sensitive-unit"))
+                {
                     e["valueBoolean"] = json!(false);
                 }
             }

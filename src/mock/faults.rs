@@ -30,7 +30,8 @@ pub enum Fault {
     /// Every FHIR call answers 500.
     ServerError,
     /// `$export` with `_myCompleteExtract` leaves out the parent organisations (`partOf`).
-    ExportIncomplete,    /// Criteria parameters (specialty, type, name, postal code, `_tag`...) are accepted but
+    ExportIncomplete,
+    /// Criteria parameters (specialty, type, name, postal code, `_tag`...) are accepted but
     /// not applied.
     IgnoreSearchCriteria,
     /// `organization.identifier:above` is applied as an exact `organization.identifier`.
@@ -60,10 +61,12 @@ pub enum Fault {
     IgnoreIdentifier,
     /// The CapabilityStatement declares no include, no revinclude and no operation.
     MetadataIncomplete,
+    /// The token response carries the access token only: no `token_type`, no `expires_in`.
+    TokenResponseIncomplete,
 }
 
 impl Fault {
-    pub const ALL: [Fault; 26] = [
+    pub const ALL: [Fault; 27] = [
         Fault::DropNextLink,
         Fault::DuplicateAcrossPages,
         Fault::OmitIncludes,
@@ -90,6 +93,7 @@ impl Fault {
         Fault::NoTotal,
         Fault::IgnoreIdentifier,
         Fault::MetadataIncomplete,
+        Fault::TokenResponseIncomplete,
     ];
 
     pub fn key(self) -> &'static str {
@@ -120,6 +124,7 @@ impl Fault {
             Fault::NoTotal => "no-total",
             Fault::IgnoreIdentifier => "ignore-identifier",
             Fault::MetadataIncomplete => "metadata-incomplete",
+            Fault::TokenResponseIncomplete => "token-response-incomplete",
         }
     }
 }

@@ -309,7 +309,9 @@ fn faulty_params(faults: &Faults, params: &[(String, String)]) -> Vec<(String, S
         .iter()
         .filter(|(k, _)| !(faults.has(Fault::IgnoreLastUpdated) && k == "_lastUpdated"))
         .filter(|(k, _)| !(faults.has(Fault::IgnoreFilter) && k == "_filter"))
-        .filter(|(k, _)| !(faults.has(Fault::IgnoreSearchCriteria) && CRITERIA.contains(&k.as_str())))
+        .filter(|(k, _)| {
+            !(faults.has(Fault::IgnoreSearchCriteria) && CRITERIA.contains(&k.as_str()))
+        })
         .filter(|(k, _)| !(faults.has(Fault::IgnoreCount) && k == "_count"))
         .filter(|(k, _)| {
             !(faults.has(Fault::IgnoreIdentifier)
@@ -623,7 +625,11 @@ async fn metadata(State(state): State<Shared>) -> Response {
         if let Some(rest) = cs["rest"][0].as_object_mut() {
             rest.remove("operation");
         }
-        for r in cs["rest"][0]["resource"].as_array_mut().into_iter().flatten() {
+        for r in cs["rest"][0]["resource"]
+            .as_array_mut()
+            .into_iter()
+            .flatten()
+        {
             r["searchInclude"] = json!([]);
             r["searchRevInclude"] = json!([]);
         }
@@ -742,12 +748,16 @@ async fn token(
             (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
             (header::PRAGMA, HeaderValue::from_static("no-cache")),
         ],
-        json!({
-            "access_token": access_token,
-            "token_type": "Bearer",
-            "expires_in": state.issuer.lifetime_secs,
-            "scope": "profile email"
-        })
+        if state.faults.has(Fault::TokenResponseIncomplete) {
+            json!({ "access_token": access_token })
+        } else {
+            json!({
+                "access_token": access_token,
+                "token_type": "Bearer",
+                "expires_in": state.issuer.lifetime_secs,
+                "scope": "profile email"
+            })
+        }
         .to_string(),
     )
         .into_response()
@@ -951,7 +961,11 @@ const VALUE_SET_SWAPS: &[(&str, &str)] = &[
 async fn with_value_set_systems(response: Response) -> Response {
     let (mut parts, body) = response.into_parts();
     let Ok(bytes) = axum::body::to_bytes(body, usize::MAX).await else {
-        return outcome(StatusCode::INTERNAL_SERVER_ERROR, "exception", "corps illisible");
+        return outcome(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "exception",
+            "corps illisible",
+        );
     };
     let mut text = String::from_utf8_lossy(&bytes).into_owned();
     for (tre, jdv) in VALUE_SET_SWAPS {

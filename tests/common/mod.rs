@@ -66,8 +66,17 @@ pub fn text(out: &Output) -> String {
 /// A mock in `tls` mode, its certificates written to a temporary directory, with a modern
 /// `.p12` (`client.p12`) and a legacy one (`legacy.p12`) of the profile-1 demo client.
 pub async fn tls_mock(tls: TlsMode) -> (MockServer, tempfile::TempDir) {
+    tls_mock_with(tls, rorcheck::mock::Faults::default()).await
+}
+
+/// [`tls_mock`] with faults injected.
+pub async fn tls_mock_with(
+    tls: TlsMode,
+    faults: rorcheck::mock::Faults,
+) -> (MockServer, tempfile::TempDir) {
     let mock = MockServer::start(MockOptions {
         tls,
+        faults,
         ..MockOptions::default()
     })
     .await
