@@ -205,6 +205,16 @@ async fn misbehaving_servers_fail_or_error_with_reasons_and_reports_stay_complet
     for id in ["BRK-001", "BRK-002", "BRK-003", "BRK-004", "BRK-005"] {
         assert!(html.contains(id), "{id} missing from report.html");
     }
+    // The summary by modality links each failing scenario.
+    let by_modality = html
+        .split("id=\"by-modality\"")
+        .nth(1)
+        .and_then(|rest| rest.split("</table>").next())
+        .unwrap_or_default();
+    assert!(
+        by_modality.contains("<a href=\"#BRK-001\">BRK-001</a>"),
+        "{by_modality}"
+    );
     assert!(
         !html.contains("<link ") && !html.contains("src=\"http"),
         "no external resource"

@@ -20,6 +20,48 @@ struct PriorityRow {
     skipped: usize,
 }
 
+/// One consumption modality (or cross-cutting category) of the catalogue.
+struct ModalityRow {
+    label: &'static str,
+    total: usize,
+    passed: usize,
+    failed: usize,
+    errored: usize,
+    skipped: usize,
+    /// Scenarios that failed or errored, to jump to.
+    problems: Vec<String>,
+}
+
+fn modality_rows(report: &RunReport) -> Vec<ModalityRow> {
+    crate::scenario::Modality::ALL
+        .iter()
+        .filter_map(|m| {
+            let of: Vec<&ScenarioResult> = report
+                .scenarios
+                .iter()
+                .filter(|s| s.modality == *m)
+                .collect();
+            if of.is_empty() {
+                return None;
+            }
+            let count = |st: Status| of.iter().filter(|s| s.status == st).count();
+            Some(ModalityRow {
+                label: m.label(),
+                total: of.len(),
+                passed: count(Status::Passed),
+                failed: count(Status::Failed),
+                errored: count(Status::Errored),
+                skipped: count(Status::Skipped),
+                problems: of
+                    .iter()
+                    .filter(|s| matches!(s.status, Status::Failed | Status::Errored))
+                    .map(|s| s.id.clone())
+                    .collect(),
+            })
+        })
+        .collect()
+}
+
 struct ExchangeView {
     /// What the exchange was within its step (« page 2 », « fichier Organization »).
     label: Option<String>,
@@ -73,6 +115,7 @@ struct ReportPage<'a> {
     skipped: usize,
     warnings: usize,
     priorities: Vec<PriorityRow>,
+    modalities: Vec<ModalityRow>,
     scenarios: Vec<ScenarioView<'a>>,
     started: String,
     finished: String,
@@ -225,6 +268,7 @@ pub fn render(report: &RunReport) -> Result<String, askama::Error> {
         skipped: counts.skipped,
         warnings: report.scenarios.iter().map(|s| s.warnings).sum(),
         priorities,
+        modalities: modality_rows(report),
         scenarios,
         started: report.started_at.format(fmt).to_string(),
         finished: report.finished_at.format(fmt).to_string(),
