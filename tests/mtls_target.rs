@@ -285,3 +285,36 @@ async fn the_certificate_token_scenario_fails_on_an_incomplete_token_response() 
     let json = report(dir.path(), "r/report.json");
     assert!(json.contains("token_type"), "{json}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_built_in_mutual_tls_mock_runs_the_profile_1_to_5_scenarios() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let reports = dir.path().join("r");
+    let out = rorcheck(
+        vec![
+            "run".into(),
+            "--env".into(),
+            "mock-mtls".into(),
+            "--report-dir".into(),
+            reports.display().to_string(),
+            "scenarios/auth".into(),
+            "scenarios/profils-acces".into(),
+        ],
+        vec![],
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let json: serde_json::Value =
+        serde_json::from_str(&report(dir.path(), "r/report.json")).expect("json");
+    let status = |id: &str| {
+        json["scenarios"]
+            .as_array()
+            .and_then(|s| s.iter().find(|s| s["id"] == id))
+            .map(|s| s["status"].as_str().unwrap_or_default().to_owned())
+    };
+    assert_eq!(status("AUTH-005").as_deref(), Some("passed"));
+    assert_eq!(status("AUTH-006").as_deref(), Some("passed"));
+    // Profile-0 scenarios are not for this client.
+    assert_eq!(status("PROF-001").as_deref(), Some("skipped"));
+    assert_eq!(json["target"]["access_profile"], 1);
+}

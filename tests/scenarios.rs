@@ -1,14 +1,15 @@
 //! The scenario catalogue as a test suite (libtest-mimic): one trial per scenario, run
-//! against the embedded mock ROR over loopback. `cargo test --test scenarios -- EXT` filters
-//! on ids, `-- --list` lists them.
+//! against the embedded mock ROR over loopback — as a profile-0 client, or over mutual TLS
+//! as a profile-1 client for the scenarios of profiles 1 to 5. `cargo test --test scenarios
+//! -- EXT` filters on ids, `-- --list` lists them.
 
 use std::sync::Arc;
 
 use libtest_mimic::{Arguments, Failed, Trial};
-use rorcheck::cli::mock_target;
+use rorcheck::cli::{mock_mtls_target, mock_target};
 use rorcheck::fhirpath::FhirPath;
 use rorcheck::http::{HttpClient, Redactor};
-use rorcheck::mock::{MockOptions, MockServer};
+use rorcheck::mock::{MockOptions, MockServer, TlsMode};
 use rorcheck::run::{Runner, Status};
 
 fn main() {
@@ -18,31 +19,54 @@ fn main() {
         eprintln!("invalid scenarios:\n{e}");
         std::process::exit(2);
     });
-    let (mock, runner) = runtime.block_on(async {
-        let mock = MockServer::start(MockOptions::default())
+    let certificates = tempfile::tempdir().expect("tempdir");
+    let (mocks, runners) = runtime.block_on(async {
+        let plain = MockServer::start(MockOptions::default())
             .await
             .expect("mock starts");
-        let target = mock_target(&mock).expect("mock target");
-        let client = HttpClient::new().expect("http client");
+        let mtls = MockServer::start(MockOptions {
+            tls: TlsMode::Mtls,
+            ..MockOptions::default()
+        })
+        .await
+        .expect("mTLS mock starts");
         let fhirpath = FhirPath::new().await.expect("fhirpath engine");
-        let runner = Runner::new(client, fhirpath, target, Redactor::default());
-        (mock, runner)
+        let profile_0 = mock_target(&plain).expect("mock target");
+        let profile_1 = mock_mtls_target(&mtls, certificates.path()).expect("mTLS target");
+        let runners: Vec<Arc<Runner>> = [profile_0, profile_1]
+            .into_iter()
+            .map(|target| {
+                let client = HttpClient::from_reqwest(target.http.clone());
+                Arc::new(Runner::new(
+                    client,
+                    fhirpath.clone(),
+                    target,
+                    Redactor::default(),
+                ))
+            })
+            .collect();
+        ((plain, mtls), runners)
     });
-    let runner = Arc::new(runner);
     let trials = set
         .scenarios
         .into_iter()
         .map(|scenario| {
-            let runner = runner.clone();
+            // The first target whose access profile the scenario is for.
+            let runner = runners
+                .iter()
+                .find(|r| scenario.applies_to_profile(r.target().access_profile))
+                .cloned();
             let runtime = runtime.clone();
             let name = format!("{} {}", scenario.id(), scenario.title);
             let kind = scenario.modality.key();
-            // Scenarios for other access profiles are listed as ignored, as the run skips them.
-            let ignored = !scenario.applies_to_profile(runner.target().access_profile);
+            let ignored = runner.is_none();
             Trial::test(name, move || {
+                let Some(runner) = runner else {
+                    return Ok(());
+                };
                 let result = runtime.block_on(runner.run_scenario(&scenario));
                 match result.status {
-                    Status::Passed | Status::Skipped => Ok(()),
+                    Status::Passed => Ok(()),
                     _ => Err(Failed::from(
                         result
                             .reason
@@ -55,6 +79,6 @@ fn main() {
         })
         .collect();
     let conclusion = libtest_mimic::run(&args, trials);
-    drop(mock);
+    drop(mocks);
     conclusion.exit();
 }

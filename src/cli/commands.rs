@@ -98,6 +98,45 @@ fn load_selected(f: &Filters) -> Result<scenario::ScenarioSet, CliError> {
     Ok(set)
 }
 
+/// The embedded mock served over mutual TLS, for the scenarios of access profiles 1 to 5.
+pub const MOCK_MTLS: &str = "mock-mtls";
+
+/// The embedded mock over mutual TLS as a target: the profile-1 demo client presenting its
+/// test certificate (written to `dir` with the test CA), tokens by certificate (RFC 8705).
+pub fn mock_mtls_target(mock: &MockServer, dir: &std::path::Path) -> Result<Target, CliError> {
+    let pki = mock
+        .pki
+        .as_ref()
+        .ok_or_else(|| CliError::Runtime("the mutual-TLS mock has no test PKI".into()))?;
+    pki.write(dir)
+        .map_err(|e| CliError::Runtime(format!("cannot write the test certificates: {e}")))?;
+    let path = |name: &str| toml::Value::String(dir.join(name).display().to_string()).to_string();
+    let text = format!(
+        "base_url = {base}\naccess_profile = 1\n\
+         auth = {{ kind = \"mtls\", token_url = {token}, client_id = \"rorcheck-demo-p1\" }}\n\
+         tls = {{ ca = {ca}, ca_only = true, cert = {cert}, key = {key} }}\n",
+        base = toml::Value::String(mock.base_url.clone()),
+        token = toml::Value::String(mock.token_url.clone()),
+        ca = path("ca.pem"),
+        cert = path("rorcheck-demo-p1.pem"),
+        key = path("rorcheck-demo-p1.key.pem"),
+    );
+    let config: crate::config::TargetConfig =
+        toml::from_str(&text).map_err(|e| CliError::Runtime(e.to_string()))?;
+    let mut target = Target::from_config(
+        "mock-mtls (ROR simulé intégré, TLS mutuel, profil 1)",
+        &config,
+    )?;
+    for (name, value) in [
+        ("expired_token", mock.expired_demo_token()),
+        ("tampered_token", mock.tampered_demo_token()),
+    ] {
+        target.variables.insert(name.into(), value);
+        target.secret_variables.push(name.into());
+    }
+    Ok(target)
+}
+
 /// The embedded mock as a target: profile 0 demo client, its token, and the values the auth
 /// scenarios need.
 pub fn mock_target(mock: &MockServer) -> Result<Target, CliError> {
@@ -149,20 +188,37 @@ async fn run(config: Option<&Path>, args: RunArgs) -> Result<(), CliError> {
     }
     // Keeps the mock alive for the whole run.
     let mut _mock = None;
-    if !mock_faults.is_empty() && target_spec != "mock" {
-        return Err(CliError::Usage(
-            "--mock-fault only applies to the embedded mock (--target mock)".into(),
-        ));
+    if !mock_faults.is_empty() && target_spec != "mock" && target_spec != MOCK_MTLS {
+        return Err(CliError::Usage(format!(
+            "--mock-fault only applies to the embedded mock (--target mock or {MOCK_MTLS})"
+        )));
     }
-    let mut target = if target_spec == "mock" {
+    // Certificates of the mutual-TLS mock, written for the run and removed after it.
+    let mut _certificates = None;
+    let mut target = if target_spec == "mock" || target_spec == MOCK_MTLS {
+        let mtls = target_spec == MOCK_MTLS;
         let opts = MockOptions {
             faults: Faults::new(mock_faults),
+            tls: if mtls {
+                crate::mock::TlsMode::Mtls
+            } else {
+                crate::mock::TlsMode::Off
+            },
             ..MockOptions::default()
         };
         let mock = MockServer::start(opts)
             .await
             .map_err(|e| CliError::Runtime(format!("cannot start the embedded mock ROR: {e}")))?;
-        let target = mock_target(&mock)?;
+        let target = if mtls {
+            let dir = tempfile::tempdir().map_err(|e| {
+                CliError::Runtime(format!("cannot write the test certificates: {e}"))
+            })?;
+            let target = mock_mtls_target(&mock, dir.path())?;
+            _certificates = Some(dir);
+            target
+        } else {
+            mock_target(&mock)?
+        };
         _mock = Some(mock);
         target
     } else {

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-pub use commands::{CliError, execute, mock_target};
+pub use commands::{CliError, MOCK_MTLS, execute, mock_mtls_target, mock_target};
 
 #[derive(Debug, Parser)]
 #[command(

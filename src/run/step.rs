@@ -501,6 +501,7 @@ pub async fn run_step(
     }
     let max_attempts = st.retry.map_or(1, |r| r.max_attempts.max(1));
     let mut busy_retries = 0;
+    let mut closed_connections = 0;
     let (response, assertions) = loop {
         result.attempts += 1;
         if let Some(rate) = &ctx.target.rate {
@@ -523,6 +524,15 @@ pub async fn run_step(
                     .into_iter()
                     .collect();
                 return without_response(result, recorded, started);
+            }
+            // With TLS 1.3 the server judges the client certificate after the client ends
+            // its handshake: its refusal can arrive as a connection closed under the first
+            // request instead of an alert. Asking again lets the alert itself be observed.
+            Err(TransportError::Other(_) | TransportError::Connect(_))
+                if expects_tls_refusal(st).is_some() && closed_connections < 3 =>
+            {
+                closed_connections += 1;
+                continue;
             }
             Err(e) => {
                 result.status = Status::Errored;
