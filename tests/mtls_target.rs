@@ -31,6 +31,15 @@ fn passwords() -> Vec<(&'static str, String)> {
     ]
 }
 
+/// The `tls` table of a target presenting the demo client `name`'s certificate, trusting
+/// the test CA alone.
+fn demo_tls(dir: &Path, name: &str) -> String {
+    let d = dir.display();
+    format!(
+        "{{ ca = \"{d}/ca.pem\", ca_only = true, cert = \"{d}/{name}.pem\", key = \"{d}/{name}.key.pem\" }}"
+    )
+}
+
 fn report(dir: &Path, name: &str) -> String {
     std::fs::read_to_string(dir.join(name)).expect("report written")
 }
@@ -144,11 +153,8 @@ async fn client_certificates_the_server_refuses_error_the_run_as_tls_refusals() 
     common::write_pem(&foreign, dir.path(), "foreign");
     let expired = pki.ca.client("rorcheck-demo-p1", -1).expect("expired");
     common::write_pem(&expired, dir.path(), "expired");
-    let d = dir.path().display();
     for name in ["foreign", "expired"] {
-        let tls = format!(
-            "{{ ca = \"{d}/ca.pem\", ca_only = true, cert = \"{d}/{name}.pem\", key = \"{d}/{name}.key.pem\" }}"
-        );
+        let tls = demo_tls(dir.path(), name);
         let cfg = config(dir.path(), TARGET, &mtls_target(&mock, &tls));
         let out = rorcheck(
             run_args(
@@ -173,10 +179,7 @@ async fn the_tls_refusal_scenario_fails_on_a_server_that_does_not_require_certif
     // Mutation: the same server without mutual TLS accepts a connection with no
     // certificate, and AUTH-005 must say so.
     let (mock, dir) = common::tls_mock(TlsMode::Tls).await;
-    let d = dir.path().display();
-    let tls = format!(
-        "{{ ca = \"{d}/ca.pem\", ca_only = true, cert = \"{d}/rorcheck-demo-p1.pem\", key = \"{d}/rorcheck-demo-p1.key.pem\" }}"
-    );
+    let tls = demo_tls(dir.path(), "rorcheck-demo-p1");
     let body = format!(
         "base_url = \"{}\"\naccess_profile = 1\nauth = {{ kind = \"bearer\", env = \"ROR_TEST_TOKEN\" }}\ntls = {tls}",
         mock.base_url
@@ -197,10 +200,7 @@ async fn the_tls_refusal_scenario_fails_on_a_server_that_does_not_require_certif
 
     // And it passes where the server does require them.
     let (mock, dir) = mtls_mock().await;
-    let d = dir.path().display();
-    let tls = format!(
-        "{{ ca = \"{d}/ca.pem\", ca_only = true, cert = \"{d}/rorcheck-demo-p1.pem\", key = \"{d}/rorcheck-demo-p1.key.pem\" }}"
-    );
+    let tls = demo_tls(dir.path(), "rorcheck-demo-p1");
     let cfg = config(dir.path(), TARGET, &mtls_target(&mock, &tls));
     let out = rorcheck(
         run_args(
@@ -267,10 +267,7 @@ async fn the_certificate_token_scenario_fails_on_an_incomplete_token_response() 
         rorcheck::mock::Faults::new([rorcheck::mock::Fault::TokenResponseIncomplete]),
     )
     .await;
-    let d = dir.path().display();
-    let tls = format!(
-        "{{ ca = \"{d}/ca.pem\", ca_only = true, cert = \"{d}/rorcheck-demo-p1.pem\", key = \"{d}/rorcheck-demo-p1.key.pem\" }}"
-    );
+    let tls = demo_tls(dir.path(), "rorcheck-demo-p1");
     let cfg = config(dir.path(), TARGET, &mtls_target(&mock, &tls));
     let out = rorcheck(
         run_args(

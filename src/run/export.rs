@@ -12,10 +12,10 @@ use std::time::{Duration, Instant};
 
 use serde_saphyr::Spanned;
 
-use super::result::{AssertionResult, CaptureResult, FollowUp, Status, StepResult};
+use super::result::{AssertionResult, FollowUp, Status, StepResult};
 use super::step::{
-    StepContext, capture_value, follow_up_request, is_secret_name, judge, record_request,
-    record_response, retry_wait, send_follow_up, status_of, without_response,
+    StepContext, capture, follow_up_request, judge, record_request, record_response, retry_wait,
+    send_follow_up, settle, status_of, without_response,
 };
 use crate::assert::{FindingCounts, ResponseView, Verdict, findings_verdict};
 use crate::conformance::{self, Aspects, Finding, Severity};
@@ -703,36 +703,9 @@ pub async fn run_flow(
             because: Some("contrôle de conformité automatique (--check-all)".into()),
         });
     }
-    for ar in &assertions {
-        if !ar.warning_only && !matches!(ar.status, Status::Passed | Status::Skipped) {
-            if result.reason.is_none() {
-                result.reason = Some(format!("attendu {}, obtenu {}", ar.expected, ar.actual));
-            }
-            result.status = result.status.worst(ar.status);
-        }
-    }
+    settle(&mut result, &assertions);
     result.assertions = assertions;
-    for c in &st.capture {
-        let name = &c.value.name;
-        match capture_value(&c.value.source, &view, ctx.fhirpath).await {
-            Ok(value) => {
-                if is_secret_name(name) {
-                    redactor.add_secret(&value);
-                }
-                result.captures.push(CaptureResult {
-                    name: name.clone(),
-                    value: redactor.text(&value),
-                });
-                vars.insert(name.clone(), value);
-            }
-            Err(why) => {
-                if result.status == Status::Passed {
-                    result.status = Status::Failed;
-                    result.reason = Some(format!("capture `{name}` impossible : {why}"));
-                }
-            }
-        }
-    }
+    capture(st, &view, ctx.fhirpath, vars, redactor, &mut result).await;
     finish(result)
 }
 

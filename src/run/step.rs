@@ -187,7 +187,7 @@ pub(crate) fn record_response(resp: &ReceivedResponse, redactor: &Redactor) -> R
 }
 
 /// The value a capture takes from the response, as text.
-pub(crate) async fn capture_value(
+async fn capture_value(
     source: &CaptureSource,
     view: &ResponseView<'_>,
     fhirpath: &FhirPath,
@@ -216,7 +216,7 @@ pub(crate) async fn capture_value(
     }
 }
 
-pub(crate) fn is_secret_name(name: &str) -> bool {
+fn is_secret_name(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
     ["token", "secret", "password", "jeton"]
         .iter()
@@ -420,6 +420,52 @@ pub(crate) async fn send_follow_up(
     }
 }
 
+/// The step's status and reason from its assertions: the worst non-warning outcome, and
+/// the first expectation that did not hold.
+pub(crate) fn settle(result: &mut StepResult, assertions: &[AssertionResult]) {
+    for ar in assertions {
+        if !ar.warning_only && !matches!(ar.status, Status::Passed | Status::Skipped) {
+            if result.reason.is_none() {
+                result.reason = Some(format!("attendu {}, obtenu {}", ar.expected, ar.actual));
+            }
+            result.status = result.status.worst(ar.status);
+        }
+    }
+}
+
+/// Takes the step's captures from `view` into `vars`; a capture that finds nothing fails a
+/// step that had passed. Captured secrets are added to `redactor`.
+pub(crate) async fn capture(
+    st: &Step,
+    view: &ResponseView<'_>,
+    fhirpath: &FhirPath,
+    vars: &mut BTreeMap<String, String>,
+    redactor: &mut Redactor,
+    result: &mut StepResult,
+) {
+    for c in &st.capture {
+        let name = &c.value.name;
+        match capture_value(&c.value.source, view, fhirpath).await {
+            Ok(value) => {
+                if is_secret_name(name) {
+                    redactor.add_secret(&value);
+                }
+                result.captures.push(CaptureResult {
+                    name: name.clone(),
+                    value: redactor.text(&value),
+                });
+                vars.insert(name.clone(), value);
+            }
+            Err(why) => {
+                if result.status == Status::Passed {
+                    result.status = Status::Failed;
+                    result.reason = Some(format!("capture `{name}` impossible : {why}"));
+                }
+            }
+        }
+    }
+}
+
 /// Runs one step. Captured values are added to `vars`; captured secrets to `redactor`.
 pub async fn run_step(
     ctx: &StepContext<'_>,
@@ -582,14 +628,7 @@ pub async fn run_step(
         result.follow_ups = followed.follow_ups;
         result.attempts += followed.requests;
     }
-    for ar in &assertions {
-        if !ar.warning_only && !matches!(ar.status, Status::Passed | Status::Skipped) {
-            if result.reason.is_none() {
-                result.reason = Some(format!("attendu {}, obtenu {}", ar.expected, ar.actual));
-            }
-            result.status = result.status.worst(ar.status);
-        }
-    }
+    settle(&mut result, &assertions);
     if result.attempts > 1 && result.status != Status::Passed {
         result.reason = result
             .reason
@@ -598,27 +637,7 @@ pub async fn run_step(
     result.assertions = assertions;
     let view = ResponseView::new(response.status, &response.headers, &response.body);
 
-    for c in &st.capture {
-        let name = &c.value.name;
-        match capture_value(&c.value.source, &view, ctx.fhirpath).await {
-            Ok(value) => {
-                if is_secret_name(name) {
-                    redactor.add_secret(&value);
-                }
-                result.captures.push(CaptureResult {
-                    name: name.clone(),
-                    value: redactor.text(&value),
-                });
-                vars.insert(name.clone(), value);
-            }
-            Err(why) => {
-                if result.status == Status::Passed {
-                    result.status = Status::Failed;
-                    result.reason = Some(format!("capture `{name}` impossible : {why}"));
-                }
-            }
-        }
-    }
+    capture(st, &view, ctx.fhirpath, vars, redactor, &mut result).await;
 
     // Evidence is recorded after captures so that a token captured here is masked too.
     result.exchange = Some(Exchange {
