@@ -40,6 +40,17 @@ fn demo_tls(dir: &Path, name: &str) -> String {
     )
 }
 
+/// Runs one scenario file on `mock` as the profile-1 demo client; reports under `dir/r`.
+async fn run_as_demo_p1(
+    mock: &rorcheck::mock::MockServer,
+    dir: &Path,
+    scenario: &str,
+) -> std::process::Output {
+    let tls = demo_tls(dir, "rorcheck-demo-p1");
+    let cfg = config(dir, TARGET, &mtls_target(mock, &tls));
+    rorcheck(run_args(&cfg, &dir.join("r"), &[scenario]), vec![]).await
+}
+
 fn report(dir: &Path, name: &str) -> String {
     std::fs::read_to_string(dir.join(name)).expect("report written")
 }
@@ -200,17 +211,7 @@ async fn the_tls_refusal_scenario_fails_on_a_server_that_does_not_require_certif
 
     // And it passes where the server does require them.
     let (mock, dir) = mtls_mock().await;
-    let tls = demo_tls(dir.path(), "rorcheck-demo-p1");
-    let cfg = config(dir.path(), TARGET, &mtls_target(&mock, &tls));
-    let out = rorcheck(
-        run_args(
-            &cfg,
-            &dir.path().join("r"),
-            &["scenarios/auth/AUTH-005.yaml"],
-        ),
-        vec![],
-    )
-    .await;
+    let out = run_as_demo_p1(&mock, dir.path(), "scenarios/auth/AUTH-005.yaml").await;
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
 }
 
@@ -267,17 +268,7 @@ async fn the_certificate_token_scenario_fails_on_an_incomplete_token_response() 
         rorcheck::mock::Faults::new([rorcheck::mock::Fault::TokenResponseIncomplete]),
     )
     .await;
-    let tls = demo_tls(dir.path(), "rorcheck-demo-p1");
-    let cfg = config(dir.path(), TARGET, &mtls_target(&mock, &tls));
-    let out = rorcheck(
-        run_args(
-            &cfg,
-            &dir.path().join("r"),
-            &["scenarios/auth/AUTH-006.yaml"],
-        ),
-        vec![],
-    )
-    .await;
+    let out = run_as_demo_p1(&mock, dir.path(), "scenarios/auth/AUTH-006.yaml").await;
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     let json = report(dir.path(), "r/report.json");
     assert!(json.contains("token_type"), "{json}");

@@ -30,17 +30,13 @@ pub struct Verdict {
 }
 
 impl Verdict {
-    fn new(ok: bool, expected: impl Into<String>, actual: impl Into<String>) -> Self {
+    /// A pass when `ok`, else a failure.
+    pub fn new(ok: bool, expected: impl Into<String>, actual: impl Into<String>) -> Self {
         Verdict {
             outcome: if ok { Outcome::Pass } else { Outcome::Fail },
             expected: expected.into(),
             actual: actual.into(),
         }
-    }
-
-    /// A pass or a failure decided by the caller (multi-part checks).
-    pub fn from_problems(ok: bool, expected: impl Into<String>, actual: impl Into<String>) -> Self {
-        Verdict::new(ok, expected, actual)
     }
 
     pub fn error(expected: impl Into<String>, reason: impl Into<String>) -> Self {

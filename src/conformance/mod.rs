@@ -84,6 +84,17 @@ impl Aspects {
         visibility: true,
         capability: true,
     };
+
+    /// The checks of either.
+    pub fn union(self, other: Aspects) -> Aspects {
+        Aspects {
+            profiles: self.profiles || other.profiles,
+            nomenclatures: self.nomenclatures || other.nomenclatures,
+            graph: self.graph || other.graph,
+            visibility: self.visibility || other.visibility,
+            capability: self.capability || other.capability,
+        }
+    }
 }
 
 /// What the checks need to know beyond the body.

@@ -95,8 +95,8 @@ pub struct ExportTally {
     references: Vec<(String, &'static str, String)>,
     pub findings: Vec<Finding>,
     pub finding_counts: FindingCounts,
-    /// Counts per rule, all findings included.
-    pub rules: BTreeMap<String, usize>,
+    /// Counts per rule and severity, all findings included (the kept ones are a sample).
+    pub rules: BTreeMap<(String, Severity), usize>,
     aspects: Option<Aspects>,
     context: conformance::Context,
 }
@@ -153,7 +153,7 @@ impl ExportTally {
                 ..aspects
             };
             for f in conformance::check(resource, &self.context, per_resource) {
-                *self.rules.entry(f.rule.clone()).or_default() += 1;
+                *self.rules.entry((f.rule.clone(), f.severity)).or_default() += 1;
                 match f.severity {
                     Severity::Error => self.finding_counts.errors += 1,
                     Severity::Warning => self.finding_counts.warnings += 1,
@@ -268,7 +268,7 @@ impl ExportTally {
         } else {
             format!("{summary} ; {}", problems.join(" ; "))
         };
-        Verdict::from_problems(problems.is_empty(), expected, actual)
+        Verdict::new(problems.is_empty(), expected, actual)
     }
 
     /// The conformance verdict over every exported resource, for the aspects asked.
@@ -289,18 +289,11 @@ impl ExportTally {
             .cloned()
             .collect();
         let mut counts = FindingCounts::default();
-        for (rule, n) in &self.rules {
+        for ((rule, severity), n) in &self.rules {
             if keep(rule) {
-                // Severity per rule is constant: read it from a kept finding.
-                let error = self
-                    .findings
-                    .iter()
-                    .find(|f| &f.rule == rule)
-                    .is_none_or(|f| f.severity == Severity::Error);
-                if error {
-                    counts.errors += n;
-                } else {
-                    counts.warnings += n;
+                match severity {
+                    Severity::Error => counts.errors += n,
+                    Severity::Warning => counts.warnings += n,
                 }
             }
         }
@@ -603,28 +596,16 @@ pub async fn run_flow(
     let mut assertions = judge(st, &view, vars, ctx.fhirpath, redactor, deferred).await;
 
     // The files, read as streams.
-    let mut aspects: Option<Aspects> = ctx.check_all.then_some(Aspects::ALL);
-    for a in &st.expect {
-        if let Check::Conformance(spec) = &a.value.check {
-            let more = spec.aspects();
-            aspects = Some(match aspects {
-                None => more,
-                Some(a) => Aspects {
-                    profiles: a.profiles || more.profiles,
-                    nomenclatures: a.nomenclatures || more.nomenclatures,
-                    graph: a.graph || more.graph,
-                    visibility: a.visibility || more.visibility,
-                    capability: a.capability || more.capability,
-                },
-            });
-        }
-    }
-    let conformance_ctx = conformance::Context {
-        request_url: Some(kickoff.url.clone()),
-        access_profile: ctx.target.access_profile.map(|p| p.number()),
-        strict: ctx.strict,
-    };
-    let mut tally = ExportTally::new(aspects, conformance_ctx);
+    let aspects = st
+        .expect
+        .iter()
+        .filter_map(|a| match &a.value.check {
+            Check::Conformance(spec) => Some(spec.aspects()),
+            _ => None,
+        })
+        .chain(ctx.check_all.then_some(Aspects::ALL))
+        .reduce(Aspects::union);
+    let mut tally = ExportTally::new(aspects, ctx.conformance(&kickoff));
     let parsed: Result<Value, String> =
         serde_json::from_slice(&manifest.body).map_err(|e| format!("manifeste illisible ({e})"));
     let outputs: Vec<(String, Option<u64>, String)> = match &parsed {
@@ -944,6 +925,54 @@ mod tests {
             assert_eq!(v.outcome, Outcome::Fail, "{needle}: {}", v.actual);
             assert!(v.actual.contains(needle), "{needle} in {}", v.actual);
         }
+    }
+
+    #[test]
+    fn warnings_beyond_the_kept_sample_stay_warnings() {
+        // New codes (NOS-02) fill the kept sample, then retired ones (NOS-04) come, none of
+        // them kept: both are warnings and must stay so.
+        let offer = r#"{"resourceType":"HealthcareService","id":"hs-N","specialty":[{"coding":[{"system":"https://mos.esante.gouv.fr/NOS/TRE_R211-ActiviteOperationnelle/FHIR/TRE-R211-ActiviteOperationnelle","code":"CODE"}]}]}"#;
+        let body: String = (0..KEPT_FINDINGS * 2)
+            .map(|i| {
+                let code = if i < KEPT_FINDINGS { "999" } else { "002" };
+                format!(
+                    "{}\n",
+                    offer
+                        .replace("hs-N", &format!("hs-{i}"))
+                        .replace("CODE", code)
+                )
+            })
+            .collect();
+        let nomenclatures = Aspects {
+            profiles: false,
+            nomenclatures: true,
+            graph: false,
+            visibility: false,
+            capability: false,
+        };
+        let mut tally = ExportTally::new(Some(nomenclatures), conformance::Context::default());
+        tally.manifest_types.push("HealthcareService".into());
+        tally.files.push(FileTally {
+            resource_type: "HealthcareService".into(),
+            ..FileTally::default()
+        });
+        scan(body.as_bytes(), FileFormat::Ndjson, &mut tally).expect("reads");
+        assert!(tally.findings.iter().all(|f| f.rule == "NOS-02"));
+        assert!(
+            tally
+                .rules
+                .contains_key(&("NOS-04".to_owned(), Severity::Warning))
+        );
+        let v = tally.conformance_verdict(nomenclatures);
+        assert_eq!(v.outcome, Outcome::Pass, "{}", v.actual);
+        assert!(
+            v.actual.contains(&format!(
+                "0 écart(s), {} avertissement(s)",
+                KEPT_FINDINGS * 2
+            )),
+            "{}",
+            v.actual
+        );
     }
 
     #[test]

@@ -272,7 +272,7 @@ impl Paging {
         } else {
             format!("{summary} ; {}", problems.join(" ; "))
         };
-        Verdict::from_problems(problems.is_empty(), expected, actual)
+        Verdict::new(problems.is_empty(), expected, actual)
     }
 }
 
@@ -360,11 +360,7 @@ pub async fn follow(
     redactor: &mut Redactor,
 ) -> Followed {
     let st = &step.value;
-    let conformance_ctx = crate::conformance::Context {
-        request_url: Some(request.url.clone()),
-        access_profile: ctx.target.access_profile.map(|p| p.number()),
-        strict: ctx.strict,
-    };
+    let conformance_ctx = ctx.conformance(request);
     let mut slots: Vec<(Option<usize>, Aspects, Vec<Finding>, FindingCounts)> = st
         .expect
         .iter()

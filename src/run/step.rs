@@ -33,7 +33,8 @@ pub struct StepContext<'a> {
 }
 
 impl StepContext<'_> {
-    fn conformance(&self, request: &OutgoingRequest) -> crate::conformance::Context {
+    /// What the conformance checks judge a response of `request` against.
+    pub(crate) fn conformance(&self, request: &OutgoingRequest) -> crate::conformance::Context {
         crate::conformance::Context {
             request_url: Some(request.url.clone()),
             access_profile: self.target.access_profile.map(|p| p.number()),
