@@ -12,6 +12,7 @@ pub mod doctor;
 pub mod fhirpath;
 pub mod http;
 pub mod mock;
+pub mod observe;
 pub mod report;
 pub mod run;
 pub mod scenario;

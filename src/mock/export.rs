@@ -206,6 +206,17 @@ impl Jobs {
     }
 
     /// The body of one output file, if the job is ready and belongs to this profile.
+    /// The resources of one output file (indices into the store).
+    pub fn items(&self, id: &str, ty: &str) -> Vec<usize> {
+        let Ok(jobs) = self.jobs.lock() else {
+            return Vec::new();
+        };
+        jobs.get(id)
+            .and_then(|j| j.files.iter().find(|(t, _)| t == ty))
+            .map(|(_, items)| items.clone())
+            .unwrap_or_default()
+    }
+
     pub fn file(
         &self,
         store: &Store,

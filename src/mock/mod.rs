@@ -62,6 +62,9 @@ pub struct MockOptions {
     pub tls: TlsMode,
     /// Clients file (TOML) adding clients to the demo ones.
     pub clients_file: Option<std::path::PathBuf>,
+    /// Log the keys of every resource served (observer mode judges what the consumer
+    /// fetched; off by default to keep large exports cheap).
+    pub record_served: bool,
 }
 
 impl Default for MockOptions {
@@ -77,6 +80,7 @@ impl Default for MockOptions {
             export_delay: std::time::Duration::from_millis(1500),
             tls: TlsMode::Off,
             clients_file: None,
+            record_served: false,
         }
     }
 }
@@ -165,6 +169,7 @@ impl MockServer {
         }
         let mut state = MockState::new(store, issuer, base_url.clone(), opts.faults, opts.sync_cap);
         state.export_delay = opts.export_delay;
+        state.record_served = opts.record_served;
         let state = Arc::new(state);
         let app = server::router(state.clone(), &base_path);
         let task = match &pki {
@@ -175,7 +180,7 @@ impl MockServer {
             }),
             Some(pki) => {
                 let acceptor = tls::acceptor(pki, opts.tls == TlsMode::Mtls)?;
-                tokio::spawn(tls::serve(listener, acceptor, app))
+                tokio::spawn(tls::serve(listener, acceptor, app, state.clone()))
             }
         };
         Ok(MockServer {

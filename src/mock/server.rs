@@ -20,7 +20,10 @@ use super::auth::{Issuer, TokenError};
 use super::capability;
 use super::export::{self, Job, Jobs};
 use super::faults::{Fault, Faults};
-use super::log::{LoggedRequest, RequestLog};
+use super::log::{
+    ExportFacts, IssuedToken, LoggedRequest, PageFacts, Refusal, RefusalKind, RequestLog,
+    ResponseFacts, TokenSeen, TokenState,
+};
 use super::search::{Search, SearchError};
 use super::store::Store;
 use super::visibility;
@@ -69,6 +72,8 @@ pub struct MockState {
     pub export_delay: std::time::Duration,
     /// FHIR base URL as clients see it (set once the port is known).
     pub base_url: String,
+    /// Keep the keys of every resource served in the log (observer mode).
+    pub record_served: bool,
     searches: Mutex<(HashMap<String, SavedSearch>, VecDeque<String>)>,
     next_search: std::sync::atomic::AtomicU64,
 }
@@ -94,6 +99,7 @@ impl MockState {
             exports: Jobs::default(),
             export_delay: std::time::Duration::from_millis(1500),
             base_url,
+            record_served: false,
             searches: Mutex::new((HashMap::new(), VecDeque::new())),
             next_search: std::sync::atomic::AtomicU64::new(1),
         }
@@ -138,6 +144,22 @@ fn fhir(status: StatusCode, body: &Value) -> Response {
     fhir_text(status, body.to_string())
 }
 
+/// Attaches what the response means for the log (see [`ResponseFacts`]).
+fn with_facts(mut response: Response, facts: ResponseFacts) -> Response {
+    response.extensions_mut().insert(facts);
+    response
+}
+
+fn refused(response: Response, kind: RefusalKind, message: String) -> Response {
+    with_facts(
+        response,
+        ResponseFacts {
+            refusal: Some(Refusal { kind, message }),
+            ..ResponseFacts::default()
+        },
+    )
+}
+
 fn fhir_text(status: StatusCode, body: String) -> Response {
     (
         status,
@@ -157,8 +179,14 @@ enum Rejection {
 impl IntoResponse for Rejection {
     fn into_response(self) -> Response {
         match self {
-            Rejection::Token(reason) => unauthorized(&reason),
-            Rejection::RorHeader(msg) => outcome(StatusCode::BAD_REQUEST, "required", &msg),
+            Rejection::Token(reason) => {
+                refused(unauthorized(&reason), RefusalKind::Token, reason.to_string())
+            }
+            Rejection::RorHeader(msg) => refused(
+                outcome(StatusCode::BAD_REQUEST, "required", &msg),
+                RefusalKind::RorHeader,
+                msg,
+            ),
         }
     }
 }
@@ -211,14 +239,16 @@ const ROLE_SYSTEM: &str = "1.2.250.1.213.1.1.4.6";
 
 /// The four `Ror-*` headers: present, and with the documented systems (raw OIDs).
 fn check_ror_headers(headers: &HeaderMap) -> Result<(), Rejection> {
-    let get = |name: &str| {
-        headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .map(str::trim)
-            .filter(|v| !v.is_empty())
-    };
-    let bad = |msg: String| Err(Rejection::RorHeader(msg));
+    match ror_header_problem(|name| headers.get(name).and_then(|v| v.to_str().ok())) {
+        Some(problem) => Err(Rejection::RorHeader(problem)),
+        None => Ok(()),
+    }
+}
+
+/// What is wrong with the four `Ror-*` headers of a call, if anything; `get` reads a
+/// header by name. Shared with observer mode, which judges logged calls by the same rule.
+pub fn ror_header_problem<'a>(get: impl Fn(&str) -> Option<&'a str>) -> Option<String> {
+    let get = |name: &str| get(name).map(str::trim).filter(|v| !v.is_empty());
     for name in [
         "Ror-Profil-Utilisateur-Code",
         "Ror-Profil-Utilisateur-System",
@@ -226,7 +256,7 @@ fn check_ror_headers(headers: &HeaderMap) -> Result<(), Rejection> {
         "Ror-Role-Metier-System",
     ] {
         if get(name).is_none() {
-            return bad(format!("En-tête obligatoire absent : {name}"));
+            return Some(format!("En-tête obligatoire absent : {name}"));
         }
     }
     let code = get("Ror-Profil-Utilisateur-Code").unwrap_or_default();
@@ -235,7 +265,7 @@ fn check_ror_headers(headers: &HeaderMap) -> Result<(), Rejection> {
         .and_then(|n| n.parse::<u8>().ok())
         .is_some_and(|n| (1..=30).contains(&n) && code.len() == 4);
     if !valid_code {
-        return bad(format!(
+        return Some(format!(
             "Ror-Profil-Utilisateur-Code « {code} » n'est pas un code de TRE_R78 (CU01 à CU30)"
         ));
     }
@@ -245,12 +275,12 @@ fn check_ror_headers(headers: &HeaderMap) -> Result<(), Rejection> {
     ] {
         let value = get(name).unwrap_or_default();
         if value != expected {
-            return bad(format!(
+            return Some(format!(
                 "{name} « {value} » invalide : l'OID brut {expected} est attendu (sans urn:oid:)"
             ));
         }
     }
-    Ok(())
+    None
 }
 
 /// The access profile of a caller that passed the token and header checks; as an extractor,
@@ -364,7 +394,7 @@ fn parse_search(
 }
 
 fn search_error(e: &SearchError) -> Response {
-    outcome(
+    let response = outcome(
         StatusCode::BAD_REQUEST,
         match e {
             SearchError::UnknownParameter { .. } | SearchError::UnknownInclude(_) => {
@@ -373,7 +403,8 @@ fn search_error(e: &SearchError) -> Response {
             SearchError::InvalidValue { .. } => "invalid",
         },
         &e.to_string(),
-    )
+    );
+    refused(response, RefusalKind::Parameter, e.to_string())
 }
 
 fn page_url(state: &MockState, id: &str, offset: usize, count: usize) -> String {
@@ -457,7 +488,28 @@ fn page(state: &MockState, served: &Served<'_>, offset: usize, self_url: String)
         bundle.strip_suffix('}').unwrap_or(&bundle),
         entries.join(",")
     );
-    fhir_text(StatusCode::OK, body)
+    let has_next = count > 0 && offset + count < matches.len();
+    let facts = ResponseFacts {
+        page: Some(PageFacts {
+            search: search_id.to_owned(),
+            offset,
+            count,
+            matches: matches.len(),
+            next_offset: (has_next && !state.faults.has(Fault::DropNextLink))
+                .then_some(offset + count),
+        }),
+        resources: served_keys(state, page.iter().chain(&included)),
+        ..ResponseFacts::default()
+    };
+    with_facts(fhir_text(StatusCode::OK, body), facts)
+}
+
+/// The keys of the resources served, when the mock records them.
+fn served_keys<'a>(state: &MockState, indices: impl Iterator<Item = &'a usize>) -> Vec<String> {
+    if !state.record_served {
+        return Vec::new();
+    }
+    indices.map(|i| state.store.all[*i].key()).collect()
 }
 
 fn run_search(
@@ -562,7 +614,17 @@ async fn read(
     match state.store.get(&format!("{resource_type}/{id}")) {
         // A resource this profile may not see does not exist for it.
         Some(s) => match s.rendered(profile) {
-            Some(json) => fhir_text(StatusCode::OK, json.to_string()),
+            Some(json) => {
+                let facts = ResponseFacts {
+                    resources: if state.record_served {
+                        vec![s.key()]
+                    } else {
+                        Vec::new()
+                    },
+                    ..ResponseFacts::default()
+                };
+                with_facts(fhir_text(StatusCode::OK, json.to_string()), facts)
+            }
             None => not_found(),
         },
         None => not_found(),
@@ -738,7 +800,15 @@ async fn token(
         Some(thumbprint) => state.issuer.issue_bound(&client, thumbprint),
         None => state.issuer.issue(&client),
     };
-    (
+    let issued = state
+        .issuer
+        .verify(&access_token, true, true)
+        .ok()
+        .map(|c| IssuedToken {
+            jti: c.jti,
+            expires_at: c.exp,
+        });
+    let response = (
         StatusCode::OK,
         [
             (
@@ -760,7 +830,14 @@ async fn token(
         }
         .to_string(),
     )
-        .into_response()
+        .into_response();
+    with_facts(
+        response,
+        ResponseFacts {
+            issued_token: issued,
+            ..ResponseFacts::default()
+        },
+    )
 }
 
 async fn not_found() -> Response {
@@ -801,7 +878,13 @@ async fn export_kickoff(
     if let Ok(v) = HeaderValue::from_str(&location) {
         resp.headers_mut().insert(header::CONTENT_LOCATION, v);
     }
-    resp
+    with_facts(
+        resp,
+        ResponseFacts {
+            export: Some(ExportFacts::Kickoff { job: id }),
+            ..ResponseFacts::default()
+        },
+    )
 }
 
 fn job_id(raw: Option<&str>) -> Option<String> {
@@ -836,17 +919,50 @@ async fn export_poll(
             if let Ok(v) = HeaderValue::from_str(&format!("en cours ({progress} %)")) {
                 headers.insert("x-progress", v);
             }
-            resp
+            let facts = ExportFacts::Poll {
+                job: id,
+                ready: false,
+                retry_after_secs: Some(1),
+                files: Vec::new(),
+            };
+            with_facts(
+                resp,
+                ResponseFacts {
+                    export: Some(facts),
+                    ..ResponseFacts::default()
+                },
+            )
         }
-        Some(Ok(manifest)) => (
-            StatusCode::OK,
-            [(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("application/json"),
-            )],
-            manifest.to_string(),
-        )
-            .into_response(),
+        Some(Ok(manifest)) => {
+            let files = manifest["output"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|o| o["type"].as_str().map(str::to_owned))
+                .collect();
+            let resp = (
+                StatusCode::OK,
+                [(
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static("application/json"),
+                )],
+                manifest.to_string(),
+            )
+                .into_response();
+            let facts = ExportFacts::Poll {
+                job: id,
+                ready: true,
+                retry_after_secs: None,
+                files,
+            };
+            with_facts(
+                resp,
+                ResponseFacts {
+                    export: Some(facts),
+                    ..ResponseFacts::default()
+                },
+            )
+        }
     }
 }
 
@@ -868,20 +984,58 @@ async fn export_file(
         .exports
         .file(&state.store, id, file, profile, state.export_delay)
     {
-        Some((format, body)) => (
-            StatusCode::OK,
-            [(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static(format.content_type()),
-            )],
-            body,
-        )
-            .into_response(),
+        Some((format, body)) => {
+            let resp = (
+                StatusCode::OK,
+                [(
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static(format.content_type()),
+                )],
+                body,
+            )
+                .into_response();
+            let items = if state.record_served {
+                state.exports.items(id, file)
+            } else {
+                Vec::new()
+            };
+            let facts = ResponseFacts {
+                export: Some(ExportFacts::File {
+                    job: id.clone(),
+                    file: file.clone(),
+                }),
+                resources: served_keys(&state, items.iter()),
+                ..ResponseFacts::default()
+            };
+            with_facts(resp, facts)
+        }
         None => outcome(
             StatusCode::NOT_FOUND,
             "not-found",
             &format!("Fichier {file} de l'export {id} inconnu ou pas encore prêt"),
         ),
+    }
+}
+
+/// The bearer token of a call as the log keeps it: its `jti`, never the token.
+fn token_seen(issuer: &Issuer, token: &str) -> TokenSeen {
+    match issuer.verify(token, true, true) {
+        Ok(claims) => TokenSeen {
+            state: if issuer.verify(token, false, true).is_ok() {
+                TokenState::Valid
+            } else {
+                TokenState::Expired
+            },
+            jti: Some(claims.jti),
+            client_id: Some(claims.client_id),
+            expires_at: Some(claims.exp),
+        },
+        Err(_) => TokenSeen {
+            jti: None,
+            client_id: None,
+            expires_at: None,
+            state: TokenState::Invalid,
+        },
     }
 }
 
@@ -896,18 +1050,26 @@ async fn log_layer(
         .await
         .unwrap_or_default();
     let redactor = state.log.redactor();
-    let client_id = parts
+    let token = parts
         .headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .and_then(|t| state.issuer.verify(t.trim(), true, true).ok())
-        .map(|c| c.client_id);
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
+        .map(|t| token_seen(&state.issuer, t.trim()));
+    let client_id = token
+        .as_ref()
+        .filter(|t| t.state == TokenState::Valid)
+        .and_then(|t| t.client_id.clone());
     let mut entry = LoggedRequest {
-        at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+        seq: 0,
+        at: super::log::now(),
+        elapsed_ms: state.log.elapsed_ms(),
         method: parts.method.to_string(),
         path: parts.uri.path().to_owned(),
-        query: parts.uri.query().map(str::to_owned),
+        query: parts.uri.query().map(|q| redactor.text(q)),
         headers: parts
             .headers
             .iter()
@@ -922,8 +1084,10 @@ async fn log_layer(
             .extensions
             .get::<Peer>()
             .and_then(|p| p.subject.clone()),
+        token,
         status: 0,
         response_bytes: 0,
+        facts: ResponseFacts::default(),
     };
     let response = next
         .run(axum::extract::Request::from_parts(
@@ -938,6 +1102,9 @@ async fn log_layer(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse().ok())
         .unwrap_or(0);
+    if let Some(facts) = response.extensions().get::<ResponseFacts>() {
+        entry.facts = facts.clone();
+    }
     state.log.push(entry);
     response
 }

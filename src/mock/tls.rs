@@ -13,7 +13,7 @@ use tokio_rustls::TlsAcceptor;
 
 use super::MockError;
 use super::pki::{self, MockPki};
-use super::server::Peer;
+use super::server::{MockState, Peer};
 
 pub use crate::tls::install_crypto_provider;
 
@@ -43,15 +43,25 @@ pub fn acceptor(pki: &MockPki, require_client_cert: bool) -> Result<TlsAcceptor,
 
 /// Accepts connections until the task is aborted; a failed handshake only ends its own
 /// connection.
-pub async fn serve(listener: TcpListener, acceptor: TlsAcceptor, app: Router) {
+pub async fn serve(
+    listener: TcpListener,
+    acceptor: TlsAcceptor,
+    app: Router,
+    state: Arc<MockState>,
+) {
     loop {
         let Ok((tcp, _)) = listener.accept().await else {
             continue;
         };
-        let (acceptor, app) = (acceptor.clone(), app.clone());
+        let (acceptor, app, state) = (acceptor.clone(), app.clone(), state.clone());
         tokio::spawn(async move {
-            let Ok(stream) = acceptor.accept(tcp).await else {
-                return;
+            let stream = match acceptor.accept(tcp).await {
+                Ok(stream) => stream,
+                Err(e) => {
+                    // Recorded: observer mode reports clients that present no valid certificate.
+                    state.log.push_handshake_failure(e.to_string());
+                    return;
+                }
             };
             let cert = stream
                 .get_ref()

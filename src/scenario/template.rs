@@ -9,7 +9,7 @@ pub const BUILTINS: &[&str] = &["base_url", "now", "today"];
 
 /// One piece of a template.
 #[derive(Debug, Clone, PartialEq, Eq)]
-enum Piece<'a> {
+pub enum Piece<'a> {
     Text(&'a str),
     Var(&'a str),
 }
@@ -24,7 +24,8 @@ pub enum TemplateError {
     Undefined(String),
 }
 
-fn pieces(text: &str) -> Result<Vec<Piece<'_>>, TemplateError> {
+/// The literal text and the variables of a template, in order.
+pub fn pieces(text: &str) -> Result<Vec<Piece<'_>>, TemplateError> {
     let mut out = Vec::new();
     let mut rest = text;
     while let Some(start) = rest.find("{{") {

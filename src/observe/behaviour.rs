@@ -1,0 +1,478 @@
+//! Checks on the consumer's behaviour over the whole session, whatever the scenario:
+//! authentication, headers, token reuse, certificate, parameters, paging and `$export`
+//! polling. Each reads the mock's log only.
+
+use serde::Serialize;
+
+use crate::mock::log::{ExportFacts, LoggedRequest, RefusalKind, TokenState};
+use crate::mock::server::{TOKEN_PATH, ror_header_problem};
+
+/// Outcome of one behaviour check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CheckStatus {
+    Passed,
+    Warning,
+    Failed,
+    /// Nothing in the traffic this check applies to.
+    NotApplicable,
+}
+
+impl CheckStatus {
+    pub fn label(self) -> &'static str {
+        match self {
+            CheckStatus::Passed => "CONFORME",
+            CheckStatus::Warning => "AVERTISSEMENT",
+            CheckStatus::Failed => "NON CONFORME",
+            CheckStatus::NotApplicable => "NON OBSERVÉ",
+        }
+    }
+}
+
+/// One finding, pointing at the request it is about.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    /// `seq` of the request in the log.
+    pub request: Option<u64>,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct BehaviourCheck {
+    pub id: &'static str,
+    pub title: &'static str,
+    pub why: &'static str,
+    pub status: CheckStatus,
+    pub summary: String,
+    pub findings: Vec<Finding>,
+}
+
+/// What the checks need to know about the session.
+#[derive(Debug, Clone)]
+pub struct Session<'a> {
+    pub log: &'a [LoggedRequest],
+    pub base_path: &'a str,
+    /// The mock required a client certificate.
+    pub mtls: bool,
+}
+
+impl Session<'_> {
+    /// Calls to the FHIR API, except the public `metadata`.
+    pub fn fhir_calls(&self) -> impl Iterator<Item = &LoggedRequest> {
+        let base = self.base_path.trim_end_matches('/');
+        self.log.iter().filter(move |r| {
+            r.method != "TLS"
+                && r.path.starts_with(base)
+                && !r.path.ends_with("/metadata")
+                && r.path != TOKEN_PATH
+        })
+    }
+
+    pub fn token_requests(&self) -> impl Iterator<Item = &LoggedRequest> {
+        self.log
+            .iter()
+            .filter(|r| r.method == "POST" && r.path == TOKEN_PATH)
+    }
+}
+
+/// Keeps the first findings in full; a report listing a thousand identical lines helps
+/// nobody.
+const MAX_FINDINGS: usize = 20;
+
+fn check(
+    id: &'static str,
+    title: &'static str,
+    why: &'static str,
+    applicable: bool,
+    findings: Vec<Finding>,
+    summary_ok: String,
+) -> BehaviourCheck {
+    let count = findings.len();
+    let (status, summary) = if !applicable {
+        (
+            CheckStatus::NotApplicable,
+            "rien à juger dans le trafic observé".to_owned(),
+        )
+    } else if count == 0 {
+        (CheckStatus::Passed, summary_ok)
+    } else {
+        (
+            CheckStatus::Failed,
+            format!(
+                "{count} manquement{}",
+                if count > 1 { "s" } else { "" }
+            ),
+        )
+    };
+    BehaviourCheck {
+        id,
+        title,
+        why,
+        status,
+        summary,
+        findings: findings.into_iter().take(MAX_FINDINGS).collect(),
+    }
+}
+
+/// Every check, in report order.
+pub fn all(session: &Session<'_>) -> Vec<BehaviourCheck> {
+    vec![
+        bearer_on_every_call(session),
+        ror_headers_on_every_call(session),
+        token_reused(session),
+        token_renewed_after_expiry(session),
+        certificate_presented(session),
+        documented_parameters_only(session),
+        every_next_followed(session),
+        export_polled_politely(session),
+    ]
+}
+
+fn bearer_on_every_call(s: &Session<'_>) -> BehaviourCheck {
+    let calls: Vec<&LoggedRequest> = s.fhir_calls().collect();
+    let findings = calls
+        .iter()
+        .filter_map(|r| {
+            let message = match &r.token {
+                None => "appel FHIR sans jeton (en-tête Authorization: Bearer absent)",
+                Some(t) if t.state == TokenState::Invalid => {
+                    "appel FHIR avec un jeton invalide (illisible, mal signé ou inconnu)"
+                }
+                _ => return None,
+            };
+            Some(Finding {
+                request: Some(r.seq),
+                message: format!("{message} : {} {}", r.method, r.path),
+            })
+        })
+        .collect();
+    check(
+        "COMP-01",
+        "Jeton d'accès sur chaque appel FHIR",
+        "le ROR refuse (401) tout appel sans jeton OAuth2 valide",
+        !calls.is_empty(),
+        findings,
+        format!("{} appels FHIR, tous avec un jeton", calls.len()),
+    )
+}
+
+fn ror_headers_on_every_call(s: &Session<'_>) -> BehaviourCheck {
+    let calls: Vec<&LoggedRequest> = s.fhir_calls().collect();
+    let findings = calls
+        .iter()
+        .filter_map(|r| {
+            ror_header_problem(|name| r.header(name)).map(|problem| Finding {
+                request: Some(r.seq),
+                message: format!("{problem} ({} {})", r.method, r.path),
+            })
+        })
+        .collect();
+    check(
+        "COMP-02",
+        "Les quatre en-têtes Ror-* sur chaque appel FHIR",
+        "profil et rôle de l'utilisateur final (TRE_R78, OID bruts) sont exigés sur chaque appel",
+        !calls.is_empty(),
+        findings,
+        format!("{} appels FHIR, en-têtes conformes", calls.len()),
+    )
+}
+
+/// Unix seconds of an RFC 3339 timestamp.
+fn unix(at: &str) -> Option<i64> {
+    chrono::DateTime::parse_from_rfc3339(at)
+        .ok()
+        .map(|d| d.timestamp())
+}
+
+/// A token asked for while the previous one still had this long to live is needless.
+const RENEWAL_MARGIN_SECS: i64 = 60;
+
+fn token_reused(s: &Session<'_>) -> BehaviourCheck {
+    let issued: Vec<(&LoggedRequest, i64)> = s
+        .token_requests()
+        .filter_map(|r| r.facts.issued_token.as_ref().map(|t| (r, t.expires_at)))
+        .collect();
+    let calls = s.fhir_calls().count();
+    let mut needless = Vec::new();
+    for pair in issued.windows(2) {
+        let [(_, previous_exp), (request, _)] = pair else {
+            continue;
+        };
+        if let Some(at) = unix(&request.at)
+            && previous_exp - at > RENEWAL_MARGIN_SECS
+        {
+            needless.push(Finding {
+                request: Some(request.seq),
+                message: format!(
+                    "nouveau jeton demandé alors que le précédent était valide encore {} s",
+                    previous_exp - at
+                ),
+            });
+        }
+    }
+    let mut result = check(
+        "COMP-03",
+        "Jeton réutilisé jusqu'à son expiration",
+        "un jeton par appel surcharge le serveur d'autorisation ; le jeton vaut pour toute sa durée",
+        !issued.is_empty() && calls > 0,
+        Vec::new(),
+        format!("{} jeton(s) obtenu(s) pour {calls} appels FHIR", issued.len()),
+    );
+    if !needless.is_empty() {
+        // One early renewal is a restart; renewing for most calls is the mistake.
+        result.status = if needless.len() >= 2 && needless.len() * 2 >= calls {
+            CheckStatus::Failed
+        } else {
+            CheckStatus::Warning
+        };
+        result.summary = format!(
+            "{} jetons obtenus pour {calls} appels FHIR : {} renouvellement(s) inutile(s)",
+            issued.len(),
+            needless.len()
+        );
+        result.findings = needless.into_iter().take(MAX_FINDINGS).collect();
+    }
+    result
+}
+
+fn token_renewed_after_expiry(s: &Session<'_>) -> BehaviourCheck {
+    let expired: Vec<Finding> = s
+        .fhir_calls()
+        .filter(|r| r.token.as_ref().is_some_and(|t| t.state == TokenState::Expired))
+        .map(|r| {
+            let since = r
+                .token
+                .as_ref()
+                .and_then(|t| t.expires_at)
+                .zip(unix(&r.at))
+                .map(|(exp, at)| format!(" (expiré depuis {} s)", at - exp))
+                .unwrap_or_default();
+            Finding {
+                request: Some(r.seq),
+                message: format!("appel avec un jeton expiré{since} : {} {}", r.method, r.path),
+            }
+        })
+        .collect();
+    let tokens = s.token_requests().count();
+    check(
+        "COMP-04",
+        "Nouveau jeton demandé à l'expiration du précédent",
+        "un jeton expiré est refusé (401) : le consommateur doit en redemander un, pas échouer",
+        tokens > 0,
+        expired,
+        "aucun appel avec un jeton expiré".to_owned(),
+    )
+}
+
+fn certificate_presented(s: &Session<'_>) -> BehaviourCheck {
+    let refused: Vec<Finding> = s
+        .log
+        .iter()
+        .filter(|r| {
+            r.facts
+                .refusal
+                .as_ref()
+                .is_some_and(|f| f.kind == RefusalKind::Tls)
+        })
+        .map(|r| Finding {
+            request: Some(r.seq),
+            message: format!(
+                "connexion TLS refusée : {}",
+                r.facts
+                    .refusal
+                    .as_ref()
+                    .map_or("", |f| f.message.as_str())
+            ),
+        })
+        .collect();
+    let with_cert = s.log.iter().filter(|r| r.client_cert.is_some()).count();
+    check(
+        "COMP-05",
+        "Certificat client IGC-Santé présenté (mTLS, profils 1 à 5)",
+        "RFC 8705 : sans certificat, la poignée de main TLS est refusée et aucun jeton n'est lié",
+        s.mtls,
+        refused,
+        format!("{with_cert} requêtes sur des connexions authentifiées par certificat"),
+    )
+}
+
+fn documented_parameters_only(s: &Session<'_>) -> BehaviourCheck {
+    let calls = s.fhir_calls().count();
+    let findings = s
+        .fhir_calls()
+        .filter_map(|r| {
+            let refusal = r.facts.refusal.as_ref()?;
+            (refusal.kind == RefusalKind::Parameter).then(|| Finding {
+                request: Some(r.seq),
+                message: format!("{} ({} {})", refusal.message, r.method, r.path),
+            })
+        })
+        .collect();
+    check(
+        "COMP-06",
+        "Uniquement des paramètres de recherche documentés",
+        "un paramètre inconnu est refusé (400) : le guide ROR liste ceux que le serveur sait traiter",
+        calls > 0,
+        findings,
+        "tous les paramètres envoyés sont documentés".to_owned(),
+    )
+}
+
+/// What is missing from the paging of the search `first` started: one line per page never
+/// requested.
+pub fn paging_gaps(log: &[LoggedRequest], first: &LoggedRequest) -> Vec<String> {
+    let Some(page) = &first.facts.page else {
+        return Vec::new();
+    };
+    let served: Vec<usize> = log
+        .iter()
+        .filter(|r| r.status == 200 && r.seq > first.seq)
+        .filter_map(|r| r.facts.page.as_ref())
+        .filter(|p| p.search == page.search)
+        .map(|p| p.offset)
+        .collect();
+    let pages = page.matches.div_ceil(page.count.max(1));
+    let mut gaps = Vec::new();
+    let mut offset = page.offset;
+    while offset + page.count < page.matches && page.count > 0 {
+        offset += page.count;
+        if !served.contains(&offset) {
+            gaps.push(format!(
+                "page {} sur {pages} jamais demandée",
+                offset / page.count + 1
+            ));
+        }
+    }
+    // A server that hid its `next` link is not the consumer's fault.
+    if page.next_offset.is_none() && page.offset + page.count < page.matches {
+        gaps.clear();
+    }
+    gaps
+}
+
+fn every_next_followed(s: &Session<'_>) -> BehaviourCheck {
+    let firsts: Vec<&LoggedRequest> = s
+        .fhir_calls()
+        .filter(|r| r.status == 200)
+        .filter(|r| {
+            r.facts
+                .page
+                .as_ref()
+                .is_some_and(|p| p.offset == 0 && p.next_offset.is_some())
+        })
+        .collect();
+    let findings = firsts
+        .iter()
+        .flat_map(|r| {
+            paging_gaps(s.log, r).into_iter().map(|gap| Finding {
+                request: Some(r.seq),
+                message: format!("{gap} ({} {})", r.method, r.path),
+            })
+        })
+        .collect();
+    check(
+        "COMP-07",
+        "Chaque lien next suivi jusqu'à la dernière page",
+        "une recherche s'arrêtant à la première page perd des offres sans le savoir",
+        !firsts.is_empty(),
+        findings,
+        format!("{} recherche(s) sur plusieurs pages, toutes lues", firsts.len()),
+    )
+}
+
+/// Tolerance on `Retry-After`: clocks and schedulers are not exact.
+const RETRY_TOLERANCE_MS: u64 = 100;
+
+/// What went wrong in the `$export` flow `kickoff` started: early polls, polls after the
+/// manifest, files never downloaded.
+pub fn export_problems(log: &[LoggedRequest], kickoff: &LoggedRequest) -> Vec<String> {
+    let Some(ExportFacts::Kickoff { job }) = &kickoff.facts.export else {
+        return Vec::new();
+    };
+    let mut problems = Vec::new();
+    let polls: Vec<&LoggedRequest> = log
+        .iter()
+        .filter(|r| matches!(&r.facts.export, Some(ExportFacts::Poll { job: j, .. }) if j == job))
+        .collect();
+    if polls.is_empty() {
+        problems.push("l'URL de Content-Location n'a jamais été interrogée".to_owned());
+        return problems;
+    }
+    let mut previous = kickoff;
+    let mut previous_wait: Option<u64> = None;
+    let mut manifest_files: Option<&Vec<String>> = None;
+    for poll in &polls {
+        let Some(ExportFacts::Poll {
+            ready,
+            retry_after_secs,
+            files,
+            ..
+        }) = &poll.facts.export
+        else {
+            continue;
+        };
+        if manifest_files.is_some() {
+            problems.push(format!(
+                "interrogation n° {} après le manifeste (200) : il fallait s'arrêter",
+                poll.seq
+            ));
+            continue;
+        }
+        if let Some(wait) = previous_wait {
+            let gap = poll.elapsed_ms.saturating_sub(previous.elapsed_ms);
+            if gap + RETRY_TOLERANCE_MS < wait * 1000 {
+                problems.push(format!(
+                    "interrogation {} ms après la précédente alors que Retry-After demandait {wait} s",
+                    gap
+                ));
+            }
+        }
+        previous = poll;
+        previous_wait = *retry_after_secs;
+        if *ready {
+            manifest_files = Some(files);
+        }
+    }
+    match manifest_files {
+        None => problems.push("interrogation abandonnée avant le manifeste".to_owned()),
+        Some(files) => {
+            for file in files {
+                let fetched = log.iter().any(|r| {
+                    r.status == 200
+                        && matches!(&r.facts.export,
+                            Some(ExportFacts::File { job: j, file: f }) if j == job && f == file)
+                });
+                if !fetched {
+                    problems.push(format!("fichier {file} du manifeste jamais téléchargé"));
+                }
+            }
+        }
+    }
+    problems
+}
+
+fn export_polled_politely(s: &Session<'_>) -> BehaviourCheck {
+    let kickoffs: Vec<&LoggedRequest> = s
+        .fhir_calls()
+        .filter(|r| matches!(r.facts.export, Some(ExportFacts::Kickoff { .. })))
+        .collect();
+    let findings = kickoffs
+        .iter()
+        .flat_map(|r| {
+            export_problems(s.log, r)
+                .into_iter()
+                .map(|p| Finding {
+                    request: Some(r.seq),
+                    message: p,
+                })
+        })
+        .collect();
+    check(
+        "COMP-08",
+        "$export : Retry-After respecté, arrêt au manifeste, chaque fichier téléchargé",
+        "interroger trop vite surcharge le ROR ; un fichier oublié est une extraction incomplète",
+        !kickoffs.is_empty(),
+        findings,
+        format!("{} export(s) menés à terme", kickoffs.len()),
+    )
+}

@@ -1,0 +1,333 @@
+//! Scenario by scenario, what the observed traffic shows: passed (the expected requests
+//! were seen and answered), failed (seen but wrong, with the difference), not exercised.
+
+use serde::Serialize;
+
+use crate::mock::log::{ExportFacts, LoggedRequest, Refusal};
+use crate::mock::server::TOKEN_PATH;
+use crate::scenario::{Priority, Scenario};
+
+use super::behaviour::{export_problems, paging_gaps};
+use super::canonical::{Canonical, Difference};
+use super::expect::{ExpectedStep, OutOfScope, Plan, plan};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    Passed,
+    Failed,
+    NotExercised,
+    /// Tests the server, not the consumer (or another access profile).
+    OutOfScope,
+}
+
+impl Outcome {
+    pub fn label(self) -> &'static str {
+        match self {
+            Outcome::Passed => "RÉUSSI",
+            Outcome::Failed => "ÉCHOUÉ",
+            Outcome::NotExercised => "NON EXERCÉ",
+            Outcome::OutOfScope => "HORS OBSERVATION",
+        }
+    }
+}
+
+/// One expected request and what was seen of it.
+#[derive(Debug, Clone, Serialize)]
+pub struct StepVerdict {
+    pub name: String,
+    pub line: u64,
+    /// The canonical request expected (`…` where the vendor chooses the value).
+    pub expected: String,
+    pub outcome: Outcome,
+    /// `seq` of the requests that matched (or nearly matched, when failed).
+    pub requests: Vec<u64>,
+    /// Why it failed: differences of the nearest request, refusal, paging or export gaps.
+    pub problems: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ScenarioVerdict {
+    pub id: String,
+    pub title: String,
+    pub priority: u8,
+    pub priority_label: &'static str,
+    pub modality: &'static str,
+    pub modality_label: &'static str,
+    pub file: String,
+    pub outcome: Outcome,
+    /// Why the scenario is out of scope, or a one-line account of the failure.
+    pub reason: Option<String>,
+    pub steps: Vec<StepVerdict>,
+}
+
+/// Requests the judge compares with expectations: not the continuation of a flow (pages,
+/// polls, export files), which the flow's own checks judge.
+fn comparable(r: &LoggedRequest, base_path: &str) -> bool {
+    let continuation = r.query.as_deref().is_some_and(|q| q.contains("_getpages="))
+        || matches!(
+            r.facts.export,
+            Some(ExportFacts::Poll { .. } | ExportFacts::File { .. })
+        );
+    r.method != "TLS"
+        && !continuation
+        && (r.path.starts_with(base_path.trim_end_matches('/')) || r.path == TOKEN_PATH)
+}
+
+/// A logged request in canonical form, with its place in the log.
+pub struct Observed<'a> {
+    pub entry: &'a LoggedRequest,
+    pub canonical: Canonical,
+}
+
+pub fn observed<'a>(log: &'a [LoggedRequest], base_path: &str) -> Vec<Observed<'a>> {
+    log.iter()
+        .filter(|r| comparable(r, base_path))
+        .map(|r| Observed {
+            entry: r,
+            canonical: Canonical::new(
+                &r.method,
+                &r.path,
+                r.query.as_deref(),
+                r.body.as_deref(),
+                base_path,
+            ),
+        })
+        .collect()
+}
+
+fn refusal_text(r: &LoggedRequest) -> String {
+    match &r.facts.refusal {
+        Some(Refusal { message, .. }) => format!("HTTP {} — {message}", r.status),
+        None => format!("HTTP {}", r.status),
+    }
+}
+
+/// The verdict on one expected request.
+fn judge_step(
+    step: &ExpectedStep,
+    traffic: &[Observed<'_>],
+    claimed: &[bool],
+    log: &[LoggedRequest],
+) -> StepVerdict {
+    let mut verdict = StepVerdict {
+        name: step.name.clone(),
+        line: step.line,
+        expected: step.request.to_string(),
+        outcome: Outcome::NotExercised,
+        requests: Vec::new(),
+        problems: Vec::new(),
+    };
+    let exact: Vec<&Observed<'_>> = traffic
+        .iter()
+        .filter(|o| step.request.differences(&o.canonical).is_empty())
+        .collect();
+    if !exact.is_empty() {
+        verdict.requests = exact.iter().map(|o| o.entry.seq).collect();
+        let answered: Vec<&LoggedRequest> = exact
+            .iter()
+            .map(|o| o.entry)
+            .filter(|r| (200..300).contains(&r.status))
+            .collect();
+        if answered.is_empty() {
+            verdict.outcome = Outcome::Failed;
+            verdict.problems = exact
+                .iter()
+                .map(|o| {
+                    format!(
+                        "requête n° {} vue mais refusée : {}",
+                        o.entry.seq,
+                        refusal_text(o.entry)
+                    )
+                })
+                .collect();
+            return verdict;
+        }
+        // The flow must be complete on at least one of the times the request was sent.
+        let mut best: Option<Vec<String>> = None;
+        for r in answered {
+            let mut problems = Vec::new();
+            if step.follow_next {
+                problems.extend(paging_gaps(log, r));
+            }
+            if step.export {
+                problems.extend(export_problems(log, r));
+            }
+            if best.as_ref().is_none_or(|b| problems.len() < b.len()) {
+                best = Some(problems);
+            }
+        }
+        verdict.problems = best.unwrap_or_default();
+        verdict.outcome = if verdict.problems.is_empty() {
+            Outcome::Passed
+        } else {
+            Outcome::Failed
+        };
+        return verdict;
+    }
+    // No exact match: the nearest request not already explained by another scenario.
+    let nearest = traffic
+        .iter()
+        .zip(claimed)
+        .filter(|(_, claimed)| !**claimed)
+        .filter_map(|(o, _)| {
+            let diffs: Vec<Difference> = step.request.differences(&o.canonical);
+            step.request
+                .near_miss(&o.canonical, &diffs)
+                .then_some((o, diffs))
+        })
+        .min_by_key(|(_, d)| d.len());
+    if let Some((o, diffs)) = nearest {
+        verdict.outcome = Outcome::Failed;
+        verdict.requests = vec![o.entry.seq];
+        verdict.problems = diffs
+            .iter()
+            .map(|d| format!("requête n° {} : {d}", o.entry.seq))
+            .collect();
+    }
+    verdict
+}
+
+/// The plans of every scenario, for a session of access profile `profile`.
+pub fn plans(
+    scenarios: &[Scenario],
+    profile: u8,
+    base_path: &str,
+) -> Vec<Result<Plan, OutOfScope>> {
+    scenarios
+        .iter()
+        .map(|s| plan(s, profile, base_path))
+        .collect()
+}
+
+/// Marks the requests that exactly match some expectation: they are not near misses of
+/// another scenario.
+pub fn claimed(plans: &[Result<Plan, OutOfScope>], traffic: &[Observed<'_>]) -> Vec<bool> {
+    traffic
+        .iter()
+        .map(|o| {
+            plans.iter().flatten().any(|p| {
+                p.steps
+                    .iter()
+                    .any(|s| s.request.differences(&o.canonical).is_empty())
+            })
+        })
+        .collect()
+}
+
+pub fn judge_scenario(
+    scenario: &Scenario,
+    plan: &Result<Plan, OutOfScope>,
+    traffic: &[Observed<'_>],
+    claimed: &[bool],
+    log: &[LoggedRequest],
+) -> ScenarioVerdict {
+    let mut verdict = ScenarioVerdict {
+        id: scenario.id().to_owned(),
+        title: scenario.title.clone(),
+        priority: scenario.priority.number(),
+        priority_label: scenario.priority.label(),
+        modality: scenario.modality.key(),
+        modality_label: scenario.modality.label(),
+        file: scenario.source.display().to_string(),
+        outcome: Outcome::OutOfScope,
+        reason: None,
+        steps: Vec::new(),
+    };
+    let plan = match plan {
+        Ok(plan) => plan,
+        Err(OutOfScope(reason)) => {
+            verdict.reason = Some(reason.clone());
+            return verdict;
+        }
+    };
+    verdict.steps = plan
+        .steps
+        .iter()
+        .map(|s| judge_step(s, traffic, claimed, log))
+        .collect();
+    let count = |o: Outcome| verdict.steps.iter().filter(|s| s.outcome == o).count();
+    let (passed, not_seen) = (count(Outcome::Passed), count(Outcome::NotExercised));
+    verdict.outcome = if passed == verdict.steps.len() {
+        Outcome::Passed
+    } else if not_seen == verdict.steps.len() {
+        Outcome::NotExercised
+    } else {
+        Outcome::Failed
+    };
+    if verdict.outcome == Outcome::Failed {
+        let first = verdict
+            .steps
+            .iter()
+            .find(|s| s.outcome != Outcome::Passed)
+            .map(|s| match s.problems.first() {
+                Some(p) => format!("« {} » : {p}", s.name),
+                None => format!("« {} » : requête jamais envoyée", s.name),
+            });
+        verdict.reason = first;
+    }
+    verdict
+}
+
+/// Counts of one priority level.
+#[derive(Debug, Clone, Serialize)]
+pub struct PriorityCoverage {
+    pub priority: u8,
+    pub label: &'static str,
+    /// Scenarios a consumer can exercise in this session.
+    pub observable: usize,
+    pub passed: usize,
+    pub failed: usize,
+    pub not_exercised: usize,
+    /// Exercised (passed or failed) over observable, in percent.
+    pub coverage_percent: u32,
+}
+
+pub fn coverage(verdicts: &[ScenarioVerdict]) -> Vec<PriorityCoverage> {
+    Priority::ALL
+        .iter()
+        .map(|p| {
+            let of = |o: Outcome| {
+                verdicts
+                    .iter()
+                    .filter(|v| v.priority == p.number() && v.outcome == o)
+                    .count()
+            };
+            let (passed, failed, not_exercised) = (
+                of(Outcome::Passed),
+                of(Outcome::Failed),
+                of(Outcome::NotExercised),
+            );
+            let observable = passed + failed + not_exercised;
+            PriorityCoverage {
+                priority: p.number(),
+                label: p.label(),
+                observable,
+                passed,
+                failed,
+                not_exercised,
+                coverage_percent: percent(passed + failed, observable),
+            }
+        })
+        .collect()
+}
+
+pub fn percent(part: usize, whole: usize) -> u32 {
+    if whole == 0 {
+        return 0;
+    }
+    u32::try_from(part * 100 / whole).unwrap_or(100)
+}
+
+/// The PLATINES weighted score: 100 minus 100 per failed CRITIQUE, 50 per MAJEUR and 25
+/// per MINEUR scenario, floored at 0. Scenarios not exercised do not lower it: coverage
+/// says how much was shown.
+pub fn weighted_score(verdicts: &[ScenarioVerdict]) -> u32 {
+    let lost: u32 = verdicts
+        .iter()
+        .filter(|v| v.outcome == Outcome::Failed)
+        .filter_map(|v| Priority::try_from(v.priority).ok())
+        .map(Priority::weight)
+        .sum();
+    100u32.saturating_sub(lost)
+}

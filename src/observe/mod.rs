@@ -1,0 +1,212 @@
+//! Observer mode: the mock ROR plays the server for the vendor's own application, as
+//! PLATINES does, records everything the application sends and judges it scenario by
+//! scenario.
+//!
+//! Data flows one way: the mock's log ([`crate::mock::log`]) → canonical requests
+//! ([`canonical`]) compared with what each scenario expects ([`expect`]) → verdicts
+//! ([`judge`]) and behaviour checks ([`behaviour`]) → [`ObserveReport`] → [`report`].
+
+pub mod behaviour;
+pub mod canonical;
+pub mod expect;
+pub mod judge;
+pub mod report;
+
+use serde::Serialize;
+
+use crate::mock::log::LoggedRequest;
+use crate::mock::{MockError, MockOptions, MockServer, TlsMode};
+use crate::scenario::Scenario;
+
+pub use behaviour::{BehaviourCheck, CheckStatus};
+pub use judge::{Outcome, PriorityCoverage, ScenarioVerdict};
+
+/// A running observation: the mock, recording.
+pub struct Observer {
+    pub mock: MockServer,
+    pub started_at: String,
+    tls: TlsMode,
+    base_path: String,
+}
+
+impl Observer {
+    /// Starts the mock with everything the judge needs recorded.
+    pub async fn start(mut opts: MockOptions) -> Result<Self, MockError> {
+        opts.record_served = true;
+        let tls = opts.tls;
+        let base_path = opts.base_path.trim_end_matches('/').to_owned();
+        let mock = MockServer::start(opts).await?;
+        Ok(Observer {
+            mock,
+            started_at: crate::mock::log::now(),
+            tls,
+            base_path,
+        })
+    }
+
+    /// The access profile the session is judged for: the demo client of profile 1 under
+    /// mutual TLS, profile 0 (client secret) otherwise.
+    pub fn profile(&self) -> u8 {
+        u8::from(self.tls == TlsMode::Mtls)
+    }
+
+    /// Judges what has been recorded so far.
+    pub fn report(&self, scenarios: &[Scenario]) -> ObserveReport {
+        let log = self.mock.requests();
+        Judgement {
+            scenarios,
+            log: &log,
+            base_path: &self.base_path,
+            profile: self.profile(),
+            mtls: self.tls == TlsMode::Mtls,
+        }
+        .report(Context {
+            started_at: self.started_at.clone(),
+            base_url: self.mock.base_url.clone(),
+            token_url: self.mock.token_url.clone(),
+            transport: match self.tls {
+                TlsMode::Off => "HTTP",
+                TlsMode::Tls => "HTTPS",
+                TlsMode::Mtls => "HTTPS avec certificat client (mTLS)",
+            },
+        })
+    }
+}
+
+/// Where and how the session ran, for the report header.
+#[derive(Debug, Clone)]
+pub struct Context {
+    pub started_at: String,
+    pub base_url: String,
+    pub token_url: String,
+    pub transport: &'static str,
+}
+
+/// Everything judged from one log.
+pub struct Judgement<'a> {
+    pub scenarios: &'a [Scenario],
+    pub log: &'a [LoggedRequest],
+    pub base_path: &'a str,
+    pub profile: u8,
+    pub mtls: bool,
+}
+
+impl Judgement<'_> {
+    pub fn report(&self, context: Context) -> ObserveReport {
+        let traffic = judge::observed(self.log, self.base_path);
+        let plans = judge::plans(self.scenarios, self.profile, self.base_path);
+        let claimed = judge::claimed(&plans, &traffic);
+        let scenarios: Vec<ScenarioVerdict> = self
+            .scenarios
+            .iter()
+            .zip(&plans)
+            .map(|(s, p)| judge::judge_scenario(s, p, &traffic, &claimed, self.log))
+            .collect();
+        let session = behaviour::Session {
+            log: self.log,
+            base_path: self.base_path,
+            mtls: self.mtls,
+        };
+        let behaviours = behaviour::all(&session);
+        let unexpected = traffic
+            .iter()
+            .zip(&claimed)
+            .filter(|(_, c)| !**c)
+            .map(|(o, _)| o.entry.seq)
+            .collect();
+        let coverage = judge::coverage(&scenarios);
+        let count = |o: Outcome| scenarios.iter().filter(|v| v.outcome == o).count();
+        let observable = scenarios.len() - count(Outcome::OutOfScope);
+        let exercised = count(Outcome::Passed) + count(Outcome::Failed);
+        let summary = Summary {
+            requests: self.log.len(),
+            fhir_calls: session.fhir_calls().count(),
+            token_requests: session.token_requests().count(),
+            scenarios: scenarios.len(),
+            observable,
+            passed: count(Outcome::Passed),
+            failed: count(Outcome::Failed),
+            not_exercised: count(Outcome::NotExercised),
+            out_of_scope: count(Outcome::OutOfScope),
+            coverage_percent: judge::percent(exercised, observable),
+            score: judge::weighted_score(&scenarios),
+            behaviours_failed: behaviours
+                .iter()
+                .filter(|b| b.status == CheckStatus::Failed)
+                .count(),
+        };
+        ObserveReport {
+            tool: "rorcheck",
+            version: env!("CARGO_PKG_VERSION"),
+            started_at: context.started_at,
+            finished_at: crate::mock::log::now(),
+            base_url: context.base_url,
+            token_url: context.token_url,
+            transport: context.transport,
+            profile: self.profile,
+            summary,
+            coverage,
+            behaviours,
+            scenarios,
+            unexpected,
+            requests: self.log.to_vec(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Summary {
+    /// Requests recorded (including refused TLS handshakes).
+    pub requests: usize,
+    pub fhir_calls: usize,
+    pub token_requests: usize,
+    pub scenarios: usize,
+    /// Scenarios a consumer can exercise in this session.
+    pub observable: usize,
+    pub passed: usize,
+    pub failed: usize,
+    pub not_exercised: usize,
+    pub out_of_scope: usize,
+    /// Exercised over observable, in percent.
+    pub coverage_percent: u32,
+    /// PLATINES weighted score (see [`judge::weighted_score`]).
+    pub score: u32,
+    pub behaviours_failed: usize,
+}
+
+/// The result of an observation session; the three report formats read it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ObserveReport {
+    pub tool: &'static str,
+    pub version: &'static str,
+    pub started_at: String,
+    pub finished_at: String,
+    pub base_url: String,
+    pub token_url: String,
+    pub transport: &'static str,
+    /// Access profile the session was judged for.
+    pub profile: u8,
+    pub summary: Summary,
+    pub coverage: Vec<PriorityCoverage>,
+    pub behaviours: Vec<BehaviourCheck>,
+    pub scenarios: Vec<ScenarioVerdict>,
+    /// `seq` of the requests that match no scenario (PLATINES' "opérations inattendues").
+    pub unexpected: Vec<u64>,
+    /// Every request recorded, secrets masked.
+    pub requests: Vec<LoggedRequest>,
+}
+
+impl ObserveReport {
+    /// The session shows a correct consumer: nothing failed.
+    pub fn success(&self) -> bool {
+        self.summary.failed == 0 && self.summary.behaviours_failed == 0
+    }
+
+    pub fn scenario(&self, id: &str) -> Option<&ScenarioVerdict> {
+        self.scenarios.iter().find(|s| s.id == id)
+    }
+
+    pub fn behaviour(&self, id: &str) -> Option<&BehaviourCheck> {
+        self.behaviours.iter().find(|b| b.id == id)
+    }
+}
