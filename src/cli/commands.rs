@@ -92,7 +92,7 @@ fn selection(f: &Filters) -> Result<Selection, CliError> {
     })
 }
 
-fn load_selected(f: &Filters) -> Result<scenario::ScenarioSet, CliError> {
+pub(super) fn load_selected(f: &Filters) -> Result<scenario::ScenarioSet, CliError> {
     let mut set = scenario::load(&f.paths)?;
     set.scenarios = selection(f)?.apply(set.scenarios);
     Ok(set)
@@ -467,6 +467,7 @@ pub async fn execute(cli: Cli) -> Result<(), CliError> {
             Ok(())
         }
         Command::Serve(args) => serve(args).await,
+        Command::Observe(args) => super::observe::observe(args).await,
         Command::Nos {
             command: NosCommand::Import { dir, out, source },
         } => {

@@ -2,6 +2,7 @@
 //! the edge: it reads flags and files, calls the library and turns errors into exit codes.
 
 mod commands;
+mod observe;
 
 use std::path::PathBuf;
 
@@ -88,6 +89,9 @@ pub enum Command {
     Schema,
     /// Run the mock ROR standalone, for a vendor's application or for curl.
     Serve(ServeArgs),
+    /// Observer mode: play the ROR for the vendor's application, record what it sends and
+    /// judge it scenario by scenario (reports as for `run`).
+    Observe(ObserveArgs),
     /// The NOS snapshot used by the nomenclature checks.
     Nos {
         #[command(subcommand)]
@@ -181,6 +185,78 @@ impl ServeArgs {
     }
 }
 
+/// Options of `rorcheck observe`.
+#[derive(Debug, clap::Args)]
+pub struct ObserveArgs {
+    /// Where the simulated ROR listens (loopback by default; `127.0.0.1:0` picks a port).
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub addr: std::net::SocketAddr,
+    /// HTTPS with a test CA generated at start-up.
+    #[arg(long, conflicts_with = "mtls")]
+    pub tls: bool,
+    /// HTTPS requiring a client certificate (RFC 8705, access profiles 1 to 5): the session
+    /// is judged for the profile-1 demo client.
+    #[arg(long, requires = "write_certs")]
+    pub mtls: bool,
+    /// Write the test CA and the demo client certificates (PEM) into this directory, for
+    /// the application to trust and present.
+    #[arg(long)]
+    pub write_certs: Option<PathBuf>,
+    /// Stop after this long (`90s`, `30m`, `2h`); without it, Ctrl-C stops the session.
+    #[arg(long, value_parser = parse_duration)]
+    pub duration: Option<std::time::Duration>,
+    /// Lifetime of issued access tokens, in seconds (short to see renewals).
+    #[arg(long, default_value_t = 300)]
+    pub token_lifetime: i64,
+    /// Seed of the generated dataset.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// Number of offers in the generated dataset.
+    #[arg(long, default_value_t = 60)]
+    pub offers: usize,
+    /// Do not print each request as it arrives.
+    #[arg(long)]
+    pub quiet: bool,
+    /// Where junit.xml, report.html and report.json are written.
+    #[arg(long, default_value = "reports/observe")]
+    pub report_dir: PathBuf,
+    #[command(flatten)]
+    pub filters: Filters,
+}
+
+impl ObserveArgs {
+    pub fn tls_mode(&self) -> crate::mock::TlsMode {
+        use crate::mock::TlsMode;
+        match (self.tls, self.mtls) {
+            (_, true) => TlsMode::Mtls,
+            (true, false) => TlsMode::Tls,
+            (false, false) => TlsMode::Off,
+        }
+    }
+}
+
+/// `90`, `90s`, `30m`, `2h`.
+pub fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
+    let text = text.trim();
+    let (number, unit) = match text.find(|c: char| !c.is_ascii_digit()) {
+        Some(i) => text.split_at(i),
+        None => (text, "s"),
+    };
+    let n: u64 = number
+        .parse()
+        .map_err(|_| format!("`{text}`: a whole number followed by s, m or h is expected"))?;
+    let secs = match unit {
+        "s" => n,
+        "m" | "min" => n * 60,
+        "h" => n * 3600,
+        other => return Err(format!("`{other}`: unit s, m or h expected")),
+    };
+    if secs == 0 {
+        return Err("the duration must be positive".into());
+    }
+    Ok(std::time::Duration::from_secs(secs))
+}
+
 #[derive(Debug, Subcommand)]
 pub enum NosCommand {
     /// Build the snapshot from a directory of NOS CodeSystem/ValueSet JSON files (ANS).
@@ -206,4 +282,21 @@ pub enum FixturesCommand {
         #[arg(long, default_value = "fixtures/dataset")]
         out: PathBuf,
     },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_duration;
+    use std::time::Duration;
+
+    #[test]
+    fn durations_read_seconds_minutes_and_hours() {
+        assert_eq!(parse_duration("90"), Ok(Duration::from_secs(90)));
+        assert_eq!(parse_duration("90s"), Ok(Duration::from_secs(90)));
+        assert_eq!(parse_duration("30m"), Ok(Duration::from_secs(1800)));
+        assert_eq!(parse_duration("2h"), Ok(Duration::from_secs(7200)));
+        assert!(parse_duration("0s").is_err());
+        assert!(parse_duration("3d").is_err());
+        assert!(parse_duration("abc").is_err());
+    }
 }

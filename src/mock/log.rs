@@ -219,6 +219,14 @@ impl RequestLog {
         });
     }
 
+    /// Entries that arrived after `seq`, oldest first.
+    pub fn since(&self, seq: u64) -> Vec<LoggedRequest> {
+        self.entries
+            .lock()
+            .map(|e| e.iter().filter(|r| r.seq > seq).cloned().collect())
+            .unwrap_or_default()
+    }
+
     pub fn snapshot(&self) -> Vec<LoggedRequest> {
         self.entries
             .lock()

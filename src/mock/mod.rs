@@ -241,6 +241,11 @@ impl MockServer {
         self.state.log.snapshot()
     }
 
+    /// Requests received after the one numbered `seq`.
+    pub fn requests_since(&self, seq: u64) -> Vec<log::LoggedRequest> {
+        self.state.log.since(seq)
+    }
+
     /// Runs until the task ends (used by `rorcheck serve`).
     pub async fn wait(mut self) {
         let _ = (&mut self.task).await;

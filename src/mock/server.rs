@@ -179,9 +179,11 @@ enum Rejection {
 impl IntoResponse for Rejection {
     fn into_response(self) -> Response {
         match self {
-            Rejection::Token(reason) => {
-                refused(unauthorized(&reason), RefusalKind::Token, reason.to_string())
-            }
+            Rejection::Token(reason) => refused(
+                unauthorized(&reason),
+                RefusalKind::Token,
+                reason.to_string(),
+            ),
             Rejection::RorHeader(msg) => refused(
                 outcome(StatusCode::BAD_REQUEST, "required", &msg),
                 RefusalKind::RorHeader,
@@ -728,7 +730,7 @@ async fn token(
                 HeaderValue::from_static(r#"Basic realm="ror""#),
             );
         }
-        resp
+        refused(resp, RefusalKind::Token, format!("{error} : {description}"))
     };
     match form.get("grant_type").map(String::as_str) {
         Some("client_credentials") => {}

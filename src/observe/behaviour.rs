@@ -98,10 +98,7 @@ fn check(
     } else {
         (
             CheckStatus::Failed,
-            format!(
-                "{count} manquement{}",
-                if count > 1 { "s" } else { "" }
-            ),
+            format!("{count} manquement{}", if count > 1 { "s" } else { "" }),
         )
     };
     BehaviourCheck {
@@ -216,7 +213,10 @@ fn token_reused(s: &Session<'_>) -> BehaviourCheck {
         "un jeton par appel surcharge le serveur d'autorisation ; le jeton vaut pour toute sa durée",
         !issued.is_empty() && calls > 0,
         Vec::new(),
-        format!("{} jeton(s) obtenu(s) pour {calls} appels FHIR", issued.len()),
+        format!(
+            "{} jeton(s) obtenu(s) pour {calls} appels FHIR",
+            issued.len()
+        ),
     );
     if !needless.is_empty() {
         // One early renewal is a restart; renewing for most calls is the mistake.
@@ -238,7 +238,11 @@ fn token_reused(s: &Session<'_>) -> BehaviourCheck {
 fn token_renewed_after_expiry(s: &Session<'_>) -> BehaviourCheck {
     let expired: Vec<Finding> = s
         .fhir_calls()
-        .filter(|r| r.token.as_ref().is_some_and(|t| t.state == TokenState::Expired))
+        .filter(|r| {
+            r.token
+                .as_ref()
+                .is_some_and(|t| t.state == TokenState::Expired)
+        })
         .map(|r| {
             let since = r
                 .token
@@ -249,7 +253,10 @@ fn token_renewed_after_expiry(s: &Session<'_>) -> BehaviourCheck {
                 .unwrap_or_default();
             Finding {
                 request: Some(r.seq),
-                message: format!("appel avec un jeton expiré{since} : {} {}", r.method, r.path),
+                message: format!(
+                    "appel avec un jeton expiré{since} : {} {}",
+                    r.method, r.path
+                ),
             }
         })
         .collect();
@@ -278,10 +285,7 @@ fn certificate_presented(s: &Session<'_>) -> BehaviourCheck {
             request: Some(r.seq),
             message: format!(
                 "connexion TLS refusée : {}",
-                r.facts
-                    .refusal
-                    .as_ref()
-                    .map_or("", |f| f.message.as_str())
+                r.facts.refusal.as_ref().map_or("", |f| f.message.as_str())
             ),
         })
         .collect();
@@ -350,6 +354,24 @@ pub fn paging_gaps(log: &[LoggedRequest], first: &LoggedRequest) -> Vec<String> 
     gaps
 }
 
+/// A search asking for a handful of results and reading no further page is a probe (a
+/// connectivity check, "is there anything new"), not a read of the whole result.
+const PROBE_COUNT: usize = 10;
+
+pub fn is_probe(log: &[LoggedRequest], first: &LoggedRequest) -> bool {
+    let Some(page) = &first.facts.page else {
+        return false;
+    };
+    let small = page.count <= PROBE_COUNT
+        && url::form_urlencoded::parse(first.query.as_deref().unwrap_or_default().as_bytes())
+            .any(|(k, _)| k == "_count");
+    let followed = log
+        .iter()
+        .filter_map(|r| r.facts.page.as_ref())
+        .any(|p| p.search == page.search && p.offset > page.offset);
+    small && !followed
+}
+
 fn every_next_followed(s: &Session<'_>) -> BehaviourCheck {
     let firsts: Vec<&LoggedRequest> = s
         .fhir_calls()
@@ -360,6 +382,7 @@ fn every_next_followed(s: &Session<'_>) -> BehaviourCheck {
                 .as_ref()
                 .is_some_and(|p| p.offset == 0 && p.next_offset.is_some())
         })
+        .filter(|r| !is_probe(s.log, r))
         .collect();
     let findings = firsts
         .iter()
@@ -373,10 +396,13 @@ fn every_next_followed(s: &Session<'_>) -> BehaviourCheck {
     check(
         "COMP-07",
         "Chaque lien next suivi jusqu'à la dernière page",
-        "une recherche s'arrêtant à la première page perd des offres sans le savoir",
+        "une recherche s'arrêtant avant la dernière page perd des offres sans le savoir (une sonde à _count ≤ 10 sans page suivante n'est pas jugée)",
         !firsts.is_empty(),
         findings,
-        format!("{} recherche(s) sur plusieurs pages, toutes lues", firsts.len()),
+        format!(
+            "{} recherche(s) sur plusieurs pages, toutes lues",
+            firsts.len()
+        ),
     )
 }
 
@@ -459,12 +485,10 @@ fn export_polled_politely(s: &Session<'_>) -> BehaviourCheck {
     let findings = kickoffs
         .iter()
         .flat_map(|r| {
-            export_problems(s.log, r)
-                .into_iter()
-                .map(|p| Finding {
-                    request: Some(r.seq),
-                    message: p,
-                })
+            export_problems(s.log, r).into_iter().map(|p| Finding {
+                request: Some(r.seq),
+                message: p,
+            })
         })
         .collect();
     check(

@@ -15,6 +15,7 @@
 
 use std::fmt;
 
+use crate::mock::server::TOKEN_PATH;
 use crate::scenario::template::{self, Piece};
 
 /// Parameters that do not change what is asked, only how it is served.
@@ -146,6 +147,11 @@ impl Canonical {
             .into_iter()
             .flat_map(|(name, value)| normalise(&name, &value))
             .collect();
+        if path == TOKEN_PATH {
+            // Credentials travel in the form or in HTTP Basic: the grant type is what
+            // identifies a token request.
+            params.retain(|(n, _)| n == "grant_type");
+        }
         params.sort();
         Canonical {
             method,
@@ -196,6 +202,9 @@ impl Expected {
         let mut params: Vec<(String, Pattern)> = pairs
             .iter()
             .flat_map(|(name, value)| {
+                if let Some(prefix) = consumer_date(name, value) {
+                    return vec![(normalise_name(name), prefix)];
+                }
                 if value.contains("{{") {
                     vec![(normalise_name(name), Pattern::from_template(value))]
                 } else {
@@ -206,7 +215,10 @@ impl Expected {
                 }
             })
             .collect();
-        params.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.to_string().cmp(&b.1.to_string())));
+        params.sort_by(|a, b| {
+            a.0.cmp(&b.0)
+                .then_with(|| a.1.to_string().cmp(&b.1.to_string()))
+        });
         Expected {
             method,
             path: Pattern::from_template(&path),
@@ -287,14 +299,19 @@ impl Expected {
     }
 
     /// A near miss: same endpoint, and either the same selection criteria (only the values
-    /// or the include set differ) or at most two differences in all.
+    /// or the include set differ) or a shared criterion and at most two differences.
     pub fn near_miss(&self, actual: &Canonical, differences: &[Difference]) -> bool {
         if !self.same_endpoint(actual) || differences.is_empty() {
             return false;
         }
         let expected = criteria(self.params.iter().map(|(n, _)| n.as_str()));
         let got = criteria(actual.params.iter().map(|(n, _)| n.as_str()));
-        expected == got || differences.len() <= 2
+        if expected == got {
+            return true;
+        }
+        // Otherwise the request must at least select on one of the same criteria.
+        let shared = expected.iter().filter(|n| got.contains(n)).count();
+        shared > 0 && differences.len() <= 2
     }
 }
 
@@ -348,6 +365,18 @@ impl fmt::Display for Difference {
     }
 }
 
+/// `_lastUpdated=ge2025-06-01` in a scenario: the date is the consumer's own (that of its
+/// previous synchronisation), the comparator is the case's.
+fn consumer_date(name: &str, value: &str) -> Option<Pattern> {
+    if !name.ends_with("_lastUpdated") {
+        return None;
+    }
+    let prefix: String = value.chars().take_while(char::is_ascii_lowercase).collect();
+    Some(Pattern {
+        parts: vec![Part::Text(prefix), Part::Any],
+    })
+}
+
 fn decode(text: &str) -> Vec<(String, String)> {
     url::form_urlencoded::parse(text.as_bytes())
         .map(|(k, v)| (k.into_owned(), v.into_owned()))
@@ -357,9 +386,7 @@ fn decode(text: &str) -> Vec<(String, String)> {
 /// The path relative to the FHIR base; an absolute URL is reduced to its path first.
 fn relative(path: &str, base_path: &str) -> String {
     let path = match path.find("://") {
-        Some(i) => path[i + 3..]
-            .find('/')
-            .map_or("/", |j| &path[i + 3 + j..]),
+        Some(i) => path[i + 3..].find('/').map_or("/", |j| &path[i + 3 + j..]),
         None => path,
     };
     let path = path.split('?').next().unwrap_or_default();
@@ -370,9 +397,7 @@ fn relative(path: &str, base_path: &str) -> String {
         path.strip_prefix(base)
     };
     match inside {
-        Some(rest) if rest.is_empty() || rest.starts_with('/') => {
-            rest.trim_matches('/').to_owned()
-        }
+        Some(rest) if rest.is_empty() || rest.starts_with('/') => rest.trim_matches('/').to_owned(),
         // Outside the FHIR base (token endpoint) or a scenario path relative to the base.
         _ if path.starts_with("/auth/") => path.to_owned(),
         _ => path.trim_matches('/').to_owned(),
@@ -495,7 +520,10 @@ mod tests {
             "/HealthcareService",
             &[
                 ("organization:Organization.identifier:above", "{{finess}}"),
-                ("specialty", "https://mos.esante.gouv.fr/NOS/TRE_R211|034,https://x|1"),
+                (
+                    "specialty",
+                    "https://mos.esante.gouv.fr/NOS/TRE_R211|034,https://x|1",
+                ),
             ],
         );
         let got = actual(
@@ -526,7 +554,10 @@ mod tests {
     #[test]
     fn a_different_value_is_one_difference_and_other_endpoints_are_not_near() {
         let want = expected("/HealthcareService", &[("_lastUpdated", "ge{{since}}")]);
-        let got = actual("/ws-diffusion-fhir/HealthcareService", "_lastUpdated=2026-01-01");
+        let got = actual(
+            "/ws-diffusion-fhir/HealthcareService",
+            "_lastUpdated=2026-01-01",
+        );
         let diffs = want.differences(&got);
         assert_eq!(
             diffs.iter().map(ToString::to_string).collect::<Vec<_>>(),
@@ -548,6 +579,44 @@ mod tests {
             BASE,
         );
         assert_eq!(want.differences(&got), vec![]);
+    }
+
+    #[test]
+    fn last_updated_dates_are_the_consumers_own_but_not_the_comparator() {
+        let want = expected(
+            "/Organization",
+            &[("_lastUpdated", "ge2025-06-01T00:00:00Z")],
+        );
+        let got = actual(
+            "/ws-diffusion-fhir/Organization",
+            "_lastUpdated=ge2026-11-20",
+        );
+        assert_eq!(want.differences(&got), vec![]);
+        let wrong = actual("/ws-diffusion-fhir/Organization", "_lastUpdated=2026-11-20");
+        assert_eq!(want.differences(&wrong).len(), 1);
+    }
+
+    #[test]
+    fn requests_selecting_on_other_criteria_are_not_near_misses() {
+        let want = expected("/Organization", &[("identifier", "{{oi}}")]);
+        let got = actual(
+            "/ws-diffusion-fhir/Organization",
+            "_lastUpdated=ge2026-01-01",
+        );
+        let diffs = want.differences(&got);
+        assert!(!want.near_miss(&got, &diffs));
+    }
+
+    #[test]
+    fn token_requests_compare_on_the_grant_type_only() {
+        let got = Canonical::new(
+            "POST",
+            TOKEN_PATH,
+            None,
+            Some("grant_type=client_credentials&client_id=x&client_secret=%C2%ABmasqu%C3%A9%C2%BB"),
+            BASE,
+        );
+        assert_eq!(got.params.len(), 1);
     }
 
     #[test]

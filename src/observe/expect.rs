@@ -12,6 +12,7 @@
 use serde::Serialize;
 
 use crate::mock::server::TOKEN_PATH;
+use crate::scenario::template::{self, Piece};
 use crate::scenario::{AuthMode, Body, Check, ClientCertificate, Scenario, StatusSpec, Step};
 
 use super::canonical::Expected;
@@ -73,8 +74,7 @@ pub fn plan(scenario: &Scenario, profile: u8, base_path: &str) -> Result<Plan, O
         }
         // A step that requests a URL the server gave (a manifest file, a `next` link) is
         // the continuation of the previous one, judged with it.
-        if step.request.path.trim_start().starts_with("{{") && !is_token_url(&step.request.path)
-        {
+        if step.request.path.trim_start().starts_with("{{") && !is_token_url(&step.request.path) {
             continue;
         }
         steps.push(expected_step(step, spanned.referenced.line(), base_path));
@@ -162,7 +162,12 @@ fn expected_step(step: &Step, line: u64, base_path: &str) -> ExpectedStep {
     let path = if token {
         TOKEN_PATH.to_owned()
     } else {
-        req.path.replace("{{base_url}}", "")
+        let path = req.path.replace("{{base_url}}", "");
+        // `/{{provider}}` holds a captured reference: a read of `Type/id`, not any path.
+        match template::pieces(path.trim_matches('/')).as_deref() {
+            Ok([Piece::Var(name)]) => format!("{{{{{name}}}}}/{{{{{name}}}}}"),
+            _ => path,
+        }
     };
     let mut pairs: Vec<(String, String)> = req
         .query
@@ -224,8 +229,31 @@ mod tests {
             "  - name: s\n    request:\n      path: /HealthcareService\n      omit_headers: [Ror-Role-Metier-Code]\n    expect:\n      - status: 4xx\n",
             "  - name: s\n    request:\n      path: /HealthcareService\n      query:\n        - _count: 5000\n    expect:\n      - status: 400\n",
         ] {
-            assert!(plan(&scenario(step), 0, "/ws-diffusion-fhir").is_err(), "{step}");
+            assert!(
+                plan(&scenario(step), 0, "/ws-diffusion-fhir").is_err(),
+                "{step}"
+            );
         }
+    }
+
+    #[test]
+    fn a_captured_reference_path_is_a_read() {
+        let s = scenario(
+            "  - name: s\n    request:\n      path: \"/{{provider}}\"\n    expect:\n      - status: 200\n",
+        );
+        let plan = plan(&s, 0, "/ws-diffusion-fhir").expect("observable");
+        let read = |path: &str| {
+            let got = super::super::canonical::Canonical::new(
+                "GET",
+                path,
+                None,
+                None,
+                "/ws-diffusion-fhir",
+            );
+            plan.steps[0].request.differences(&got).is_empty()
+        };
+        assert!(read("/ws-diffusion-fhir/Organization/org-1"));
+        assert!(!read("/ws-diffusion-fhir/HealthcareService"));
     }
 
     #[test]

@@ -7,7 +7,7 @@ use crate::mock::log::{ExportFacts, LoggedRequest, Refusal};
 use crate::mock::server::TOKEN_PATH;
 use crate::scenario::{Priority, Scenario};
 
-use super::behaviour::{export_problems, paging_gaps};
+use super::behaviour::{export_problems, is_probe, paging_gaps};
 use super::canonical::{Canonical, Difference};
 use super::expect::{ExpectedStep, OutOfScope, Plan, plan};
 
@@ -107,7 +107,7 @@ fn refusal_text(r: &LoggedRequest) -> String {
 fn judge_step(
     step: &ExpectedStep,
     traffic: &[Observed<'_>],
-    claimed: &[bool],
+    claims: &[Claim],
     log: &[LoggedRequest],
 ) -> StepVerdict {
     let mut verdict = StepVerdict {
@@ -121,6 +121,8 @@ fn judge_step(
     let exact: Vec<&Observed<'_>> = traffic
         .iter()
         .filter(|o| step.request.differences(&o.canonical).is_empty())
+        // A probe (`_count=1`, no further page) is not an attempt at a paged read.
+        .filter(|o| !(step.follow_next && is_probe(log, o.entry)))
         .collect();
     if !exact.is_empty() {
         verdict.requests = exact.iter().map(|o| o.entry.seq).collect();
@@ -168,12 +170,11 @@ fn judge_step(
     // No exact match: the nearest request not already explained by another scenario.
     let nearest = traffic
         .iter()
-        .zip(claimed)
-        .filter(|(_, claimed)| !**claimed)
-        .filter_map(|(o, _)| {
+        .zip(claims)
+        .filter(|(_, claim)| !claim.exact)
+        .filter_map(|(o, claim)| {
             let diffs: Vec<Difference> = step.request.differences(&o.canonical);
-            step.request
-                .near_miss(&o.canonical, &diffs)
+            (step.request.near_miss(&o.canonical, &diffs) && claim.nearest == Some(diffs.len()))
                 .then_some((o, diffs))
         })
         .min_by_key(|(_, d)| d.len());
@@ -200,17 +201,31 @@ pub fn plans(
         .collect()
 }
 
-/// Marks the requests that exactly match some expectation: they are not near misses of
-/// another scenario.
-pub fn claimed(plans: &[Result<Plan, OutOfScope>], traffic: &[Observed<'_>]) -> Vec<bool> {
+/// How each observed request relates to all the expectations of the session.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Claim {
+    /// It exactly matches some expectation: it is no near miss of another scenario.
+    pub exact: bool,
+    /// Fewest differences to an expectation it nearly misses: it counts as the near miss
+    /// of those expectations only, not of every scenario it vaguely resembles.
+    pub nearest: Option<usize>,
+}
+
+pub fn claims(plans: &[Result<Plan, OutOfScope>], traffic: &[Observed<'_>]) -> Vec<Claim> {
+    let expectations: Vec<&ExpectedStep> = plans.iter().flatten().flat_map(|p| &p.steps).collect();
     traffic
         .iter()
         .map(|o| {
-            plans.iter().flatten().any(|p| {
-                p.steps
-                    .iter()
-                    .any(|s| s.request.differences(&o.canonical).is_empty())
-            })
+            let mut claim = Claim::default();
+            for e in &expectations {
+                let diffs = e.request.differences(&o.canonical);
+                if diffs.is_empty() {
+                    claim.exact = true;
+                } else if e.request.near_miss(&o.canonical, &diffs) {
+                    claim.nearest = Some(claim.nearest.map_or(diffs.len(), |n| n.min(diffs.len())));
+                }
+            }
+            claim
         })
         .collect()
 }
@@ -219,7 +234,7 @@ pub fn judge_scenario(
     scenario: &Scenario,
     plan: &Result<Plan, OutOfScope>,
     traffic: &[Observed<'_>],
-    claimed: &[bool],
+    claims: &[Claim],
     log: &[LoggedRequest],
 ) -> ScenarioVerdict {
     let mut verdict = ScenarioVerdict {
@@ -244,28 +259,37 @@ pub fn judge_scenario(
     verdict.steps = plan
         .steps
         .iter()
-        .map(|s| judge_step(s, traffic, claimed, log))
+        .map(|s| judge_step(s, traffic, claims, log))
         .collect();
     let count = |o: Outcome| verdict.steps.iter().filter(|s| s.outcome == o).count();
-    let (passed, not_seen) = (count(Outcome::Passed), count(Outcome::NotExercised));
-    verdict.outcome = if passed == verdict.steps.len() {
-        Outcome::Passed
-    } else if not_seen == verdict.steps.len() {
-        Outcome::NotExercised
-    } else {
+    let (passed, failed) = (count(Outcome::Passed), count(Outcome::Failed));
+    // Seen but wrong fails; a flow done only in part is not exercised (nothing wrong was
+    // seen), and says which request is missing.
+    verdict.outcome = if failed > 0 {
         Outcome::Failed
+    } else if passed == verdict.steps.len() {
+        Outcome::Passed
+    } else {
+        Outcome::NotExercised
     };
-    if verdict.outcome == Outcome::Failed {
-        let first = verdict
+    verdict.reason = match verdict.outcome {
+        Outcome::Failed => verdict
             .steps
             .iter()
-            .find(|s| s.outcome != Outcome::Passed)
-            .map(|s| match s.problems.first() {
-                Some(p) => format!("« {} » : {p}", s.name),
-                None => format!("« {} » : requête jamais envoyée", s.name),
-            });
-        verdict.reason = first;
-    }
+            .find(|s| s.outcome == Outcome::Failed)
+            .and_then(|s| s.problems.first().map(|p| format!("« {} » : {p}", s.name))),
+        Outcome::NotExercised if passed > 0 => verdict
+            .steps
+            .iter()
+            .find(|s| s.outcome == Outcome::NotExercised)
+            .map(|s| {
+                format!(
+                    "exercé en partie : « {} » ({}) jamais envoyée",
+                    s.name, s.expected
+                )
+            }),
+        _ => None,
+    };
     verdict
 }
 

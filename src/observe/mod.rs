@@ -95,12 +95,12 @@ impl Judgement<'_> {
     pub fn report(&self, context: Context) -> ObserveReport {
         let traffic = judge::observed(self.log, self.base_path);
         let plans = judge::plans(self.scenarios, self.profile, self.base_path);
-        let claimed = judge::claimed(&plans, &traffic);
+        let claims = judge::claims(&plans, &traffic);
         let scenarios: Vec<ScenarioVerdict> = self
             .scenarios
             .iter()
             .zip(&plans)
-            .map(|(s, p)| judge::judge_scenario(s, p, &traffic, &claimed, self.log))
+            .map(|(s, p)| judge::judge_scenario(s, p, &traffic, &claims, self.log))
             .collect();
         let session = behaviour::Session {
             log: self.log,
@@ -110,8 +110,8 @@ impl Judgement<'_> {
         let behaviours = behaviour::all(&session);
         let unexpected = traffic
             .iter()
-            .zip(&claimed)
-            .filter(|(_, c)| !**c)
+            .zip(&claims)
+            .filter(|(_, c)| !c.exact)
             .map(|(o, _)| o.entry.seq)
             .collect();
         let coverage = judge::coverage(&scenarios);

@@ -157,7 +157,10 @@ fn request_view(r: &LoggedRequest) -> RequestView<'_> {
         facts.push(format!("jeton {} délivré", t.jti));
     }
     if !r.facts.resources.is_empty() {
-        facts.push(format!("{} ressource(s) servie(s)", r.facts.resources.len()));
+        facts.push(format!(
+            "{} ressource(s) servie(s)",
+            r.facts.resources.len()
+        ));
     }
     RequestView {
         r,

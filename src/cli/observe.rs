@@ -1,0 +1,196 @@
+//! `rorcheck observe`: start the simulated ROR, print where and how to connect, record
+//! until the duration ends or Ctrl-C, then judge and write the reports.
+
+use crate::mock::log::LoggedRequest;
+use crate::mock::{MockOptions, TlsMode};
+use crate::observe::{CheckStatus, ObserveReport, Observer, Outcome};
+
+use super::ObserveArgs;
+use super::commands::{CliError, load_selected};
+
+pub async fn observe(args: ObserveArgs) -> Result<(), CliError> {
+    // Scenarios are loaded and checked before anything listens: a bad file stops here.
+    let set = load_selected(&args.filters)?;
+    let tls = args.tls_mode();
+    let mut opts = MockOptions {
+        addr: args.addr,
+        tls,
+        token_lifetime_secs: args.token_lifetime,
+        ..MockOptions::default()
+    };
+    opts.dataset.seed = args.seed;
+    opts.dataset.offers = args.offers;
+    let observer = Observer::start(opts)
+        .await
+        .map_err(|e| CliError::Runtime(format!("cannot start the simulated ROR: {e}")))?;
+    print_banner(&observer, &args)?;
+    record(&observer, &args).await;
+    let report = observer.report(&set.scenarios);
+    let written = crate::observe::report::write_all(&report, &args.report_dir)
+        .map_err(|e| CliError::Runtime(e.to_string()))?;
+    print_summary(&report);
+    println!(
+        "Rapports : {}, {}, {}",
+        written.html.display(),
+        written.junit.display(),
+        written.json.display()
+    );
+    if report.success() {
+        Ok(())
+    } else {
+        Err(CliError::Failed)
+    }
+}
+
+fn print_banner(observer: &Observer, args: &ObserveArgs) -> Result<(), CliError> {
+    let mock = &observer.mock;
+    println!("Observation : rorcheck joue le ROR pour votre application.");
+    println!("  Base FHIR      : {}", mock.base_url);
+    println!("  Jeton OAuth2   : {}", mock.token_url);
+    if args.tls_mode() == TlsMode::Mtls {
+        let pki = mock
+            .pki
+            .as_ref()
+            .ok_or_else(|| CliError::Runtime("the mutual-TLS mock has no test PKI".into()))?;
+        if let Some(dir) = &args.write_certs {
+            pki.write(dir).map_err(|e| {
+                CliError::Runtime(format!("cannot write the test certificates: {e}"))
+            })?;
+            println!(
+                "  Certificats    : AC de test et certificats clients dans {}",
+                dir.display()
+            );
+        }
+        println!(
+            "  client_id      : rorcheck-demo-p1 (profil d'accès 1, authentifié par son certificat)"
+        );
+    } else {
+        let client = mock.demo_client();
+        println!("  client_id      : {}", client.client_id);
+        // The demo secret is public test data printed so that a vendor can configure its
+        // application; it is masked in every report.
+        println!(
+            "  client_secret  : {} (démo, profil d'accès 0)",
+            client.secret
+        );
+        if let (Some(pki), Some(dir)) = (&mock.pki, &args.write_certs) {
+            pki.write(dir).map_err(|e| {
+                CliError::Runtime(format!("cannot write the test certificates: {e}"))
+            })?;
+            println!("  AC de test     : {}", dir.join("ca.pem").display());
+        }
+    }
+    println!(
+        "  En-têtes       : Ror-Profil-Utilisateur-Code/-System, Ror-Role-Metier-Code/-System sur chaque appel"
+    );
+    match args.duration {
+        Some(d) => println!(
+            "Enregistrement pendant {} s (Ctrl-C pour arrêter plus tôt)…",
+            d.as_secs()
+        ),
+        None => println!("Enregistrement jusqu'à Ctrl-C…"),
+    }
+    Ok(())
+}
+
+/// Waits for the end of the session, printing each request as it arrives.
+async fn record(observer: &Observer, args: &ObserveArgs) {
+    let deadline = args.duration.map(|d| tokio::time::Instant::now() + d);
+    let mut ticker = tokio::time::interval(std::time::Duration::from_millis(300));
+    let mut last = 0;
+    let ctrl_c = tokio::signal::ctrl_c();
+    tokio::pin!(ctrl_c);
+    loop {
+        let stop = async {
+            match deadline {
+                Some(at) => tokio::time::sleep_until(at).await,
+                None => std::future::pending().await,
+            }
+        };
+        tokio::select! {
+            _ = &mut ctrl_c => break,
+            () = stop => break,
+            _ = ticker.tick() => {
+                for r in observer.mock.requests_since(last) {
+                    last = r.seq;
+                    if !args.quiet {
+                        println!("{}", live_line(&r));
+                    }
+                }
+            }
+        }
+    }
+    if !args.quiet {
+        for r in observer.mock.requests_since(last) {
+            println!("{}", live_line(&r));
+        }
+    }
+}
+
+fn live_line(r: &LoggedRequest) -> String {
+    if r.method == "TLS" {
+        let reason = r.facts.refusal.as_ref().map_or("", |f| f.message.as_str());
+        return format!("  n° {:<4} connexion TLS refusée : {reason}", r.seq);
+    }
+    let query = r
+        .query
+        .as_deref()
+        .map(|q| format!("?{q}"))
+        .unwrap_or_default();
+    let refusal = r
+        .facts
+        .refusal
+        .as_ref()
+        .map(|f| format!(" — {}", f.message))
+        .unwrap_or_default();
+    format!(
+        "  n° {:<4} {} {}{query} → {}{refusal}",
+        r.seq, r.method, r.path, r.status
+    )
+}
+
+fn print_summary(report: &ObserveReport) {
+    let s = &report.summary;
+    println!();
+    println!(
+        "{} requête(s), {} appel(s) FHIR, {} demande(s) de jeton.",
+        s.requests, s.fhir_calls, s.token_requests
+    );
+    println!(
+        "Scénarios : {} réussis, {} échoués, {} non exercés sur {} observables ({} hors observation).",
+        s.passed, s.failed, s.not_exercised, s.observable, s.out_of_scope
+    );
+    for c in &report.coverage {
+        println!(
+            "  P{} {:<8} couverture {:>3} % ({} réussis, {} échoués / {})",
+            c.priority, c.label, c.coverage_percent, c.passed, c.failed, c.observable
+        );
+    }
+    println!("Score pondéré PLATINES : {} / 100", s.score);
+    for v in report
+        .scenarios
+        .iter()
+        .filter(|v| v.outcome == Outcome::Failed)
+    {
+        println!(
+            "  ÉCHOUÉ {} {} — {}",
+            v.id,
+            v.title,
+            v.reason.as_deref().unwrap_or("")
+        );
+    }
+    for b in &report.behaviours {
+        if matches!(b.status, CheckStatus::Failed | CheckStatus::Warning) {
+            println!(
+                "  {} {} {} — {}",
+                b.status.label(),
+                b.id,
+                b.title,
+                b.summary
+            );
+            for f in b.findings.iter().take(3) {
+                println!("      {}", f.message);
+            }
+        }
+    }
+}

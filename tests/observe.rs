@@ -1,0 +1,448 @@
+//! Observer mode end to end: a scripted consumer (reqwest, over loopback) synchronises
+//! against the observed mock; the report must credit what it did right and call out each
+//! documented mistake — no token, a missing header, a skipped page, a wrong include set,
+//! `Retry-After` ignored, a token per call, no client certificate.
+
+use std::time::Duration;
+
+use reqwest::header::{HeaderMap, HeaderValue};
+use rorcheck::mock::{MockOptions, TlsMode};
+use rorcheck::observe::{CheckStatus, ObserveReport, Observer, Outcome};
+use rorcheck::scenario::{self, Scenario};
+use serde_json::Value;
+
+const HEADERS: &[(&str, &str)] = &[
+    ("Ror-Profil-Utilisateur-Code", "CU01"),
+    ("Ror-Profil-Utilisateur-System", "1.2.250.1.213.1.6.1.66"),
+    ("Ror-Role-Metier-Code", "FON-01"),
+    ("Ror-Role-Metier-System", "1.2.250.1.213.1.1.4.6"),
+];
+
+/// The mistakes a scripted consumer can be told to make.
+#[derive(Debug, Clone, Copy, Default)]
+struct Mistakes {
+    no_token: bool,
+    omit_header: Option<&'static str>,
+    /// Stops following `next` links after this many pages.
+    stop_after_pages: Option<usize>,
+    /// Leaves `_include=HealthcareService:location` out of the update request.
+    missing_include: bool,
+    /// Polls `$export` every 100 ms whatever `Retry-After` says.
+    ignore_retry_after: bool,
+    token_per_call: bool,
+}
+
+struct Consumer {
+    http: reqwest::Client,
+    base: String,
+    token_url: String,
+    client_id: String,
+    secret: String,
+    token: Option<String>,
+    mistakes: Mistakes,
+}
+
+impl Consumer {
+    fn new(observer: &Observer, mistakes: Mistakes) -> Self {
+        let demo = observer.mock.demo_client();
+        Consumer {
+            http: reqwest::Client::new(),
+            base: observer.mock.base_url.clone(),
+            token_url: observer.mock.token_url.clone(),
+            client_id: demo.client_id.clone(),
+            secret: demo.secret.clone(),
+            token: None,
+            mistakes,
+        }
+    }
+
+    async fn token(&mut self) -> String {
+        if let Some(t) = &self.token
+            && !self.mistakes.token_per_call
+        {
+            return t.clone();
+        }
+        let resp: Value = self
+            .http
+            .post(&self.token_url)
+            .form(&[
+                ("grant_type", "client_credentials"),
+                ("client_id", &self.client_id),
+                ("client_secret", &self.secret),
+            ])
+            .send()
+            .await
+            .expect("token endpoint reachable")
+            .json()
+            .await
+            .expect("token response is JSON");
+        let token = resp["access_token"].as_str().expect("a token").to_owned();
+        self.token = Some(token.clone());
+        token
+    }
+
+    async fn headers(&mut self) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for (name, value) in HEADERS {
+            if self.mistakes.omit_header != Some(*name) {
+                h.insert(*name, HeaderValue::from_static(value));
+            }
+        }
+        if !self.mistakes.no_token {
+            let token = self.token().await;
+            h.insert(
+                "Authorization",
+                HeaderValue::from_str(&format!("Bearer {token}")).expect("header value"),
+            );
+        }
+        h
+    }
+
+    /// GET on an absolute URL or a path under the base.
+    async fn get(&mut self, url: &str) -> (u16, Value, HeaderMap) {
+        let url = if url.starts_with("http") {
+            url.to_owned()
+        } else {
+            format!("{}{url}", self.base)
+        };
+        let headers = self.headers().await;
+        let resp = self
+            .http
+            .get(url)
+            .headers(headers)
+            .send()
+            .await
+            .expect("mock reachable");
+        let status = resp.status().as_u16();
+        let headers = resp.headers().clone();
+        let body = resp.json().await.unwrap_or(Value::Null);
+        (status, body, headers)
+    }
+
+    /// A search, following `next` links as told.
+    async fn search(&mut self, first: &str) {
+        let (_, mut bundle, _) = self.get(first).await;
+        let mut pages = 1;
+        loop {
+            if self
+                .mistakes
+                .stop_after_pages
+                .is_some_and(|max| pages >= max)
+            {
+                break;
+            }
+            let next = bundle["link"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .find(|l| l["relation"] == "next")
+                .and_then(|l| l["url"].as_str())
+                .map(str::to_owned);
+            let Some(next) = next else { break };
+            bundle = self.get(&next).await.1;
+            pages += 1;
+        }
+    }
+
+    async fn export(&mut self) {
+        let (status, _, headers) = self
+            .get("/$export?_type=HealthcareService&_outputFormat=application/fhir%2Bjson&includeAssociatedData=_myCompleteExtract")
+            .await;
+        if status != 202 {
+            return;
+        }
+        let poll = headers["content-location"]
+            .to_str()
+            .expect("ASCII")
+            .to_owned();
+        let manifest = loop {
+            let (status, body, headers) = self.get(&poll).await;
+            if status == 200 {
+                break body;
+            }
+            let wait = if self.mistakes.ignore_retry_after {
+                Duration::from_millis(100)
+            } else {
+                let secs: u64 = headers
+                    .get("retry-after")
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|v| v.parse().ok())
+                    .unwrap_or(1);
+                Duration::from_secs(secs)
+            };
+            tokio::time::sleep(wait).await;
+        };
+        let files: Vec<String> = manifest["output"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|o| o["url"].as_str().map(str::to_owned))
+            .collect();
+        for file in files {
+            self.get(&file).await;
+        }
+    }
+
+    /// A day of synchronisation, as a consumer application runs it.
+    async fn synchronise(&mut self) {
+        // AUTH-001 / AUTH-008: a token, then calls with it.
+        self.get("/HealthcareService?_count=1").await;
+        self.get("/Organization?_count=1").await;
+        // EXT-001: the full extraction by $export.
+        self.export().await;
+        // MAJ-001: the day's changes with the standard includes.
+        let includes = if self.mistakes.missing_include {
+            "&_include=HealthcareService:organization"
+        } else {
+            "&_include=HealthcareService:organization&_include=HealthcareService:location"
+        };
+        self.get(&format!(
+            "/HealthcareService?_lastUpdated=ge2026-01-01T00:00:00Z{includes}"
+        ))
+        .await;
+        // MAJ-010: the changes since a date, page after page.
+        self.search("/HealthcareService?_lastUpdated=ge2025-01-01T00:00:00Z&_count=5")
+            .await;
+        // OI-001: an internal organisation by its national identifier, then its read.
+        let (_, bundle, _) = self
+            .get("/Organization?identifier=https://oi.esante.gouv.fr%7C750010007-OI0")
+            .await;
+        if let Some(id) = bundle["entry"][0]["resource"]["id"].as_str() {
+            self.get(&format!("/Organization/{id}")).await;
+        }
+    }
+}
+
+fn catalogue() -> Vec<Scenario> {
+    scenario::load(&["scenarios".into()])
+        .expect("the catalogue loads")
+        .scenarios
+}
+
+async fn observer(tls: TlsMode) -> Observer {
+    Observer::start(MockOptions {
+        export_delay: Duration::from_millis(1200),
+        tls,
+        ..MockOptions::default()
+    })
+    .await
+    .expect("mock starts on loopback")
+}
+
+async fn session(mistakes: Mistakes) -> ObserveReport {
+    let observer = observer(TlsMode::Off).await;
+    let mut consumer = Consumer::new(&observer, mistakes);
+    consumer.synchronise().await;
+    observer.report(&catalogue())
+}
+
+fn outcome(report: &ObserveReport, id: &str) -> Outcome {
+    report.scenario(id).expect("scenario in report").outcome
+}
+
+fn problems(report: &ObserveReport, id: &str) -> String {
+    let s = report.scenario(id).expect("scenario in report");
+    s.steps
+        .iter()
+        .flat_map(|st| st.problems.iter().cloned())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn behaviour(report: &ObserveReport, id: &str) -> (CheckStatus, String) {
+    let b = report.behaviour(id).expect("behaviour check");
+    let findings: Vec<String> = b.findings.iter().map(|f| f.message.clone()).collect();
+    (b.status, findings.join("\n"))
+}
+
+#[tokio::test]
+async fn a_well_behaved_consumer_passes_what_it_exercised() {
+    let report = session(Mistakes::default()).await;
+    for id in [
+        "AUTH-001", "AUTH-008", "EXT-001", "MAJ-001", "MAJ-010", "OI-001",
+    ] {
+        assert_eq!(
+            outcome(&report, id),
+            Outcome::Passed,
+            "{id}: {:?}",
+            report.scenario(id)
+        );
+    }
+    for b in &report.behaviours {
+        assert!(
+            matches!(b.status, CheckStatus::Passed | CheckStatus::NotApplicable),
+            "{} {:?}: {:?}",
+            b.id,
+            b.status,
+            b.findings
+        );
+    }
+    assert_eq!(
+        behaviour(&report, "COMP-05").0,
+        CheckStatus::NotApplicable,
+        "no mTLS in this session"
+    );
+    assert_eq!(report.summary.failed, 0, "{:#?}", failed(&report));
+    assert!(report.success());
+    assert_eq!(report.summary.score, 100);
+    // Not exercised is not failed, and tests of the server are out of scope.
+    assert_eq!(outcome(&report, "RCH-005"), Outcome::NotExercised);
+    assert_eq!(outcome(&report, "AUTH-003"), Outcome::OutOfScope);
+    assert!(report.summary.coverage_percent > 0);
+}
+
+fn failed(report: &ObserveReport) -> Vec<(String, Option<String>)> {
+    report
+        .scenarios
+        .iter()
+        .filter(|s| s.outcome == Outcome::Failed)
+        .map(|s| (s.id.clone(), s.reason.clone()))
+        .collect()
+}
+
+#[tokio::test]
+async fn calls_without_a_token_are_called_out() {
+    let report = session(Mistakes {
+        no_token: true,
+        ..Mistakes::default()
+    })
+    .await;
+    let (status, findings) = behaviour(&report, "COMP-01");
+    assert_eq!(status, CheckStatus::Failed);
+    assert!(findings.contains("sans jeton"), "{findings}");
+    assert_eq!(outcome(&report, "MAJ-001"), Outcome::Failed);
+    assert!(
+        problems(&report, "MAJ-001").contains("refusée : HTTP 401"),
+        "{}",
+        problems(&report, "MAJ-001")
+    );
+    assert!(!report.success());
+    assert!(report.summary.score < 100);
+}
+
+#[tokio::test]
+async fn a_missing_ror_header_is_named() {
+    let report = session(Mistakes {
+        omit_header: Some("Ror-Role-Metier-System"),
+        ..Mistakes::default()
+    })
+    .await;
+    let (status, findings) = behaviour(&report, "COMP-02");
+    assert_eq!(status, CheckStatus::Failed);
+    assert!(
+        findings.contains("En-tête obligatoire absent : Ror-Role-Metier-System"),
+        "{findings}"
+    );
+    assert_eq!(outcome(&report, "MAJ-001"), Outcome::Failed);
+    assert!(problems(&report, "MAJ-001").contains("Ror-Role-Metier-System"));
+}
+
+#[tokio::test]
+async fn a_skipped_page_is_called_out() {
+    let report = session(Mistakes {
+        stop_after_pages: Some(2),
+        ..Mistakes::default()
+    })
+    .await;
+    let (status, findings) = behaviour(&report, "COMP-07");
+    assert_eq!(status, CheckStatus::Failed);
+    assert!(findings.contains("page 3 sur"), "{findings}");
+    assert!(findings.contains("jamais demandée"), "{findings}");
+    assert_eq!(outcome(&report, "MAJ-010"), Outcome::Failed);
+    assert!(problems(&report, "MAJ-010").contains("page 3 sur"));
+}
+
+#[tokio::test]
+async fn a_wrong_include_set_is_a_near_miss_with_the_difference() {
+    let report = session(Mistakes {
+        missing_include: true,
+        ..Mistakes::default()
+    })
+    .await;
+    assert_eq!(outcome(&report, "MAJ-001"), Outcome::Failed);
+    let problems = problems(&report, "MAJ-001");
+    assert!(
+        problems.contains("`_include=HealthcareService:location` absent"),
+        "{problems}"
+    );
+    // The other scenarios the consumer exercised correctly still pass.
+    assert_eq!(outcome(&report, "EXT-001"), Outcome::Passed);
+}
+
+#[tokio::test]
+async fn ignoring_retry_after_is_called_out() {
+    let report = session(Mistakes {
+        ignore_retry_after: true,
+        ..Mistakes::default()
+    })
+    .await;
+    let (status, findings) = behaviour(&report, "COMP-08");
+    assert_eq!(status, CheckStatus::Failed);
+    assert!(findings.contains("Retry-After demandait 1 s"), "{findings}");
+    assert_eq!(outcome(&report, "EXT-001"), Outcome::Failed);
+}
+
+#[tokio::test]
+async fn a_token_per_call_is_called_out() {
+    let report = session(Mistakes {
+        token_per_call: true,
+        ..Mistakes::default()
+    })
+    .await;
+    let (status, findings) = behaviour(&report, "COMP-03");
+    assert_eq!(status, CheckStatus::Failed);
+    assert!(findings.contains("le précédent était valide"), "{findings}");
+}
+
+#[tokio::test]
+async fn reports_are_written_without_secrets() {
+    let observer = observer(TlsMode::Off).await;
+    let secret = observer.mock.demo_client().secret.clone();
+    let mut consumer = Consumer::new(&observer, Mistakes::default());
+    consumer.synchronise().await;
+    let token = consumer.token.clone().expect("a token was used");
+    let report = observer.report(&catalogue());
+    let dir = tempfile::tempdir().expect("temp dir");
+    let written = rorcheck::observe::report::write_all(&report, dir.path()).expect("written");
+    for path in [&written.html, &written.junit, &written.json] {
+        let text = std::fs::read_to_string(path).expect("readable");
+        assert!(
+            !text.contains(&secret),
+            "{} leaks the secret",
+            path.display()
+        );
+        assert!(!text.contains(&token), "{} leaks the token", path.display());
+    }
+    let html = std::fs::read_to_string(&written.html).expect("html");
+    assert!(html.contains("Score pondéré PLATINES"));
+    assert!(html.contains("MAJ-001"));
+    let junit = std::fs::read_to_string(&written.junit).expect("junit");
+    roxmltree::Document::parse(&junit).expect("junit.xml is XML");
+    let json: Value =
+        serde_json::from_str(&std::fs::read_to_string(&written.json).expect("json")).expect("JSON");
+    assert_eq!(json["summary"]["failed"], 0, "{:#?}", failed(&report));
+}
+
+#[tokio::test]
+async fn under_mtls_a_client_without_certificate_is_called_out() {
+    let observer = observer(TlsMode::Mtls).await;
+    let pki = observer.mock.pki.clone().expect("test PKI");
+    let ca = reqwest::Certificate::from_pem(pki.ca.cert_pem.as_bytes()).expect("CA");
+    // Trusts the server but presents no certificate: the handshake is refused.
+    let http = reqwest::Client::builder()
+        .tls_certs_only([ca])
+        .build()
+        .expect("client");
+    let attempt = http
+        .get(format!("{}/HealthcareService", observer.mock.base_url))
+        .send()
+        .await;
+    assert!(attempt.is_err(), "the mock must refuse the handshake");
+    // The refusal is logged once the server side of the handshake has finished.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let report = observer.report(&catalogue());
+    let (status, findings) = behaviour(&report, "COMP-05");
+    assert_eq!(status, CheckStatus::Failed, "{findings}");
+    assert!(findings.contains("connexion TLS refusée"), "{findings}");
+    assert_eq!(report.profile, 1);
+}
