@@ -446,3 +446,98 @@ async fn under_mtls_a_client_without_certificate_is_called_out() {
     assert!(findings.contains("connexion TLS refusée"), "{findings}");
     assert_eq!(report.profile, 1);
 }
+
+/// How a consumer picks the `_lastUpdated` bound of its next update.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Bound {
+    /// The server time of its previous synchronisation (what the ROR guide asks).
+    PreviousSync,
+    /// A time in the future of the changes: every delta comes back empty.
+    TooLate,
+}
+
+/// Day 0 full extraction by `$export`, then one update a day, as a scheduled consumer does.
+async fn story_session(bound: Bound, skip_empty_day: bool) -> ObserveReport {
+    let observer = Observer::start(MockOptions {
+        export_delay: Duration::from_millis(300),
+        story: true,
+        ..MockOptions::default()
+    })
+    .await
+    .expect("mock starts");
+    let mut consumer = Consumer::new(&observer, Mistakes::default());
+    consumer.export().await;
+    let mut since = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    let http = reqwest::Client::new();
+    let story_url = observer.mock.token_url.replace(
+        rorcheck::mock::server::TOKEN_PATH,
+        rorcheck::mock::server::STORY_PATH,
+    );
+    for day in 1..=4 {
+        // The control the vendor (or a timer) uses to move the story on.
+        let resp = http
+            .post(format!("{story_url}/next-day"))
+            .send()
+            .await
+            .expect("story control");
+        assert_eq!(resp.status(), 200);
+        if skip_empty_day && day == 4 {
+            continue;
+        }
+        let bound = match bound {
+            Bound::PreviousSync => since.clone(),
+            Bound::TooLate => (chrono::Utc::now() + chrono::Duration::hours(1))
+                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        };
+        let (status, bundle, _) = consumer
+            .get(&format!(
+                "/HealthcareService?_lastUpdated=ge{}&_include=HealthcareService:organization&_include=HealthcareService:location",
+                bound.replace('+', "%2B")
+            ))
+            .await;
+        assert_eq!(status, 200);
+        since = bundle["meta"]["lastUpdated"]
+            .as_str()
+            .expect("Bundle.meta.lastUpdated")
+            .to_owned();
+    }
+    observer.report(&catalogue())
+}
+
+#[tokio::test]
+async fn the_day_by_day_story_credits_a_consumer_that_keeps_up() {
+    let report = story_session(Bound::PreviousSync, false).await;
+    let (status, findings) = behaviour(&report, "COMP-09");
+    assert_eq!(status, CheckStatus::Passed, "{findings}");
+    assert_eq!(report.story.len(), 5, "J0 to J4");
+    assert!(report.story[4].events.is_empty(), "J4 is the empty day");
+    assert_eq!(outcome(&report, "MAJ-001"), Outcome::Passed);
+}
+
+#[tokio::test]
+async fn the_story_control_point_names_the_changes_a_late_bound_missed() {
+    let report = story_session(Bound::TooLate, false).await;
+    let (status, findings) = behaviour(&report, "COMP-09");
+    assert_eq!(status, CheckStatus::Failed);
+    assert!(
+        findings.contains("postérieure aux changements du jour"),
+        "{findings}"
+    );
+    assert!(
+        findings.contains("création de HealthcareService/hs-j1-1"),
+        "{findings}"
+    );
+    assert!(
+        findings.contains("fermeture de HealthcareService/"),
+        "{findings}"
+    );
+}
+
+#[tokio::test]
+async fn skipping_the_empty_day_is_called_out() {
+    let report = story_session(Bound::PreviousSync, true).await;
+    let (status, findings) = behaviour(&report, "COMP-09");
+    assert_eq!(status, CheckStatus::Failed);
+    assert!(findings.contains("J4 : aucune mise à jour"), "{findings}");
+    assert!(findings.contains("journée sans changement"), "{findings}");
+}

@@ -214,6 +214,14 @@ pub struct ObserveArgs {
     /// Number of offers in the generated dataset.
     #[arg(long, default_value_t = 60)]
     pub offers: usize,
+    /// Play the day-by-day story of the update modality: day 0 is the initial data, then
+    /// creations, changes, a closure and an empty day. Days move on with
+    /// `POST <origin>/_rorcheck/story/next-day` or every `--day-length`.
+    #[arg(long)]
+    pub story: bool,
+    /// With `--story`, move to the next day this often (`30s`, `5m`).
+    #[arg(long, value_parser = parse_duration, requires = "story")]
+    pub day_length: Option<std::time::Duration>,
     /// Do not print each request as it arrives.
     #[arg(long)]
     pub quiet: bool,

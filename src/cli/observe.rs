@@ -16,6 +16,7 @@ pub async fn observe(args: ObserveArgs) -> Result<(), CliError> {
         addr: args.addr,
         tls,
         token_lifetime_secs: args.token_lifetime,
+        story: args.story,
         ..MockOptions::default()
     };
     opts.dataset.seed = args.seed;
@@ -83,6 +84,24 @@ fn print_banner(observer: &Observer, args: &ObserveArgs) -> Result<(), CliError>
     println!(
         "  En-têtes       : Ror-Profil-Utilisateur-Code/-System, Ror-Role-Metier-Code/-System sur chaque appel"
     );
+    if args.story {
+        let origin = mock
+            .token_url
+            .split(crate::mock::server::TOKEN_PATH)
+            .next()
+            .unwrap_or_default();
+        println!("  Récit          : J0 = données initiales (faire l'extraction complète)");
+        match args.day_length {
+            Some(d) => println!(
+                "                   jour suivant toutes les {} s",
+                d.as_secs()
+            ),
+            None => println!(
+                "                   jour suivant : curl -X POST {origin}{}/next-day",
+                crate::mock::server::STORY_PATH
+            ),
+        }
+    }
     match args.duration {
         Some(d) => println!(
             "Enregistrement pendant {} s (Ctrl-C pour arrêter plus tôt)…",
@@ -96,6 +115,7 @@ fn print_banner(observer: &Observer, args: &ObserveArgs) -> Result<(), CliError>
 /// Waits for the end of the session, printing each request as it arrives.
 async fn record(observer: &Observer, args: &ObserveArgs) {
     let deadline = args.duration.map(|d| tokio::time::Instant::now() + d);
+    let mut next_day = args.day_length.map(|d| tokio::time::Instant::now() + d);
     let mut ticker = tokio::time::interval(std::time::Duration::from_millis(300));
     let mut last = 0;
     let ctrl_c = tokio::signal::ctrl_c();
@@ -107,9 +127,21 @@ async fn record(observer: &Observer, args: &ObserveArgs) {
                 None => std::future::pending().await,
             }
         };
+        let day = async {
+            match next_day {
+                Some(at) => tokio::time::sleep_until(at).await,
+                None => std::future::pending().await,
+            }
+        };
         tokio::select! {
             _ = &mut ctrl_c => break,
             () = stop => break,
+            () = day => {
+                next_day = args.day_length.map(|d| tokio::time::Instant::now() + d);
+                if let Some(day) = observer.mock.next_day() {
+                    println!("{}", day_line(&day));
+                }
+            }
             _ = ticker.tick() => {
                 for r in observer.mock.requests_since(last) {
                     last = r.seq;
@@ -127,7 +159,22 @@ async fn record(observer: &Observer, args: &ObserveArgs) {
     }
 }
 
+fn day_line(day: &crate::mock::story::Day) -> String {
+    if day.events.is_empty() {
+        return format!("— J{} ({}) : aucun changement", day.day, day.at);
+    }
+    let events: Vec<String> = day
+        .events
+        .iter()
+        .map(|e| format!("{} de {}", e.kind.label(), e.key))
+        .collect();
+    format!("— J{} ({}) : {}", day.day, day.at, events.join(", "))
+}
+
 fn live_line(r: &LoggedRequest) -> String {
+    if r.path.starts_with(crate::mock::server::STORY_PATH) && r.method == "POST" {
+        return format!("  n° {:<4} passage au jour suivant demandé", r.seq);
+    }
     if r.method == "TLS" {
         let reason = r.facts.refusal.as_ref().map_or("", |f| f.message.as_str());
         return format!("  n° {:<4} connexion TLS refusée : {reason}", r.seq);

@@ -13,6 +13,7 @@ pub mod pki;
 pub mod search;
 pub mod server;
 pub mod store;
+pub mod story;
 mod tls;
 pub mod visibility;
 
@@ -65,6 +66,8 @@ pub struct MockOptions {
     /// Log the keys of every resource served (observer mode judges what the consumer
     /// fetched; off by default to keep large exports cheap).
     pub record_served: bool,
+    /// Play the day-by-day story (observer mode): days move on when asked.
+    pub story: bool,
 }
 
 impl Default for MockOptions {
@@ -81,6 +84,7 @@ impl Default for MockOptions {
             tls: TlsMode::Off,
             clients_file: None,
             record_served: false,
+            story: false,
         }
     }
 }
@@ -170,6 +174,9 @@ impl MockServer {
         let mut state = MockState::new(store, issuer, base_url.clone(), opts.faults, opts.sync_cap);
         state.export_delay = opts.export_delay;
         state.record_served = opts.record_served;
+        if opts.story {
+            state.story = Some(story::Story::new(log::now()));
+        }
         let state = Arc::new(state);
         let app = server::router(state.clone(), &base_path);
         let task = match &pki {
@@ -239,6 +246,30 @@ impl MockServer {
     /// Every request received so far, oldest first (secrets masked).
     pub fn requests(&self) -> Vec<log::LoggedRequest> {
         self.state.log.snapshot()
+    }
+
+    /// Moves the day-by-day story to its next day (`None` without a story).
+    pub fn next_day(&self) -> Option<story::Day> {
+        self.state.advance_story()
+    }
+
+    /// The story's days so far (empty without a story).
+    pub fn story_days(&self) -> Vec<story::Day> {
+        self.state
+            .story
+            .as_ref()
+            .map(story::Story::days)
+            .unwrap_or_default()
+    }
+
+    /// Whether the day-by-day story is played.
+    pub fn plays_story(&self) -> bool {
+        self.state.story.is_some()
+    }
+
+    /// The data as served now (judging the story needs the offers a consumer may see).
+    pub fn store_snapshot(&self) -> std::sync::Arc<store::Store> {
+        self.state.store()
     }
 
     /// Requests received after the one numbered `seq`.

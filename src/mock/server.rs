@@ -25,11 +25,13 @@ use super::log::{
     ResponseFacts, TokenSeen, TokenState,
 };
 use super::search::{Search, SearchError};
-use super::store::Store;
+use super::store::{Store, Stored};
 use super::visibility;
 
 pub const FHIR_JSON: &str = "application/fhir+json;charset=utf-8";
 pub const TOKEN_PATH: &str = "/auth/realms/ror/protocol/openid-connect/token";
+/// The observer's control of the day-by-day story (outside the FHIR base).
+pub const STORY_PATH: &str = "/_rorcheck/story";
 /// Resource types the mock serves.
 pub const TYPES: &[&str] = &[
     "HealthcareService",
@@ -52,6 +54,8 @@ pub struct Peer {
 /// A search kept so that its `next` links stay consistent while they are followed.
 #[derive(Clone)]
 struct SavedSearch {
+    /// The data as it was when the search ran: its pages stay consistent.
+    store: Arc<Store>,
     search: Arc<Search>,
     /// Matches served, at most the synchronous cap.
     matches: Arc<Vec<usize>>,
@@ -61,7 +65,13 @@ struct SavedSearch {
 }
 
 pub struct MockState {
-    pub store: Store,
+    /// The data served; replaced whole when the day-by-day story moves on (resources keep
+    /// their index: a story only changes resources in place or appends new ones, so saved
+    /// searches and export jobs stay valid).
+    store: std::sync::RwLock<Arc<Store>>,
+    /// The day-by-day story of observer mode, when it is played.
+    pub story: Option<super::story::Story>,
+    story_turn: Mutex<()>,
     pub issuer: Issuer,
     pub faults: Faults,
     /// Synchronous searches serve at most this many matches.
@@ -91,7 +101,9 @@ impl MockState {
         let secrets = issuer.clients.iter().map(|c| c.secret.clone());
         let log = RequestLog::new(10_000, crate::http::Redactor::new(secrets));
         MockState {
-            store,
+            store: std::sync::RwLock::new(Arc::new(store)),
+            story: None,
+            story_turn: Mutex::new(()),
             issuer,
             faults,
             sync_cap,
@@ -103,6 +115,36 @@ impl MockState {
             searches: Mutex::new((HashMap::new(), VecDeque::new())),
             next_search: std::sync::atomic::AtomicU64::new(1),
         }
+    }
+
+    /// The data as it is now.
+    pub fn store(&self) -> Arc<Store> {
+        match self.store.read() {
+            Ok(guard) => guard.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    /// Serves `store` from now on.
+    pub fn replace_store(&self, store: Store) {
+        let store = Arc::new(store);
+        match self.store.write() {
+            Ok(mut guard) => *guard = store,
+            Err(poisoned) => *poisoned.into_inner() = store,
+        }
+    }
+
+    /// Moves the story to its next day: the day's changes are applied to a copy of the
+    /// data, which is then served. `None` when no story is played.
+    pub fn advance_story(&self) -> Option<super::story::Day> {
+        let story = self.story.as_ref()?;
+        // One day at a time, even if two requests ask at once.
+        let _turn = self.story_turn.lock();
+        let store = self.store();
+        let mut resources: Vec<Value> = store.all.iter().map(|s| (*s.resource).clone()).collect();
+        let day = story.next_day(&mut resources, super::log::now(), self.log.elapsed_ms());
+        self.replace_store(Store::new(super::Dataset { resources }));
+        Some(day)
     }
 
     fn save(&self, saved: SavedSearch) -> String {
@@ -418,6 +460,7 @@ fn page_url(state: &MockState, id: &str, offset: usize, count: usize) -> String 
 
 /// A search being served, page by page.
 struct Served<'a> {
+    store: &'a Arc<Store>,
     id: &'a str,
     search: &'a Search,
     matches: &'a [usize],
@@ -428,6 +471,7 @@ struct Served<'a> {
 /// A searchset page: matches of the page, then their includes.
 fn page(state: &MockState, served: &Served<'_>, offset: usize, self_url: String) -> Response {
     let Served {
+        store: _,
         id: search_id,
         search,
         matches,
@@ -439,14 +483,15 @@ fn page(state: &MockState, served: &Served<'_>, offset: usize, self_url: String)
     if state.faults.has(Fault::DuplicateAcrossPages) && offset >= count && count > 0 {
         page.insert(0, matches[offset - count]);
     }
+    let store = &served.store;
     let included = if state.faults.has(Fault::OmitIncludes) {
         Vec::new()
     } else {
-        search.included(&state.store, &page)
+        search.included(store, &page)
     };
     // Entries are spliced from each resource's cached JSON: no copy of the resources.
     let entry = |i: usize, mode: &str| {
-        let s = &state.store.all[i];
+        let s = &store.all[i];
         let resource = match (&search.elements, mode) {
             (Some(elements), "match") => visibility::visible(&s.resource, profile)
                 .map(|v| visibility::subset(v, elements).to_string().into()),
@@ -500,18 +545,24 @@ fn page(state: &MockState, served: &Served<'_>, offset: usize, self_url: String)
             next_offset: (has_next && !state.faults.has(Fault::DropNextLink))
                 .then_some(offset + count),
         }),
-        resources: served_keys(state, page.iter().chain(&included)),
+        resources: served_keys(state, store, page.iter().chain(&included)),
         ..ResponseFacts::default()
     };
     with_facts(fhir_text(StatusCode::OK, body), facts)
 }
 
 /// The keys of the resources served, when the mock records them.
-fn served_keys<'a>(state: &MockState, indices: impl Iterator<Item = &'a usize>) -> Vec<String> {
+fn served_keys<'a>(
+    state: &MockState,
+    store: &Store,
+    indices: impl Iterator<Item = &'a usize>,
+) -> Vec<String> {
     if !state.record_served {
         return Vec::new();
     }
-    indices.map(|i| state.store.all[*i].key()).collect()
+    indices
+        .filter_map(|i| store.all.get(*i).map(Stored::key))
+        .collect()
 }
 
 fn run_search(
@@ -533,9 +584,10 @@ fn run_search(
         Ok(s) => s,
         Err(e) => return search_error(&e),
     };
-    let mut matches = search.matches(&state.store);
+    let store = state.store();
+    let mut matches = search.matches(&store);
     // Resources hidden from this profile are not matches at all (total included).
-    matches.retain(|i| !visibility::is_hidden(&state.store.all[*i].resource, profile));
+    matches.retain(|i| !visibility::is_hidden(&store.all[*i].resource, profile));
     let total = matches.len();
     if total == 0 && state.faults.has(Fault::EmptyAs404) {
         return outcome(StatusCode::NOT_FOUND, "not-found", "Aucun résultat");
@@ -544,12 +596,14 @@ fn run_search(
     let search = Arc::new(search);
     let matches = Arc::new(matches);
     let id = state.save(SavedSearch {
+        store: store.clone(),
         search: search.clone(),
         matches: matches.clone(),
         total,
         profile,
     });
     let served = Served {
+        store: &store,
         id: &id,
         search: &search,
         matches: &matches,
@@ -613,7 +667,8 @@ async fn read(
             &format!("Ressource inconnue : {resource_type}/{id}"),
         )
     };
-    match state.store.get(&format!("{resource_type}/{id}")) {
+    let store = state.store();
+    match store.get(&format!("{resource_type}/{id}")) {
         // A resource this profile may not see does not exist for it.
         Some(s) => match s.rendered(profile) {
             Some(json) => {
@@ -674,6 +729,7 @@ async fn base_get(
     };
     let self_url = format!("{}?{}", state.base_url, raw.unwrap_or_default());
     let served = Served {
+        store: &saved.store,
         id,
         search: &saved.search,
         matches: &saved.matches,
@@ -842,6 +898,30 @@ async fn token(
     )
 }
 
+/// `POST /_rorcheck/story/next-day`: the observer's control to move the story on.
+async fn story_next_day(State(state): State<Shared>) -> Response {
+    match state.advance_story() {
+        Some(day) => (StatusCode::OK, axum::Json(day)).into_response(),
+        None => outcome(
+            StatusCode::NOT_FOUND,
+            "not-found",
+            "Aucun récit jour par jour n'est joué (rorcheck observe --story)",
+        ),
+    }
+}
+
+/// `GET /_rorcheck/story`: the days so far and their changes.
+async fn story_days(State(state): State<Shared>) -> Response {
+    match &state.story {
+        Some(story) => (StatusCode::OK, axum::Json(story.days())).into_response(),
+        None => outcome(
+            StatusCode::NOT_FOUND,
+            "not-found",
+            "Aucun récit jour par jour n'est joué (rorcheck observe --story)",
+        ),
+    }
+}
+
 async fn not_found() -> Response {
     outcome(StatusCode::NOT_FOUND, "not-found", "Point d'accès inconnu")
 }
@@ -854,7 +934,7 @@ async fn export_kickoff(
 ) -> Response {
     let params = query_pairs(raw.as_deref());
     let (format, files) = match export::plan(
-        &state.store,
+        &state.store(),
         &params,
         profile,
         !state.faults.has(Fault::ExportIncomplete),
@@ -984,7 +1064,7 @@ async fn export_file(
     };
     match state
         .exports
-        .file(&state.store, id, file, profile, state.export_delay)
+        .file(&state.store(), id, file, profile, state.export_delay)
     {
         Some((format, body)) => {
             let resp = (
@@ -1001,12 +1081,13 @@ async fn export_file(
             } else {
                 Vec::new()
             };
+            let store = state.store();
             let facts = ResponseFacts {
                 export: Some(ExportFacts::File {
                     job: id.clone(),
                     file: file.clone(),
                 }),
-                resources: served_keys(&state, items.iter()),
+                resources: served_keys(&state, &store, items.iter()),
                 ..ResponseFacts::default()
             };
             with_facts(resp, facts)
@@ -1205,6 +1286,8 @@ pub fn router(state: Shared, base_path: &str) -> Router {
     Router::new()
         .merge(fhir)
         .route(TOKEN_PATH, post(token))
+        .route(STORY_PATH, get(story_days))
+        .route(&format!("{STORY_PATH}/next-day"), post(story_next_day))
         .fallback(not_found)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

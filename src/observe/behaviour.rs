@@ -77,9 +77,9 @@ impl Session<'_> {
 
 /// Keeps the first findings in full; a report listing a thousand identical lines helps
 /// nobody.
-const MAX_FINDINGS: usize = 20;
+pub(super) const MAX_FINDINGS: usize = 20;
 
-fn check(
+pub(super) fn check(
     id: &'static str,
     title: &'static str,
     why: &'static str,

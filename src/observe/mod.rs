@@ -11,6 +11,7 @@ pub mod canonical;
 pub mod expect;
 pub mod judge;
 pub mod report;
+pub mod story;
 
 use serde::Serialize;
 
@@ -53,12 +54,20 @@ impl Observer {
     /// Judges what has been recorded so far.
     pub fn report(&self, scenarios: &[Scenario]) -> ObserveReport {
         let log = self.mock.requests();
+        let days = self.mock.story_days();
+        let store = self.mock.store_snapshot();
+        let story = self.mock.plays_story().then(|| story::StoryInput {
+            days: &days,
+            store: &store,
+            profile: self.profile(),
+        });
         Judgement {
             scenarios,
             log: &log,
             base_path: &self.base_path,
             profile: self.profile(),
             mtls: self.tls == TlsMode::Mtls,
+            story,
         }
         .report(Context {
             started_at: self.started_at.clone(),
@@ -89,6 +98,7 @@ pub struct Judgement<'a> {
     pub base_path: &'a str,
     pub profile: u8,
     pub mtls: bool,
+    pub story: Option<story::StoryInput<'a>>,
 }
 
 impl Judgement<'_> {
@@ -107,7 +117,8 @@ impl Judgement<'_> {
             base_path: self.base_path,
             mtls: self.mtls,
         };
-        let behaviours = behaviour::all(&session);
+        let mut behaviours = behaviour::all(&session);
+        behaviours.push(story::judge(self.story.as_ref(), self.log));
         let unexpected = traffic
             .iter()
             .zip(&claims)
@@ -149,6 +160,11 @@ impl Judgement<'_> {
             behaviours,
             scenarios,
             unexpected,
+            story: self
+                .story
+                .as_ref()
+                .map(|s| s.days.to_vec())
+                .unwrap_or_default(),
             requests: self.log.to_vec(),
         }
     }
@@ -192,6 +208,8 @@ pub struct ObserveReport {
     pub scenarios: Vec<ScenarioVerdict>,
     /// `seq` of the requests that match no scenario (PLATINES' "opérations inattendues").
     pub unexpected: Vec<u64>,
+    /// The days of the day-by-day story and their changes (empty when not played).
+    pub story: Vec<crate::mock::story::Day>,
     /// Every request recorded, secrets masked.
     pub requests: Vec<LoggedRequest>,
 }
