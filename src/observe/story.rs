@@ -141,7 +141,7 @@ pub fn judge(story: Option<&StoryInput<'_>>, log: &[LoggedRequest]) -> Behaviour
         // The control point: each change fetched after it happened.
         for event in &day.events {
             let fetched = during(log, day.elapsed_ms, None)
-                .any(|r| r.facts.resources.iter().any(|k| *k == event.key));
+                .any(|r| r.facts.resources.contains(&event.key));
             if !fetched {
                 findings.push(Finding {
                     request: None,
