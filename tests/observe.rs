@@ -30,6 +30,8 @@ struct Mistakes {
     /// Polls `$export` every 100 ms whatever `Retry-After` says.
     ignore_retry_after: bool,
     token_per_call: bool,
+    /// Keeps using its token after `expires_in`.
+    ignore_expiry: bool,
 }
 
 struct Consumer {
@@ -38,7 +40,7 @@ struct Consumer {
     token_url: String,
     client_id: String,
     secret: String,
-    token: Option<String>,
+    token: Option<(String, std::time::Instant)>,
     mistakes: Mistakes,
 }
 
@@ -57,10 +59,15 @@ impl Consumer {
     }
 
     async fn token(&mut self) -> String {
-        if let Some(t) = &self.token
+        if let Some((t, expires)) = &self.token
             && !self.mistakes.token_per_call
         {
-            return t.clone();
+            // Renewed a second before it expires, as the ROR guide asks.
+            let fresh = self.mistakes.ignore_expiry
+                || std::time::Instant::now() + Duration::from_secs(1) < *expires;
+            if fresh {
+                return t.clone();
+            }
         }
         let resp: Value = self
             .http
@@ -77,7 +84,11 @@ impl Consumer {
             .await
             .expect("token response is JSON");
         let token = resp["access_token"].as_str().expect("a token").to_owned();
-        self.token = Some(token.clone());
+        let lifetime = resp["expires_in"].as_u64().expect("expires_in");
+        self.token = Some((
+            token.clone(),
+            std::time::Instant::now() + Duration::from_secs(lifetime),
+        ));
         token
     }
 
@@ -287,7 +298,13 @@ async fn a_well_behaved_consumer_passes_what_it_exercised() {
     assert_eq!(report.summary.score, 100);
     // Not exercised is not failed, and tests of the server are out of scope.
     assert_eq!(outcome(&report, "RCH-005"), Outcome::NotExercised);
-    assert_eq!(outcome(&report, "AUTH-003"), Outcome::OutOfScope);
+    assert_eq!(outcome(&report, "AUTH-002"), Outcome::OutOfScope);
+    assert_eq!(outcome(&report, "AUTH-007"), Outcome::OutOfScope);
+    // Scenarios judged on behaviours: a token and the four headers on every call.
+    assert_eq!(outcome(&report, "AUTH-003"), Outcome::Passed);
+    assert_eq!(outcome(&report, "SEC-001"), Outcome::Passed);
+    // The session never outlived a token: renewal was not shown.
+    assert_eq!(outcome(&report, "AUTH-004"), Outcome::NotExercised);
     assert!(report.summary.coverage_percent > 0);
 }
 
@@ -318,6 +335,14 @@ async fn calls_without_a_token_are_called_out() {
     );
     assert!(!report.success());
     assert!(report.summary.score < 100);
+    let auth = report.scenario("AUTH-003").expect("AUTH-003");
+    assert_eq!(auth.outcome, Outcome::Failed);
+    assert!(
+        auth.reason
+            .as_deref()
+            .unwrap_or_default()
+            .contains("COMP-01")
+    );
 }
 
 #[tokio::test]
@@ -335,6 +360,7 @@ async fn a_missing_ror_header_is_named() {
     );
     assert_eq!(outcome(&report, "MAJ-001"), Outcome::Failed);
     assert!(problems(&report, "MAJ-001").contains("Ror-Role-Metier-System"));
+    assert_eq!(outcome(&report, "SEC-004"), Outcome::Failed);
 }
 
 #[tokio::test]
@@ -400,7 +426,7 @@ async fn reports_are_written_without_secrets() {
     let secret = observer.mock.demo_client().secret.clone();
     let mut consumer = Consumer::new(&observer, Mistakes::default());
     consumer.synchronise().await;
-    let token = consumer.token.clone().expect("a token was used");
+    let token = consumer.token.clone().expect("a token was used").0;
     let report = observer.report(&catalogue());
     let dir = tempfile::tempdir().expect("temp dir");
     let written = rorcheck::observe::report::write_all(&report, dir.path()).expect("written");
@@ -540,4 +566,40 @@ async fn skipping_the_empty_day_is_called_out() {
     assert_eq!(status, CheckStatus::Failed);
     assert!(findings.contains("J4 : aucune mise à jour"), "{findings}");
     assert!(findings.contains("journée sans changement"), "{findings}");
+}
+
+/// A session that outlives a 2-second token: renewed before expiry, or not.
+async fn expiry_session(ignore_expiry: bool) -> ObserveReport {
+    let observer = Observer::start(MockOptions {
+        token_lifetime_secs: 2,
+        ..MockOptions::default()
+    })
+    .await
+    .expect("mock starts");
+    let mut consumer = Consumer::new(
+        &observer,
+        Mistakes {
+            ignore_expiry,
+            ..Mistakes::default()
+        },
+    );
+    consumer.get("/HealthcareService?_count=1").await;
+    tokio::time::sleep(Duration::from_millis(2600)).await;
+    consumer.get("/Organization?_count=1").await;
+    observer.report(&catalogue())
+}
+
+#[tokio::test]
+async fn token_renewal_before_expiry_is_shown_and_its_absence_called_out() {
+    let good = expiry_session(false).await;
+    assert_eq!(behaviour(&good, "COMP-04").0, CheckStatus::Passed);
+    assert_eq!(outcome(&good, "AUTH-004"), Outcome::Passed);
+    let bad = expiry_session(true).await;
+    let (status, findings) = behaviour(&bad, "COMP-04");
+    assert_eq!(status, CheckStatus::Failed);
+    assert!(
+        findings.contains("appel avec un jeton expiré"),
+        "{findings}"
+    );
+    assert_eq!(outcome(&bad, "AUTH-004"), Outcome::Failed);
 }

@@ -260,14 +260,24 @@ fn token_renewed_after_expiry(s: &Session<'_>) -> BehaviourCheck {
             }
         })
         .collect();
-    let tokens = s.token_requests().count();
+    // Judged only when the session outlived a token: a FHIR call came after the expiry of
+    // a token issued earlier (with or without a new one).
+    let first_expiry = s
+        .token_requests()
+        .filter_map(|r| r.facts.issued_token.as_ref().map(|t| t.expires_at))
+        .min();
+    let outlived = first_expiry.is_some_and(|exp| {
+        s.fhir_calls()
+            .filter_map(|r| chrono::DateTime::parse_from_rfc3339(&r.at).ok())
+            .any(|at| at.timestamp_millis() >= exp * 1000)
+    });
     check(
         "COMP-04",
-        "Nouveau jeton demandé à l'expiration du précédent",
-        "un jeton expiré est refusé (401) : le consommateur doit en redemander un, pas échouer",
-        tokens > 0,
+        "Nouveau jeton demandé avant l'expiration du précédent",
+        "un jeton expiré est refusé (401) : le consommateur redemande un jeton avant exp plutôt que d'attendre le refus",
+        outlived || !expired.is_empty(),
         expired,
-        "aucun appel avec un jeton expiré".to_owned(),
+        "la session a survécu à un jeton sans aucun appel avec un jeton expiré".to_owned(),
     )
 }
 

@@ -13,7 +13,10 @@ use serde::Serialize;
 
 use crate::mock::server::TOKEN_PATH;
 use crate::scenario::template::{self, Piece};
-use crate::scenario::{AuthMode, Body, Check, ClientCertificate, Scenario, StatusSpec, Step};
+use crate::scenario::{
+    AuthMode, Body, Check, ClientCertificate, ConsumerBehaviour, ObservedRequest, Scenario,
+    StatusSpec, Step,
+};
 
 use super::canonical::Expected;
 
@@ -35,6 +38,8 @@ pub struct ExpectedStep {
 #[derive(Debug, Clone)]
 pub struct Plan {
     pub steps: Vec<ExpectedStep>,
+    /// Behaviour checks the scenario also requires (its `observe.requires`).
+    pub requires: Vec<ConsumerBehaviour>,
 }
 
 /// Why a scenario is not judged in observer mode.
@@ -57,6 +62,22 @@ pub fn plan(scenario: &Scenario, profile: u8, base_path: &str) -> Result<Plan, O
             "réservé aux profils d'accès {} (session observée en profil {profile})",
             list.join(", ")
         )));
+    }
+    let declared = scenario.observe.as_ref();
+    if let Some(reason) = declared.and_then(|o| o.skip.as_ref()) {
+        return Err(OutOfScope(reason.clone()));
+    }
+    let requires = declared.map(|o| o.requires.clone()).unwrap_or_default();
+    if let Some(o) = declared
+        && (!o.requests.is_empty() || o.behaviours_only)
+    {
+        let line = scenario.id.referenced.line();
+        let steps = o
+            .requests
+            .iter()
+            .map(|r| declared_step(r, line, base_path))
+            .collect();
+        return Ok(Plan { steps, requires });
     }
     let captures: Vec<&str> = scenario
         .steps
@@ -84,7 +105,25 @@ pub fn plan(scenario: &Scenario, profile: u8, base_path: &str) -> Result<Plan, O
             "aucune requête propre au consommateur dans ce scénario".to_owned(),
         ));
     }
-    Ok(Plan { steps })
+    Ok(Plan { steps, requires })
+}
+
+/// A request the scenario's `observe.requests` declares.
+fn declared_step(r: &ObservedRequest, line: u64, base_path: &str) -> ExpectedStep {
+    let pairs: Vec<(String, String)> = r
+        .query
+        .iter()
+        .map(|q| (q.name.clone(), q.value.clone()))
+        .collect();
+    let request = Expected::new(r.method.as_str(), &r.path, &pairs, base_path);
+    ExpectedStep {
+        name: format!("requête déclarée {request}"),
+        line,
+        request,
+        follow_next: r.follow_next,
+        export: r.export,
+        token: false,
+    }
 }
 
 fn is_token_url(path: &str) -> bool {

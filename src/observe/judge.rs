@@ -5,9 +5,9 @@ use serde::Serialize;
 
 use crate::mock::log::{ExportFacts, LoggedRequest, Refusal};
 use crate::mock::server::TOKEN_PATH;
-use crate::scenario::{Priority, Scenario};
+use crate::scenario::{ConsumerBehaviour, Priority, Scenario};
 
-use super::behaviour::{export_problems, is_probe, paging_gaps};
+use super::behaviour::{BehaviourCheck, CheckStatus, export_problems, is_probe, paging_gaps};
 use super::canonical::{Canonical, Difference};
 use super::expect::{ExpectedStep, OutOfScope, Plan, plan};
 
@@ -236,6 +236,7 @@ pub fn judge_scenario(
     traffic: &[Observed<'_>],
     claims: &[Claim],
     log: &[LoggedRequest],
+    behaviours: &[BehaviourCheck],
 ) -> ScenarioVerdict {
     let mut verdict = ScenarioVerdict {
         id: scenario.id().to_owned(),
@@ -290,7 +291,41 @@ pub fn judge_scenario(
             }),
         _ => None,
     };
+    apply_required(&mut verdict, &plan.requires, behaviours);
     verdict
+}
+
+/// The behaviours a scenario requires: a failed one fails it, one with nothing observed
+/// leaves it not exercised.
+fn apply_required(
+    verdict: &mut ScenarioVerdict,
+    requires: &[ConsumerBehaviour],
+    behaviours: &[BehaviourCheck],
+) {
+    for required in requires {
+        let Some(check) = behaviours.iter().find(|b| b.id == required.check_id()) else {
+            continue;
+        };
+        match check.status {
+            CheckStatus::Failed => {
+                if verdict.outcome != Outcome::Failed {
+                    verdict.reason = Some(format!(
+                        "comportement {} non conforme : {}",
+                        check.id, check.summary
+                    ));
+                }
+                verdict.outcome = Outcome::Failed;
+            }
+            CheckStatus::NotApplicable if verdict.outcome == Outcome::Passed => {
+                verdict.outcome = Outcome::NotExercised;
+                verdict.reason = Some(format!(
+                    "comportement {} ({}) non observé pendant la session",
+                    check.id, check.title
+                ));
+            }
+            _ => {}
+        }
+    }
 }
 
 /// Counts of one priority level.

@@ -106,12 +106,6 @@ impl Judgement<'_> {
         let traffic = judge::observed(self.log, self.base_path);
         let plans = judge::plans(self.scenarios, self.profile, self.base_path);
         let claims = judge::claims(&plans, &traffic);
-        let scenarios: Vec<ScenarioVerdict> = self
-            .scenarios
-            .iter()
-            .zip(&plans)
-            .map(|(s, p)| judge::judge_scenario(s, p, &traffic, &claims, self.log))
-            .collect();
         let session = behaviour::Session {
             log: self.log,
             base_path: self.base_path,
@@ -119,6 +113,12 @@ impl Judgement<'_> {
         };
         let mut behaviours = behaviour::all(&session);
         behaviours.push(story::judge(self.story.as_ref(), self.log));
+        let scenarios: Vec<ScenarioVerdict> = self
+            .scenarios
+            .iter()
+            .zip(&plans)
+            .map(|(s, p)| judge::judge_scenario(s, p, &traffic, &claims, self.log, &behaviours))
+            .collect();
         let unexpected = traffic
             .iter()
             .zip(&claims)

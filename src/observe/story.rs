@@ -140,8 +140,8 @@ pub fn judge(story: Option<&StoryInput<'_>>, log: &[LoggedRequest]) -> Behaviour
         }
         // The control point: each change fetched after it happened.
         for event in &day.events {
-            let fetched = during(log, day.elapsed_ms, None)
-                .any(|r| r.facts.resources.contains(&event.key));
+            let fetched =
+                during(log, day.elapsed_ms, None).any(|r| r.facts.resources.contains(&event.key));
             if !fetched {
                 findings.push(Finding {
                     request: None,

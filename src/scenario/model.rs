@@ -50,6 +50,10 @@ pub struct Scenario {
     /// Ordered steps: a failed step stops the scenario.
     #[schemars(with = "Vec<Step>", length(min = 1))]
     pub steps: Vec<Spanned<Step>>,
+    /// How observer mode judges a vendor's application on this scenario (by default the
+    /// expected requests are derived from the steps).
+    #[serde(default)]
+    pub observe: Option<ObserveSpec>,
     /// The file the scenario was read from (set by the loader).
     #[serde(skip)]
     #[schemars(skip)]
@@ -390,6 +394,84 @@ pub struct Request {
     pub client_certificate: ClientCertificate,
     /// Overrides the run's per-request timeout.
     pub timeout_ms: Option<u64>,
+}
+
+/// What a consumer is expected to do for a scenario, in observer mode.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ObserveSpec {
+    /// The requests the consumer must send, replacing those derived from the steps.
+    /// `{{variables}}` are the vendor's to choose and match any value.
+    #[serde(default)]
+    pub requests: Vec<ObservedRequest>,
+    /// When `requests` is empty: judge the scenario on `requires` alone, not on requests
+    /// derived from the steps (which test the server).
+    #[serde(default)]
+    pub behaviours_only: bool,
+    /// Behaviours the consumer must also show for the scenario to pass.
+    #[serde(default)]
+    pub requires: Vec<ConsumerBehaviour>,
+    /// Not judged in observer mode, for this reason.
+    pub skip: Option<String>,
+}
+
+/// One request a consumer must send, in observer mode.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ObservedRequest {
+    #[serde(default)]
+    pub method: Method,
+    /// Path under the FHIR base, e.g. `/HealthcareService`.
+    pub path: String,
+    #[serde(default)]
+    pub query: Vec<QueryParam>,
+    /// The consumer must follow every `next` link of this search.
+    #[serde(default)]
+    pub follow_next: bool,
+    /// The consumer must run this `$export` to the end (polling, every file).
+    #[serde(default)]
+    pub export: bool,
+}
+
+/// Behaviour checks of observer mode a scenario can require (ids COMP-01 to COMP-09).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum ConsumerBehaviour {
+    /// COMP-01: a bearer token on every FHIR call.
+    BearerToken,
+    /// COMP-02: the four `Ror-*` headers on every FHIR call.
+    RorHeaders,
+    /// COMP-03: the token reused until it expires.
+    TokenReuse,
+    /// COMP-04: a new token asked for when the previous one expired.
+    TokenRenewal,
+    /// COMP-05: the client certificate presented (mTLS).
+    ClientCertificate,
+    /// COMP-06: only documented search parameters.
+    DocumentedParameters,
+    /// COMP-07: every `next` link followed.
+    FollowNext,
+    /// COMP-08: `$export` polled as `Retry-After` says, stopped at the manifest.
+    ExportPolling,
+    /// COMP-09: the day-by-day story kept up with.
+    DailyUpdates,
+}
+
+impl ConsumerBehaviour {
+    /// The id of the behaviour check in observer reports.
+    pub fn check_id(self) -> &'static str {
+        match self {
+            ConsumerBehaviour::BearerToken => "COMP-01",
+            ConsumerBehaviour::RorHeaders => "COMP-02",
+            ConsumerBehaviour::TokenReuse => "COMP-03",
+            ConsumerBehaviour::TokenRenewal => "COMP-04",
+            ConsumerBehaviour::ClientCertificate => "COMP-05",
+            ConsumerBehaviour::DocumentedParameters => "COMP-06",
+            ConsumerBehaviour::FollowNext => "COMP-07",
+            ConsumerBehaviour::ExportPolling => "COMP-08",
+            ConsumerBehaviour::DailyUpdates => "COMP-09",
+        }
+    }
 }
 
 /// Which client certificate a request presents during the TLS handshake.

@@ -44,6 +44,32 @@ pub fn check_scenario(s: &Scenario) -> Vec<Diagnostic> {
         }
     }
 
+    if let Some(o) = &s.observe {
+        if o.behaviours_only && !o.requests.is_empty() {
+            out.push(at_id(
+                "observe: `behaviours_only` and `requests` exclude each other".into(),
+            ));
+        }
+        if o.behaviours_only && o.requires.is_empty() {
+            out.push(at_id(
+                "observe: `behaviours_only` needs at least one behaviour in `requires`".into(),
+            ));
+        }
+        if o.skip.is_some() && (!o.requests.is_empty() || !o.requires.is_empty()) {
+            out.push(at_id(
+                "observe: a skipped scenario declares no `requests` nor `requires`".into(),
+            ));
+        }
+        for r in &o.requests {
+            if !r.path.starts_with('/') {
+                out.push(at_id(format!(
+                    "observe: request path `{}` must start with `/` (under the FHIR base)",
+                    r.path
+                )));
+            }
+        }
+    }
+
     let mut defined: BTreeSet<String> = BUILTINS.iter().map(|b| (*b).to_owned()).collect();
     defined.extend(s.variables.keys().cloned());
     for step in &s.steps {
