@@ -47,12 +47,22 @@ struct Consumer {
 impl Consumer {
     fn new(observer: &Observer, mistakes: Mistakes) -> Self {
         let demo = observer.mock.demo_client();
+        Consumer::connect(
+            &observer.mock.base_url,
+            &observer.mock.token_url,
+            (&demo.client_id, &demo.secret),
+            mistakes,
+        )
+    }
+
+    /// A consumer of the printed URLs and credentials (`secret` empty under mTLS).
+    fn connect(base: &str, token_url: &str, client: (&str, &str), mistakes: Mistakes) -> Self {
         Consumer {
             http: reqwest::Client::new(),
-            base: observer.mock.base_url.clone(),
-            token_url: observer.mock.token_url.clone(),
-            client_id: demo.client_id.clone(),
-            secret: demo.secret.clone(),
+            base: base.to_owned(),
+            token_url: token_url.to_owned(),
+            client_id: client.0.to_owned(),
+            secret: client.1.to_owned(),
             token: None,
             mistakes,
         }
@@ -69,14 +79,17 @@ impl Consumer {
                 return t.clone();
             }
         }
+        let mut form = vec![
+            ("grant_type", "client_credentials"),
+            ("client_id", self.client_id.as_str()),
+        ];
+        if !self.secret.is_empty() {
+            form.push(("client_secret", self.secret.as_str()));
+        }
         let resp: Value = self
             .http
             .post(&self.token_url)
-            .form(&[
-                ("grant_type", "client_credentials"),
-                ("client_id", &self.client_id),
-                ("client_secret", &self.secret),
-            ])
+            .form(&form)
             .send()
             .await
             .expect("token endpoint reachable")
@@ -602,4 +615,107 @@ async fn token_renewal_before_expiry_is_shown_and_its_absence_called_out() {
         "{findings}"
     );
     assert_eq!(outcome(&bad, "AUTH-004"), Outcome::Failed);
+}
+
+#[tokio::test]
+async fn under_mtls_a_consumer_presenting_its_certificate_is_credited() {
+    let observer = observer(TlsMode::Mtls).await;
+    let pki = observer.mock.pki.clone().expect("test PKI");
+    let (client_id, _, identity) = pki.client(1).expect("profile-1 demo client").clone();
+    let ca = reqwest::Certificate::from_pem(pki.ca.cert_pem.as_bytes()).expect("CA");
+    let pem = format!("{}{}", identity.cert_pem, identity.key_pem);
+    let mut consumer = Consumer::connect(
+        &observer.mock.base_url,
+        &observer.mock.token_url,
+        (&client_id, ""),
+        Mistakes::default(),
+    );
+    consumer.http = reqwest::Client::builder()
+        .tls_certs_only([ca])
+        .identity(reqwest::Identity::from_pem(pem.as_bytes()).expect("identity"))
+        .build()
+        .expect("client");
+    consumer.get("/HealthcareService?_count=1").await;
+    let report = observer.report(&catalogue());
+    assert_eq!(report.profile, 1);
+    assert_eq!(behaviour(&report, "COMP-05").0, CheckStatus::Passed);
+    assert_eq!(
+        outcome(&report, "AUTH-006"),
+        Outcome::Passed,
+        "{:?}",
+        report.scenario("AUTH-006")
+    );
+    assert_eq!(outcome(&report, "AUTH-005"), Outcome::Passed);
+    // Profile-0 scenarios are not judged in a profile-1 session.
+    assert_eq!(outcome(&report, "AUTH-001"), Outcome::OutOfScope);
+}
+
+/// `rorcheck observe` itself: the printed URLs and credentials are enough for a consumer,
+/// the reports land in the report directory and the exit code says the verdict.
+fn observe_binary(mistakes: Mistakes) -> (std::process::ExitStatus, Value) {
+    use std::io::BufRead;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_rorcheck"))
+        .args([
+            "observe",
+            "--addr",
+            "127.0.0.1:0",
+            "--duration",
+            "4s",
+            "--report-dir",
+        ])
+        .arg(dir.path())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("rorcheck starts");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut lines = std::io::BufReader::new(stdout).lines();
+    let mut field = |label: &str| loop {
+        let line = lines.next().expect("banner line").expect("UTF-8");
+        if let Some(value) = line.trim().strip_prefix(label) {
+            let value = value.trim().trim_start_matches(':').trim();
+            return value.split(' ').next().unwrap_or_default().to_owned();
+        }
+    };
+    let base = field("Base FHIR");
+    let token_url = field("Jeton OAuth2");
+    let client_id = field("client_id");
+    let secret = field("client_secret");
+    assert!(base.starts_with("http://127.0.0.1:"), "{base}");
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    runtime.block_on(async {
+        let mut consumer = Consumer::connect(&base, &token_url, (&client_id, &secret), mistakes);
+        consumer.get("/HealthcareService?_count=1").await;
+        consumer.get("/Organization?_count=1").await;
+    });
+    // Drain the live lines so that the process never blocks on a full pipe.
+    for _ in lines {}
+    let status = child.wait().expect("rorcheck ends");
+    let json = std::fs::read_to_string(dir.path().join("report.json")).expect("report.json");
+    assert!(dir.path().join("report.html").exists());
+    assert!(dir.path().join("junit.xml").exists());
+    (status, serde_json::from_str(&json).expect("JSON"))
+}
+
+#[test]
+fn the_observe_command_prints_what_to_connect_to_and_judges_the_session() {
+    let (status, report) = observe_binary(Mistakes::default());
+    assert!(status.success(), "{status}");
+    let outcome_of = |id: &str| {
+        report["scenarios"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|s| s["id"] == id)
+            .map(|s| s["outcome"].clone())
+    };
+    assert_eq!(outcome_of("AUTH-008"), Some(Value::from("passed")));
+    assert_eq!(report["summary"]["failed"], 0);
+
+    let (status, report) = observe_binary(Mistakes {
+        omit_header: Some("Ror-Profil-Utilisateur-Code"),
+        ..Mistakes::default()
+    });
+    assert_eq!(status.code(), Some(1), "a failed session exits with 1");
+    assert!(report["summary"]["failed"].as_u64().unwrap_or(0) > 0);
 }
