@@ -627,7 +627,7 @@ async fn under_mtls_a_consumer_presenting_its_certificate_is_credited() {
     let mut consumer = Consumer::connect(
         &observer.mock.base_url,
         &observer.mock.token_url,
-        (&client_id, ""),
+        (client_id.as_str(), ""),
         Mistakes::default(),
     );
     consumer.http = reqwest::Client::builder()
