@@ -621,7 +621,7 @@ async fn token_renewal_before_expiry_is_shown_and_its_absence_called_out() {
 async fn under_mtls_a_consumer_presenting_its_certificate_is_credited() {
     let observer = observer(TlsMode::Mtls).await;
     let pki = observer.mock.pki.clone().expect("test PKI");
-    let (client_id, _, identity) = pki.client(1).cloned().expect("profile-1 demo client");
+    let (client_id, _, identity) = pki.client(1).expect("profile-1 demo client");
     let ca = reqwest::Certificate::from_pem(pki.ca.cert_pem.as_bytes()).expect("CA");
     let pem = format!("{}{}", identity.cert_pem, identity.key_pem);
     let mut consumer = Consumer::connect(
