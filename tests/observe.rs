@@ -719,3 +719,27 @@ fn the_observe_command_prints_what_to_connect_to_and_judges_the_session() {
     assert_eq!(status.code(), Some(1), "a failed session exits with 1");
     assert!(report["summary"]["failed"].as_u64().unwrap_or(0) > 0);
 }
+
+#[tokio::test]
+async fn the_right_search_on_other_data_is_not_exercised_rather_than_failed() {
+    let observer = observer(TlsMode::Off).await;
+    let mut consumer = Consumer::new(&observer, Mistakes::default());
+    consumer
+        .get("/HealthcareService?name:contains=urgences")
+        .await;
+    // The same criterion with a wrong comparator is a mistake, not other data.
+    consumer.get("/Location?_lastUpdated=2025-06-01").await;
+    let report = observer.report(&catalogue());
+    assert_eq!(outcome(&report, "RCH-023"), Outcome::NotExercised);
+    assert!(
+        problems(&report, "RCH-023").contains("même recherche sur d'autres valeurs"),
+        "{}",
+        problems(&report, "RCH-023")
+    );
+    assert_eq!(
+        outcome(&report, "MAJ-003"),
+        Outcome::Failed,
+        "{:?}",
+        report.scenario("MAJ-003")
+    );
+}

@@ -348,6 +348,44 @@ pub enum Difference {
     },
 }
 
+impl Difference {
+    /// The same criterion asked with other data: another term, another code of the same
+    /// system, another date with the same comparator. The consumer made the right kind of
+    /// request, for its own data — not this case's.
+    pub fn is_other_data(&self) -> bool {
+        let Difference::Value {
+            expected, actual, ..
+        } = self
+        else {
+            return false;
+        };
+        if let Some((system, _)) = expected.split_once('|') {
+            return actual
+                .split_once('|')
+                .is_some_and(|(other, _)| other == system);
+        }
+        let prefix = |v: &str| -> String {
+            let p: String = v.chars().take(2).collect();
+            // `…` is a wildcard of the expected value (`ge{{since}}` shows as `ge…`).
+            let digit_after = v
+                .chars()
+                .nth(2)
+                .is_some_and(|c| c.is_ascii_digit() || c == '…');
+            if digit_after
+                && matches!(
+                    p.as_str(),
+                    "eq" | "ne" | "gt" | "lt" | "ge" | "le" | "sa" | "eb" | "ap"
+                )
+            {
+                p
+            } else {
+                String::new()
+            }
+        };
+        prefix(expected) == prefix(actual)
+    }
+}
+
 impl fmt::Display for Difference {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -617,6 +655,29 @@ mod tests {
             BASE,
         );
         assert_eq!(got.params.len(), 1);
+    }
+
+    #[test]
+    fn other_data_is_told_from_a_wrong_request() {
+        let value = |expected: &str, actual: &str| Difference::Value {
+            name: "p".into(),
+            expected: expected.into(),
+            actual: actual.into(),
+        };
+        assert!(value("013", "urgences").is_other_data());
+        assert!(value("https://s|034", "https://s|099").is_other_data());
+        assert!(!value("https://s|034", "https://jdv|034").is_other_data());
+        assert!(value("ge2026-01-01", "ge2025-01-01").is_other_data());
+        assert!(!value("ge2026-01-01", "2025-01-01").is_other_data());
+        assert!(!value("ge…", "2025-01-01").is_other_data());
+        assert!(value("ge…", "ge2025-01-01").is_other_data());
+        assert!(
+            !Difference::Missing {
+                name: "_include".into(),
+                value: "A:b".into()
+            }
+            .is_other_data()
+        );
     }
 
     #[test]

@@ -179,12 +179,20 @@ fn judge_step(
         })
         .min_by_key(|(_, d)| d.len());
     if let Some((o, diffs)) = nearest {
-        verdict.outcome = Outcome::Failed;
         verdict.requests = vec![o.entry.seq];
         verdict.problems = diffs
             .iter()
             .map(|d| format!("requête n° {} : {d}", o.entry.seq))
             .collect();
+        if diffs.iter().all(Difference::is_other_data) {
+            // The right request on the consumer's own data: not wrong, but not this case.
+            verdict.problems.push(
+                "même recherche sur d'autres valeurs : envoyer celles du scénario pour l'exercer"
+                    .to_owned(),
+            );
+        } else {
+            verdict.outcome = Outcome::Failed;
+        }
     }
     verdict
 }
@@ -279,7 +287,11 @@ pub fn judge_scenario(
             .iter()
             .find(|s| s.outcome == Outcome::Failed)
             .and_then(|s| s.problems.first().map(|p| format!("« {} » : {p}", s.name))),
-        Outcome::NotExercised if passed > 0 => verdict
+        Outcome::NotExercised if passed == 0 => verdict
+            .steps
+            .iter()
+            .find_map(|s| s.problems.first().map(|p| format!("« {} » : {p}", s.name))),
+        Outcome::NotExercised => verdict
             .steps
             .iter()
             .find(|s| s.outcome == Outcome::NotExercised)
