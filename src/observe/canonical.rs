@@ -49,6 +49,45 @@ pub struct Pattern {
 enum Part {
     Text(String),
     Any,
+    /// The rest of the value is a date of this precision (the consumer's own date).
+    Date(DateShape),
+}
+
+/// How a scenario writes a date: MAJ-006 asks for day precision, MAJ-007 for an offset.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum DateShape {
+    /// `2026-01-01`
+    Day,
+    /// `2026-01-01T00:00:00Z`
+    Utc,
+    /// `2026-01-01T02:00:00+02:00`
+    Offset,
+}
+
+impl DateShape {
+    fn of(date: &str) -> Option<Self> {
+        if chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d").is_ok() {
+            return Some(DateShape::Day);
+        }
+        let parsed = chrono::DateTime::parse_from_rfc3339(date).ok()?;
+        Some(
+            if date.ends_with('Z')
+                || parsed.offset().local_minus_utc() == 0 && date.ends_with("+00:00")
+            {
+                DateShape::Utc
+            } else {
+                DateShape::Offset
+            },
+        )
+    }
+
+    fn label(self) -> &'static str {
+        match self {
+            DateShape::Day => "<date AAAA-MM-JJ>",
+            DateShape::Utc => "<date-heure UTC>",
+            DateShape::Offset => "<date-heure avec fuseau>",
+        }
+    }
 }
 
 impl Pattern {
@@ -90,6 +129,7 @@ fn glob(parts: &[Part], value: &str) -> bool {
         Some((Part::Text(t), rest)) => value
             .strip_prefix(t.as_str())
             .is_some_and(|v| glob(rest, v)),
+        Some((Part::Date(shape), rest)) => rest.is_empty() && DateShape::of(value) == Some(*shape),
         Some((Part::Any, rest)) => {
             // A wildcard stands for at least one character.
             (1..=value.len())
@@ -105,6 +145,7 @@ impl fmt::Display for Pattern {
             match p {
                 Part::Text(t) => f.write_str(t)?,
                 Part::Any => f.write_str("…")?,
+                Part::Date(shape) => f.write_str(shape.label())?,
             }
         }
         Ok(())
@@ -238,8 +279,19 @@ impl Expected {
         self.method == actual.method && self.path.matches(&actual.path)
     }
 
-    /// What differs between this expectation and `actual`; empty when they match.
+    /// What differs between this expectation and `actual`; empty when they match. Asking
+    /// for more includes than the case needs only adds resources: not a difference.
     pub fn differences(&self, actual: &Canonical) -> Vec<Difference> {
+        self.compare(actual, true)
+    }
+
+    /// How far `actual` is from this expectation, extra includes counted: a request belongs
+    /// to the expectations it is closest to.
+    pub fn distance(&self, actual: &Canonical) -> usize {
+        self.compare(actual, false).len()
+    }
+
+    fn compare(&self, actual: &Canonical, tolerate_extra_includes: bool) -> Vec<Difference> {
         let mut out = Vec::new();
         if !self.same_endpoint(actual) {
             out.push(Difference::Endpoint {
@@ -275,6 +327,11 @@ impl Expected {
                     }
                     None => missing.push(pattern),
                 }
+            }
+            if tolerate_extra_includes
+                && (name.starts_with("_include") || name.starts_with("_revinclude"))
+            {
+                got.clear();
             }
             match (missing.as_slice(), got.as_slice()) {
                 ([], []) => {}
@@ -370,7 +427,7 @@ impl Difference {
             let digit_after = v
                 .chars()
                 .nth(2)
-                .is_some_and(|c| c.is_ascii_digit() || c == '…');
+                .is_some_and(|c| c.is_ascii_digit() || c == '…' || c == '<');
             if digit_after
                 && matches!(
                     p.as_str(),
@@ -410,8 +467,14 @@ fn consumer_date(name: &str, value: &str) -> Option<Pattern> {
         return None;
     }
     let prefix: String = value.chars().take_while(char::is_ascii_lowercase).collect();
+    let date = &value[prefix.len()..];
+    let rest = match DateShape::of(date) {
+        Some(shape) => Part::Date(shape),
+        // A templated or unusual date: any value after the comparator.
+        None => Part::Any,
+    };
     Some(Pattern {
-        parts: vec![Part::Text(prefix), Part::Any],
+        parts: vec![Part::Text(prefix), rest],
     })
 }
 
@@ -627,11 +690,54 @@ mod tests {
         );
         let got = actual(
             "/ws-diffusion-fhir/Organization",
-            "_lastUpdated=ge2026-11-20",
+            "_lastUpdated=ge2026-11-20T08:00:00Z",
         );
         assert_eq!(want.differences(&got), vec![]);
         let wrong = actual("/ws-diffusion-fhir/Organization", "_lastUpdated=2026-11-20");
         assert_eq!(want.differences(&wrong).len(), 1);
+    }
+
+    #[test]
+    fn the_precision_and_zone_of_a_written_date_are_the_cases() {
+        let day = expected("/HealthcareService", &[("_lastUpdated", "ge2026-01-01")]);
+        let zoned = expected(
+            "/HealthcareService",
+            &[("_lastUpdated", "ge2026-01-01T02:00:00+02:00")],
+        );
+        let got = |q: &str| actual("/ws-diffusion-fhir/HealthcareService", q);
+        assert!(
+            day.differences(&got("_lastUpdated=ge2026-11-20"))
+                .is_empty()
+        );
+        assert!(
+            !day.differences(&got("_lastUpdated=ge2026-11-20T00:00:00Z"))
+                .is_empty()
+        );
+        assert!(
+            zoned
+                .differences(&got("_lastUpdated=ge2026-11-20T08:00:00%2B01:00"))
+                .is_empty()
+        );
+        assert!(
+            !zoned
+                .differences(&got("_lastUpdated=ge2026-11-20"))
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn extra_includes_are_tolerated_missing_ones_are_not() {
+        let want = expected(
+            "/HealthcareService",
+            &[("_include", "HealthcareService:location")],
+        );
+        let more = actual(
+            "/ws-diffusion-fhir/HealthcareService",
+            "_include=HealthcareService:location&_include=HealthcareService:organization",
+        );
+        assert!(want.differences(&more).is_empty());
+        let fewer = actual("/ws-diffusion-fhir/HealthcareService", "");
+        assert_eq!(want.differences(&fewer).len(), 1);
     }
 
     #[test]
@@ -671,6 +777,7 @@ mod tests {
         assert!(!value("ge2026-01-01", "2025-01-01").is_other_data());
         assert!(!value("ge…", "2025-01-01").is_other_data());
         assert!(value("ge…", "ge2025-01-01").is_other_data());
+        assert!(value("ge<date AAAA-MM-JJ>", "ge2025-01-01T00:00:00Z").is_other_data());
         assert!(
             !Difference::Missing {
                 name: "_include".into(),

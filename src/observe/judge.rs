@@ -145,6 +145,22 @@ fn judge_step(
                 .collect();
             return verdict;
         }
+        // A search that fit on one page shows nothing of how the consumer pages.
+        let answered: Vec<&LoggedRequest> = if step.follow_next {
+            let paged: Vec<&LoggedRequest> = answered
+                .into_iter()
+                .filter(|r| r.facts.page.as_ref().is_some_and(|p| p.matches > p.count))
+                .collect();
+            if paged.is_empty() {
+                verdict.problems = vec![
+                    "résultat tenant sur une seule page : le suivi des liens next n'a pas pu être observé (demander des pages plus petites avec _count)".to_owned(),
+                ];
+                return verdict;
+            }
+            paged
+        } else {
+            answered
+        };
         // The flow must be complete on at least one of the times the request was sent.
         let mut best: Option<Vec<String>> = None;
         for r in answered {
@@ -171,11 +187,11 @@ fn judge_step(
     let nearest = traffic
         .iter()
         .zip(claims)
-        .filter(|(_, claim)| !claim.exact)
         .filter_map(|(o, claim)| {
             let diffs: Vec<Difference> = step.request.differences(&o.canonical);
-            (step.request.near_miss(&o.canonical, &diffs) && claim.nearest == Some(diffs.len()))
-                .then_some((o, diffs))
+            (step.request.near_miss(&o.canonical, &diffs)
+                && claim.nearest == Some(step.request.distance(&o.canonical)))
+            .then_some((o, diffs))
         })
         .min_by_key(|(_, d)| d.len());
     if let Some((o, diffs)) = nearest {
@@ -212,10 +228,11 @@ pub fn plans(
 /// How each observed request relates to all the expectations of the session.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Claim {
-    /// It exactly matches some expectation: it is no near miss of another scenario.
+    /// It exactly matches some expectation (extra includes tolerated).
     pub exact: bool,
-    /// Fewest differences to an expectation it nearly misses: it counts as the near miss
-    /// of those expectations only, not of every scenario it vaguely resembles.
+    /// Its distance to the expectations it matches or nearly misses, the closest: it
+    /// counts as the near miss of those expectations only, not of every scenario it
+    /// vaguely resembles (an exact match with no extra include is distance 0).
     pub nearest: Option<usize>,
 }
 
@@ -227,10 +244,11 @@ pub fn claims(plans: &[Result<Plan, OutOfScope>], traffic: &[Observed<'_>]) -> V
             let mut claim = Claim::default();
             for e in &expectations {
                 let diffs = e.request.differences(&o.canonical);
-                if diffs.is_empty() {
-                    claim.exact = true;
-                } else if e.request.near_miss(&o.canonical, &diffs) {
-                    claim.nearest = Some(claim.nearest.map_or(diffs.len(), |n| n.min(diffs.len())));
+                let related = diffs.is_empty() || e.request.near_miss(&o.canonical, &diffs);
+                claim.exact |= diffs.is_empty();
+                if related {
+                    let d = e.request.distance(&o.canonical);
+                    claim.nearest = Some(claim.nearest.map_or(d, |n| n.min(d)));
                 }
             }
             claim
