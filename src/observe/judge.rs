@@ -118,52 +118,67 @@ fn judge_step(
         requests: Vec::new(),
         problems: Vec::new(),
     };
-    let exact: Vec<&Observed<'_>> = traffic
+    let exact: Vec<&LoggedRequest> = traffic
         .iter()
         .filter(|o| step.request.differences(&o.canonical).is_empty())
         // A probe (`_count=1`, no further page) is not an attempt at a paged read.
         .filter(|o| !(step.follow_next && is_probe(log, o.entry)))
+        .map(|o| o.entry)
         .collect();
-    if !exact.is_empty() {
-        verdict.requests = exact.iter().map(|o| o.entry.seq).collect();
-        let answered: Vec<&LoggedRequest> = exact
+    if exact.is_empty() {
+        judge_near_miss(step, traffic, claims, &mut verdict);
+    } else {
+        judge_seen(step, &exact, log, &mut verdict);
+    }
+    verdict
+}
+
+/// The request was sent: was it answered, and is the flow it starts complete?
+fn judge_seen(
+    step: &ExpectedStep,
+    exact: &[&LoggedRequest],
+    log: &[LoggedRequest],
+    verdict: &mut StepVerdict,
+) {
+    verdict.requests = exact.iter().map(|r| r.seq).collect();
+    let answered: Vec<&LoggedRequest> = exact
+        .iter()
+        .copied()
+        .filter(|r| (200..300).contains(&r.status))
+        .collect();
+    if answered.is_empty() {
+        verdict.outcome = Outcome::Failed;
+        verdict.problems = exact
             .iter()
-            .map(|o| o.entry)
-            .filter(|r| (200..300).contains(&r.status))
+            .map(|r| {
+                format!(
+                    "requête n° {} vue mais refusée : {}",
+                    r.seq,
+                    refusal_text(r)
+                )
+            })
             .collect();
-        if answered.is_empty() {
-            verdict.outcome = Outcome::Failed;
-            verdict.problems = exact
-                .iter()
-                .map(|o| {
-                    format!(
-                        "requête n° {} vue mais refusée : {}",
-                        o.entry.seq,
-                        refusal_text(o.entry)
-                    )
-                })
-                .collect();
-            return verdict;
-        }
-        // A search that fit on one page shows nothing of how the consumer pages.
-        let answered: Vec<&LoggedRequest> = if step.follow_next {
-            let paged: Vec<&LoggedRequest> = answered
-                .into_iter()
-                .filter(|r| r.facts.page.as_ref().is_some_and(|p| p.matches > p.count))
-                .collect();
-            if paged.is_empty() {
-                verdict.problems = vec![
-                    "résultat tenant sur une seule page : le suivi des liens next n'a pas pu être observé (demander des pages plus petites avec _count)".to_owned(),
-                ];
-                return verdict;
-            }
-            paged
-        } else {
-            answered
-        };
-        // The flow must be complete on at least one of the times the request was sent.
-        let mut best: Option<Vec<String>> = None;
-        for r in answered {
+        return;
+    }
+    // A search that fit on one page shows nothing of how the consumer pages.
+    let answered: Vec<&LoggedRequest> = if step.follow_next {
+        answered
+            .into_iter()
+            .filter(|r| r.facts.page.as_ref().is_some_and(|p| p.matches > p.count))
+            .collect()
+    } else {
+        answered
+    };
+    if answered.is_empty() {
+        verdict.problems = vec![
+            "résultat tenant sur une seule page : le suivi des liens next n'a pas pu être observé (demander des pages plus petites avec _count)".to_owned(),
+        ];
+        return;
+    }
+    // The flow must be complete on at least one of the times the request was sent.
+    let best = answered
+        .iter()
+        .map(|r| {
             let mut problems = Vec::new();
             if step.follow_next {
                 problems.extend(paging_gaps(log, r));
@@ -171,19 +186,26 @@ fn judge_step(
             if step.export {
                 problems.extend(export_problems(log, r));
             }
-            if best.as_ref().is_none_or(|b| problems.len() < b.len()) {
-                best = Some(problems);
-            }
-        }
-        verdict.problems = best.unwrap_or_default();
-        verdict.outcome = if verdict.problems.is_empty() {
-            Outcome::Passed
-        } else {
-            Outcome::Failed
-        };
-        return verdict;
-    }
-    // No exact match: the nearest request not already explained by another scenario.
+            problems
+        })
+        .min_by_key(Vec::len)
+        .unwrap_or_default();
+    verdict.outcome = if best.is_empty() {
+        Outcome::Passed
+    } else {
+        Outcome::Failed
+    };
+    verdict.problems = best;
+}
+
+/// The request was not sent as expected: the closest request, if near enough, says what
+/// differs.
+fn judge_near_miss(
+    step: &ExpectedStep,
+    traffic: &[Observed<'_>],
+    claims: &[Claim],
+    verdict: &mut StepVerdict,
+) {
     let nearest = traffic
         .iter()
         .zip(claims)
@@ -194,23 +216,23 @@ fn judge_step(
             .then_some((o, diffs))
         })
         .min_by_key(|(_, d)| d.len());
-    if let Some((o, diffs)) = nearest {
-        verdict.requests = vec![o.entry.seq];
-        verdict.problems = diffs
-            .iter()
-            .map(|d| format!("requête n° {} : {d}", o.entry.seq))
-            .collect();
-        if diffs.iter().all(Difference::is_other_data) {
-            // The right request on the consumer's own data: not wrong, but not this case.
-            verdict.problems.push(
-                "même recherche sur d'autres valeurs : envoyer celles du scénario pour l'exercer"
-                    .to_owned(),
-            );
-        } else {
-            verdict.outcome = Outcome::Failed;
-        }
+    let Some((o, diffs)) = nearest else {
+        return;
+    };
+    verdict.requests = vec![o.entry.seq];
+    verdict.problems = diffs
+        .iter()
+        .map(|d| format!("requête n° {} : {d}", o.entry.seq))
+        .collect();
+    if diffs.iter().all(Difference::is_other_data) {
+        // The right request on the consumer's own data: not wrong, but not this case.
+        verdict.problems.push(
+            "même recherche sur d'autres valeurs : envoyer celles du scénario pour l'exercer"
+                .to_owned(),
+        );
+    } else {
+        verdict.outcome = Outcome::Failed;
     }
-    verdict
 }
 
 /// The plans of every scenario, for a session of access profile `profile`.
