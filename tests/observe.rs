@@ -455,6 +455,9 @@ async fn reports_are_written_without_secrets() {
     let html = std::fs::read_to_string(&written.html).expect("html");
     assert!(html.contains("Score pondéré PLATINES"));
     assert!(html.contains("MAJ-001"));
+    // The answers are kept as evidence too (headers and the start of the body).
+    assert!(html.contains("Réponse ("));
+    assert!(html.contains("searchset"));
     let junit = std::fs::read_to_string(&written.junit).expect("junit");
     roxmltree::Document::parse(&junit).expect("junit.xml is XML");
     let json: Value =

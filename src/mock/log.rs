@@ -38,6 +38,12 @@ pub struct LoggedRequest {
     pub token: Option<TokenSeen>,
     pub status: u16,
     pub response_bytes: usize,
+    /// Response headers (masked), in observer mode.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub response_headers: Vec<(String, String)>,
+    /// The first 2 KiB of the response body (masked), in observer mode.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub response_excerpt: Option<String>,
     /// What the answer was, as the handler described it.
     pub facts: ResponseFacts,
 }
@@ -209,6 +215,8 @@ impl RequestLog {
             token: None,
             status: 0,
             response_bytes: 0,
+            response_headers: Vec::new(),
+            response_excerpt: None,
             facts: ResponseFacts {
                 refusal: Some(Refusal {
                     kind: RefusalKind::Tls,

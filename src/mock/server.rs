@@ -1170,6 +1170,8 @@ async fn log_layer(
         token,
         status: 0,
         response_bytes: 0,
+        response_headers: Vec::new(),
+        response_excerpt: None,
         facts: ResponseFacts::default(),
     };
     let response = next
@@ -1179,18 +1181,46 @@ async fn log_layer(
         ))
         .await;
     entry.status = response.status().as_u16();
-    entry.response_bytes = response
-        .headers()
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0);
     if let Some(facts) = response.extensions().get::<ResponseFacts>() {
         entry.facts = facts.clone();
     }
+    let (parts, body) = response.into_parts();
+    let size = axum::body::HttpBody::size_hint(&body).exact();
+    entry.response_bytes = size.and_then(|n| usize::try_from(n).ok()).unwrap_or(0);
+    // Observer mode keeps the answer as evidence: headers, and the start of bodies small
+    // enough to hold (export files stream past untouched).
+    let body = if state.record_served {
+        entry.response_headers = parts
+            .headers
+            .iter()
+            .map(|(k, v)| {
+                let value = String::from_utf8_lossy(v.as_bytes());
+                (k.as_str().to_owned(), redactor.header(k.as_str(), &value))
+            })
+            .collect();
+        match size {
+            Some(n) if n <= RESPONSE_BUFFER_LIMIT as u64 => {
+                let bytes = axum::body::to_bytes(body, RESPONSE_BUFFER_LIMIT)
+                    .await
+                    .unwrap_or_default();
+                let head = &bytes[..bytes.len().min(RESPONSE_EXCERPT)];
+                entry.response_excerpt =
+                    (!head.is_empty()).then(|| redactor.text(&String::from_utf8_lossy(head)));
+                axum::body::Body::from(bytes)
+            }
+            _ => body,
+        }
+    } else {
+        body
+    };
     state.log.push(entry);
-    response
+    Response::from_parts(parts, body)
 }
+
+/// Bodies up to this size are buffered to keep their start in the log (observer mode).
+const RESPONSE_BUFFER_LIMIT: usize = 1024 * 1024;
+/// How much of a response body the log keeps.
+const RESPONSE_EXCERPT: usize = 2048;
 
 /// TRE code systems and the JDV value sets that bind them, for `nos-value-set-systems`.
 const VALUE_SET_SWAPS: &[(&str, &str)] = &[
