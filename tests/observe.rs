@@ -434,6 +434,16 @@ async fn a_token_per_call_is_called_out() {
 }
 
 #[tokio::test]
+async fn an_empty_session_is_no_success() {
+    let observer = observer(TlsMode::Off).await;
+    let report = observer.report(&catalogue());
+    assert_eq!(report.summary.requests, 0);
+    assert!(!report.success());
+    let html = rorcheck::observe::report::html(&report).expect("html");
+    assert!(html.contains("aucun scénario exercé"));
+}
+
+#[tokio::test]
 async fn reports_are_written_without_secrets() {
     let observer = observer(TlsMode::Off).await;
     let secret = observer.mock.demo_client().secret.clone();

@@ -215,9 +215,10 @@ pub struct ObserveReport {
 }
 
 impl ObserveReport {
-    /// The session shows a correct consumer: nothing failed.
+    /// The session shows a correct consumer: something was exercised and nothing failed
+    /// (an empty session proves nothing).
     pub fn success(&self) -> bool {
-        self.summary.failed == 0 && self.summary.behaviours_failed == 0
+        self.summary.passed > 0 && self.summary.failed == 0 && self.summary.behaviours_failed == 0
     }
 
     pub fn scenario(&self, id: &str) -> Option<&ScenarioVerdict> {
