@@ -7,6 +7,8 @@
 //! 2. End to end against the mock on 127.0.0.1: a 100,000-offer `_myCompleteExtract` export
 //!    through kick-off, polling and every file.
 
+mod common;
+
 use std::io::Write;
 use std::time::{Duration, Instant};
 
@@ -17,18 +19,6 @@ use rorcheck::mock::{GenerateOptions, MockOptions, MockServer};
 use rorcheck::run::Runner;
 use rorcheck::run::export::{ChunkReader, ExportTally, FileFormat, FileTally, scan};
 
-fn rss_mib(field: &str) -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with(field))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|kb| kb.parse::<f64>().ok())
-        })
-        .map_or(f64::NAN, |kb| kb / 1024.0)
-}
-
 fn scanner_alone(resources: usize) {
     let template: serde_json::Value =
         std::fs::read_to_string("fixtures/dataset/HealthcareService.ndjson")
@@ -36,7 +26,7 @@ fn scanner_alone(resources: usize) {
             .and_then(|t| t.lines().next().map(str::to_owned))
             .and_then(|l| serde_json::from_str(&l).ok())
             .expect("a committed offer");
-    let before = rss_mib("VmRSS:");
+    let before = common::rss_mib("VmRSS:");
     let (tx, rx) = tokio::sync::mpsc::channel::<Result<Vec<u8>, String>>(8);
     let producer = std::thread::spawn(move || {
         let mut bytes = 0usize;
@@ -79,8 +69,8 @@ fn scanner_alone(resources: usize) {
         bytes as f64 / 1048576.0,
         tally.files[0].read as f64 / secs,
         bytes as f64 / 1048576.0 / secs,
-        rss_mib("VmRSS:"),
-        rss_mib("VmHWM:"),
+        common::rss_mib("VmRSS:"),
+        common::rss_mib("VmHWM:"),
         outcome.err()
     );
 }
@@ -133,7 +123,7 @@ async fn end_to_end(offers: usize) {
         generated.as_secs_f64(),
         report.scenarios[0].status,
         bytes as f64 / 1048576.0,
-        rss_mib("VmHWM:")
+        common::rss_mib("VmHWM:")
     );
 }
 

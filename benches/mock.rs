@@ -6,6 +6,8 @@
 //!
 //! Traffic goes to 127.0.0.1 only; every loop is bounded in count and time.
 
+mod common;
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -19,19 +21,6 @@ const HEADERS: [(&str, &str); 4] = [
     ("Ror-Role-Metier-Code", "AUTOMATE"),
     ("Ror-Role-Metier-System", "1.2.250.1.213.1.1.4.6"),
 ];
-
-/// Peak resident memory of this process (the mock and the client), from /proc.
-fn peak_rss_mib() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|kb| kb.parse::<f64>().ok())
-        })
-        .map_or(f64::NAN, |kb| kb / 1024.0)
-}
 
 fn client(token: &str) -> reqwest::Client {
     let mut headers = reqwest::header::HeaderMap::new();
@@ -143,7 +132,7 @@ async fn page_through(offers: usize) {
         "paging {offers} offers at _count=200: {entries} entries over {pages} pages (total {total}) in {:.2} s; dataset generated and indexed in {:.2} s; peak RSS {:.0} MiB",
         started.elapsed().as_secs_f64(),
         generated.as_secs_f64(),
-        peak_rss_mib()
+        common::rss_mib("VmHWM:")
     );
 }
 

@@ -5,6 +5,8 @@
 //! sent over loopback to the observed mock, then judged against the 94 scenarios. Figures:
 //! requests per second under recording, time to judge, report sizes, peak memory.
 
+mod common;
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
@@ -29,18 +31,6 @@ const PATHS: &[&str] = &[
     "/HealthcareService?name:contains=urgences",
     "/Organization?_count=1",
 ];
-
-fn peak_rss_mib() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|kb| kb.parse::<f64>().ok())
-        })
-        .map_or(f64::NAN, |kb| kb / 1024.0)
-}
 
 fn main() {
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
@@ -131,7 +121,7 @@ fn main() {
             size(&written.html),
             size(&written.json),
             size(&written.junit),
-            peak_rss_mib()
+            common::rss_mib("VmHWM:")
         );
     });
 }

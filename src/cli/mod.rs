@@ -176,12 +176,17 @@ pub struct ServeArgs {
 
 impl ServeArgs {
     pub fn tls_mode(&self) -> crate::mock::TlsMode {
-        use crate::mock::TlsMode;
-        match (self.tls, self.mtls) {
-            (_, true) => TlsMode::Mtls,
-            (true, false) => TlsMode::Tls,
-            (false, false) => TlsMode::Off,
-        }
+        tls_mode(self.tls, self.mtls)
+    }
+}
+
+/// The mock's transport from the `--tls` / `--mtls` flags.
+fn tls_mode(tls: bool, mtls: bool) -> crate::mock::TlsMode {
+    use crate::mock::TlsMode;
+    match (tls, mtls) {
+        (_, true) => TlsMode::Mtls,
+        (true, false) => TlsMode::Tls,
+        (false, false) => TlsMode::Off,
     }
 }
 
@@ -234,12 +239,7 @@ pub struct ObserveArgs {
 
 impl ObserveArgs {
     pub fn tls_mode(&self) -> crate::mock::TlsMode {
-        use crate::mock::TlsMode;
-        match (self.tls, self.mtls) {
-            (_, true) => TlsMode::Mtls,
-            (true, false) => TlsMode::Tls,
-            (false, false) => TlsMode::Off,
-        }
+        tls_mode(self.tls, self.mtls)
     }
 }
 

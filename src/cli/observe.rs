@@ -12,6 +12,11 @@ pub async fn observe(args: ObserveArgs) -> Result<(), CliError> {
     // Scenarios are loaded and checked before anything listens: a bad file stops here.
     let set = load_selected(&args.filters)?;
     let tls = args.tls_mode();
+    if args.write_certs.is_some() && tls == TlsMode::Off {
+        return Err(CliError::Usage(
+            "--write-certs needs --tls or --mtls".into(),
+        ));
+    }
     let mut opts = MockOptions {
         addr: args.addr,
         tls,
@@ -48,22 +53,18 @@ fn print_banner(observer: &Observer, args: &ObserveArgs) -> Result<(), CliError>
     println!("Observation : rorcheck joue le ROR pour votre application.");
     println!("  Base FHIR      : {}", mock.base_url);
     println!("  Jeton OAuth2   : {}", mock.token_url);
-    if args.tls_mode() == TlsMode::Mtls {
-        let pki = mock
-            .pki
-            .as_ref()
-            .ok_or_else(|| CliError::Runtime("the mutual-TLS mock has no test PKI".into()))?;
-        if let Some(dir) = &args.write_certs {
-            pki.write(dir).map_err(|e| {
-                CliError::Runtime(format!("cannot write the test certificates: {e}"))
-            })?;
-            println!(
-                "  Certificats    : AC de test et certificats clients dans {}",
-                dir.display()
-            );
-        }
+    if let (Some(pki), Some(dir)) = (&mock.pki, &args.write_certs) {
+        pki.write(dir)
+            .map_err(|e| CliError::Runtime(format!("cannot write the test certificates: {e}")))?;
         println!(
-            "  client_id      : rorcheck-demo-p1 (profil d'accès 1, authentifié par son certificat)"
+            "  Certificats    : AC de test (ca.pem) et certificats clients dans {}",
+            dir.display()
+        );
+    }
+    let mtls_client = mock.pki.as_ref().and_then(|p| p.client(1));
+    if let (TlsMode::Mtls, Some((client_id, _, _))) = (args.tls_mode(), mtls_client) {
+        println!(
+            "  client_id      : {client_id} (profil d'accès 1, authentifié par son certificat)"
         );
     } else {
         let client = mock.demo_client();
@@ -74,12 +75,6 @@ fn print_banner(observer: &Observer, args: &ObserveArgs) -> Result<(), CliError>
             "  client_secret  : {} (démo, profil d'accès 0)",
             client.secret
         );
-        if let (Some(pki), Some(dir)) = (&mock.pki, &args.write_certs) {
-            pki.write(dir).map_err(|e| {
-                CliError::Runtime(format!("cannot write the test certificates: {e}"))
-            })?;
-            println!("  AC de test     : {}", dir.join("ca.pem").display());
-        }
     }
     println!(
         "  En-têtes       : Ror-Profil-Utilisateur-Code/-System, Ror-Role-Metier-Code/-System sur chaque appel"

@@ -471,7 +471,7 @@ struct Served<'a> {
 /// A searchset page: matches of the page, then their includes.
 fn page(state: &MockState, served: &Served<'_>, offset: usize, self_url: String) -> Response {
     let Served {
-        store: _,
+        store,
         id: search_id,
         search,
         matches,
@@ -483,7 +483,6 @@ fn page(state: &MockState, served: &Served<'_>, offset: usize, self_url: String)
     if state.faults.has(Fault::DuplicateAcrossPages) && offset >= count && count > 0 {
         page.insert(0, matches[offset - count]);
     }
-    let store = &served.store;
     let included = if state.faults.has(Fault::OmitIncludes) {
         Vec::new()
     } else {
@@ -1104,10 +1103,11 @@ async fn export_file(
 fn token_seen(issuer: &Issuer, token: &str) -> TokenSeen {
     match issuer.verify(token, true, true) {
         Ok(claims) => TokenSeen {
-            state: if issuer.verify(token, false, true).is_ok() {
-                TokenState::Valid
-            } else {
+            // The issuer's own rule: a token is expired from its `exp` second on.
+            state: if claims.exp <= chrono::Utc::now().timestamp() {
                 TokenState::Expired
+            } else {
+                TokenState::Valid
             },
             jti: Some(claims.jti),
             client_id: Some(claims.client_id),
@@ -1183,6 +1183,10 @@ async fn log_layer(
     entry.status = response.status().as_u16();
     if let Some(facts) = response.extensions().get::<ResponseFacts>() {
         entry.facts = facts.clone();
+        // Refusal messages may quote what the client sent.
+        if let Some(refusal) = &mut entry.facts.refusal {
+            refusal.message = redactor.text(&refusal.message);
+        }
     }
     let (parts, body) = response.into_parts();
     let size = axum::body::HttpBody::size_hint(&body).exact();

@@ -58,7 +58,7 @@ pub struct Day {
 }
 
 /// The story so far.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Story {
     days: Mutex<Vec<Day>>,
 }

@@ -174,11 +174,16 @@ fn ror_headers_on_every_call(s: &Session<'_>) -> BehaviourCheck {
     )
 }
 
-/// Unix seconds of an RFC 3339 timestamp.
-fn unix(at: &str) -> Option<i64> {
+/// Unix milliseconds of an RFC 3339 timestamp (the log's `at`, a story day's start).
+pub(super) fn unix_ms(at: &str) -> Option<i64> {
     chrono::DateTime::parse_from_rfc3339(at)
         .ok()
-        .map(|d| d.timestamp())
+        .map(|d| d.timestamp_millis())
+}
+
+/// Unix seconds of an RFC 3339 timestamp.
+fn unix(at: &str) -> Option<i64> {
+    unix_ms(at).map(|ms| ms.div_euclid(1000))
 }
 
 /// A token asked for while the previous one still had this long to live is needless.
@@ -268,8 +273,8 @@ fn token_renewed_after_expiry(s: &Session<'_>) -> BehaviourCheck {
         .min();
     let outlived = first_expiry.is_some_and(|exp| {
         s.fhir_calls()
-            .filter_map(|r| chrono::DateTime::parse_from_rfc3339(&r.at).ok())
-            .any(|at| at.timestamp_millis() >= exp * 1000)
+            .filter_map(|r| unix_ms(&r.at))
+            .any(|at| at >= exp * 1000)
     });
     check(
         "COMP-04",

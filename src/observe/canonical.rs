@@ -188,11 +188,7 @@ impl Canonical {
             .into_iter()
             .flat_map(|(name, value)| normalise(&name, &value))
             .collect();
-        if path == TOKEN_PATH {
-            // Credentials travel in the form or in HTTP Basic: the grant type is what
-            // identifies a token request.
-            params.retain(|(n, _)| n == "grant_type");
-        }
+        keep_token_identity(&path, &mut params);
         params.sort();
         Canonical {
             method,
@@ -256,6 +252,7 @@ impl Expected {
                 }
             })
             .collect();
+        keep_token_identity(&path, &mut params);
         params.sort_by(|a, b| {
             a.0.cmp(&b.0)
                 .then_with(|| a.1.to_string().cmp(&b.1.to_string()))
@@ -265,13 +262,6 @@ impl Expected {
             path: Pattern::from_template(&path),
             params,
         }
-    }
-
-    /// Keeps only the parameters named; used for the token endpoint, where only the grant
-    /// type tells what the request is (credentials travel in the body or in Basic).
-    pub fn keep_only(mut self, names: &[&str]) -> Self {
-        self.params.retain(|(n, _)| names.contains(&n.as_str()));
-        self
     }
 
     /// Same endpoint: method and path.
@@ -476,6 +466,14 @@ fn consumer_date(name: &str, value: &str) -> Option<Pattern> {
     Some(Pattern {
         parts: vec![Part::Text(prefix), rest],
     })
+}
+
+/// For the token endpoint only the grant type identifies the request: credentials travel
+/// in the form or in HTTP Basic, and the secret is masked in the log.
+fn keep_token_identity<V>(path: &str, params: &mut Vec<(String, V)>) {
+    if path == TOKEN_PATH {
+        params.retain(|(n, _)| n == "grant_type");
+    }
 }
 
 fn decode(text: &str) -> Vec<(String, String)> {

@@ -63,7 +63,7 @@ impl Observer {
         });
         Judgement {
             scenarios,
-            log: &log,
+            log,
             base_path: &self.base_path,
             profile: self.profile(),
             mtls: self.tls == TlsMode::Mtls,
@@ -94,7 +94,8 @@ pub struct Context {
 /// Everything judged from one log.
 pub struct Judgement<'a> {
     pub scenarios: &'a [Scenario],
-    pub log: &'a [LoggedRequest],
+    /// The session's log; it becomes the report's evidence.
+    pub log: Vec<LoggedRequest>,
     pub base_path: &'a str,
     pub profile: u8,
     pub mtls: bool,
@@ -102,22 +103,22 @@ pub struct Judgement<'a> {
 }
 
 impl Judgement<'_> {
-    pub fn report(&self, context: Context) -> ObserveReport {
-        let traffic = judge::observed(self.log, self.base_path);
+    pub fn report(self, context: Context) -> ObserveReport {
+        let traffic = judge::observed(&self.log, self.base_path);
         let plans = judge::plans(self.scenarios, self.profile, self.base_path);
         let claims = judge::claims(&plans, &traffic);
         let session = behaviour::Session {
-            log: self.log,
+            log: &self.log,
             base_path: self.base_path,
             mtls: self.mtls,
         };
         let mut behaviours = behaviour::all(&session);
-        behaviours.push(story::judge(self.story.as_ref(), self.log));
+        behaviours.push(story::judge(self.story.as_ref(), &self.log));
         let scenarios: Vec<ScenarioVerdict> = self
             .scenarios
             .iter()
             .zip(&plans)
-            .map(|(s, p)| judge::judge_scenario(s, p, &traffic, &claims, self.log, &behaviours))
+            .map(|(s, p)| judge::judge_scenario(s, p, &traffic, &claims, &self.log, &behaviours))
             .collect();
         let unexpected = traffic
             .iter()
@@ -165,7 +166,7 @@ impl Judgement<'_> {
                 .as_ref()
                 .map(|s| s.days.to_vec())
                 .unwrap_or_default(),
-            requests: self.log.to_vec(),
+            requests: self.log,
         }
     }
 }

@@ -8,7 +8,7 @@ use crate::mock::store::Store;
 use crate::mock::story::Day;
 use crate::mock::visibility;
 
-use super::behaviour::{BehaviourCheck, Finding, check};
+use super::behaviour::{BehaviourCheck, Finding, check, unix_ms};
 
 /// What the story judgement reads.
 pub struct StoryInput<'a> {
@@ -45,12 +45,6 @@ fn lower_bound(value: &str) -> Option<i64> {
                 .and_then(|d| d.and_hms_opt(0, 0, 0))
                 .map(|d| d.and_utc().timestamp_millis())
         })
-}
-
-fn unix_ms(at: &str) -> Option<i64> {
-    chrono::DateTime::parse_from_rfc3339(at)
-        .ok()
-        .map(|d| d.timestamp_millis())
 }
 
 fn last_updated_values(r: &LoggedRequest) -> Vec<String> {
