@@ -60,7 +60,12 @@ fn scanner_alone(resources: usize) {
         resource_type: "HealthcareService".into(),
         ..FileTally::default()
     });
-    let outcome = scan(ChunkReader::new(rx), FileFormat::Ndjson, &mut tally);
+    let outcome = scan(
+        ChunkReader::new(rx),
+        FileFormat::Ndjson,
+        &mut tally,
+        rorcheck::http::Limits::REMOTE.max_record,
+    );
     let secs = started.elapsed().as_secs_f64();
     let bytes = producer.join().unwrap_or(0);
     println!(

@@ -127,6 +127,7 @@ pub fn mock_mtls_target(mock: &MockServer, dir: &std::path::Path) -> Result<Targ
         "mock-mtls (ROR simulé intégré, TLS mutuel, profil 1)",
         &config,
     )?;
+    target.limits = crate::http::Limits::EMBEDDED;
     for (name, value) in [
         ("expired_token", mock.expired_demo_token()),
         ("tampered_token", mock.tampered_demo_token()),
@@ -151,6 +152,7 @@ pub fn mock_target(mock: &MockServer) -> Result<Target, CliError> {
         target.http.clone(),
     )));
     target.access_profile = AccessProfile::try_from(0).ok();
+    target.limits = crate::http::Limits::EMBEDDED;
     for (k, v) in [
         ("token_url", mock.token_url.clone()),
         ("client_id", client.client_id.clone()),

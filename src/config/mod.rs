@@ -198,6 +198,20 @@ pub struct TargetConfig {
     pub rate_limit: Option<f64>,
     /// Longest wait honoured from a `Retry-After` header (default 30 s).
     pub max_retry_after_secs: Option<u64>,
+    /// Other origins that may receive the access token when the server points there
+    /// (e.g. a file host serving `$export` files): `["https://files.example"]`. Any other
+    /// origin in a `next` link or an export URL fails the step and is not requested.
+    #[serde(default)]
+    pub trusted_origins: Vec<String>,
+    /// Largest synchronous response body, in MiB (default 64).
+    pub max_body_mib: Option<u64>,
+    /// Largest `$export` file, in MiB (default 8192; files are streamed).
+    pub max_export_file_mib: Option<u64>,
+    /// Largest single resource in an export file (ndjson line or Bundle entry), in MiB
+    /// (default 16).
+    pub max_record_mib: Option<u64>,
+    /// Longest time one `$export` may take, kick-off to last file, in seconds (default 3600).
+    pub export_deadline_secs: Option<u64>,
 }
 
 /// The config file.
@@ -226,6 +240,12 @@ pub enum ConfigError {
     Env { var: &'static str, reason: String },
     #[error("target `{target}` has no {what}")]
     Missing { target: String, what: &'static str },
+    #[error("target `{target}`: invalid {what}: {reason}")]
+    Invalid {
+        target: String,
+        what: &'static str,
+        reason: String,
+    },
     #[error(
         "the client id of `{target}` is not set: export ROR_CLIENT_ID or set `auth.client_id` in [targets.{target}]"
     )]

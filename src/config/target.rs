@@ -9,6 +9,7 @@ use super::{AuthConfig, ConfigError, RorHeaders, TargetConfig};
 use crate::http::identity::ClientIdentity;
 use crate::http::oauth::TokenSource;
 use crate::http::rate::RateLimiter;
+use crate::http::{CredentialScope, Limits};
 use crate::scenario::AccessProfile;
 
 /// Default credentials of a target once secrets are resolved.
@@ -97,6 +98,10 @@ pub struct Target {
     pub rate: Option<Arc<RateLimiter>>,
     /// Longest wait honoured from a `Retry-After` (429/503 or polling).
     pub max_retry_after: Duration,
+    /// How much the server may make rorcheck read, and for how long.
+    pub limits: Limits,
+    /// Origins besides the FHIR API's that may receive the access token (`trusted_origins`).
+    pub trusted_origins: Vec<url::Url>,
 }
 
 /// Shows what may be shown: secret variables (a client secret) and tokens are masked.
@@ -130,6 +135,52 @@ impl std::fmt::Debug for Target {
 
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 pub const DEFAULT_MAX_RETRY_AFTER: Duration = Duration::from_secs(30);
+
+/// The limits of a target: the defaults for real environments, overridden per field.
+fn limits_of(name: &str, cfg: &TargetConfig) -> Result<Limits, ConfigError> {
+    const MIB: u64 = 1024 * 1024;
+    let mut limits = Limits::default();
+    let positive = |what: &'static str, v: u64| {
+        if v == 0 {
+            Err(ConfigError::Invalid {
+                target: name.to_owned(),
+                what,
+                reason: "must be at least 1".into(),
+            })
+        } else {
+            Ok(v)
+        }
+    };
+    if let Some(v) = cfg.max_body_mib {
+        limits.max_body = positive("max_body_mib", v)?.saturating_mul(MIB);
+    }
+    if let Some(v) = cfg.max_export_file_mib {
+        limits.max_export_file = positive("max_export_file_mib", v)?.saturating_mul(MIB);
+    }
+    if let Some(v) = cfg.max_record_mib {
+        limits.max_record = positive("max_record_mib", v)?.saturating_mul(MIB);
+    }
+    if let Some(v) = cfg.export_deadline_secs {
+        limits.export_deadline = Duration::from_secs(positive("export_deadline_secs", v)?);
+    }
+    Ok(limits)
+}
+
+/// One entry of `trusted_origins`: an http(s) URL of which only the origin counts.
+fn trusted_origin(name: &str, text: &str) -> Result<url::Url, ConfigError> {
+    let invalid = |reason: String| ConfigError::Invalid {
+        target: name.to_owned(),
+        what: "trusted_origins",
+        reason: format!("`{text}`: {reason}"),
+    };
+    let url = url::Url::parse(text).map_err(|e| invalid(e.to_string()))?;
+    if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
+        return Err(invalid(
+            "an http(s) origin is expected, e.g. https://files.example".into(),
+        ));
+    }
+    Ok(url)
+}
 
 impl Target {
     pub fn new(name: &str, base_url: &str) -> Result<Self, ConfigError> {
@@ -169,6 +220,8 @@ impl Target {
             allow_heavy: false,
             rate: None,
             max_retry_after: DEFAULT_MAX_RETRY_AFTER,
+            limits: Limits::default(),
+            trusted_origins: Vec::new(),
         })
     }
 
@@ -289,7 +342,18 @@ impl Target {
         if let Some(secs) = cfg.max_retry_after_secs {
             target.max_retry_after = Duration::from_secs(secs);
         }
+        target.limits = limits_of(name, cfg)?;
+        target.trusted_origins = cfg
+            .trusted_origins
+            .iter()
+            .map(|o| trusted_origin(name, o))
+            .collect::<Result<_, _>>()?;
         Ok(target)
+    }
+
+    /// Where the target's credentials may go: the FHIR API's origin and the trusted ones.
+    pub fn credential_scope(&self) -> CredentialScope {
+        CredentialScope::new(&self.base_url, &self.trusted_origins)
     }
 
     /// The token endpoint and client id, when the target obtains its tokens itself.

@@ -15,6 +15,8 @@ pub struct OutgoingRequest {
     pub headers: Vec<(String, String)>,
     pub body: Option<Vec<u8>>,
     pub timeout: Duration,
+    /// The largest response body read; beyond it the exchange fails (see [`super::Limits`]).
+    pub max_body: u64,
 }
 
 #[derive(Debug, Clone)]
@@ -40,6 +42,57 @@ pub enum TransportError {
     Build(String),
     #[error("échange interrompu : {0}")]
     Other(String),
+    /// The server sent (or announced) more than the target's limit allows: reading stopped
+    /// there, so that no response can exhaust memory.
+    #[error("corps de réponse au-delà de la limite de {} ({}) : lecture arrêtée", super::limits::human_size(*limit), announced.map_or_else(|| "flux sans fin annoncée".to_owned(), |n| format!("{} annoncés", super::limits::human_size(n))))]
+    BodyTooLarge { limit: u64, announced: Option<u64> },
+}
+
+/// Reads a whole body, refusing one larger than `limit` before reading it (Content-Length)
+/// or as soon as it grows past it (chunked or lying servers).
+pub async fn read_capped(
+    response: &mut reqwest::Response,
+    limit: u64,
+) -> Result<Vec<u8>, ReadError> {
+    let announced = response.content_length();
+    if let Some(n) = announced
+        && n > limit
+    {
+        return Err(ReadError::TooLarge {
+            limit,
+            announced: Some(n),
+        });
+    }
+    // Never trust the announced length for the allocation beyond a small head start.
+    let mut body = Vec::with_capacity(announced.unwrap_or(0).min(1024 * 1024) as usize);
+    while let Some(chunk) = response.chunk().await.map_err(ReadError::Transport)? {
+        if (body.len() + chunk.len()) as u64 > limit {
+            return Err(ReadError::TooLarge {
+                limit,
+                announced: None,
+            });
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+/// Why [`read_capped`] stopped.
+#[derive(Debug)]
+pub enum ReadError {
+    TooLarge { limit: u64, announced: Option<u64> },
+    Transport(reqwest::Error),
+}
+
+impl ReadError {
+    pub fn into_transport(self, timeout_ms: u128) -> TransportError {
+        match self {
+            ReadError::TooLarge { limit, announced } => {
+                TransportError::BodyTooLarge { limit, announced }
+            }
+            ReadError::Transport(e) => classify(&e, timeout_ms),
+        }
+    }
 }
 
 /// The error and its causes on one line, e.g. `... <- invalid peer certificate: UnknownIssuer`.
@@ -114,18 +167,17 @@ impl HttpClient {
         // One deadline for headers and body together: a server that stalls mid-body must
         // fail the step as surely as one that never answers.
         let exchange = async {
-            let response = builder.send().await.map_err(|e| classify(&e, timeout_ms))?;
+            let mut response = builder.send().await.map_err(|e| classify(&e, timeout_ms))?;
             let headers_ms = started.elapsed().as_secs_f64() * 1000.0;
             let status = response.status().as_u16();
             let headers = response.headers().clone();
-            let body = response
-                .bytes()
+            let body = read_capped(&mut response, req.max_body)
                 .await
-                .map_err(|e| classify(&e, timeout_ms))?;
+                .map_err(|e| e.into_transport(timeout_ms))?;
             Ok(ReceivedResponse {
                 status,
                 headers,
-                body: body.to_vec(),
+                body,
                 timings: Timings {
                     headers_ms,
                     total_ms: started.elapsed().as_secs_f64() * 1000.0,

@@ -38,15 +38,3 @@ pub struct Exchange {
     pub response: Option<RecordedResponse>,
     pub timings: Option<Timings>,
 }
-
-/// Cuts text for evidence at a character boundary.
-pub fn clip(text: &str) -> (String, bool) {
-    if text.len() <= MAX_EVIDENCE_BODY {
-        return (text.to_owned(), false);
-    }
-    let mut end = MAX_EVIDENCE_BODY;
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    (text[..end].to_owned(), true)
-}

@@ -3,10 +3,14 @@
 pub mod client;
 pub mod evidence;
 pub mod identity;
+pub mod limits;
 pub mod oauth;
 pub mod rate;
 pub mod redact;
+pub mod scope;
 
 pub use client::{HttpClient, OutgoingRequest, ReceivedResponse, TransportError};
 pub use evidence::{Exchange, RecordedRequest, RecordedResponse, Timings};
+pub use limits::Limits;
 pub use redact::{MASK, Redactor};
+pub use scope::{CredentialScope, ForeignOrigin};

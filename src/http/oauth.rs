@@ -52,6 +52,11 @@ struct ErrorResponse {
     error: Option<String>,
 }
 
+/// A token response is a few hundred bytes: anything past this is not one.
+const MAX_TOKEN_RESPONSE: u64 = 1024 * 1024;
+/// A token endpoint that does not answer within this fails the step instead of hanging it.
+const TOKEN_TIMEOUT: Duration = Duration::from_secs(30);
+
 struct Cached {
     token: String,
     renew_at: Instant,
@@ -150,10 +155,11 @@ impl TokenSource {
 
     /// Asks the token endpoint for a new token, bypassing the cache.
     pub async fn request(&self) -> Result<TokenGrant, OAuthError> {
-        let response = self
+        let mut response = self
             .http
             .post(self.token_url.clone())
             .form(&self.form())
+            .timeout(TOKEN_TIMEOUT)
             .send()
             .await
             .map_err(|e| transport(&e))?;
@@ -163,7 +169,15 @@ impl TokenSource {
             .get(reqwest::header::CACHE_CONTROL)
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
-        let body = response.bytes().await.map_err(|e| transport(&e))?;
+        let body = super::client::read_capped(&mut response, MAX_TOKEN_RESPONSE)
+            .await
+            .map_err(|e| match e {
+                super::client::ReadError::Transport(e) => transport(&e),
+                super::client::ReadError::TooLarge { limit, .. } => OAuthError::Malformed(format!(
+                    "réponse de plus de {} pour un jeton",
+                    super::limits::human_size(limit)
+                )),
+            })?;
         if status != 200 {
             let code = serde_json::from_slice::<ErrorResponse>(&body)
                 .ok()

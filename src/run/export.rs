@@ -2,8 +2,10 @@
 //! checked as it arrives (ROR profiles, NOS, visibility), only identifiers and references
 //! are kept, so that a national export does not need to fit in memory.
 
+use std::cell::Cell;
 use std::collections::{BTreeMap, HashSet};
 use std::io::Read;
+use std::rc::Rc;
 
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
@@ -14,8 +16,9 @@ use serde_saphyr::Spanned;
 
 use super::result::{AssertionResult, FollowUp, Status, StepResult};
 use super::step::{
-    StepContext, capture, follow_up_request, judge, record_request, record_response, retry_wait,
-    send_follow_up, settle, status_of, without_response,
+    FollowUpError, StepContext, capture, follow_up_request, foreign_origin_finding, judge,
+    record_request, record_response, retry_wait, send_follow_up, settle, status_of,
+    without_response,
 };
 use crate::assert::{FindingCounts, ResponseView, Verdict, findings_verdict};
 use crate::conformance::{self, Aspects, Finding, Severity};
@@ -305,22 +308,70 @@ impl ExportTally {
     }
 }
 
-/// Reads one file from `reader`, handing each resource to `tally`. Returns why reading
-/// stopped early, if it did.
-pub fn scan(reader: impl Read, format: FileFormat, tally: &mut ExportTally) -> Result<(), String> {
+/// Bytes read since the current resource began: the reader refuses to go past the limit,
+/// so that one endless line or entry cannot fill memory.
+#[derive(Clone)]
+struct RecordMark(Rc<Cell<u64>>);
+
+impl RecordMark {
+    /// A resource was taken whole: the next one starts here.
+    fn reset(&self) {
+        self.0.set(0);
+    }
+}
+
+/// A reader that fails once a single resource grows past `limit` bytes.
+struct RecordBound<R> {
+    inner: R,
+    mark: RecordMark,
+    limit: u64,
+}
+
+impl<R: Read> Read for RecordBound<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let used = self.mark.0.get();
+        if used >= self.limit {
+            return Err(std::io::Error::other(format!(
+                "une ressource dépasse la limite de {} (max_record_mib) : lecture arrêtée",
+                crate::http::limits::human_size(self.limit)
+            )));
+        }
+        let room = usize::try_from(self.limit - used).unwrap_or(usize::MAX);
+        let n = buf.len().min(room);
+        let read = self.inner.read(&mut buf[..n])?;
+        self.mark.0.set(used + read as u64);
+        Ok(read)
+    }
+}
+
+/// Reads one file from `reader`, handing each resource to `tally`; no single resource may
+/// take more than `max_record` bytes. Returns why reading stopped early, if it did.
+pub fn scan(
+    reader: impl Read,
+    format: FileFormat,
+    tally: &mut ExportTally,
+    max_record: u64,
+) -> Result<(), String> {
+    let mark = RecordMark(Rc::new(Cell::new(0)));
+    let reader = RecordBound {
+        inner: reader,
+        mark: mark.clone(),
+        limit: max_record,
+    };
     match format {
         FileFormat::Ndjson => {
             let stream = serde_json::Deserializer::from_reader(reader).into_iter::<Value>();
             for (n, item) in stream.enumerate() {
                 let resource =
                     item.map_err(|e| format!("ressource n° {} illisible : {e}", n + 1))?;
+                mark.reset();
                 tally.observe(&resource);
             }
             Ok(())
         }
         FileFormat::Bundle => {
             let mut de = serde_json::Deserializer::from_reader(reader);
-            BundleSeed { tally }
+            BundleSeed { tally, mark }
                 .deserialize(&mut de)
                 .and_then(|()| de.end())
                 .map_err(|e| format!("Bundle illisible : {e}"))
@@ -331,6 +382,7 @@ pub fn scan(reader: impl Read, format: FileFormat, tally: &mut ExportTally) -> R
 /// Walks a Bundle, taking its entries one at a time.
 struct BundleSeed<'a> {
     tally: &'a mut ExportTally,
+    mark: RecordMark,
 }
 
 impl<'de> DeserializeSeed<'de> for BundleSeed<'_> {
@@ -358,11 +410,13 @@ impl<'de> Visitor<'de> for BundleSeed<'_> {
                 }
                 "entry" => map.next_value_seed(Entries {
                     tally: &mut *self.tally,
+                    mark: self.mark.clone(),
                 })?,
                 _ => {
                     map.next_value::<IgnoredAny>()?;
                 }
             }
+            self.mark.reset();
         }
         Ok(())
     }
@@ -370,6 +424,7 @@ impl<'de> Visitor<'de> for BundleSeed<'_> {
 
 struct Entries<'a> {
     tally: &'a mut ExportTally,
+    mark: RecordMark,
 }
 
 impl<'de> DeserializeSeed<'de> for Entries<'_> {
@@ -386,6 +441,7 @@ impl<'de> Visitor<'de> for Entries<'_> {
     }
     fn visit_seq<S: SeqAccess<'de>>(self, mut seq: S) -> Result<(), S::Error> {
         while let Some(entry) = seq.next_element::<Value>()? {
+            self.mark.reset();
             self.tally.observe(&entry["resource"]);
         }
         Ok(())
@@ -520,8 +576,10 @@ pub async fn run_flow(
         ));
     };
 
-    // Polling: 202 while running, waiting what Retry-After asks (bounded), then 200.
+    // Polling: 202 while running, waiting what Retry-After asks (bounded), then 200. The
+    // whole export, files included, has one deadline.
     let bound = Duration::from_secs(fc.flow.max_wait_secs).min(ctx.target.max_retry_after);
+    let deadline = Deadline::new(ctx.target.limits.export_deadline);
     let mut polls = 0;
     let manifest = loop {
         if polls >= fc.flow.max_polls {
@@ -530,10 +588,27 @@ pub async fn run_flow(
                 format!("manifeste toujours indisponible après {polls} interrogation(s) du statut"),
             ));
         }
-        let req = match follow_up_request(ctx, st, &kickoff, status_url.clone(), redactor).await {
-            Ok(r) => r,
-            Err(why) => return finish(fail(result, why)),
-        };
+        if deadline.passed() {
+            return finish(fail(result, deadline.reason("avant le manifeste")));
+        }
+        let what = "le Content-Location de l'export (URL de statut)";
+        let req =
+            match follow_up_request(ctx, st, &kickoff, status_url.clone(), what, redactor).await {
+                Ok(r) => r,
+                Err(FollowUpError::Foreign(e)) => {
+                    result.assertions.push(foreign_origin_finding(
+                        step.referenced.line(),
+                        &e,
+                        redactor,
+                    ));
+                    return finish(fail(result, redactor.text(&e.to_string())));
+                }
+                Err(e @ FollowUpError::Token(_)) => {
+                    result.status = Status::Errored;
+                    result.reason = Some(e.to_string());
+                    return finish(result);
+                }
+            };
         polls += 1;
         let resp = match send_follow_up(ctx, fc.client, st, &req).await {
             Ok((r, sent)) => {
@@ -562,7 +637,7 @@ pub async fn run_flow(
                         redactor,
                     ));
                 }
-                tokio::time::sleep(retry_wait(st, &resp.headers, bound)).await;
+                tokio::time::sleep(deadline.clamp(retry_wait(st, &resp.headers, bound))).await;
             }
             200 => {
                 result.follow_ups.push(evidence(
@@ -623,6 +698,7 @@ pub async fn run_flow(
             .collect(),
         Err(_) => Vec::new(),
     };
+    let mut foreign = None;
     for (ty, declared, url) in outputs {
         tally.manifest_types.push(ty.clone());
         tally.files.push(FileTally {
@@ -630,16 +706,24 @@ pub async fn run_flow(
             declared,
             ..FileTally::default()
         });
+        let what = format!("l'URL du fichier {ty} du manifeste");
         let outcome = match kickoff.url.join(&url) {
-            Ok(url) => match follow_up_request(ctx, st, &kickoff, url, redactor).await {
+            Ok(_) if deadline.passed() => Some(deadline.reason("avant ce fichier")),
+            Ok(url) => match follow_up_request(ctx, st, &kickoff, url, &what, redactor).await {
                 Ok(req) => {
-                    let (t, outcome) = download(ctx, fc.client, &req, tally, &ty, redactor).await;
+                    let (t, outcome) =
+                        download(ctx, fc.client, &req, tally, &ty, &deadline, redactor).await;
                     tally = t;
                     result.attempts += 1;
                     result.follow_ups.push(outcome.evidence);
                     outcome.error
                 }
-                Err(why) => Some(why),
+                Err(FollowUpError::Foreign(e)) => {
+                    let why = e.to_string();
+                    foreign.get_or_insert(e);
+                    Some(why)
+                }
+                Err(e @ FollowUpError::Token(_)) => Some(e.to_string()),
             },
             Err(e) => Some(format!("URL de fichier inutilisable « {url} » ({e})")),
         };
@@ -684,10 +768,48 @@ pub async fn run_flow(
             because: Some("contrôle de conformité automatique (--check-all)".into()),
         });
     }
+    if let Some(e) = &foreign {
+        assertions.push(foreign_origin_finding(step.referenced.line(), e, redactor));
+    }
     settle(&mut result, &assertions);
     result.assertions = assertions;
     capture(st, &view, ctx.fhirpath, vars, redactor, &mut result).await;
     finish(result)
+}
+
+/// The one deadline of an export, kick-off to last file (`export_deadline_secs`).
+struct Deadline {
+    at: Instant,
+    total: Duration,
+}
+
+impl Deadline {
+    fn new(total: Duration) -> Self {
+        Deadline {
+            at: Instant::now() + total,
+            total,
+        }
+    }
+
+    fn passed(&self) -> bool {
+        Instant::now() >= self.at
+    }
+
+    fn remaining(&self) -> Duration {
+        self.at.saturating_duration_since(Instant::now())
+    }
+
+    /// A wait cut so as to end by the deadline.
+    fn clamp(&self, wait: Duration) -> Duration {
+        wait.min(self.remaining())
+    }
+
+    fn reason(&self, when: &str) -> String {
+        format!(
+            "export non terminé dans le délai de {} s (export_deadline_secs) : arrêté {when}",
+            self.total.as_secs()
+        )
+    }
 }
 
 struct Downloaded {
@@ -703,6 +825,7 @@ async fn download(
     req: &OutgoingRequest,
     tally: ExportTally,
     ty: &str,
+    deadline: &Deadline,
     redactor: &Redactor,
 ) -> (ExportTally, Downloaded) {
     let label = format!("fichier {ty}");
@@ -714,10 +837,18 @@ async fn download(
         evidence: evidence(label.clone(), req, None, redactor),
         error: Some(why),
     };
-    let response = match client.open(req).await {
-        Ok(r) => r,
-        Err(e) => return (tally, no_response(redactor.text(&e.to_string()))),
+    let opened = tokio::time::timeout(deadline.remaining(), client.open(req)).await;
+    let response = match opened {
+        Ok(Ok(r)) => r,
+        Ok(Err(e)) => return (tally, no_response(redactor.text(&e.to_string()))),
+        Err(_) => {
+            return (
+                tally,
+                no_response(deadline.reason("en attendant ce fichier")),
+            );
+        }
     };
+    let limits = ctx.target.limits;
     let status = response.status().as_u16();
     let headers = response.headers().clone();
     let headers_ms = started.elapsed().as_secs_f64() * 1000.0;
@@ -742,16 +873,28 @@ async fn download(
     match (error.is_none(), format) {
         (true, Some(format)) => {
             let (tx, rx) = tokio::sync::mpsc::channel::<Result<Vec<u8>, String>>(8);
+            let max_record = limits.max_record;
             let parser = tokio::task::spawn_blocking(move || {
-                let outcome = scan(ChunkReader::new(rx), format, &mut tally);
+                let outcome = scan(ChunkReader::new(rx), format, &mut tally, max_record);
                 (tally, outcome)
             });
             let mut transport_error = None;
             loop {
-                // A stall mid-file fails the file as surely as a server that never answers.
-                match tokio::time::timeout(req.timeout, response.chunk()).await {
+                // A stall mid-file fails the file as surely as a server that never answers;
+                // and the export as a whole ends by its deadline.
+                let wait = req.timeout.min(deadline.remaining());
+                match tokio::time::timeout(wait, response.chunk()).await {
                     Ok(Ok(Some(chunk))) => {
                         bytes += chunk.len() as u64;
+                        if bytes > limits.max_export_file {
+                            let why = format!(
+                                "fichier au-delà de la limite de {} (max_export_file_mib) : lecture arrêtée",
+                                crate::http::limits::human_size(limits.max_export_file)
+                            );
+                            transport_error = Some(why.clone());
+                            let _ = tx.send(Err(why)).await;
+                            break;
+                        }
                         if preview.len() < PREVIEW {
                             let take = (PREVIEW - preview.len()).min(chunk.len());
                             preview.extend_from_slice(&chunk[..take]);
@@ -764,6 +907,12 @@ async fn download(
                     Ok(Err(e)) => {
                         let why =
                             crate::http::client::classify(&e, req.timeout.as_millis()).to_string();
+                        transport_error = Some(why.clone());
+                        let _ = tx.send(Err(why)).await;
+                        break;
+                    }
+                    Err(_) if deadline.passed() => {
+                        let why = deadline.reason("pendant la lecture de ce fichier");
                         transport_error = Some(why.clone());
                         let _ = tx.send(Err(why)).await;
                         break;
@@ -845,7 +994,7 @@ mod tests {
                 declared: *declared,
                 ..FileTally::default()
             });
-            if let Err(e) = scan(body.as_bytes(), *format, &mut tally)
+            if let Err(e) = scan(body.as_bytes(), *format, &mut tally, u64::MAX)
                 && let Some(f) = tally.files.last_mut()
             {
                 f.error = Some(e);
@@ -956,7 +1105,7 @@ mod tests {
             resource_type: "HealthcareService".into(),
             ..FileTally::default()
         });
-        scan(body.as_bytes(), FileFormat::Ndjson, &mut tally).expect("reads");
+        scan(body.as_bytes(), FileFormat::Ndjson, &mut tally, u64::MAX).expect("reads");
         assert!(tally.findings.iter().all(|f| f.rule == "NOS-02"));
         assert!(
             tally
@@ -991,7 +1140,13 @@ mod tests {
             resource_type: "HealthcareService".into(),
             ..FileTally::default()
         });
-        scan(ChunkReader::new(rx), FileFormat::Ndjson, &mut tally).expect("reads");
+        scan(
+            ChunkReader::new(rx),
+            FileFormat::Ndjson,
+            &mut tally,
+            u64::MAX,
+        )
+        .expect("reads");
         assert_eq!(tally.files[0].read, 2);
     }
 }

@@ -10,7 +10,8 @@ use serde_saphyr::Spanned;
 
 use super::result::{AssertionResult, FollowUp};
 use super::step::{
-    StepContext, follow_up_request, record_request, record_response, send_follow_up, status_of,
+    FollowUpError, StepContext, follow_up_request, record_request, record_response, send_follow_up,
+    status_of,
 };
 use crate::assert::{FindingCounts, Verdict, findings_verdict};
 use crate::conformance::{Aspects, Finding};
@@ -297,6 +298,8 @@ pub struct Followed {
     pub follow_ups: Vec<FollowUp>,
     /// Requests sent after the first page.
     pub requests: u32,
+    /// A `next` link to another origin, not followed: a finding on its own.
+    pub foreign: Option<crate::http::ForeignOrigin>,
 }
 
 impl Followed {
@@ -383,6 +386,7 @@ pub async fn follow(
         conformance: Vec::new(),
         follow_ups: Vec::new(),
         requests: 0,
+        foreign: None,
     };
     let mut response = first.clone();
     let mut pending_evidence: Option<FollowUp> = None;
@@ -422,10 +426,16 @@ pub async fn follow(
                 break;
             }
         };
-        let req = match follow_up_request(ctx, st, request, url, redactor).await {
+        let what = format!("le lien next de la page {number}");
+        let req = match follow_up_request(ctx, st, request, url, &what, redactor).await {
             Ok(r) => r,
-            Err(why) => {
-                out.paging.stopped = Some(why);
+            Err(FollowUpError::Foreign(e)) => {
+                out.paging.stopped = Some(format!("{what} pointe hors de la cible ({})", e.origin));
+                out.foreign = Some(e);
+                break;
+            }
+            Err(e @ FollowUpError::Token(_)) => {
+                out.paging.stopped = Some(e.to_string());
                 break;
             }
         };

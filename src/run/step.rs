@@ -10,7 +10,7 @@ use super::result::{AssertionResult, CaptureResult, Status, StepResult};
 use crate::assert::{self, Outcome, ResponseView};
 use crate::config::Target;
 use crate::fhirpath::FhirPath;
-use crate::http::evidence::clip;
+use crate::http::evidence::MAX_EVIDENCE_BODY;
 use crate::http::{
     Exchange, HttpClient, OutgoingRequest, ReceivedResponse, RecordedRequest, RecordedResponse,
     Redactor, TransportError,
@@ -43,6 +43,37 @@ impl StepContext<'_> {
     }
 }
 
+/// Why a step's request could not be built.
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    #[error(transparent)]
+    Template(#[from] TemplateError),
+    /// An absolute URL (often captured from a response) outside the target: not requested.
+    #[error(transparent)]
+    Foreign(#[from] crate::http::ForeignOrigin),
+}
+
+/// Whether an absolute URL written in (or captured into) a step may be requested: the FHIR
+/// API, a trusted origin, or the token endpoint's origin.
+fn check_step_url(url: &url::Url, target: &Target) -> Result<(), crate::http::ForeignOrigin> {
+    // The token endpoint: the target's own, or the one it gives scenarios as `token_url`.
+    let token_origins = target
+        .oauth_client()
+        .map(|(t, _)| t.origin())
+        .into_iter()
+        .chain(
+            target
+                .variables
+                .get("token_url")
+                .and_then(|t| url::Url::parse(t).ok())
+                .map(|t| t.origin()),
+        );
+    if token_origins.into_iter().any(|o| o == url.origin()) {
+        return Ok(());
+    }
+    target.credential_scope().check(url, "l'URL de l'étape")
+}
+
 /// Builds the request of a step with the current variables; `default_bearer` is the
 /// target's current token, sent when the step keeps the default authentication.
 pub fn build_request(
@@ -50,11 +81,14 @@ pub fn build_request(
     target: &Target,
     vars: &BTreeMap<String, String>,
     default_bearer: Option<&str>,
-) -> Result<OutgoingRequest, TemplateError> {
+) -> Result<OutgoingRequest, BuildError> {
     let req = &step.request;
     let path = template::render(&req.path, vars)?;
     let mut url = if path.starts_with("http://") || path.starts_with("https://") {
-        url::Url::parse(&path).map_err(|e| TemplateError::Unclosed(format!("{path}: {e}")))?
+        let url =
+            url::Url::parse(&path).map_err(|e| TemplateError::Unclosed(format!("{path}: {e}")))?;
+        check_step_url(&url, target)?;
+        url
     } else {
         let mut base = target.base_url.clone();
         let joined = format!("{}{}", base.path().trim_end_matches('/'), path);
@@ -82,9 +116,7 @@ pub fn build_request(
 
     // The target's default headers and credentials belong to its FHIR API: a request to
     // another URL (the token endpoint) gets only what the step itself gives.
-    let in_fhir_api = url
-        .as_str()
-        .starts_with(target.base_url.as_str().trim_end_matches('/'));
+    let in_fhir_api = target.credential_scope().is_api(&url);
     let mut headers: Vec<(String, String)> = target
         .headers
         .iter()
@@ -148,6 +180,7 @@ pub fn build_request(
         timeout: req
             .timeout_ms
             .map_or(target.timeout, std::time::Duration::from_millis),
+        max_body: target.limits.max_body,
     })
 }
 
@@ -160,16 +193,17 @@ pub(crate) fn record_request(req: &OutgoingRequest, redactor: &Redactor) -> Reco
             .iter()
             .map(|(k, v)| (k.clone(), redactor.header(k, v)))
             .collect(),
-        body: req
-            .body
-            .as_ref()
-            .map(|b| redactor.text(&clip(&String::from_utf8_lossy(b)).0)),
+        body: req.body.as_ref().map(|b| {
+            redactor
+                .clipped(&String::from_utf8_lossy(b), MAX_EVIDENCE_BODY)
+                .0
+        }),
     }
 }
 
 pub(crate) fn record_response(resp: &ReceivedResponse, redactor: &Redactor) -> RecordedResponse {
     let text = String::from_utf8_lossy(&resp.body);
-    let (body, truncated) = clip(&text);
+    let (body, truncated) = redactor.clipped(&text, MAX_EVIDENCE_BODY);
     RecordedResponse {
         status: resp.status,
         headers: resp
@@ -181,7 +215,7 @@ pub(crate) fn record_response(resp: &ReceivedResponse, redactor: &Redactor) -> R
                 (name, value)
             })
             .collect(),
-        body: redactor.text(&body),
+        body,
         body_bytes: resp.body.len(),
         body_truncated: truncated,
     }
@@ -310,9 +344,8 @@ pub(crate) fn automatic_conformance(
 /// the step expected something else.
 pub(crate) const MAX_BUSY_RETRIES: u32 = 3;
 
-/// How long to wait before sending again: the server's `Retry-After` (in seconds) when it
-/// gives one, else the step's interval; never more than the target's bound, so that a run
-/// always ends.
+/// How long to wait before sending again: the server's `Retry-After` when it gives one,
+/// else the step's interval; never more than the target's bound, so that a run always ends.
 pub(crate) fn retry_wait(
     st: &Step,
     headers: &reqwest::header::HeaderMap,
@@ -321,10 +354,20 @@ pub(crate) fn retry_wait(
     let asked = headers
         .get(reqwest::header::RETRY_AFTER)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse::<u64>().ok())
-        .map(std::time::Duration::from_secs);
+        .and_then(|v| retry_after(v, std::time::SystemTime::now()));
     let default = std::time::Duration::from_millis(st.retry.map_or(1000, |r| r.interval_ms));
     asked.unwrap_or(default).min(bound)
+}
+
+/// A `Retry-After` value in either form RFC 9110 §10.2.3 allows: delay-seconds, or an
+/// HTTP-date (a date already past means at once).
+pub(crate) fn retry_after(value: &str, now: std::time::SystemTime) -> Option<std::time::Duration> {
+    let value = value.trim();
+    if let Ok(secs) = value.parse::<u64>() {
+        return Some(std::time::Duration::from_secs(secs));
+    }
+    let at = httpdate::parse_http_date(value).ok()?;
+    Some(at.duration_since(now).unwrap_or_default())
 }
 
 fn expects_tls_refusal(st: &Step) -> Option<&Spanned<crate::scenario::Assertion>> {
@@ -351,16 +394,30 @@ pub(crate) fn without_response(
     result
 }
 
+/// Why a follow-up request was not sent.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum FollowUpError {
+    /// The server handed out a URL on another origin: a finding about the server.
+    #[error(transparent)]
+    Foreign(#[from] crate::http::ForeignOrigin),
+    /// No token could be obtained: the harness could not go on.
+    #[error("{0}")]
+    Token(String),
+}
+
 /// A GET to `url` (a `next` link, an `$export` status or file URL) with the headers of the
 /// step's request and, when the step uses the target's authentication, the target's
-/// current token (renewed if it expired meanwhile).
+/// current token (renewed if it expired meanwhile). `what` names the URL in the finding
+/// when it points outside the target: such a URL is never requested.
 pub(crate) async fn follow_up_request(
     ctx: &StepContext<'_>,
     st: &Step,
     base: &OutgoingRequest,
     url: url::Url,
+    what: &str,
     redactor: &mut Redactor,
-) -> Result<OutgoingRequest, String> {
+) -> Result<OutgoingRequest, FollowUpError> {
+    ctx.target.credential_scope().check(&url, what)?;
     let mut headers: Vec<(String, String)> = base
         .headers
         .iter()
@@ -372,12 +429,11 @@ pub(crate) async fn follow_up_request(
             .iter()
             .any(|(k, _)| k.eq_ignore_ascii_case("authorization"))
     {
-        let token = ctx
-            .target
-            .auth
-            .bearer()
-            .await
-            .map_err(|e| redactor.text(&format!("jeton d'accès impossible à obtenir : {e}")))?;
+        let token = ctx.target.auth.bearer().await.map_err(|e| {
+            FollowUpError::Token(
+                redactor.text(&format!("jeton d'accès impossible à obtenir : {e}")),
+            )
+        })?;
         if let Some(token) = token {
             redactor.add_secret(&token);
             headers.retain(|(k, _)| !k.eq_ignore_ascii_case("authorization"));
@@ -390,7 +446,32 @@ pub(crate) async fn follow_up_request(
         headers,
         body: None,
         timeout: base.timeout,
+        max_body: base.max_body,
     })
+}
+
+/// The finding of a server that handed out a URL outside the target (a `next` link, an
+/// `$export` status or file URL): always a failure, whatever the step asserts.
+pub(crate) fn foreign_origin_finding(
+    line: u64,
+    foreign: &crate::http::ForeignOrigin,
+    redactor: &Redactor,
+) -> AssertionResult {
+    AssertionResult {
+        kind: "origine",
+        line,
+        status: Status::Failed,
+        expected: format!(
+            "liens de suivi sur l'origine de la cible ({}) ou une origine de confiance",
+            foreign.api
+        ),
+        actual: redactor.text(&foreign.to_string()),
+        warning_only: false,
+        because: Some(
+            "le jeton d'accès n'est envoyé qu'à l'origine de l'API FHIR (fuite de jeton, SSRF)"
+                .into(),
+        ),
+    }
 }
 
 /// Sends a follow-up request under the target's rate cap, asking again (within bounds)
@@ -512,6 +593,14 @@ pub async fn run_step(
     };
     let request = match build_request(st, ctx.target, vars, default_bearer.as_deref()) {
         Ok(r) => r,
+        // A URL outside the target, captured from an earlier response: the server pointed
+        // the client elsewhere, a finding; nothing is sent there.
+        Err(BuildError::Foreign(e)) => {
+            result.status = Status::Failed;
+            result.reason = Some(redactor.text(&e.to_string()));
+            result.duration_ms = elapsed(started);
+            return result;
+        }
         Err(e) => {
             result.status = Status::Errored;
             result.reason = Some(redactor.text(&format!("requête impossible à construire : {e}")));
@@ -519,6 +608,9 @@ pub async fn run_step(
             return result;
         }
     };
+    // Whatever credential the step sends (its own bearer, a secret in a form) is masked
+    // wherever it shows up, like the target's own.
+    redactor.learn_from_request(&request.headers, request.body.as_deref());
     let recorded = record_request(&request, redactor);
     let without_certificate;
     let client = match st.request.client_certificate {
@@ -587,6 +679,8 @@ pub async fn run_step(
                 return without_response(result, recorded, started);
             }
         };
+        // A token response's credentials are secrets before any assertion quotes them.
+        redactor.learn_from_response(&response.body);
         let view = ResponseView::new(response.status, &response.headers, &response.body)
             .with_conformance(ctx.conformance(&request));
         let mut assertions = judge(st, &view, vars, ctx.fhirpath, redactor, |c| {
@@ -626,6 +720,13 @@ pub async fn run_step(
         let followed =
             super::paging::follow(ctx, step, follow, &request, client, &response, redactor).await;
         followed.apply(st, &mut assertions, redactor);
+        if let Some(foreign) = &followed.foreign {
+            assertions.push(foreign_origin_finding(
+                step.referenced.line(),
+                foreign,
+                redactor,
+            ));
+        }
         result.follow_ups = followed.follow_ups;
         result.attempts += followed.requests;
     }
@@ -664,7 +765,10 @@ mod tests {
     }
 
     fn target() -> Target {
-        Target::new("t", "http://h.test/fhir").expect("target")
+        let mut t = Target::new("t", "http://h.test/fhir").expect("target");
+        t.variables
+            .insert("token_url".into(), "http://auth.test/token".into());
+        t
     }
 
     fn vars() -> BTreeMap<String, String> {
@@ -725,6 +829,50 @@ mod tests {
         );
         let req = build_request(&st, &target(), &vars(), Some("tok")).expect("builds");
         assert_eq!(header(&req, "authorization"), Some("Bearer tok"));
+    }
+
+    #[test]
+    fn retry_after_is_read_in_both_forms() {
+        use std::time::{Duration, SystemTime};
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(784_111_777); // 06 Nov 1994 08:49:37
+        assert_eq!(retry_after(" 120 ", now), Some(Duration::from_secs(120)));
+        assert_eq!(
+            retry_after("Sun, 06 Nov 1994 08:49:40 GMT", now),
+            Some(Duration::from_secs(3))
+        );
+        // The two obsolete forms recipients must accept too.
+        assert_eq!(
+            retry_after("Sunday, 06-Nov-94 08:49:42 GMT", now),
+            Some(Duration::from_secs(5))
+        );
+        assert_eq!(
+            retry_after("Sun Nov  6 08:49:39 1994", now),
+            Some(Duration::from_secs(2))
+        );
+        assert_eq!(
+            retry_after("Sun, 06 Nov 1994 08:00:00 GMT", now),
+            Some(Duration::ZERO),
+            "a past date means at once"
+        );
+        assert_eq!(retry_after("soon", now), None);
+    }
+
+    #[test]
+    fn foreign_absolute_urls_are_refused_and_lookalike_hosts_get_no_token() {
+        let st = step(
+            "  - name: s\n    request:\n      path: \"{{next}}\"\n    expect:\n      - status: 200\n",
+        );
+        let mut v = vars();
+        v.insert("next".into(), "http://evil.test/fhir?_getpages=x".into());
+        let err = build_request(&st, &target(), &v, Some("tok")).expect_err("foreign");
+        assert!(matches!(err, BuildError::Foreign(_)), "{err}");
+        // A host that merely starts like the target's is another origin.
+        v.insert("next".into(), "http://h.test.evil/fhir?_getpages=x".into());
+        assert!(build_request(&st, &target(), &v, Some("tok")).is_err());
+        // The same origin outside the base path: sent, without the token or Ror headers.
+        v.insert("next".into(), "http://h.test/fhirevil/x".into());
+        let req = build_request(&st, &target(), &v, Some("tok")).expect("same origin");
+        assert_eq!(header(&req, "authorization"), None);
     }
 
     #[test]
