@@ -15,6 +15,10 @@ use serde_json::Value;
 pub enum FhirPathError {
     #[error("invalid FHIRPath expression `{expr}`: {message}")]
     Syntax { expr: String, message: String },
+    /// Refused before the engine sees it: its parser recurses on nesting, so a hostile
+    /// scenario file could exhaust memory or the stack.
+    #[error("FHIRPath expression `{shown}` refused: {reason}")]
+    TooComplex { shown: String, reason: String },
     #[error("cannot evaluate FHIRPath `{expr}`: {message}")]
     Evaluation { expr: String, message: String },
     #[error("FHIRPath engine unavailable: {0}")]
@@ -43,6 +47,7 @@ impl FhirPath {
 
     /// Checks the syntax only (used when scenarios are loaded, before any request).
     pub fn parse(expr: &str) -> Result<(), FhirPathError> {
+        check_size(expr)?;
         octofhir_fhirpath::parse_expression(expr)
             .map(|_| ())
             .map_err(|e| FhirPathError::Syntax {
@@ -53,6 +58,7 @@ impl FhirPath {
 
     /// Evaluates `expr` on a JSON document; the result is the collection as JSON values.
     pub async fn evaluate(&self, expr: &str, input: &Value) -> Result<Vec<Value>, FhirPathError> {
+        check_size(expr)?;
         let root = Collection::single(json_to_fhirpath_value(input.clone()));
         let ctx = EvaluationContext::new(root, self.model.clone(), None, None, None);
         let result =
@@ -65,6 +71,60 @@ impl FhirPath {
                 })?;
         Ok(result.value.iter().map(|v| v.to_json_value()).collect())
     }
+}
+
+/// Longest expression accepted; the catalogue's longest is under 300 characters.
+pub const MAX_EXPRESSION_LENGTH: usize = 4096;
+/// Deepest nesting of parentheses, brackets and braces accepted.
+pub const MAX_EXPRESSION_DEPTH: usize = 32;
+
+/// Refuses an expression too long or too deeply nested for the engine's recursive parser,
+/// without parsing it. Nesting is counted outside string literals and quoted identifiers.
+fn check_size(expr: &str) -> Result<(), FhirPathError> {
+    let refuse = |reason: String| {
+        let shown: String = expr.chars().take(60).collect();
+        let shown = if shown.len() < expr.len() {
+            format!("{shown}…")
+        } else {
+            shown
+        };
+        Err(FhirPathError::TooComplex { shown, reason })
+    };
+    if expr.len() > MAX_EXPRESSION_LENGTH {
+        return refuse(format!(
+            "{} characters, at most {MAX_EXPRESSION_LENGTH}",
+            expr.len()
+        ));
+    }
+    let mut depth = 0usize;
+    let mut quote: Option<char> = None;
+    let mut escaped = false;
+    for c in expr.chars() {
+        if let Some(q) = quote {
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == q {
+                quote = None;
+            }
+            continue;
+        }
+        match c {
+            '\'' | '`' => quote = Some(c),
+            '(' | '[' | '{' => {
+                depth += 1;
+                if depth > MAX_EXPRESSION_DEPTH {
+                    return refuse(format!(
+                        "nested more than {MAX_EXPRESSION_DEPTH} levels deep"
+                    ));
+                }
+            }
+            ')' | ']' | '}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 /// The FHIR R4 resource, complex and primitive type names. The engine navigates the JSON
@@ -370,6 +430,22 @@ impl ModelProvider for R4Types {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn expressions_too_long_or_too_deep_are_refused_before_parsing() {
+        let deep = format!("{}true{}", "(".repeat(150_000), ")".repeat(150_000));
+        let err = FhirPath::parse(&deep).expect_err("too long");
+        assert!(err.to_string().contains("characters, at most"), "{err}");
+        assert!(err.to_string().len() < 300, "not echoed whole: {err}");
+        let nested = format!("{}true{}", "(".repeat(40), ")".repeat(40));
+        let err = FhirPath::parse(&nested).expect_err("too deep");
+        assert!(err.to_string().contains("nested more than 32"), "{err}");
+        // Brackets inside strings do not count; ordinary nesting is fine.
+        FhirPath::parse("name.where(value = '((((((((((((((((((((((((((((((((((((').exists()")
+            .expect("quoted brackets");
+        FhirPath::parse(&format!("{}true{}", "(".repeat(10), ")".repeat(10)))
+            .expect("moderate nesting");
+    }
 
     fn bundle() -> Value {
         json!({

@@ -122,10 +122,7 @@ fn identity(d: &mut Diagnosis, tls: &TlsConfig) -> Option<ClientIdentity> {
                             "certificate-password",
                             l.pick("Mot de passe du .p12", ".p12 password"),
                             e.to_string(),
-                            l.pick(
-                                "exportez ROR_CERT_PASSWORD (ou la variable configurée)",
-                                "export ROR_CERT_PASSWORD (or the configured variable)",
-                            ),
+                            password_fix(l, tls.password.as_ref(), false),
                         );
                         return None;
                     }
@@ -175,10 +172,7 @@ fn identity(d: &mut Diagnosis, tls: &TlsConfig) -> Option<ClientIdentity> {
                     "le .p12 ne s'ouvre pas : mot de passe erroné, ou fichier qui n'est pas un PKCS#12",
                     "the .p12 does not open: wrong password, or not a PKCS#12 file",
                 ),
-                l.pick(
-                    "vérifiez ROR_CERT_PASSWORD (le mot de passe choisi au retrait du certificat IGC-Santé)",
-                    "check ROR_CERT_PASSWORD (the password chosen when the IGC-Santé certificate was issued)",
-                ),
+                password_fix(l, tls.password.as_ref(), true),
             );
             None
         }
@@ -194,6 +188,50 @@ fn identity(d: &mut Diagnosis, tls: &TlsConfig) -> Option<ClientIdentity> {
             );
             None
         }
+    }
+}
+
+/// The fix for a `.p12` password problem, naming where this configuration reads it from.
+fn password_fix(
+    l: super::Lang,
+    source: Option<&crate::config::SecretSource>,
+    wrong: bool,
+) -> String {
+    let (fr_where, en_where) = match source {
+        Some(crate::config::SecretSource {
+            env: Some(var),
+            file: None,
+        }) => (format!("la variable {var}"), format!("the variable {var}")),
+        Some(crate::config::SecretSource {
+            env: None,
+            file: Some(path),
+        }) => (
+            format!("le fichier {}", path.display()),
+            format!("the file {}", path.display()),
+        ),
+        Some(crate::config::SecretSource {
+            env: Some(var),
+            file: Some(path),
+        }) => (
+            format!("la variable {var} ou le fichier {}", path.display()),
+            format!("the variable {var} or the file {}", path.display()),
+        ),
+        _ => (
+            "`tls.password` (aucune source configurée)".to_owned(),
+            "`tls.password` (no source configured)".to_owned(),
+        ),
+    };
+    if wrong {
+        l.pick(
+            format!(
+                "vérifiez {fr_where} : le mot de passe choisi au retrait du certificat IGC-Santé"
+            ),
+            format!(
+                "check {en_where}: the password chosen when the IGC-Santé certificate was issued"
+            ),
+        )
+    } else {
+        l.pick(format!("renseignez {fr_where}"), format!("set {en_where}"))
     }
 }
 

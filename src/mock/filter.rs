@@ -14,10 +14,23 @@ enum Tok {
     Quoted(String),
 }
 
+/// Bounds on what a client may send: the parser recurses on parentheses and `not`, and each
+/// `and`/`or` nests one more closure, so unbounded input could exhaust the stack and take
+/// the whole server down. Real filters (flows 4 and 6) are a few terms long.
+pub const MAX_LENGTH: usize = 2048;
+pub const MAX_DEPTH: usize = 16;
+pub const MAX_COMPARISONS: usize = 64;
+
 fn invalid(value: &str, reason: &str) -> SearchError {
+    // The value is quoted back in the OperationOutcome: a long one is cut.
+    let shown: String = if value.chars().count() > 120 {
+        value.chars().take(120).chain("…".chars()).collect()
+    } else {
+        value.to_owned()
+    };
     SearchError::InvalidValue {
         param: "_filter".into(),
-        value: value.into(),
+        value: shown,
         reason: reason.into(),
     }
 }
@@ -72,6 +85,8 @@ struct Parser<'a> {
     pos: usize,
     resource_type: &'a str,
     text: &'a str,
+    depth: usize,
+    comparisons: usize,
 }
 
 impl Parser<'_> {
@@ -99,16 +114,32 @@ impl Parser<'_> {
         Ok(left)
     }
 
+    /// One level deeper (a parenthesis, a `not`), refused past [`MAX_DEPTH`].
+    fn descend(&mut self) -> Result<(), SearchError> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(invalid(
+                self.text,
+                &format!("plus de {MAX_DEPTH} niveaux d'imbrication"),
+            ));
+        }
+        Ok(())
+    }
+
     fn factor(&mut self) -> Result<Matcher, SearchError> {
         if self.peek_word("not") {
             self.pos += 1;
+            self.descend()?;
             let inner = self.factor()?;
+            self.depth -= 1;
             return Ok(Box::new(move |st, s| !inner(st, s)));
         }
         match self.toks.get(self.pos).cloned() {
             Some(Tok::Open) => {
                 self.pos += 1;
+                self.descend()?;
                 let inner = self.expr()?;
+                self.depth -= 1;
                 if self.toks.get(self.pos) != Some(&Tok::Close) {
                     return Err(invalid(self.text, "parenthèse fermante attendue"));
                 }
@@ -125,6 +156,13 @@ impl Parser<'_> {
                     _ => return Err(invalid(self.text, "valeur attendue après l'opérateur")),
                 };
                 self.pos += 3;
+                self.comparisons += 1;
+                if self.comparisons > MAX_COMPARISONS {
+                    return Err(invalid(
+                        self.text,
+                        &format!("plus de {MAX_COMPARISONS} comparaisons"),
+                    ));
+                }
                 self.comparison(&param, &op, &value)
             }
             _ => Err(invalid(
@@ -155,11 +193,19 @@ impl Parser<'_> {
 
 /// Parses a `_filter` expression into a matcher.
 pub fn parse(resource_type: &str, text: &str) -> Result<Matcher, SearchError> {
+    if text.len() > MAX_LENGTH {
+        return Err(invalid(
+            text,
+            &format!("expression de plus de {MAX_LENGTH} caractères"),
+        ));
+    }
     let mut p = Parser {
         toks: tokens(text)?,
         pos: 0,
         resource_type,
         text,
+        depth: 0,
+        comparisons: 0,
     };
     let m = p.expr()?;
     if p.pos != p.toks.len() {
@@ -175,6 +221,7 @@ mod tests {
     use super::super::dataset::{Dataset, GenerateOptions};
     use super::super::search::Search;
     use super::super::store::Store;
+    use super::{MAX_COMPARISONS, MAX_DEPTH, parse};
 
     fn store() -> Store {
         Store::new(Dataset::generate(GenerateOptions {
@@ -239,6 +286,37 @@ mod tests {
         );
         assert_eq!(f, x.union(&y).copied().collect());
         assert!(!x.is_empty() && !y.is_empty());
+    }
+
+    #[test]
+    fn hostile_nesting_and_length_are_refused_not_recursed_into() {
+        let term = "_lastUpdated ge 2026-01-01";
+        let deep = format!("{}{term}{}", "(".repeat(100_000), ")".repeat(100_000));
+        let nots = format!("{}{term}", "not ".repeat(5_000));
+        let just_deep = format!("{}{term}{}", "(".repeat(700), ")".repeat(700));
+        let long_or = vec![term; 1_000].join(" or ");
+        let at_limit = format!("{}{term}{}", "(".repeat(MAX_DEPTH), ")".repeat(MAX_DEPTH));
+        for (hostile, why) in [
+            (&deep, "caractères"),
+            (&nots, "caractères"),
+            (&just_deep, "niveaux d'imbrication"),
+            (&long_or, "caractères"),
+        ] {
+            let err = parse("HealthcareService", hostile).err().expect("refused");
+            assert!(err.to_string().contains(why), "{err}");
+            assert!(err.to_string().len() < 400, "the value is not echoed whole");
+        }
+        let nested = format!(
+            "{}{term}{}",
+            "(".repeat(MAX_DEPTH + 1),
+            ")".repeat(MAX_DEPTH + 1)
+        );
+        let err = parse("HealthcareService", &nested).err().expect("too deep");
+        assert!(err.to_string().contains("niveaux d'imbrication"), "{err}");
+        let many = vec!["_id eq 1"; MAX_COMPARISONS + 1].join(" or ");
+        let err = parse("HealthcareService", &many).err().expect("too many");
+        assert!(err.to_string().contains("comparaisons"), "{err}");
+        assert!(parse("HealthcareService", &at_limit).is_ok());
     }
 
     #[test]

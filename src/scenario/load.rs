@@ -131,6 +131,46 @@ pub fn parse_scenario(path: &Path, text: &str) -> Result<Scenario, Diagnostic> {
     }
 }
 
+/// Largest scenario file read: the catalogue's biggest is a few KiB.
+pub const MAX_FILE_BYTES: u64 = 1024 * 1024;
+
+/// Reads a scenario file as UTF-8 text, bounded in size; a byte that is not UTF-8 is
+/// located by line and column.
+fn read_text(path: &Path) -> Result<String, Box<Diagnostic>> {
+    use std::io::Read;
+    let whole = |msg: String| Box::new(Diagnostic::whole_file(path, msg));
+    let file = std::fs::File::open(path).map_err(|e| whole(format!("cannot read file: {e}")))?;
+    let mut bytes = Vec::new();
+    file.take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| whole(format!("cannot read file: {e}")))?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(whole(format!(
+            "file larger than {} KiB: not a scenario",
+            MAX_FILE_BYTES / 1024
+        )));
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+        let line = valid.iter().filter(|b| **b == b'\n').count() as u64 + 1;
+        let line_start = valid.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
+        let column = String::from_utf8_lossy(&valid[line_start..])
+            .chars()
+            .count() as u64
+            + 1;
+        Box::new(Diagnostic {
+            path: path.to_owned(),
+            line,
+            column,
+            message: format!(
+                "invalid UTF-8 (byte 0x{:02x}): scenario files are UTF-8 text",
+                e.as_bytes()[valid.len()]
+            ),
+            snippet: None,
+        })
+    })
+}
+
 /// Finds the scenario files under `paths` (files as given, directories recursively, `.yaml`
 /// and `.yml`), sorted for a stable order.
 pub fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>, LoadErrors> {
@@ -139,7 +179,8 @@ pub fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>, LoadErrors> {
     for path in paths {
         if path.is_dir() {
             walk(path, &mut files, &mut errors);
-        } else if path.is_file() {
+        } else if path.exists() {
+            // Named explicitly: read whatever it is (a regular file, a pipe, /dev/null).
             files.push(path.clone());
         } else {
             errors.push(Diagnostic::whole_file(path, "no such file or directory"));
@@ -185,16 +226,20 @@ pub fn load(paths: &[PathBuf]) -> Result<ScenarioSet, LoadErrors> {
     let mut errors = Vec::new();
     let mut hasher = Sha256::new();
     for file in &files {
-        let text = match std::fs::read_to_string(file) {
+        let text = match read_text(file) {
             Ok(t) => t,
-            Err(e) => {
-                errors.push(Diagnostic::whole_file(
-                    file,
-                    format!("cannot read file: {e}"),
-                ));
+            Err(d) => {
+                errors.push(*d);
                 continue;
             }
         };
+        if text.trim().is_empty() {
+            errors.push(Diagnostic::whole_file(
+                file,
+                "empty file: a scenario file holds one scenario (id, title, description, priority, modality, steps)",
+            ));
+            continue;
+        }
         hasher.update(file.to_string_lossy().as_bytes());
         hasher.update([0]);
         hasher.update(text.as_bytes());
