@@ -24,7 +24,7 @@ fn main() {
         Ok(()) => 0,
         Err(e) => {
             let code = e.exit_code();
-            if code == 1 {
+            if code != 2 {
                 eprintln!("rorcheck: {e}");
             } else {
                 eprintln!("error: {e}");

@@ -66,11 +66,19 @@ pub async fn read_capped(
     // Never trust the announced length for the allocation beyond a small head start.
     let mut body = Vec::with_capacity(announced.unwrap_or(0).min(1024 * 1024) as usize);
     while let Some(chunk) = response.chunk().await.map_err(ReadError::Transport)? {
-        if (body.len() + chunk.len()) as u64 > limit {
+        let needed = body.len() + chunk.len();
+        if needed as u64 > limit {
             return Err(ReadError::TooLarge {
                 limit,
                 announced: None,
             });
+        }
+        if needed > body.capacity() {
+            // Doubling, but never past the limit: the peak stays near the limit.
+            let target = (body.capacity() * 2)
+                .max(needed)
+                .min(usize::try_from(limit).unwrap_or(usize::MAX));
+            body.reserve_exact(target - body.len());
         }
         body.extend_from_slice(&chunk);
     }

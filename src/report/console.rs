@@ -107,6 +107,11 @@ pub fn summary(report: &RunReport) -> String {
             ));
         }
     }
+    if let Some(why) = &report.interrupted {
+        out.push_str(&format!(
+            "Exécution interrompue ({why}) : scénarios non terminés comptés en erreur\n"
+        ));
+    }
     out.push_str(&format!(
         "Verdict : {} — score pondéré {}/100\n",
         crate::report::json::verdict(report).to_uppercase(),

@@ -259,7 +259,7 @@ pub fn render(report: &RunReport) -> Result<String, askama::Error> {
     ReportPage {
         r: report,
         verdict: crate::report::json::verdict(report),
-        verdict_ok: report.all_passed(),
+        verdict_ok: report.all_passed() && report.interrupted.is_none(),
         score: report.score(),
         total: counts.total,
         passed: counts.passed,

@@ -34,12 +34,17 @@ struct JsonReport<'a> {
     started_at: String,
     finished_at: String,
     duration_ms: f64,
+    /// Why the run stopped before its end, if it did.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    interrupted: Option<&'a str>,
     summary: Summary,
     scenarios: &'a [ScenarioResult],
 }
 
 pub fn verdict(report: &RunReport) -> &'static str {
-    if report.all_passed() {
+    if report.interrupted.is_some() {
+        "interrompu"
+    } else if report.all_passed() {
         "conforme"
     } else {
         "non conforme"
@@ -66,6 +71,7 @@ pub fn render(report: &RunReport) -> Result<String, serde_json::Error> {
         started_at: report.started_at.to_rfc3339(),
         finished_at: report.finished_at.to_rfc3339(),
         duration_ms: report.duration_ms(),
+        interrupted: report.interrupted.as_deref(),
         summary: Summary {
             counts: report.counts(),
             score: report.score(),

@@ -882,6 +882,14 @@ async fn download(
             loop {
                 // A stall mid-file fails the file as surely as a server that never answers;
                 // and the export as a whole ends by its deadline.
+                // Checked on every chunk: a server that never stops sending must meet the
+                // deadline as surely as one that stalls.
+                if deadline.passed() {
+                    let why = deadline.reason("pendant la lecture de ce fichier");
+                    transport_error = Some(why.clone());
+                    let _ = tx.send(Err(why)).await;
+                    break;
+                }
                 let wait = req.timeout.min(deadline.remaining());
                 match tokio::time::timeout(wait, response.chunk()).await {
                     Ok(Ok(Some(chunk))) => {

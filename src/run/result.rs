@@ -288,6 +288,9 @@ pub struct RunReport {
     pub started_at: DateTime<Local>,
     pub finished_at: DateTime<Local>,
     pub scenarios: Vec<ScenarioResult>,
+    /// Why the run stopped before its end (a signal), if it did: unfinished scenarios are
+    /// errored with that reason, finished ones keep their result.
+    pub interrupted: Option<String>,
 }
 
 impl RunReport {

@@ -185,6 +185,20 @@ impl Runner {
         jobs: usize,
         on_done: impl Fn(&ScenarioResult) + Send + Sync + 'static,
     ) -> RunReport {
+        self.run_until(set, jobs, on_done, std::future::pending())
+            .await
+    }
+
+    /// [`Self::run`], stopped early when `stop` completes (a signal): nothing more is
+    /// started, requests in flight are dropped, finished scenarios keep their result and the
+    /// others are errored with the reason `stop` gives, so that the reports stay complete.
+    pub async fn run_until(
+        &self,
+        set: &ScenarioSet,
+        jobs: usize,
+        on_done: impl Fn(&ScenarioResult) + Send + Sync + 'static,
+        stop: impl std::future::Future<Output = String>,
+    ) -> RunReport {
         let started_at = Local::now();
         let permits = Arc::new(Semaphore::new(jobs.max(1)));
         let on_done = Arc::new(on_done);
@@ -201,18 +215,32 @@ impl Runner {
             });
         }
         let mut results: Vec<Option<ScenarioResult>> = vec![None; set.scenarios.len()];
-        while let Some(joined) = tasks.join_next().await {
-            if let Ok((index, result)) = joined {
-                results[index] = Some(result);
+        let mut stop = std::pin::pin!(stop);
+        let mut interrupted: Option<String> = None;
+        loop {
+            tokio::select! {
+                joined = tasks.join_next() => match joined {
+                    Some(Ok((index, result))) => results[index] = Some(result),
+                    Some(Err(_)) => {}
+                    None => break,
+                },
+                why = &mut stop, if interrupted.is_none() => {
+                    tasks.abort_all();
+                    interrupted = Some(why);
+                }
             }
         }
-        // A task that panicked still gets a result, so the reports stay complete.
+        // A task that panicked or was stopped still gets a result: the reports stay complete.
+        let unfinished = match &interrupted {
+            Some(why) => format!("scénario non terminé : exécution interrompue ({why})"),
+            None => "erreur interne de rorcheck".to_owned(),
+        };
         let scenarios = results
             .into_iter()
             .zip(&set.scenarios)
             .map(|(r, s)| {
                 r.unwrap_or_else(|| {
-                    let mut r = ScenarioResult::skipped(s, "erreur interne de rorcheck".into());
+                    let mut r = ScenarioResult::skipped(s, unfinished.clone());
                     r.status = Status::Errored;
                     r
                 })
@@ -225,6 +253,7 @@ impl Runner {
             started_at,
             finished_at: Local::now(),
             scenarios,
+            interrupted,
         }
     }
 }
