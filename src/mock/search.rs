@@ -225,11 +225,13 @@ fn split_zone(text: &str) -> (&str, Option<&str>) {
     if let Some(body) = text.strip_suffix('Z') {
         return (body, Some("Z"));
     }
-    if text.len() > 6 {
-        let (body, tail) = text.split_at(text.len() - 6);
-        if (tail.starts_with('+') || tail.starts_with('-')) && tail.as_bytes()[3] == b':' {
-            return (body, Some(tail));
-        }
+    // `get` rather than slicing: the value is the client's and may end in multi-byte text.
+    if let Some(at) = text.len().checked_sub(6)
+        && let (Some(body), Some(tail)) = (text.get(..at), text.get(at..))
+        && (tail.starts_with('+') || tail.starts_with('-'))
+        && tail.as_bytes().get(3) == Some(&b':')
+    {
+        return (body, Some(tail));
     }
     (text, None)
 }
@@ -656,5 +658,93 @@ mod tests {
         let ident = serde_json::json!([{ "value": "06/1" }]);
         assert!(token_matches(&ident, &parse_tokens("|06/1")));
         assert!(token_matches(&ident, &parse_tokens("x,06/1")));
+    }
+}
+
+/// Property tests: whatever a client sends in a query string, parsing and matching answer
+/// (a result or a typed error) and never panic.
+#[cfg(test)]
+mod fuzz {
+    use std::sync::LazyLock;
+
+    use proptest::prelude::*;
+
+    use super::super::dataset::{Dataset, GenerateOptions};
+    use super::super::store::Store;
+    use super::Search;
+
+    static STORE: LazyLock<Store> = LazyLock::new(|| {
+        Store::new(Dataset::generate(GenerateOptions {
+            offers: 20,
+            ..GenerateOptions::default()
+        }))
+    });
+
+    const NAMES: &[&str] = &[
+        "_id",
+        "_lastUpdated",
+        "identifier",
+        "_filter",
+        "_count",
+        "_include",
+        "_revinclude",
+        "_include:iterate",
+        "_elements",
+        "name",
+        "specialty",
+        "organization._lastUpdated:above",
+        "organization.identifier:above",
+        "location.commune-cog",
+        "partof",
+        "service",
+    ];
+    const TYPES: &[&str] = &[
+        "HealthcareService",
+        "Organization",
+        "Location",
+        "PractitionerRole",
+        "Practitioner",
+        "Task",
+    ];
+
+    /// Values near the valid ones (dates, tokens, filters) and anything at all.
+    fn value() -> impl Strategy<Value = String> {
+        prop_oneof![
+            any::<String>(),
+            "(ge|le|gt|lt|eq|ne|sa|eb)?[0-9]{0,4}(-[0-9]{1,2}){0,2}(T[0-9:.]{0,12})?(Z|[+-][0-9]{2}:[0-9]{2}|.{0,3})?",
+            "[a-z|/:.,0-9é€]{0,40}",
+            "[()a-z_. \"]{0,60}( (and|or|not) [()a-z_. \"]{0,20}){0,4}",
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(400))]
+
+        #[test]
+        fn any_query_is_parsed_and_matched_without_panic(
+            ty in proptest::sample::select(TYPES),
+            params in proptest::collection::vec(
+                (prop_oneof![proptest::sample::select(NAMES).prop_map(str::to_owned), any::<String>()], value()),
+                0..5,
+            ),
+        ) {
+            if let Ok(search) = Search::parse(ty, &params) {
+                let page: Vec<usize> = search.matches(&STORE).into_iter().take(5).collect();
+                let _ = search.included(&STORE, &page);
+            }
+        }
+
+        #[test]
+        fn any_raw_query_string_decodes(raw in any::<String>()) {
+            let pairs: Vec<(String, String)> = url::form_urlencoded::parse(raw.as_bytes())
+                .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                .collect();
+            let _ = Search::parse("HealthcareService", &pairs);
+        }
+
+        #[test]
+        fn any_filter_expression_is_answered(text in value()) {
+            let _ = super::super::filter::parse("HealthcareService", &text);
+        }
     }
 }

@@ -123,20 +123,49 @@ impl Pattern {
     }
 }
 
+/// Whether `value` matches the parts. The value is the consumer's (any length): the match
+/// walks the set of positions reachable after each part, so its cost grows with parts ×
+/// length, never exponentially with the number of wildcards.
 fn glob(parts: &[Part], value: &str) -> bool {
-    match parts.split_first() {
-        None => value.is_empty(),
-        Some((Part::Text(t), rest)) => value
-            .strip_prefix(t.as_str())
-            .is_some_and(|v| glob(rest, v)),
-        Some((Part::Date(shape), rest)) => rest.is_empty() && DateShape::of(value) == Some(*shape),
-        Some((Part::Any, rest)) => {
+    let mut reachable = vec![false; value.len() + 1];
+    reachable[0] = true;
+    for (i, part) in parts.iter().enumerate() {
+        let mut next = vec![false; value.len() + 1];
+        match part {
+            Part::Text(t) => {
+                for (pos, _) in reachable.iter().enumerate().filter(|(_, r)| **r) {
+                    if value.get(pos..).is_some_and(|v| v.starts_with(t.as_str())) {
+                        next[pos + t.len()] = true;
+                    }
+                }
+            }
             // A wildcard stands for at least one character.
-            (1..=value.len())
-                .filter(|i| value.is_char_boundary(*i))
-                .any(|i| glob(rest, &value[i..]))
+            Part::Any => {
+                if let Some(first) = reachable.iter().position(|r| *r) {
+                    let from = value
+                        .get(first..)
+                        .and_then(|v| v.chars().next())
+                        .map(|c| first + c.len_utf8());
+                    if let Some(from) = from {
+                        for (pos, slot) in next.iter_mut().enumerate().skip(from) {
+                            *slot = value.is_char_boundary(pos);
+                        }
+                    }
+                }
+            }
+            // A date takes the rest of the value, and only at the end of the pattern.
+            Part::Date(shape) => {
+                return i + 1 == parts.len()
+                    && reachable.iter().enumerate().any(|(pos, r)| {
+                        *r && value
+                            .get(pos..)
+                            .is_some_and(|v| DateShape::of(v) == Some(*shape))
+                    });
+            }
         }
+        reachable = next;
     }
+    reachable[value.len()]
 }
 
 impl fmt::Display for Pattern {
@@ -573,6 +602,48 @@ fn split_unescaped(value: &str) -> Vec<String> {
         escaped = false;
     }
     out
+}
+
+/// Property test: the position-set matcher agrees with a regular expression built from the
+/// same pattern, and a long value against many wildcards is answered at once.
+#[cfg(test)]
+mod glob_tests {
+    use proptest::prelude::*;
+
+    use super::Pattern;
+
+    fn as_regex(template: &str) -> regex::Regex {
+        let mut re = String::from("^");
+        for piece in crate::scenario::template::pieces(template).expect("template") {
+            match piece {
+                crate::scenario::template::Piece::Text(t) => re.push_str(&regex::escape(t)),
+                crate::scenario::template::Piece::Var(_) => re.push_str(".+"),
+            }
+        }
+        re.push('$');
+        regex::Regex::new(&re).expect("regex")
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+        #[test]
+        fn wildcards_match_as_a_regex_would(
+            pieces in proptest::collection::vec(prop_oneof!["[ab|]{0,3}", Just("{{v}}".to_owned())], 0..5),
+            value in "[ab|é]{0,10}",
+        ) {
+            let template: String = pieces.concat();
+            let pattern = Pattern::from_template(&template);
+            prop_assert_eq!(pattern.matches(&value), as_regex(&template).is_match(&value), "{} ~ {}", template, value);
+        }
+    }
+
+    #[test]
+    fn a_long_value_against_many_wildcards_is_linear() {
+        let pattern = Pattern::from_template("{{a}}|{{b}}|{{c}}|{{d}}|x");
+        let value = "a|".repeat(100_000);
+        assert!(!pattern.matches(&value));
+        assert!(pattern.matches(&format!("{value}x")));
+    }
 }
 
 #[cfg(test)]

@@ -473,3 +473,54 @@ steps:
         }
     }
 }
+
+/// Property tests: whatever a scenario file holds, loading answers with scenarios or located
+/// diagnostics, never a panic.
+#[cfg(test)]
+mod fuzz {
+    use proptest::prelude::*;
+
+    use super::parse_scenario;
+    use crate::scenario::validate::check_scenario;
+
+    const SEED: &str = "id: EXT-900\ntitle: t\ndescription: d\npriority: 1\nmodality: extraction\nvariables: { x: \"1\" }\nsteps:\n  - name: s\n    request:\n      path: /HealthcareService\n      query:\n        - identifier: \"{{x}}\"\n    follow_next: { max_pages: 3 }\n    expect:\n      - status: 200\n      - fhirpath: { expr: \"Bundle.entry.count() > 0\" }\n      - pages: {}\n    capture:\n      - name: next\n        fhirpath: \"Bundle.link.url\"\n";
+
+    fn check(text: &str) {
+        if let Ok(s) = parse_scenario(std::path::Path::new("f.yaml"), text) {
+            let _ = check_scenario(&s);
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+
+        #[test]
+        fn any_text_loads_or_is_located(text in any::<String>()) {
+            check(&text);
+        }
+
+        #[test]
+        fn a_mutated_scenario_loads_or_is_located(
+            cut in 0..SEED.len(),
+            insert in "[\\-:{}\\[\\]\"'|>&*!%@ \\n\\t(a-z0-9]{0,12}",
+            delete in 0usize..8,
+        ) {
+            let mut text = SEED.to_owned();
+            let at = (0..=cut).rev().find(|i| text.is_char_boundary(*i)).unwrap_or(0);
+            let end = (at + delete).min(text.len());
+            let end = (end..=text.len()).find(|i| text.is_char_boundary(*i)).unwrap_or(text.len());
+            text.replace_range(at..end, &insert);
+            check(&text);
+        }
+
+        #[test]
+        fn any_fhirpath_expression_is_answered(
+            expr in prop_oneof![
+                any::<String>(),
+                "[()\\[\\]{}'`a-zA-Z.=<>!|&+*/ 0-9-]{0,80}",
+            ]
+        ) {
+            let _ = crate::fhirpath::FhirPath::parse(&expr);
+        }
+    }
+}
