@@ -322,6 +322,13 @@ async fn fhir_get(
         "{}{path_and_query}",
         target.base_url.as_str().trim_end_matches('/')
     );
+    let url = url::Url::parse(&url).map_err(|e| e.to_string())?;
+    // The same rule as a run: the token goes to the FHIR API's origin only (redirects are
+    // not followed by the client either).
+    target
+        .credential_scope()
+        .check(&url, "l'URL de vérification")
+        .map_err(|e| e.to_string())?;
     let mut request = target.http.get(url);
     for (k, v) in &target.headers {
         request = request.header(k, v);
@@ -329,15 +336,18 @@ async fn fhir_get(
     if let Some(t) = token {
         request = request.bearer_auth(t);
     }
-    let response = tokio::time::timeout(CHECK_TIMEOUT, request.send())
+    let mut response = tokio::time::timeout(CHECK_TIMEOUT, request.send())
         .await
         .map_err(|_| format!("> {} s", CHECK_TIMEOUT.as_secs()))?
         .map_err(|e| chain(&e))?;
     let status = response.status().as_u16();
-    let body = tokio::time::timeout(CHECK_TIMEOUT, response.bytes())
-        .await
-        .map_err(|_| format!("> {} s", CHECK_TIMEOUT.as_secs()))?
-        .map_err(|e| chain(&e))?;
+    let body = tokio::time::timeout(
+        CHECK_TIMEOUT,
+        crate::http::client::read_capped(&mut response, target.limits.max_body),
+    )
+    .await
+    .map_err(|_| format!("> {} s", CHECK_TIMEOUT.as_secs()))?
+    .map_err(|e| e.into_transport(CHECK_TIMEOUT.as_millis()).to_string())?;
     let json = serde_json::from_slice(&body).unwrap_or(serde_json::Value::Null);
     Ok((status, json))
 }
