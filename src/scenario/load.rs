@@ -275,6 +275,28 @@ mod tests {
     use super::*;
     use crate::scenario::model::Assertion;
 
+    #[test]
+    fn unreadable_files_are_located_or_named() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let latin1 = dir.path().join("latin1.yaml");
+        std::fs::write(&latin1, b"id: EXT-900\ntitle: caf\xe9 au lait\n").expect("write");
+        let err = load(std::slice::from_ref(&latin1)).expect_err("not UTF-8");
+        let d = &err.0[0];
+        assert_eq!((d.line, d.column), (2, 11), "{d}");
+        assert!(d.message.contains("invalid UTF-8 (byte 0xe9)"), "{d}");
+
+        let err = load(&[PathBuf::from("/dev/null")]).expect_err("empty");
+        assert!(err.to_string().contains("/dev/null: empty file"), "{err}");
+
+        let big = dir.path().join("big.yaml");
+        std::fs::write(&big, "#".repeat(MAX_FILE_BYTES as usize + 1)).expect("write");
+        let err = load(&[big]).expect_err("too big");
+        assert!(
+            err.to_string().contains("file larger than 1024 KiB"),
+            "{err}"
+        );
+    }
+
     const GOOD: &str = r#"# yaml-language-server: $schema=../schemas/scenario.schema.json
 id: EXT-003
 title: Extraction d'une offre par son identifiant
