@@ -307,18 +307,108 @@ async fn a_well_behaved_consumer_passes_what_it_exercised() {
         "no mTLS in this session"
     );
     assert_eq!(report.summary.failed, 0, "{:#?}", failed(&report));
+    assert!(findings(&report).is_empty());
     assert!(report.success());
-    assert_eq!(report.summary.score, 100);
+    assert_eq!(report.summary.score, Some(100));
     // Not exercised is not failed, and tests of the server are out of scope.
     assert_eq!(outcome(&report, "RCH-005"), Outcome::NotExercised);
     assert_eq!(outcome(&report, "AUTH-002"), Outcome::OutOfScope);
     assert_eq!(outcome(&report, "AUTH-007"), Outcome::OutOfScope);
-    // Scenarios judged on behaviours: a token and the four headers on every call.
-    assert_eq!(outcome(&report, "AUTH-003"), Outcome::Passed);
-    assert_eq!(outcome(&report, "SEC-001"), Outcome::Passed);
-    // The session never outlived a token: renewal was not shown.
-    assert_eq!(outcome(&report, "AUTH-004"), Outcome::NotExercised);
+    // Scenarios that are a behaviour (the token, the four headers, renewal) are judged once,
+    // by the behaviour check, not credited again.
+    for id in [
+        "AUTH-003", "SEC-001", "SEC-007", "AUTH-004", "ERR-001", "ERR-009",
+    ] {
+        assert_eq!(outcome(&report, id), Outcome::OutOfScope, "{id}");
+        let reason = report.scenario(id).and_then(|s| s.reason.clone());
+        assert!(
+            reason.as_deref().unwrap_or_default().contains("COMP-0"),
+            "{id}: {reason:?}"
+        );
+    }
+    assert_eq!(behaviour(&report, "COMP-01").0, CheckStatus::Passed);
+    assert_eq!(behaviour(&report, "COMP-02").0, CheckStatus::Passed);
     assert!(report.summary.coverage_percent > 0);
+}
+
+#[tokio::test]
+async fn one_correct_request_credits_only_what_it_evidences() {
+    let observer = observer(TlsMode::Off).await;
+    let mut consumer = Consumer::new(&observer, Mistakes::default());
+    consumer
+        .get("/HealthcareService?_lastUpdated=ge2026-01-01T00:00:00Z&_include=HealthcareService:organization&_include=HealthcareService:location")
+        .await;
+    let report = observer.report(&catalogue());
+    let passed: Vec<&str> = report
+        .scenarios
+        .iter()
+        .filter(|s| s.outcome == Outcome::Passed)
+        .map(|s| s.id.as_str())
+        .collect();
+    // The delta search only: AUTH-001 also asks for its probe call, which was not sent, and
+    // nothing of errors or refusals was shown.
+    assert_eq!(passed, ["MAJ-001"], "{passed:?}");
+    assert!(findings(&report).is_empty(), "{:?}", findings(&report));
+    assert!(report.success());
+}
+
+#[tokio::test]
+async fn a_near_miss_is_attributed_once_and_a_scenario_not_exercised_says_why() {
+    let observer = observer(TlsMode::Off).await;
+    let mut consumer = Consumer::new(&observer, Mistakes::default());
+    // EXT-004's search of an establishment's offers, without its two includes.
+    consumer
+        .get("/HealthcareService?organization.identifier:above=http://finess.sante.gouv.fr%7C010000024")
+        .await;
+    // A plain FINESS search: another identifier than the OI scenarios' own, not a mistake.
+    consumer
+        .get("/Organization?identifier=http://finess.sante.gouv.fr%7C010000024")
+        .await;
+    let report = observer.report(&catalogue());
+    let failed_ids = findings(&report);
+    assert!(
+        failed_ids.len() <= 1,
+        "one request, one finding: {failed_ids:?}"
+    );
+    for id in ["OI-001", "OI-005"] {
+        assert_ne!(outcome(&report, id), Outcome::Failed, "{id}");
+    }
+    // Every scenario left not exercised says why.
+    for s in report
+        .scenarios
+        .iter()
+        .filter(|s| s.outcome == Outcome::NotExercised)
+    {
+        assert!(s.reason.is_some(), "{} without a reason", s.id);
+    }
+}
+
+/// Every failed finding of a session: failed scenarios and failed behaviour checks.
+fn findings(report: &ObserveReport) -> Vec<String> {
+    report
+        .scenarios
+        .iter()
+        .filter(|s| s.outcome == Outcome::Failed)
+        .map(|s| s.id.clone())
+        .chain(
+            report
+                .behaviours
+                .iter()
+                .filter(|b| b.status == CheckStatus::Failed)
+                .map(|b| b.id.to_owned()),
+        )
+        .collect()
+}
+
+/// One mistake, one finding, on the right id.
+fn assert_one_finding(report: &ObserveReport, id: &str) {
+    assert_eq!(
+        findings(report),
+        vec![id.to_owned()],
+        "{:#?}",
+        failed(report)
+    );
+    assert!(!report.success());
 }
 
 fn failed(report: &ObserveReport) -> Vec<(String, Option<String>)> {
@@ -337,25 +427,20 @@ async fn calls_without_a_token_are_called_out() {
         ..Mistakes::default()
     })
     .await;
-    let (status, findings) = behaviour(&report, "COMP-01");
+    let (status, found) = behaviour(&report, "COMP-01");
     assert_eq!(status, CheckStatus::Failed);
-    assert!(findings.contains("sans jeton"), "{findings}");
-    assert_eq!(outcome(&report, "MAJ-001"), Outcome::Failed);
+    assert!(found.contains("sans jeton"), "{found}");
+    assert_one_finding(&report, "COMP-01");
+    // The refused search is not shown, and says where the failure is counted.
+    assert_eq!(outcome(&report, "MAJ-001"), Outcome::NotExercised);
     assert!(
         problems(&report, "MAJ-001").contains("refusée : HTTP 401"),
         "{}",
         problems(&report, "MAJ-001")
     );
-    assert!(!report.success());
-    assert!(report.summary.score < 100);
-    let auth = report.scenario("AUTH-003").expect("AUTH-003");
-    assert_eq!(auth.outcome, Outcome::Failed);
-    assert!(
-        auth.reason
-            .as_deref()
-            .unwrap_or_default()
-            .contains("COMP-01")
-    );
+    assert!(problems(&report, "MAJ-001").contains("sur COMP-01"));
+    assert_eq!(report.summary.score, Some(0), "a CRITIQUE behaviour failed");
+    assert_eq!(outcome(&report, "AUTH-003"), Outcome::OutOfScope);
 }
 
 #[tokio::test]
@@ -365,15 +450,16 @@ async fn a_missing_ror_header_is_named() {
         ..Mistakes::default()
     })
     .await;
-    let (status, findings) = behaviour(&report, "COMP-02");
+    let (status, found) = behaviour(&report, "COMP-02");
     assert_eq!(status, CheckStatus::Failed);
     assert!(
-        findings.contains("En-tête obligatoire absent : Ror-Role-Metier-System"),
-        "{findings}"
+        found.contains("En-tête obligatoire absent : Ror-Role-Metier-System"),
+        "{found}"
     );
-    assert_eq!(outcome(&report, "MAJ-001"), Outcome::Failed);
+    assert_one_finding(&report, "COMP-02");
+    assert_eq!(outcome(&report, "MAJ-001"), Outcome::NotExercised);
     assert!(problems(&report, "MAJ-001").contains("Ror-Role-Metier-System"));
-    assert_eq!(outcome(&report, "SEC-004"), Outcome::Failed);
+    assert_eq!(outcome(&report, "SEC-004"), Outcome::OutOfScope);
 }
 
 #[tokio::test]
@@ -383,11 +469,12 @@ async fn a_skipped_page_is_called_out() {
         ..Mistakes::default()
     })
     .await;
-    let (status, findings) = behaviour(&report, "COMP-07");
+    let (status, found) = behaviour(&report, "COMP-07");
     assert_eq!(status, CheckStatus::Failed);
-    assert!(findings.contains("page 3 sur"), "{findings}");
-    assert!(findings.contains("jamais demandée"), "{findings}");
-    assert_eq!(outcome(&report, "MAJ-010"), Outcome::Failed);
+    assert!(found.contains("page 3 sur"), "{found}");
+    assert!(found.contains("jamais demandée"), "{found}");
+    assert_one_finding(&report, "COMP-07");
+    assert_eq!(outcome(&report, "MAJ-010"), Outcome::NotExercised);
     assert!(problems(&report, "MAJ-010").contains("page 3 sur"));
 }
 
@@ -404,6 +491,7 @@ async fn a_wrong_include_set_is_a_near_miss_with_the_difference() {
         problems.contains("`_include=HealthcareService:location` absent"),
         "{problems}"
     );
+    assert_one_finding(&report, "MAJ-001");
     // The other scenarios the consumer exercised correctly still pass.
     assert_eq!(outcome(&report, "EXT-001"), Outcome::Passed);
 }
@@ -415,10 +503,11 @@ async fn ignoring_retry_after_is_called_out() {
         ..Mistakes::default()
     })
     .await;
-    let (status, findings) = behaviour(&report, "COMP-08");
+    let (status, found) = behaviour(&report, "COMP-08");
     assert_eq!(status, CheckStatus::Failed);
-    assert!(findings.contains("Retry-After demandait 1 s"), "{findings}");
-    assert_eq!(outcome(&report, "EXT-001"), Outcome::Failed);
+    assert!(found.contains("Retry-After demandait 1 s"), "{found}");
+    assert_one_finding(&report, "COMP-08");
+    assert_eq!(outcome(&report, "EXT-001"), Outcome::NotExercised);
 }
 
 #[tokio::test]
@@ -428,9 +517,25 @@ async fn a_token_per_call_is_called_out() {
         ..Mistakes::default()
     })
     .await;
-    let (status, findings) = behaviour(&report, "COMP-03");
+    let (status, found) = behaviour(&report, "COMP-03");
     assert_eq!(status, CheckStatus::Failed);
-    assert!(findings.contains("le précédent était valide"), "{findings}");
+    assert!(found.contains("le précédent était valide"), "{found}");
+    assert_one_finding(&report, "COMP-03");
+}
+
+#[tokio::test]
+async fn an_undocumented_parameter_is_one_finding() {
+    let observer = observer(TlsMode::Off).await;
+    let mut consumer = Consumer::new(&observer, Mistakes::default());
+    consumer
+        .get("/HealthcareService?_lastUpdated=ge2026-01-01T00:00:00Z&_include=HealthcareService:organization&_include=HealthcareService:location")
+        .await;
+    consumer.get("/HealthcareService?parametre-inconnu=1").await;
+    let report = observer.report(&catalogue());
+    assert_one_finding(&report, "COMP-06");
+    for id in ["ERR-001", "ERR-009"] {
+        assert_eq!(outcome(&report, id), Outcome::OutOfScope, "{id}");
+    }
 }
 
 #[tokio::test]
@@ -439,8 +544,26 @@ async fn an_empty_session_is_no_success() {
     let report = observer.report(&catalogue());
     assert_eq!(report.summary.requests, 0);
     assert!(!report.success());
+    assert_eq!(
+        report.summary.score, None,
+        "no score of 100 for nothing shown"
+    );
     let html = rorcheck::observe::report::html(&report).expect("html");
     assert!(html.contains("aucun scénario exercé"));
+    assert!(!html.contains("100 / 100"));
+    // CI's test view fails when the job does.
+    let junit = rorcheck::observe::report::junit(&report).expect("junit");
+    let doc = roxmltree::Document::parse(&junit).expect("XML");
+    let failures: Vec<String> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("failure"))
+        .filter_map(|n| n.attribute("message").map(str::to_owned))
+        .collect();
+    assert_eq!(failures.len(), 1, "{junit}");
+    assert!(
+        failures[0].contains("aucun scénario exercé"),
+        "{failures:?}"
+    );
 }
 
 #[tokio::test]
@@ -493,10 +616,11 @@ async fn under_mtls_a_client_without_certificate_is_called_out() {
     // The refusal is logged once the server side of the handshake has finished.
     tokio::time::sleep(Duration::from_millis(200)).await;
     let report = observer.report(&catalogue());
-    let (status, findings) = behaviour(&report, "COMP-05");
-    assert_eq!(status, CheckStatus::Failed, "{findings}");
-    assert!(findings.contains("connexion TLS refusée"), "{findings}");
+    let (status, found) = behaviour(&report, "COMP-05");
+    assert_eq!(status, CheckStatus::Failed, "{found}");
+    assert!(found.contains("connexion TLS refusée"), "{found}");
     assert_eq!(report.profile, 1);
+    assert_one_finding(&report, "COMP-05");
 }
 
 /// How a consumer picks the `_lastUpdated` bound of its next update.
@@ -569,6 +693,7 @@ async fn the_day_by_day_story_credits_a_consumer_that_keeps_up() {
 #[tokio::test]
 async fn the_story_control_point_names_the_changes_a_late_bound_missed() {
     let report = story_session(Bound::TooLate, false).await;
+    assert_one_finding(&report, "COMP-09");
     let (status, findings) = behaviour(&report, "COMP-09");
     assert_eq!(status, CheckStatus::Failed);
     assert!(
@@ -619,15 +744,13 @@ async fn expiry_session(ignore_expiry: bool) -> ObserveReport {
 async fn token_renewal_before_expiry_is_shown_and_its_absence_called_out() {
     let good = expiry_session(false).await;
     assert_eq!(behaviour(&good, "COMP-04").0, CheckStatus::Passed);
-    assert_eq!(outcome(&good, "AUTH-004"), Outcome::Passed);
+    assert_eq!(outcome(&good, "AUTH-004"), Outcome::OutOfScope);
     let bad = expiry_session(true).await;
-    let (status, findings) = behaviour(&bad, "COMP-04");
+    let (status, found) = behaviour(&bad, "COMP-04");
     assert_eq!(status, CheckStatus::Failed);
-    assert!(
-        findings.contains("appel avec un jeton expiré"),
-        "{findings}"
-    );
-    assert_eq!(outcome(&bad, "AUTH-004"), Outcome::Failed);
+    assert!(found.contains("appel avec un jeton expiré"), "{found}");
+    // The expired token's 401 is COMP-04's finding; COMP-01 does not count it again.
+    assert_one_finding(&bad, "COMP-04");
 }
 
 #[tokio::test]
@@ -658,7 +781,7 @@ async fn under_mtls_a_consumer_presenting_its_certificate_is_credited() {
         "{:?}",
         report.scenario("AUTH-006")
     );
-    assert_eq!(outcome(&report, "AUTH-005"), Outcome::Passed);
+    assert_eq!(outcome(&report, "AUTH-005"), Outcome::OutOfScope);
     // Profile-0 scenarios are not judged in a profile-1 session.
     assert_eq!(outcome(&report, "AUTH-001"), Outcome::OutOfScope);
 }
@@ -730,7 +853,9 @@ fn the_observe_command_prints_what_to_connect_to_and_judges_the_session() {
         ..Mistakes::default()
     });
     assert_eq!(status.code(), Some(1), "a failed session exits with 1");
-    assert!(report["summary"]["failed"].as_u64().unwrap_or(0) > 0);
+    // One missing header: one finding, on the header discipline.
+    assert_eq!(report["summary"]["failed"], 0, "{}", report["summary"]);
+    assert_eq!(report["summary"]["behaviours_failed"], 1);
 }
 
 #[tokio::test]

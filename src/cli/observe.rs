@@ -208,7 +208,10 @@ fn print_summary(report: &ObserveReport) {
             c.priority, c.label, c.coverage_percent, c.passed, c.failed, c.observable
         );
     }
-    println!("Score pondéré PLATINES : {} / 100", s.score);
+    match s.score {
+        Some(score) => println!("Score pondéré PLATINES : {score} / 100"),
+        None => println!("Score pondéré PLATINES : non calculé (la session n'a rien montré)"),
+    }
     for v in report
         .scenarios
         .iter()

@@ -40,6 +40,9 @@ pub struct Finding {
 #[derive(Debug, Clone, Serialize)]
 pub struct BehaviourCheck {
     pub id: &'static str,
+    /// What a failure weighs in the score, as a scenario of that priority would.
+    pub priority: u8,
+    pub priority_label: &'static str,
     pub title: &'static str,
     pub why: &'static str,
     pub status: CheckStatus,
@@ -79,6 +82,18 @@ impl Session<'_> {
 /// nobody.
 pub(super) const MAX_FINDINGS: usize = 20;
 
+/// A behaviour weighs what the scenarios it stands for weigh: without a token, the four
+/// headers, the certificate, every page or every day's changes the consumer misses data or
+/// is refused (CRITIQUE); the rest degrades service (MAJEUR) or wastes it (MINEUR).
+pub fn behaviour_priority(id: &str) -> crate::scenario::Priority {
+    use crate::scenario::Priority;
+    match id {
+        "COMP-01" | "COMP-02" | "COMP-05" | "COMP-07" | "COMP-09" => Priority::Critique,
+        "COMP-03" => Priority::Mineur,
+        _ => Priority::Majeur,
+    }
+}
+
 pub(super) fn check(
     id: &'static str,
     title: &'static str,
@@ -101,8 +116,11 @@ pub(super) fn check(
             format!("{count} manquement{}", if count > 1 { "s" } else { "" }),
         )
     };
+    let priority = behaviour_priority(id);
     BehaviourCheck {
         id,
+        priority: priority.number(),
+        priority_label: priority.label(),
         title,
         why,
         status,

@@ -307,7 +307,10 @@ impl Expected {
     /// How far `actual` is from this expectation, extra includes counted: a request belongs
     /// to the expectations it is closest to.
     pub fn distance(&self, actual: &Canonical) -> usize {
-        self.compare(actual, false).len()
+        self.compare(actual, false)
+            .iter()
+            .map(Difference::weight)
+            .sum()
     }
 
     fn compare(&self, actual: &Canonical, tolerate_extra_includes: bool) -> Vec<Difference> {
@@ -436,9 +439,13 @@ impl Difference {
             return false;
         };
         if let Some((system, _)) = expected.split_once('|') {
+            // Another identifier type (FINESS instead of the OI number) is another search
+            // on the consumer's own data, not a wrong one; another code system is wrong.
+            let identifier =
+                matches!(self, Difference::Value { name, .. } if is_identifier_param(name));
             return actual
                 .split_once('|')
-                .is_some_and(|(other, _)| other == system);
+                .is_some_and(|(other, _)| other == system || identifier);
         }
         let prefix = |v: &str| -> String {
             let p: String = v.chars().take(2).collect();
@@ -459,6 +466,32 @@ impl Difference {
             }
         };
         prefix(expected) == prefix(actual)
+    }
+}
+
+/// `identifier`, `organization.identifier`, `organization.identifier:above`...
+fn is_identifier_param(name: &str) -> bool {
+    name.split(':')
+        .next()
+        .is_some_and(|n| n == "identifier" || n.ends_with(".identifier"))
+}
+
+impl Difference {
+    /// How much a difference sets a request apart from an expectation: what shapes the
+    /// result (includes) weighs less than what selects (criteria), so that a request is the
+    /// near miss of the search it resembles most.
+    pub fn weight(&self) -> usize {
+        match self {
+            Difference::Endpoint { .. } => 100,
+            Difference::Missing { name, .. } | Difference::Extra { name, .. }
+                if is_result_param(name) =>
+            {
+                1
+            }
+            Difference::Value { .. } if self.is_other_data() => 1,
+            Difference::Value { name, .. } if is_result_param(name) => 1,
+            _ => 3,
+        }
     }
 }
 

@@ -68,8 +68,20 @@ pub fn plan(scenario: &Scenario, profile: u8, base_path: &str) -> Result<Plan, O
         return Err(OutOfScope(reason.clone()));
     }
     let requires = declared.map(|o| o.requires.clone()).unwrap_or_default();
+    // A scenario that is nothing but a behaviour (the header discipline behind SEC-*, the
+    // token behind AUTH-003...) would count that behaviour's finding a second time: the
+    // behaviour check alone judges it.
     if let Some(o) = declared
-        && (!o.requests.is_empty() || o.behaviours_only)
+        && o.behaviours_only
+    {
+        let ids: Vec<&str> = o.requires.iter().map(|b| b.check_id()).collect();
+        return Err(OutOfScope(format!(
+            "ce que le consommateur doit en montrer est un comportement, jugé une seule fois, par {}",
+            ids.join(", ")
+        )));
+    }
+    if let Some(o) = declared
+        && !o.requests.is_empty()
     {
         let line = scenario.id.referenced.line();
         let steps = o

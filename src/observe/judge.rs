@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use crate::mock::log::{ExportFacts, LoggedRequest, Refusal};
+use crate::mock::log::{ExportFacts, LoggedRequest, Refusal, RefusalKind};
 use crate::mock::server::TOKEN_PATH;
 use crate::scenario::{ConsumerBehaviour, Priority, Scenario};
 
@@ -106,6 +106,7 @@ fn refusal_text(r: &LoggedRequest) -> String {
 /// The verdict on one expected request.
 fn judge_step(
     step: &ExpectedStep,
+    at: (usize, usize),
     traffic: &[Observed<'_>],
     claims: &[Claim],
     log: &[LoggedRequest],
@@ -126,7 +127,7 @@ fn judge_step(
         .map(|o| o.entry)
         .collect();
     if exact.is_empty() {
-        judge_near_miss(step, traffic, claims, &mut verdict);
+        judge_near_miss(step, at, traffic, claims, &mut verdict);
     } else {
         judge_seen(step, &exact, log, &mut verdict);
     }
@@ -147,15 +148,30 @@ fn judge_seen(
         .filter(|r| (200..300).contains(&r.status))
         .collect();
     if answered.is_empty() {
-        verdict.outcome = Outcome::Failed;
+        // A refusal for the token, a Ror header, a parameter or the certificate is that
+        // behaviour's finding (COMP-xx), counted there once: here the request was sent
+        // right but not served, so the case is not shown.
+        let attributed: Vec<Option<&'static str>> =
+            exact.iter().map(|r| refusal_owner(r)).collect();
+        verdict.outcome = if attributed.iter().all(Option::is_some) {
+            Outcome::NotExercised
+        } else {
+            Outcome::Failed
+        };
         verdict.problems = exact
             .iter()
-            .map(|r| {
-                format!(
+            .zip(&attributed)
+            .map(|(r, owner)| match owner {
+                Some(id) => format!(
+                    "requête n° {} refusée : {} (compté une fois, sur {id})",
+                    r.seq,
+                    refusal_text(r)
+                ),
+                None => format!(
                     "requête n° {} vue mais refusée : {}",
                     r.seq,
                     refusal_text(r)
-                )
+                ),
             })
             .collect();
         return;
@@ -176,15 +192,25 @@ fn judge_seen(
         return;
     }
     // The flow must be complete on at least one of the times the request was sent.
+    // Pages and polling are behaviours (COMP-07, COMP-08): an incomplete flow is their
+    // finding, and leaves this case not shown rather than failed a second time.
     let best = answered
         .iter()
         .map(|r| {
             let mut problems = Vec::new();
             if step.follow_next {
-                problems.extend(paging_gaps(log, r));
+                problems.extend(
+                    paging_gaps(log, r)
+                        .into_iter()
+                        .map(|p| format!("{p} (compté une fois, sur COMP-07)")),
+                );
             }
             if step.export {
-                problems.extend(export_problems(log, r));
+                problems.extend(
+                    export_problems(log, r)
+                        .into_iter()
+                        .map(|p| format!("{p} (compté une fois, sur COMP-08)")),
+                );
             }
             problems
         })
@@ -193,15 +219,27 @@ fn judge_seen(
     verdict.outcome = if best.is_empty() {
         Outcome::Passed
     } else {
-        Outcome::Failed
+        Outcome::NotExercised
     };
     verdict.problems = best;
+}
+
+/// The behaviour check a refusal belongs to, if it belongs to one.
+fn refusal_owner(r: &LoggedRequest) -> Option<&'static str> {
+    match r.facts.refusal.as_ref().map(|f| f.kind) {
+        Some(RefusalKind::Token) => Some("COMP-01"),
+        Some(RefusalKind::RorHeader) => Some("COMP-02"),
+        Some(RefusalKind::Tls) => Some("COMP-05"),
+        Some(RefusalKind::Parameter) => Some("COMP-06"),
+        _ => None,
+    }
 }
 
 /// The request was not sent as expected: the closest request, if near enough, says what
 /// differs.
 fn judge_near_miss(
     step: &ExpectedStep,
+    at: (usize, usize),
     traffic: &[Observed<'_>],
     claims: &[Claim],
     verdict: &mut StepVerdict,
@@ -209,14 +247,14 @@ fn judge_near_miss(
     let nearest = traffic
         .iter()
         .zip(claims)
-        .filter_map(|(o, claim)| {
-            let diffs: Vec<Difference> = step.request.differences(&o.canonical);
-            (step.request.near_miss(&o.canonical, &diffs)
-                && claim.nearest == Some(step.request.distance(&o.canonical)))
-            .then_some((o, diffs))
-        })
-        .min_by_key(|(_, d)| d.len());
+        .filter(|(_, claim)| claim.owner == Some(at))
+        .map(|(o, _)| (o, step.request.differences(&o.canonical)))
+        .min_by_key(|(o, _)| step.request.distance(&o.canonical));
     let Some((o, diffs)) = nearest else {
+        verdict.problems.push(format!(
+            "aucune requête de la session ne s'en approche (attendu : {})",
+            step.request
+        ));
         return;
     };
     verdict.requests = vec![o.entry.seq];
@@ -252,33 +290,51 @@ pub fn plans(
 pub struct Claim {
     /// It exactly matches some expectation (extra includes tolerated).
     pub exact: bool,
-    /// Its distance to the expectations it matches or nearly misses, the closest: it
-    /// counts as the near miss of those expectations only, not of every scenario it
-    /// vaguely resembles (an exact match with no extra include is distance 0).
-    pub nearest: Option<usize>,
+    /// The one expectation (plan, step) it is the near miss of, when it matches none: the
+    /// closest by weighted distance, the first in catalogue order on a tie. One request is
+    /// one finding, never the near miss of every scenario it resembles.
+    pub owner: Option<(usize, usize)>,
 }
 
 pub fn claims(plans: &[Result<Plan, OutOfScope>], traffic: &[Observed<'_>]) -> Vec<Claim> {
-    let expectations: Vec<&ExpectedStep> = plans.iter().flatten().flat_map(|p| &p.steps).collect();
+    let expectations: Vec<((usize, usize), &ExpectedStep)> = plans
+        .iter()
+        .enumerate()
+        .filter_map(|(i, p)| p.as_ref().ok().map(|p| (i, p)))
+        .flat_map(|(i, p)| p.steps.iter().enumerate().map(move |(j, s)| ((i, j), s)))
+        .collect();
     traffic
         .iter()
         .map(|o| {
             let mut claim = Claim::default();
-            for e in &expectations {
+            // The closest exact match (extra includes count in the distance) and the
+            // closest near miss: the request is the near miss of that one expectation
+            // when no exact match is closer (a tolerated extra include does not hide a
+            // missing one).
+            let mut exact_distance: Option<usize> = None;
+            let mut best: Option<(usize, (usize, usize))> = None;
+            for (at, e) in &expectations {
                 let diffs = e.request.differences(&o.canonical);
-                let related = diffs.is_empty() || e.request.near_miss(&o.canonical, &diffs);
-                claim.exact |= diffs.is_empty();
-                if related {
-                    let d = e.request.distance(&o.canonical);
-                    claim.nearest = Some(claim.nearest.map_or(d, |n| n.min(d)));
+                let d = e.request.distance(&o.canonical);
+                if diffs.is_empty() {
+                    claim.exact = true;
+                    exact_distance = Some(exact_distance.map_or(d, |x| x.min(d)));
+                } else if e.request.near_miss(&o.canonical, &diffs)
+                    && best.is_none_or(|(bd, _)| d < bd)
+                {
+                    best = Some((d, *at));
                 }
             }
+            claim.owner = best
+                .filter(|(d, _)| exact_distance.is_none_or(|x| *d <= x))
+                .map(|(_, at)| at);
             claim
         })
         .collect()
 }
 
 pub fn judge_scenario(
+    index: usize,
     scenario: &Scenario,
     plan: &Result<Plan, OutOfScope>,
     traffic: &[Observed<'_>],
@@ -308,7 +364,8 @@ pub fn judge_scenario(
     verdict.steps = plan
         .steps
         .iter()
-        .map(|s| judge_step(s, traffic, claims, log))
+        .enumerate()
+        .map(|(j, s)| judge_step(s, (index, j), traffic, claims, log))
         .collect();
     let count = |o: Outcome| verdict.steps.iter().filter(|s| s.outcome == o).count();
     let (passed, failed) = (count(Outcome::Passed), count(Outcome::Failed));
@@ -330,7 +387,9 @@ pub fn judge_scenario(
         Outcome::NotExercised if passed == 0 => verdict
             .steps
             .iter()
-            .find_map(|s| s.problems.first().map(|p| format!("« {} » : {p}", s.name))),
+            .find(|s| !s.requests.is_empty())
+            .or(verdict.steps.first())
+            .and_then(|s| s.problems.first().map(|p| format!("« {} » : {p}", s.name))),
         Outcome::NotExercised => verdict
             .steps
             .iter()
@@ -359,14 +418,14 @@ fn apply_required(
             continue;
         };
         match check.status {
-            CheckStatus::Failed => {
-                if verdict.outcome != Outcome::Failed {
-                    verdict.reason = Some(format!(
-                        "comportement {} non conforme : {}",
-                        check.id, check.summary
-                    ));
-                }
-                verdict.outcome = Outcome::Failed;
+            // The behaviour's failure is its own finding: counted there once, it leaves
+            // this case not shown instead of failing it a second time.
+            CheckStatus::Failed if verdict.outcome == Outcome::Passed => {
+                verdict.outcome = Outcome::NotExercised;
+                verdict.reason = Some(format!(
+                    "comportement {} ({}) en échec, compté une fois, sur {} : {}",
+                    check.id, check.title, check.id, check.summary
+                ));
             }
             CheckStatus::NotApplicable if verdict.outcome == Outcome::Passed => {
                 verdict.outcome = Outcome::NotExercised;
@@ -431,14 +490,31 @@ pub fn percent(part: usize, whole: usize) -> u32 {
 }
 
 /// The PLATINES weighted score: 100 minus 100 per failed CRITIQUE, 50 per MAJEUR and 25
-/// per MINEUR scenario, floored at 0. Scenarios not exercised do not lower it: coverage
-/// says how much was shown.
-pub fn weighted_score(verdicts: &[ScenarioVerdict]) -> u32 {
+/// per MINEUR finding — a failed scenario or a failed behaviour check, each counted once —
+/// floored at 0. Scenarios not exercised do not lower it: coverage says how much was shown.
+/// `None` when the session evidenced nothing at all: no score of 100 for an empty session.
+pub fn weighted_score(verdicts: &[ScenarioVerdict], behaviours: &[BehaviourCheck]) -> Option<u32> {
+    let judged = verdicts
+        .iter()
+        .any(|v| matches!(v.outcome, Outcome::Passed | Outcome::Failed))
+        || behaviours
+            .iter()
+            .any(|b| matches!(b.status, CheckStatus::Passed | CheckStatus::Failed));
+    if !judged {
+        return None;
+    }
     let lost: u32 = verdicts
         .iter()
         .filter(|v| v.outcome == Outcome::Failed)
-        .filter_map(|v| Priority::try_from(v.priority).ok())
+        .map(|v| v.priority)
+        .chain(
+            behaviours
+                .iter()
+                .filter(|b| b.status == CheckStatus::Failed)
+                .map(|b| b.priority),
+        )
+        .filter_map(|p| Priority::try_from(p).ok())
         .map(Priority::weight)
         .sum();
-    100u32.saturating_sub(lost)
+    Some(100u32.saturating_sub(lost))
 }

@@ -118,7 +118,10 @@ impl Judgement<'_> {
             .scenarios
             .iter()
             .zip(&plans)
-            .map(|(s, p)| judge::judge_scenario(s, p, &traffic, &claims, &self.log, &behaviours))
+            .enumerate()
+            .map(|(i, (s, p))| {
+                judge::judge_scenario(i, s, p, &traffic, &claims, &self.log, &behaviours)
+            })
             .collect();
         let unexpected = traffic
             .iter()
@@ -141,7 +144,7 @@ impl Judgement<'_> {
             not_exercised: count(Outcome::NotExercised),
             out_of_scope: count(Outcome::OutOfScope),
             coverage_percent: judge::percent(exercised, observable),
-            score: judge::weighted_score(&scenarios),
+            score: judge::weighted_score(&scenarios, &behaviours),
             behaviours_failed: behaviours
                 .iter()
                 .filter(|b| b.status == CheckStatus::Failed)
@@ -186,8 +189,9 @@ pub struct Summary {
     pub out_of_scope: usize,
     /// Exercised over observable, in percent.
     pub coverage_percent: u32,
-    /// PLATINES weighted score (see [`judge::weighted_score`]).
-    pub score: u32,
+    /// PLATINES weighted score (see [`judge::weighted_score`]); `None` when the session
+    /// evidenced nothing.
+    pub score: Option<u32>,
     pub behaviours_failed: usize,
 }
 

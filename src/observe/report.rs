@@ -94,7 +94,33 @@ pub fn junit(report: &ObserveReport) -> Result<String, quick_junit::SerializeErr
         suite.add_test_case(case);
     }
     junit.add_test_suite(suite);
+    // The session's own verdict, so that the test view of a CI system fails exactly when
+    // the exit code does (an empty session has no failed scenario, yet proves nothing).
+    let mut suite = TestSuite::new("session observée");
+    let status = if report.success() {
+        TestCaseStatus::success()
+    } else {
+        let mut st = TestCaseStatus::non_success(NonSuccessKind::Failure);
+        st.set_message(session_failure(report));
+        st
+    };
+    let mut case = TestCase::new("SESSION Verdict de la session observée", status);
+    case.set_classname("rorcheck.observe.session");
+    suite.add_test_case(case);
+    junit.add_test_suite(suite);
     junit.to_string()
+}
+
+/// Why a session is not a success, in one line.
+pub fn session_failure(report: &ObserveReport) -> String {
+    let s = &report.summary;
+    if s.passed == 0 && s.failed == 0 && s.behaviours_failed == 0 {
+        return "aucun scénario exercé : la session n'a rien montré".to_owned();
+    }
+    format!(
+        "{} scénario(s) échoué(s), {} comportement(s) en échec, {} réussi(s)",
+        s.failed, s.behaviours_failed, s.passed
+    )
 }
 
 /// One recorded request as the page shows it.
