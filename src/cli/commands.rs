@@ -34,6 +34,10 @@ pub enum CliError {
     /// `doctor` found problems (it printed them with their fix).
     #[error("des vérifications ont échoué (voir ci-dessus)")]
     ChecksFailed,
+    /// The observed application's command failed (the reports say how); distinct from a
+    /// verdict.
+    #[error("{0}")]
+    ApplicationFailed(String),
     /// A signal stopped the run; the reports were written with what had finished.
     #[error("exécution interrompue par {signal} (rapports écrits avec les scénarios terminés)")]
     Interrupted { signal: Signal },
@@ -112,6 +116,7 @@ impl CliError {
     pub fn exit_code(&self) -> i32 {
         match self {
             CliError::Interrupted { signal } => signal.exit_code(),
+            CliError::ApplicationFailed(_) => 4,
             CliError::Failed | CliError::ChecksFailed => 1,
             _ => 2,
         }

@@ -1,6 +1,7 @@
 //! The command line: argument definitions and one function a command. Everything here is
 //! the edge: it reads flags and files, calls the library and turns errors into exit codes.
 
+mod application;
 mod commands;
 mod observe;
 
@@ -200,8 +201,10 @@ pub struct ObserveArgs {
     #[arg(long, conflicts_with = "mtls")]
     pub tls: bool,
     /// HTTPS requiring a client certificate (RFC 8705, access profiles 1 to 5): the session
-    /// is judged for the profile-1 demo client.
-    #[arg(long, requires = "write_certs")]
+    /// is judged for the profile-1 demo client. Needs `--write-certs`, unless a COMMAND or
+    /// `--env-file` is given (the certificates then go to a temporary directory named in
+    /// the settings).
+    #[arg(long)]
     pub mtls: bool,
     /// Write the test CA and the demo client certificates (PEM) into this directory, for
     /// the application to trust and present.
@@ -233,8 +236,29 @@ pub struct ObserveArgs {
     /// Where junit.xml, report.html and report.json are written.
     #[arg(long, default_value = "reports/observe")]
     pub report_dir: PathBuf,
+    /// Clients file (TOML) adding clients to the demo ones (`docs/mock.md`).
+    #[arg(long)]
+    pub clients: Option<PathBuf>,
+    /// A fixed secret for the profile-0 demo client instead of a random one; give it
+    /// through the environment variable rather than the command line.
+    #[arg(long, env = "RORCHECK_DEMO_SECRET", hide_env_values = true)]
+    pub demo_secret: Option<String>,
+    /// Write the connection settings (the `ROR_*` variables given to COMMAND) to this file,
+    /// `NAME=value` per line, for an application started separately.
+    #[arg(long)]
+    pub env_file: Option<PathBuf>,
+    /// With `--story` and a COMMAND: run the command once per story day (J0 to J4), moving
+    /// the story on between runs, as a daily scheduled job would.
+    #[arg(long, requires = "story")]
+    pub per_day: bool,
     #[command(flatten)]
     pub filters: Filters,
+    /// The application to observe: started with the connection settings in its environment
+    /// (`ROR_FHIR_BASE_URL`, `ROR_TOKEN_URL`, `ROR_CLIENT_ID`, `ROR_CLIENT_SECRET`, the four
+    /// `ROR_*` header values, and under TLS the CA bundle and client certificate); the
+    /// session ends when it exits.
+    #[arg(last = true, value_name = "COMMAND")]
+    pub command: Vec<String>,
 }
 
 impl ObserveArgs {

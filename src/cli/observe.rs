@@ -6,6 +6,7 @@ use crate::mock::{MockOptions, TlsMode};
 use crate::observe::{CheckStatus, ObserveReport, Observer, Outcome};
 
 use super::ObserveArgs;
+use super::application::{Certificates, CommandReport, CommandRun, Connection, run_command};
 use super::commands::{CliError, load_selected};
 
 pub async fn observe(args: ObserveArgs) -> Result<(), CliError> {
@@ -17,21 +18,85 @@ pub async fn observe(args: ObserveArgs) -> Result<(), CliError> {
             "--write-certs needs --tls or --mtls".into(),
         ));
     }
+    if tls == TlsMode::Mtls
+        && args.write_certs.is_none()
+        && args.command.is_empty()
+        && args.env_file.is_none()
+    {
+        return Err(CliError::Usage(
+            "--mtls needs --write-certs DIR, where the application finds its test certificate (or a COMMAND or --env-file, which get a temporary directory)".into(),
+        ));
+    }
+    if args.per_day && args.command.is_empty() {
+        return Err(CliError::Usage(
+            "--per-day runs a COMMAND once per story day: give it after `--`".into(),
+        ));
+    }
     let mut opts = MockOptions {
         addr: args.addr,
         tls,
         token_lifetime_secs: args.token_lifetime,
         story: args.story,
+        clients_file: args.clients.clone(),
+        demo_secret: args.demo_secret.clone(),
         ..MockOptions::default()
     };
     opts.dataset.seed = args.seed;
     opts.dataset.offers = args.offers;
-    let observer = Observer::start(opts)
-        .await
-        .map_err(|e| CliError::Runtime(format!("cannot start the simulated ROR: {e}")))?;
-    print_banner(&observer, &args)?;
-    record(&observer, &args).await;
-    let report = observer.report(&set.scenarios);
+    let observer = Observer::start(opts).await.map_err(|e| {
+        CliError::Runtime(format!(
+            "cannot start the simulated ROR: {e}{}",
+            if e.to_string().contains("in use") {
+                " (another port: --addr 127.0.0.1:0 picks a free one)"
+            } else {
+                ""
+            }
+        ))
+    })?;
+    // The test certificates, where the application can read them: the directory asked
+    // for, or one that lives as long as the session.
+    let mut _temporary = None;
+    let certs_dir = match (&observer.mock.pki, &args.write_certs) {
+        (Some(pki), Some(dir)) => {
+            write_certificates(pki, dir)?;
+            Some(dir.clone())
+        }
+        (Some(pki), None) if !args.command.is_empty() || args.env_file.is_some() => {
+            let dir = tempfile::tempdir().map_err(|e| {
+                CliError::Runtime(format!("cannot write the test certificates: {e}"))
+            })?;
+            write_certificates(pki, dir.path())?;
+            let path = dir.path().to_owned();
+            _temporary = Some(dir);
+            Some(path)
+        }
+        _ => None,
+    };
+    let connection = Connection::of(
+        &observer,
+        tls,
+        certs_dir.as_deref().map(|dir| Certificates { dir }),
+    );
+    if let Some(path) = &args.env_file {
+        connection
+            .write_env_file(path)
+            .map_err(|e| CliError::Runtime(format!("cannot write {}: {e}", path.display())))?;
+    }
+    print_banner(&observer, &args, &connection, certs_dir.as_deref());
+    let runs = std::sync::Mutex::new(Vec::new());
+    if args.command.is_empty() {
+        record(&observer, &args, std::future::pending()).await;
+    } else {
+        let application = drive(&observer, &args, &connection, &runs);
+        record(&observer, &args, application).await;
+    }
+    let mut report = observer.report(&set.scenarios);
+    if !args.command.is_empty() {
+        report.command = Some(CommandReport {
+            argv: args.command.clone(),
+            runs: runs.into_inner().unwrap_or_default(),
+        });
+    }
     let written = crate::observe::report::write_all(&report, &args.report_dir)
         .map_err(|e| CliError::Runtime(e.to_string()))?;
     print_summary(&report);
@@ -41,6 +106,9 @@ pub async fn observe(args: ObserveArgs) -> Result<(), CliError> {
         written.junit.display(),
         written.json.display()
     );
+    if let Some(command) = report.command.as_ref().filter(|c| c.failed()) {
+        return Err(CliError::ApplicationFailed(command.summary()));
+    }
     if report.success() {
         Ok(())
     } else {
@@ -48,67 +116,139 @@ pub async fn observe(args: ObserveArgs) -> Result<(), CliError> {
     }
 }
 
-fn print_banner(observer: &Observer, args: &ObserveArgs) -> Result<(), CliError> {
+fn write_certificates(
+    pki: &crate::mock::pki::MockPki,
+    dir: &std::path::Path,
+) -> Result<(), CliError> {
+    pki.write(dir)
+        .map(|_| ())
+        .map_err(|e| CliError::Runtime(format!("cannot write the test certificates: {e}")))
+}
+
+/// Runs the application: once, or once per story day (`--per-day`) with the story moved
+/// on between runs; each run is kept for the report.
+async fn drive(
+    observer: &Observer,
+    args: &ObserveArgs,
+    connection: &Connection,
+    runs: &std::sync::Mutex<Vec<CommandRun>>,
+) {
+    let days: Vec<Option<u32>> = if args.per_day {
+        (0..=crate::mock::story::LAST_DAY).map(Some).collect()
+    } else {
+        vec![None]
+    };
+    for (i, day) in days.into_iter().enumerate() {
+        if i > 0
+            && let Some(d) = observer.mock.next_day()
+        {
+            println!("{}", day_line(&d));
+        }
+        if let Some(d) = day {
+            println!("— application lancée pour J{d}");
+        }
+        let run = run_command(&args.command, connection, day).await;
+        if let Ok(mut all) = runs.lock() {
+            all.push(run);
+        }
+    }
+    // Refused TLS handshakes are logged once the server side has finished.
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+}
+
+fn print_banner(
+    observer: &Observer,
+    args: &ObserveArgs,
+    connection: &Connection,
+    certs_dir: Option<&std::path::Path>,
+) {
     let mock = &observer.mock;
     println!("Observation : rorcheck joue le ROR pour votre application.");
     println!("  Base FHIR      : {}", mock.base_url);
     println!("  Jeton OAuth2   : {}", mock.token_url);
-    if let (Some(pki), Some(dir)) = (&mock.pki, &args.write_certs) {
-        pki.write(dir)
-            .map_err(|e| CliError::Runtime(format!("cannot write the test certificates: {e}")))?;
+    if let Some(dir) = certs_dir {
         println!(
             "  Certificats    : AC de test (ca.pem) et certificats clients dans {}",
             dir.display()
         );
     }
-    let mtls_client = mock.pki.as_ref().and_then(|p| p.client(1));
-    if let (TlsMode::Mtls, Some((client_id, _, _))) = (args.tls_mode(), mtls_client) {
+    if args.tls_mode() == TlsMode::Mtls {
         println!(
-            "  client_id      : {client_id} (profil d'accès 1, authentifié par son certificat)"
+            "  client_id      : {} (profil d'accès 1, authentifié par son certificat)",
+            connection.get("ROR_CLIENT_ID").unwrap_or_default()
         );
     } else {
-        let client = mock.demo_client();
-        println!("  client_id      : {}", client.client_id);
+        println!(
+            "  client_id      : {}",
+            connection.get("ROR_CLIENT_ID").unwrap_or_default()
+        );
         // The demo secret is public test data printed so that a vendor can configure its
         // application; it is masked in every report.
         println!(
             "  client_secret  : {} (démo, profil d'accès 0)",
-            client.secret
+            connection.get("ROR_CLIENT_SECRET").unwrap_or_default()
         );
     }
-    println!(
-        "  En-têtes       : Ror-Profil-Utilisateur-Code/-System, Ror-Role-Metier-Code/-System sur chaque appel"
-    );
+    println!("  En-têtes       : sur chaque appel FHIR");
+    for (header, var) in [
+        ("Ror-Profil-Utilisateur-Code", "ROR_PROFIL_UTILISATEUR_CODE"),
+        (
+            "Ror-Profil-Utilisateur-System",
+            "ROR_PROFIL_UTILISATEUR_SYSTEM",
+        ),
+        ("Ror-Role-Metier-Code", "ROR_ROLE_METIER_CODE"),
+        ("Ror-Role-Metier-System", "ROR_ROLE_METIER_SYSTEM"),
+    ] {
+        println!(
+            "                   {header}: {}",
+            connection.get(var).unwrap_or_default()
+        );
+    }
+    if let Some(path) = &args.env_file {
+        println!("  Réglages       : écrits dans {}", path.display());
+    }
     if args.story {
-        let origin = mock
-            .token_url
-            .split(crate::mock::server::TOKEN_PATH)
-            .next()
-            .unwrap_or_default();
         println!("  Récit          : J0 = données initiales (faire l'extraction complète)");
-        match args.day_length {
-            Some(d) => println!(
+        match (args.per_day, args.day_length) {
+            (true, _) => {
+                println!("                   l'application est lancée une fois par jour, J0 à J4")
+            }
+            (false, Some(d)) => println!(
                 "                   jour suivant toutes les {} s",
                 d.as_secs()
             ),
-            None => println!(
-                "                   jour suivant : curl -X POST {origin}{}/next-day",
-                crate::mock::server::STORY_PATH
+            (false, None) => println!(
+                "                   jour suivant : curl -X POST {}",
+                connection
+                    .get("RORCHECK_STORY_NEXT_DAY_URL")
+                    .unwrap_or_default()
             ),
         }
     }
-    match args.duration {
-        Some(d) => println!(
-            "Enregistrement pendant {} s (Ctrl-C pour arrêter plus tôt)…",
-            d.as_secs()
-        ),
-        None => println!("Enregistrement jusqu'à Ctrl-C…"),
+    if !args.command.is_empty() {
+        println!(
+            "Application : {} (réglages ROR_* dans son environnement ; la session se termine avec elle)",
+            args.command.join(" ")
+        );
+    } else {
+        match args.duration {
+            Some(d) => println!(
+                "Enregistrement pendant {} s (Ctrl-C pour arrêter plus tôt)…",
+                d.as_secs()
+            ),
+            None => println!("Enregistrement jusqu'à Ctrl-C…"),
+        }
     }
-    Ok(())
 }
 
-/// Waits for the end of the session, printing each request as it arrives.
-async fn record(observer: &Observer, args: &ObserveArgs) {
+/// Waits for the end of the session — the duration, Ctrl-C, or the end of `until` (the
+/// application's runs) — printing each request as it arrives.
+async fn record(
+    observer: &Observer,
+    args: &ObserveArgs,
+    until: impl std::future::Future<Output = ()>,
+) {
+    tokio::pin!(until);
     let deadline = args.duration.map(|d| tokio::time::Instant::now() + d);
     let mut next_day = args.day_length.map(|d| tokio::time::Instant::now() + d);
     let mut ticker = tokio::time::interval(std::time::Duration::from_millis(300));
@@ -131,6 +271,7 @@ async fn record(observer: &Observer, args: &ObserveArgs) {
         tokio::select! {
             _ = &mut ctrl_c => break,
             () = stop => break,
+            () = &mut until => break,
             () = day => {
                 next_day = args.day_length.map(|d| tokio::time::Instant::now() + d);
                 if let Some(day) = observer.mock.next_day() {
@@ -193,6 +334,10 @@ fn live_line(r: &LoggedRequest) -> String {
 
 fn print_summary(report: &ObserveReport) {
     let s = &report.summary;
+    if let Some(command) = &report.command {
+        println!();
+        println!("Application : {}", command.summary());
+    }
     println!();
     println!(
         "{} requête(s), {} appel(s) FHIR, {} demande(s) de jeton.",

@@ -133,6 +133,13 @@ impl Issuer {
         &self.clients[0]
     }
 
+    /// Replaces the demo client's random secret by a chosen one.
+    pub fn set_demo_secret(&mut self, secret: &str) {
+        if let Some(demo) = self.clients.first_mut() {
+            demo.secret = secret.to_owned();
+        }
+    }
+
     fn sign(&self, data: &str) -> String {
         let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(&self.key)
             .expect("HMAC accepts keys of any length");

@@ -63,6 +63,9 @@ pub struct MockOptions {
     pub tls: TlsMode,
     /// Clients file (TOML) adding clients to the demo ones.
     pub clients_file: Option<std::path::PathBuf>,
+    /// A fixed secret for the profile-0 demo client (random at every start otherwise), so
+    /// that an application can be configured once for scripted sessions.
+    pub demo_secret: Option<String>,
     /// Log the keys of every resource served (observer mode judges what the consumer
     /// fetched; off by default to keep large exports cheap).
     pub record_served: bool,
@@ -83,6 +86,7 @@ impl Default for MockOptions {
             export_delay: std::time::Duration::from_millis(1500),
             tls: TlsMode::Off,
             clients_file: None,
+            demo_secret: None,
             record_served: false,
             story: false,
         }
@@ -144,6 +148,9 @@ impl MockServer {
         };
         let store = store::Store::new(dataset);
         let mut issuer = Issuer::new(origin.clone(), opts.token_lifetime_secs);
+        if let Some(secret) = &opts.demo_secret {
+            issuer.set_demo_secret(secret);
+        }
         let configured = match &opts.clients_file {
             Some(path) => clients::load(path)?,
             None => Vec::new(),

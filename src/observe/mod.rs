@@ -8,6 +8,7 @@
 
 pub mod behaviour;
 pub mod canonical;
+pub mod command;
 pub mod expect;
 pub mod judge;
 pub mod report;
@@ -169,6 +170,7 @@ impl Judgement<'_> {
                 .as_ref()
                 .map(|s| s.days.to_vec())
                 .unwrap_or_default(),
+            command: None,
             requests: self.log,
         }
     }
@@ -215,6 +217,9 @@ pub struct ObserveReport {
     pub unexpected: Vec<u64>,
     /// The days of the day-by-day story and their changes (empty when not played).
     pub story: Vec<crate::mock::story::Day>,
+    /// The application's command when the session started it (`observe -- COMMAND`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub command: Option<command::CommandReport>,
     /// Every request recorded, secrets masked.
     pub requests: Vec<LoggedRequest>,
 }

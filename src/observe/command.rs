@@ -1,0 +1,65 @@
+//! How the application's command ran when `rorcheck observe -- COMMAND` started it: part
+//! of the session's evidence (a crashed application proves nothing about its requests).
+
+use serde::Serialize;
+
+/// One run of the application's command.
+#[derive(Debug, Clone, Serialize)]
+pub struct CommandRun {
+    /// The story day it ran on (`--per-day`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub day: Option<u32>,
+    /// Its exit status; `None` when it could not start or was stopped.
+    pub exit_code: Option<i32>,
+    pub duration_ms: f64,
+    /// Why it did not run to its end, if it did not.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+impl CommandRun {
+    pub fn succeeded(&self) -> bool {
+        self.exit_code == Some(0)
+    }
+}
+
+/// The application's command and how its runs went, for the reports.
+#[derive(Debug, Clone, Serialize)]
+pub struct CommandReport {
+    pub argv: Vec<String>,
+    pub runs: Vec<CommandRun>,
+}
+
+impl CommandReport {
+    pub fn failed(&self) -> bool {
+        self.runs.is_empty() || self.runs.iter().any(|r| !r.succeeded())
+    }
+
+    /// One line for the console and the report.
+    pub fn summary(&self) -> String {
+        let failed: Vec<String> = self
+            .runs
+            .iter()
+            .filter(|r| !r.succeeded())
+            .map(|r| {
+                let when = r.day.map(|d| format!("J{d} : ")).unwrap_or_default();
+                match (&r.error, r.exit_code) {
+                    (Some(e), _) => format!("{when}{e}"),
+                    (None, Some(c)) => format!("{when}code de sortie {c}"),
+                    (None, None) => format!("{when}arrêtée par un signal"),
+                }
+            })
+            .collect();
+        if failed.is_empty() {
+            format!(
+                "la commande de l'application a réussi ({} exécution(s))",
+                self.runs.len()
+            )
+        } else {
+            format!(
+                "la commande de l'application a échoué : {}",
+                failed.join(" ; ")
+            )
+        }
+    }
+}
