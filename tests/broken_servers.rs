@@ -252,7 +252,8 @@ async fn a_server_that_is_not_there_errors_every_scenario_and_reports_are_writte
         dir.path().to_str().expect("utf8"),
         "tests/data/broken/BRK-005.yaml",
     ]);
-    assert_eq!(out.status.code(), Some(1));
+    // Nothing failed, nothing could be evaluated: incomplete, not non-conformant.
+    assert_eq!(out.status.code(), Some(3));
     let report: Value = serde_json::from_str(
         &std::fs::read_to_string(dir.path().join("report.json")).expect("json"),
     )
@@ -306,4 +307,46 @@ fn usage_errors_exit_2() {
     let out = rorcheck(&["run", "--target", "unknown-env"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown target `unknown-env`"));
+}
+
+#[tokio::test]
+async fn an_unreachable_target_stops_the_run_early_with_one_clear_message() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("free port")
+        .port();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let target = format!("http://127.0.0.1:{port}/fhir");
+    let out = rorcheck(&[
+        "run",
+        "--target",
+        &target,
+        "--report-dir",
+        dir.path().to_str().expect("utf8"),
+        "--jobs",
+        "2",
+        "scenarios",
+    ]);
+    let console = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert_eq!(out.status.code(), Some(3), "{console}");
+    assert!(
+        console.contains(&format!("rorcheck doctor --env {target}")),
+        "{console}"
+    );
+    let report: Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("report.json")).expect("json"),
+    )
+    .expect("valid json");
+    let all = statuses(&report);
+    // Three to decide; the one other scenario under way (two jobs) may finish as well.
+    let errored = all.iter().filter(|(_, s)| s == "errored").count();
+    assert!((3..=4).contains(&errored), "{all:?}");
+    assert!(all.iter().all(|(_, s)| s == "errored" || s == "skipped"));
+    assert_eq!(report["summary"]["verdict"], "incomplet");
+    assert!(
+        report["stopped_early"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("connexion impossible")
+    );
 }

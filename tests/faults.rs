@@ -23,7 +23,7 @@ async fn run_catalogue(
         match s.status {
             Status::Failed | Status::Errored => failing.insert(s.id),
             Status::Passed => passing.insert(s.id),
-            Status::Skipped => false,
+            Status::Skipped | Status::NotApplicable => false,
         };
     }
     (failing, passing)
@@ -45,7 +45,8 @@ async fn run_report(set: &ScenarioSet, faults: &[Fault], check_all: bool) -> Run
         target,
         Redactor::default(),
     )
-    .with_conformance(check_all, false);
+    .with_conformance(check_all, false)
+    .without_early_stop();
     runner.run(set, 8, |_| {}).await
 }
 

@@ -538,7 +538,8 @@ async fn a_trusted_origin_receives_the_export_file_request_with_the_token() {
 async fn endless_and_oversized_bodies_fail_their_step_with_bounded_memory() {
     let s = servers().await;
     let f = run(&s, "", "bodies", &["HOS-004.yaml", "HOS-005.yaml"]).await;
-    assert_eq!(f.code, Some(1), "{}", f.console);
+    // Errored, nothing failed: the verdict is incomplete.
+    assert_eq!(f.code, Some(3), "{}", f.console);
     all_reports_written(&f);
     for id in ["HOS-004", "HOS-005"] {
         assert_eq!(scenario(&f.report, id)["status"], "errored", "{id}");

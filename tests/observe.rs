@@ -843,7 +843,7 @@ fn the_observe_command_prints_what_to_connect_to_and_judges_the_session() {
             .into_iter()
             .flatten()
             .find(|s| s["id"] == id)
-            .map(|s| s["outcome"].clone())
+            .map(|s| s["status"].clone())
     };
     assert_eq!(outcome_of("AUTH-008"), Some(Value::from("passed")));
     assert_eq!(report["summary"]["failed"], 0);
@@ -919,7 +919,7 @@ fn outcome_in(report: &Value, id: &str) -> Value {
         .into_iter()
         .flatten()
         .find(|s| s["id"] == id)
-        .map(|s| s["outcome"].clone())
+        .map(|s| s["status"].clone())
         .unwrap_or(Value::Null)
 }
 
@@ -1090,4 +1090,80 @@ fn an_env_file_and_a_fixed_secret_serve_an_application_started_separately() {
     assert_eq!(outcome_in(&report, "MAJ-001"), "passed");
     let html = std::fs::read_to_string(dir.path().join("reports/report.html")).expect("html");
     assert!(!html.contains("secret-fixe-de-demo") && !html.contains("secret-ci-editeur"));
+}
+
+#[tokio::test]
+async fn run_and_observe_reports_speak_one_vocabulary() {
+    // An observation, through the library.
+    let observe: Value = {
+        let report = session(Mistakes::default()).await;
+        let dir = tempfile::tempdir().expect("dir");
+        let written = rorcheck::observe::report::write_all(&report, dir.path()).expect("written");
+        serde_json::from_str(&std::fs::read_to_string(written.json).expect("json")).expect("JSON")
+    };
+    // A run, through the binary.
+    let dir = tempfile::tempdir().expect("dir");
+    let status = std::process::Command::new(env!("CARGO_BIN_EXE_rorcheck"))
+        .args(["run", "--report-dir"])
+        .arg(dir.path())
+        .args(["scenarios/auth", "scenarios/mise-a-jour/MAJ-001.yaml"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("runs");
+    assert!(status.status.success(), "{status:?}");
+    let run: Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("report.json")).expect("json"),
+    )
+    .expect("JSON");
+    assert_eq!(run["mode"], "run");
+    assert_eq!(observe["mode"], "observe");
+    for report in [&run, &observe] {
+        assert_eq!(report["tool"]["name"], "rorcheck");
+        assert!(report["tool"]["version"].is_string());
+        for key in [
+            "total",
+            "passed",
+            "failed",
+            "not_applicable",
+            "score",
+            "verdict",
+        ] {
+            assert!(
+                !report["summary"][key].is_null(),
+                "{} lacks summary.{key}",
+                report["mode"]
+            );
+        }
+        let first = &report["scenarios"][0];
+        for key in [
+            "id",
+            "title",
+            "status",
+            "priority",
+            "priority_label",
+            "modality",
+        ] {
+            assert!(
+                !first[key].is_null(),
+                "{} lacks scenarios[].{key}",
+                report["mode"]
+            );
+        }
+    }
+    // Out of scope and another profile are the same notion: not applicable.
+    assert!(
+        observe["scenarios"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .any(|s| s["status"] == "not_applicable")
+    );
+    // JUnit properties: the priority as a number, the PLATINES criticality by name.
+    let junit = std::fs::read_to_string(dir.path().join("junit.xml")).expect("junit");
+    assert!(junit.contains(r#"name="priority" value="1""#), "{junit}");
+    assert!(junit.contains(r#"name="criticite" value="CRITIQUE""#));
+    let report = session(Mistakes::default()).await;
+    let ojunit = rorcheck::observe::report::junit(&report).expect("junit");
+    assert!(ojunit.contains(r#"name="priority" value="1""#), "{ojunit}");
+    assert!(ojunit.contains(r#"name="criticite" value="CRITIQUE""#));
 }

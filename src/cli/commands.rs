@@ -12,6 +12,7 @@ use crate::http::{HttpClient, Redactor};
 use crate::mock::{Faults, MockOptions, MockServer};
 use crate::report;
 use crate::run::Runner;
+use crate::run::result::Verdict;
 use crate::scenario::select::Selection;
 use crate::scenario::{self, AccessProfile, LoadErrors, Modality, Priority, Scenario};
 
@@ -31,6 +32,12 @@ pub enum CliError {
     /// Scenarios ran and some did not pass (the reports say which).
     #[error("des scénarios ont échoué (voir les rapports)")]
     Failed,
+    /// Nothing failed, but something could not be evaluated (connection, TLS, credentials,
+    /// timeouts, a CRITIQUE scenario that could not run).
+    #[error(
+        "vérification incomplète : des scénarios n'ont pas pu être évalués (voir les rapports)"
+    )]
+    Incomplete,
     /// `doctor` found problems (it printed them with their fix).
     #[error("des vérifications ont échoué (voir ci-dessus)")]
     ChecksFailed,
@@ -118,6 +125,7 @@ impl CliError {
             CliError::Interrupted { signal } => signal.exit_code(),
             CliError::ApplicationFailed(_) => 4,
             CliError::Failed | CliError::ChecksFailed => 1,
+            CliError::Incomplete => 3,
             _ => 2,
         }
     }
@@ -266,55 +274,52 @@ async fn run(config: Option<&Path>, args: RunArgs) -> Result<(), CliError> {
     if set.scenarios.is_empty() {
         return Err(CliError::Usage("no scenario matches the selection".into()));
     }
-    // Keeps the mock alive for the whole run.
-    let mut _mock = None;
     if !mock_faults.is_empty() && target_spec != "mock" && target_spec != MOCK_MTLS {
         return Err(CliError::Usage(format!(
             "--mock-fault only applies to the embedded mock (--target mock or {MOCK_MTLS})"
         )));
     }
-    // Certificates of the mutual-TLS mock, written for the run and removed after it.
-    let mut _certificates = None;
-    let mut target = if target_spec == "mock" || target_spec == MOCK_MTLS {
-        let mtls = target_spec == MOCK_MTLS;
-        let opts = MockOptions {
-            faults: Faults::new(mock_faults),
-            tls: if mtls {
-                crate::mock::TlsMode::Mtls
-            } else {
-                crate::mock::TlsMode::Off
-            },
-            ..MockOptions::default()
-        };
-        let mock = MockServer::start(opts)
-            .await
-            .map_err(|e| CliError::Runtime(format!("cannot start the embedded mock ROR: {e}")))?;
-        let target = if mtls {
-            let dir = tempfile::tempdir().map_err(|e| {
-                CliError::Runtime(format!("cannot write the test certificates: {e}"))
-            })?;
-            let target = mock_mtls_target(&mock, dir.path())?;
-            _certificates = Some(dir);
-            target
-        } else {
-            mock_target(&mock)?
-        };
-        _mock = Some(mock);
-        target
+    // The embedded mocks (kept alive for the whole run) and their certificates.
+    let mut embedded = Vec::new();
+    let mut targets = if target_spec == "mock" {
+        // Every scenario on the embedded target it is meant for: profile 0 by secret, and
+        // profiles 1 to 5 over mutual TLS as the profile-1 demo client.
+        let plain = Embedded::start(false, &mock_faults).await?;
+        let mtls = Embedded::start(true, &mock_faults).await?;
+        let targets = vec![plain.target.clone(), mtls.target.clone()];
+        embedded.extend([plain, mtls]);
+        targets
+    } else if target_spec == MOCK_MTLS {
+        let mtls = Embedded::start(true, &mock_faults).await?;
+        let targets = vec![mtls.target.clone()];
+        embedded.push(mtls);
+        targets
     } else {
-        resolve_target(&target_spec, config.as_ref())?
+        vec![resolve_target(&target_spec, config.as_ref())?]
     };
-    if let Some(secs) = timeout {
-        target.timeout = std::time::Duration::from_secs(secs);
+    for target in &mut targets {
+        if let Some(secs) = timeout {
+            target.timeout = std::time::Duration::from_secs(secs);
+        }
+        target.allow_heavy |= allow_heavy;
     }
-    target.allow_heavy |= allow_heavy;
     let jobs = jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
-    let client = HttpClient::from_reqwest(target.http.clone());
     let fhirpath = FhirPath::new()
         .await
         .map_err(|e| CliError::Runtime(e.to_string()))?;
-    let runner = Runner::new(client, fhirpath, target, Redactor::default())
-        .with_conformance(check_all, strict);
+    let runner_of = |target: Target| {
+        let client = HttpClient::from_reqwest(target.http.clone());
+        Runner::new(client, fhirpath.clone(), target, Redactor::default())
+            .with_conformance(check_all, strict)
+    };
+    let mut targets = targets.into_iter();
+    let Some(primary) = targets.next() else {
+        return Err(CliError::Runtime("no target".into()));
+    };
+    let mut runner = runner_of(primary);
+    if let Some(alternate) = targets.next() {
+        runner = runner.with_alternate(runner_of(alternate));
+    }
     println!(
         "rorcheck {} — {} scénario(s) sur {} ({})",
         env!("CARGO_PKG_VERSION"),
@@ -343,13 +348,55 @@ async fn run(config: Option<&Path>, args: RunArgs) -> Result<(), CliError> {
         written.junit.display(),
         written.json.display()
     );
+    drop(embedded);
     if let Some(signal) = caught.get() {
         return Err(CliError::Interrupted { signal: *signal });
     }
-    if result.all_passed() {
-        Ok(())
-    } else {
-        Err(CliError::Failed)
+    match result.verdict() {
+        Verdict::Conforme => Ok(()),
+        Verdict::NonConforme => Err(CliError::Failed),
+        Verdict::Incomplet | Verdict::Interrompu => Err(CliError::Incomplete),
+    }
+}
+
+/// An embedded mock started for a run, with its target (and the certificates of the
+/// mutual-TLS one, removed after the run).
+struct Embedded {
+    _mock: MockServer,
+    _certificates: Option<tempfile::TempDir>,
+    target: Target,
+}
+
+impl Embedded {
+    async fn start(mtls: bool, faults: &[crate::mock::Fault]) -> Result<Embedded, CliError> {
+        let opts = MockOptions {
+            faults: Faults::new(faults.to_vec()),
+            tls: if mtls {
+                crate::mock::TlsMode::Mtls
+            } else {
+                crate::mock::TlsMode::Off
+            },
+            ..MockOptions::default()
+        };
+        let mock = MockServer::start(opts)
+            .await
+            .map_err(|e| CliError::Runtime(format!("cannot start the embedded mock ROR: {e}")))?;
+        if !mtls {
+            let target = mock_target(&mock)?;
+            return Ok(Embedded {
+                _mock: mock,
+                _certificates: None,
+                target,
+            });
+        }
+        let dir = tempfile::tempdir()
+            .map_err(|e| CliError::Runtime(format!("cannot write the test certificates: {e}")))?;
+        let target = mock_mtls_target(&mock, dir.path())?;
+        Ok(Embedded {
+            _mock: mock,
+            _certificates: Some(dir),
+            target,
+        })
     }
 }
 

@@ -351,6 +351,16 @@ impl Target {
         Ok(target)
     }
 
+    /// The name `rorcheck doctor --env` takes for this target: its config name, or its URL
+    /// for an ad-hoc one.
+    pub fn doctor_name(&self) -> String {
+        if self.name.contains(' ') || self.name.is_empty() {
+            self.base_url.to_string()
+        } else {
+            self.name.clone()
+        }
+    }
+
     /// Where the target's credentials may go: the FHIR API's origin and the trusted ones.
     pub fn credential_scope(&self) -> CredentialScope {
         CredentialScope::new(&self.base_url, &self.trusted_origins)

@@ -11,6 +11,8 @@ use super::behaviour::{BehaviourCheck, CheckStatus, export_problems, is_probe, p
 use super::canonical::{Canonical, Difference};
 use super::expect::{ExpectedStep, OutOfScope, Plan, plan};
 
+/// Serialized with the words of `run`'s report for the same notions: `passed`, `failed`,
+/// `not_applicable` (out of scope); `not_exercised` is observer mode's own.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
@@ -18,6 +20,7 @@ pub enum Outcome {
     Failed,
     NotExercised,
     /// Tests the server, not the consumer (or another access profile).
+    #[serde(rename = "not_applicable")]
     OutOfScope,
 }
 
@@ -39,6 +42,7 @@ pub struct StepVerdict {
     pub line: u64,
     /// The canonical request expected (`…` where the vendor chooses the value).
     pub expected: String,
+    #[serde(rename = "status")]
     pub outcome: Outcome,
     /// `seq` of the requests that matched (or nearly matched, when failed).
     pub requests: Vec<u64>,
@@ -55,6 +59,7 @@ pub struct ScenarioVerdict {
     pub modality: &'static str,
     pub modality_label: &'static str,
     pub file: String,
+    #[serde(rename = "status")]
     pub outcome: Outcome,
     /// Why the scenario is out of scope, or a one-line account of the failure.
     pub reason: Option<String>,

@@ -150,10 +150,24 @@ impl Judgement<'_> {
                 .iter()
                 .filter(|b| b.status == CheckStatus::Failed)
                 .count(),
+            verdict: "",
+        };
+        let summary = Summary {
+            verdict: if summary.failed > 0 || summary.behaviours_failed > 0 {
+                "non conforme"
+            } else if summary.passed == 0 {
+                "incomplet"
+            } else {
+                "conforme"
+            },
+            ..summary
         };
         ObserveReport {
-            tool: "rorcheck",
-            version: env!("CARGO_PKG_VERSION"),
+            mode: "observe",
+            tool: Tool {
+                name: "rorcheck",
+                version: env!("CARGO_PKG_VERSION"),
+            },
             started_at: context.started_at,
             finished_at: crate::mock::log::now(),
             base_url: context.base_url,
@@ -176,19 +190,27 @@ impl Judgement<'_> {
     }
 }
 
+/// The same keys as `run`'s summary for the same notions (`total`, `passed`, `failed`,
+/// `not_applicable`, `score`, `verdict`), plus what only an observation has.
 #[derive(Debug, Clone, Serialize)]
 pub struct Summary {
     /// Requests recorded (including refused TLS handshakes).
     pub requests: usize,
     pub fhir_calls: usize,
     pub token_requests: usize,
+    /// Scenarios selected, out of scope included.
+    #[serde(rename = "selected")]
     pub scenarios: usize,
     /// Scenarios a consumer can exercise in this session.
+    #[serde(rename = "total")]
     pub observable: usize,
     pub passed: usize,
     pub failed: usize,
     pub not_exercised: usize,
+    #[serde(rename = "not_applicable")]
     pub out_of_scope: usize,
+    /// `conforme`, `non conforme` (a finding), or `incomplet` (nothing shown).
+    pub verdict: &'static str,
     /// Exercised over observable, in percent.
     pub coverage_percent: u32,
     /// PLATINES weighted score (see [`judge::weighted_score`]); `None` when the session
@@ -198,10 +220,18 @@ pub struct Summary {
 }
 
 /// The result of an observation session; the three report formats read it.
+/// The tool that wrote a report (the same object as in `run`'s report).
+#[derive(Debug, Clone, Serialize)]
+pub struct Tool {
+    pub name: &'static str,
+    pub version: &'static str,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct ObserveReport {
-    pub tool: &'static str,
-    pub version: &'static str,
+    /// What the report judges: `observe`, the vendor's application (`run` judges the API).
+    pub mode: &'static str,
+    pub tool: Tool,
     pub started_at: String,
     pub finished_at: String,
     pub base_url: String,

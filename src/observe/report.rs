@@ -67,7 +67,8 @@ pub fn junit(report: &ObserveReport) -> Result<String, quick_junit::SerializeErr
             };
             let mut case = TestCase::new(format!("{} {}", s.id, s.title), status);
             case.set_classname(format!("rorcheck.observe.{}", s.modality));
-            case.add_property(Property::new("priority", s.priority_label));
+            case.add_property(Property::new("priority", s.priority.to_string()));
+            case.add_property(Property::new("criticite", s.priority_label));
             suite.add_test_case(case);
         }
         junit.add_test_suite(suite);

@@ -13,6 +13,7 @@ fn mark(status: Status) -> &'static str {
         Status::Failed => "ÉCHEC ",
         Status::Errored => "ERREUR",
         Status::Skipped => "IGNORÉ",
+        Status::NotApplicable => "N/A   ",
     }
 }
 
@@ -26,8 +27,10 @@ pub fn scenario_line(s: &ScenarioResult) -> String {
         truncate(&s.title, 55),
         s.duration_ms
     );
-    if let (Some(reason), Status::Failed | Status::Errored | Status::Skipped) =
-        (&s.reason, s.status)
+    if let (
+        Some(reason),
+        Status::Failed | Status::Errored | Status::Skipped | Status::NotApplicable,
+    ) = (&s.reason, s.status)
     {
         line.push_str(&format!("\n        ↳ {reason}"));
     }
@@ -84,14 +87,25 @@ impl Progress {
 pub fn summary(report: &RunReport) -> String {
     let c = report.counts();
     let mut out = format!(
-        "\n{} passed, {} failed, {} errored, {} skipped — {} scénarios en {:.2} s\n",
+        "\n{} passed, {} failed, {} errored, {} skipped — {} scénarios en {:.2} s{}\n",
         c.passed,
         c.failed,
         c.errored,
         c.skipped,
         c.total,
-        report.duration_ms() / 1000.0
+        report.duration_ms() / 1000.0,
+        if c.not_applicable > 0 {
+            format!(
+                " ({} non applicable(s) au profil d'accès de la cible)",
+                c.not_applicable
+            )
+        } else {
+            String::new()
+        }
     );
+    if let Some(why) = &report.stopped_early {
+        out.push_str(&format!("Arrêt anticipé : {why}\n"));
+    }
     for p in Priority::ALL {
         let pc = report.counts_for(p);
         if pc.total > 0 {

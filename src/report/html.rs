@@ -113,6 +113,7 @@ struct ReportPage<'a> {
     failed: usize,
     errored: usize,
     skipped: usize,
+    not_applicable: usize,
     warnings: usize,
     priorities: Vec<PriorityRow>,
     modalities: Vec<ModalityRow>,
@@ -214,6 +215,7 @@ pub fn render(report: &RunReport) -> Result<String, askama::Error> {
         Status::Failed => 1,
         Status::Passed => 2,
         Status::Skipped => 3,
+        Status::NotApplicable => 4,
     };
     ordered.sort_by(|a, b| {
         (rank(a.status), a.priority, &a.id).cmp(&(rank(b.status), b.priority, &b.id))
@@ -259,13 +261,14 @@ pub fn render(report: &RunReport) -> Result<String, askama::Error> {
     ReportPage {
         r: report,
         verdict: crate::report::json::verdict(report),
-        verdict_ok: report.all_passed() && report.interrupted.is_none(),
+        verdict_ok: report.verdict() == crate::run::result::Verdict::Conforme,
         score: report.score(),
         total: counts.total,
         passed: counts.passed,
         failed: counts.failed,
         errored: counts.errored,
         skipped: counts.skipped,
+        not_applicable: counts.not_applicable,
         warnings: report.scenarios.iter().map(|s| s.warnings).sum(),
         priorities,
         modalities: modality_rows(report),

@@ -28,6 +28,9 @@ struct PriorityCounts {
 
 #[derive(Serialize)]
 struct JsonReport<'a> {
+    /// What the report judges: `run`, the ROR API as reached by this client
+    /// (`observe` judges the vendor's application).
+    mode: &'static str,
     tool: &'a ToolInfo,
     target: &'a TargetInfo,
     scenario_set_hash: &'a str,
@@ -37,18 +40,18 @@ struct JsonReport<'a> {
     /// Why the run stopped before its end, if it did.
     #[serde(skip_serializing_if = "Option::is_none")]
     interrupted: Option<&'a str>,
+    /// Why the run stopped early on its own (the target could not be reached).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    stopped_early: Option<&'a str>,
+    /// The second embedded target (the mutual-TLS mock) of a default embedded run.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    alternate_target: Option<&'a TargetInfo>,
     summary: Summary,
     scenarios: &'a [ScenarioResult],
 }
 
 pub fn verdict(report: &RunReport) -> &'static str {
-    if report.interrupted.is_some() {
-        "interrompu"
-    } else if report.all_passed() {
-        "conforme"
-    } else {
-        "non conforme"
-    }
+    report.verdict().label()
 }
 
 pub fn render(report: &RunReport) -> Result<String, serde_json::Error> {
@@ -65,6 +68,7 @@ pub fn render(report: &RunReport) -> Result<String, serde_json::Error> {
         })
         .collect();
     let doc = JsonReport {
+        mode: "run",
         tool: &report.tool,
         target: &report.target,
         scenario_set_hash: &report.scenario_set_hash,
@@ -72,6 +76,8 @@ pub fn render(report: &RunReport) -> Result<String, serde_json::Error> {
         finished_at: report.finished_at.to_rfc3339(),
         duration_ms: report.duration_ms(),
         interrupted: report.interrupted.as_deref(),
+        stopped_early: report.stopped_early.as_deref(),
+        alternate_target: report.alternate_target.as_ref(),
         summary: Summary {
             counts: report.counts(),
             score: report.score(),

@@ -60,11 +60,13 @@ fn details(s: &ScenarioResult) -> String {
 fn test_case(s: &ScenarioResult) -> TestCase {
     let status = match s.status {
         Status::Passed => TestCaseStatus::success(),
-        Status::Skipped => {
+        Status::Skipped | Status::NotApplicable => {
             let mut st = TestCaseStatus::skipped();
-            if let Some(r) = &s.reason {
-                st.set_message(r.as_str());
-            }
+            let what = s.status.label();
+            st.set_message(match &s.reason {
+                Some(r) => format!("{what} : {r}"),
+                None => what.to_owned(),
+            });
             st
         }
         Status::Failed | Status::Errored => {

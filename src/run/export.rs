@@ -542,6 +542,7 @@ pub async fn run_flow(
         Ok(r) => r,
         Err(e) => {
             result.status = Status::Errored;
+            result.cause = super::result::Cause::of_transport(&e);
             result.reason = Some(redactor.text(&format!("lancement de l'export : {e}")));
             return without_response(result, recorded, fc.started);
         }

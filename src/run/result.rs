@@ -8,7 +8,7 @@ use crate::scenario::{Modality, Priority, Scenario};
 
 /// Outcome of a scenario, a step or an assertion.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "lowercase")]
+#[serde(rename_all = "snake_case")]
 pub enum Status {
     /// Every expectation held.
     Passed,
@@ -16,8 +16,11 @@ pub enum Status {
     Failed,
     /// The harness could not evaluate (connection refused, timeout, invalid JSON...).
     Errored,
-    /// Not run, with a reason (earlier step failed, scenario not for this access profile).
+    /// Could not run, with a reason (earlier step failed, a value the target does not give,
+    /// a heavy scenario on production): a gap in the evidence.
     Skipped,
+    /// Meant for another access profile than the target's: not a gap, not counted.
+    NotApplicable,
 }
 
 impl Status {
@@ -27,6 +30,7 @@ impl Status {
             Status::Failed => "échoué",
             Status::Errored => "en erreur",
             Status::Skipped => "ignoré",
+            Status::NotApplicable => "non applicable",
         }
     }
 
@@ -36,13 +40,14 @@ impl Status {
             Status::Failed => "failed",
             Status::Errored => "errored",
             Status::Skipped => "skipped",
+            Status::NotApplicable => "not_applicable",
         }
     }
 
     /// The worse of two outcomes (errored > failed > passed).
     pub fn worst(self, other: Status) -> Status {
         let rank = |s: Status| match s {
-            Status::Skipped => 0,
+            Status::Skipped | Status::NotApplicable => 0,
             Status::Passed => 1,
             Status::Failed => 2,
             Status::Errored => 3,
@@ -51,6 +56,52 @@ impl Status {
             other
         } else {
             self
+        }
+    }
+}
+
+/// Why a step could not reach the target at all: the same cause on every scenario means
+/// the environment, not the API, is the problem (`rorcheck doctor` diagnoses it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Cause {
+    /// Connection refused or reset, name not resolved.
+    Connection,
+    /// TLS handshake refused either way.
+    Tls,
+    /// No answer in time.
+    Timeout,
+    /// The token endpoint refused the client (wrong id or secret, certificate not known).
+    Credentials,
+}
+
+impl Cause {
+    pub fn label(self) -> &'static str {
+        match self {
+            Cause::Connection => "connexion impossible",
+            Cause::Tls => "poignée de main TLS refusée",
+            Cause::Timeout => "pas de réponse dans le délai",
+            Cause::Credentials => "identifiants refusés par le serveur d'autorisation",
+        }
+    }
+
+    pub fn of_transport(e: &crate::http::TransportError) -> Option<Cause> {
+        use crate::http::TransportError as T;
+        match e {
+            T::Connect(_) => Some(Cause::Connection),
+            T::Tls(_) => Some(Cause::Tls),
+            T::Timeout(_) => Some(Cause::Timeout),
+            _ => None,
+        }
+    }
+
+    pub fn of_token(e: &crate::http::oauth::OAuthError) -> Option<Cause> {
+        use crate::http::oauth::OAuthError as O;
+        match e {
+            O::Transport(_) => Some(Cause::Connection),
+            O::Tls(_) => Some(Cause::Tls),
+            O::Refused { .. } => Some(Cause::Credentials),
+            O::Malformed(_) => None,
         }
     }
 }
@@ -98,6 +149,9 @@ pub struct StepResult {
     pub follow_ups: Vec<FollowUp>,
     pub assertions: Vec<AssertionResult>,
     pub captures: Vec<CaptureResult>,
+    /// Why the target could not be reached, when that is why the step errored.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cause: Option<Cause>,
 }
 
 /// One more exchange of a step, with what it was (« page 2 », « fichier Organization »).
@@ -123,10 +177,18 @@ pub struct ScenarioResult {
     pub reason: Option<String>,
     pub warnings: usize,
     pub duration_ms: f64,
+    /// The target it ran on, when not the run's main one (the mutual-TLS mock).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target: Option<String>,
     pub steps: Vec<StepResult>,
 }
 
 impl ScenarioResult {
+    /// The cause shared by the step that stopped it, if it could not reach the target.
+    pub fn cause(&self) -> Option<Cause> {
+        self.steps.iter().find_map(|st| st.cause)
+    }
+
     /// A result for a scenario that was not run at all.
     pub fn skipped(s: &Scenario, reason: String) -> Self {
         let steps = s
@@ -143,9 +205,20 @@ impl ScenarioResult {
                 assertions: Vec::new(),
                 captures: Vec::new(),
                 follow_ups: Vec::new(),
+                cause: None,
             })
             .collect();
         ScenarioResult::new(s, Status::Skipped, Some(reason), 0.0, steps)
+    }
+
+    /// A result for a scenario meant for another access profile.
+    pub fn not_applicable(s: &Scenario, reason: String) -> Self {
+        let mut r = ScenarioResult::skipped(s, reason);
+        r.status = Status::NotApplicable;
+        for st in &mut r.steps {
+            st.status = Status::NotApplicable;
+        }
+        r
     }
 
     pub fn new(
@@ -175,6 +248,7 @@ impl ScenarioResult {
             reason,
             warnings,
             duration_ms,
+            target: None,
             steps,
         }
     }
@@ -183,21 +257,28 @@ impl ScenarioResult {
 /// Counts for one group of scenarios.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct Counts {
+    /// Applicable scenarios: passed + failed + errored + skipped.
     pub total: usize,
     pub passed: usize,
     pub failed: usize,
     pub errored: usize,
     pub skipped: usize,
+    /// For another access profile: outside `total`.
+    pub not_applicable: usize,
 }
 
 impl Counts {
     pub fn add(&mut self, status: Status) {
+        if status == Status::NotApplicable {
+            self.not_applicable += 1;
+            return;
+        }
         self.total += 1;
         match status {
             Status::Passed => self.passed += 1,
             Status::Failed => self.failed += 1,
             Status::Errored => self.errored += 1,
-            Status::Skipped => self.skipped += 1,
+            Status::Skipped | Status::NotApplicable => self.skipped += 1,
         }
     }
 
@@ -291,6 +372,37 @@ pub struct RunReport {
     /// Why the run stopped before its end (a signal), if it did: unfinished scenarios are
     /// errored with that reason, finished ones keep their result.
     pub interrupted: Option<String>,
+    /// Why the run stopped early on its own: the first scenarios all failed to reach the
+    /// target for the same reason (connection, TLS, credentials); the others were skipped.
+    pub stopped_early: Option<String>,
+    /// A second embedded target used for the scenarios the first is not meant for (the
+    /// mutual-TLS mock for profiles 1 to 5).
+    pub alternate_target: Option<TargetInfo>,
+}
+
+/// What a run shows, most serious first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    /// Stopped by a signal.
+    Interrompu,
+    /// The server violated at least one expectation.
+    NonConforme,
+    /// Nothing failed, but something could not be evaluated: an error (connection, TLS,
+    /// credentials, timeout) or a CRITIQUE scenario that could not run.
+    Incomplet,
+    Conforme,
+}
+
+impl Verdict {
+    pub fn label(self) -> &'static str {
+        match self {
+            Verdict::Interrompu => "interrompu",
+            Verdict::NonConforme => "non conforme",
+            Verdict::Incomplet => "incomplet",
+            Verdict::Conforme => "conforme",
+        }
+    }
 }
 
 impl RunReport {
@@ -325,6 +437,23 @@ impl RunReport {
     /// True when every scenario that ran passed (skipped ones do not count against).
     pub fn all_passed(&self) -> bool {
         self.counts().not_passed() == 0
+    }
+
+    pub fn verdict(&self) -> Verdict {
+        let c = self.counts();
+        let critical_skipped = self
+            .scenarios
+            .iter()
+            .any(|s| s.status == Status::Skipped && s.priority == Priority::Critique);
+        if self.interrupted.is_some() {
+            Verdict::Interrompu
+        } else if c.failed > 0 {
+            Verdict::NonConforme
+        } else if c.errored > 0 || critical_skipped || self.stopped_early.is_some() {
+            Verdict::Incomplet
+        } else {
+            Verdict::Conforme
+        }
     }
 
     pub fn duration_ms(&self) -> f64 {

@@ -7,7 +7,7 @@ use std::time::Instant;
 use chrono::{Local, SecondsFormat, Utc};
 use tokio::sync::Semaphore;
 
-use super::result::{RunReport, ScenarioResult, Status, TargetInfo, ToolInfo};
+use super::result::{Cause, RunReport, ScenarioResult, Status, TargetInfo, ToolInfo};
 use super::step::{StepContext, run_step};
 use crate::config::Target;
 use crate::fhirpath::FhirPath;
@@ -27,7 +27,43 @@ pub struct Runner {
     redactor: Redactor,
     check_all: bool,
     strict: bool,
+    /// Where the scenarios this target's access profile is not meant for go, if anywhere
+    /// (the embedded run: the mutual-TLS mock for profiles 1 to 5).
+    alternate: Option<Arc<Runner>>,
+    /// Stop after the first scenarios all fail to reach the target (on by default).
+    early_stop: bool,
 }
+
+/// The early-stop decision, taken by the tasks as their scenarios finish.
+#[derive(Default)]
+struct EarlyStop {
+    /// Causes of the first scenarios that tried to reach the target.
+    first: std::sync::Mutex<Vec<Option<Cause>>>,
+    stopped: std::sync::OnceLock<String>,
+}
+
+impl EarlyStop {
+    fn record(&self, runner: &Runner, result: &ScenarioResult, total: usize) {
+        // Only scenarios that tried to reach the target say anything of it.
+        if matches!(result.status, Status::Skipped | Status::NotApplicable) {
+            return;
+        }
+        let Ok(mut first) = self.first.lock() else {
+            return;
+        };
+        if first.len() >= EARLY_STOP_AFTER {
+            return;
+        }
+        first.push(result.cause());
+        if let Some(why) = runner.unreachable(&first, total) {
+            let _ = self.stopped.set(why);
+        }
+    }
+}
+
+/// How many scenarios must all fail to reach the target, for the same reason, before the
+/// run stops: the environment is at fault, and 94 identical errors would hide it.
+const EARLY_STOP_AFTER: usize = 3;
 
 impl Runner {
     pub fn new(client: HttpClient, fhirpath: FhirPath, target: Target, redactor: Redactor) -> Self {
@@ -42,7 +78,22 @@ impl Runner {
             redactor,
             check_all: false,
             strict: false,
+            alternate: None,
+            early_stop: true,
         }
+    }
+
+    /// Runs every scenario whatever happens to the first ones: for a mutation proof, where a
+    /// fault that makes every request time out is the very point.
+    pub fn without_early_stop(mut self) -> Self {
+        self.early_stop = false;
+        self
+    }
+
+    /// Runs on `alternate` the scenarios this runner's access profile is not meant for.
+    pub fn with_alternate(mut self, alternate: Runner) -> Self {
+        self.alternate = Some(Arc::new(alternate));
+        self
     }
 
     /// Conformance checks on every FHIR body received (`--check-all`); `strict` makes
@@ -88,6 +139,28 @@ impl Runner {
         Ok(vars)
     }
 
+    /// Why the run should stop: the first scenarios to finish all failed to reach the
+    /// target for the same reason.
+    fn unreachable(&self, first: &[Option<Cause>], total: usize) -> Option<String> {
+        if !self.early_stop || self.alternate.is_some() {
+            // Two embedded targets: never both unreachable for one reason worth stopping.
+            return None;
+        }
+        if total <= EARLY_STOP_AFTER || first.len() != EARLY_STOP_AFTER {
+            return None;
+        }
+        let cause = first[0]?;
+        if !first.iter().all(|c| *c == Some(cause)) {
+            return None;
+        }
+        Some(format!(
+            "les {EARLY_STOP_AFTER} premiers scénarios n'ont pas pu joindre la cible ({}) : \
+             exécution arrêtée ; diagnostiquez l'environnement avec `rorcheck doctor --env {}`",
+            cause.label(),
+            self.target.doctor_name()
+        ))
+    }
+
     /// Runs one scenario to its end; never panics on server behaviour.
     pub async fn run_scenario(&self, s: &Scenario) -> ScenarioResult {
         if self.target.production
@@ -103,12 +176,21 @@ impl Runner {
             );
         }
         if !s.applies_to_profile(self.target.access_profile) {
+            if let Some(alternate) = self
+                .alternate
+                .as_ref()
+                .filter(|a| s.applies_to_profile(a.target.access_profile))
+            {
+                let mut result = Box::pin(alternate.run_scenario(s)).await;
+                result.target = Some(alternate.target.name.clone());
+                return result;
+            }
             let profiles: Vec<String> = s
                 .access_profiles
                 .iter()
                 .map(|p| p.number().to_string())
                 .collect();
-            return ScenarioResult::skipped(
+            return ScenarioResult::not_applicable(
                 s,
                 format!(
                     "réservé aux profils d'accès {}, la cible utilise le profil {}",
@@ -155,6 +237,7 @@ impl Runner {
                     assertions: Vec::new(),
                     captures: Vec::new(),
                     follow_ups: Vec::new(),
+                    cause: None,
                 });
                 continue;
             }
@@ -203,15 +286,24 @@ impl Runner {
         let permits = Arc::new(Semaphore::new(jobs.max(1)));
         let on_done = Arc::new(on_done);
         let mut tasks = tokio::task::JoinSet::new();
+        // Shared by the tasks: a task that finds the run stopped does not start its scenario,
+        // so at most the scenarios already under way finish after the decision.
+        let gate = Arc::new(EarlyStop::default());
         for (index, scenario) in set.scenarios.iter().cloned().enumerate() {
             let runner = self.clone();
             let permits = permits.clone();
             let on_done = on_done.clone();
+            let gate = gate.clone();
+            let total = set.scenarios.len();
             tasks.spawn(async move {
                 let _permit = permits.acquire_owned().await;
+                if gate.stopped.get().is_some() {
+                    return (index, None);
+                }
                 let result = runner.run_scenario(&scenario).await;
+                gate.record(&runner, &result, total);
                 on_done(&result);
-                (index, result)
+                (index, Some(result))
             });
         }
         let mut results: Vec<Option<ScenarioResult>> = vec![None; set.scenarios.len()];
@@ -220,7 +312,7 @@ impl Runner {
         loop {
             tokio::select! {
                 joined = tasks.join_next() => match joined {
-                    Some(Ok((index, result))) => results[index] = Some(result),
+                    Some(Ok((index, result))) => results[index] = result,
                     Some(Err(_)) => {}
                     None => break,
                 },
@@ -230,20 +322,29 @@ impl Runner {
                 }
             }
         }
+        let stopped_early = gate.stopped.get().cloned();
         // A task that panicked or was stopped still gets a result: the reports stay complete.
-        let unfinished = match &interrupted {
-            Some(why) => format!("scénario non terminé : exécution interrompue ({why})"),
-            None => "erreur interne de rorcheck".to_owned(),
-        };
         let scenarios = results
             .into_iter()
             .zip(&set.scenarios)
-            .map(|(r, s)| {
-                r.unwrap_or_else(|| {
-                    let mut r = ScenarioResult::skipped(s, unfinished.clone());
+            .map(|(r, s)| match (r, &interrupted, &stopped_early) {
+                (Some(r), _, _) => r,
+                (None, Some(why), _) => {
+                    let mut r = ScenarioResult::skipped(
+                        s,
+                        format!("scénario non terminé : exécution interrompue ({why})"),
+                    );
                     r.status = Status::Errored;
                     r
-                })
+                }
+                (None, None, Some(why)) => {
+                    ScenarioResult::skipped(s, format!("non exécuté : {why}"))
+                }
+                (None, None, None) => {
+                    let mut r = ScenarioResult::skipped(s, "erreur interne de rorcheck".into());
+                    r.status = Status::Errored;
+                    r
+                }
             })
             .collect();
         RunReport {
@@ -254,6 +355,11 @@ impl Runner {
             finished_at: Local::now(),
             scenarios,
             interrupted,
+            stopped_early,
+            alternate_target: self
+                .alternate
+                .as_ref()
+                .map(|a| TargetInfo::of(&a.target, &a.redactor)),
         }
     }
 }

@@ -568,6 +568,7 @@ pub async fn run_step(
         assertions: Vec::new(),
         captures: Vec::new(),
         follow_ups: Vec::new(),
+        cause: None,
     };
     let elapsed = |started: Instant| started.elapsed().as_secs_f64() * 1000.0;
 
@@ -582,6 +583,7 @@ pub async fn run_step(
             }
             Err(e) => {
                 result.status = Status::Errored;
+                result.cause = super::result::Cause::of_token(&e);
                 result.reason =
                     Some(redactor.text(&format!("jeton d'accès impossible à obtenir : {e}")));
                 result.duration_ms = elapsed(started);
@@ -675,6 +677,7 @@ pub async fn run_step(
             }
             Err(e) => {
                 result.status = Status::Errored;
+                result.cause = super::result::Cause::of_transport(&e);
                 result.reason = Some(redactor.text(&e.to_string()));
                 return without_response(result, recorded, started);
             }
