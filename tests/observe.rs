@@ -1167,3 +1167,122 @@ async fn run_and_observe_reports_speak_one_vocabulary() {
     assert!(ojunit.contains(r#"name="priority" value="1""#), "{ojunit}");
     assert!(ojunit.contains(r#"name="criticite" value="CRITIQUE""#));
 }
+
+/// The files of a zip, by name.
+fn unzip(path: &std::path::Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    use std::io::Read;
+    let mut archive = zip::ZipArchive::new(std::fs::File::open(path).expect("zip")).expect("zip");
+    (0..archive.len())
+        .map(|i| {
+            let mut f = archive.by_index(i).expect("entry");
+            let mut bytes = Vec::new();
+            f.read_to_end(&mut bytes).expect("read");
+            (f.name().expect("name").into_owned(), bytes)
+        })
+        .collect()
+}
+
+fn assert_dossier(files: &std::collections::BTreeMap<String, Vec<u8>>, mode: &str, secret: &str) {
+    use sha2::Digest;
+    let names: Vec<&str> = files.keys().map(String::as_str).collect();
+    assert_eq!(
+        names,
+        [
+            "junit.xml",
+            "manifest.json",
+            "report.html",
+            "report.json",
+            "session.har"
+        ]
+    );
+    let manifest: Value = serde_json::from_slice(&files["manifest.json"]).expect("manifest");
+    assert_eq!(manifest["mode"], mode);
+    assert!(
+        manifest["scenario_set_hash"]
+            .as_str()
+            .is_some_and(|h| h.len() == 64)
+    );
+    assert!(manifest["started_at"].is_string() && manifest["finished_at"].is_string());
+    for f in manifest["files"].as_array().expect("files") {
+        let name = f["name"].as_str().expect("name");
+        let digest: String = sha2::Sha256::digest(&files[name])
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        assert_eq!(f["sha256"], digest, "{name}");
+    }
+    let har: Value = serde_json::from_slice(&files["session.har"]).expect("HAR");
+    assert_eq!(har["log"]["version"], "1.2");
+    let entries = har["log"]["entries"].as_array().expect("entries");
+    assert!(!entries.is_empty());
+    for e in entries {
+        assert!(e["startedDateTime"].is_string() && e["request"]["url"].is_string());
+        assert!(e["response"]["status"].is_u64());
+    }
+    for (name, bytes) in files {
+        let text = String::from_utf8_lossy(bytes);
+        assert!(!text.contains(secret), "{mode}: secret in {name}");
+        assert!(!text.contains("eyJ"), "a token in {name}");
+    }
+}
+
+#[test]
+fn the_readiness_dossier_holds_the_reports_the_exchanges_and_their_digests() {
+    // observe: session.har beside the reports, and the dossier.
+    let dir = tempfile::tempdir().expect("dir");
+    let zip = dir.path().join("dossier-observe.zip");
+    let state = dir.path().join("state");
+    let secret = "secret-de-demo-pour-le-dossier";
+    let (code, _, console) = observe_command(
+        &[
+            "--evidence",
+            zip.to_str().expect("utf8"),
+            "--",
+            "sh",
+            "docs/examples/consumer.sh",
+            state.to_str().expect("utf8"),
+        ],
+        &[("RORCHECK_DEMO_SECRET", secret)],
+    );
+    assert_eq!(code, Some(0), "{console}");
+    assert_dossier(&unzip(&zip), "observe", secret);
+
+    // run: the same dossier from the binary.
+    let zip = dir.path().join("dossier-run.zip");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_rorcheck"))
+        .args(["run", "--report-dir"])
+        .arg(dir.path().join("run"))
+        .arg("--evidence")
+        .arg(&zip)
+        .args(["scenarios/auth", "scenarios/extraction/EXT-001.yaml"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("runs");
+    assert!(out.status.success(), "{out:?}");
+    let files = unzip(&zip);
+    assert_dossier(&files, "run", "eyJhbGciOi");
+    // The secret of the embedded client is random: every place it went shows the mask.
+    for (name, bytes) in &files {
+        let text = String::from_utf8_lossy(bytes);
+        for after in text.split("client_secret=").skip(1) {
+            assert!(
+                after.starts_with("«masqué»"),
+                "{name}: client_secret={}",
+                &after[..after.len().min(20)]
+            );
+        }
+    }
+    let har: Value = serde_json::from_slice(&files["session.har"]).expect("HAR");
+    let comments: Vec<&str> = har["log"]["entries"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e["comment"].as_str())
+        .collect();
+    assert!(
+        comments
+            .iter()
+            .any(|c| c.starts_with("EXT-001") && c.contains("fichier")),
+        "{comments:?}"
+    );
+}

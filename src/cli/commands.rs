@@ -265,6 +265,7 @@ async fn run(config: Option<&Path>, args: RunArgs) -> Result<(), CliError> {
         jobs,
         timeout,
         report_dir,
+        evidence,
         mock_faults,
         filters,
     } = args;
@@ -348,6 +349,22 @@ async fn run(config: Option<&Path>, args: RunArgs) -> Result<(), CliError> {
         written.junit.display(),
         written.json.display()
     );
+    if let Some(zip) = &evidence {
+        let har = report::archive::run_har(&result)
+            .to_json()
+            .map_err(|e| CliError::Runtime(e.to_string()))?;
+        let info = report::archive::DossierInfo {
+            mode: "run",
+            tool: "rorcheck",
+            version: env!("CARGO_PKG_VERSION"),
+            scenario_set_hash: result.scenario_set_hash.clone(),
+            target: format!("{} ({})", result.target.name, result.target.base_url),
+            started_at: result.started_at.to_rfc3339(),
+            finished_at: result.finished_at.to_rfc3339(),
+            verdict: result.verdict().label().to_owned(),
+        };
+        write_evidence(zip, &info, &written, har.into_bytes())?;
+    }
     drop(embedded);
     if let Some(signal) = caught.get() {
         return Err(CliError::Interrupted { signal: *signal });
@@ -357,6 +374,28 @@ async fn run(config: Option<&Path>, args: RunArgs) -> Result<(), CliError> {
         Verdict::NonConforme => Err(CliError::Failed),
         Verdict::Incomplet | Verdict::Interrompu => Err(CliError::Incomplete),
     }
+}
+
+/// The dossier: the reports as written, the HAR, and the manifest.
+pub(super) fn write_evidence(
+    zip: &Path,
+    info: &report::archive::DossierInfo,
+    written: &report::Written,
+    har: Vec<u8>,
+) -> Result<(), CliError> {
+    let read = |p: &Path| {
+        std::fs::read(p).map_err(|e| CliError::Runtime(format!("cannot read {}: {e}", p.display())))
+    };
+    let files = [
+        ("report.html", read(&written.html)?),
+        ("junit.xml", read(&written.junit)?),
+        ("report.json", read(&written.json)?),
+        ("session.har", har),
+    ];
+    report::archive::write_dossier(zip, info, &files)
+        .map_err(|e| CliError::Runtime(e.to_string()))?;
+    println!("Dossier de preuve : {}", zip.display());
+    Ok(())
 }
 
 /// An embedded mock started for a run, with its target (and the certificates of the

@@ -131,6 +131,11 @@ pub struct RunArgs {
     /// Where junit.xml, report.html and report.json are written.
     #[arg(long, default_value = "reports")]
     pub report_dir: PathBuf,
+    /// Also write the readiness dossier to this zip: the three reports, the exchanges as
+    /// `session.har` (HAR 1.2, masked) and `manifest.json` (SHA-256 of every file, tool
+    /// version, scenario-set hash, target, times).
+    #[arg(long, value_name = "FILE.zip")]
+    pub evidence: Option<PathBuf>,
     /// Make the embedded mock misbehave (repeatable), to see scenarios fail: drop-next-link,
     /// duplicate-across-pages, omit-includes, ignore-last-updated, wrong-bundle-type,
     /// wrong-content-type, skip-ror-header-check, accept-expired-token,
@@ -236,6 +241,10 @@ pub struct ObserveArgs {
     /// Where junit.xml, report.html and report.json are written.
     #[arg(long, default_value = "reports/observe")]
     pub report_dir: PathBuf,
+    /// Also write the readiness dossier to this zip: the three reports, `session.har` and a
+    /// `manifest.json` with the SHA-256 of every file.
+    #[arg(long, value_name = "FILE.zip")]
+    pub evidence: Option<PathBuf>,
     /// Clients file (TOML) adding clients to the demo ones (`docs/mock.md`).
     #[arg(long)]
     pub clients: Option<PathBuf>,

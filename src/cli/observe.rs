@@ -106,6 +106,22 @@ pub async fn observe(args: ObserveArgs) -> Result<(), CliError> {
         written.junit.display(),
         written.json.display()
     );
+    if let Some(zip) = &args.evidence {
+        let har = crate::observe::report::session_har(&report)
+            .to_json()
+            .map_err(|e| CliError::Runtime(e.to_string()))?;
+        let info = crate::report::archive::DossierInfo {
+            mode: "observe",
+            tool: "rorcheck",
+            version: env!("CARGO_PKG_VERSION"),
+            scenario_set_hash: set.hash.clone(),
+            target: format!("application observée, ROR simulé {}", report.base_url),
+            started_at: report.started_at.clone(),
+            finished_at: report.finished_at.clone(),
+            verdict: report.summary.verdict.to_owned(),
+        };
+        super::commands::write_evidence(zip, &info, &written, har.into_bytes())?;
+    }
     if let Some(command) = report.command.as_ref().filter(|c| c.failed()) {
         return Err(CliError::ApplicationFailed(command.summary()));
     }

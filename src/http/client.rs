@@ -172,6 +172,7 @@ impl HttpClient {
         let builder = self.builder(req)?;
         let timeout_ms = req.timeout.as_millis();
         let started = Instant::now();
+        let started_at = super::evidence::now();
         // One deadline for headers and body together: a server that stalls mid-body must
         // fail the step as surely as one that never answers.
         let exchange = async {
@@ -187,6 +188,7 @@ impl HttpClient {
                 headers,
                 body,
                 timings: Timings {
+                    started_at: Some(started_at),
                     headers_ms,
                     total_ms: started.elapsed().as_secs_f64() * 1000.0,
                 },

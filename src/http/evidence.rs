@@ -25,10 +25,18 @@ pub struct RecordedResponse {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Timings {
+    /// When the request was sent (RFC 3339, UTC).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub started_at: Option<String>,
     /// From sending the request to receiving the response headers.
     pub headers_ms: f64,
     /// From sending the request to the end of the body.
     pub total_ms: f64,
+}
+
+/// Now, as `Timings::started_at` writes it.
+pub fn now() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
 /// One request and, if one came, its response.

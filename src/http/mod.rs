@@ -2,6 +2,7 @@
 
 pub mod client;
 pub mod evidence;
+pub mod har;
 pub mod identity;
 pub mod limits;
 pub mod oauth;

@@ -8,6 +8,7 @@ use askama::Template;
 use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, TestSuite};
 
 use super::{CheckStatus, ObserveReport, Outcome, ScenarioVerdict};
+use crate::http::har::{EntryParts, Har, HarEntry};
 use crate::mock::log::LoggedRequest;
 use crate::report::{ReportError, Written};
 
@@ -266,6 +267,10 @@ pub fn write_all(report: &ObserveReport, dir: &Path) -> Result<Written, ReportEr
     let junit = render("junit.xml", junit(report).map_err(|e| e.to_string()))?;
     let html = render("report.html", html(report).map_err(|e| e.to_string()))?;
     let json = render("report.json", json(report).map_err(|e| e.to_string()))?;
+    let har = render(
+        "session.har",
+        session_har(report).to_json().map_err(|e| e.to_string()),
+    )?;
     let write = |name: &str, text: &str| {
         let path = dir.join(name);
         std::fs::write(&path, text).map_err(|source| ReportError::Write {
@@ -278,5 +283,41 @@ pub fn write_all(report: &ObserveReport, dir: &Path) -> Result<Written, ReportEr
         junit: write("junit.xml", &junit)?,
         html: write("report.html", &html)?,
         json: write("report.json", &json)?,
+        har: Some(write("session.har", &har)?),
     })
+}
+
+/// Every request of the session and its answer, as HAR 1.2 (masked, as logged): loadable
+/// in a browser's devtools. Refused TLS handshakes have no HTTP exchange and are left out.
+pub fn session_har(report: &ObserveReport) -> Har {
+    let origin = url::Url::parse(&report.base_url)
+        .map(|u| crate::http::scope::origin_text(&u))
+        .unwrap_or_default();
+    let entries = report
+        .requests
+        .iter()
+        .filter(|r| r.method != "TLS")
+        .map(|r| {
+            let query = r
+                .query
+                .as_deref()
+                .map(|q| format!("?{q}"))
+                .unwrap_or_default();
+            HarEntry::new(EntryParts {
+                started: r.at.clone(),
+                method: &r.method,
+                url: format!("{origin}{}{query}", r.path),
+                request_headers: &r.headers,
+                request_body: r.body.as_deref(),
+                status: Some(r.status),
+                response_headers: &r.response_headers,
+                response_body: r.response_excerpt.as_deref().unwrap_or_default(),
+                response_size: r.response_bytes,
+                wait_ms: 0.0,
+                total_ms: 0.0,
+                comment: format!("requête n° {}", r.seq),
+            })
+        })
+        .collect();
+    Har::new(entries)
 }

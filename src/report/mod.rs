@@ -1,5 +1,6 @@
 //! Reports: one module a format, each reading the same [`RunReport`].
 
+pub mod archive;
 pub mod console;
 pub mod html;
 pub mod json;
@@ -34,6 +35,8 @@ pub struct Written {
     pub junit: PathBuf,
     pub html: PathBuf,
     pub json: PathBuf,
+    /// `session.har`, written beside the reports of an observation.
+    pub har: Option<PathBuf>,
 }
 
 fn write(path: PathBuf, text: &str) -> Result<PathBuf, ReportError> {
@@ -66,5 +69,6 @@ pub fn write_all(report: &RunReport, dir: &Path) -> Result<Written, ReportError>
         junit: write(dir.join("junit.xml"), &junit)?,
         html: write(dir.join("report.html"), &html)?,
         json: write(dir.join("report.json"), &json)?,
+        har: None,
     })
 }

@@ -831,6 +831,7 @@ async fn download(
 ) -> (ExportTally, Downloaded) {
     let label = format!("fichier {ty}");
     let started = Instant::now();
+    let started_at = crate::http::evidence::now();
     if let Some(rate) = &ctx.target.rate {
         rate.acquire().await;
     }
@@ -967,6 +968,7 @@ async fn download(
         headers,
         body: preview,
         timings: Timings {
+            started_at: Some(started_at),
             headers_ms,
             total_ms: started.elapsed().as_secs_f64() * 1000.0,
         },
