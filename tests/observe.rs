@@ -356,19 +356,23 @@ async fn one_correct_request_credits_only_what_it_evidences() {
 async fn a_near_miss_is_attributed_once_and_a_scenario_not_exercised_says_why() {
     let observer = observer(TlsMode::Off).await;
     let mut consumer = Consumer::new(&observer, Mistakes::default());
-    // EXT-004's search of an establishment's offers, without its two includes.
+    // EXT-004's search of an EJ's offers, without two of its three includes.
     consumer
-        .get("/HealthcareService?organization.identifier:above=http://finess.sante.gouv.fr%7C010000024")
+        .get("/HealthcareService?organization.identifier:above=https://finess.esante.gouv.fr%7C750010003&_include=HealthcareService:organization")
         .await;
     // A plain FINESS search: another identifier than the OI scenarios' own, not a mistake.
     consumer
         .get("/Organization?identifier=http://finess.sante.gouv.fr%7C010000024")
         .await;
     let report = observer.report(&catalogue());
-    let failed_ids = findings(&report);
+    // One request, one finding: on EXT-004, whose values it sends, not on EXT-005 (same
+    // criterion, one include) nor on OI-002.
+    assert_eq!(findings(&report), ["EXT-004"], "{:#?}", failed(&report));
+    let missing = problems(&report, "EXT-004");
     assert!(
-        failed_ids.len() <= 1,
-        "one request, one finding: {failed_ids:?}"
+        missing.contains("`_include:iterate=Organization:partof` absent")
+            && missing.contains("`_include=HealthcareService:location` absent"),
+        "{missing}"
     );
     for id in ["OI-001", "OI-005"] {
         assert_ne!(outcome(&report, id), Outcome::Failed, "{id}");

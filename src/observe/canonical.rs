@@ -478,18 +478,19 @@ fn is_identifier_param(name: &str) -> bool {
 
 impl Difference {
     /// How much a difference sets a request apart from an expectation: what shapes the
-    /// result (includes) weighs less than what selects (criteria), so that a request is the
-    /// near miss of the search it resembles most.
+    /// result (includes) weighs less than what selects (criteria and their values), so that
+    /// a request is the near miss of the search it resembles most — the case whose values
+    /// it sends, rather than another case of the same criteria.
     pub fn weight(&self) -> usize {
         match self {
             Difference::Endpoint { .. } => 100,
-            Difference::Missing { name, .. } | Difference::Extra { name, .. }
+            Difference::Missing { name, .. }
+            | Difference::Extra { name, .. }
+            | Difference::Value { name, .. }
                 if is_result_param(name) =>
             {
                 1
             }
-            Difference::Value { .. } if self.is_other_data() => 1,
-            Difference::Value { name, .. } if is_result_param(name) => 1,
             _ => 3,
         }
     }
