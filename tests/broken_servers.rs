@@ -300,6 +300,36 @@ fn a_scenario_with_a_typo_exits_2_naming_file_line_and_column() {
 }
 
 #[test]
+fn a_hostile_fhirpath_expression_is_refused_at_load_with_its_place() {
+    // 150,000 nested parentheses once aborted `validate` with a stack overflow.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("deep.yaml");
+    let expr = format!("{}true{}", "(".repeat(150_000), ")".repeat(150_000));
+    std::fs::write(
+        &file,
+        format!(
+            "id: BAD-002\ntitle: t\ndescription: d\npriority: 1\nmodality: recherche\nsteps:\n  - name: s\n    request:\n      path: /x\n    expect:\n      - status: 200\n      - fhirpath: {{ expr: \"{expr}\" }}\n"
+        ),
+    )
+    .expect("write");
+    let out = rorcheck(&["validate", file.to_str().expect("utf8")]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("deep.yaml:12:"),
+        "{}",
+        &stderr[..stderr.len().min(400)]
+    );
+    // Refused before the engine sees it: no time or memory spent on it.
+    assert!(
+        stderr.contains("characters, at most 4096"),
+        "{}",
+        &stderr[..stderr.len().min(400)]
+    );
+    assert!(stderr.len() < 2_000, "the expression is not echoed whole");
+}
+
+#[test]
 fn usage_errors_exit_2() {
     let out = rorcheck(&["run", "--modality", "nope"]);
     assert_eq!(out.status.code(), Some(2));

@@ -27,13 +27,29 @@ fn written(dir: &Path, console: &str) -> Vec<(String, String)> {
 
 /// Forms a planted value may take in an output.
 fn forms(secret: &str) -> Vec<String> {
+    use base64::Engine as _;
     let form: String = url::form_urlencoded::byte_serialize(secret.as_bytes()).collect();
     let json = serde_json::to_string(secret).expect("json");
+    let lower_escapes = |text: &str| {
+        let mut out = String::new();
+        let mut rest = text;
+        while let Some(at) = rest.find('%') {
+            out.push_str(&rest[..at]);
+            out.push_str(&rest[at..at + 3].to_ascii_lowercase());
+            rest = &rest[at + 3..];
+        }
+        out + rest
+    };
     vec![
         secret.to_owned(),
         form.clone(),
         form.replace('+', "%20"),
+        lower_escapes(&form),
         json.trim_matches('"').to_owned(),
+        secret.replace('"', "&quot;"),
+        secret.replace('"', "&#34;"),
+        base64::engine::general_purpose::STANDARD.encode(secret),
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(secret),
         // The tail of a secret is enough to leak it.
         secret.chars().skip(6).collect(),
     ]
