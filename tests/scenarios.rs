@@ -21,11 +21,17 @@ fn main() {
     });
     let certificates = tempfile::tempdir().expect("tempdir");
     let (mocks, runners) = runtime.block_on(async {
-        let plain = MockServer::start(MockOptions::default())
-            .await
-            .expect("mock starts");
+        // As `rorcheck run` does: export jobs ready at once, their first poll still « in
+        // progress ».
+        let plain = MockServer::start(MockOptions {
+            export_delay: std::time::Duration::ZERO,
+            ..MockOptions::default()
+        })
+        .await
+        .expect("mock starts");
         let mtls = MockServer::start(MockOptions {
             tls: TlsMode::Mtls,
+            export_delay: std::time::Duration::ZERO,
             ..MockOptions::default()
         })
         .await

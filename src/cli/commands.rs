@@ -410,6 +410,9 @@ impl Embedded {
     async fn start(mtls: bool, faults: &[crate::mock::Fault]) -> Result<Embedded, CliError> {
         let opts = MockOptions {
             faults: Faults::new(faults.to_vec()),
+            // The embedded run needs no realistic wait: the job is ready at once, yet its
+            // first poll still answers « in progress » (`serve`/`observe` keep 1.5 s).
+            export_delay: std::time::Duration::ZERO,
             tls: if mtls {
                 crate::mock::TlsMode::Mtls
             } else {

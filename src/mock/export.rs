@@ -49,6 +49,17 @@ pub struct Job {
     pub started: Instant,
     pub request: String,
     pub files: Files,
+    /// Status polls answered so far: the first is always « in progress », so that a
+    /// client's polling is exercised even when the job is instant (the embedded run).
+    pub polls: u32,
+}
+
+/// A job still running: how far, and how long to wait before asking again (0 when the
+/// job is in fact done: only the first poll is kept « in progress »).
+#[derive(Debug, Clone, Copy)]
+pub struct Progress {
+    pub percent: u8,
+    pub retry_after_secs: u64,
 }
 
 /// The jobs of a mock.
@@ -177,13 +188,22 @@ impl Jobs {
         profile: u8,
         delay: Duration,
         base_url: &str,
-    ) -> Option<Result<Value, u8>> {
-        let jobs = self.jobs.lock().ok()?;
-        let job = jobs.get(id).filter(|j| j.profile == profile)?;
+    ) -> Option<Result<Value, Progress>> {
+        let mut jobs = self.jobs.lock().ok()?;
+        let job = jobs.get_mut(id).filter(|j| j.profile == profile)?;
         let elapsed = job.started.elapsed();
-        if elapsed < delay {
-            let pct = (elapsed.as_secs_f64() / delay.as_secs_f64() * 100.0).min(99.0) as u8;
-            return Some(Err(pct));
+        let first = job.polls == 0;
+        job.polls += 1;
+        if elapsed < delay || first {
+            let pct = if delay.is_zero() {
+                0
+            } else {
+                (elapsed.as_secs_f64() / delay.as_secs_f64() * 100.0).min(99.0) as u8
+            };
+            return Some(Err(Progress {
+                percent: pct,
+                retry_after_secs: u64::from(elapsed < delay),
+            }));
         }
         let output: Vec<Value> = job
             .files
@@ -228,7 +248,7 @@ impl Jobs {
         let jobs = self.jobs.lock().ok()?;
         let job = jobs
             .get(id)
-            .filter(|j| j.profile == profile && j.started.elapsed() >= delay)?;
+            .filter(|j| j.profile == profile && j.started.elapsed() >= delay && j.polls > 0)?;
         let (_, items) = job.files.iter().find(|(t, _)| t == ty)?;
         let rendered = items.iter().filter_map(|i| store.all[*i].rendered(profile));
         let body = match job.format {

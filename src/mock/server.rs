@@ -949,6 +949,7 @@ async fn export_kickoff(
         started: std::time::Instant::now(),
         request,
         files,
+        polls: 0,
     });
     let location = format!("{}/$export-poll-status?_jobId={id}", state.base_url);
     let accepted = json!({
@@ -996,14 +997,17 @@ async fn export_poll(
         Some(Err(progress)) => {
             let mut resp = StatusCode::ACCEPTED.into_response();
             let headers = resp.headers_mut();
-            headers.insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
-            if let Ok(v) = HeaderValue::from_str(&format!("en cours ({progress} %)")) {
+            headers.insert(
+                header::RETRY_AFTER,
+                HeaderValue::from(progress.retry_after_secs),
+            );
+            if let Ok(v) = HeaderValue::from_str(&format!("en cours ({} %)", progress.percent)) {
                 headers.insert("x-progress", v);
             }
             let facts = ExportFacts::Poll {
                 job: id,
                 ready: false,
-                retry_after_secs: Some(1),
+                retry_after_secs: Some(progress.retry_after_secs),
                 files: Vec::new(),
             };
             with_facts(

@@ -34,6 +34,24 @@ pub struct Runner {
     early_stop: bool,
 }
 
+/// A rough rank of how long a scenario takes: exports wait on a job and read files,
+/// paged reads send many requests.
+fn expected_length(s: &Scenario) -> u8 {
+    s.steps
+        .iter()
+        .map(|st| {
+            if st.value.export.is_some() {
+                3
+            } else if st.value.follow_next.is_some() {
+                2
+            } else {
+                u8::from(st.value.retry.is_some())
+            }
+        })
+        .max()
+        .unwrap_or(0)
+}
+
 /// The early-stop decision, taken by the tasks as their scenarios finish.
 #[derive(Default)]
 struct EarlyStop {
@@ -289,7 +307,12 @@ impl Runner {
         // Shared by the tasks: a task that finds the run stopped does not start its scenario,
         // so at most the scenarios already under way finish after the decision.
         let gate = Arc::new(EarlyStop::default());
-        for (index, scenario) in set.scenarios.iter().cloned().enumerate() {
+        // The longest first ($export, then paged reads), so that the run does not end
+        // waiting on one of them alone; results keep the order of the set.
+        let mut order: Vec<usize> = (0..set.scenarios.len()).collect();
+        order.sort_by_key(|&i| std::cmp::Reverse(expected_length(&set.scenarios[i])));
+        for index in order {
+            let scenario = set.scenarios[index].clone();
             let runner = self.clone();
             let permits = permits.clone();
             let on_done = on_done.clone();
