@@ -236,14 +236,19 @@ async fn misbehaving_servers_fail_or_error_with_reasons_and_reports_stay_complet
     }
 }
 
-#[tokio::test]
-async fn a_server_that_is_not_there_errors_every_scenario_and_reports_are_written() {
+/// A loopback URL on a port nobody listens on (bound, then released).
+fn nobody_listening() -> String {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .expect("free port")
         .port();
+    format!("http://127.0.0.1:{port}/fhir")
+}
+
+#[tokio::test]
+async fn a_server_that_is_not_there_errors_every_scenario_and_reports_are_written() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let target = format!("http://127.0.0.1:{port}/fhir");
+    let target = nobody_listening();
     let out = rorcheck(&[
         "run",
         "--target",
@@ -341,12 +346,8 @@ fn usage_errors_exit_2() {
 
 #[tokio::test]
 async fn an_unreachable_target_stops_the_run_early_with_one_clear_message() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("free port")
-        .port();
     let dir = tempfile::tempdir().expect("tempdir");
-    let target = format!("http://127.0.0.1:{port}/fhir");
+    let target = nobody_listening();
     let out = rorcheck(&[
         "run",
         "--target",
