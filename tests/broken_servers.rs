@@ -344,6 +344,38 @@ fn usage_errors_exit_2() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown target `unknown-env`"));
 }
 
+#[test]
+fn options_are_checked_before_anything_runs() {
+    let stderr = |out: &Output| String::from_utf8_lossy(&out.stderr).into_owned();
+    // Ids match in any case; a selection of nothing names the nearest ids.
+    let out = rorcheck(&["list", "--id", "ext-001"]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("EXT-001"));
+    let out = rorcheck(&["run", "--id", "ETX-001"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("nearest ids are EXT-001"),
+        "{}",
+        stderr(&out)
+    );
+    let out = rorcheck(&["run", "--timeout", "0"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("--timeout must be at least 1 second"));
+    // An unwritable report directory is found before the run, not after it.
+    let file = tempfile::NamedTempFile::new().expect("file");
+    let below_a_file = file.path().join("reports");
+    let out = rorcheck(&["run", "--report-dir", below_a_file.to_str().expect("utf8")]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("cannot write reports to"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        !String::from_utf8_lossy(&out.stdout).contains("OK "),
+        "no scenario ran"
+    );
+}
+
 #[tokio::test]
 async fn an_unreachable_target_stops_the_run_early_with_one_clear_message() {
     let dir = tempfile::tempdir().expect("tempdir");

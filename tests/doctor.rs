@@ -176,3 +176,23 @@ async fn the_binary_exits_0_only_when_every_check_passes() {
         text(&out)
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_url_without_a_token_is_told_how_to_give_one() {
+    let mock = MockServer::start(MockOptions::default())
+        .await
+        .expect("mock");
+    let out = rorcheck(
+        vec!["doctor".into(), "--env".into(), mock.base_url.clone()],
+        vec![],
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(1));
+    let console = text(&out);
+    assert!(console.contains("aucun jeton envoyé"), "{console}");
+    assert!(console.contains("ROR_ACCESS_TOKEN"), "{console}");
+    assert!(
+        !console.contains("expiré,"),
+        "not a wrong diagnosis: {console}"
+    );
+}

@@ -180,7 +180,21 @@ fn selection(f: &Filters) -> Result<Selection, CliError> {
 
 pub(super) fn load_selected(f: &Filters) -> Result<scenario::ScenarioSet, CliError> {
     let mut set = scenario::load(&f.paths)?;
+    let all: Vec<String> = set.scenarios.iter().map(|s| s.id().to_owned()).collect();
     set.scenarios = selection(f)?.apply(set.scenarios);
+    if set.scenarios.is_empty() {
+        let hint = match f.id.first() {
+            Some(wanted) => format!(
+                " (--id {wanted}: the nearest ids are {})",
+                crate::scenario::select::nearest_ids(wanted, all.iter().map(String::as_str), 3)
+                    .join(", ")
+            ),
+            None => String::new(),
+        };
+        return Err(CliError::Usage(format!(
+            "no scenario matches the selection{hint}"
+        )));
+    }
     Ok(set)
 }
 
@@ -272,8 +286,19 @@ async fn run(config: Option<&Path>, args: RunArgs) -> Result<(), CliError> {
     let filters = &filters;
     let config = load_config(config)?;
     let set = load_selected(filters)?;
-    if set.scenarios.is_empty() {
-        return Err(CliError::Usage("no scenario matches the selection".into()));
+    if timeout == Some(0) {
+        return Err(CliError::Usage(
+            "--timeout must be at least 1 second".into(),
+        ));
+    }
+    // Found out now rather than after the whole run.
+    check_writable(&report_dir)?;
+    if let Some(zip) = &evidence {
+        check_writable(
+            zip.parent()
+                .filter(|p| !p.as_os_str().is_empty())
+                .unwrap_or(Path::new(".")),
+        )?;
     }
     if !mock_faults.is_empty() && target_spec != "mock" && target_spec != MOCK_MTLS {
         return Err(CliError::Usage(format!(
@@ -374,6 +399,16 @@ async fn run(config: Option<&Path>, args: RunArgs) -> Result<(), CliError> {
         Verdict::NonConforme => Err(CliError::Failed),
         Verdict::Incomplet | Verdict::Interrompu => Err(CliError::Incomplete),
     }
+}
+
+/// Creates `dir` if need be and checks a file can be written there, before any scenario
+/// runs.
+pub(super) fn check_writable(dir: &Path) -> Result<(), CliError> {
+    let unwritable = |e: std::io::Error| {
+        CliError::Usage(format!("cannot write reports to {}: {e}", dir.display()))
+    };
+    std::fs::create_dir_all(dir).map_err(unwritable)?;
+    tempfile::tempfile_in(dir).map(drop).map_err(unwritable)
 }
 
 /// The dossier: the reports as written, the HAR, and the manifest.

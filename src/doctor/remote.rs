@@ -199,8 +199,8 @@ async fn token(
                 "token",
                 label,
                 l.pick(
-                    "aucune authentification configurée",
-                    "no authentication configured",
+                    "aucune authentification configurée (ROR_ACCESS_TOKEN pour une cible donnée par son URL, ou `auth` dans rorcheck.toml)",
+                    "no authentication configured (ROR_ACCESS_TOKEN for a target given by its URL, or `auth` in rorcheck.toml)",
                 ),
             );
             None
@@ -441,6 +441,10 @@ async fn search(d: &mut Diagnosis, target: &Target, token: Option<&str>) {
         }
         Ok((status, json)) => {
             let hint = match status {
+                401 if token.is_none() => l.pick(
+                    "aucun jeton envoyé : exportez ROR_ACCESS_TOKEN (cible donnée par son URL) ou configurez `auth` dans rorcheck.toml (client_credentials, mtls ou bearer)",
+                    "no token sent: export ROR_ACCESS_TOKEN (target given by its URL) or configure `auth` in rorcheck.toml (client_credentials, mtls or bearer)",
+                ),
                 401 => l.pick(
                     "jeton refusé : expiré, d'un autre environnement, ou lié à un autre certificat",
                     "token refused: expired, from another environment, or bound to another certificate",

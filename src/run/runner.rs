@@ -228,12 +228,15 @@ impl Runner {
         let mut vars = match self.initial_variables(s) {
             Ok(vars) => vars,
             Err(missing) => {
+                let example: Vec<String> = missing.iter().map(|m| format!("{m} = \"…\"")).collect();
                 return ScenarioResult::skipped(
                     s,
                     format!(
-                        "la cible « {} » ne fournit pas : {}",
+                        "la cible « {} » ne fournit pas : {} — à donner dans rorcheck.toml : [targets.{}] variables = {{ {} }}",
                         self.target.name,
-                        missing.join(", ")
+                        missing.join(", "),
+                        self.target.doctor_name(),
+                        example.join(", ")
                     ),
                 );
             }
