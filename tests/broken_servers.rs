@@ -345,6 +345,18 @@ fn usage_errors_exit_2() {
 }
 
 #[test]
+fn a_busy_port_suggests_a_free_one() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = taken.local_addr().expect("addr").to_string();
+    let out = rorcheck(&["serve", "--addr", &addr]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("--addr 127.0.0.1:0"),
+        "{out:?}"
+    );
+}
+
+#[test]
 fn options_are_checked_before_anything_runs() {
     let stderr = |out: &Output| String::from_utf8_lossy(&out.stderr).into_owned();
     // Ids match in any case; a selection of nothing names the nearest ids.

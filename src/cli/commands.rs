@@ -401,6 +401,15 @@ async fn run(config: Option<&Path>, args: RunArgs) -> Result<(), CliError> {
     }
 }
 
+/// What to do when the mock's port is taken.
+pub(super) fn busy_port_hint(error: &str) -> &'static str {
+    if error.contains("in use") {
+        " (port déjà pris : --addr 127.0.0.1:0 en choisit un libre)"
+    } else {
+        ""
+    }
+}
+
 /// Creates `dir` if need be and checks a file can be written there, before any scenario
 /// runs.
 pub(super) fn check_writable(dir: &Path) -> Result<(), CliError> {
@@ -619,7 +628,7 @@ async fn serve(args: ServeArgs) -> Result<(), CliError> {
     opts.dataset.offers = offers;
     let mock = MockServer::start(opts)
         .await
-        .map_err(|e| CliError::Runtime(e.to_string()))?;
+        .map_err(|e| CliError::Runtime(format!("{e}{}", busy_port_hint(&e.to_string()))))?;
     let client = mock.demo_client();
     println!("Mock ROR en écoute.");
     if !faults.is_empty() {
@@ -633,9 +642,10 @@ async fn serve(args: ServeArgs) -> Result<(), CliError> {
         "  client_secret  : {} (démo, profil d'accès 0)",
         client.secret
     );
+    // The demo secret is public test data: the example runs as printed.
     println!(
-        "  Exemple : curl -s -d grant_type=client_credentials -d client_id={} -d client_secret=… {}",
-        client.client_id, mock.token_url
+        "  Exemple : curl -s -d grant_type=client_credentials -d client_id={} -d client_secret={} {}",
+        client.client_id, client.secret, mock.token_url
     );
     if let Some(pki) = &mock.pki {
         for (id, profile, identity) in &pki.clients {

@@ -46,11 +46,7 @@ pub async fn observe(args: ObserveArgs) -> Result<(), CliError> {
     let observer = Observer::start(opts).await.map_err(|e| {
         CliError::Runtime(format!(
             "cannot start the simulated ROR: {e}{}",
-            if e.to_string().contains("in use") {
-                " (another port: --addr 127.0.0.1:0 picks a free one)"
-            } else {
-                ""
-            }
+            super::commands::busy_port_hint(&e.to_string())
         ))
     })?;
     // The test certificates, where the application can read them: the directory asked
