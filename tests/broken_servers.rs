@@ -425,3 +425,112 @@ async fn an_unreachable_target_stops_the_run_early_with_one_clear_message() {
             .contains("connexion impossible")
     );
 }
+
+fn report_of(dir: &std::path::Path) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(dir.join("report.json")).expect("json"))
+        .expect("valid json")
+}
+
+#[test]
+fn ci_options_fail_fast_fail_on_shard_rerun_and_variables() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = |name: &str| dir.path().join(name).display().to_string();
+
+    // --fail-fast: after the first failure nothing more starts.
+    let out = rorcheck(&[
+        "run",
+        "--mock-fault",
+        "server-error",
+        "--fail-fast",
+        "--jobs",
+        "1",
+        "--report-dir",
+        &path("fast"),
+        "scenarios/recherche",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let report = report_of(&dir.path().join("fast"));
+    let all = statuses(&report);
+    let ran = all.iter().filter(|(_, s)| s != "skipped").count();
+    assert!(ran <= 2, "{all:?}");
+    assert!(
+        report["stopped_early"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("--fail-fast")
+    );
+
+    // --fail-on 1: failures of MAJEUR and MINEUR scenarios are reported, not fatal.
+    let args = |fail_on: &'static str, to: &str| {
+        vec![
+            "run".to_owned(),
+            "--mock-fault".into(),
+            "omit-includes".into(),
+            "--priority".into(),
+            "2,3".into(),
+            "--fail-on".into(),
+            fail_on.into(),
+            "--report-dir".into(),
+            path(to),
+        ]
+    };
+    let run = |a: Vec<String>| {
+        let a: Vec<&str> = a.iter().map(String::as_str).collect();
+        rorcheck(&a)
+    };
+    assert_eq!(run(args("3", "on3")).status.code(), Some(1));
+    assert_eq!(run(args("1", "on1")).status.code(), Some(0));
+    let failed = report_of(&dir.path().join("on1"))["summary"]["failed"]
+        .as_u64()
+        .unwrap_or(0);
+    assert!(failed > 0, "the failures are still in the report");
+
+    // --rerun-failed: exactly what failed last time.
+    let out = rorcheck(&[
+        "run",
+        "--rerun-failed",
+        &path("on3/report.json"),
+        "--report-dir",
+        &path("again"),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "the faithful mock passes them");
+    let again = statuses(&report_of(&dir.path().join("again")));
+    let before: Vec<String> = statuses(&report_of(&dir.path().join("on3")))
+        .into_iter()
+        .filter(|(_, s)| s == "failed" || s == "errored")
+        .map(|(id, _)| id)
+        .collect();
+    let ids: Vec<String> = again.into_iter().map(|(id, _)| id).collect();
+    assert_eq!(ids, before);
+
+    // --shard: disjoint and complete.
+    let mut seen = Vec::new();
+    for k in 1..=3 {
+        let out = rorcheck(&["list", "--format", "json", "--shard", &format!("{k}/3")]);
+        let list: Value = serde_json::from_slice(&out.stdout).expect("json");
+        seen.extend(
+            list.as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|s| s["id"].as_str().map(str::to_owned)),
+        );
+    }
+    let count = seen.len();
+    seen.sort();
+    seen.dedup();
+    assert_eq!((count, seen.len()), (94, 94));
+
+    // --var: a scenario variable from the command line.
+    let out = rorcheck(&[
+        "run",
+        "--var",
+        "offer_id=pas-une-offre",
+        "--id",
+        "EXT-003",
+        "--report-dir",
+        &path("var"),
+    ]);
+    assert_eq!(out.status.code(), Some(1), "an unknown offer fails EXT-003");
+    let report = report_of(&dir.path().join("var"));
+    assert!(report.to_string().contains("pas-une-offre"));
+}

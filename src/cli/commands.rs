@@ -178,10 +178,55 @@ fn selection(f: &Filters) -> Result<Selection, CliError> {
     })
 }
 
+/// The ids of the scenarios that failed or errored in an earlier `report.json`.
+fn failed_in(path: &Path) -> Result<Vec<String>, CliError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| CliError::Usage(format!("--rerun-failed {}: {e}", path.display())))?;
+    let report: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+        CliError::Usage(format!(
+            "--rerun-failed {}: not a report.json ({e})",
+            path.display()
+        ))
+    })?;
+    let scenarios = report["scenarios"].as_array().ok_or_else(|| {
+        CliError::Usage(format!(
+            "--rerun-failed {}: no scenarios in it",
+            path.display()
+        ))
+    })?;
+    let failed: Vec<String> = scenarios
+        .iter()
+        .filter(|s| matches!(s["status"].as_str(), Some("failed" | "errored")))
+        .filter_map(|s| s["id"].as_str().map(str::to_owned))
+        .collect();
+    if failed.is_empty() {
+        return Err(CliError::Usage(format!(
+            "--rerun-failed {}: nothing failed or errored in it",
+            path.display()
+        )));
+    }
+    Ok(failed)
+}
+
 pub(super) fn load_selected(f: &Filters) -> Result<scenario::ScenarioSet, CliError> {
     let mut set = scenario::load(&f.paths)?;
     let all: Vec<String> = set.scenarios.iter().map(|s| s.id().to_owned()).collect();
     set.scenarios = selection(f)?.apply(set.scenarios);
+    if let Some(path) = &f.rerun_failed {
+        let again = failed_in(path)?;
+        set.scenarios
+            .retain(|s| again.iter().any(|id| id == s.id()));
+    }
+    if let Some((k, n)) = f.shard {
+        // By position in the id order of the whole selection: the same on every machine.
+        set.scenarios = set
+            .scenarios
+            .into_iter()
+            .enumerate()
+            .filter(|(i, _)| i % n == k - 1)
+            .map(|(_, s)| s)
+            .collect();
+    }
     if set.scenarios.is_empty() {
         let hint = match f.id.first() {
             Some(wanted) => format!(
@@ -280,6 +325,10 @@ async fn run(config: Option<&Path>, args: RunArgs) -> Result<(), CliError> {
         timeout,
         report_dir,
         evidence,
+        fail_fast,
+        fail_on,
+        vars,
+        quiet,
         mock_faults,
         filters,
     } = args;
@@ -328,6 +377,7 @@ async fn run(config: Option<&Path>, args: RunArgs) -> Result<(), CliError> {
             target.timeout = std::time::Duration::from_secs(secs);
         }
         target.allow_heavy |= allow_heavy;
+        target.variables.extend(vars.iter().cloned());
     }
     let jobs = jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
     let fhirpath = FhirPath::new()
@@ -337,6 +387,7 @@ async fn run(config: Option<&Path>, args: RunArgs) -> Result<(), CliError> {
         let client = HttpClient::from_reqwest(target.http.clone());
         Runner::new(client, fhirpath.clone(), target, Redactor::default())
             .with_conformance(check_all, strict)
+            .with_fail_fast(fail_fast)
     };
     let mut targets = targets.into_iter();
     let Some(primary) = targets.next() else {
@@ -360,7 +411,11 @@ async fn run(config: Option<&Path>, args: RunArgs) -> Result<(), CliError> {
         .run_until(
             &set,
             jobs,
-            move |s| shown.finished(s),
+            move |s| {
+                if !quiet {
+                    shown.finished(s);
+                }
+            },
             stop_on_signal(caught.clone()),
         )
         .await;
@@ -394,8 +449,17 @@ async fn run(config: Option<&Path>, args: RunArgs) -> Result<(), CliError> {
     if let Some(signal) = caught.get() {
         return Err(CliError::Interrupted { signal: *signal });
     }
+    let fails_build = result
+        .scenarios
+        .iter()
+        .any(|s| s.status == crate::run::Status::Failed && s.priority.number() <= fail_on);
     match result.verdict() {
         Verdict::Conforme => Ok(()),
+        // `--fail-on`: failures below the chosen priority are reported, not fatal.
+        Verdict::NonConforme if !fails_build => {
+            println!("Échecs de priorité au-delà de --fail-on {fail_on} seulement : sortie 0");
+            Ok(())
+        }
         Verdict::NonConforme => Err(CliError::Failed),
         Verdict::Incomplet | Verdict::Interrompu => Err(CliError::Incomplete),
     }
@@ -533,15 +597,24 @@ fn list(format: ListFormat, filters: &Filters) -> Result<(), CliError> {
 }
 
 fn list_table(scenarios: &[Scenario]) -> String {
-    let mut out = String::new();
+    let mut out = format!(
+        "{:<12} {:<11} {:<14} {:<55} {}\n",
+        "ID", "PRIORITÉ", "MODALITÉ", "TITRE", "ÉTIQUETTES"
+    );
     for s in scenarios {
+        let title: String = if s.title.chars().count() > 55 {
+            s.title.chars().take(54).chain(['…']).collect()
+        } else {
+            s.title.clone()
+        };
         out.push_str(&format!(
-            "{:<12} P{} {:<8} {:<14} {}\n",
+            "{:<12} P{} {:<8} {:<14} {:<55} {}\n",
             s.id(),
             s.priority.number(),
             s.priority.label(),
             s.modality.key(),
-            s.title
+            title,
+            s.tags.join(",")
         ));
     }
     out.push_str(&format!("{} scénario(s)\n", scenarios.len()));

@@ -39,9 +39,15 @@ pub struct Filters {
     /// auth, securite, nomenclature, profils-acces, erreurs, capacites.
     #[arg(long)]
     pub modality: Vec<String>,
-    /// Only ids matching this glob (repeatable), e.g. `--id 'EXT-*'`.
+    /// Only ids matching this glob (repeatable, any case), e.g. `--id 'EXT-*'`.
     #[arg(long)]
     pub id: Vec<String>,
+    /// Only shard K of N (`2/4`): disjoint, complete and stable across machines (by id).
+    #[arg(long, value_parser = parse_shard)]
+    pub shard: Option<(usize, usize)>,
+    /// Only the scenarios that failed or errored in this earlier report.json.
+    #[arg(long, value_name = "REPORT.json")]
+    pub rerun_failed: Option<PathBuf>,
     /// Scenario files or directories.
     #[arg(default_value = "scenarios")]
     pub paths: Vec<PathBuf>,
@@ -136,6 +142,20 @@ pub struct RunArgs {
     /// version, scenario-set hash, target, times).
     #[arg(long, value_name = "FILE.zip")]
     pub evidence: Option<PathBuf>,
+    /// Stop starting scenarios after the first failure or error (the reports say which were
+    /// not run).
+    #[arg(long)]
+    pub fail_fast: bool,
+    /// The lowest priority whose failure fails the build: `1` only CRITIQUE, `2` CRITIQUE
+    /// and MAJEUR, `3` all (default).
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u8).range(1..=3))]
+    pub fail_on: u8,
+    /// A scenario variable for this run (repeatable), as Hurl's `--variable`: `offer_id=11/1`.
+    #[arg(long = "var", value_name = "NAME=VALUE", value_parser = parse_var)]
+    pub vars: Vec<(String, String)>,
+    /// Print only the summary, not a line per scenario.
+    #[arg(long, short)]
+    pub quiet: bool,
     /// Make the embedded mock misbehave (repeatable), to see scenarios fail: drop-next-link,
     /// duplicate-across-pages, omit-includes, ignore-last-updated, wrong-bundle-type,
     /// wrong-content-type, skip-ror-header-check, accept-expired-token,
@@ -274,6 +294,33 @@ impl ObserveArgs {
     pub fn tls_mode(&self) -> crate::mock::TlsMode {
         tls_mode(self.tls, self.mtls)
     }
+}
+
+/// `K/N` with 1 ≤ K ≤ N.
+fn parse_shard(text: &str) -> Result<(usize, usize), String> {
+    let (k, n) = text
+        .split_once('/')
+        .ok_or_else(|| format!("`{text}`: K/N expected, e.g. 1/4"))?;
+    let k: usize = k
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{text}`: K/N expected"))?;
+    let n: usize = n
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{text}`: K/N expected"))?;
+    if k == 0 || n == 0 || k > n {
+        return Err(format!("`{text}`: 1 ≤ K ≤ N expected"));
+    }
+    Ok((k, n))
+}
+
+/// `name=value`.
+fn parse_var(text: &str) -> Result<(String, String), String> {
+    text.split_once('=')
+        .filter(|(name, _)| !name.trim().is_empty())
+        .map(|(n, v)| (n.trim().to_owned(), v.to_owned()))
+        .ok_or_else(|| format!("`{text}`: NAME=VALUE expected"))
 }
 
 /// `90`, `90s`, `30m`, `2h`.

@@ -32,6 +32,7 @@ pub struct Runner {
     alternate: Option<Arc<Runner>>,
     /// Stop after the first scenarios all fail to reach the target (on by default).
     early_stop: bool,
+    fail_fast: bool,
 }
 
 /// A rough rank of how long a scenario takes: exports wait on a job and read files,
@@ -62,6 +63,14 @@ struct EarlyStop {
 
 impl EarlyStop {
     fn record(&self, runner: &Runner, result: &ScenarioResult, total: usize) {
+        if runner.fail_fast && matches!(result.status, Status::Failed | Status::Errored) {
+            let _ = self.stopped.set(format!(
+                "--fail-fast : arrêt après « {} » ({})",
+                result.id,
+                result.status.label()
+            ));
+            return;
+        }
         // Only scenarios that tried to reach the target say anything of it.
         if matches!(result.status, Status::Skipped | Status::NotApplicable) {
             return;
@@ -98,6 +107,7 @@ impl Runner {
             strict: false,
             alternate: None,
             early_stop: true,
+            fail_fast: false,
         }
     }
 
@@ -105,6 +115,12 @@ impl Runner {
     /// fault that makes every request time out is the very point.
     pub fn without_early_stop(mut self) -> Self {
         self.early_stop = false;
+        self
+    }
+
+    /// Stops starting scenarios after the first one that fails or errors (`--fail-fast`).
+    pub fn with_fail_fast(mut self, fail_fast: bool) -> Self {
+        self.fail_fast = fail_fast;
         self
     }
 
