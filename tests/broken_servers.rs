@@ -534,3 +534,20 @@ fn ci_options_fail_fast_fail_on_shard_rerun_and_variables() {
     let report = report_of(&dir.path().join("var"));
     assert!(report.to_string().contains("pas-une-offre"));
 }
+
+#[test]
+fn help_and_docs_list_every_mock_fault_with_its_effect() {
+    let help = String::from_utf8_lossy(&rorcheck(&["run", "--help"]).stdout).into_owned();
+    let docs = std::fs::read_to_string("docs/mock.md").expect("docs");
+    for fault in rorcheck::mock::Fault::ALL {
+        assert!(
+            help.contains(&format!("- {}:", fault.key()))
+                && help.contains(fault.effect().split('`').next().unwrap_or_default()),
+            "run --help lacks {fault}"
+        );
+        assert!(
+            docs.contains(&format!("| `{}` |", fault.key())),
+            "docs/mock.md lacks {fault}"
+        );
+    }
+}

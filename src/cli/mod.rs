@@ -156,11 +156,9 @@ pub struct RunArgs {
     /// Print only the summary, not a line per scenario.
     #[arg(long, short)]
     pub quiet: bool,
-    /// Make the embedded mock misbehave (repeatable), to see scenarios fail: drop-next-link,
-    /// duplicate-across-pages, omit-includes, ignore-last-updated, wrong-bundle-type,
-    /// wrong-content-type, skip-ror-header-check, accept-expired-token,
-    /// leak-restricted-data, slow, server-error.
-    #[arg(long = "mock-fault")]
+    /// Make the embedded mock misbehave (repeatable), to see scenarios fail; every mode and
+    /// its effect is listed by `--help` (docs/mock.md says which scenarios each one breaks).
+    #[arg(long = "mock-fault", value_name = "MODE", value_parser = fault_parser())]
     pub mock_faults: Vec<crate::mock::Fault>,
     #[command(flatten)]
     pub filters: Filters,
@@ -177,8 +175,8 @@ pub struct ServeArgs {
     /// Number of offers in the generated dataset.
     #[arg(long, default_value_t = 60)]
     pub offers: usize,
-    /// Misbehaviour to inject (repeatable); see `rorcheck run --help`.
-    #[arg(long = "fault")]
+    /// Misbehaviour to inject (repeatable); each mode and its effect is listed by `--help`.
+    #[arg(long = "fault", value_name = "MODE", value_parser = fault_parser())]
     pub faults: Vec<crate::mock::Fault>,
     /// Serve this dataset (a directory of `*.ndjson` files) instead of generated data.
     #[arg(long)]
@@ -294,6 +292,15 @@ impl ObserveArgs {
     pub fn tls_mode(&self) -> crate::mock::TlsMode {
         tls_mode(self.tls, self.mtls)
     }
+}
+
+/// Every fault mode with its effect, for `--help`.
+fn fault_parser() -> impl clap::builder::TypedValueParser<Value = crate::mock::Fault> {
+    use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser as _};
+    PossibleValuesParser::new(
+        crate::mock::Fault::ALL.map(|f| PossibleValue::new(f.key()).help(f.effect())),
+    )
+    .try_map(|key| key.parse::<crate::mock::Fault>())
 }
 
 /// `K/N` with 1 ≤ K ≤ N.

@@ -129,6 +129,69 @@ impl Fault {
     }
 }
 
+impl Fault {
+    /// What the mock does wrong in this mode (the `--help` and docs/mock.md text).
+    pub fn effect(self) -> &'static str {
+        match self {
+            Fault::DropNextLink => "Searchset pages carry no `next` link.",
+            Fault::DuplicateAcrossPages => {
+                "Each page after the first repeats the first match of the previous page."
+            }
+            Fault::OmitIncludes => "`_include` / `_revinclude` resources are left out.",
+            Fault::IgnoreLastUpdated => "`_lastUpdated` is accepted but not applied.",
+            Fault::WrongBundleType => {
+                "Searches answer a Bundle of type `collection` instead of `searchset`."
+            }
+            Fault::WrongContentType => "FHIR responses are labelled `text/plain`.",
+            Fault::SkipRorHeaderCheck => "The four `Ror-*` headers are not checked.",
+            Fault::AcceptExpiredToken => "Expired tokens are accepted.",
+            Fault::LeakRestrictedData => {
+                "Profile 0 receives restricted telecoms and sensitive units."
+            }
+            Fault::Slow => "Every FHIR response is delayed by two seconds.",
+            Fault::ServerError => "Every FHIR call answers 500.",
+            Fault::ExportIncomplete => {
+                "`$export` with `_myCompleteExtract` leaves out the parent organisations (`partOf`)."
+            }
+            Fault::IgnoreSearchCriteria => {
+                "Criteria parameters (specialty, type, name, postal code, `_tag`...) are accepted but not applied."
+            }
+            Fault::IgnoreAbove => {
+                "`organization.identifier:above` is applied as an exact `organization.identifier`."
+            }
+            Fault::IgnoreFilter => "`_filter` is accepted but not applied.",
+            Fault::LenientParameters => {
+                "Unknown parameters and includes are silently ignored (HAPI lenient mode)."
+            }
+            Fault::EmptyAs404 => "A search without result answers 404 instead of 200 with total 0.",
+            Fault::BareErrors => {
+                "Error responses carry no OperationOutcome (empty `text/plain` body)."
+            }
+            Fault::AcceptAnySecret => {
+                "The token endpoint accepts a known client id with any secret."
+            }
+            Fault::AcceptTamperedToken => "Token signatures are not checked.",
+            Fault::ExportIgnoresTypeFilter => {
+                "`$export` ignores `_typeFilter` (a regional export gets every region)."
+            }
+            Fault::NosValueSetSystems => {
+                "Codings of the offers' activity, care mode and field carry the JDV value-set URL as `system` instead of the TRE code system."
+            }
+            Fault::IgnoreCount => "`_count` is ignored: pages always hold up to 200 matches.",
+            Fault::NoTotal => "Searchset Bundles carry no `total`.",
+            Fault::IgnoreIdentifier => {
+                "`identifier` and `organization.identifier[:above]` are accepted but not applied."
+            }
+            Fault::MetadataIncomplete => {
+                "The CapabilityStatement declares no include, no revinclude and no operation."
+            }
+            Fault::TokenResponseIncomplete => {
+                "The token response carries the access token only: no `token_type`, no `expires_in`."
+            }
+        }
+    }
+}
+
 impl fmt::Display for Fault {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.key())
