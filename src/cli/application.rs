@@ -11,8 +11,8 @@ use crate::observe::Observer;
 pub use crate::observe::command::{CommandReport, CommandRun};
 
 /// The settings an application needs to reach the simulated ROR, under the names `run`
-/// reads for a real environment.
-#[derive(Debug, Clone)]
+/// reads for a real environment. No `Debug`: it holds the demo client's secret.
+#[derive(Clone)]
 pub struct Connection {
     pub vars: Vec<(&'static str, String)>,
 }
