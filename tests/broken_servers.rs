@@ -551,3 +551,42 @@ fn help_and_docs_list_every_mock_fault_with_its_effect() {
         );
     }
 }
+
+#[test]
+fn the_html_report_abridges_passing_bodies_and_keeps_failing_ones_whole() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let all = dir.path().join("all");
+    let out = rorcheck(&["run", "-q", "--report-dir", all.to_str().expect("utf8")]);
+    assert_eq!(out.status.code(), Some(0));
+    let html = std::fs::read_to_string(all.join("report.html")).expect("html");
+    assert!(
+        html.len() < 1_500_000,
+        "report.html is {} bytes",
+        html.len()
+    );
+    assert!(html.contains("corps abrégé"));
+    let json = std::fs::read_to_string(all.join("report.json")).expect("json");
+    assert!(json.len() > html.len(), "report.json keeps the bodies");
+
+    let failing = dir.path().join("failing");
+    let out = rorcheck(&[
+        "run",
+        "--mock-fault",
+        "omit-includes",
+        "--id",
+        "EXT-003",
+        "--report-dir",
+        failing.to_str().expect("utf8"),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let html = std::fs::read_to_string(failing.join("report.html")).expect("html");
+    assert!(
+        !html.contains("corps abrégé"),
+        "a failing step's body is shown whole"
+    );
+    // The failing step's Bundle, pretty-printed whole (askama escapes quotes as &#34;).
+    assert!(
+        html.contains("resourceType&#34;: &#34;Bundle"),
+        "the body is shown"
+    );
+}

@@ -144,20 +144,54 @@ fn curl(ex: &crate::http::Exchange) -> String {
     out
 }
 
+/// How much of a passing step's response body the page shows: the reader checks what
+/// failed; everything is kept in report.json and the dossier's session.har.
+const PASSING_BODY_SHOWN: usize = 2048;
+
 fn exchange_views(step: &StepResult) -> Vec<ExchangeView> {
+    let passed = step.status == Status::Passed;
     step.exchange
         .iter()
-        .map(|ex| exchange_view(ex, None))
+        .map(|ex| exchange_view(ex, None, passed))
         .chain(
             step.follow_ups
                 .iter()
-                .map(|f| exchange_view(&f.exchange, Some(f.label.clone()))),
+                .map(|f| exchange_view(&f.exchange, Some(f.label.clone()), passed)),
         )
         .collect()
 }
 
-fn exchange_view(ex: &crate::http::Exchange, label: Option<String>) -> ExchangeView {
+/// The start of a body, cut at a character boundary.
+fn head(body: &str, max: usize) -> &str {
+    let mut end = max.min(body.len());
+    while !body.is_char_boundary(end) {
+        end -= 1;
+    }
+    &body[..end]
+}
+
+fn exchange_view(ex: &crate::http::Exchange, label: Option<String>, passed: bool) -> ExchangeView {
     let resp = ex.response.as_ref();
+    let abridged = passed && resp.is_some_and(|r| r.body.len() > PASSING_BODY_SHOWN);
+    let (response_body, response_note) = match resp {
+        None => (String::new(), Some("Aucune réponse reçue.".into())),
+        Some(r) if abridged => (
+            head(&r.body, PASSING_BODY_SHOWN).to_owned(),
+            Some(format!(
+                "Étape réussie : corps abrégé à ses {PASSING_BODY_SHOWN} premiers octets ({} reçus) ; en entier dans report.json et dans le dossier de preuve (session.har).",
+                r.body_bytes
+            )),
+        ),
+        Some(r) if r.body_truncated => (
+            pretty(&r.body),
+            Some(format!(
+                "Corps tronqué dans ce rapport ({} octets reçus).",
+                r.body_bytes
+            )),
+        ),
+        Some(r) if r.body_bytes == 0 => (String::new(), Some("Corps vide.".into())),
+        Some(r) => (pretty(&r.body), None),
+    };
     ExchangeView {
         label,
         method: ex.request.method.clone(),
@@ -166,16 +200,8 @@ fn exchange_view(ex: &crate::http::Exchange, label: Option<String>) -> ExchangeV
         request_body: ex.request.body.as_deref().map(pretty),
         response_status: resp.map(|r| r.status),
         response_headers: resp.map(|r| r.headers.clone()).unwrap_or_default(),
-        response_body: resp.map(|r| pretty(&r.body)).unwrap_or_default(),
-        response_note: match resp {
-            None => Some("Aucune réponse reçue.".into()),
-            Some(r) if r.body_truncated => Some(format!(
-                "Corps tronqué dans ce rapport ({} octets reçus).",
-                r.body_bytes
-            )),
-            Some(r) if r.body_bytes == 0 => Some("Corps vide.".into()),
-            Some(_) => None,
-        },
+        response_body,
+        response_note,
         timing: ex.timings.as_ref().map(|t| {
             format!(
                 "en-têtes en {:.1} ms, réponse complète en {:.1} ms",
