@@ -236,8 +236,10 @@ impl Redactor {
         let window = floor_boundary(text, max.saturating_add(CLIP_MARGIN));
         let masked = self.text(&text[..window]);
         let mut end = floor_boundary(&masked, max);
-        // Never cut a mask in two.
-        if let Some(start) = masked[..end].rfind(MASK)
+        // Never cut a mask in two: look for one that starts before the cut and ends after.
+        let reach = floor_boundary(&masked, end + MASK.len());
+        if let Some(start) = masked[..reach].rfind(MASK)
+            && start < end
             && start + MASK.len() > end
         {
             end = start + MASK.len();
@@ -426,5 +428,8 @@ mod encoding_tests {
         }
         // Text under the limit is masked and kept whole.
         assert_eq!(r.clipped(secret, 100), (MASK.to_owned(), false));
+        // A mask straddling the cut is kept whole, not cut in two.
+        let (out, _) = r.clipped(&format!("{}{secret} tail", "x".repeat(98)), 100);
+        assert!(out.ends_with(MASK), "{out}");
     }
 }
