@@ -1,19 +1,23 @@
 //! rorcheck: a conformance test harness for ROR FHIR consumers.
 //!
+//! The work is split into crates (see README, "Layout"); this crate is the command line
+//! ([`cli`], [`doctor`]) and a facade that names each crate by what it is, so tests and
+//! embedders write `rorcheck::mock::MockServer` or `rorcheck::run::Runner`.
+//!
 //! Data flows one way: [`scenario`] files are loaded and checked, then [`run`] executes them
 //! through [`http`] and judges responses with [`assert`], then [`report`] writes the results.
-//! [`config`] says where requests go; [`doctor`] checks an environment before a run.
+//! [`observe`] judges a vendor's application from what it sends to the [`mock`].
 
-pub mod assert;
 pub mod cli;
-pub mod config;
-pub mod conformance;
 pub mod doctor;
-pub mod fhirpath;
-pub mod http;
-pub mod mock;
-pub mod observe;
-pub mod report;
-pub mod run;
-pub mod scenario;
-pub mod tls;
+
+pub use ror;
+pub use rorcheck_conformance as conformance;
+pub use rorcheck_engine::{assert, config, run};
+pub use rorcheck_fhirpath as fhirpath;
+pub use rorcheck_http as http;
+pub use rorcheck_http::tls;
+pub use rorcheck_mock as mock;
+pub use rorcheck_observe as observe;
+pub use rorcheck_report as report;
+pub use rorcheck_scenario as scenario;

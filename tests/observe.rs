@@ -650,7 +650,7 @@ async fn story_session(bound: Bound, skip_empty_day: bool) -> ObserveReport {
     let mut since = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
     let http = reqwest::Client::new();
     let story_url = observer.mock.token_url.replace(
-        rorcheck::mock::server::TOKEN_PATH,
+        rorcheck::ror::TOKEN_PATH,
         rorcheck::mock::server::STORY_PATH,
     );
     for day in 1..=4 {

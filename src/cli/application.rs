@@ -5,10 +5,10 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use crate::config::RorHeaders;
-use crate::mock::TlsMode;
-use crate::observe::Observer;
-pub use crate::observe::command::{CommandReport, CommandRun};
+use rorcheck_engine::config::RorHeaders;
+use rorcheck_mock::TlsMode;
+use rorcheck_observe::Observer;
+pub use rorcheck_observe::command::{CommandReport, CommandRun};
 
 /// The settings an application needs to reach the simulated ROR, under the names `run`
 /// reads for a real environment. No `Debug`: it holds the demo client's secret.
@@ -66,12 +66,12 @@ impl Connection {
         if mock.plays_story() {
             let origin = mock
                 .token_url
-                .split(crate::mock::server::TOKEN_PATH)
+                .split(ror::TOKEN_PATH)
                 .next()
                 .unwrap_or_default();
             vars.push((
                 "RORCHECK_STORY_NEXT_DAY_URL",
-                format!("{origin}{}/next-day", crate::mock::server::STORY_PATH),
+                format!("{origin}{}/next-day", rorcheck_mock::server::STORY_PATH),
             ));
         }
         Connection { vars }

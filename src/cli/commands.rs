@@ -5,16 +5,18 @@ use std::path::{Path, PathBuf};
 use super::{
     Cli, Command, DoctorLang, Filters, FixturesCommand, ListFormat, NosCommand, RunArgs, ServeArgs,
 };
-use crate::config::{ConfigError, ConfigFile, Target, TargetAuth, resolve_target};
-use crate::fhirpath::FhirPath;
-use crate::http::oauth::TokenSource;
-use crate::http::{HttpClient, Redactor};
-use crate::mock::{Faults, MockOptions, MockServer};
-use crate::report;
-use crate::run::Runner;
-use crate::run::result::Verdict;
-use crate::scenario::select::Selection;
-use crate::scenario::{self, AccessProfile, LoadErrors, Modality, Priority, Scenario};
+use rorcheck_engine::config::{ConfigError, ConfigFile, Target, TargetAuth, resolve_target};
+use rorcheck_engine::run::Runner;
+use rorcheck_engine::run::result::Verdict;
+use rorcheck_fhirpath::FhirPath;
+use rorcheck_http::oauth::TokenSource;
+use rorcheck_http::{HttpClient, Redactor};
+use rorcheck_mock::{Faults, MockOptions, MockServer};
+use rorcheck_report as report;
+use rorcheck_scenario::select::Selection;
+use rorcheck_scenario::{
+    self as scenario, AccessProfile, LoadErrors, Modality, Priority, Scenario,
+};
 
 /// Why a command did not succeed, and its exit code.
 #[derive(Debug, thiserror::Error)]
@@ -231,7 +233,7 @@ pub(super) fn load_selected(f: &Filters) -> Result<scenario::ScenarioSet, CliErr
         let hint = match f.id.first() {
             Some(wanted) => format!(
                 " (--id {wanted}: the nearest ids are {})",
-                crate::scenario::select::nearest_ids(wanted, all.iter().map(String::as_str), 3)
+                rorcheck_scenario::select::nearest_ids(wanted, all.iter().map(String::as_str), 3)
                     .join(", ")
             ),
             None => String::new(),
@@ -266,13 +268,13 @@ pub fn mock_mtls_target(mock: &MockServer, dir: &std::path::Path) -> Result<Targ
         cert = path("rorcheck-demo-p1.pem"),
         key = path("rorcheck-demo-p1.key.pem"),
     );
-    let config: crate::config::TargetConfig =
+    let config: rorcheck_engine::config::TargetConfig =
         toml::from_str(&text).map_err(|e| CliError::Runtime(e.to_string()))?;
     let mut target = Target::from_config(
         "mock-mtls (ROR simulé intégré, TLS mutuel, profil 1)",
         &config,
     )?;
-    target.limits = crate::http::Limits::EMBEDDED;
+    target.limits = rorcheck_http::Limits::EMBEDDED;
     for (name, value) in [
         ("expired_token", mock.expired_demo_token()),
         ("tampered_token", mock.tampered_demo_token()),
@@ -297,7 +299,7 @@ pub fn mock_target(mock: &MockServer) -> Result<Target, CliError> {
         target.http.clone(),
     )));
     target.access_profile = AccessProfile::try_from(0).ok();
-    target.limits = crate::http::Limits::EMBEDDED;
+    target.limits = rorcheck_http::Limits::EMBEDDED;
     for (k, v) in [
         ("token_url", mock.token_url.clone()),
         ("client_id", client.client_id.clone()),
@@ -449,10 +451,9 @@ async fn run(config: Option<&Path>, args: RunArgs) -> Result<(), CliError> {
     if let Some(signal) = caught.get() {
         return Err(CliError::Interrupted { signal: *signal });
     }
-    let fails_build = result
-        .scenarios
-        .iter()
-        .any(|s| s.status == crate::run::Status::Failed && s.priority.number() <= fail_on);
+    let fails_build = result.scenarios.iter().any(|s| {
+        s.status == rorcheck_engine::run::Status::Failed && s.priority.number() <= fail_on
+    });
     match result.verdict() {
         Verdict::Conforme => Ok(()),
         // `--fail-on`: failures below the chosen priority are reported, not fatal.
@@ -515,16 +516,16 @@ struct Embedded {
 }
 
 impl Embedded {
-    async fn start(mtls: bool, faults: &[crate::mock::Fault]) -> Result<Embedded, CliError> {
+    async fn start(mtls: bool, faults: &[rorcheck_mock::Fault]) -> Result<Embedded, CliError> {
         let opts = MockOptions {
             faults: Faults::new(faults.to_vec()),
             // The embedded run needs no realistic wait: the job is ready at once, yet its
             // first poll still answers « in progress » (`serve`/`observe` keep 1.5 s).
             export_delay: std::time::Duration::ZERO,
             tls: if mtls {
-                crate::mock::TlsMode::Mtls
+                rorcheck_mock::TlsMode::Mtls
             } else {
-                crate::mock::TlsMode::Off
+                rorcheck_mock::TlsMode::Off
             },
             ..MockOptions::default()
         };
@@ -571,7 +572,7 @@ async fn doctor(config: Option<&Path>, env: &str, lang: DoctorLang) -> Result<()
         let config = load_config(config)?;
         Subject::Config {
             name: env.to_owned(),
-            config: crate::config::effective_config(env, config.as_ref()),
+            config: rorcheck_engine::config::effective_config(env, config.as_ref()),
         }
     };
     let diagnosis = diagnose(subject, lang).await;
@@ -769,7 +770,7 @@ pub async fn execute(cli: Cli) -> Result<(), CliError> {
         Command::Nos {
             command: NosCommand::Import { dir, out, source },
         } => {
-            let snapshot = crate::conformance::nos::NosSnapshot::import(&dir, &source)
+            let snapshot = rorcheck_conformance::nos::NosSnapshot::import(&dir, &source)
                 .map_err(CliError::Runtime)?;
             let text =
                 serde_json::to_string(&snapshot).map_err(|e| CliError::Runtime(e.to_string()))?;
@@ -787,12 +788,12 @@ pub async fn execute(cli: Cli) -> Result<(), CliError> {
         Command::Fixtures {
             command: FixturesCommand::Generate { seed, offers, out },
         } => {
-            let opts = crate::mock::GenerateOptions {
+            let opts = rorcheck_mock::GenerateOptions {
                 seed,
                 offers,
-                ..crate::mock::GenerateOptions::default()
+                ..rorcheck_mock::GenerateOptions::default()
             };
-            let dataset = crate::mock::Dataset::generate(opts);
+            let dataset = rorcheck_mock::Dataset::generate(opts);
             let files = dataset
                 .write(&out)
                 .map_err(|e| CliError::Runtime(e.to_string()))?;

@@ -159,7 +159,7 @@ pub struct RunArgs {
     /// Make the embedded mock misbehave (repeatable), to see scenarios fail; every mode and
     /// its effect is listed by `--help` (docs/mock.md says which scenarios each one breaks).
     #[arg(long = "mock-fault", value_name = "MODE", value_parser = fault_parser())]
-    pub mock_faults: Vec<crate::mock::Fault>,
+    pub mock_faults: Vec<rorcheck_mock::Fault>,
     #[command(flatten)]
     pub filters: Filters,
 }
@@ -177,7 +177,7 @@ pub struct ServeArgs {
     pub offers: usize,
     /// Misbehaviour to inject (repeatable); each mode and its effect is listed by `--help`.
     #[arg(long = "fault", value_name = "MODE", value_parser = fault_parser())]
-    pub faults: Vec<crate::mock::Fault>,
+    pub faults: Vec<rorcheck_mock::Fault>,
     /// Serve this dataset (a directory of `*.ndjson` files) instead of generated data.
     #[arg(long)]
     pub dataset: Option<PathBuf>,
@@ -199,14 +199,14 @@ pub struct ServeArgs {
 }
 
 impl ServeArgs {
-    pub fn tls_mode(&self) -> crate::mock::TlsMode {
+    pub fn tls_mode(&self) -> rorcheck_mock::TlsMode {
         tls_mode(self.tls, self.mtls)
     }
 }
 
 /// The mock's transport from the `--tls` / `--mtls` flags.
-fn tls_mode(tls: bool, mtls: bool) -> crate::mock::TlsMode {
-    use crate::mock::TlsMode;
+fn tls_mode(tls: bool, mtls: bool) -> rorcheck_mock::TlsMode {
+    use rorcheck_mock::TlsMode;
     match (tls, mtls) {
         (_, true) => TlsMode::Mtls,
         (true, false) => TlsMode::Tls,
@@ -289,18 +289,18 @@ pub struct ObserveArgs {
 }
 
 impl ObserveArgs {
-    pub fn tls_mode(&self) -> crate::mock::TlsMode {
+    pub fn tls_mode(&self) -> rorcheck_mock::TlsMode {
         tls_mode(self.tls, self.mtls)
     }
 }
 
 /// Every fault mode with its effect, for `--help`.
-fn fault_parser() -> impl clap::builder::TypedValueParser<Value = crate::mock::Fault> {
+fn fault_parser() -> impl clap::builder::TypedValueParser<Value = rorcheck_mock::Fault> {
     use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser as _};
     PossibleValuesParser::new(
-        crate::mock::Fault::ALL.map(|f| PossibleValue::new(f.key()).help(f.effect())),
+        rorcheck_mock::Fault::ALL.map(|f| PossibleValue::new(f.key()).help(f.effect())),
     )
-    .try_map(|key| key.parse::<crate::mock::Fault>())
+    .try_map(|key| key.parse::<rorcheck_mock::Fault>())
 }
 
 /// `K/N` with 1 ≤ K ≤ N.

@@ -1,9 +1,9 @@
 //! `rorcheck observe`: start the simulated ROR, print where and how to connect, record
 //! until the duration ends or Ctrl-C, then judge and write the reports.
 
-use crate::mock::log::LoggedRequest;
-use crate::mock::{MockOptions, TlsMode};
-use crate::observe::{CheckStatus, ObserveReport, Observer, Outcome};
+use rorcheck_mock::log::LoggedRequest;
+use rorcheck_mock::{MockOptions, TlsMode};
+use rorcheck_observe::{CheckStatus, ObserveReport, Observer, Outcome};
 
 use super::ObserveArgs;
 use super::application::{Certificates, CommandReport, CommandRun, Connection, run_command};
@@ -93,7 +93,7 @@ pub async fn observe(args: ObserveArgs) -> Result<(), CliError> {
             runs: runs.into_inner().unwrap_or_default(),
         });
     }
-    let written = crate::observe::report::write_all(&report, &args.report_dir)
+    let written = rorcheck_observe::report::write_all(&report, &args.report_dir)
         .map_err(|e| CliError::Runtime(e.to_string()))?;
     print_summary(&report);
     println!(
@@ -103,10 +103,10 @@ pub async fn observe(args: ObserveArgs) -> Result<(), CliError> {
         written.json.display()
     );
     if let Some(zip) = &args.evidence {
-        let har = crate::observe::report::session_har(&report)
+        let har = rorcheck_observe::report::session_har(&report)
             .to_json()
             .map_err(|e| CliError::Runtime(e.to_string()))?;
-        let info = crate::report::archive::DossierInfo {
+        let info = rorcheck_report::archive::DossierInfo {
             mode: "observe",
             tool: "rorcheck",
             version: env!("CARGO_PKG_VERSION"),
@@ -129,7 +129,7 @@ pub async fn observe(args: ObserveArgs) -> Result<(), CliError> {
 }
 
 fn write_certificates(
-    pki: &crate::mock::pki::MockPki,
+    pki: &rorcheck_mock::pki::MockPki,
     dir: &std::path::Path,
 ) -> Result<(), CliError> {
     pki.write(dir)
@@ -146,7 +146,7 @@ async fn drive(
     runs: &std::sync::Mutex<Vec<CommandRun>>,
 ) {
     let days: Vec<Option<u32>> = if args.per_day {
-        (0..=crate::mock::story::LAST_DAY).map(Some).collect()
+        (0..=rorcheck_mock::story::LAST_DAY).map(Some).collect()
     } else {
         vec![None]
     };
@@ -307,7 +307,7 @@ async fn record(
     }
 }
 
-fn day_line(day: &crate::mock::story::Day) -> String {
+fn day_line(day: &rorcheck_mock::story::Day) -> String {
     if day.events.is_empty() {
         return format!("— J{} ({}) : aucun changement", day.day, day.at);
     }
@@ -320,7 +320,7 @@ fn day_line(day: &crate::mock::story::Day) -> String {
 }
 
 fn live_line(r: &LoggedRequest) -> String {
-    if r.path.starts_with(crate::mock::server::STORY_PATH) && r.method == "POST" {
+    if r.path.starts_with(rorcheck_mock::server::STORY_PATH) && r.method == "POST" {
         return format!("  n° {:<4} passage au jour suivant demandé", r.seq);
     }
     if r.method == "TLS" {

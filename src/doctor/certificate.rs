@@ -7,8 +7,8 @@ use std::sync::Arc;
 use rustls::pki_types::{CertificateDer, UnixTime};
 
 use super::{Diagnosis, Lang};
-use crate::config::TlsConfig;
-use crate::http::identity::{ClientIdentity, TlsMaterialError};
+use rorcheck_engine::config::TlsConfig;
+use rorcheck_http::identity::{ClientIdentity, TlsMaterialError};
 
 /// Days before expiry under which the certificate check warns in its detail.
 const RENEWAL_NOTICE_DAYS: i64 = 30;
@@ -92,7 +92,7 @@ fn ca_bundle(d: &mut Diagnosis, path: &Path) -> Option<Vec<CertificateDer<'stati
     }
     let names: Vec<String> = certs
         .iter()
-        .map(|c| crate::tls::subject_cn(c).unwrap_or_else(|| "?".into()))
+        .map(|c| rorcheck_http::tls::subject_cn(c).unwrap_or_else(|| "?".into()))
         .collect();
     d.pass(
         "ca-bundle",
@@ -194,22 +194,22 @@ fn identity(d: &mut Diagnosis, tls: &TlsConfig) -> Option<ClientIdentity> {
 /// The fix for a `.p12` password problem, naming where this configuration reads it from.
 fn password_fix(
     l: super::Lang,
-    source: Option<&crate::config::SecretSource>,
+    source: Option<&rorcheck_engine::config::SecretSource>,
     wrong: bool,
 ) -> String {
     let (fr_where, en_where) = match source {
-        Some(crate::config::SecretSource {
+        Some(rorcheck_engine::config::SecretSource {
             env: Some(var),
             file: None,
         }) => (format!("la variable {var}"), format!("the variable {var}")),
-        Some(crate::config::SecretSource {
+        Some(rorcheck_engine::config::SecretSource {
             env: None,
             file: Some(path),
         }) => (
             format!("le fichier {}", path.display()),
             format!("the file {}", path.display()),
         ),
-        Some(crate::config::SecretSource {
+        Some(rorcheck_engine::config::SecretSource {
             env: Some(var),
             file: Some(path),
         }) => (
@@ -269,11 +269,11 @@ fn describe(d: &mut Diagnosis, leaf: &CertificateDer<'_>) {
         l.pick(
             format!(
                 "sujet « {subject} », émetteur « {issuer} », SHA-256 {}",
-                crate::tls::fingerprint(leaf)
+                rorcheck_http::tls::fingerprint(leaf)
             ),
             format!(
                 "subject \"{subject}\", issuer \"{issuer}\", SHA-256 {}",
-                crate::tls::fingerprint(leaf)
+                rorcheck_http::tls::fingerprint(leaf)
             ),
         ),
     );
@@ -400,7 +400,7 @@ fn chain(
     for r in roots {
         let _ = store.add(r);
     }
-    crate::tls::install_crypto_provider();
+    rorcheck_http::tls::install_crypto_provider();
     let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
     let verdict =
         rustls::server::WebPkiClientVerifier::builder_with_provider(Arc::new(store), provider)

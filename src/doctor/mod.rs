@@ -5,8 +5,8 @@
 mod certificate;
 mod remote;
 
-use crate::config::{ConfigError, Target, TargetConfig};
-use crate::http::Redactor;
+use rorcheck_engine::config::{ConfigError, Target, TargetConfig};
+use rorcheck_http::Redactor;
 
 /// Language of the messages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -253,7 +253,7 @@ pub async fn diagnose(subject: Subject, lang: Lang) -> Diagnosis {
 }
 
 fn auth_kind(cfg: &TargetConfig, l: Lang) -> String {
-    use crate::config::AuthConfig;
+    use rorcheck_engine::config::AuthConfig;
     let (kind, client_id) = match &cfg.auth {
         None | Some(AuthConfig::None) => {
             return l.pick("sans authentification", "no authentication");
@@ -276,7 +276,10 @@ fn auth_kind(cfg: &TargetConfig, l: Lang) -> String {
             client_id,
         ),
     };
-    format!("{kind}, client {}", crate::run::mask_client_id(client_id))
+    format!(
+        "{kind}, client {}",
+        rorcheck_http::redact::mask_client_id(client_id)
+    )
 }
 
 fn config_hint(e: &ConfigError, l: Lang) -> String {

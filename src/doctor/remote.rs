@@ -4,9 +4,9 @@
 use std::time::Duration;
 
 use super::{Diagnosis, Lang};
-use crate::config::{Target, TargetAuth};
-use crate::http::client::chain;
-use crate::http::{Redactor, TransportError};
+use rorcheck_engine::config::{Target, TargetAuth};
+use rorcheck_http::client::chain;
+use rorcheck_http::{Redactor, TransportError};
 
 /// Each remote check waits at most this long.
 const CHECK_TIMEOUT: Duration = Duration::from_secs(15);
@@ -147,7 +147,10 @@ async fn reachable(
         }
         Ok(Err(e)) => {
             let why = chain(&e);
-            let tls = matches!(crate::http::client::classify(&e, 0), TransportError::Tls(_));
+            let tls = matches!(
+                rorcheck_http::client::classify(&e, 0),
+                TransportError::Tls(_)
+            );
             let hint = if why.contains("UnknownIssuer") {
                 l.pick(
                     "le certificat du serveur n'est pas reconnu : ajoutez la chaîne de son AC dans `ca` (ROR_CA_BUNDLE)",
@@ -286,8 +289,8 @@ async fn token(
     }
 }
 
-fn token_hint(e: &crate::http::oauth::OAuthError, with_secret: bool, l: Lang) -> String {
-    use crate::http::oauth::OAuthError;
+fn token_hint(e: &rorcheck_http::oauth::OAuthError, with_secret: bool, l: Lang) -> String {
+    use rorcheck_http::oauth::OAuthError;
     match e {
         OAuthError::Refused { .. } if with_secret => l.pick(
             "identifiant client ou secret refusé : vérifiez ROR_CLIENT_ID et ROR_CLIENT_SECRET (le profil 0 seul utilise un secret)",
@@ -343,7 +346,7 @@ async fn fhir_get(
     let status = response.status().as_u16();
     let body = tokio::time::timeout(
         CHECK_TIMEOUT,
-        crate::http::client::read_capped(&mut response, target.limits.max_body),
+        rorcheck_http::client::read_capped(&mut response, target.limits.max_body),
     )
     .await
     .map_err(|_| format!("> {} s", CHECK_TIMEOUT.as_secs()))?

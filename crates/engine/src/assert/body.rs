@@ -1,0 +1,270 @@
+//! Assertions on the JSON body: FHIRPath, Bundle shortcuts, OperationOutcome.
+
+use serde_json::Value;
+
+use super::{ResponseView, Verdict};
+use rorcheck_fhirpath::FhirPath;
+use rorcheck_scenario::{
+    BundleSpec, Comparison, FhirPathExpect, FhirPathSpec, OperationOutcomeSpec,
+};
+
+/// Compact JSON for a report line, cut if long.
+fn show(value: &Value) -> String {
+    let text = value.to_string();
+    if text.chars().count() > 300 {
+        let cut: String = text.chars().take(300).collect();
+        format!("{cut}…")
+    } else {
+        text
+    }
+}
+
+/// JSON equality where numbers compare by value (`1` equals `1.0`).
+fn json_eq(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
+        (Value::Array(x), Value::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(a, b)| json_eq(a, b))
+        }
+        (Value::Object(x), Value::Object(y)) => {
+            x.len() == y.len()
+                && x.iter()
+                    .all(|(k, v)| y.get(k).is_some_and(|w| json_eq(v, w)))
+        }
+        _ => a == b,
+    }
+}
+
+pub(super) async fn fhirpath(
+    spec: &FhirPathSpec,
+    resp: &ResponseView<'_>,
+    fp: &FhirPath,
+) -> Verdict {
+    let expected = match &spec.expect {
+        FhirPathExpect::IsTrue => format!("{} = true", spec.expr),
+        FhirPathExpect::Equals(v) => format!("{} = {}", spec.expr, show(v)),
+        FhirPathExpect::Count(c) => format!("{}.count() {c}", spec.expr),
+        FhirPathExpect::Exists(true) => format!("{}.exists()", spec.expr),
+        FhirPathExpect::Exists(false) => format!("{}.empty()", spec.expr),
+    };
+    let results = match resp.json() {
+        Err(reason) => return Verdict::error(expected, reason),
+        Ok(None) => Vec::new(),
+        Ok(Some(json)) => match fp.evaluate(&spec.expr, json).await {
+            Ok(r) => r,
+            Err(e) => return Verdict::error(expected, e.to_string()),
+        },
+    };
+    let actual_value = Value::Array(results.clone());
+    let (ok, actual) = match &spec.expect {
+        FhirPathExpect::IsTrue => (
+            results.len() == 1 && results[0] == Value::Bool(true),
+            format!("résultat {}", show(&actual_value)),
+        ),
+        FhirPathExpect::Equals(expected) => {
+            let ok = match expected {
+                Value::Array(items) => json_eq(&actual_value, &Value::Array(items.clone())),
+                single => results.len() == 1 && json_eq(&results[0], single),
+            };
+            (ok, format!("résultat {}", show(&actual_value)))
+        }
+        FhirPathExpect::Count(c) => (
+            c.holds(results.len() as u64),
+            format!("{} élément(s)", results.len()),
+        ),
+        FhirPathExpect::Exists(want) => (
+            results.is_empty() != *want,
+            format!("résultat {}", show(&actual_value)),
+        ),
+    };
+    Verdict::new(ok, expected, actual)
+}
+
+/// The JSON body as a resource of the expected type, or the verdict explaining why not.
+fn resource<'a>(
+    resp: &'a ResponseView<'_>,
+    resource_type: &str,
+    expected: &str,
+) -> Result<&'a Value, Verdict> {
+    match resp.json() {
+        Err(reason) => Err(Verdict::error(expected, reason)),
+        Ok(None) => Err(Verdict::new(
+            false,
+            expected,
+            format!("corps vide, {resource_type} attendu"),
+        )),
+        Ok(Some(json)) => match json.get("resourceType").and_then(Value::as_str) {
+            Some(t) if t == resource_type => Ok(json),
+            Some(other) => Err(Verdict::new(
+                false,
+                expected,
+                format!("resourceType {other}, {resource_type} attendu"),
+            )),
+            None => Err(Verdict::new(false, expected, "JSON sans resourceType")),
+        },
+    }
+}
+
+fn count_check(
+    what: &str,
+    cmp: Option<&Comparison>,
+    actual: u64,
+    expected: &mut Vec<String>,
+    seen: &mut Vec<String>,
+) -> bool {
+    let Some(cmp) = cmp else { return true };
+    expected.push(format!("{what} {cmp}"));
+    seen.push(format!("{what} = {actual}"));
+    cmp.holds(actual)
+}
+
+pub(super) fn bundle(spec: &BundleSpec, resp: &ResponseView<'_>) -> Verdict {
+    let mut expected = Vec::new();
+    let mut seen = Vec::new();
+    let bundle = match resource(resp, "Bundle", "un Bundle") {
+        Ok(b) => b,
+        Err(v) => return v,
+    };
+    let entries: &[Value] = bundle
+        .get("entry")
+        .and_then(Value::as_array)
+        .map_or(&[], Vec::as_slice);
+    let mode_count = |mode: &str| {
+        entries
+            .iter()
+            .filter(|e| e.pointer("/search/mode").and_then(Value::as_str) == Some(mode))
+            .count() as u64
+    };
+    let relations: Vec<&str> = bundle
+        .get("link")
+        .and_then(Value::as_array)
+        .map(|links| {
+            links
+                .iter()
+                .filter_map(|l| l.get("relation").and_then(Value::as_str))
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut ok = true;
+
+    if let Some(want) = &spec.bundle_type {
+        let actual = bundle
+            .get("type")
+            .and_then(Value::as_str)
+            .unwrap_or("(absent)");
+        expected.push(format!("type = {want}"));
+        seen.push(format!("type = {actual}"));
+        ok &= actual == want;
+    }
+    if let Some(cmp) = &spec.total {
+        match bundle.get("total").and_then(Value::as_u64) {
+            Some(total) => ok &= count_check("total", Some(cmp), total, &mut expected, &mut seen),
+            None => {
+                expected.push(format!("total {cmp}"));
+                seen.push("total absent".into());
+                ok = false;
+            }
+        }
+    }
+    ok &= count_check(
+        "entrées",
+        spec.entries.as_ref(),
+        entries.len() as u64,
+        &mut expected,
+        &mut seen,
+    );
+    ok &= count_check(
+        "entrées match",
+        spec.match_entries.as_ref(),
+        mode_count("match"),
+        &mut expected,
+        &mut seen,
+    );
+    ok &= count_check(
+        "entrées include",
+        spec.include.as_ref(),
+        mode_count("include"),
+        &mut expected,
+        &mut seen,
+    );
+    for (rtype, cmp) in &spec.resources {
+        let n = entries
+            .iter()
+            .filter(|e| e.pointer("/resource/resourceType").and_then(Value::as_str) == Some(rtype))
+            .count() as u64;
+        ok &= count_check(rtype, Some(cmp), n, &mut expected, &mut seen);
+    }
+    for rel in &spec.links {
+        expected.push(format!("lien {rel} présent"));
+        ok &= relations.contains(&rel.as_str());
+    }
+    for rel in &spec.no_links {
+        expected.push(format!("lien {rel} absent"));
+        ok &= !relations.contains(&rel.as_str());
+    }
+    if !spec.links.is_empty() || !spec.no_links.is_empty() {
+        seen.push(if relations.is_empty() {
+            "aucun lien".to_owned()
+        } else {
+            format!("liens : {}", relations.join(", "))
+        });
+    }
+    Verdict::new(
+        ok,
+        format!("Bundle : {}", expected.join(", ")),
+        seen.join(", "),
+    )
+}
+
+pub(super) fn operation_outcome(spec: &OperationOutcomeSpec, resp: &ResponseView<'_>) -> Verdict {
+    let mut wanted = Vec::new();
+    if let Some(s) = &spec.severity {
+        wanted.push(format!("severity = {s}"));
+    }
+    if let Some(c) = &spec.code {
+        wanted.push(format!("code = {c}"));
+    }
+    let expected = if wanted.is_empty() {
+        "un OperationOutcome avec au moins une issue".to_owned()
+    } else {
+        format!("un OperationOutcome avec une issue {}", wanted.join(", "))
+    };
+    let oo = match resource(resp, "OperationOutcome", &expected) {
+        Ok(oo) => oo,
+        Err(v) => return v,
+    };
+    let issues: &[Value] = oo
+        .get("issue")
+        .and_then(Value::as_array)
+        .map_or(&[], Vec::as_slice);
+    let field =
+        |issue: &Value, key: &str| issue.get(key).and_then(Value::as_str).map(str::to_owned);
+    let ok = issues.iter().any(|i| {
+        spec.severity
+            .as_ref()
+            .is_none_or(|s| field(i, "severity").as_ref() == Some(s))
+            && spec
+                .code
+                .as_ref()
+                .is_none_or(|c| field(i, "code").as_ref() == Some(c))
+    });
+    let actual = if issues.is_empty() {
+        "OperationOutcome sans issue".to_owned()
+    } else {
+        issues
+            .iter()
+            .map(|i| {
+                let diag = field(i, "diagnostics")
+                    .map(|d| format!(" « {d} »"))
+                    .unwrap_or_default();
+                format!(
+                    "issue {}/{}{diag}",
+                    field(i, "severity").unwrap_or_else(|| "?".into()),
+                    field(i, "code").unwrap_or_else(|| "?".into())
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
+    Verdict::new(ok, expected, actual)
+}

@@ -1,0 +1,230 @@
+//! Judging a response: each assertion kind gives a [`Verdict`] with expected and actual
+//! values written for the report (in French).
+
+mod body;
+mod headers;
+
+use std::sync::OnceLock;
+
+use reqwest::header::HeaderMap;
+use serde_json::Value;
+
+use rorcheck_conformance::Aspects;
+use rorcheck_fhirpath::FhirPath;
+use rorcheck_scenario::{
+    Check, ConformanceAspect, ConformanceSpec, ConnectionExpectation, StatusSpec,
+};
+
+/// How one assertion ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Pass,
+    /// The server's response violates the expectation.
+    Fail,
+    /// The expectation could not be evaluated (e.g. the body is not JSON).
+    Error,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verdict {
+    pub outcome: Outcome,
+    pub expected: String,
+    pub actual: String,
+}
+
+impl Verdict {
+    /// A pass when `ok`, else a failure.
+    pub fn new(ok: bool, expected: impl Into<String>, actual: impl Into<String>) -> Self {
+        Verdict {
+            outcome: if ok { Outcome::Pass } else { Outcome::Fail },
+            expected: expected.into(),
+            actual: actual.into(),
+        }
+    }
+
+    pub fn error(expected: impl Into<String>, reason: impl Into<String>) -> Self {
+        Verdict {
+            outcome: Outcome::Error,
+            expected: expected.into(),
+            actual: reason.into(),
+        }
+    }
+}
+
+/// A response as assertions see it; the body is parsed as JSON once, on first need.
+pub struct ResponseView<'a> {
+    pub status: u16,
+    pub headers: &'a HeaderMap,
+    pub body: &'a [u8],
+    /// The request and run the conformance checks judge against.
+    pub conformance: rorcheck_conformance::Context,
+    json: OnceLock<Result<Value, String>>,
+}
+
+impl<'a> ResponseView<'a> {
+    pub fn new(status: u16, headers: &'a HeaderMap, body: &'a [u8]) -> Self {
+        ResponseView {
+            status,
+            headers,
+            body,
+            conformance: rorcheck_conformance::Context::default(),
+            json: OnceLock::new(),
+        }
+    }
+
+    pub fn with_conformance(mut self, ctx: rorcheck_conformance::Context) -> Self {
+        self.conformance = ctx;
+        self
+    }
+
+    /// The body as JSON. An empty body is `Ok(None)`: a missing resource is the server's
+    /// fault (a failure), whereas a body that is not JSON cannot be evaluated (an error).
+    pub fn json(&self) -> Result<Option<&Value>, String> {
+        if self.body.iter().all(u8::is_ascii_whitespace) {
+            return Ok(None);
+        }
+        self.json
+            .get_or_init(|| {
+                serde_json::from_slice(self.body)
+                    .map_err(|e| format!("le corps de la réponse n'est pas du JSON valide ({e})"))
+            })
+            .as_ref()
+            .map(Some)
+            .map_err(Clone::clone)
+    }
+}
+
+/// Evaluates one check against a response.
+pub async fn evaluate(check: &Check, resp: &ResponseView<'_>, fhirpath: &FhirPath) -> Verdict {
+    match check {
+        Check::Status(spec) => status(spec, resp.status),
+        Check::Header(spec) => headers::header(spec, resp.headers),
+        Check::ContentType(expected) => headers::content_type(expected, resp.headers),
+        Check::FhirPath(spec) => body::fhirpath(spec, resp, fhirpath).await,
+        Check::Bundle(spec) => body::bundle(spec, resp),
+        Check::OperationOutcome(spec) => body::operation_outcome(spec, resp),
+        Check::Conformance(spec) => conformance(aspects(spec), resp),
+        // Judged on all pages or on the exported files, by the step (see run::paging and
+        // run::export); validation keeps them out of other steps.
+        Check::Pages(_) | Check::Exported(_) => Verdict::error(
+            check.kind(),
+            "cette assertion ne s'applique qu'à une étape follow_next ou export",
+        ),
+        // A response arrived, so the handshake was accepted.
+        Check::Connection(ConnectionExpectation::TlsRefused) => Verdict::new(
+            false,
+            "poignée de main TLS refusée par le serveur",
+            format!("connexion TLS acceptée, réponse HTTP {}", resp.status),
+        ),
+    }
+}
+
+/// Findings on the body: errors fail, warnings are listed with a pass.
+pub fn conformance(aspects: rorcheck_conformance::Aspects, resp: &ResponseView<'_>) -> Verdict {
+    let json = match resp.json() {
+        Ok(Some(json)) => json,
+        Ok(None) => return Verdict::new(false, CONFORMANCE_EXPECTED, "corps de réponse vide"),
+        Err(e) => return Verdict::error("conformance", e),
+    };
+    let findings = rorcheck_conformance::check(json, &resp.conformance, aspects);
+    findings_verdict(
+        &findings,
+        FindingCounts::of(&findings),
+        &format!(
+            "{} ressource(s)",
+            rorcheck_conformance::resources(json).len()
+        ),
+    )
+}
+
+const CONFORMANCE_EXPECTED: &str =
+    "aucun écart aux règles ROR (profils, NOS, graphe, visibilité, capacités)";
+
+/// Counts of findings by severity.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct FindingCounts {
+    pub errors: usize,
+    pub warnings: usize,
+}
+
+impl FindingCounts {
+    pub fn of(findings: &[rorcheck_conformance::Finding]) -> Self {
+        let errors = findings
+            .iter()
+            .filter(|f| f.severity == rorcheck_conformance::Severity::Error)
+            .count();
+        FindingCounts {
+            errors,
+            warnings: findings.len() - errors,
+        }
+    }
+}
+
+/// The verdict on conformance findings: errors fail, warnings are listed with a pass.
+/// `shown` are the findings kept (the first ones), `counts` how many there were in all,
+/// `scope` what was checked (« 12 ressource(s) »).
+pub fn findings_verdict(
+    shown: &[rorcheck_conformance::Finding],
+    counts: FindingCounts,
+    scope: &str,
+) -> Verdict {
+    use rorcheck_conformance::Severity;
+    const SHOWN: usize = 12;
+    let total = counts.errors + counts.warnings;
+    let mut listed: Vec<String> = shown
+        .iter()
+        .take(SHOWN)
+        .map(|f| {
+            let tag = if f.severity == Severity::Error {
+                "écart"
+            } else {
+                "avertissement"
+            };
+            format!("[{tag}] {f}")
+        })
+        .collect();
+    if total > listed.len() {
+        listed.push(format!("… et {} autre(s)", total - listed.len()));
+    }
+    let actual = if total == 0 {
+        format!("aucun écart sur {scope}")
+    } else {
+        format!(
+            "{} écart(s), {} avertissement(s) sur {scope} : {}",
+            counts.errors,
+            counts.warnings,
+            listed.join(" ; ")
+        )
+    };
+    Verdict::new(counts.errors == 0, CONFORMANCE_EXPECTED, actual)
+}
+
+fn status(spec: &StatusSpec, actual: u16) -> Verdict {
+    let ok = match spec {
+        StatusSpec::Exact(c) => actual == *c,
+        StatusSpec::AnyOf(set) => set.contains(&actual),
+        StatusSpec::Class(class) => actual / 100 == *class,
+    };
+    Verdict::new(
+        ok,
+        format!("statut HTTP {spec}"),
+        format!("statut HTTP {actual}"),
+    )
+}
+
+#[cfg(test)]
+mod tests;
+
+/// The conformance checks a `conformance:` assertion asks for.
+pub fn aspects(spec: &ConformanceSpec) -> Aspects {
+    match spec {
+        ConformanceSpec::All(_) => Aspects::ALL,
+        ConformanceSpec::Some(list) => Aspects {
+            profiles: list.contains(&ConformanceAspect::Profiles),
+            nomenclatures: list.contains(&ConformanceAspect::Nomenclatures),
+            graph: list.contains(&ConformanceAspect::Graph),
+            visibility: list.contains(&ConformanceAspect::Visibility),
+            capability: list.contains(&ConformanceAspect::Capability),
+        },
+    }
+}

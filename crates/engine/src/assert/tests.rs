@@ -1,0 +1,263 @@
+use reqwest::header::{HeaderMap, HeaderValue};
+use serde_json::json;
+
+use super::*;
+use rorcheck_scenario::Assertion;
+
+/// Parses one assertion as a scenario author would write it.
+fn check(yaml: &str) -> Check {
+    let a: Assertion = serde_saphyr::from_str(yaml).expect("valid assertion");
+    a.check
+}
+
+fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+    let mut h = HeaderMap::new();
+    for (k, v) in pairs {
+        h.append(*k, HeaderValue::from_static(v));
+    }
+    h
+}
+
+async fn judge(yaml: &str, status: u16, h: &HeaderMap, body: &str) -> Verdict {
+    let fp = FhirPath::new().await.expect("engine");
+    let view = ResponseView::new(status, h, body.as_bytes());
+    evaluate(&check(yaml), &view, &fp).await
+}
+
+fn searchset() -> String {
+    json!({
+        "resourceType": "Bundle", "type": "searchset", "total": 2,
+        "link": [{"relation": "self", "url": "http://h/HealthcareService"}],
+        "entry": [
+            {"fullUrl": "http://h/HealthcareService/1", "search": {"mode": "match"},
+             "resource": {"resourceType": "HealthcareService", "id": "1"}},
+            {"fullUrl": "http://h/HealthcareService/2", "search": {"mode": "match"},
+             "resource": {"resourceType": "HealthcareService", "id": "2"}},
+            {"fullUrl": "http://h/Organization/o", "search": {"mode": "include"},
+             "resource": {"resourceType": "Organization", "id": "o"}}
+        ]
+    })
+    .to_string()
+}
+
+#[tokio::test]
+async fn status_exact_set_and_class() {
+    let h = HeaderMap::new();
+    assert_eq!(
+        judge("status: 200", 200, &h, "").await.outcome,
+        Outcome::Pass
+    );
+    assert_eq!(
+        judge("status: 200", 201, &h, "").await.outcome,
+        Outcome::Fail
+    );
+    assert_eq!(
+        judge("status: [200, 201]", 201, &h, "").await.outcome,
+        Outcome::Pass
+    );
+    assert_eq!(
+        judge("status: 4xx", 403, &h, "").await.outcome,
+        Outcome::Pass
+    );
+    let v = judge("status: 4xx", 500, &h, "").await;
+    assert_eq!(v.outcome, Outcome::Fail);
+    assert_eq!(
+        (v.expected.as_str(), v.actual.as_str()),
+        ("statut HTTP 4xx", "statut HTTP 500")
+    );
+}
+
+#[tokio::test]
+async fn headers_are_case_insensitive_and_each_rule_can_fail() {
+    let h = headers(&[("www-authenticate", "Bearer realm=\"ror\""), ("x-a", "1")]);
+    let pass = |y: &'static str| {
+        let h = h.clone();
+        async move { judge(y, 401, &h, "").await.outcome }
+    };
+    assert_eq!(
+        pass("header: { name: WWW-Authenticate }").await,
+        Outcome::Pass
+    );
+    assert_eq!(pass("header: { name: X-B }").await, Outcome::Fail);
+    assert_eq!(
+        pass("header: { name: X-B, present: false }").await,
+        Outcome::Pass
+    );
+    assert_eq!(
+        pass("header: { name: X-A, present: false }").await,
+        Outcome::Fail
+    );
+    assert_eq!(
+        pass("header: { name: x-a, equals: \"1\" }").await,
+        Outcome::Pass
+    );
+    assert_eq!(
+        pass("header: { name: x-a, equals: \"2\" }").await,
+        Outcome::Fail
+    );
+    assert_eq!(
+        pass("header: { name: www-authenticate, contains: Bearer }").await,
+        Outcome::Pass
+    );
+    assert_eq!(
+        pass("header: { name: www-authenticate, contains: Basic }").await,
+        Outcome::Fail
+    );
+    assert_eq!(
+        pass("header: { name: www-authenticate, matches: \"^Bearer\" }").await,
+        Outcome::Pass
+    );
+    assert_eq!(
+        pass("header: { name: www-authenticate, matches: \"^Basic\" }").await,
+        Outcome::Fail
+    );
+}
+
+#[tokio::test]
+async fn content_type_ignores_parameters_and_case() {
+    let h = headers(&[("content-type", "Application/FHIR+json; charset=UTF-8")]);
+    assert_eq!(
+        judge("content_type: application/fhir+json", 200, &h, "")
+            .await
+            .outcome,
+        Outcome::Pass
+    );
+    let v = judge("content_type: application/json", 200, &h, "").await;
+    assert_eq!(v.outcome, Outcome::Fail);
+    let none = HeaderMap::new();
+    let v = judge("content_type: application/fhir+json", 200, &none, "").await;
+    assert_eq!(
+        (v.outcome, v.actual.as_str()),
+        (Outcome::Fail, "Content-Type absent")
+    );
+}
+
+#[tokio::test]
+async fn fhirpath_boolean_equals_count_exists() {
+    let h = HeaderMap::new();
+    let b = searchset();
+    let run = |y: &'static str| {
+        let (h, b) = (h.clone(), b.clone());
+        async move { judge(y, 200, &h, &b).await.outcome }
+    };
+    assert_eq!(
+        run("fhirpath: { expr: \"Bundle.total = 2\" }").await,
+        Outcome::Pass
+    );
+    assert_eq!(
+        run("fhirpath: { expr: \"Bundle.total = 3\" }").await,
+        Outcome::Fail
+    );
+    assert_eq!(run("fhirpath: { expr: \"Bundle.entry.resource.ofType(HealthcareService).id\", equals: [\"1\", \"2\"] }").await, Outcome::Pass);
+    assert_eq!(
+        run("fhirpath: { expr: \"Bundle.entry.resource.ofType(Organization).id\", equals: o }")
+            .await,
+        Outcome::Pass
+    );
+    assert_eq!(
+        run("fhirpath: { expr: \"Bundle.total\", equals: 2 }").await,
+        Outcome::Pass
+    );
+    assert_eq!(
+        run("fhirpath: { expr: \"Bundle.total\", equals: 3 }").await,
+        Outcome::Fail
+    );
+    assert_eq!(
+        run("fhirpath: { expr: \"Bundle.entry.resource.ofType(HealthcareService)\", count: 2 }")
+            .await,
+        Outcome::Pass
+    );
+    assert_eq!(run("fhirpath: { expr: \"Bundle.entry.resource.ofType(HealthcareService)\", count: \"> 2\" }").await, Outcome::Fail);
+    assert_eq!(
+        run("fhirpath: { expr: \"Bundle.entry.resource.ofType(Location)\", exists: false }").await,
+        Outcome::Pass
+    );
+    assert_eq!(
+        run("fhirpath: { expr: \"Bundle.entry.resource.ofType(Location)\", exists: true }").await,
+        Outcome::Fail
+    );
+}
+
+#[tokio::test]
+async fn invalid_json_is_an_error_but_an_empty_body_is_a_failure() {
+    let h = HeaderMap::new();
+    let v = judge(
+        "fhirpath: { expr: \"Bundle.total = 2\" }",
+        200,
+        &h,
+        "<html>oops",
+    )
+    .await;
+    assert_eq!(v.outcome, Outcome::Error);
+    assert!(v.actual.contains("pas du JSON valide"), "{}", v.actual);
+    let v = judge("bundle: { type: searchset }", 200, &h, "{not json").await;
+    assert_eq!(v.outcome, Outcome::Error);
+    let v = judge("bundle: { type: searchset }", 200, &h, "").await;
+    assert_eq!(v.outcome, Outcome::Fail);
+    let v = judge("fhirpath: { expr: \"Bundle.total = 2\" }", 200, &h, "").await;
+    assert_eq!(v.outcome, Outcome::Fail);
+}
+
+#[tokio::test]
+async fn bundle_shortcuts_each_detect_their_violation() {
+    let h = HeaderMap::new();
+    let b = searchset();
+    let run = |y: &'static str| {
+        let (h, b) = (h.clone(), b.clone());
+        async move { judge(y, 200, &h, &b).await }
+    };
+    let v = run("bundle: { type: searchset, total: 2, entries: 3, match: 2, include: 1, resources: { Organization: 1, HealthcareService: \">= 2\" }, links: [self], no_links: [next] }").await;
+    assert_eq!(v.outcome, Outcome::Pass, "{v:?}");
+    for broken in [
+        "bundle: { type: batch }",
+        "bundle: { total: 3 }",
+        "bundle: { entries: 2 }",
+        "bundle: { match: 3 }",
+        "bundle: { include: 0 }",
+        "bundle: { resources: { Location: \">= 1\" } }",
+        "bundle: { links: [next] }",
+        "bundle: { no_links: [self] }",
+    ] {
+        assert_eq!(
+            run(broken).await.outcome,
+            Outcome::Fail,
+            "{broken} must fail"
+        );
+    }
+    let no_total = json!({"resourceType": "Bundle", "type": "searchset"}).to_string();
+    let v = judge("bundle: { total: \">= 0\" }", 200, &h, &no_total).await;
+    assert_eq!(
+        (v.outcome, v.actual.as_str()),
+        (Outcome::Fail, "total absent")
+    );
+    let oo = json!({"resourceType": "OperationOutcome"}).to_string();
+    let v = judge("bundle: { type: searchset }", 200, &h, &oo).await;
+    assert_eq!(v.outcome, Outcome::Fail);
+    assert!(v.actual.contains("resourceType OperationOutcome"));
+}
+
+#[tokio::test]
+async fn operation_outcome_needs_a_matching_issue() {
+    let h = HeaderMap::new();
+    let oo = json!({"resourceType": "OperationOutcome", "issue": [
+        {"severity": "error", "code": "invalid", "diagnostics": "Unknown search parameter"}
+    ]})
+    .to_string();
+    let run = |y: &'static str| {
+        let (h, oo) = (h.clone(), oo.clone());
+        async move { judge(y, 400, &h, &oo).await }
+    };
+    assert_eq!(
+        run("operation_outcome: { severity: error, code: invalid }")
+            .await
+            .outcome,
+        Outcome::Pass
+    );
+    assert_eq!(run("operation_outcome: {}").await.outcome, Outcome::Pass);
+    let v = run("operation_outcome: { code: security }").await;
+    assert_eq!(v.outcome, Outcome::Fail);
+    assert!(v.actual.contains("Unknown search parameter"));
+    let bundle = searchset();
+    let v = judge("operation_outcome: {}", 400, &h, &bundle).await;
+    assert_eq!(v.outcome, Outcome::Fail);
+}

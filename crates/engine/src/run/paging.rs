@@ -1,0 +1,596 @@
+//! Following a paged search to the end and judging the union of its pages: nothing lost,
+//! nothing repeated, pages within the documented size, totals that agree, and the
+//! documented 10 000-result cap of synchronous searches recognised for what it is.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::Value;
+
+use serde_saphyr::Spanned;
+
+use super::result::{AssertionResult, FollowUp};
+use super::step::{
+    FollowUpError, StepContext, follow_up_request, record_request, record_response, send_follow_up,
+    status_of,
+};
+use crate::assert::{FindingCounts, Verdict, findings_verdict};
+use rorcheck_conformance::{Aspects, Finding};
+use rorcheck_http::{Exchange, HttpClient, OutgoingRequest, ReceivedResponse, Redactor};
+use rorcheck_scenario::{Check, FollowNext, PagesSpec, Step};
+
+/// What one page held.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PageRecord {
+    /// `Type/id` of each match, in order.
+    pub matches: Vec<String>,
+    pub total: Option<u64>,
+    pub next: Option<String>,
+}
+
+impl PageRecord {
+    /// Reads a searchset page; `Err` says why the body is not one.
+    pub fn read(body: &Value) -> Result<PageRecord, String> {
+        if body["resourceType"] != "Bundle" {
+            return Err(format!(
+                "la page n'est pas un Bundle (resourceType {})",
+                body["resourceType"]
+            ));
+        }
+        let matches = body["entry"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|e| e["search"]["mode"].as_str().is_none_or(|m| m == "match"))
+            .filter_map(|e| e.get("resource"))
+            .map(rorcheck_conformance::label)
+            .collect();
+        let next = body["link"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|l| l["relation"] == "next")
+            .and_then(|l| l["url"].as_str())
+            .map(str::to_owned);
+        Ok(PageRecord {
+            matches,
+            total: body["total"].as_u64(),
+            next,
+        })
+    }
+}
+
+/// The pages of one search, as followed.
+#[derive(Debug, Clone, Default)]
+pub struct Paging {
+    pub pages: Vec<PageRecord>,
+    /// Why following stopped before the end (HTTP error, not a Bundle, no response...).
+    pub stopped: Option<String>,
+    /// `max_pages` reached while a `next` link remained.
+    pub limit_reached: bool,
+}
+
+/// What the union of the pages shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Union {
+    pub distinct: usize,
+    /// Resources seen as matches on more than one page, with the pages (1-based).
+    pub duplicates: BTreeMap<String, Vec<usize>>,
+    /// Pages holding more matches than allowed: (page, matches).
+    pub oversized: Vec<(usize, usize)>,
+    pub totals: BTreeSet<u64>,
+    pub pages_without_total: Vec<usize>,
+}
+
+impl Paging {
+    /// Whether the chain ended by itself (last page without `next`).
+    pub fn complete(&self) -> bool {
+        self.stopped.is_none()
+            && !self.limit_reached
+            && self.pages.last().is_some_and(|p| p.next.is_none())
+    }
+
+    pub fn union(&self, page_size: u64) -> Union {
+        let mut seen: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+        let mut oversized = Vec::new();
+        let mut totals = BTreeSet::new();
+        let mut pages_without_total = Vec::new();
+        for (i, page) in self.pages.iter().enumerate() {
+            let number = i + 1;
+            for m in &page.matches {
+                let on = seen.entry(m).or_default();
+                if on.last() != Some(&number) {
+                    on.push(number);
+                }
+            }
+            if page.matches.len() as u64 > page_size {
+                oversized.push((number, page.matches.len()));
+            }
+            match page.total {
+                Some(t) => {
+                    totals.insert(t);
+                }
+                None => pages_without_total.push(number),
+            }
+        }
+        Union {
+            distinct: seen.len(),
+            duplicates: seen
+                .into_iter()
+                .filter(|(_, pages)| pages.len() > 1)
+                .map(|(id, pages)| (id.to_owned(), pages))
+                .collect(),
+            oversized,
+            totals,
+            pages_without_total,
+        }
+    }
+
+    /// Judges the pages against a `pages` assertion.
+    pub fn judge(&self, spec: &PagesSpec) -> Verdict {
+        let union = self.union(spec.page_size);
+        let mut problems: Vec<String> = Vec::new();
+        if let Some(why) = &self.stopped {
+            problems.push(format!(
+                "pagination interrompue à la page {} : {why}",
+                self.pages.len() + 1
+            ));
+        }
+        if spec.complete && self.limit_reached {
+            problems.push(format!(
+                "un lien next subsiste après {} pages (max_pages) : chaîne non parcourue jusqu'au bout",
+                self.pages.len()
+            ));
+        }
+        for (page, n) in &union.oversized {
+            problems.push(format!(
+                "page {page} : {n} résultats, plus que les {} permis (RG_RECH_52)",
+                spec.page_size
+            ));
+        }
+        if spec.unique && !union.duplicates.is_empty() {
+            let listed: Vec<String> = union
+                .duplicates
+                .iter()
+                .take(5)
+                .map(|(id, pages)| format!("{id} (pages {})", join_numbers(pages)))
+                .collect();
+            problems.push(format!(
+                "{} ressource(s) renvoyée(s) sur plusieurs pages : {}{}",
+                union.duplicates.len(),
+                listed.join(", "),
+                if union.duplicates.len() > 5 {
+                    ", …"
+                } else {
+                    ""
+                }
+            ));
+        }
+        let mut capped = false;
+        if spec.totals {
+            if !union.pages_without_total.is_empty() {
+                problems.push(format!(
+                    "Bundle.total absent des pages {}",
+                    join_numbers(&union.pages_without_total)
+                ));
+            }
+            if union.totals.len() > 1 {
+                problems.push(format!(
+                    "le total varie d'une page à l'autre ({})",
+                    union
+                        .totals
+                        .iter()
+                        .map(u64::to_string)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ));
+            }
+        }
+        if let Some(&total) = union.totals.iter().next()
+            && union.totals.len() == 1
+            && self.complete()
+        {
+            let distinct = union.distinct as u64;
+            if total > spec.cap && distinct == spec.cap {
+                capped = true;
+            } else if spec.totals && distinct != total {
+                problems.push(if distinct < total {
+                    format!(
+                        "{} résultat(s) perdu(s) : {distinct} collecté(s) en suivant next pour un total annoncé de {total}",
+                        total - distinct
+                    )
+                } else {
+                    format!("{distinct} résultats collectés pour un total annoncé de {total}")
+                });
+            }
+        }
+        match spec.capped {
+            Some(false) if capped => problems.push(format!(
+                "recherche tronquée au plafond documenté de {} résultats (total {}) : une extraction complète passe par $export",
+                spec.cap,
+                union.totals.iter().next().copied().unwrap_or_default()
+            )),
+            Some(true) if !capped => problems.push(format!(
+                "plafond de {} résultats non observé",
+                spec.cap
+            )),
+            _ => {}
+        }
+        if let Some(c) = &spec.count
+            && !c.holds(self.pages.len() as u64)
+        {
+            problems.push(format!("{} page(s), attendu {c}", self.pages.len()));
+        }
+        if let Some(c) = &spec.matches
+            && !c.holds(union.distinct as u64)
+        {
+            problems.push(format!(
+                "{} résultat(s) distinct(s), attendu {c}",
+                union.distinct
+            ));
+        }
+
+        let summary = format!(
+            "{} page(s) suivie(s){}, {} résultat(s) distinct(s), total annoncé {}{}",
+            self.pages.len(),
+            if self.complete() {
+                " jusqu'à la dernière"
+            } else {
+                ""
+            },
+            union.distinct,
+            match union.totals.len() {
+                0 => "absent".to_owned(),
+                _ => union
+                    .totals
+                    .iter()
+                    .map(u64::to_string)
+                    .collect::<Vec<_>>()
+                    .join("/"),
+            },
+            if capped {
+                format!(" — plafond documenté de {} résultats atteint", spec.cap)
+            } else {
+                String::new()
+            }
+        );
+        let expected = format!(
+            "pages suivies jusqu'au bout, ≤ {} résultats par page, aucun doublon ni perte{}{}{}",
+            spec.page_size,
+            spec.count
+                .map(|c| format!(", pages {c}"))
+                .unwrap_or_default(),
+            spec.matches
+                .map(|c| format!(", résultats {c}"))
+                .unwrap_or_default(),
+            match spec.capped {
+                Some(true) => format!(", plafond de {} observé", spec.cap),
+                Some(false) => format!(", pas de troncature à {}", spec.cap),
+                None => String::new(),
+            }
+        );
+        let actual = if problems.is_empty() {
+            summary
+        } else {
+            format!("{summary} ; {}", problems.join(" ; "))
+        };
+        Verdict::new(problems.is_empty(), expected, actual)
+    }
+}
+
+fn join_numbers(numbers: &[usize]) -> String {
+    numbers
+        .iter()
+        .map(usize::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Evidence kept for the first pages and the last one; the others are counted only, so
+/// that a 50-page chain does not make a 20 MB report.
+const PAGES_WITH_EVIDENCE: usize = 3;
+
+/// What following the pages of a step produced.
+pub struct Followed {
+    pub paging: Paging,
+    /// Conformance findings over every page, for each conformance assertion of the step
+    /// (by index) and for the automatic check (`None`).
+    conformance: Vec<(Option<usize>, Aspects, Vec<Finding>, FindingCounts)>,
+    pub follow_ups: Vec<FollowUp>,
+    /// Requests sent after the first page.
+    pub requests: u32,
+    /// A `next` link to another origin, not followed: a finding on its own.
+    pub foreign: Option<rorcheck_http::ForeignOrigin>,
+}
+
+impl Followed {
+    /// Puts the verdicts on all pages in place of the step's placeholders (`pages`) and
+    /// first-page-only verdicts (`conformance`).
+    pub fn apply(&self, st: &Step, results: &mut [AssertionResult], redactor: &Redactor) {
+        let scope = format!("{} page(s)", self.paging.pages.len());
+        for (i, a) in st.expect.iter().enumerate() {
+            let Some(slot) = results.get_mut(i) else {
+                continue;
+            };
+            let verdict = match &a.value.check {
+                Check::Pages(spec) => self.paging.judge(spec),
+                Check::Conformance(_) => match self.conformance.iter().find(|c| c.0 == Some(i)) {
+                    Some((_, _, shown, counts)) => findings_verdict(shown, *counts, &scope),
+                    None => continue,
+                },
+                _ => continue,
+            };
+            slot.status = status_of(verdict.outcome);
+            slot.expected = redactor.text(&verdict.expected);
+            slot.actual = redactor.text(&verdict.actual);
+        }
+        if let Some((_, _, shown, counts)) = self.conformance.iter().find(|c| c.0.is_none())
+            && let Some(auto) = results
+                .iter_mut()
+                .skip(st.expect.len())
+                .find(|r| r.kind == "conformance")
+        {
+            let verdict = findings_verdict(shown, *counts, &scope);
+            auto.status = status_of(verdict.outcome);
+            auto.expected = redactor.text(&verdict.expected);
+            auto.actual = redactor.text(&verdict.actual);
+        }
+    }
+}
+
+fn record_findings(
+    slots: &mut [(Option<usize>, Aspects, Vec<Finding>, FindingCounts)],
+    body: &Value,
+    ctx: &rorcheck_conformance::Context,
+) {
+    for (_, aspects, kept, counts) in slots.iter_mut() {
+        let found = rorcheck_conformance::check(body, ctx, *aspects);
+        let c = FindingCounts::of(&found);
+        counts.errors += c.errors;
+        counts.warnings += c.warnings;
+        kept.extend(found.into_iter().take(50usize.saturating_sub(kept.len())));
+    }
+}
+
+/// Follows `link[next]` from the first response of a step to the end (or `max_pages`),
+/// with the step's headers and the target's token, recording each page.
+pub async fn follow(
+    ctx: &StepContext<'_>,
+    step: &Spanned<Step>,
+    limit: FollowNext,
+    request: &OutgoingRequest,
+    client: &HttpClient,
+    first: &ReceivedResponse,
+    redactor: &mut Redactor,
+) -> Followed {
+    let st = &step.value;
+    let conformance_ctx = ctx.conformance(request);
+    let mut slots: Vec<(Option<usize>, Aspects, Vec<Finding>, FindingCounts)> = st
+        .expect
+        .iter()
+        .enumerate()
+        .filter_map(|(i, a)| match &a.value.check {
+            Check::Conformance(spec) => Some((
+                Some(i),
+                crate::assert::aspects(spec),
+                Vec::new(),
+                FindingCounts::default(),
+            )),
+            _ => None,
+        })
+        .collect();
+    if ctx.check_all && slots.is_empty() {
+        slots.push((None, Aspects::ALL, Vec::new(), FindingCounts::default()));
+    }
+    let mut out = Followed {
+        paging: Paging::default(),
+        conformance: Vec::new(),
+        follow_ups: Vec::new(),
+        requests: 0,
+        foreign: None,
+    };
+    let mut response = first.clone();
+    let mut pending_evidence: Option<FollowUp> = None;
+    loop {
+        let number = out.paging.pages.len() + 1;
+        if !(200..300).contains(&response.status) {
+            out.paging.stopped = Some(format!("HTTP {}", response.status));
+            break;
+        }
+        let body: Value = match serde_json::from_slice(&response.body) {
+            Ok(v) => v,
+            Err(e) => {
+                out.paging.stopped = Some(format!("corps illisible ({e})"));
+                break;
+            }
+        };
+        let page = match PageRecord::read(&body) {
+            Ok(p) => p,
+            Err(why) => {
+                out.paging.stopped = Some(why);
+                break;
+            }
+        };
+        record_findings(&mut slots, &body, &conformance_ctx);
+        let next = page.next.clone();
+        out.paging.pages.push(page);
+        let Some(next) = next else { break };
+        if number as u32 >= limit.max_pages {
+            out.paging.limit_reached = true;
+            break;
+        }
+        // `next` is opaque: followed as given, resolved against the page's URL if relative.
+        let url = match request.url.join(&next) {
+            Ok(u) => u,
+            Err(e) => {
+                out.paging.stopped = Some(format!("lien next inutilisable « {next} » ({e})"));
+                break;
+            }
+        };
+        let what = format!("le lien next de la page {number}");
+        let req = match follow_up_request(ctx, st, request, url, &what, redactor).await {
+            Ok(r) => r,
+            Err(FollowUpError::Foreign(e)) => {
+                out.paging.stopped = Some(format!("{what} pointe hors de la cible ({})", e.origin));
+                out.foreign = Some(e);
+                break;
+            }
+            Err(e @ FollowUpError::Token(_)) => {
+                out.paging.stopped = Some(e.to_string());
+                break;
+            }
+        };
+        let recorded = record_request(&req, redactor);
+        match send_follow_up(ctx, client, st, &req).await {
+            Ok((resp, sent)) => {
+                out.requests += sent;
+                let evidence = FollowUp {
+                    label: format!("page {}", number + 1),
+                    exchange: Exchange {
+                        request: recorded,
+                        response: Some(record_response(&resp, redactor)),
+                        timings: Some(resp.timings.clone()),
+                    },
+                };
+                if out.follow_ups.len() < PAGES_WITH_EVIDENCE {
+                    out.follow_ups.push(evidence);
+                } else {
+                    pending_evidence = Some(evidence);
+                }
+                response = resp;
+            }
+            Err(e) => {
+                out.requests += 1;
+                out.paging.stopped = Some(redactor.text(&e.to_string()));
+                out.follow_ups.extend(pending_evidence.take());
+                out.follow_ups.push(FollowUp {
+                    label: format!("page {}", number + 1),
+                    exchange: Exchange {
+                        request: recorded,
+                        response: None,
+                        timings: None,
+                    },
+                });
+                break;
+            }
+        }
+    }
+    if let Some(last) = pending_evidence {
+        out.follow_ups.push(last);
+    }
+    out.conformance = slots;
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::assert::Outcome;
+    use serde_json::json;
+
+    fn spec(yaml: &str) -> PagesSpec {
+        serde_saphyr::from_str(yaml).expect("spec")
+    }
+
+    fn page(ids: &[&str], total: u64, next: bool) -> PageRecord {
+        let body = json!({
+            "resourceType": "Bundle", "type": "searchset", "total": total,
+            "link": if next { json!([{ "relation": "next", "url": "http://h/n" }]) } else { json!([]) },
+            "entry": ids.iter().map(|id| json!({
+                "resource": { "resourceType": "HealthcareService", "id": id },
+                "search": { "mode": "match" }
+            })).chain([json!({ "resource": { "resourceType": "Organization", "id": "o" }, "search": { "mode": "include" } })]).collect::<Vec<_>>()
+        });
+        PageRecord::read(&body).expect("page")
+    }
+
+    fn paging(pages: Vec<PageRecord>) -> Paging {
+        Paging {
+            pages,
+            ..Paging::default()
+        }
+    }
+
+    #[test]
+    fn a_clean_chain_passes_and_includes_are_not_matches() {
+        let p = paging(vec![page(&["a", "b"], 3, true), page(&["c"], 3, false)]);
+        let v = p.judge(&spec("{ count: 2, matches: 3 }"));
+        assert_eq!(v.outcome, Outcome::Pass, "{}", v.actual);
+    }
+
+    #[test]
+    fn each_defect_is_named() {
+        let cases = [
+            (
+                paging(vec![
+                    page(&["a", "b"], 3, true),
+                    page(&["b", "c"], 3, false),
+                ]),
+                "{}",
+                "HealthcareService/b (pages 1, 2)",
+            ),
+            (
+                paging(vec![page(&["a", "b"], 4, true), page(&["c"], 4, false)]),
+                "{}",
+                "1 résultat(s) perdu(s)",
+            ),
+            (
+                paging(vec![page(&["a", "b", "c"], 3, false)]),
+                "{ page_size: 2 }",
+                "page 1 : 3 résultats",
+            ),
+            (
+                paging(vec![page(&["a"], 2, true), page(&["b"], 3, false)]),
+                "{}",
+                "le total varie",
+            ),
+            (
+                Paging {
+                    pages: vec![page(&["a"], 2, true)],
+                    limit_reached: true,
+                    ..Paging::default()
+                },
+                "{}",
+                "un lien next subsiste",
+            ),
+            (
+                Paging {
+                    pages: vec![page(&["a"], 2, true)],
+                    stopped: Some("HTTP 500".into()),
+                    ..Paging::default()
+                },
+                "{}",
+                "pagination interrompue à la page 2 : HTTP 500",
+            ),
+            (
+                paging(vec![page(&["a", "b"], 9, true), page(&["c"], 9, false)]),
+                "{ cap: 3, capped: false }",
+                "recherche tronquée au plafond documenté de 3",
+            ),
+        ];
+        for (p, yaml, needle) in cases {
+            let v = p.judge(&spec(yaml));
+            assert_eq!(v.outcome, Outcome::Fail, "{needle}: {}", v.actual);
+            assert!(v.actual.contains(needle), "{needle} in {}", v.actual);
+        }
+    }
+
+    #[test]
+    fn the_documented_cap_is_recognised_not_called_a_loss() {
+        let p = paging(vec![page(&["a", "b"], 9, true), page(&["c"], 9, false)]);
+        let v = p.judge(&spec("{ cap: 3 }"));
+        assert_eq!(v.outcome, Outcome::Pass, "{}", v.actual);
+        assert!(
+            v.actual
+                .contains("plafond documenté de 3 résultats atteint")
+        );
+        assert_eq!(
+            p.judge(&spec("{ cap: 3, capped: true }")).outcome,
+            Outcome::Pass
+        );
+        let small = paging(vec![page(&["a"], 1, false)]);
+        assert_eq!(
+            small.judge(&spec("{ cap: 3, capped: true }")).outcome,
+            Outcome::Fail
+        );
+    }
+}

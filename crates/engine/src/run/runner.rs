@@ -1,0 +1,407 @@
+//! Running scenarios: concurrently across scenarios, in order within one.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Instant;
+
+use chrono::{Local, SecondsFormat, Utc};
+use tokio::sync::Semaphore;
+
+use super::result::{Cause, RunReport, ScenarioResult, Status, TargetInfo, ToolInfo};
+use super::step::{StepContext, run_step};
+use crate::config::Target;
+use rorcheck_fhirpath::FhirPath;
+use rorcheck_http::{HttpClient, Redactor};
+use rorcheck_scenario::{Scenario, ScenarioSet};
+
+/// Tag of the scenarios that load the server (full extractions): not run against a
+/// production environment unless explicitly allowed.
+pub const HEAVY_TAG: &str = "lourd";
+
+/// Everything a run needs; cheap to clone into tasks.
+#[derive(Clone)]
+pub struct Runner {
+    client: HttpClient,
+    fhirpath: FhirPath,
+    target: Arc<Target>,
+    redactor: Redactor,
+    check_all: bool,
+    strict: bool,
+    /// Where the scenarios this target's access profile is not meant for go, if anywhere
+    /// (the embedded run: the mutual-TLS mock for profiles 1 to 5).
+    alternate: Option<Arc<Runner>>,
+    /// Stop after the first scenarios all fail to reach the target (on by default).
+    early_stop: bool,
+    fail_fast: bool,
+}
+
+/// A rough rank of how long a scenario takes: exports wait on a job and read files,
+/// paged reads send many requests.
+fn expected_length(s: &Scenario) -> u8 {
+    s.steps
+        .iter()
+        .map(|st| {
+            if st.value.export.is_some() {
+                3
+            } else if st.value.follow_next.is_some() {
+                2
+            } else {
+                u8::from(st.value.retry.is_some())
+            }
+        })
+        .max()
+        .unwrap_or(0)
+}
+
+/// The early-stop decision, taken by the tasks as their scenarios finish.
+#[derive(Default)]
+struct EarlyStop {
+    /// Causes of the first scenarios that tried to reach the target.
+    first: std::sync::Mutex<Vec<Option<Cause>>>,
+    stopped: std::sync::OnceLock<String>,
+}
+
+impl EarlyStop {
+    fn record(&self, runner: &Runner, result: &ScenarioResult, total: usize) {
+        if runner.fail_fast && matches!(result.status, Status::Failed | Status::Errored) {
+            let _ = self.stopped.set(format!(
+                "--fail-fast : arrêt après « {} » ({})",
+                result.id,
+                result.status.label()
+            ));
+            return;
+        }
+        // Only scenarios that tried to reach the target say anything of it.
+        if matches!(result.status, Status::Skipped | Status::NotApplicable) {
+            return;
+        }
+        let Ok(mut first) = self.first.lock() else {
+            return;
+        };
+        if first.len() >= EARLY_STOP_AFTER {
+            return;
+        }
+        first.push(result.cause());
+        if let Some(why) = runner.unreachable(&first, total) {
+            let _ = self.stopped.set(why);
+        }
+    }
+}
+
+/// How many scenarios must all fail to reach the target, for the same reason, before the
+/// run stops: the environment is at fault, and 94 identical errors would hide it.
+const EARLY_STOP_AFTER: usize = 3;
+
+impl Runner {
+    pub fn new(client: HttpClient, fhirpath: FhirPath, target: Target, redactor: Redactor) -> Self {
+        let mut redactor = redactor;
+        for s in target.secrets() {
+            redactor.add_secret(&s);
+        }
+        Runner {
+            client,
+            fhirpath,
+            target: Arc::new(target),
+            redactor,
+            check_all: false,
+            strict: false,
+            alternate: None,
+            early_stop: true,
+            fail_fast: false,
+        }
+    }
+
+    /// Runs every scenario whatever happens to the first ones: for a mutation proof, where a
+    /// fault that makes every request time out is the very point.
+    pub fn without_early_stop(mut self) -> Self {
+        self.early_stop = false;
+        self
+    }
+
+    /// Stops starting scenarios after the first one that fails or errors (`--fail-fast`).
+    pub fn with_fail_fast(mut self, fail_fast: bool) -> Self {
+        self.fail_fast = fail_fast;
+        self
+    }
+
+    /// Runs on `alternate` the scenarios this runner's access profile is not meant for.
+    pub fn with_alternate(mut self, alternate: Runner) -> Self {
+        self.alternate = Some(Arc::new(alternate));
+        self
+    }
+
+    /// Conformance checks on every FHIR body received (`--check-all`); `strict` makes
+    /// unknown NOS codes errors.
+    pub fn with_conformance(mut self, check_all: bool, strict: bool) -> Self {
+        self.check_all = check_all;
+        self.strict = strict;
+        self
+    }
+
+    pub fn target(&self) -> &Target {
+        &self.target
+    }
+
+    /// Variables a scenario starts with: built-ins, the target's values, its own defaults.
+    /// Names of declared variables that neither the target nor the scenario gives are
+    /// returned as the error.
+    fn initial_variables(&self, s: &Scenario) -> Result<BTreeMap<String, String>, Vec<String>> {
+        let mut vars = BTreeMap::new();
+        let mut missing = Vec::new();
+        for (name, default) in &s.variables {
+            match self.target.variables.get(name).or(default.as_ref()) {
+                Some(v) => {
+                    vars.insert(name.clone(), v.clone());
+                }
+                None => missing.push(name.clone()),
+            }
+        }
+        if !missing.is_empty() {
+            return Err(missing);
+        }
+        let now = Utc::now();
+        vars.insert(
+            "base_url".into(),
+            self.target
+                .base_url
+                .as_str()
+                .trim_end_matches('/')
+                .to_owned(),
+        );
+        vars.insert("now".into(), now.to_rfc3339_opts(SecondsFormat::Secs, true));
+        vars.insert("today".into(), now.format("%Y-%m-%d").to_string());
+        Ok(vars)
+    }
+
+    /// Why the run should stop: the first scenarios to finish all failed to reach the
+    /// target for the same reason.
+    fn unreachable(&self, first: &[Option<Cause>], total: usize) -> Option<String> {
+        if !self.early_stop || self.alternate.is_some() {
+            // Two embedded targets: never both unreachable for one reason worth stopping.
+            return None;
+        }
+        if total <= EARLY_STOP_AFTER || first.len() != EARLY_STOP_AFTER {
+            return None;
+        }
+        let cause = first[0]?;
+        if !first.iter().all(|c| *c == Some(cause)) {
+            return None;
+        }
+        Some(format!(
+            "les {EARLY_STOP_AFTER} premiers scénarios n'ont pas pu joindre la cible ({}) : \
+             exécution arrêtée ; diagnostiquez l'environnement avec `rorcheck doctor --env {}`",
+            cause.label(),
+            self.target.doctor_name()
+        ))
+    }
+
+    /// Runs one scenario to its end; never panics on server behaviour.
+    pub async fn run_scenario(&self, s: &Scenario) -> ScenarioResult {
+        if self.target.production
+            && !self.target.allow_heavy
+            && s.tags.iter().any(|t| t == HEAVY_TAG)
+        {
+            return ScenarioResult::skipped(
+                s,
+                format!(
+                    "scénario lourd (étiquette « {HEAVY_TAG} ») non exécuté sur un environnement de \
+                     production : --allow-heavy ou allow_heavy = true pour l'autoriser"
+                ),
+            );
+        }
+        if !s.applies_to_profile(self.target.access_profile) {
+            if let Some(alternate) = self
+                .alternate
+                .as_ref()
+                .filter(|a| s.applies_to_profile(a.target.access_profile))
+            {
+                let mut result = Box::pin(alternate.run_scenario(s)).await;
+                result.target = Some(alternate.target.name.clone());
+                return result;
+            }
+            let profiles: Vec<String> = s
+                .access_profiles
+                .iter()
+                .map(|p| p.number().to_string())
+                .collect();
+            return ScenarioResult::not_applicable(
+                s,
+                format!(
+                    "réservé aux profils d'accès {}, la cible utilise le profil {}",
+                    profiles.join(", "),
+                    self.target.access_profile.map_or(0, |p| p.number())
+                ),
+            );
+        }
+        let started = Instant::now();
+        let ctx = StepContext {
+            client: &self.client,
+            fhirpath: &self.fhirpath,
+            target: &self.target,
+            check_all: self.check_all || s.conformance,
+            strict: self.strict,
+        };
+        let mut vars = match self.initial_variables(s) {
+            Ok(vars) => vars,
+            Err(missing) => {
+                let example: Vec<String> = missing.iter().map(|m| format!("{m} = \"…\"")).collect();
+                return ScenarioResult::skipped(
+                    s,
+                    format!(
+                        "la cible « {} » ne fournit pas : {} — à donner dans rorcheck.toml : [targets.{}] variables = {{ {} }}",
+                        self.target.name,
+                        missing.join(", "),
+                        self.target.doctor_name(),
+                        example.join(", ")
+                    ),
+                );
+            }
+        };
+        let mut redactor = self.redactor.clone();
+        let mut steps = Vec::with_capacity(s.steps.len());
+        let mut status = Status::Passed;
+        let mut reason = None;
+        for step in &s.steps {
+            if status != Status::Passed {
+                steps.push(super::result::StepResult {
+                    name: step.value.name.clone(),
+                    line: step.referenced.line(),
+                    status: Status::Skipped,
+                    reason: Some("étape précédente non réussie".into()),
+                    duration_ms: 0.0,
+                    attempts: 0,
+                    exchange: None,
+                    assertions: Vec::new(),
+                    captures: Vec::new(),
+                    follow_ups: Vec::new(),
+                    cause: None,
+                });
+                continue;
+            }
+            let result = run_step(&ctx, step, &mut vars, &mut redactor).await;
+            if result.status != Status::Passed {
+                status = result.status;
+                reason = result
+                    .reason
+                    .as_ref()
+                    .map(|r| format!("étape « {} » : {r}", result.name));
+            }
+            steps.push(result);
+        }
+        ScenarioResult::new(
+            s,
+            status,
+            reason,
+            started.elapsed().as_secs_f64() * 1000.0,
+            steps,
+        )
+    }
+
+    /// Runs every scenario with at most `jobs` at once; `on_done` sees each result as it
+    /// comes. Results are returned in the order of `set`.
+    pub async fn run(
+        &self,
+        set: &ScenarioSet,
+        jobs: usize,
+        on_done: impl Fn(&ScenarioResult) + Send + Sync + 'static,
+    ) -> RunReport {
+        self.run_until(set, jobs, on_done, std::future::pending())
+            .await
+    }
+
+    /// [`Self::run`], stopped early when `stop` completes (a signal): nothing more is
+    /// started, requests in flight are dropped, finished scenarios keep their result and the
+    /// others are errored with the reason `stop` gives, so that the reports stay complete.
+    pub async fn run_until(
+        &self,
+        set: &ScenarioSet,
+        jobs: usize,
+        on_done: impl Fn(&ScenarioResult) + Send + Sync + 'static,
+        stop: impl std::future::Future<Output = String>,
+    ) -> RunReport {
+        let started_at = Local::now();
+        let permits = Arc::new(Semaphore::new(jobs.max(1)));
+        let on_done = Arc::new(on_done);
+        let mut tasks = tokio::task::JoinSet::new();
+        // Shared by the tasks: a task that finds the run stopped does not start its scenario,
+        // so at most the scenarios already under way finish after the decision.
+        let gate = Arc::new(EarlyStop::default());
+        // The longest first ($export, then paged reads), so that the run does not end
+        // waiting on one of them alone; results keep the order of the set.
+        let mut order: Vec<usize> = (0..set.scenarios.len()).collect();
+        order.sort_by_key(|&i| std::cmp::Reverse(expected_length(&set.scenarios[i])));
+        for index in order {
+            let scenario = set.scenarios[index].clone();
+            let runner = self.clone();
+            let permits = permits.clone();
+            let on_done = on_done.clone();
+            let gate = gate.clone();
+            let total = set.scenarios.len();
+            tasks.spawn(async move {
+                let _permit = permits.acquire_owned().await;
+                if gate.stopped.get().is_some() {
+                    return (index, None);
+                }
+                let result = runner.run_scenario(&scenario).await;
+                gate.record(&runner, &result, total);
+                on_done(&result);
+                (index, Some(result))
+            });
+        }
+        let mut results: Vec<Option<ScenarioResult>> = vec![None; set.scenarios.len()];
+        let mut stop = std::pin::pin!(stop);
+        let mut interrupted: Option<String> = None;
+        loop {
+            tokio::select! {
+                joined = tasks.join_next() => match joined {
+                    Some(Ok((index, result))) => results[index] = result,
+                    Some(Err(_)) => {}
+                    None => break,
+                },
+                why = &mut stop, if interrupted.is_none() => {
+                    tasks.abort_all();
+                    interrupted = Some(why);
+                }
+            }
+        }
+        let stopped_early = gate.stopped.get().cloned();
+        // A task that panicked or was stopped still gets a result: the reports stay complete.
+        let scenarios = results
+            .into_iter()
+            .zip(&set.scenarios)
+            .map(|(r, s)| match (r, &interrupted, &stopped_early) {
+                (Some(r), _, _) => r,
+                (None, Some(why), _) => {
+                    let mut r = ScenarioResult::skipped(
+                        s,
+                        format!("scénario non terminé : exécution interrompue ({why})"),
+                    );
+                    r.status = Status::Errored;
+                    r
+                }
+                (None, None, Some(why)) => {
+                    ScenarioResult::skipped(s, format!("non exécuté : {why}"))
+                }
+                (None, None, None) => {
+                    let mut r = ScenarioResult::skipped(s, "erreur interne de rorcheck".into());
+                    r.status = Status::Errored;
+                    r
+                }
+            })
+            .collect();
+        RunReport {
+            tool: ToolInfo::current(),
+            target: TargetInfo::of(&self.target, &self.redactor),
+            scenario_set_hash: set.hash.clone(),
+            started_at,
+            finished_at: Local::now(),
+            scenarios,
+            interrupted,
+            stopped_early,
+            alternate_target: self
+                .alternate
+                .as_ref()
+                .map(|a| TargetInfo::of(&a.target, &a.redactor)),
+        }
+    }
+}

@@ -1,0 +1,450 @@
+//! Redaction: secrets never reach a report, a log line or an error message.
+//!
+//! Three nets, applied to everything recorded: by header or field name, by pattern (JWTs,
+//! PEM private keys and certificates' keys), and by exact value of every known secret.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+/// The marker that replaces a secret.
+pub const MASK: &str = "«masqué»";
+
+static JWT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*").expect("valid regex")
+});
+static PEM_KEY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"-----BEGIN ([A-Z ]*PRIVATE KEY)-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----")
+        .expect("valid regex")
+});
+/// JSON fields whose name says "secret": the whole string value, escapes included.
+static SECRET_JSON_FIELD: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r#"(?i)("(?:client_secret|password|access_token|refresh_token|id_token|secret|client_assertion)"\s*:\s*")((?:[^"\\]|\\.)*)"#,
+    )
+    .expect("valid regex")
+});
+/// `name=value` pairs of form bodies and query strings whose name says "secret".
+static SECRET_FORM_FIELD: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r#"(?i)(\b(?:client_secret|password|access_token|refresh_token|id_token|secret|client_assertion)\s*[=:]\s*)([^"&\s,}]+)"#,
+    )
+    .expect("valid regex")
+});
+
+/// Response fields that carry a credential (RFC 6749 §5.1, OpenID Connect).
+const CREDENTIAL_FIELDS: &[&str] = &["access_token", "refresh_token", "id_token"];
+/// Form fields of a request that carry a credential.
+const CREDENTIAL_FORM_FIELDS: &[&str] = &[
+    "client_secret",
+    "password",
+    "refresh_token",
+    "client_assertion",
+    "assertion",
+];
+
+const SECRET_HEADERS: &[&str] = &[
+    "authorization",
+    "proxy-authorization",
+    "cookie",
+    "set-cookie",
+    "x-api-key",
+];
+
+/// Shortest encoded fragment masked: shorter ones would mangle ordinary text.
+const MIN_FRAGMENT: usize = 8;
+
+/// Knows the secrets of a run and masks them.
+#[derive(Debug, Clone, Default)]
+pub struct Redactor {
+    secrets: Vec<String>,
+}
+
+/// `%2f` as well as `%2F`: servers echo percent-encoding in either case.
+fn lowercase_escapes(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find('%') {
+        out.push_str(&rest[..at]);
+        let esc = rest.get(at..at + 3).unwrap_or(&rest[at..]);
+        out.push_str(&esc.to_ascii_lowercase());
+        rest = &rest[at + esc.len()..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The HTML-escaped forms of a text: named entities (`&quot;`) and askama's numeric ones.
+fn html_forms(text: &str) -> [String; 2] {
+    let named = text
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#x27;");
+    let numeric = text
+        .replace('&', "&#38;")
+        .replace('<', "&#60;")
+        .replace('>', "&#62;")
+        .replace('"', "&#34;")
+        .replace('\'', "&#39;");
+    [named, numeric]
+}
+
+/// The parts of the base64 encoding of `secret` that do not depend on what surrounds it, for
+/// each of the three alignments it can have inside a longer encoded value (`Basic
+/// base64(id:secret)`), in the standard and URL-safe alphabets.
+fn base64_fragments(secret: &str) -> Vec<String> {
+    use base64::Engine as _;
+    let bytes = secret.as_bytes();
+    let mut out = Vec::new();
+    for shift in 0..3usize {
+        let mut padded = vec![0u8; shift];
+        padded.extend_from_slice(bytes);
+        let first = (8 * shift).div_ceil(6);
+        let last = 8 * padded.len() / 6;
+        if last <= first {
+            continue;
+        }
+        for engine in [
+            &base64::engine::general_purpose::STANDARD_NO_PAD,
+            &base64::engine::general_purpose::URL_SAFE_NO_PAD,
+        ] {
+            let encoded = engine.encode(&padded);
+            if let Some(stable) = encoded.get(first..last)
+                && stable.len() >= MIN_FRAGMENT
+            {
+                out.push(stable.to_owned());
+            }
+        }
+    }
+    out
+}
+
+impl Redactor {
+    /// Secrets shorter than 4 characters are ignored: masking them would mangle text.
+    pub fn new(secrets: impl IntoIterator<Item = String>) -> Self {
+        let mut redactor = Redactor::default();
+        for s in secrets {
+            redactor.add_secret(&s);
+        }
+        redactor
+    }
+
+    /// Adds a secret, with every form it takes once encoded: in a form body or a URL (`+`,
+    /// `%2F`, `%2f`), in a JSON string (`\"`), HTML-escaped (`&quot;`, `&#34;`), in base64
+    /// (alone or inside a longer value).
+    pub fn add_secret(&mut self, secret: &str) {
+        if secret.len() < 4 {
+            return;
+        }
+        let form: String = url::form_urlencoded::byte_serialize(secret.as_bytes()).collect();
+        let json = serde_json::to_string(secret).unwrap_or_default();
+        let json = json.trim_matches('"').to_owned();
+        let mut variants = vec![
+            secret.to_owned(),
+            lowercase_escapes(&form.replace('+', "%20")),
+            lowercase_escapes(&form),
+            form.replace('+', "%20"),
+            form,
+        ];
+        variants.extend(html_forms(secret));
+        variants.extend(html_forms(&json));
+        variants.push(json);
+        variants.extend(base64_fragments(secret));
+        for variant in variants {
+            if variant.len() >= 4 && !self.secrets.contains(&variant) {
+                self.secrets.push(variant);
+            }
+        }
+        // Longest first, so that a secret containing another is masked whole.
+        self.secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    }
+
+    /// Registers the credentials a response carries (`access_token`... of a token
+    /// response), whatever their format: an opaque token is as secret as a JWT.
+    pub fn learn_from_response(&mut self, body: &[u8]) {
+        let Ok(text) = std::str::from_utf8(body) else {
+            return;
+        };
+        if !CREDENTIAL_FIELDS.iter().any(|f| text.contains(f)) {
+            return;
+        }
+        let Ok(serde_json::Value::Object(fields)) = serde_json::from_str(text) else {
+            return;
+        };
+        for name in CREDENTIAL_FIELDS {
+            if let Some(serde_json::Value::String(v)) = fields.get(*name) {
+                self.add_secret(v);
+            }
+        }
+    }
+
+    /// Registers the credentials a request sends: the `Authorization` value (after its
+    /// scheme, and decoded for `Basic`) and secret fields of a form body.
+    pub fn learn_from_request(&mut self, headers: &[(String, String)], body: Option<&[u8]>) {
+        for (name, value) in headers {
+            if !SECRET_HEADERS.contains(&name.to_ascii_lowercase().as_str()) {
+                continue;
+            }
+            let credential = value.split_once(' ').map_or(value.as_str(), |(_, c)| c);
+            self.add_secret(credential.trim());
+            if value.to_ascii_lowercase().starts_with("basic ") {
+                use base64::Engine as _;
+                if let Ok(decoded) =
+                    base64::engine::general_purpose::STANDARD.decode(credential.trim())
+                    && let Ok(pair) = String::from_utf8(decoded)
+                    && let Some((_, password)) = pair.split_once(':')
+                {
+                    self.add_secret(password);
+                }
+            }
+        }
+        if let Some(body) = body {
+            for (k, v) in url::form_urlencoded::parse(body) {
+                if CREDENTIAL_FORM_FIELDS.contains(&k.as_ref()) {
+                    self.add_secret(&v);
+                }
+            }
+        }
+    }
+
+    /// Masks secrets in free text (bodies, error messages, captured values).
+    pub fn text(&self, text: &str) -> String {
+        let mut out = text.to_owned();
+        for secret in &self.secrets {
+            if out.contains(secret.as_str()) {
+                out = out.replace(secret.as_str(), MASK);
+            }
+        }
+        let out = PEM_KEY.replace_all(&out, format!("-----BEGIN $1-----{MASK}-----END $1-----"));
+        let out = JWT.replace_all(&out, MASK);
+        let out = SECRET_JSON_FIELD.replace_all(&out, format!("${{1}}{MASK}"));
+        SECRET_FORM_FIELD
+            .replace_all(&out, format!("${{1}}{MASK}"))
+            .into_owned()
+    }
+
+    /// Masks then cuts `text` to at most `max` bytes for evidence. Masking comes first, on
+    /// a window wider than the cut, so that a secret straddling the cut is masked whole
+    /// rather than leaving its beginning visible; a trailing piece of a known secret is
+    /// masked too. Returns the text and whether it was cut.
+    pub fn clipped(&self, text: &str, max: usize) -> (String, bool) {
+        if text.len() <= max {
+            return (self.text(text), false);
+        }
+        let window = floor_boundary(text, max.saturating_add(CLIP_MARGIN));
+        let masked = self.text(&text[..window]);
+        let mut end = floor_boundary(&masked, max);
+        // Never cut a mask in two: look for one that starts before the cut and ends after.
+        let reach = floor_boundary(&masked, end + MASK.len());
+        if let Some(start) = masked[..reach].rfind(MASK)
+            && start < end
+            && start + MASK.len() > end
+        {
+            end = start + MASK.len();
+        }
+        let mut out = masked[..end].to_owned();
+        if let Some(tail) = self.partial_secret_at_end(&out) {
+            out.truncate(out.len() - tail);
+            out.push_str(MASK);
+        }
+        (out, true)
+    }
+
+    /// The length of the longest end of `text` that begins a known secret (4 bytes or more).
+    fn partial_secret_at_end(&self, text: &str) -> Option<usize> {
+        self.secrets
+            .iter()
+            .filter_map(|secret| {
+                (4..secret.len())
+                    .rev()
+                    .find(|&n| secret.is_char_boundary(n) && text.ends_with(&secret[..n]))
+            })
+            .max()
+    }
+
+    /// Masks a header value; for `Authorization` the scheme stays visible (`Bearer «masqué»`).
+    pub fn header(&self, name: &str, value: &str) -> String {
+        let lower = name.to_ascii_lowercase();
+        if SECRET_HEADERS.contains(&lower.as_str()) {
+            return match value.split_once(' ') {
+                Some((scheme, _)) if lower.ends_with("authorization") => {
+                    format!("{scheme} {MASK}")
+                }
+                _ => MASK.to_owned(),
+            };
+        }
+        self.text(value)
+    }
+}
+
+/// How much wider than the cut the masked window is: longer than any credential.
+const CLIP_MARGIN: usize = 64 * 1024;
+
+fn floor_boundary(text: &str, at: usize) -> usize {
+    let mut end = at.min(text.len());
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    end
+}
+
+/// A client id as it may be shown: its first four and last three characters, enough to
+/// recognise it, not to reuse it.
+pub fn mask_client_id(id: &str) -> String {
+    let chars: Vec<char> = id.chars().collect();
+    if chars.len() <= 8 {
+        return format!(
+            "{}…",
+            chars.first().map(|c| c.to_string()).unwrap_or_default()
+        );
+    }
+    let head: String = chars[..4].iter().collect();
+    let tail: String = chars[chars.len() - 3..].iter().collect();
+    format!("{head}…{tail}")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_secret_is_masked_in_its_encoded_forms_too() {
+        let r = super::Redactor::new(["s3cr3t /+=\"plante".to_owned()]);
+        for text in [
+            "client_id=a&x=s3cr3t+%2F%2B%3D%22plante",
+            "?s=s3cr3t%20%2F%2B%3D%22plante",
+            r#"{"note": "s3cr3t /+=\"plante"}"#,
+        ] {
+            let masked = r.text(text);
+            assert!(!masked.contains("plante"), "{text} -> {masked}");
+        }
+    }
+
+    use super::*;
+
+    const JWT_SAMPLE: &str = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl";
+
+    #[test]
+    fn authorization_keeps_its_scheme_only() {
+        let r = Redactor::default();
+        assert_eq!(
+            r.header("Authorization", "Bearer abc.def"),
+            "Bearer «masqué»"
+        );
+        assert_eq!(r.header("cookie", "a=b"), MASK);
+        assert_eq!(
+            r.header("Accept", "application/fhir+json"),
+            "application/fhir+json"
+        );
+    }
+
+    #[test]
+    fn known_secrets_jwts_keys_and_secret_fields_are_masked() {
+        let r = Redactor::new(["s3cr3t-value".to_owned(), "ab".to_owned()]);
+        let text = format!(
+            "secret s3cr3t-value in text; token {JWT_SAMPLE}; \
+             grant_type=client_credentials&client_secret=xyz123&client_id=app; \
+             {{\"access_token\": \"opaque-token-1\", \"token_type\": \"Bearer\"}}\n\
+             -----BEGIN PRIVATE KEY-----\nMIIEvQ\n-----END PRIVATE KEY-----"
+        );
+        let out = r.text(&text);
+        for leaked in [
+            "s3cr3t-value",
+            JWT_SAMPLE,
+            "xyz123",
+            "opaque-token-1",
+            "MIIEvQ",
+        ] {
+            assert!(!out.contains(leaked), "{leaked} leaked in {out}");
+        }
+        assert!(
+            out.contains("client_id=app"),
+            "non-secret fields stay: {out}"
+        );
+        assert_eq!(r.text("ab cd"), "ab cd", "too-short secrets are not masked");
+    }
+}
+
+#[cfg(test)]
+mod encoding_tests {
+    use super::*;
+    use base64::Engine as _;
+
+    const PLANTED: &str = "Plante-S3cr3t /+=\"x<&>'";
+
+    fn masked_everywhere(r: &Redactor, text: &str) -> String {
+        let out = r.text(text);
+        assert!(!out.contains("S3cr3t"), "{text} -> {out}");
+        out
+    }
+
+    #[test]
+    fn every_encoding_a_server_may_echo_is_masked() {
+        let r = Redactor::new([PLANTED.to_owned()]);
+        let form: String = url::form_urlencoded::byte_serialize(PLANTED.as_bytes()).collect();
+        let b64 = base64::engine::general_purpose::STANDARD.encode(PLANTED);
+        let b64url = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(PLANTED);
+        for text in [
+            format!("echo={}", form.to_ascii_lowercase()),
+            format!("echo={}", lowercase_escapes(&form)),
+            format!("{{\"echo\":\"{b64}\"}}"),
+            format!("echo {b64url} end"),
+            format!("<p>{}</p>", html_forms(PLANTED)[0]),
+            format!("<p>{}</p>", html_forms(PLANTED)[1]),
+        ] {
+            masked_everywhere(&r, &text);
+        }
+        // Inside a longer base64 value, at each of the three alignments.
+        for prefix in ["a:", "ab:", "abc:"] {
+            let basic =
+                base64::engine::general_purpose::STANDARD.encode(format!("{prefix}{PLANTED}"));
+            let out = r.text(&format!("Basic {basic}"));
+            assert!(out.contains(MASK), "{prefix}: {out}");
+            let decoded_rest = out.replace(MASK, "");
+            assert!(
+                decoded_rest.len() < basic.len() - 2 * "Plante-S3cr3t".len() / 3,
+                "most of the encoded secret is masked: {out}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_opaque_token_from_a_token_response_is_learnt() {
+        let mut r = Redactor::default();
+        r.learn_from_response(br#"{"access_token":"opaque-0123456789","token_type":"Bearer"}"#);
+        assert_eq!(r.text("obtenu opaque-0123456789"), format!("obtenu {MASK}"));
+        let mut r = Redactor::default();
+        r.learn_from_request(
+            &[("Authorization".into(), "Bearer my-opaque-credential".into())],
+            Some(b"grant_type=client_credentials&client_secret=form-s%2Bcret"),
+        );
+        assert!(!r.text("x my-opaque-credential y").contains("opaque"));
+        assert!(!r.text("echo form-s+cret").contains("form-s"));
+    }
+
+    #[test]
+    fn a_json_secret_field_is_masked_whole_escapes_included() {
+        let r = Redactor::default();
+        let out = r.text(r#"{"client_secret": "abc\"def-tail", "x": 1}"#);
+        assert!(!out.contains("def-tail"), "{out}");
+        assert!(out.contains(r#""x": 1"#), "{out}");
+    }
+
+    #[test]
+    fn a_secret_cut_by_the_evidence_limit_leaves_nothing_visible() {
+        let secret = "opaque-token-ABCDEFGHIJKLMNOP";
+        let r = Redactor::new([secret.to_owned()]);
+        for cut_inside in 1..secret.len() {
+            let text = format!("{}{secret} and more", "x".repeat(100 - cut_inside));
+            let (out, cut) = r.clipped(&text, 100);
+            assert!(cut);
+            assert!(!out.contains("opaque-tok"), "{cut_inside}: {out}");
+            assert!(!out.contains("ABCD"), "{cut_inside}: {out}");
+        }
+        // Text under the limit is masked and kept whole.
+        assert_eq!(r.clipped(secret, 100), (MASK.to_owned(), false));
+        // A mask straddling the cut is kept whole, not cut in two.
+        let (out, _) = r.clipped(&format!("{}{secret} tail", "x".repeat(98)), 100);
+        assert!(out.ends_with(MASK), "{out}");
+    }
+}

@@ -1,0 +1,297 @@
+//! The embedded mock ROR: a real HTTP server on loopback that behaves like the documented
+//! ROR FHIR API and its authorisation server. It never imports the runner.
+
+pub mod auth;
+pub mod capability;
+pub mod clients;
+pub mod dataset;
+pub mod export;
+pub mod faults;
+pub mod filter;
+pub mod log;
+pub mod pki;
+pub mod search;
+pub mod server;
+pub mod store;
+pub mod story;
+mod tls;
+pub mod visibility;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+
+pub use auth::{Client, Issuer};
+pub use dataset::{Dataset, DatasetError, GenerateOptions};
+pub use faults::{Fault, Faults};
+use server::MockState;
+
+/// Default base path, as on the real ROR.
+pub const BASE_PATH: &str = "/ws-diffusion-fhir";
+
+/// How the mock is reached.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum TlsMode {
+    /// Plain HTTP.
+    #[default]
+    Off,
+    /// HTTPS with the mock's server certificate (signed by its test CA).
+    Tls,
+    /// HTTPS requiring a client certificate signed by the test CA (RFC 8705): a connection
+    /// without one is refused at the handshake.
+    Mtls,
+}
+
+#[derive(Debug, Clone)]
+pub struct MockOptions {
+    /// `127.0.0.1:0` picks a free port.
+    pub addr: SocketAddr,
+    pub base_path: String,
+    /// Generated data (the default), unless `dataset_dir` is given.
+    pub dataset: GenerateOptions,
+    /// A directory of `*.ndjson` files to serve instead of generated data.
+    pub dataset_dir: Option<std::path::PathBuf>,
+    pub token_lifetime_secs: i64,
+    /// Misbehaviours to inject (none by default).
+    pub faults: Faults,
+    /// Synchronous searches serve at most this many matches (10,000 on the ROR).
+    pub sync_cap: usize,
+    /// How long an `$export` job runs before its manifest is ready.
+    pub export_delay: std::time::Duration,
+    pub tls: TlsMode,
+    /// Clients file (TOML) adding clients to the demo ones.
+    pub clients_file: Option<std::path::PathBuf>,
+    /// A fixed secret for the profile-0 demo client (random at every start otherwise), so
+    /// that an application can be configured once for scripted sessions.
+    pub demo_secret: Option<String>,
+    /// Log the keys of every resource served (observer mode judges what the consumer
+    /// fetched; off by default to keep large exports cheap).
+    pub record_served: bool,
+    /// Play the day-by-day story (observer mode): days move on when asked.
+    pub story: bool,
+}
+
+impl Default for MockOptions {
+    fn default() -> Self {
+        MockOptions {
+            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            base_path: BASE_PATH.to_owned(),
+            dataset: GenerateOptions::default(),
+            dataset_dir: None,
+            token_lifetime_secs: 300,
+            faults: Faults::default(),
+            sync_cap: search::SYNC_CAP,
+            export_delay: std::time::Duration::from_millis(1500),
+            tls: TlsMode::Off,
+            clients_file: None,
+            demo_secret: None,
+            record_served: false,
+            story: false,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum MockError {
+    #[error(transparent)]
+    Dataset(#[from] DatasetError),
+    #[error(transparent)]
+    Pki(#[from] pki::PkiError),
+    #[error(transparent)]
+    Clients(#[from] clients::ClientsError),
+    #[error("invalid TLS configuration: {0}")]
+    Tls(String),
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+}
+
+/// A running mock; it stops when dropped.
+pub struct MockServer {
+    pub addr: SocketAddr,
+    pub base_url: String,
+    pub token_url: String,
+    state: Arc<MockState>,
+    task: JoinHandle<()>,
+    /// The test PKI when TLS is on.
+    pub pki: Option<Arc<pki::MockPki>>,
+}
+
+impl MockServer {
+    pub async fn start(opts: MockOptions) -> Result<Self, MockError> {
+        let listener = TcpListener::bind(opts.addr)
+            .await
+            .map_err(|source| MockError::Bind {
+                addr: opts.addr,
+                source,
+            })?;
+        let addr = listener.local_addr().map_err(|source| MockError::Bind {
+            addr: opts.addr,
+            source,
+        })?;
+        let scheme = if opts.tls == TlsMode::Off {
+            "http"
+        } else {
+            "https"
+        };
+        let origin = format!("{scheme}://{addr}");
+        let base_path = opts.base_path.trim_end_matches('/').to_owned();
+        let base_url = format!("{origin}{base_path}");
+        let token_url = format!("{origin}{}", ror::TOKEN_PATH);
+        let dataset = match &opts.dataset_dir {
+            Some(dir) => Dataset::load(dir)?,
+            None => Dataset::generate(opts.dataset),
+        };
+        let store = store::Store::new(dataset);
+        let mut issuer = Issuer::new(origin.clone(), opts.token_lifetime_secs);
+        if let Some(secret) = &opts.demo_secret {
+            issuer.set_demo_secret(secret);
+        }
+        let configured = match &opts.clients_file {
+            Some(path) => clients::load(path)?,
+            None => Vec::new(),
+        };
+        // Certificates for the configured mTLS clients are issued by the mock's CA.
+        let subjects: Vec<(String, u8, String)> = configured
+            .iter()
+            .filter_map(|c| {
+                c.cert_subject
+                    .clone()
+                    .map(|s| (c.client_id.clone(), c.access_profile, s))
+            })
+            .collect();
+        let pki = match opts.tls {
+            TlsMode::Off => None,
+            TlsMode::Tls | TlsMode::Mtls => Some(Arc::new(pki::MockPki::generate(&subjects)?)),
+        };
+        issuer.clients.extend(configured);
+        for (client_id, profile, identity) in pki.iter().flat_map(|p| &p.clients) {
+            issuer.clients.push(Client {
+                client_id: client_id.clone(),
+                secret: String::new(),
+                cert_thumbprint: Some(identity.thumbprint()),
+                cert_subject: None,
+                access_profile: *profile,
+            });
+        }
+        let mut state = MockState::new(store, issuer, base_url.clone(), opts.faults, opts.sync_cap);
+        state.export_delay = opts.export_delay;
+        state.record_served = opts.record_served;
+        if opts.story {
+            state.story = Some(story::Story::new(log::now()));
+        }
+        let state = Arc::new(state);
+        let app = server::router(state.clone(), &base_path);
+        let task = match &pki {
+            None => tokio::spawn(async move {
+                if let Err(e) = axum::serve(listener, app).await {
+                    tracing::error!("mock ROR stopped: {e}");
+                }
+            }),
+            Some(pki) => {
+                let acceptor = tls::acceptor(pki, opts.tls == TlsMode::Mtls)?;
+                tokio::spawn(tls::serve(listener, acceptor, app, state.clone()))
+            }
+        };
+        Ok(MockServer {
+            addr,
+            base_url,
+            token_url,
+            state,
+            task,
+            pki,
+        })
+    }
+
+    /// The demo client of access profile 0 (id and secret).
+    pub fn demo_client(&self) -> &Client {
+        self.state.issuer.demo_client()
+    }
+
+    /// A token for the demo client, as the token endpoint would issue it.
+    pub fn demo_token(&self) -> String {
+        self.state.issuer.issue(self.state.issuer.demo_client())
+    }
+
+    /// A valid demo token whose payload was edited to claim access profile 1, keeping the
+    /// original signature: what an attacker would try. Only a server that skips the
+    /// signature check accepts it.
+    pub fn tampered_demo_token(&self) -> String {
+        use base64::Engine;
+        let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        let token = self.demo_token();
+        let parts: Vec<&str> = token.split('.').collect();
+        let [header, payload, signature] = parts[..] else {
+            return token;
+        };
+        let Some(mut claims) = b64
+            .decode(payload)
+            .ok()
+            .and_then(|p| serde_json::from_slice::<serde_json::Value>(&p).ok())
+        else {
+            return token;
+        };
+        claims["access_profile"] = serde_json::json!(1);
+        format!("{header}.{}.{signature}", b64.encode(claims.to_string()))
+    }
+
+    /// A correctly signed token that expired a minute ago, for expiry scenarios.
+    pub fn expired_demo_token(&self) -> String {
+        let now = chrono::Utc::now().timestamp();
+        self.state.issuer.issue_with_times(
+            self.state.issuer.demo_client(),
+            now - 3600,
+            now - 60,
+            None,
+        )
+    }
+
+    /// Every request received so far, oldest first (secrets masked).
+    pub fn requests(&self) -> Vec<log::LoggedRequest> {
+        self.state.log.snapshot()
+    }
+
+    /// Moves the day-by-day story to its next day (`None` without a story).
+    pub fn next_day(&self) -> Option<story::Day> {
+        self.state.advance_story()
+    }
+
+    /// The story's days so far (empty without a story).
+    pub fn story_days(&self) -> Vec<story::Day> {
+        self.state
+            .story
+            .as_ref()
+            .map(story::Story::days)
+            .unwrap_or_default()
+    }
+
+    /// Whether the day-by-day story is played.
+    pub fn plays_story(&self) -> bool {
+        self.state.story.is_some()
+    }
+
+    /// The data as served now (judging the story needs the offers a consumer may see).
+    pub fn store_snapshot(&self) -> std::sync::Arc<store::Store> {
+        self.state.store()
+    }
+
+    /// Requests received after the one numbered `seq`.
+    pub fn requests_since(&self, seq: u64) -> Vec<log::LoggedRequest> {
+        self.state.log.since(seq)
+    }
+
+    /// Runs until the task ends (used by `rorcheck serve`).
+    pub async fn wait(mut self) {
+        let _ = (&mut self.task).await;
+    }
+}
+
+impl Drop for MockServer {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}

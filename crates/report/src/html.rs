@@ -1,0 +1,311 @@
+//! `report.html`: one self-contained page a person reads and hands to the ROR programme team.
+//!
+//! The page is rendered by an askama template (`templates/report.html`) that auto-escapes
+//! everything: response bodies come from the server under test and are untrusted.
+
+use askama::Template;
+
+use rorcheck_engine::run::result::{AssertionResult, CaptureResult, StepResult};
+use rorcheck_engine::run::{RunReport, ScenarioResult, Status};
+use rorcheck_scenario::Priority;
+
+struct PriorityRow {
+    number: u8,
+    label: &'static str,
+    weight: u32,
+    total: usize,
+    passed: usize,
+    failed: usize,
+    errored: usize,
+    skipped: usize,
+}
+
+/// One consumption modality (or cross-cutting category) of the catalogue.
+struct ModalityRow {
+    label: &'static str,
+    total: usize,
+    passed: usize,
+    failed: usize,
+    errored: usize,
+    skipped: usize,
+    /// Scenarios that failed or errored, to jump to.
+    problems: Vec<String>,
+}
+
+fn modality_rows(report: &RunReport) -> Vec<ModalityRow> {
+    rorcheck_scenario::Modality::ALL
+        .iter()
+        .filter_map(|m| {
+            let of: Vec<&ScenarioResult> = report
+                .scenarios
+                .iter()
+                .filter(|s| s.modality == *m)
+                .collect();
+            if of.is_empty() {
+                return None;
+            }
+            let count = |st: Status| of.iter().filter(|s| s.status == st).count();
+            Some(ModalityRow {
+                label: m.label(),
+                total: of.len(),
+                passed: count(Status::Passed),
+                failed: count(Status::Failed),
+                errored: count(Status::Errored),
+                skipped: count(Status::Skipped),
+                problems: of
+                    .iter()
+                    .filter(|s| matches!(s.status, Status::Failed | Status::Errored))
+                    .map(|s| s.id.clone())
+                    .collect(),
+            })
+        })
+        .collect()
+}
+
+struct ExchangeView {
+    /// What the exchange was within its step (« page 2 », « fichier Organization »).
+    label: Option<String>,
+    method: String,
+    url: String,
+    request_headers: Vec<(String, String)>,
+    request_body: Option<String>,
+    response_status: Option<u16>,
+    response_headers: Vec<(String, String)>,
+    response_body: String,
+    response_note: Option<String>,
+    timing: Option<String>,
+    curl: String,
+}
+
+struct StepView<'a> {
+    step: &'a StepResult,
+    status_key: &'static str,
+    status_label: &'static str,
+    assertions: Vec<AssertionView<'a>>,
+    captures: &'a [CaptureResult],
+    /// The step's request and its follow-ups (pages, `$export` polls and files).
+    exchanges: Vec<ExchangeView>,
+}
+
+struct AssertionView<'a> {
+    a: &'a AssertionResult,
+    status_key: &'static str,
+    status_label: &'static str,
+}
+
+struct ScenarioView<'a> {
+    s: &'a ScenarioResult,
+    status_key: &'static str,
+    status_label: &'static str,
+    open: bool,
+    steps: Vec<StepView<'a>>,
+}
+
+#[derive(Template)]
+#[template(path = "report.html")]
+struct ReportPage<'a> {
+    r: &'a RunReport,
+    verdict: &'static str,
+    verdict_ok: bool,
+    score: u32,
+    total: usize,
+    passed: usize,
+    failed: usize,
+    errored: usize,
+    skipped: usize,
+    not_applicable: usize,
+    warnings: usize,
+    priorities: Vec<PriorityRow>,
+    modalities: Vec<ModalityRow>,
+    scenarios: Vec<ScenarioView<'a>>,
+    started: String,
+    finished: String,
+    duration: String,
+}
+
+/// Pretty-prints JSON bodies; other bodies are shown as they came.
+fn pretty(body: &str) -> String {
+    serde_json::from_str::<serde_json::Value>(body)
+        .ok()
+        .and_then(|v| serde_json::to_string_pretty(&v).ok())
+        .unwrap_or_else(|| body.to_owned())
+}
+
+/// A curl line that replays the request; secrets stay masked, the reader puts their own.
+fn curl(ex: &rorcheck_http::Exchange) -> String {
+    let quote = |s: &str| format!("'{}'", s.replace('\'', r"'\''"));
+    let mut out = format!("curl -X {} {}", ex.request.method, quote(&ex.request.url));
+    for (k, v) in &ex.request.headers {
+        out.push_str(&format!(" \\\n  -H {}", quote(&format!("{k}: {v}"))));
+    }
+    if let Some(body) = &ex.request.body {
+        out.push_str(&format!(" \\\n  --data-raw {}", quote(body)));
+    }
+    out
+}
+
+/// How much of a passing step's response body the page shows: the reader checks what
+/// failed; everything is kept in report.json and the dossier's session.har.
+const PASSING_BODY_SHOWN: usize = 2048;
+
+fn exchange_views(step: &StepResult) -> Vec<ExchangeView> {
+    let passed = step.status == Status::Passed;
+    step.exchange
+        .iter()
+        .map(|ex| exchange_view(ex, None, passed))
+        .chain(
+            step.follow_ups
+                .iter()
+                .map(|f| exchange_view(&f.exchange, Some(f.label.clone()), passed)),
+        )
+        .collect()
+}
+
+/// The start of a body, cut at a character boundary.
+fn head(body: &str, max: usize) -> &str {
+    let mut end = max.min(body.len());
+    while !body.is_char_boundary(end) {
+        end -= 1;
+    }
+    &body[..end]
+}
+
+fn exchange_view(
+    ex: &rorcheck_http::Exchange,
+    label: Option<String>,
+    passed: bool,
+) -> ExchangeView {
+    let resp = ex.response.as_ref();
+    let abridged = passed && resp.is_some_and(|r| r.body.len() > PASSING_BODY_SHOWN);
+    let (response_body, response_note) = match resp {
+        None => (String::new(), Some("Aucune réponse reçue.".into())),
+        Some(r) if abridged => (
+            head(&r.body, PASSING_BODY_SHOWN).to_owned(),
+            Some(format!(
+                "Étape réussie : corps abrégé à ses {PASSING_BODY_SHOWN} premiers octets ({} reçus) ; en entier dans report.json et dans le dossier de preuve (session.har).",
+                r.body_bytes
+            )),
+        ),
+        Some(r) if r.body_truncated => (
+            pretty(&r.body),
+            Some(format!(
+                "Corps tronqué dans ce rapport ({} octets reçus).",
+                r.body_bytes
+            )),
+        ),
+        Some(r) if r.body_bytes == 0 => (String::new(), Some("Corps vide.".into())),
+        Some(r) => (pretty(&r.body), None),
+    };
+    ExchangeView {
+        label,
+        method: ex.request.method.clone(),
+        url: ex.request.url.clone(),
+        request_headers: ex.request.headers.clone(),
+        request_body: ex.request.body.as_deref().map(pretty),
+        response_status: resp.map(|r| r.status),
+        response_headers: resp.map(|r| r.headers.clone()).unwrap_or_default(),
+        response_body,
+        response_note,
+        timing: ex.timings.as_ref().map(|t| {
+            format!(
+                "en-têtes en {:.1} ms, réponse complète en {:.1} ms",
+                t.headers_ms, t.total_ms
+            )
+        }),
+        curl: curl(ex),
+    }
+}
+
+fn status_key(s: Status) -> &'static str {
+    s.key()
+}
+
+pub fn render(report: &RunReport) -> Result<String, askama::Error> {
+    let counts = report.counts();
+    let priorities = Priority::ALL
+        .iter()
+        .map(|p| {
+            let c = report.counts_for(*p);
+            PriorityRow {
+                number: p.number(),
+                label: p.label(),
+                weight: p.weight(),
+                total: c.total,
+                passed: c.passed,
+                failed: c.failed,
+                errored: c.errored,
+                skipped: c.skipped,
+            }
+        })
+        .collect();
+    // Problems first, then by priority and id, so the reader meets what matters first.
+    let mut ordered: Vec<&ScenarioResult> = report.scenarios.iter().collect();
+    let rank = |s: Status| match s {
+        Status::Errored => 0,
+        Status::Failed => 1,
+        Status::Passed => 2,
+        Status::Skipped => 3,
+        Status::NotApplicable => 4,
+    };
+    ordered.sort_by(|a, b| {
+        (rank(a.status), a.priority, &a.id).cmp(&(rank(b.status), b.priority, &b.id))
+    });
+    let scenarios = ordered
+        .into_iter()
+        .map(|s| ScenarioView {
+            s,
+            status_key: status_key(s.status),
+            status_label: s.status.label(),
+            open: matches!(s.status, Status::Failed | Status::Errored),
+            steps: s
+                .steps
+                .iter()
+                .map(|st| StepView {
+                    step: st,
+                    status_key: status_key(st.status),
+                    status_label: st.status.label(),
+                    assertions: st
+                        .assertions
+                        .iter()
+                        .map(|a| AssertionView {
+                            a,
+                            status_key: if a.is_warning() {
+                                "warning"
+                            } else {
+                                status_key(a.status)
+                            },
+                            status_label: if a.is_warning() {
+                                "avertissement"
+                            } else {
+                                a.status.label()
+                            },
+                        })
+                        .collect(),
+                    captures: &st.captures,
+                    exchanges: exchange_views(st),
+                })
+                .collect(),
+        })
+        .collect();
+    let fmt = "%d/%m/%Y %H:%M:%S";
+    ReportPage {
+        r: report,
+        verdict: crate::json::verdict(report),
+        verdict_ok: report.verdict() == rorcheck_engine::run::result::Verdict::Conforme,
+        score: report.score(),
+        total: counts.total,
+        passed: counts.passed,
+        failed: counts.failed,
+        errored: counts.errored,
+        skipped: counts.skipped,
+        not_applicable: counts.not_applicable,
+        warnings: report.scenarios.iter().map(|s| s.warnings).sum(),
+        priorities,
+        modalities: modality_rows(report),
+        scenarios,
+        started: report.started_at.format(fmt).to_string(),
+        finished: report.finished_at.format(fmt).to_string(),
+        duration: format!("{:.2} s", report.duration_ms() / 1000.0),
+    }
+    .render()
+}

@@ -1,0 +1,90 @@
+//! `report.json`: the whole run for machines.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use rorcheck_engine::run::result::{TargetInfo, ToolInfo};
+use rorcheck_engine::run::{Counts, RunReport, ScenarioResult};
+use rorcheck_scenario::Priority;
+
+#[derive(Serialize)]
+struct Summary {
+    #[serde(flatten)]
+    counts: Counts,
+    /// PLATINES-style weighted score, 0 to 100.
+    score: u32,
+    /// `conforme` when every scenario that ran passed.
+    verdict: &'static str,
+    by_priority: BTreeMap<String, PriorityCounts>,
+}
+
+#[derive(Serialize)]
+struct PriorityCounts {
+    label: &'static str,
+    #[serde(flatten)]
+    counts: Counts,
+}
+
+#[derive(Serialize)]
+struct JsonReport<'a> {
+    /// What the report judges: `run`, the ROR API as reached by this client
+    /// (`observe` judges the vendor's application).
+    mode: &'static str,
+    tool: &'a ToolInfo,
+    target: &'a TargetInfo,
+    scenario_set_hash: &'a str,
+    started_at: String,
+    finished_at: String,
+    duration_ms: f64,
+    /// Why the run stopped before its end, if it did.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    interrupted: Option<&'a str>,
+    /// Why the run stopped early on its own (the target could not be reached).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    stopped_early: Option<&'a str>,
+    /// The second embedded target (the mutual-TLS mock) of a default embedded run.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    alternate_target: Option<&'a TargetInfo>,
+    summary: Summary,
+    scenarios: &'a [ScenarioResult],
+}
+
+pub fn verdict(report: &RunReport) -> &'static str {
+    report.verdict().label()
+}
+
+pub fn render(report: &RunReport) -> Result<String, serde_json::Error> {
+    let by_priority = Priority::ALL
+        .iter()
+        .map(|p| {
+            (
+                p.number().to_string(),
+                PriorityCounts {
+                    label: p.label(),
+                    counts: report.counts_for(*p),
+                },
+            )
+        })
+        .collect();
+    let doc = JsonReport {
+        mode: "run",
+        tool: &report.tool,
+        target: &report.target,
+        scenario_set_hash: &report.scenario_set_hash,
+        started_at: report.started_at.to_rfc3339(),
+        finished_at: report.finished_at.to_rfc3339(),
+        duration_ms: report.duration_ms(),
+        interrupted: report.interrupted.as_deref(),
+        stopped_early: report.stopped_early.as_deref(),
+        alternate_target: report.alternate_target.as_ref(),
+        summary: Summary {
+            counts: report.counts(),
+            score: report.score(),
+            verdict: verdict(report),
+            by_priority,
+        },
+        scenarios: &report.scenarios,
+    };
+    serde_json::to_string_pretty(&doc)
+}

@@ -1,0 +1,1 @@
+//! Embedded targets for tests and benchmarks.
