@@ -651,7 +651,7 @@ async fn story_session(bound: Bound, skip_empty_day: bool) -> ObserveReport {
     let http = reqwest::Client::new();
     let story_url = observer.mock.token_url.replace(
         rorcheck::ror::TOKEN_PATH,
-        rorcheck::mock::server::STORY_PATH,
+        rorcheck::mock::STORY_PATH,
     );
     for day in 1..=4 {
         // The control the vendor (or a timer) uses to move the story on.

@@ -71,7 +71,7 @@ impl Connection {
                 .unwrap_or_default();
             vars.push((
                 "RORCHECK_STORY_NEXT_DAY_URL",
-                format!("{origin}{}/next-day", rorcheck_mock::server::STORY_PATH),
+                format!("{origin}{}/next-day", rorcheck_mock::STORY_PATH),
             ));
         }
         Connection { vars }

@@ -320,7 +320,7 @@ fn day_line(day: &rorcheck_mock::story::Day) -> String {
 }
 
 fn live_line(r: &LoggedRequest) -> String {
-    if r.path.starts_with(rorcheck_mock::server::STORY_PATH) && r.method == "POST" {
+    if r.path.starts_with(rorcheck_mock::STORY_PATH) && r.method == "POST" {
         return format!("  n° {:<4} passage au jour suivant demandé", r.seq);
     }
     if r.method == "TLS" {

@@ -2,7 +2,7 @@
 //! and parentheses, over the parameters the mock already supports. Each comparison is
 //! translated to the matching plain search parameter, so the two can never disagree.
 
-use super::search::{Matcher, SearchError, matcher};
+use super::matcher::{Matcher, SearchError, matcher};
 
 const DATE_PARAMS: &[&str] = &["_lastUpdated", "organization._lastUpdated:above"];
 

@@ -1,17 +1,21 @@
 //! The embedded mock ROR: a real HTTP server on loopback that behaves like the documented
 //! ROR FHIR API and its authorisation server. It never imports the runner.
 
-pub mod auth;
+// The public face: what a caller starts ([`MockServer`], [`MockOptions`]), the data it
+// serves ([`dataset`], [`store`], [`story`], [`visibility`]), the faults it can inject and
+// the request log observer mode judges ([`log`]). Handlers and search stay inside.
+mod auth;
 pub mod capability;
-pub mod clients;
+mod clients;
 pub mod dataset;
-pub mod export;
+mod export;
 pub mod faults;
-pub mod filter;
+mod filter;
 pub mod log;
+mod matcher;
 pub mod pki;
-pub mod search;
-pub mod server;
+mod search;
+mod server;
 pub mod store;
 pub mod story;
 mod tls;
@@ -26,6 +30,9 @@ use tokio::task::JoinHandle;
 pub use auth::{Client, Issuer};
 pub use dataset::{Dataset, DatasetError, GenerateOptions};
 pub use faults::{Fault, Faults};
+pub use export::Format as ExportFormat;
+pub use search::{MAX_PAGE, SYNC_CAP};
+pub use server::STORY_PATH;
 use server::MockState;
 
 /// Default base path, as on the real ROR.

@@ -14,7 +14,7 @@ use serde::Serialize;
 use ror::TOKEN_PATH;
 use rorcheck_scenario::template::{self, Piece};
 use rorcheck_scenario::{
-    AuthMode, Body, Check, ClientCertificate, ConsumerBehaviour, ObservedRequest, Scenario,
+    AuthMode, Body, Check, ClientCertificate, ConsumerBehaviour, Flow, ObservedRequest, Scenario,
     StatusSpec, Step,
 };
 
@@ -233,8 +233,8 @@ fn expected_step(step: &Step, line: u64, base_path: &str) -> ExpectedStep {
         name: step.name.clone(),
         line,
         request,
-        follow_next: step.follow_next.is_some(),
-        export: step.export.is_some(),
+        follow_next: matches!(step.flow(), Flow::FollowNext(_)),
+        export: matches!(step.flow(), Flow::Export(_)),
         token,
     }
 }

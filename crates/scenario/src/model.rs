@@ -244,16 +244,44 @@ pub struct Step {
     #[schemars(with = "Vec<Capture>")]
     pub capture: Vec<Spanned<Capture>>,
     /// Re-send the request until the expectations hold (polling, e.g. `$export`).
-    pub retry: Option<Retry>,
+    /// A step takes at most one of `retry`, `follow_next` and `export` (see `Flow`).
+    pub(crate) retry: Option<Retry>,
     /// Paging: after the first page, follow `link[next]` to the end. The step's
     /// assertions judge the first page, a `pages` assertion judges all of them, and
     /// conformance checks apply to every page.
-    pub follow_next: Option<FollowNext>,
+    pub(crate) follow_next: Option<FollowNext>,
     /// Bulk extraction: the request is an `$export` kick-off; the step polls the status URL
     /// (honouring `Retry-After`) to the manifest and reads every output file as a stream.
     /// The step's assertions judge the manifest, an `exported` assertion judges the files,
     /// and conformance checks apply to every exported resource.
-    pub export: Option<ExportFlow>,
+    pub(crate) export: Option<ExportFlow>,
+}
+
+/// How a step's request is carried out. The YAML names it with one of the keys `retry`,
+/// `follow_next` and `export` (loading refuses more than one); none is a single exchange.
+#[derive(Debug, Clone, Copy)]
+pub enum Flow {
+    /// One exchange (asked again only while the server says it is busy).
+    Once,
+    /// The same request until the expectations hold, within bounds.
+    Retry(Retry),
+    /// The first page, then `link[next]` to the end.
+    FollowNext(FollowNext),
+    /// `$export`: kick-off, polling to the manifest, every file read as a stream.
+    Export(ExportFlow),
+}
+
+impl Step {
+    /// The step's flow; when a file names several, the first of export, follow_next, retry
+    /// (loading refuses such a file, so this only matters for steps built in code).
+    pub fn flow(&self) -> Flow {
+        match (self.export, self.follow_next, self.retry) {
+            (Some(e), _, _) => Flow::Export(e),
+            (None, Some(f), _) => Flow::FollowNext(f),
+            (None, None, Some(r)) => Flow::Retry(r),
+            (None, None, None) => Flow::Once,
+        }
+    }
 }
 
 /// How far a paged search is followed.

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use regex::Regex;
 use serde_saphyr::Spanned;
 
-use super::load::Diagnostic;
+use super::diagnostic::Diagnostic;
 use super::model::{AuthMode, Body, CaptureSource, Check, HeaderRule, Scenario, Step};
 use super::template::{self, BUILTINS};
 use rorcheck_fhirpath::FhirPath;
@@ -104,6 +104,12 @@ fn check_step(
     if st.export.is_some() && (st.retry.is_some() || st.follow_next.is_some()) {
         out.push(here(format!(
             "step `{}`: an export step polls by itself; it takes neither retry nor follow_next",
+            st.name
+        )));
+    } else if st.retry.is_some() && st.follow_next.is_some() {
+        // One flow per step: a paged search retried until it holds is two steps.
+        out.push(here(format!(
+            "step `{}`: a step takes one flow: retry or follow_next, not both",
             st.name
         )));
     }

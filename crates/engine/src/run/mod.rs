@@ -1,10 +1,15 @@
-//! Running scenarios against a target and collecting the results.
+//! Running scenarios against a target and collecting the results, one way:
+//! [`runner`] schedules scenarios, [`step`] runs each step by its flow ([`flow`]), each flow
+//! is made of exchanges ([`exchange`]), and everything lands in the [`result`] model.
 
-pub mod export;
-pub mod paging;
+pub mod context;
+pub mod exchange;
+pub mod flow;
 pub mod result;
 pub mod runner;
 pub mod step;
 
+pub use context::StepContext;
+pub use flow::export;
 pub use result::{Counts, RunReport, ScenarioResult, Status, StepResult};
 pub use runner::{HEAVY_TAG, Runner};

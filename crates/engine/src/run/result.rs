@@ -154,6 +154,25 @@ pub struct StepResult {
     pub cause: Option<Cause>,
 }
 
+impl StepResult {
+    /// A step about to run: passed until something says otherwise.
+    pub fn new(name: String, line: u64) -> Self {
+        StepResult {
+            name,
+            line,
+            status: Status::Passed,
+            reason: None,
+            duration_ms: 0.0,
+            attempts: 0,
+            exchange: None,
+            assertions: Vec::new(),
+            captures: Vec::new(),
+            follow_ups: Vec::new(),
+            cause: None,
+        }
+    }
+}
+
 /// One more exchange of a step, with what it was (« page 2 », « fichier Organization »).
 #[derive(Debug, Clone, Serialize)]
 pub struct FollowUp {

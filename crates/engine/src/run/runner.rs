@@ -7,12 +7,13 @@ use std::time::Instant;
 use chrono::{Local, SecondsFormat, Utc};
 use tokio::sync::Semaphore;
 
+use super::context::StepContext;
 use super::result::{Cause, RunReport, ScenarioResult, Status, TargetInfo, ToolInfo};
-use super::step::{StepContext, run_step};
+use super::step::run_step;
 use crate::config::Target;
 use rorcheck_fhirpath::FhirPath;
 use rorcheck_http::{HttpClient, Redactor};
-use rorcheck_scenario::{Scenario, ScenarioSet};
+use rorcheck_scenario::{Flow, Scenario, ScenarioSet};
 
 /// Tag of the scenarios that load the server (full extractions): not run against a
 /// production environment unless explicitly allowed.
@@ -40,14 +41,11 @@ pub struct Runner {
 fn expected_length(s: &Scenario) -> u8 {
     s.steps
         .iter()
-        .map(|st| {
-            if st.value.export.is_some() {
-                3
-            } else if st.value.follow_next.is_some() {
-                2
-            } else {
-                u8::from(st.value.retry.is_some())
-            }
+        .map(|st| match st.value.flow() {
+            Flow::Export(_) => 3,
+            Flow::FollowNext(_) => 2,
+            Flow::Retry(_) => 1,
+            Flow::Once => 0,
         })
         .max()
         .unwrap_or(0)

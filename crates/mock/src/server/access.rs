@@ -8,7 +8,7 @@ use crate::faults::Fault;
 use crate::log::RefusalKind;
 
 use super::respond::{outcome, refused};
-use super::*;
+use super::state::*;
 
 /// Why a FHIR call is refused before its parameters are even read.
 #[derive(Debug)]

@@ -15,7 +15,7 @@ use super::access::Granted;
 use super::fhir::{query_pairs, search_error, served_keys};
 use super::respond::fhir_response;
 use super::respond::{outcome, with_facts};
-use super::*;
+use super::state::*;
 
 /// `$export` kick-off.
 pub(super) async fn export_kickoff(

@@ -19,7 +19,7 @@ use crate::visibility;
 use super::access::Granted;
 use super::respond::fhir_response;
 use super::respond::{fhir_text, outcome, refused, with_facts};
-use super::*;
+use super::state::*;
 
 pub(super) fn query_pairs(raw: Option<&str>) -> Vec<(String, String)> {
     url::form_urlencoded::parse(raw.unwrap_or_default().as_bytes())

@@ -9,7 +9,7 @@ use crate::faults::Fault;
 use crate::log::{LoggedRequest, ResponseFacts, TokenSeen, TokenState};
 
 use super::respond::outcome;
-use super::*;
+use super::state::*;
 
 /// The bearer token of a call as the log keeps it: its `jti`, never the token.
 pub(super) fn token_seen(issuer: &Issuer, token: &str) -> TokenSeen {

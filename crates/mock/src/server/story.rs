@@ -5,7 +5,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
 use super::respond::outcome;
-use super::*;
+use super::state::*;
 
 /// `POST /_rorcheck/story/next-day`: the observer's control to move the story on.
 pub(super) async fn story_next_day(State(state): State<Shared>) -> Response {

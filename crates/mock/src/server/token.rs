@@ -14,7 +14,7 @@ use crate::log::{IssuedToken, RefusalKind, ResponseFacts};
 
 use super::fhir::query_pairs;
 use super::respond::{refused, with_facts};
-use super::*;
+use super::state::*;
 
 pub(super) async fn issue(
     State(state): State<Shared>,

@@ -6,16 +6,18 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
-use serde_saphyr::Spanned;
-
-use super::result::{AssertionResult, FollowUp};
-use super::step::{
-    FollowUpError, StepContext, follow_up_request, record_request, record_response, send_follow_up,
-    status_of,
-};
+use super::repeat::send_until;
 use crate::assert::{FindingCounts, Verdict, findings_verdict};
+use crate::run::context::StepRun;
+use crate::run::exchange::{
+    FollowUpError, conclude, evidence, follow_up_request, foreign_origin_finding, record_request,
+    send_follow_up, status_of, without_response,
+};
+use crate::run::result::{AssertionResult, FollowUp, StepResult};
 use rorcheck_conformance::{Aspects, Finding};
-use rorcheck_http::{Exchange, HttpClient, OutgoingRequest, ReceivedResponse, Redactor};
+use rorcheck_http::{
+    Exchange, ForeignOrigin, OutgoingRequest, ReceivedResponse, RecordedRequest, Redactor,
+};
 use rorcheck_scenario::{Check, FollowNext, PagesSpec, Step};
 
 /// What one page held.
@@ -290,16 +292,17 @@ fn join_numbers(numbers: &[usize]) -> String {
 const PAGES_WITH_EVIDENCE: usize = 3;
 
 /// What following the pages of a step produced.
+#[derive(Default)]
 pub struct Followed {
     pub paging: Paging,
     /// Conformance findings over every page, for each conformance assertion of the step
     /// (by index) and for the automatic check (`None`).
-    conformance: Vec<(Option<usize>, Aspects, Vec<Finding>, FindingCounts)>,
+    conformance: Vec<Slot>,
     pub follow_ups: Vec<FollowUp>,
     /// Requests sent after the first page.
     pub requests: u32,
     /// A `next` link to another origin, not followed: a finding on its own.
-    pub foreign: Option<rorcheck_http::ForeignOrigin>,
+    pub foreign: Option<ForeignOrigin>,
 }
 
 impl Followed {
@@ -337,11 +340,7 @@ impl Followed {
     }
 }
 
-fn record_findings(
-    slots: &mut [(Option<usize>, Aspects, Vec<Finding>, FindingCounts)],
-    body: &Value,
-    ctx: &rorcheck_conformance::Context,
-) {
+fn record_findings(slots: &mut [Slot], body: &Value, ctx: &rorcheck_conformance::Context) {
     for (_, aspects, kept, counts) in slots.iter_mut() {
         let found = rorcheck_conformance::check(body, ctx, *aspects);
         let c = FindingCounts::of(&found);
@@ -351,20 +350,38 @@ fn record_findings(
     }
 }
 
-/// Follows `link[next]` from the first response of a step to the end (or `max_pages`),
-/// with the step's headers and the target's token, recording each page.
-pub async fn follow(
-    ctx: &StepContext<'_>,
-    step: &Spanned<Step>,
+/// Runs a `follow_next` step: the first page (asked again only while the server is busy),
+/// then every `next` link, judged as a whole.
+pub(crate) async fn run(
+    run: &StepRun<'_, '_>,
     limit: FollowNext,
-    request: &OutgoingRequest,
-    client: &HttpClient,
-    first: &ReceivedResponse,
+    request: OutgoingRequest,
+    recorded: RecordedRequest,
+    vars: &mut BTreeMap<String, String>,
     redactor: &mut Redactor,
-) -> Followed {
-    let st = &step.value;
-    let conformance_ctx = ctx.conformance(request);
-    let mut slots: Vec<(Option<usize>, Aspects, Vec<Finding>, FindingCounts)> = st
+    mut result: StepResult,
+) -> StepResult {
+    let Some((first, mut assertions)) =
+        send_until(run, 1, &request, vars, redactor, &mut result).await
+    else {
+        return without_response(result, recorded, run.started);
+    };
+    let followed = follow(run, limit, &request, &first, redactor).await;
+    followed.apply(run.st(), &mut assertions, redactor);
+    if let Some(foreign) = &followed.foreign {
+        assertions.push(foreign_origin_finding(run.line(), foreign, redactor));
+    }
+    result.follow_ups = followed.follow_ups;
+    result.attempts += followed.requests;
+    conclude(run, recorded, &first, assertions, vars, redactor, result).await
+}
+
+/// Conformance findings gathered over the pages: one slot per conformance assertion of the
+/// step (by index), or one for the automatic check (`None`).
+type Slot = (Option<usize>, Aspects, Vec<Finding>, FindingCounts);
+
+fn conformance_slots(st: &Step, check_all: bool) -> Vec<Slot> {
+    let mut slots: Vec<Slot> = st
         .expect
         .iter()
         .enumerate()
@@ -378,32 +395,105 @@ pub async fn follow(
             _ => None,
         })
         .collect();
-    if ctx.check_all && slots.is_empty() {
+    if check_all && slots.is_empty() {
         slots.push((None, Aspects::ALL, Vec::new(), FindingCounts::default()));
     }
-    let mut out = Followed {
-        paging: Paging::default(),
-        conformance: Vec::new(),
-        follow_ups: Vec::new(),
-        requests: 0,
-        foreign: None,
+    slots
+}
+
+/// A page's body and what it holds, or why the chain stops there.
+fn read_page(response: &ReceivedResponse) -> Result<(Value, PageRecord), String> {
+    if !(200..300).contains(&response.status) {
+        return Err(format!("HTTP {}", response.status));
+    }
+    let body: Value =
+        serde_json::from_slice(&response.body).map_err(|e| format!("corps illisible ({e})"))?;
+    let page = PageRecord::read(&body)?;
+    Ok((body, page))
+}
+
+/// Why the chain stopped before a page: the reason, a foreign `next` link, the evidence of
+/// a request that got no answer.
+struct Stop {
+    reason: String,
+    foreign: Option<ForeignOrigin>,
+    unanswered: Option<FollowUp>,
+}
+
+impl Stop {
+    fn because(reason: String) -> Self {
+        Stop {
+            reason,
+            foreign: None,
+            unanswered: None,
+        }
+    }
+}
+
+/// Requests the page after page `number` through its `next` link: the answer, the requests
+/// sent (busy retries included) and its evidence.
+async fn next_page(
+    run: &StepRun<'_, '_>,
+    request: &OutgoingRequest,
+    next: &str,
+    number: usize,
+    redactor: &mut Redactor,
+) -> Result<(ReceivedResponse, u32, FollowUp), Stop> {
+    // `next` is opaque: followed as given, resolved against the page's URL if relative.
+    let url = request
+        .url
+        .join(next)
+        .map_err(|e| Stop::because(format!("lien next inutilisable « {next} » ({e})")))?;
+    let what = format!("le lien next de la page {number}");
+    let req = match follow_up_request(run.ctx, run.st(), request, url, &what, redactor).await {
+        Ok(r) => r,
+        Err(FollowUpError::Foreign(e)) => {
+            return Err(Stop {
+                reason: format!("{what} pointe hors de la cible ({})", e.origin),
+                foreign: Some(e),
+                unanswered: None,
+            });
+        }
+        Err(e @ FollowUpError::Token(_)) => return Err(Stop::because(e.to_string())),
     };
+    let label = format!("page {}", number + 1);
+    match send_follow_up(run.ctx, run.client, run.st(), &req).await {
+        Ok((resp, sent)) => {
+            let shown = evidence(label, &req, Some(&resp), redactor);
+            Ok((resp, sent, shown))
+        }
+        Err(e) => Err(Stop {
+            reason: redactor.text(&e.to_string()),
+            foreign: None,
+            unanswered: Some(FollowUp {
+                label,
+                exchange: Exchange {
+                    request: record_request(&req, redactor),
+                    response: None,
+                    timings: None,
+                },
+            }),
+        }),
+    }
+}
+
+/// Follows `link[next]` from the first response of a step to the end (or `max_pages`),
+/// with the step's headers and the target's token, recording each page.
+pub async fn follow(
+    run: &StepRun<'_, '_>,
+    limit: FollowNext,
+    request: &OutgoingRequest,
+    first: &ReceivedResponse,
+    redactor: &mut Redactor,
+) -> Followed {
+    let conformance_ctx = run.ctx.conformance(request);
+    let mut slots = conformance_slots(run.st(), run.ctx.check_all);
+    let mut out = Followed::default();
     let mut response = first.clone();
     let mut pending_evidence: Option<FollowUp> = None;
     loop {
         let number = out.paging.pages.len() + 1;
-        if !(200..300).contains(&response.status) {
-            out.paging.stopped = Some(format!("HTTP {}", response.status));
-            break;
-        }
-        let body: Value = match serde_json::from_slice(&response.body) {
-            Ok(v) => v,
-            Err(e) => {
-                out.paging.stopped = Some(format!("corps illisible ({e})"));
-                break;
-            }
-        };
-        let page = match PageRecord::read(&body) {
+        let (body, page) = match read_page(&response) {
             Ok(p) => p,
             Err(why) => {
                 out.paging.stopped = Some(why);
@@ -418,58 +508,24 @@ pub async fn follow(
             out.paging.limit_reached = true;
             break;
         }
-        // `next` is opaque: followed as given, resolved against the page's URL if relative.
-        let url = match request.url.join(&next) {
-            Ok(u) => u,
-            Err(e) => {
-                out.paging.stopped = Some(format!("lien next inutilisable « {next} » ({e})"));
-                break;
-            }
-        };
-        let what = format!("le lien next de la page {number}");
-        let req = match follow_up_request(ctx, st, request, url, &what, redactor).await {
-            Ok(r) => r,
-            Err(FollowUpError::Foreign(e)) => {
-                out.paging.stopped = Some(format!("{what} pointe hors de la cible ({})", e.origin));
-                out.foreign = Some(e);
-                break;
-            }
-            Err(e @ FollowUpError::Token(_)) => {
-                out.paging.stopped = Some(e.to_string());
-                break;
-            }
-        };
-        let recorded = record_request(&req, redactor);
-        match send_follow_up(ctx, client, st, &req).await {
-            Ok((resp, sent)) => {
+        match next_page(run, request, &next, number, redactor).await {
+            Ok((resp, sent, shown)) => {
                 out.requests += sent;
-                let evidence = FollowUp {
-                    label: format!("page {}", number + 1),
-                    exchange: Exchange {
-                        request: recorded,
-                        response: Some(record_response(&resp, redactor)),
-                        timings: Some(resp.timings.clone()),
-                    },
-                };
                 if out.follow_ups.len() < PAGES_WITH_EVIDENCE {
-                    out.follow_ups.push(evidence);
+                    out.follow_ups.push(shown);
                 } else {
-                    pending_evidence = Some(evidence);
+                    pending_evidence = Some(shown);
                 }
                 response = resp;
             }
-            Err(e) => {
-                out.requests += 1;
-                out.paging.stopped = Some(redactor.text(&e.to_string()));
-                out.follow_ups.extend(pending_evidence.take());
-                out.follow_ups.push(FollowUp {
-                    label: format!("page {}", number + 1),
-                    exchange: Exchange {
-                        request: recorded,
-                        response: None,
-                        timings: None,
-                    },
-                });
+            Err(stop) => {
+                out.paging.stopped = Some(stop.reason);
+                out.foreign = stop.foreign;
+                if let Some(unanswered) = stop.unanswered {
+                    out.requests += 1;
+                    out.follow_ups.extend(pending_evidence.take());
+                    out.follow_ups.push(unanswered);
+                }
                 break;
             }
         }

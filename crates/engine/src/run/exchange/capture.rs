@@ -1,0 +1,81 @@
+//! Captures: values taken from a response for later steps.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use crate::assert::ResponseView;
+use crate::run::result::{CaptureResult, Status, StepResult};
+use rorcheck_fhirpath::FhirPath;
+use rorcheck_http::Redactor;
+use rorcheck_scenario::{CaptureSource, Step};
+
+/// The value a capture takes from the response, as text.
+pub(crate) async fn capture_value(
+    source: &CaptureSource,
+    view: &ResponseView<'_>,
+    fhirpath: &FhirPath,
+) -> Result<String, String> {
+    match source {
+        CaptureSource::Status => Ok(view.status.to_string()),
+        CaptureSource::Header(name) => view
+            .headers
+            .get(name.as_str())
+            .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+            .ok_or_else(|| format!("en-tête {name} absent de la réponse")),
+        CaptureSource::FhirPath(expr) => {
+            let json = view
+                .json()?
+                .ok_or_else(|| "corps de réponse vide".to_owned())?;
+            let results = fhirpath
+                .evaluate(expr, json)
+                .await
+                .map_err(|e| e.to_string())?;
+            match results.first() {
+                Some(Value::String(s)) => Ok(s.clone()),
+                Some(other) => Ok(other.to_string()),
+                None => Err(format!("`{expr}` ne donne aucun résultat")),
+            }
+        }
+    }
+}
+
+pub(crate) fn is_secret_name(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    ["token", "secret", "password", "jeton"]
+        .iter()
+        .any(|w| lower.contains(w))
+}
+
+/// Takes the step's captures from `view` into `vars`; a capture that finds nothing fails a
+/// step that had passed. Captured secrets are added to `redactor`.
+pub(crate) async fn capture(
+    st: &Step,
+    view: &ResponseView<'_>,
+    fhirpath: &FhirPath,
+    vars: &mut BTreeMap<String, String>,
+    redactor: &mut Redactor,
+    result: &mut StepResult,
+) {
+    for c in &st.capture {
+        let name = &c.value.name;
+        match capture_value(&c.value.source, view, fhirpath).await {
+            Ok(value) => {
+                if is_secret_name(name) {
+                    redactor.add_secret(&value);
+                }
+                result.captures.push(CaptureResult {
+                    name: name.clone(),
+                    value: redactor.text(&value),
+                });
+                vars.insert(name.clone(), value);
+            }
+            Err(why) => {
+                if result.status == Status::Passed {
+                    result.status = Status::Failed;
+                    result.reason = Some(format!("capture `{name}` impossible : {why}"));
+                }
+            }
+        }
+    }
+}

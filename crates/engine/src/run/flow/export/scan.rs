@@ -1,0 +1,187 @@
+//! Parsing an output file as a stream, one resource at a time (ndjson lines or Bundle
+//! entries), each bounded in size; a blocking parser fed by the download's chunks.
+
+use std::cell::Cell;
+use std::io::Read;
+use std::rc::Rc;
+
+use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde_json::Value;
+
+use super::tally::{ExportTally, FileFormat};
+
+/// Bytes read since the current resource began: the reader refuses to go past the limit,
+/// so that one endless line or entry cannot fill memory.
+#[derive(Clone)]
+pub(super) struct RecordMark(Rc<Cell<u64>>);
+
+impl RecordMark {
+    /// A resource was taken whole: the next one starts here.
+    fn reset(&self) {
+        self.0.set(0);
+    }
+}
+
+/// A reader that fails once a single resource grows past `limit` bytes.
+pub(super) struct RecordBound<R> {
+    inner: R,
+    mark: RecordMark,
+    limit: u64,
+}
+
+impl<R: Read> Read for RecordBound<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let used = self.mark.0.get();
+        if used >= self.limit {
+            return Err(std::io::Error::other(format!(
+                "une ressource dépasse la limite de {} (max_record_mib) : lecture arrêtée",
+                rorcheck_http::limits::human_size(self.limit)
+            )));
+        }
+        let room = usize::try_from(self.limit - used).unwrap_or(usize::MAX);
+        let n = buf.len().min(room);
+        let read = self.inner.read(&mut buf[..n])?;
+        self.mark.0.set(used + read as u64);
+        Ok(read)
+    }
+}
+
+/// Reads one file from `reader`, handing each resource to `tally`; no single resource may
+/// take more than `max_record` bytes. Returns why reading stopped early, if it did.
+pub fn scan(
+    reader: impl Read,
+    format: FileFormat,
+    tally: &mut ExportTally,
+    max_record: u64,
+) -> Result<(), String> {
+    let mark = RecordMark(Rc::new(Cell::new(0)));
+    let reader = RecordBound {
+        inner: reader,
+        mark: mark.clone(),
+        limit: max_record,
+    };
+    match format {
+        FileFormat::Ndjson => {
+            let stream = serde_json::Deserializer::from_reader(reader).into_iter::<Value>();
+            for (n, item) in stream.enumerate() {
+                let resource =
+                    item.map_err(|e| format!("ressource n° {} illisible : {e}", n + 1))?;
+                mark.reset();
+                tally.observe(&resource);
+            }
+            Ok(())
+        }
+        FileFormat::Bundle => {
+            let mut de = serde_json::Deserializer::from_reader(reader);
+            BundleSeed { tally, mark }
+                .deserialize(&mut de)
+                .and_then(|()| de.end())
+                .map_err(|e| format!("Bundle illisible : {e}"))
+        }
+    }
+}
+
+/// Walks a Bundle, taking its entries one at a time.
+pub(super) struct BundleSeed<'a> {
+    tally: &'a mut ExportTally,
+    mark: RecordMark,
+}
+
+impl<'de> DeserializeSeed<'de> for BundleSeed<'_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for BundleSeed<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a FHIR Bundle")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        while let Some(key) = map.next_key::<String>()? {
+            match key.as_str() {
+                "resourceType" => {
+                    let ty: String = map.next_value()?;
+                    if ty != "Bundle" {
+                        return Err(serde::de::Error::custom(format!(
+                            "resourceType {ty} au lieu de Bundle"
+                        )));
+                    }
+                }
+                "entry" => map.next_value_seed(Entries {
+                    tally: &mut *self.tally,
+                    mark: self.mark.clone(),
+                })?,
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+            self.mark.reset();
+        }
+        Ok(())
+    }
+}
+
+pub(super) struct Entries<'a> {
+    tally: &'a mut ExportTally,
+    mark: RecordMark,
+}
+
+impl<'de> DeserializeSeed<'de> for Entries<'_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Entries<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a list of Bundle entries")
+    }
+    fn visit_seq<S: SeqAccess<'de>>(self, mut seq: S) -> Result<(), S::Error> {
+        while let Some(entry) = seq.next_element::<Value>()? {
+            self.mark.reset();
+            self.tally.observe(&entry["resource"]);
+        }
+        Ok(())
+    }
+}
+
+/// A blocking reader over chunks that arrive on a channel from the async download.
+pub struct ChunkReader {
+    rx: tokio::sync::mpsc::Receiver<Result<Vec<u8>, String>>,
+    chunk: Vec<u8>,
+    at: usize,
+}
+
+impl ChunkReader {
+    pub fn new(rx: tokio::sync::mpsc::Receiver<Result<Vec<u8>, String>>) -> Self {
+        ChunkReader {
+            rx,
+            chunk: Vec::new(),
+            at: 0,
+        }
+    }
+}
+
+impl Read for ChunkReader {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        while self.at >= self.chunk.len() {
+            match self.rx.blocking_recv() {
+                None => return Ok(0),
+                Some(Ok(chunk)) => {
+                    self.chunk = chunk;
+                    self.at = 0;
+                }
+                Some(Err(e)) => return Err(std::io::Error::other(e)),
+            }
+        }
+        let n = buf.len().min(self.chunk.len() - self.at);
+        buf[..n].copy_from_slice(&self.chunk[self.at..self.at + n]);
+        self.at += n;
+        Ok(n)
+    }
+}

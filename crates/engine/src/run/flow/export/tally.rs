@@ -1,0 +1,291 @@
+//! What an export's files held, tallied resource by resource: counts per type, duplicates,
+//! references left dangling, conformance findings; judged against an `exported` assertion.
+
+use std::collections::{BTreeMap, HashSet};
+
+use serde_json::Value;
+
+use crate::assert::{FindingCounts, Verdict, findings_verdict};
+use rorcheck_conformance::{self as conformance, Aspects, Finding, Severity};
+use rorcheck_scenario::ExportedSpec;
+
+/// Findings kept in full for the report; the others are only counted.
+pub(crate) const KEPT_FINDINGS: usize = 50;
+
+/// Duplicates and dangling references named in the report.
+pub(super) const NAMED: usize = 5;
+
+/// How an output file is laid out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileFormat {
+    /// One resource per line (`application/fhir+ndjson`).
+    Ndjson,
+    /// A Bundle whose entries hold the resources (`application/fhir+json`, what the real
+    /// ROR serves).
+    Bundle,
+}
+
+impl FileFormat {
+    pub fn from_content_type(ct: &str) -> Option<FileFormat> {
+        let media = ct
+            .split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase();
+        match media.as_str() {
+            "application/fhir+ndjson" | "application/ndjson" | "application/x-ndjson" => {
+                Some(FileFormat::Ndjson)
+            }
+            "application/fhir+json" | "application/json" => Some(FileFormat::Bundle),
+            _ => None,
+        }
+    }
+}
+
+/// One output file as read.
+#[derive(Debug, Clone, Default)]
+pub struct FileTally {
+    /// The type the manifest gives the file.
+    pub resource_type: String,
+    /// The manifest's `count`, if it gives one.
+    pub declared: Option<u64>,
+    pub read: u64,
+    /// Resources of another type than the manifest's.
+    pub foreign: u64,
+    pub bytes: u64,
+    /// Why the file could not be read to the end.
+    pub error: Option<String>,
+}
+
+/// The references `_myCompleteExtract` promises to make resolvable: (source type, element).
+pub(super) const PROMISED: &[(&str, &str)] = &[
+    ("HealthcareService", "providedBy"),
+    ("HealthcareService", "location"),
+    ("Organization", "partOf"),
+    ("PractitionerRole", "practitioner"),
+    ("PractitionerRole", "healthcareService"),
+];
+
+/// Everything learnt from the files of one export.
+#[derive(Debug, Default)]
+pub struct ExportTally {
+    pub manifest_types: Vec<String>,
+    pub files: Vec<FileTally>,
+    pub per_type: BTreeMap<String, u64>,
+    ids: HashSet<String>,
+    pub duplicates: Vec<String>,
+    pub duplicate_count: usize,
+    /// (from, element, to) for the promised references.
+    references: Vec<(String, &'static str, String)>,
+    pub findings: Vec<Finding>,
+    pub finding_counts: FindingCounts,
+    /// Counts per rule and severity, all findings included (the kept ones are a sample).
+    pub rules: BTreeMap<(String, Severity), usize>,
+    aspects: Option<Aspects>,
+    context: conformance::Context,
+}
+
+impl ExportTally {
+    /// `aspects`: the conformance checks to apply to each resource, if any.
+    pub fn new(aspects: Option<Aspects>, context: conformance::Context) -> Self {
+        ExportTally {
+            aspects,
+            context,
+            ..ExportTally::default()
+        }
+    }
+
+    /// Takes one resource of the file being read (the last one pushed to `files`).
+    pub fn observe(&mut self, resource: &Value) {
+        let Some(file) = self.files.last_mut() else {
+            return;
+        };
+        file.read += 1;
+        let ty = resource["resourceType"].as_str().unwrap_or("?").to_owned();
+        if ty != file.resource_type {
+            file.foreign += 1;
+        }
+        *self.per_type.entry(ty.clone()).or_default() += 1;
+        let label = conformance::label(resource);
+        if !self.ids.insert(label.clone()) {
+            self.duplicate_count += 1;
+            if self.duplicates.len() < NAMED {
+                self.duplicates.push(label.clone());
+            }
+        }
+        for (source, element) in PROMISED {
+            if *source != ty {
+                continue;
+            }
+            let refs: Vec<&Value> = match &resource[*element] {
+                Value::Array(items) => items.iter().collect(),
+                Value::Null => Vec::new(),
+                one => vec![one],
+            };
+            for r in refs {
+                if let Some(target) = r["reference"].as_str() {
+                    self.references
+                        .push((label.clone(), element, target.to_owned()));
+                }
+            }
+        }
+        if let Some(aspects) = self.aspects {
+            // Search-graph rules judge a search response, not a file: not applied here.
+            let per_resource = Aspects {
+                graph: false,
+                capability: false,
+                ..aspects
+            };
+            for f in conformance::check(resource, &self.context, per_resource) {
+                *self.rules.entry((f.rule.clone(), f.severity)).or_default() += 1;
+                match f.severity {
+                    Severity::Error => self.finding_counts.errors += 1,
+                    Severity::Warning => self.finding_counts.warnings += 1,
+                }
+                if self.findings.len() < KEPT_FINDINGS {
+                    self.findings.push(f);
+                }
+            }
+        }
+    }
+
+    fn resources_read(&self) -> u64 {
+        self.files.iter().map(|f| f.read).sum()
+    }
+
+    /// References among the promised ones whose target type was exported but whose target
+    /// was not.
+    pub fn dangling(&self) -> Vec<&(String, &'static str, String)> {
+        let exported: HashSet<&str> = self.manifest_types.iter().map(String::as_str).collect();
+        self.references
+            .iter()
+            .filter(|(_, _, to)| {
+                let ty = to.split('/').next().unwrap_or("");
+                exported.contains(ty) && !self.ids.contains(to)
+            })
+            .collect()
+    }
+
+    /// Judges the files against an `exported` assertion.
+    pub fn judge(&self, spec: &ExportedSpec) -> Verdict {
+        let mut problems = Vec::new();
+        for f in &self.files {
+            if let Some(e) = &f.error {
+                problems.push(format!("fichier {} illisible : {e}", f.resource_type));
+            }
+        }
+        if let Some(types) = &spec.types {
+            let mut want: Vec<&str> = types.iter().map(String::as_str).collect();
+            let mut got: Vec<&str> = self.manifest_types.iter().map(String::as_str).collect();
+            want.sort_unstable();
+            got.sort_unstable();
+            got.dedup();
+            if want != got {
+                problems.push(format!(
+                    "types exportés {}, attendu {}",
+                    got.join(", "),
+                    want.join(", ")
+                ));
+            }
+        }
+        for (ty, cmp) in &spec.resources {
+            let n = self.per_type.get(ty).copied().unwrap_or(0);
+            if !cmp.holds(n) {
+                problems.push(format!("{n} ressource(s) {ty}, attendu {cmp}"));
+            }
+        }
+        if spec.counts_match {
+            for f in &self.files {
+                if let Some(d) = f.declared
+                    && d != f.read
+                    && f.error.is_none()
+                {
+                    problems.push(format!(
+                        "fichier {} : {} ressource(s) lue(s), le manifeste en annonce {d}",
+                        f.resource_type, f.read
+                    ));
+                }
+                if f.foreign > 0 {
+                    problems.push(format!(
+                        "fichier {} : {} ressource(s) d'un autre type",
+                        f.resource_type, f.foreign
+                    ));
+                }
+            }
+        }
+        if spec.unique && self.duplicate_count > 0 {
+            problems.push(format!(
+                "{} ressource(s) exportée(s) plusieurs fois : {}",
+                self.duplicate_count,
+                self.duplicates.join(", ")
+            ));
+        }
+        if spec.references_resolve {
+            let dangling = self.dangling();
+            if !dangling.is_empty() {
+                let named: Vec<String> = dangling
+                    .iter()
+                    .take(NAMED)
+                    .map(|(from, element, to)| format!("{from}.{element} → {to}"))
+                    .collect();
+                problems.push(format!(
+                    "{} référence(s) sans la ressource visée dans l'export : {}",
+                    dangling.len(),
+                    named.join(", ")
+                ));
+            }
+        }
+        let summary = format!(
+            "{} fichier(s), {} ressource(s) lue(s) ({})",
+            self.files.len(),
+            self.resources_read(),
+            self.per_type
+                .iter()
+                .map(|(t, n)| format!("{t} {n}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        let expected =
+            "fichiers lisibles, conformes au manifeste, sans doublon, références promises résolues";
+        let actual = if problems.is_empty() {
+            summary
+        } else {
+            format!("{summary} ; {}", problems.join(" ; "))
+        };
+        Verdict::new(problems.is_empty(), expected, actual)
+    }
+
+    /// The conformance verdict over every exported resource, for the aspects asked.
+    pub fn conformance_verdict(&self, aspects: Aspects) -> Verdict {
+        let keep = |rule: &str| {
+            let family = rule.split('-').next().unwrap_or("");
+            match family {
+                "ROR" => aspects.profiles,
+                "NOS" => aspects.nomenclatures,
+                "VIS" => aspects.visibility,
+                _ => true,
+            }
+        };
+        let shown: Vec<Finding> = self
+            .findings
+            .iter()
+            .filter(|f| keep(&f.rule))
+            .cloned()
+            .collect();
+        let mut counts = FindingCounts::default();
+        for ((rule, severity), n) in &self.rules {
+            if keep(rule) {
+                match severity {
+                    Severity::Error => counts.errors += n,
+                    Severity::Warning => counts.warnings += n,
+                }
+            }
+        }
+        findings_verdict(
+            &shown,
+            counts,
+            &format!("{} ressource(s) exportée(s)", self.resources_read()),
+        )
+    }
+}

@@ -1,0 +1,176 @@
+//! Tallying and parsing exported files.
+
+use super::tally::KEPT_FINDINGS;
+use super::*;
+use crate::assert::Outcome;
+use rorcheck_conformance::{self as conformance, Severity};
+use rorcheck_scenario::ExportedSpec;
+
+fn spec(yaml: &str) -> ExportedSpec {
+    serde_saphyr::from_str(yaml).expect("spec")
+}
+
+fn tally_of(files: &[(&str, &str, FileFormat, Option<u64>)]) -> ExportTally {
+    let mut tally = ExportTally::new(None, conformance::Context::default());
+    for (ty, body, format, declared) in files {
+        tally.manifest_types.push((*ty).to_owned());
+        tally.files.push(FileTally {
+            resource_type: (*ty).to_owned(),
+            declared: *declared,
+            ..FileTally::default()
+        });
+        if let Err(e) = scan(body.as_bytes(), *format, &mut tally, u64::MAX)
+            && let Some(f) = tally.files.last_mut()
+        {
+            f.error = Some(e);
+        }
+    }
+    tally
+}
+
+const HS: &str = r#"{"resourceType":"HealthcareService","id":"hs1","providedBy":{"reference":"Organization/o1"},"location":[{"reference":"Location/l1"}]}
+{"resourceType":"HealthcareService","id":"hs2","providedBy":{"reference":"Organization/o2"}}
+"#;
+
+#[test]
+fn ndjson_and_bundle_files_are_read_resource_by_resource() {
+    let org = r#"{"resourceType":"Bundle","type":"collection","entry":[{"resource":{"resourceType":"Organization","id":"o1"}},{"resource":{"resourceType":"Organization","id":"o2","partOf":{"reference":"Organization/o1"}}}],"total":2}"#;
+    let t = tally_of(&[
+        ("HealthcareService", HS, FileFormat::Ndjson, Some(2)),
+        ("Organization", org, FileFormat::Bundle, Some(2)),
+    ]);
+    assert_eq!(t.per_type.get("Organization"), Some(&2));
+    // Location was not exported: its reference is not judged.
+    let v = t.judge(&spec(
+        "{ types: [Organization, HealthcareService], resources: { HealthcareService: 2 } }",
+    ));
+    assert_eq!(v.outcome, Outcome::Pass, "{}", v.actual);
+}
+
+#[test]
+fn each_defect_is_named() {
+    let one_org = r#"{"resourceType":"Organization","id":"o1"}"#;
+    let cases = [
+        (
+            tally_of(&[
+                ("HealthcareService", HS, FileFormat::Ndjson, Some(2)),
+                ("Organization", one_org, FileFormat::Ndjson, Some(1)),
+            ]),
+            "HealthcareService/hs2.providedBy → Organization/o2",
+        ),
+        (
+            tally_of(&[("HealthcareService", HS, FileFormat::Ndjson, Some(3))]),
+            "2 ressource(s) lue(s), le manifeste en annonce 3",
+        ),
+        (
+            tally_of(&[(
+                "HealthcareService",
+                &format!("{HS}{HS}"),
+                FileFormat::Ndjson,
+                None,
+            )]),
+            "2 ressource(s) exportée(s) plusieurs fois",
+        ),
+        (
+            tally_of(&[(
+                "HealthcareService",
+                "{\"resourceType\":",
+                FileFormat::Ndjson,
+                None,
+            )]),
+            "fichier HealthcareService illisible",
+        ),
+        (
+            tally_of(&[("HealthcareService", one_org, FileFormat::Ndjson, None)]),
+            "1 ressource(s) d'un autre type",
+        ),
+        (
+            tally_of(&[(
+                "HealthcareService",
+                r#"{"resourceType":"Parameters"}"#,
+                FileFormat::Bundle,
+                None,
+            )]),
+            "resourceType Parameters au lieu de Bundle",
+        ),
+    ];
+    for (t, needle) in cases {
+        let v = t.judge(&spec("{}"));
+        assert_eq!(v.outcome, Outcome::Fail, "{needle}: {}", v.actual);
+        assert!(v.actual.contains(needle), "{needle} in {}", v.actual);
+    }
+}
+
+#[test]
+fn warnings_beyond_the_kept_sample_stay_warnings() {
+    // New codes (NOS-02) fill the kept sample, then retired ones (NOS-04) come, none of
+    // them kept: both are warnings and must stay so.
+    let offer = r#"{"resourceType":"HealthcareService","id":"hs-N","specialty":[{"coding":[{"system":"https://mos.esante.gouv.fr/NOS/TRE_R211-ActiviteOperationnelle/FHIR/TRE-R211-ActiviteOperationnelle","code":"CODE"}]}]}"#;
+    let body: String = (0..KEPT_FINDINGS * 2)
+        .map(|i| {
+            let code = if i < KEPT_FINDINGS { "999" } else { "002" };
+            format!(
+                "{}\n",
+                offer
+                    .replace("hs-N", &format!("hs-{i}"))
+                    .replace("CODE", code)
+            )
+        })
+        .collect();
+    let nomenclatures = Aspects {
+        profiles: false,
+        nomenclatures: true,
+        graph: false,
+        visibility: false,
+        capability: false,
+    };
+    let mut tally = ExportTally::new(Some(nomenclatures), conformance::Context::default());
+    tally.manifest_types.push("HealthcareService".into());
+    tally.files.push(FileTally {
+        resource_type: "HealthcareService".into(),
+        ..FileTally::default()
+    });
+    scan(body.as_bytes(), FileFormat::Ndjson, &mut tally, u64::MAX).expect("reads");
+    assert!(tally.findings.iter().all(|f| f.rule == "NOS-02"));
+    assert!(
+        tally
+            .rules
+            .contains_key(&("NOS-04".to_owned(), Severity::Warning))
+    );
+    let v = tally.conformance_verdict(nomenclatures);
+    assert_eq!(v.outcome, Outcome::Pass, "{}", v.actual);
+    assert!(
+        v.actual.contains(&format!(
+            "0 écart(s), {} avertissement(s)",
+            KEPT_FINDINGS * 2
+        )),
+        "{}",
+        v.actual
+    );
+}
+
+#[test]
+fn the_chunk_reader_reassembles_a_stream_cut_anywhere() {
+    let (tx, rx) = tokio::sync::mpsc::channel(4);
+    let body = HS.as_bytes().to_vec();
+    std::thread::spawn(move || {
+        for piece in body.chunks(7) {
+            if tx.blocking_send(Ok(piece.to_vec())).is_err() {
+                return;
+            }
+        }
+    });
+    let mut tally = ExportTally::new(None, conformance::Context::default());
+    tally.files.push(FileTally {
+        resource_type: "HealthcareService".into(),
+        ..FileTally::default()
+    });
+    scan(
+        ChunkReader::new(rx),
+        FileFormat::Ndjson,
+        &mut tally,
+        u64::MAX,
+    )
+    .expect("reads");
+    assert_eq!(tally.files[0].read, 2);
+}

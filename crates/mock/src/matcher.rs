@@ -1,0 +1,398 @@
+//! Search parameters as matching functions: token, date (with prefixes and precision),
+//! string, reference and chained parameters, one [`Matcher`] each.
+
+use chrono::{DateTime, Datelike, Duration, FixedOffset, NaiveDate, NaiveDateTime, TimeZone};
+use serde_json::Value;
+
+use super::store::{Store, Stored, reference_key};
+
+
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SearchError {
+    #[error("Paramètre de recherche inconnu pour {resource} : {param}")]
+    UnknownParameter { resource: String, param: String },
+    #[error("Valeur invalide pour le paramètre {param} : « {value} » ({reason})")]
+    InvalidValue {
+        param: String,
+        value: String,
+        reason: String,
+    },
+    #[error("Inclusion non prise en charge : {0}")]
+    UnknownInclude(String),
+}
+
+pub(crate) type Matcher = Box<dyn Fn(&Store, &Stored) -> bool + Send + Sync>;
+
+/// `system|code`, `code` or `|code`.
+#[derive(Debug, Clone)]
+pub(crate) struct Token {
+    system: Option<String>,
+    code: String,
+}
+
+pub(crate) fn parse_tokens(value: &str) -> Vec<Token> {
+    value
+        .split(',')
+        .map(|one| match one.split_once('|') {
+            Some((system, code)) => Token {
+                system: Some(system.to_owned()),
+                code: code.to_owned(),
+            },
+            None => Token {
+                system: None,
+                code: one.to_owned(),
+            },
+        })
+        .collect()
+}
+
+/// Codings of a CodeableConcept / Coding / Identifier, or of an array of them.
+pub(crate) fn codings(value: &Value) -> Vec<&Value> {
+    match value {
+        Value::Array(items) => items.iter().flat_map(codings).collect(),
+        Value::Object(o) if o.contains_key("coding") => o["coding"]
+            .as_array()
+            .map(|c| c.iter().collect())
+            .unwrap_or_default(),
+        Value::Object(_) => vec![value],
+        _ => Vec::new(),
+    }
+}
+
+pub(crate) fn token_matches(value: &Value, tokens: &[Token]) -> bool {
+    codings(value).iter().any(|c| {
+        let code = c
+            .get("code")
+            .or_else(|| c.get("value"))
+            .and_then(Value::as_str);
+        let system = c.get("system").and_then(Value::as_str);
+        tokens.iter().any(|t| {
+            code == Some(t.code.as_str())
+                && match &t.system {
+                    None => true,
+                    Some(s) if s.is_empty() => system.is_none(),
+                    Some(s) => system == Some(s.as_str()),
+                }
+        })
+    })
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Prefix {
+    Eq,
+    Ne,
+    Gt,
+    Lt,
+    Ge,
+    Le,
+    Sa,
+    Eb,
+}
+
+/// A date parameter: the prefix and the range its precision covers, [start, end).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct DateRange {
+    prefix: Prefix,
+    start: DateTime<FixedOffset>,
+    end: DateTime<FixedOffset>,
+}
+
+impl DateRange {
+    fn holds(&self, instant: DateTime<FixedOffset>) -> bool {
+        match self.prefix {
+            Prefix::Eq => instant >= self.start && instant < self.end,
+            Prefix::Ne => instant < self.start || instant >= self.end,
+            Prefix::Gt | Prefix::Sa => instant >= self.end,
+            Prefix::Lt | Prefix::Eb => instant < self.start,
+            Prefix::Ge => instant >= self.start,
+            Prefix::Le => instant < self.end,
+        }
+    }
+}
+
+/// Parses `ge2022-11-06T15:00`, `2026-06`, `lt2026-06-30T10:00:00+02:00`... A value without
+/// a time zone is read as UTC (documented in docs/mock.md).
+pub(crate) fn parse_date(param: &str, raw: &str) -> Result<DateRange, SearchError> {
+    let invalid = |reason: &str| SearchError::InvalidValue {
+        param: param.to_owned(),
+        value: raw.to_owned(),
+        reason: reason.to_owned(),
+    };
+    let (prefix, text) = match raw.get(..2) {
+        Some("eq") => (Prefix::Eq, &raw[2..]),
+        Some("ne") => (Prefix::Ne, &raw[2..]),
+        Some("gt") => (Prefix::Gt, &raw[2..]),
+        Some("lt") => (Prefix::Lt, &raw[2..]),
+        Some("ge") => (Prefix::Ge, &raw[2..]),
+        Some("le") => (Prefix::Le, &raw[2..]),
+        Some("sa") => (Prefix::Sa, &raw[2..]),
+        Some("eb") => (Prefix::Eb, &raw[2..]),
+        _ => (Prefix::Eq, raw),
+    };
+    let utc = FixedOffset::east_opt(0).ok_or_else(|| invalid("fuseau"))?;
+    let date_only = |s: &str, fmt: &str| NaiveDate::parse_from_str(s, fmt).ok();
+    let at_midnight =
+        |d: NaiveDate| utc.from_utc_datetime(&d.and_hms_opt(0, 0, 0).unwrap_or_default());
+    let expected = "date attendue AAAA, AAAA-MM, AAAA-MM-JJ ou AAAA-MM-JJThh:mm[:ss][Z|±hh:mm]";
+    if text.len() == 4 && text.chars().all(|c| c.is_ascii_digit()) {
+        let d = date_only(&format!("{text}-01-01"), "%Y-%m-%d").ok_or_else(|| invalid(expected))?;
+        let next = NaiveDate::from_ymd_opt(d.year() + 1, 1, 1).ok_or_else(|| invalid(expected))?;
+        return Ok(DateRange {
+            prefix,
+            start: at_midnight(d),
+            end: at_midnight(next),
+        });
+    }
+    if text.len() == 7 {
+        let d = date_only(&format!("{text}-01"), "%Y-%m-%d").ok_or_else(|| invalid(expected))?;
+        let next = if d.month() == 12 {
+            NaiveDate::from_ymd_opt(d.year() + 1, 1, 1)
+        } else {
+            NaiveDate::from_ymd_opt(d.year(), d.month() + 1, 1)
+        }
+        .ok_or_else(|| invalid(expected))?;
+        return Ok(DateRange {
+            prefix,
+            start: at_midnight(d),
+            end: at_midnight(next),
+        });
+    }
+    if text.len() == 10 {
+        let d = date_only(text, "%Y-%m-%d").ok_or_else(|| invalid(expected))?;
+        return Ok(DateRange {
+            prefix,
+            start: at_midnight(d),
+            end: at_midnight(d) + Duration::days(1),
+        });
+    }
+    // Date and time, with or without seconds and zone.
+    let (body, zone) = split_zone(text);
+    let offset = match zone {
+        None | Some("Z") => utc,
+        Some(z) => {
+            DateTime::parse_from_str(&format!("2000-01-01T00:00:00{z}"), "%Y-%m-%dT%H:%M:%S%:z")
+                .map(|d| *d.offset())
+                .map_err(|_| invalid(expected))?
+        }
+    };
+    let (naive, step) = if let Ok(n) = NaiveDateTime::parse_from_str(body, "%Y-%m-%dT%H:%M") {
+        (n, Duration::minutes(1))
+    } else if let Ok(n) = NaiveDateTime::parse_from_str(body, "%Y-%m-%dT%H:%M:%S") {
+        (n, Duration::seconds(1))
+    } else if let Ok(n) = NaiveDateTime::parse_from_str(body, "%Y-%m-%dT%H:%M:%S%.f") {
+        (n, Duration::milliseconds(1))
+    } else {
+        return Err(invalid(expected));
+    };
+    let start = offset
+        .from_local_datetime(&naive)
+        .single()
+        .ok_or_else(|| invalid(expected))?;
+    Ok(DateRange {
+        prefix,
+        start,
+        end: start + step,
+    })
+}
+
+pub(crate) fn split_zone(text: &str) -> (&str, Option<&str>) {
+    if let Some(body) = text.strip_suffix('Z') {
+        return (body, Some("Z"));
+    }
+    // `get` rather than slicing: the value is the client's and may end in multi-byte text.
+    if let Some(at) = text.len().checked_sub(6)
+        && let (Some(body), Some(tail)) = (text.get(..at), text.get(at..))
+        && (tail.starts_with('+') || tail.starts_with('-'))
+        && tail.as_bytes().get(3) == Some(&b':')
+    {
+        return (body, Some(tail));
+    }
+    (text, None)
+}
+
+/// Organisations an offer hangs from: its `providedBy` and everything above it.
+pub(crate) fn offer_orgs(store: &Store, s: &Stored) -> Vec<usize> {
+    store
+        .resolve(&s.resource["providedBy"])
+        .map(|org| store.org_chain(org))
+        .unwrap_or_default()
+}
+
+pub(crate) fn offer_locations<'a>(store: &'a Store, s: &Stored) -> Vec<&'a Stored> {
+    s.resource["location"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|l| store.resolve(l))
+        .map(|i| &store.all[i])
+        .collect()
+}
+
+pub(crate) fn ext_value<'a>(resource: &'a Value, name: &str) -> Option<&'a Value> {
+    resource["extension"].as_array()?.iter().find_map(|e| {
+        e["url"]
+            .as_str()
+            .filter(|u| u.ends_with(&format!("/{name}")))
+            .map(|_| e)
+    })
+}
+
+pub(crate) fn string_starts(value: Option<&str>, wanted: &str) -> bool {
+    value.is_some_and(|v| v.to_lowercase().starts_with(&wanted.to_lowercase()))
+}
+
+/// Values of a reference parameter as `Type/id` keys (`123` or `Organization/123`).
+pub(crate) fn reference_values(value: &str, default_type: &str) -> Vec<String> {
+    value
+        .split(',')
+        .map(|v| {
+            if v.contains('/') {
+                v.to_owned()
+            } else {
+                format!("{default_type}/{v}")
+            }
+        })
+        .collect()
+}
+
+/// Builds the matcher of one criterion, or says why it is not supported.
+pub(crate) fn matcher(
+    resource_type: &str,
+    name: &str,
+    value: &str,
+) -> Result<Matcher, SearchError> {
+    let unknown = || SearchError::UnknownParameter {
+        resource: resource_type.to_owned(),
+        param: name.to_owned(),
+    };
+    let tokens = parse_tokens(value);
+    let m: Matcher = match (resource_type, name) {
+        (_, "_id") => {
+            let ids: Vec<String> = value.split(',').map(str::to_owned).collect();
+            Box::new(move |_, s| ids.contains(&s.id))
+        }
+        (_, "_lastUpdated") => {
+            let range = parse_date(name, value)?;
+            Box::new(move |_, s| s.last_updated.is_some_and(|d| range.holds(d)))
+        }
+        (_, "_tag") => Box::new(move |_, s| token_matches(&s.resource["meta"]["tag"], &tokens)),
+        (_, "identifier") => {
+            Box::new(move |_, s| token_matches(&s.resource["identifier"], &tokens))
+        }
+        (
+            "HealthcareService",
+            "organization.identifier:above" | "organization:above.identifier",
+        ) => Box::new(move |st, s| {
+            offer_orgs(st, s)
+                .iter()
+                .any(|o| token_matches(&st.all[*o].resource["identifier"], &tokens))
+        }),
+        (
+            "HealthcareService",
+            "organization._lastUpdated:above" | "organization:above._lastUpdated",
+        ) => {
+            let range = parse_date(name, value)?;
+            Box::new(move |st, s| {
+                offer_orgs(st, s)
+                    .iter()
+                    .any(|o| st.all[*o].last_updated.is_some_and(|d| range.holds(d)))
+            })
+        }
+        ("HealthcareService", "organization.identifier") => Box::new(move |st, s| {
+            st.resolve(&s.resource["providedBy"])
+                .is_some_and(|o| token_matches(&st.all[o].resource["identifier"], &tokens))
+        }),
+        ("HealthcareService", "organization.type") => Box::new(move |st, s| {
+            st.resolve(&s.resource["providedBy"])
+                .is_some_and(|o| token_matches(&st.all[o].resource["type"], &tokens))
+        }),
+        ("HealthcareService", "specialty") => {
+            Box::new(move |_, s| token_matches(&s.resource["specialty"], &tokens))
+        }
+        ("HealthcareService", "service-category") => {
+            Box::new(move |_, s| token_matches(&s.resource["category"], &tokens))
+        }
+        ("HealthcareService" | "Location" | "Organization", "type") => {
+            Box::new(move |_, s| token_matches(&s.resource["type"], &tokens))
+        }
+        ("HealthcareService", "characteristic") => {
+            Box::new(move |_, s| token_matches(&s.resource["characteristic"], &tokens))
+        }
+        ("HealthcareService", "location.address-postalcode") => {
+            let wanted = value.to_owned();
+            Box::new(move |st, s| {
+                offer_locations(st, s)
+                    .iter()
+                    .any(|l| string_starts(l.resource["address"]["postalCode"].as_str(), &wanted))
+            })
+        }
+        ("HealthcareService", "location.commune-cog") => Box::new(move |st, s| {
+            offer_locations(st, s).iter().any(|l| {
+                let code = ext_value(&l.resource, "ror-commune-cog")
+                    .and_then(|e| e["valueCode"].as_str())
+                    .map(|c| {
+                        serde_json::json!({"system": "https://mos.esante.gouv.fr/NOS/TRE_R13-CommuneOM/FHIR/TRE-R13-CommuneOM", "code": c})
+                    });
+                code.is_some_and(|c| token_matches(&c, &tokens))
+            })
+        }),
+        ("HealthcareService", "_has:PractitionerRole:service:practitioner.identifier") => {
+            Box::new(move |st, s| {
+                st.roles_of_service(&s.key()).iter().any(|r| {
+                    st.resolve(&st.all[*r].resource["practitioner"])
+                        .is_some_and(|p| token_matches(&st.all[p].resource["identifier"], &tokens))
+                })
+            })
+        }
+        ("Organization" | "Location" | "HealthcareService", "name") => {
+            let wanted = value.to_owned();
+            Box::new(move |_, s| string_starts(s.resource["name"].as_str(), &wanted))
+        }
+        ("Organization" | "Location" | "HealthcareService", "name:contains") => {
+            let wanted = value.to_lowercase();
+            Box::new(move |_, s| {
+                s.resource["name"]
+                    .as_str()
+                    .is_some_and(|n| n.to_lowercase().contains(&wanted))
+            })
+        }
+        ("Organization", "partof") => {
+            let wanted = reference_values(value, "Organization");
+            Box::new(move |_, s| {
+                reference_key(&s.resource["partOf"]).is_some_and(|k| wanted.contains(&k))
+            })
+        }
+        ("Location", "status") => {
+            let wanted: Vec<String> = value.split(',').map(str::to_owned).collect();
+            Box::new(move |_, s| {
+                s.resource["status"]
+                    .as_str()
+                    .is_some_and(|v| wanted.iter().any(|w| w == v))
+            })
+        }
+        ("Location", "address-postalcode") => {
+            let wanted = value.to_owned();
+            Box::new(move |_, s| {
+                string_starts(s.resource["address"]["postalCode"].as_str(), &wanted)
+            })
+        }
+        ("PractitionerRole", "practitioner.identifier") => Box::new(move |st, s| {
+            st.resolve(&s.resource["practitioner"])
+                .is_some_and(|p| token_matches(&st.all[p].resource["identifier"], &tokens))
+        }),
+        ("PractitionerRole", "service") => {
+            let wanted = reference_values(value, "HealthcareService");
+            Box::new(move |_, s| {
+                s.resource["healthcareService"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(reference_key)
+                    .any(|k| wanted.contains(&k))
+            })
+        }
+        _ => return Err(unknown()),
+    };
+    Ok(m)
+}
