@@ -649,10 +649,10 @@ async fn story_session(bound: Bound, skip_empty_day: bool) -> ObserveReport {
     consumer.export().await;
     let mut since = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
     let http = reqwest::Client::new();
-    let story_url = observer.mock.token_url.replace(
-        rorcheck::ror::TOKEN_PATH,
-        rorcheck::mock::STORY_PATH,
-    );
+    let story_url = observer
+        .mock
+        .token_url
+        .replace(rorcheck::ror::TOKEN_PATH, rorcheck::mock::STORY_PATH);
     for day in 1..=4 {
         // The control the vendor (or a timer) uses to move the story on.
         let resp = http

@@ -29,11 +29,11 @@ use tokio::task::JoinHandle;
 
 pub use auth::{Client, Issuer};
 pub use dataset::{Dataset, DatasetError, GenerateOptions};
-pub use faults::{Fault, Faults};
 pub use export::Format as ExportFormat;
+pub use faults::{Fault, Faults};
 pub use search::{MAX_PAGE, SYNC_CAP};
-pub use server::STORY_PATH;
 use server::MockState;
+pub use server::STORY_PATH;
 
 /// Default base path, as on the real ROR.
 pub const BASE_PATH: &str = "/ws-diffusion-fhir";

@@ -6,8 +6,6 @@ use serde_json::Value;
 
 use super::store::{Store, Stored, reference_key};
 
-
-
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SearchError {
     #[error("Paramètre de recherche inconnu pour {resource} : {param}")]
@@ -27,8 +25,8 @@ pub(crate) type Matcher = Box<dyn Fn(&Store, &Stored) -> bool + Send + Sync>;
 /// `system|code`, `code` or `|code`.
 #[derive(Debug, Clone)]
 pub(crate) struct Token {
-    system: Option<String>,
-    code: String,
+    pub(crate) system: Option<String>,
+    pub(crate) code: String,
 }
 
 pub(crate) fn parse_tokens(value: &str) -> Vec<Token> {
@@ -99,7 +97,7 @@ pub(crate) struct DateRange {
 }
 
 impl DateRange {
-    fn holds(&self, instant: DateTime<FixedOffset>) -> bool {
+    pub(crate) fn holds(&self, instant: DateTime<FixedOffset>) -> bool {
         match self.prefix {
             Prefix::Eq => instant >= self.start && instant < self.end,
             Prefix::Ne => instant < self.start || instant >= self.end,
@@ -395,4 +393,51 @@ pub(crate) fn matcher(
         _ => return Err(unknown()),
     };
     Ok(m)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(s: &str) -> DateTime<FixedOffset> {
+        DateTime::parse_from_rfc3339(s).expect("valid instant")
+    }
+
+    #[test]
+    fn date_prefixes_follow_the_precision_of_the_value() {
+        let r = parse_date("_lastUpdated", "ge2022-11-06T15:00").expect("valid");
+        assert!(r.holds(at("2022-11-06T15:00:00Z")));
+        assert!(!r.holds(at("2022-11-06T14:59:59Z")));
+        let r = parse_date("_lastUpdated", "2022-11-06").expect("valid");
+        assert!(r.holds(at("2022-11-06T23:59:59Z")));
+        assert!(!r.holds(at("2022-11-07T00:00:00Z")));
+        let r = parse_date("_lastUpdated", "gt2022-11").expect("valid");
+        assert!(!r.holds(at("2022-11-30T10:00:00Z")));
+        assert!(r.holds(at("2022-12-01T00:00:00Z")));
+        let r = parse_date("_lastUpdated", "lt2022-11-06T15:00:00+01:00").expect("valid");
+        assert!(r.holds(at("2022-11-06T13:59:59Z")));
+        assert!(!r.holds(at("2022-11-06T14:00:00Z")));
+        let r = parse_date("_lastUpdated", "le2022").expect("valid");
+        assert!(r.holds(at("2022-12-31T23:59:59Z")));
+        assert!(!r.holds(at("2023-01-01T00:00:00Z")));
+    }
+
+    #[test]
+    fn invalid_dates_are_rejected() {
+        for bad in ["notadate", "ge2022-13-01", "2022-11-06T25:00", "xx2022"] {
+            assert!(parse_date("_lastUpdated", bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn tokens_accept_the_three_forms() {
+        let coded = serde_json::json!([{ "coding": [{ "system": "S", "code": "C" }] }]);
+        assert!(token_matches(&coded, &parse_tokens("S|C")));
+        assert!(token_matches(&coded, &parse_tokens("C")));
+        assert!(!token_matches(&coded, &parse_tokens("|C")));
+        assert!(!token_matches(&coded, &parse_tokens("T|C")));
+        let ident = serde_json::json!([{ "value": "06/1" }]);
+        assert!(token_matches(&ident, &parse_tokens("|06/1")));
+        assert!(token_matches(&ident, &parse_tokens("x,06/1")));
+    }
 }

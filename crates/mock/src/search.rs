@@ -3,13 +3,11 @@
 //! Strict like a HAPI server in strict mode: an unknown parameter or an invalid value is a
 //! 400, never silently ignored (a consumer must learn that its request is wrong).
 
-
-use chrono::{DateTime, Datelike, Duration, FixedOffset, NaiveDate, NaiveDateTime, TimeZone};
 use serde_json::Value;
 
-use super::store::{Store, Stored, reference_key};
+use super::store::Store;
 pub use crate::matcher::SearchError;
-use crate::matcher::{Matcher, matcher, parse_date, split_zone};
+use crate::matcher::{Matcher, matcher, parse_tokens};
 
 /// Largest and default page size (ROR rule RG_RECH_52).
 pub const MAX_PAGE: usize = 200;
@@ -226,53 +224,6 @@ impl Search {
             }
         }
         out
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn at(s: &str) -> DateTime<FixedOffset> {
-        DateTime::parse_from_rfc3339(s).expect("valid instant")
-    }
-
-    #[test]
-    fn date_prefixes_follow_the_precision_of_the_value() {
-        let r = parse_date("_lastUpdated", "ge2022-11-06T15:00").expect("valid");
-        assert!(r.holds(at("2022-11-06T15:00:00Z")));
-        assert!(!r.holds(at("2022-11-06T14:59:59Z")));
-        let r = parse_date("_lastUpdated", "2022-11-06").expect("valid");
-        assert!(r.holds(at("2022-11-06T23:59:59Z")));
-        assert!(!r.holds(at("2022-11-07T00:00:00Z")));
-        let r = parse_date("_lastUpdated", "gt2022-11").expect("valid");
-        assert!(!r.holds(at("2022-11-30T10:00:00Z")));
-        assert!(r.holds(at("2022-12-01T00:00:00Z")));
-        let r = parse_date("_lastUpdated", "lt2022-11-06T15:00:00+01:00").expect("valid");
-        assert!(r.holds(at("2022-11-06T13:59:59Z")));
-        assert!(!r.holds(at("2022-11-06T14:00:00Z")));
-        let r = parse_date("_lastUpdated", "le2022").expect("valid");
-        assert!(r.holds(at("2022-12-31T23:59:59Z")));
-        assert!(!r.holds(at("2023-01-01T00:00:00Z")));
-    }
-
-    #[test]
-    fn invalid_dates_are_rejected() {
-        for bad in ["notadate", "ge2022-13-01", "2022-11-06T25:00", "xx2022"] {
-            assert!(parse_date("_lastUpdated", bad).is_err(), "{bad}");
-        }
-    }
-
-    #[test]
-    fn tokens_accept_the_three_forms() {
-        let coded = serde_json::json!([{ "coding": [{ "system": "S", "code": "C" }] }]);
-        assert!(token_matches(&coded, &parse_tokens("S|C")));
-        assert!(token_matches(&coded, &parse_tokens("C")));
-        assert!(!token_matches(&coded, &parse_tokens("|C")));
-        assert!(!token_matches(&coded, &parse_tokens("T|C")));
-        let ident = serde_json::json!([{ "value": "06/1" }]);
-        assert!(token_matches(&ident, &parse_tokens("|06/1")));
-        assert!(token_matches(&ident, &parse_tokens("x,06/1")));
     }
 }
 

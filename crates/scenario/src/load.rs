@@ -1,6 +1,5 @@
 //! Reading scenario files: YAML → [`Scenario`], with file:line:column on every error.
 
-use std::fmt;
 use std::path::{Path, PathBuf};
 
 use serde_saphyr::{Location, Options, RenderOptions};

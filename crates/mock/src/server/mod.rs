@@ -13,19 +13,15 @@ mod state;
 mod story;
 mod token;
 
-use std::collections::{HashMap, VecDeque};
-use std::sync::{Arc, Mutex};
-
 use axum::Router;
 use axum::routing::{get, post};
-use serde_json::Value;
 
 use self::bulk::{export_file, export_kickoff, export_poll};
 use self::fhir::{base_get, metadata, not_found, read, search_get, search_post};
 use self::layers::{fault_layer, log_layer};
 use self::story::{story_days, story_next_day};
-pub use state::{MockState, Peer, STORY_PATH, TYPES};
 use state::Shared;
+pub use state::{MockState, Peer, STORY_PATH};
 
 /// The router, with the FHIR API under `base_path` (e.g. `/ws-diffusion-fhir`).
 pub fn router(state: Shared, base_path: &str) -> Router {

@@ -40,13 +40,13 @@ pub struct Peer {
 #[derive(Clone)]
 pub(crate) struct SavedSearch {
     /// The data as it was when the search ran: its pages stay consistent.
-    store: Arc<Store>,
-    search: Arc<Search>,
+    pub(crate) store: Arc<Store>,
+    pub(crate) search: Arc<Search>,
     /// Matches served, at most the synchronous cap.
-    matches: Arc<Vec<usize>>,
+    pub(crate) matches: Arc<Vec<usize>>,
     /// Every match, for `Bundle.total`.
-    total: usize,
-    profile: u8,
+    pub(crate) total: usize,
+    pub(crate) profile: u8,
 }
 
 pub struct MockState {
@@ -132,7 +132,7 @@ impl MockState {
         Some(day)
     }
 
-    fn save(&self, saved: SavedSearch) -> String {
+    pub(crate) fn save(&self, saved: SavedSearch) -> String {
         let n = self
             .next_search
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -150,7 +150,7 @@ impl MockState {
         id
     }
 
-    fn saved(&self, id: &str) -> Option<SavedSearch> {
+    pub(crate) fn saved(&self, id: &str) -> Option<SavedSearch> {
         let guard = self.searches.lock().ok()?;
         guard.0.get(id).cloned()
     }

@@ -19,7 +19,6 @@ use rorcheck_http::{ForeignOrigin, HttpClient, OutgoingRequest, ReceivedResponse
 /// The first bytes of a file kept as evidence.
 pub(super) const PREVIEW: usize = 4096;
 
-
 /// What one file gave: its evidence, and why it could not be read whole.
 pub(super) struct Downloaded {
     evidence: FollowUp,
