@@ -5,9 +5,10 @@ use rorcheck_mock::log::LoggedRequest;
 use rorcheck_mock::{MockOptions, TlsMode};
 use rorcheck_observe::{CheckStatus, ObserveReport, Observer, Outcome};
 
-use super::ObserveArgs;
 use super::application::{Certificates, CommandReport, CommandRun, Connection, run_command};
-use super::commands::{CliError, load_selected};
+use super::args::ObserveArgs;
+use super::error::CliError;
+use super::selection::load_selected;
 
 pub async fn observe(args: ObserveArgs) -> Result<(), CliError> {
     // Scenarios are loaded and checked before anything listens: a bad file stops here.
@@ -46,7 +47,7 @@ pub async fn observe(args: ObserveArgs) -> Result<(), CliError> {
     let observer = Observer::start(opts).await.map_err(|e| {
         CliError::Runtime(format!(
             "cannot start the simulated ROR: {e}{}",
-            super::commands::busy_port_hint(&e.to_string())
+            super::run::busy_port_hint(&e.to_string())
         ))
     })?;
     // The test certificates, where the application can read them: the directory asked
@@ -116,7 +117,7 @@ pub async fn observe(args: ObserveArgs) -> Result<(), CliError> {
             finished_at: report.finished_at.clone(),
             verdict: report.summary.verdict.to_owned(),
         };
-        super::commands::write_evidence(zip, &info, &written, har.into_bytes())?;
+        super::run::write_evidence(zip, &info, &written, har.into_bytes())?;
     }
     if let Some(command) = report.command.as_ref().filter(|c| c.failed()) {
         return Err(CliError::ApplicationFailed(command.summary()));

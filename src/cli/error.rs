@@ -1,0 +1,51 @@
+//! Why a command did not succeed, and its exit code.
+
+use super::signal::Signal;
+use rorcheck_engine::config::ConfigError;
+use rorcheck_scenario::LoadErrors;
+
+/// Why a command did not succeed, and its exit code.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    #[error("{0}")]
+    Usage(String),
+    #[error("invalid scenarios:\n{0}")]
+    Scenarios(#[from] LoadErrors),
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error("{0}")]
+    Runtime(String),
+    #[error("invalid URL: {0}")]
+    Url(#[from] url::ParseError),
+    /// Scenarios ran and some did not pass (the reports say which).
+    #[error("des scénarios ont échoué (voir les rapports)")]
+    Failed,
+    /// Nothing failed, but something could not be evaluated (connection, TLS, credentials,
+    /// timeouts, a CRITIQUE scenario that could not run).
+    #[error(
+        "vérification incomplète : des scénarios n'ont pas pu être évalués (voir les rapports)"
+    )]
+    Incomplete,
+    /// `doctor` found problems (it printed them with their fix).
+    #[error("des vérifications ont échoué (voir ci-dessus)")]
+    ChecksFailed,
+    /// The observed application's command failed (the reports say how); distinct from a
+    /// verdict.
+    #[error("{0}")]
+    ApplicationFailed(String),
+    /// A signal stopped the run; the reports were written with what had finished.
+    #[error("exécution interrompue par {signal} (rapports écrits avec les scénarios terminés)")]
+    Interrupted { signal: Signal },
+}
+
+impl CliError {
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            CliError::Interrupted { signal } => signal.exit_code(),
+            CliError::ApplicationFailed(_) => 4,
+            CliError::Failed | CliError::ChecksFailed => 1,
+            CliError::Incomplete => 3,
+            _ => 2,
+        }
+    }
+}

@@ -1,0 +1,251 @@
+//! `rorcheck run`: the scenarios against a target (the embedded mock by default), the
+//! reports, the evidence archive and the exit code.
+
+use std::path::Path;
+
+use super::args::RunArgs;
+use super::error::CliError;
+use super::selection::{load_config, load_selected};
+use super::signal::stop_on_signal;
+use super::targets::{MOCK_MTLS, mock_mtls_target, mock_target};
+use rorcheck_engine::config::{Target, resolve_target};
+use rorcheck_engine::run::Runner;
+use rorcheck_engine::run::result::Verdict;
+use rorcheck_fhirpath::FhirPath;
+use rorcheck_http::{HttpClient, Redactor};
+use rorcheck_mock::{Faults, MockOptions, MockServer};
+use rorcheck_report as report;
+
+pub(super) async fn run(config: Option<&Path>, args: RunArgs) -> Result<(), CliError> {
+    let RunArgs {
+        target: target_spec,
+        allow_heavy,
+        check_all,
+        strict,
+        jobs,
+        timeout,
+        report_dir,
+        evidence,
+        fail_fast,
+        fail_on,
+        vars,
+        quiet,
+        mock_faults,
+        filters,
+    } = args;
+    let filters = &filters;
+    let config = load_config(config)?;
+    let set = load_selected(filters)?;
+    if timeout == Some(0) {
+        return Err(CliError::Usage(
+            "--timeout must be at least 1 second".into(),
+        ));
+    }
+    // Found out now rather than after the whole run.
+    check_writable(&report_dir)?;
+    if let Some(zip) = &evidence {
+        check_writable(
+            zip.parent()
+                .filter(|p| !p.as_os_str().is_empty())
+                .unwrap_or(Path::new(".")),
+        )?;
+    }
+    if !mock_faults.is_empty() && target_spec != "mock" && target_spec != MOCK_MTLS {
+        return Err(CliError::Usage(format!(
+            "--mock-fault only applies to the embedded mock (--target mock or {MOCK_MTLS})"
+        )));
+    }
+    // The embedded mocks (kept alive for the whole run) and their certificates.
+    let mut embedded = Vec::new();
+    let mut targets = if target_spec == "mock" {
+        // Every scenario on the embedded target it is meant for: profile 0 by secret, and
+        // profiles 1 to 5 over mutual TLS as the profile-1 demo client.
+        let plain = Embedded::start(false, &mock_faults).await?;
+        let mtls = Embedded::start(true, &mock_faults).await?;
+        let targets = vec![plain.target.clone(), mtls.target.clone()];
+        embedded.extend([plain, mtls]);
+        targets
+    } else if target_spec == MOCK_MTLS {
+        let mtls = Embedded::start(true, &mock_faults).await?;
+        let targets = vec![mtls.target.clone()];
+        embedded.push(mtls);
+        targets
+    } else {
+        vec![resolve_target(&target_spec, config.as_ref())?]
+    };
+    for target in &mut targets {
+        if let Some(secs) = timeout {
+            target.timeout = std::time::Duration::from_secs(secs);
+        }
+        target.allow_heavy |= allow_heavy;
+        target.variables.extend(vars.iter().cloned());
+    }
+    let jobs = jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
+    let fhirpath = FhirPath::new()
+        .await
+        .map_err(|e| CliError::Runtime(e.to_string()))?;
+    let runner_of = |target: Target| {
+        let client = HttpClient::from_reqwest(target.http.clone());
+        Runner::new(client, fhirpath.clone(), target, Redactor::default())
+            .with_conformance(check_all, strict)
+            .with_fail_fast(fail_fast)
+    };
+    let mut targets = targets.into_iter();
+    let Some(primary) = targets.next() else {
+        return Err(CliError::Runtime("no target".into()));
+    };
+    let mut runner = runner_of(primary);
+    if let Some(alternate) = targets.next() {
+        runner = runner.with_alternate(runner_of(alternate));
+    }
+    println!(
+        "rorcheck {} — {} scénario(s) sur {} ({})",
+        env!("CARGO_PKG_VERSION"),
+        set.scenarios.len(),
+        runner.target().name,
+        runner.target().base_url
+    );
+    let progress = std::sync::Arc::new(report::console::Progress::new(set.scenarios.len()));
+    let shown = progress.clone();
+    let caught = std::sync::Arc::new(std::sync::OnceLock::new());
+    let result = runner
+        .run_until(
+            &set,
+            jobs,
+            move |s| {
+                if !quiet {
+                    shown.finished(s);
+                }
+            },
+            stop_on_signal(caught.clone()),
+        )
+        .await;
+    progress.done();
+    print!("{}", report::console::summary(&result));
+    let written =
+        report::write_all(&result, &report_dir).map_err(|e| CliError::Runtime(e.to_string()))?;
+    println!(
+        "Rapports : {}, {}, {}",
+        written.html.display(),
+        written.junit.display(),
+        written.json.display()
+    );
+    if let Some(zip) = &evidence {
+        let har = report::archive::run_har(&result)
+            .to_json()
+            .map_err(|e| CliError::Runtime(e.to_string()))?;
+        let info = report::archive::DossierInfo {
+            mode: "run",
+            tool: "rorcheck",
+            version: env!("CARGO_PKG_VERSION"),
+            scenario_set_hash: result.scenario_set_hash.clone(),
+            target: format!("{} ({})", result.target.name, result.target.base_url),
+            started_at: result.started_at.to_rfc3339(),
+            finished_at: result.finished_at.to_rfc3339(),
+            verdict: result.verdict().label().to_owned(),
+        };
+        write_evidence(zip, &info, &written, har.into_bytes())?;
+    }
+    drop(embedded);
+    if let Some(signal) = caught.get() {
+        return Err(CliError::Interrupted { signal: *signal });
+    }
+    let fails_build = result.scenarios.iter().any(|s| {
+        s.status == rorcheck_engine::run::Status::Failed && s.priority.number() <= fail_on
+    });
+    match result.verdict() {
+        Verdict::Conforme => Ok(()),
+        // `--fail-on`: failures below the chosen priority are reported, not fatal.
+        Verdict::NonConforme if !fails_build => {
+            println!("Échecs de priorité au-delà de --fail-on {fail_on} seulement : sortie 0");
+            Ok(())
+        }
+        Verdict::NonConforme => Err(CliError::Failed),
+        Verdict::Incomplet | Verdict::Interrompu => Err(CliError::Incomplete),
+    }
+}
+
+/// What to do when the mock's port is taken.
+pub(super) fn busy_port_hint(error: &str) -> &'static str {
+    if error.contains("in use") {
+        " (port déjà pris : --addr 127.0.0.1:0 en choisit un libre)"
+    } else {
+        ""
+    }
+}
+
+/// Creates `dir` if need be and checks a file can be written there, before any scenario
+/// runs.
+pub(super) fn check_writable(dir: &Path) -> Result<(), CliError> {
+    let unwritable = |e: std::io::Error| {
+        CliError::Usage(format!("cannot write reports to {}: {e}", dir.display()))
+    };
+    std::fs::create_dir_all(dir).map_err(unwritable)?;
+    tempfile::tempfile_in(dir).map(drop).map_err(unwritable)
+}
+
+/// The dossier: the reports as written, the HAR, and the manifest.
+pub(super) fn write_evidence(
+    zip: &Path,
+    info: &report::archive::DossierInfo,
+    written: &report::Written,
+    har: Vec<u8>,
+) -> Result<(), CliError> {
+    let read = |p: &Path| {
+        std::fs::read(p).map_err(|e| CliError::Runtime(format!("cannot read {}: {e}", p.display())))
+    };
+    let files = [
+        ("report.html", read(&written.html)?),
+        ("junit.xml", read(&written.junit)?),
+        ("report.json", read(&written.json)?),
+        ("session.har", har),
+    ];
+    report::archive::write_dossier(zip, info, &files)
+        .map_err(|e| CliError::Runtime(e.to_string()))?;
+    println!("Dossier de preuve : {}", zip.display());
+    Ok(())
+}
+
+/// An embedded mock started for a run, with its target (and the certificates of the
+/// mutual-TLS one, removed after the run).
+pub(super) struct Embedded {
+    _mock: MockServer,
+    _certificates: Option<tempfile::TempDir>,
+    target: Target,
+}
+
+impl Embedded {
+    async fn start(mtls: bool, faults: &[rorcheck_mock::Fault]) -> Result<Embedded, CliError> {
+        let opts = MockOptions {
+            faults: Faults::new(faults.to_vec()),
+            // The embedded run needs no realistic wait: the job is ready at once, yet its
+            // first poll still answers « in progress » (`serve`/`observe` keep 1.5 s).
+            export_delay: std::time::Duration::ZERO,
+            tls: if mtls {
+                rorcheck_mock::TlsMode::Mtls
+            } else {
+                rorcheck_mock::TlsMode::Off
+            },
+            ..MockOptions::default()
+        };
+        let mock = MockServer::start(opts)
+            .await
+            .map_err(|e| CliError::Runtime(format!("cannot start the embedded mock ROR: {e}")))?;
+        if !mtls {
+            let target = mock_target(&mock)?;
+            return Ok(Embedded {
+                _mock: mock,
+                _certificates: None,
+                target,
+            });
+        }
+        let dir = tempfile::tempdir()
+            .map_err(|e| CliError::Runtime(format!("cannot write the test certificates: {e}")))?;
+        let target = mock_mtls_target(&mock, dir.path())?;
+        Ok(Embedded {
+            _mock: mock,
+            _certificates: Some(dir),
+            target,
+        })
+    }
+}

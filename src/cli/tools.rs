@@ -1,0 +1,42 @@
+//! `rorcheck nos import` and `rorcheck fixtures generate`: the data rorcheck ships, rebuilt.
+
+use std::path::Path;
+
+use super::error::CliError;
+
+/// Imports a NOS release (FHIR JSON) into the snapshot the conformance checks read.
+pub(super) fn import_nos(dir: &Path, out: &Path, source: &str) -> Result<(), CliError> {
+    let snapshot =
+        rorcheck_conformance::nos::NosSnapshot::import(dir, source).map_err(CliError::Runtime)?;
+    let text = serde_json::to_string(&snapshot).map_err(|e| CliError::Runtime(e.to_string()))?;
+    std::fs::write(out, text + "\n")
+        .map_err(|e| CliError::Runtime(format!("{}: {e}", out.display())))?;
+    println!(
+        "{} systèmes de codes, {} jeux de valeurs (NOS du {}) écrits dans {}",
+        snapshot.code_systems.len(),
+        snapshot.value_sets.len(),
+        snapshot.date,
+        out.display()
+    );
+    Ok(())
+}
+
+/// Writes a generated dataset of `offers` offers from `seed` under `out`.
+pub(super) fn generate_fixtures(seed: u64, offers: usize, out: &Path) -> Result<(), CliError> {
+    let opts = rorcheck_mock::GenerateOptions {
+        seed,
+        offers,
+        ..rorcheck_mock::GenerateOptions::default()
+    };
+    let dataset = rorcheck_mock::Dataset::generate(opts);
+    let files = dataset
+        .write(out)
+        .map_err(|e| CliError::Runtime(e.to_string()))?;
+    println!(
+        "{} ressources (graine {seed}, {offers} offres) écrites dans {} fichiers sous {}",
+        dataset.resources.len(),
+        files.len(),
+        out.display()
+    );
+    Ok(())
+}
