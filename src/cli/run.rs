@@ -8,7 +8,7 @@ use super::error::CliError;
 use super::selection::{load_config, load_selected};
 use super::signal::stop_on_signal;
 use super::targets::{MOCK_MTLS, mock_mtls_target, mock_target};
-use rorcheck_engine::config::{Target, resolve_target};
+use rorcheck_engine::config::{ConfigFile, Target, resolve_target};
 use rorcheck_engine::run::Runner;
 use rorcheck_engine::run::result::Verdict;
 use rorcheck_fhirpath::FhirPath;
@@ -17,87 +17,12 @@ use rorcheck_mock::{Faults, MockOptions, MockServer};
 use rorcheck_report as report;
 
 pub(super) async fn run(config: Option<&Path>, args: RunArgs) -> Result<(), CliError> {
-    let RunArgs {
-        target: target_spec,
-        allow_heavy,
-        check_all,
-        strict,
-        jobs,
-        timeout,
-        report_dir,
-        evidence,
-        fail_fast,
-        fail_on,
-        vars,
-        quiet,
-        mock_faults,
-        filters,
-    } = args;
-    let filters = &filters;
     let config = load_config(config)?;
-    let set = load_selected(filters)?;
-    if timeout == Some(0) {
-        return Err(CliError::Usage(
-            "--timeout must be at least 1 second".into(),
-        ));
-    }
-    // Found out now rather than after the whole run.
-    check_writable(&report_dir)?;
-    if let Some(zip) = &evidence {
-        check_writable(
-            zip.parent()
-                .filter(|p| !p.as_os_str().is_empty())
-                .unwrap_or(Path::new(".")),
-        )?;
-    }
-    if !mock_faults.is_empty() && target_spec != "mock" && target_spec != MOCK_MTLS {
-        return Err(CliError::Usage(format!(
-            "--mock-fault only applies to the embedded mock (--target mock or {MOCK_MTLS})"
-        )));
-    }
-    // The embedded mocks (kept alive for the whole run) and their certificates.
-    let mut embedded = Vec::new();
-    let mut targets = if target_spec == "mock" {
-        // Every scenario on the embedded target it is meant for: profile 0 by secret, and
-        // profiles 1 to 5 over mutual TLS as the profile-1 demo client.
-        let plain = Embedded::start(false, &mock_faults).await?;
-        let mtls = Embedded::start(true, &mock_faults).await?;
-        let targets = vec![plain.target.clone(), mtls.target.clone()];
-        embedded.extend([plain, mtls]);
-        targets
-    } else if target_spec == MOCK_MTLS {
-        let mtls = Embedded::start(true, &mock_faults).await?;
-        let targets = vec![mtls.target.clone()];
-        embedded.push(mtls);
-        targets
-    } else {
-        vec![resolve_target(&target_spec, config.as_ref())?]
-    };
-    for target in &mut targets {
-        if let Some(secs) = timeout {
-            target.timeout = std::time::Duration::from_secs(secs);
-        }
-        target.allow_heavy |= allow_heavy;
-        target.variables.extend(vars.iter().cloned());
-    }
-    let jobs = jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
-    let fhirpath = FhirPath::new()
-        .await
-        .map_err(|e| CliError::Runtime(e.to_string()))?;
-    let runner_of = |target: Target| {
-        let client = HttpClient::from_reqwest(target.http.clone());
-        Runner::new(client, fhirpath.clone(), target, Redactor::default())
-            .with_conformance(check_all, strict)
-            .with_fail_fast(fail_fast)
-    };
-    let mut targets = targets.into_iter();
-    let Some(primary) = targets.next() else {
-        return Err(CliError::Runtime("no target".into()));
-    };
-    let mut runner = runner_of(primary);
-    if let Some(alternate) = targets.next() {
-        runner = runner.with_alternate(runner_of(alternate));
-    }
+    let set = load_selected(&args.filters)?;
+    check_options(&args)?;
+    // The embedded mocks stay alive for the whole run, with their certificates.
+    let (embedded, targets) = targets(&args, config.as_ref()).await?;
+    let runner = runner(&args, targets).await?;
     println!(
         "rorcheck {} — {} scénario(s) sur {} ({})",
         env!("CARGO_PKG_VERSION"),
@@ -108,30 +33,119 @@ pub(super) async fn run(config: Option<&Path>, args: RunArgs) -> Result<(), CliE
     let progress = std::sync::Arc::new(report::console::Progress::new(set.scenarios.len()));
     let shown = progress.clone();
     let caught = std::sync::Arc::new(std::sync::OnceLock::new());
+    let quiet = args.quiet;
+    let jobs = args
+        .jobs
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
+    let on_done = move |s: &rorcheck_engine::run::ScenarioResult| {
+        if !quiet {
+            shown.finished(s);
+        }
+    };
     let result = runner
-        .run_until(
-            &set,
-            jobs,
-            move |s| {
-                if !quiet {
-                    shown.finished(s);
-                }
-            },
-            stop_on_signal(caught.clone()),
-        )
+        .run_until(&set, jobs, on_done, stop_on_signal(caught.clone()))
         .await;
     progress.done();
     print!("{}", report::console::summary(&result));
+    write_outputs(&result, &args.report_dir, args.evidence.as_deref())?;
+    drop(embedded);
+    if let Some(signal) = caught.get() {
+        return Err(CliError::Interrupted { signal: *signal });
+    }
+    exit_status(&result, args.fail_on)
+}
+
+/// Options checked before anything runs: found out now rather than after the whole run.
+fn check_options(args: &RunArgs) -> Result<(), CliError> {
+    if args.timeout == Some(0) {
+        return Err(CliError::Usage(
+            "--timeout must be at least 1 second".into(),
+        ));
+    }
+    check_writable(&args.report_dir)?;
+    if let Some(zip) = &args.evidence {
+        check_writable(
+            zip.parent()
+                .filter(|p| !p.as_os_str().is_empty())
+                .unwrap_or(Path::new(".")),
+        )?;
+    }
+    if !args.mock_faults.is_empty() && args.target != "mock" && args.target != MOCK_MTLS {
+        return Err(CliError::Usage(format!(
+            "--mock-fault only applies to the embedded mock (--target mock or {MOCK_MTLS})"
+        )));
+    }
+    Ok(())
+}
+
+/// The run's targets, with the command line's overrides: `mock` is both embedded mocks
+/// (profile 0 by secret, and profiles 1 to 5 over mutual TLS as the profile-1 demo client),
+/// each kept alive by the returned [`Embedded`].
+async fn targets(
+    args: &RunArgs,
+    config: Option<&ConfigFile>,
+) -> Result<(Vec<Embedded>, Vec<Target>), CliError> {
+    let faults = &args.mock_faults;
+    let embedded = match args.target.as_str() {
+        "mock" => vec![
+            Embedded::start(false, faults).await?,
+            Embedded::start(true, faults).await?,
+        ],
+        MOCK_MTLS => vec![Embedded::start(true, faults).await?],
+        _ => Vec::new(),
+    };
+    let mut targets: Vec<Target> = embedded.iter().map(|e| e.target.clone()).collect();
+    if embedded.is_empty() {
+        targets.push(resolve_target(&args.target, config)?);
+    }
+    for target in &mut targets {
+        if let Some(secs) = args.timeout {
+            target.timeout = std::time::Duration::from_secs(secs);
+        }
+        target.allow_heavy |= args.allow_heavy;
+        target.variables.extend(args.vars.iter().cloned());
+    }
+    Ok((embedded, targets))
+}
+
+/// The runner of the first target, with the second (if any) as its alternate.
+async fn runner(args: &RunArgs, targets: Vec<Target>) -> Result<Runner, CliError> {
+    let fhirpath = FhirPath::new()
+        .await
+        .map_err(|e| CliError::Runtime(e.to_string()))?;
+    let runner_of = |target: Target| {
+        let client = HttpClient::from_reqwest(target.http.clone());
+        Runner::new(client, fhirpath.clone(), target, Redactor::default())
+            .with_conformance(args.check_all, args.strict)
+            .with_fail_fast(args.fail_fast)
+    };
+    let mut targets = targets.into_iter();
+    let Some(primary) = targets.next() else {
+        return Err(CliError::Runtime("no target".into()));
+    };
+    let mut runner = runner_of(primary);
+    if let Some(alternate) = targets.next() {
+        runner = runner.with_alternate(runner_of(alternate));
+    }
+    Ok(runner)
+}
+
+/// The three reports, and the evidence archive when asked for.
+fn write_outputs(
+    result: &rorcheck_engine::run::RunReport,
+    report_dir: &Path,
+    evidence: Option<&Path>,
+) -> Result<(), CliError> {
     let written =
-        report::write_all(&result, &report_dir).map_err(|e| CliError::Runtime(e.to_string()))?;
+        report::write_all(result, report_dir).map_err(|e| CliError::Runtime(e.to_string()))?;
     println!(
         "Rapports : {}, {}, {}",
         written.html.display(),
         written.junit.display(),
         written.json.display()
     );
-    if let Some(zip) = &evidence {
-        let har = report::archive::run_har(&result)
+    if let Some(zip) = evidence {
+        let har = report::archive::run_har(result)
             .to_json()
             .map_err(|e| CliError::Runtime(e.to_string()))?;
         let info = report::archive::DossierInfo {
@@ -146,16 +160,16 @@ pub(super) async fn run(config: Option<&Path>, args: RunArgs) -> Result<(), CliE
         };
         write_evidence(zip, &info, &written, har.into_bytes())?;
     }
-    drop(embedded);
-    if let Some(signal) = caught.get() {
-        return Err(CliError::Interrupted { signal: *signal });
-    }
+    Ok(())
+}
+
+/// The exit: the verdict, with failures below `--fail-on` reported but not fatal.
+fn exit_status(result: &rorcheck_engine::run::RunReport, fail_on: u8) -> Result<(), CliError> {
     let fails_build = result.scenarios.iter().any(|s| {
         s.status == rorcheck_engine::run::Status::Failed && s.priority.number() <= fail_on
     });
     match result.verdict() {
         Verdict::Conforme => Ok(()),
-        // `--fail-on`: failures below the chosen priority are reported, not fatal.
         Verdict::NonConforme if !fails_build => {
             println!("Échecs de priorité au-delà de --fail-on {fail_on} seulement : sortie 0");
             Ok(())
