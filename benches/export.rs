@@ -13,10 +13,7 @@ use std::io::Write;
 use std::time::{Duration, Instant};
 
 use rorcheck::conformance::{Aspects, Context};
-use rorcheck::fhirpath::FhirPath;
-use rorcheck::http::{HttpClient, Redactor};
 use rorcheck::mock::{GenerateOptions, MockOptions, MockServer};
-use rorcheck::run::Runner;
 use rorcheck::run::export::{ChunkReader, ExportTally, FileFormat, FileTally, scan};
 
 fn scanner_alone(resources: usize) {
@@ -99,14 +96,9 @@ async fn end_to_end(offers: usize) {
     )
     .expect("scenario");
     let set = rorcheck::scenario::load(&[dir.path().to_path_buf()]).expect("valid");
-    let mut target = rorcheck::cli::mock_target(&mock).expect("target");
+    let mut target = rorcheck_embedded::secret_target(&mock).expect("target");
     target.timeout = Duration::from_secs(120);
-    let runner = Runner::new(
-        HttpClient::new().expect("client"),
-        FhirPath::new().await.expect("engine"),
-        target,
-        Redactor::default(),
-    );
+    let runner = rorcheck_embedded::runner(target).await.expect("engine");
     let started = Instant::now();
     let report = runner.run(&set, 1, |_| {}).await;
     let secs = started.elapsed().as_secs_f64();

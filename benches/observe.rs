@@ -91,7 +91,7 @@ fn main() {
         let dir = tempfile::tempdir().expect("temp dir");
         let rendering = Instant::now();
         let written =
-            rorcheck::observe::report::write_all(&report, dir.path()).expect("reports written");
+            rorcheck::report::write_all(rorcheck::report::Document::Observation(&report), dir.path()).expect("reports written");
         let rendered = rendering.elapsed();
         let size = |p: &std::path::Path| std::fs::metadata(p).map_or(0, |m| m.len()) as f64 / 1e6;
         println!(
@@ -111,7 +111,7 @@ fn main() {
         for v in report
             .scenarios
             .iter()
-            .filter(|v| v.outcome == rorcheck::observe::Outcome::Failed)
+            .filter(|v| v.outcome == rorcheck::observe::Status::Failed)
         {
             println!("observe:   failed {} — {}", v.id, v.reason.as_deref().unwrap_or(""));
         }

@@ -6,11 +6,11 @@
 use std::sync::Arc;
 
 use libtest_mimic::{Arguments, Failed, Trial};
-use rorcheck::cli::{mock_mtls_target, mock_target};
 use rorcheck::fhirpath::FhirPath;
 use rorcheck::http::{HttpClient, Redactor};
 use rorcheck::mock::{MockOptions, MockServer, TlsMode};
 use rorcheck::run::{Runner, Status};
+use rorcheck_embedded::{mtls_target as mock_mtls_target, secret_target as mock_target};
 
 fn main() {
     let args = Arguments::from_args();

@@ -5,7 +5,6 @@ use std::path::Path;
 use super::args::DoctorLang;
 use super::error::CliError;
 use super::selection::load_config;
-use super::targets::mock_target;
 use rorcheck_engine::config::Target;
 use rorcheck_mock::{MockOptions, MockServer};
 
@@ -25,7 +24,8 @@ pub(super) async fn doctor(
         let mock = MockServer::start(MockOptions::default())
             .await
             .map_err(|e| CliError::Runtime(format!("cannot start the embedded mock ROR: {e}")))?;
-        let target = mock_target(&mock)?;
+        let target = rorcheck_embedded::secret_target(&mock)
+            .map_err(|e| CliError::Runtime(e.to_string()))?;
         _mock = Some(mock);
         Subject::Prepared(target)
     } else if env.starts_with("http://") || env.starts_with("https://") {

@@ -1,5 +1,5 @@
 //! The command line: arguments ([`args`]), one module a command (run, list, doctor, serve,
-//! observe), and what they share (errors, signals, selection, the embedded targets).
+//! observe), and what they share (errors, signals, selection).
 //! Text for people is written here, at the edge; the crates below return typed values.
 
 mod application;
@@ -12,14 +12,13 @@ mod run;
 mod selection;
 mod serve;
 mod signal;
-mod targets;
 mod tools;
 
 pub use args::*;
 pub use error::CliError;
 pub use list::{list_markdown, schema};
+pub use rorcheck_embedded::MOCK_MTLS;
 pub use signal::{Signal, next_signal};
-pub use targets::{MOCK_MTLS, mock_mtls_target, mock_target};
 
 /// Runs the command.
 pub async fn execute(cli: Cli) -> Result<(), CliError> {

@@ -3,7 +3,7 @@
 
 use rorcheck_mock::log::LoggedRequest;
 use rorcheck_mock::{MockOptions, TlsMode};
-use rorcheck_observe::{CheckStatus, ObserveReport, Observer, Outcome};
+use rorcheck_observe::{ObserveReport, Observer, Status};
 
 use super::application::{Certificates, CommandReport, CommandRun, Connection, run_command};
 use super::args::ObserveArgs;
@@ -94,8 +94,11 @@ pub async fn observe(args: ObserveArgs) -> Result<(), CliError> {
             runs: runs.into_inner().unwrap_or_default(),
         });
     }
-    let written = rorcheck_observe::report::write_all(&report, &args.report_dir)
-        .map_err(|e| CliError::Runtime(e.to_string()))?;
+    let written = rorcheck_report::write_all(
+        rorcheck_report::Document::Observation(&report),
+        &args.report_dir,
+    )
+    .map_err(|e| CliError::Runtime(e.to_string()))?;
     print_summary(&report);
     println!(
         "Rapports : {}, {}, {}",
@@ -104,7 +107,7 @@ pub async fn observe(args: ObserveArgs) -> Result<(), CliError> {
         written.json.display()
     );
     if let Some(zip) = &args.evidence {
-        let har = rorcheck_observe::report::session_har(&report)
+        let har = rorcheck_report::har::observation(&report)
             .to_json()
             .map_err(|e| CliError::Runtime(e.to_string()))?;
         let info = rorcheck_report::archive::DossierInfo {
@@ -373,7 +376,7 @@ fn print_summary(report: &ObserveReport) {
     for v in report
         .scenarios
         .iter()
-        .filter(|v| v.outcome == Outcome::Failed)
+        .filter(|v| v.outcome == Status::Failed)
     {
         println!(
             "  ÉCHOUÉ {} {} — {}",
@@ -383,7 +386,7 @@ fn print_summary(report: &ObserveReport) {
         );
     }
     for b in &report.behaviours {
-        if matches!(b.status, CheckStatus::Failed | CheckStatus::Warning) {
+        if matches!(b.status, Status::Failed | Status::Warning) {
             println!(
                 "  {} {} {} — {}",
                 b.status.label(),

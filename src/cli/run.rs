@@ -7,13 +7,14 @@ use super::args::RunArgs;
 use super::error::CliError;
 use super::selection::{load_config, load_selected};
 use super::signal::stop_on_signal;
-use super::targets::{MOCK_MTLS, mock_mtls_target, mock_target};
+use rorcheck_embedded::{Embedded, MOCK_MTLS};
 use rorcheck_engine::config::{ConfigFile, Target, resolve_target};
 use rorcheck_engine::run::Runner;
 use rorcheck_engine::run::result::Verdict;
 use rorcheck_fhirpath::FhirPath;
 use rorcheck_http::{HttpClient, Redactor};
-use rorcheck_mock::{Faults, MockOptions, MockServer};
+use rorcheck_mock::TlsMode;
+use rorcheck_mock::{Faults, MockOptions};
 use rorcheck_report as report;
 
 pub(super) async fn run(config: Option<&Path>, args: RunArgs) -> Result<(), CliError> {
@@ -88,10 +89,10 @@ async fn targets(
     let faults = &args.mock_faults;
     let embedded = match args.target.as_str() {
         "mock" => vec![
-            Embedded::start(false, faults).await?,
-            Embedded::start(true, faults).await?,
+            embedded(false, faults).await?,
+            embedded(true, faults).await?,
         ],
-        MOCK_MTLS => vec![Embedded::start(true, faults).await?],
+        MOCK_MTLS => vec![embedded(true, faults).await?],
         _ => Vec::new(),
     };
     let mut targets: Vec<Target> = embedded.iter().map(|e| e.target.clone()).collect();
@@ -136,8 +137,8 @@ fn write_outputs(
     report_dir: &Path,
     evidence: Option<&Path>,
 ) -> Result<(), CliError> {
-    let written =
-        report::write_all(result, report_dir).map_err(|e| CliError::Runtime(e.to_string()))?;
+    let written = report::write_all(report::Document::Run(result), report_dir)
+        .map_err(|e| CliError::Runtime(e.to_string()))?;
     println!(
         "Rapports : {}, {}, {}",
         written.html.display(),
@@ -145,7 +146,7 @@ fn write_outputs(
         written.json.display()
     );
     if let Some(zip) = evidence {
-        let har = report::archive::run_har(result)
+        let har = report::har::run(result)
             .to_json()
             .map_err(|e| CliError::Runtime(e.to_string()))?;
         let info = report::archive::DossierInfo {
@@ -220,46 +221,17 @@ pub(super) fn write_evidence(
     Ok(())
 }
 
-/// An embedded mock started for a run, with its target (and the certificates of the
-/// mutual-TLS one, removed after the run).
-pub(super) struct Embedded {
-    _mock: MockServer,
-    _certificates: Option<tempfile::TempDir>,
-    target: Target,
-}
-
-impl Embedded {
-    async fn start(mtls: bool, faults: &[rorcheck_mock::Fault]) -> Result<Embedded, CliError> {
-        let opts = MockOptions {
-            faults: Faults::new(faults.to_vec()),
-            // The embedded run needs no realistic wait: the job is ready at once, yet its
-            // first poll still answers « in progress » (`serve`/`observe` keep 1.5 s).
-            export_delay: std::time::Duration::ZERO,
-            tls: if mtls {
-                rorcheck_mock::TlsMode::Mtls
-            } else {
-                rorcheck_mock::TlsMode::Off
-            },
-            ..MockOptions::default()
-        };
-        let mock = MockServer::start(opts)
-            .await
-            .map_err(|e| CliError::Runtime(format!("cannot start the embedded mock ROR: {e}")))?;
-        if !mtls {
-            let target = mock_target(&mock)?;
-            return Ok(Embedded {
-                _mock: mock,
-                _certificates: None,
-                target,
-            });
-        }
-        let dir = tempfile::tempdir()
-            .map_err(|e| CliError::Runtime(format!("cannot write the test certificates: {e}")))?;
-        let target = mock_mtls_target(&mock, dir.path())?;
-        Ok(Embedded {
-            _mock: mock,
-            _certificates: Some(dir),
-            target,
-        })
-    }
+/// The embedded mock of `--target mock` / `mock-mtls`, with the faults asked for. The run
+/// needs no realistic wait: the export job is ready at once, yet its first poll still
+/// answers « in progress » (`serve`/`observe` keep 1.5 s).
+async fn embedded(mtls: bool, faults: &[rorcheck_mock::Fault]) -> Result<Embedded, CliError> {
+    let options = MockOptions {
+        faults: Faults::new(faults.to_vec()),
+        export_delay: std::time::Duration::ZERO,
+        tls: if mtls { TlsMode::Mtls } else { TlsMode::Off },
+        ..MockOptions::default()
+    };
+    Embedded::start(options)
+        .await
+        .map_err(|e| CliError::Runtime(e.to_string()))
 }

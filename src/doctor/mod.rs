@@ -26,20 +26,14 @@ impl Lang {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CheckStatus {
-    Pass,
-    Fail,
-    /// Not checked: it depends on something that failed, or does not apply.
-    NotChecked,
-}
+pub use rorcheck_outcome::Status;
 
 /// One check of the pre-flight.
 #[derive(Debug, Clone)]
 pub struct CheckResult {
     pub id: &'static str,
     pub label: String,
-    pub status: CheckStatus,
+    pub status: Status,
     pub detail: String,
     /// How to fix it, for a failed check.
     pub hint: Option<String>,
@@ -72,7 +66,7 @@ impl Diagnosis {
         }
     }
 
-    fn push(&mut self, id: &'static str, label: String, status: CheckStatus, detail: String) {
+    fn push(&mut self, id: &'static str, label: String, status: Status, detail: String) {
         self.checks.push(CheckResult {
             id,
             label,
@@ -83,26 +77,26 @@ impl Diagnosis {
     }
 
     pub(crate) fn pass(&mut self, id: &'static str, label: String, detail: String) {
-        self.push(id, label, CheckStatus::Pass, detail);
+        self.push(id, label, Status::Passed, detail);
     }
 
     pub(crate) fn fail(&mut self, id: &'static str, label: String, detail: String, hint: String) {
-        self.push(id, label, CheckStatus::Fail, detail);
+        self.push(id, label, Status::Failed, detail);
         if let Some(last) = self.checks.last_mut() {
             last.hint = Some(hint);
         }
     }
 
     pub(crate) fn not_checked(&mut self, id: &'static str, label: String, why: String) {
-        self.push(id, label, CheckStatus::NotChecked, why);
+        self.push(id, label, Status::Skipped, why);
     }
 
     /// True when no check failed (checks that did not apply do not count against).
     pub fn passed(&self) -> bool {
-        self.checks.iter().all(|c| c.status != CheckStatus::Fail)
+        self.checks.iter().all(|c| c.status != Status::Failed)
     }
 
-    fn count(&self, status: CheckStatus) -> usize {
+    fn count(&self, status: Status) -> usize {
         self.checks.iter().filter(|c| c.status == status).count()
     }
 
@@ -130,9 +124,10 @@ impl Diagnosis {
         );
         for c in &self.checks {
             let mark = match c.status {
-                CheckStatus::Pass => "[ ok ]",
-                CheckStatus::Fail => &l.pick("[ÉCHEC]", "[FAIL]"),
-                CheckStatus::NotChecked => "[ -- ]",
+                Status::Passed | Status::Warning => "[ ok ]",
+                Status::Failed | Status::Errored => &l.pick("[ÉCHEC]", "[FAIL]"),
+                // Not checked: it depends on something that failed, or does not apply.
+                Status::Skipped | Status::NotExercised | Status::NotApplicable => "[ -- ]",
             };
             let pad = width - c.label.chars().count();
             out.push_str(&format!(
@@ -149,9 +144,9 @@ impl Diagnosis {
             }
         }
         let (ok, failed, skipped) = (
-            self.count(CheckStatus::Pass),
-            self.count(CheckStatus::Fail),
-            self.count(CheckStatus::NotChecked),
+            self.count(Status::Passed),
+            self.count(Status::Failed),
+            self.count(Status::Skipped),
         );
         out.push('\n');
         out.push_str(&if self.passed() {

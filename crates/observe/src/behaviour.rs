@@ -6,28 +6,7 @@ use serde::Serialize;
 
 use ror::TOKEN_PATH;
 use rorcheck_mock::log::{ExportFacts, LoggedRequest, RefusalKind, TokenState};
-
-/// Outcome of one behaviour check.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum CheckStatus {
-    Passed,
-    Warning,
-    Failed,
-    /// Nothing in the traffic this check applies to.
-    NotApplicable,
-}
-
-impl CheckStatus {
-    pub fn label(self) -> &'static str {
-        match self {
-            CheckStatus::Passed => "CONFORME",
-            CheckStatus::Warning => "AVERTISSEMENT",
-            CheckStatus::Failed => "NON CONFORME",
-            CheckStatus::NotApplicable => "NON OBSERVÉ",
-        }
-    }
-}
+pub use rorcheck_outcome::Status;
 
 /// One finding, pointing at the request it is about.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -45,7 +24,7 @@ pub struct BehaviourCheck {
     pub priority_label: &'static str,
     pub title: &'static str,
     pub why: &'static str,
-    pub status: CheckStatus,
+    pub status: Status,
     pub summary: String,
     pub findings: Vec<Finding>,
 }
@@ -105,14 +84,14 @@ pub(super) fn check(
     let count = findings.len();
     let (status, summary) = if !applicable {
         (
-            CheckStatus::NotApplicable,
+            Status::NotApplicable,
             "rien à juger dans le trafic observé".to_owned(),
         )
     } else if count == 0 {
-        (CheckStatus::Passed, summary_ok)
+        (Status::Passed, summary_ok)
     } else {
         (
-            CheckStatus::Failed,
+            Status::Failed,
             format!("{count} manquement{}", if count > 1 { "s" } else { "" }),
         )
     };
@@ -244,9 +223,9 @@ fn token_reused(s: &Session<'_>) -> BehaviourCheck {
     if !needless.is_empty() {
         // One early renewal is a restart; renewing for most calls is the mistake.
         result.status = if needless.len() >= 2 && needless.len() * 2 >= calls {
-            CheckStatus::Failed
+            Status::Failed
         } else {
-            CheckStatus::Warning
+            Status::Warning
         };
         result.summary = format!(
             "{} jetons obtenus pour {calls} appels FHIR : {} renouvellement(s) inutile(s)",

@@ -7,33 +7,10 @@ use ror::TOKEN_PATH;
 use rorcheck_mock::log::{ExportFacts, LoggedRequest, Refusal, RefusalKind};
 use rorcheck_scenario::{ConsumerBehaviour, Priority, Scenario};
 
-use super::behaviour::{BehaviourCheck, CheckStatus, export_problems, is_probe, paging_gaps};
+use super::behaviour::{BehaviourCheck, export_problems, is_probe, paging_gaps};
 use super::canonical::{Canonical, Difference};
 use super::expect::{ExpectedStep, OutOfScope, Plan, plan};
-
-/// Serialized with the words of `run`'s report for the same notions: `passed`, `failed`,
-/// `not_applicable` (out of scope); `not_exercised` is observer mode's own.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Outcome {
-    Passed,
-    Failed,
-    NotExercised,
-    /// Tests the server, not the consumer (or another access profile).
-    #[serde(rename = "not_applicable")]
-    OutOfScope,
-}
-
-impl Outcome {
-    pub fn label(self) -> &'static str {
-        match self {
-            Outcome::Passed => "RÉUSSI",
-            Outcome::Failed => "ÉCHOUÉ",
-            Outcome::NotExercised => "NON EXERCÉ",
-            Outcome::OutOfScope => "HORS OBSERVATION",
-        }
-    }
-}
+use rorcheck_outcome::Status;
 
 /// One expected request and what was seen of it.
 #[derive(Debug, Clone, Serialize)]
@@ -43,7 +20,7 @@ pub struct StepVerdict {
     /// The canonical request expected (`…` where the vendor chooses the value).
     pub expected: String,
     #[serde(rename = "status")]
-    pub outcome: Outcome,
+    pub outcome: Status,
     /// `seq` of the requests that matched (or nearly matched, when failed).
     pub requests: Vec<u64>,
     /// Why it failed: differences of the nearest request, refusal, paging or export gaps.
@@ -60,7 +37,7 @@ pub struct ScenarioVerdict {
     pub modality_label: &'static str,
     pub file: String,
     #[serde(rename = "status")]
-    pub outcome: Outcome,
+    pub outcome: Status,
     /// Why the scenario is out of scope, or a one-line account of the failure.
     pub reason: Option<String>,
     pub steps: Vec<StepVerdict>,
@@ -120,7 +97,7 @@ fn judge_step(
         name: step.name.clone(),
         line: step.line,
         expected: step.request.to_string(),
-        outcome: Outcome::NotExercised,
+        outcome: Status::NotExercised,
         requests: Vec::new(),
         problems: Vec::new(),
     };
@@ -159,9 +136,9 @@ fn judge_seen(
         let attributed: Vec<Option<&'static str>> =
             exact.iter().map(|r| refusal_owner(r)).collect();
         verdict.outcome = if attributed.iter().all(Option::is_some) {
-            Outcome::NotExercised
+            Status::NotExercised
         } else {
-            Outcome::Failed
+            Status::Failed
         };
         verdict.problems = exact
             .iter()
@@ -222,9 +199,9 @@ fn judge_seen(
         .min_by_key(Vec::len)
         .unwrap_or_default();
     verdict.outcome = if best.is_empty() {
-        Outcome::Passed
+        Status::Passed
     } else {
-        Outcome::NotExercised
+        Status::NotExercised
     };
     verdict.problems = best;
 }
@@ -274,7 +251,7 @@ fn judge_near_miss(
                 .to_owned(),
         );
     } else {
-        verdict.outcome = Outcome::Failed;
+        verdict.outcome = Status::Failed;
     }
 }
 
@@ -355,7 +332,7 @@ pub fn judge_scenario(
         modality: scenario.modality.key(),
         modality_label: scenario.modality.label(),
         file: scenario.source.display().to_string(),
-        outcome: Outcome::OutOfScope,
+        outcome: Status::NotApplicable,
         reason: None,
         steps: Vec::new(),
     };
@@ -372,33 +349,33 @@ pub fn judge_scenario(
         .enumerate()
         .map(|(j, s)| judge_step(s, (index, j), traffic, claims, log))
         .collect();
-    let count = |o: Outcome| verdict.steps.iter().filter(|s| s.outcome == o).count();
-    let (passed, failed) = (count(Outcome::Passed), count(Outcome::Failed));
+    let count = |o: Status| verdict.steps.iter().filter(|s| s.outcome == o).count();
+    let (passed, failed) = (count(Status::Passed), count(Status::Failed));
     // Seen but wrong fails; a flow done only in part is not exercised (nothing wrong was
     // seen), and says which request is missing.
     verdict.outcome = if failed > 0 {
-        Outcome::Failed
+        Status::Failed
     } else if passed == verdict.steps.len() {
-        Outcome::Passed
+        Status::Passed
     } else {
-        Outcome::NotExercised
+        Status::NotExercised
     };
     verdict.reason = match verdict.outcome {
-        Outcome::Failed => verdict
+        Status::Failed => verdict
             .steps
             .iter()
-            .find(|s| s.outcome == Outcome::Failed)
+            .find(|s| s.outcome == Status::Failed)
             .and_then(|s| s.problems.first().map(|p| format!("« {} » : {p}", s.name))),
-        Outcome::NotExercised if passed == 0 => verdict
+        Status::NotExercised if passed == 0 => verdict
             .steps
             .iter()
             .find(|s| !s.requests.is_empty())
             .or(verdict.steps.first())
             .and_then(|s| s.problems.first().map(|p| format!("« {} » : {p}", s.name))),
-        Outcome::NotExercised => verdict
+        Status::NotExercised => verdict
             .steps
             .iter()
-            .find(|s| s.outcome == Outcome::NotExercised)
+            .find(|s| s.outcome == Status::NotExercised)
             .map(|s| {
                 format!(
                     "exercé en partie : « {} » ({}) jamais envoyée",
@@ -425,15 +402,15 @@ fn apply_required(
         match check.status {
             // The behaviour's failure is its own finding: counted there once, it leaves
             // this case not shown instead of failing it a second time.
-            CheckStatus::Failed if verdict.outcome == Outcome::Passed => {
-                verdict.outcome = Outcome::NotExercised;
+            Status::Failed if verdict.outcome == Status::Passed => {
+                verdict.outcome = Status::NotExercised;
                 verdict.reason = Some(format!(
                     "comportement {} ({}) en échec, compté une fois, sur {} : {}",
                     check.id, check.title, check.id, check.summary
                 ));
             }
-            CheckStatus::NotApplicable if verdict.outcome == Outcome::Passed => {
-                verdict.outcome = Outcome::NotExercised;
+            Status::NotApplicable if verdict.outcome == Status::Passed => {
+                verdict.outcome = Status::NotExercised;
                 verdict.reason = Some(format!(
                     "comportement {} ({}) non observé pendant la session",
                     check.id, check.title
@@ -462,16 +439,16 @@ pub fn coverage(verdicts: &[ScenarioVerdict]) -> Vec<PriorityCoverage> {
     Priority::ALL
         .iter()
         .map(|p| {
-            let of = |o: Outcome| {
+            let of = |o: Status| {
                 verdicts
                     .iter()
                     .filter(|v| v.priority == p.number() && v.outcome == o)
                     .count()
             };
             let (passed, failed, not_exercised) = (
-                of(Outcome::Passed),
-                of(Outcome::Failed),
-                of(Outcome::NotExercised),
+                of(Status::Passed),
+                of(Status::Failed),
+                of(Status::NotExercised),
             );
             let observable = passed + failed + not_exercised;
             PriorityCoverage {
@@ -501,21 +478,21 @@ pub fn percent(part: usize, whole: usize) -> u32 {
 pub fn weighted_score(verdicts: &[ScenarioVerdict], behaviours: &[BehaviourCheck]) -> Option<u32> {
     let judged = verdicts
         .iter()
-        .any(|v| matches!(v.outcome, Outcome::Passed | Outcome::Failed))
+        .any(|v| matches!(v.outcome, Status::Passed | Status::Failed))
         || behaviours
             .iter()
-            .any(|b| matches!(b.status, CheckStatus::Passed | CheckStatus::Failed));
+            .any(|b| matches!(b.status, Status::Passed | Status::Failed));
     if !judged {
         return None;
     }
     let lost: u32 = verdicts
         .iter()
-        .filter(|v| v.outcome == Outcome::Failed)
+        .filter(|v| v.outcome == Status::Failed)
         .map(|v| v.priority)
         .chain(
             behaviours
                 .iter()
-                .filter(|b| b.status == CheckStatus::Failed)
+                .filter(|b| b.status == Status::Failed)
                 .map(|b| b.priority),
         )
         .filter_map(|p| Priority::try_from(p).ok())

@@ -11,7 +11,6 @@ pub mod canonical;
 pub mod command;
 pub mod expect;
 pub mod judge;
-pub mod report;
 pub mod story;
 
 use serde::Serialize;
@@ -20,8 +19,9 @@ use rorcheck_mock::log::LoggedRequest;
 use rorcheck_mock::{MockError, MockOptions, MockServer, TlsMode};
 use rorcheck_scenario::Scenario;
 
-pub use behaviour::{BehaviourCheck, CheckStatus};
-pub use judge::{Outcome, PriorityCoverage, ScenarioVerdict};
+pub use behaviour::BehaviourCheck;
+pub use judge::{PriorityCoverage, ScenarioVerdict};
+pub use rorcheck_outcome::Status;
 
 /// A running observation: the mock, recording.
 pub struct Observer {
@@ -131,24 +131,24 @@ impl Judgement<'_> {
             .map(|(o, _)| o.entry.seq)
             .collect();
         let coverage = judge::coverage(&scenarios);
-        let count = |o: Outcome| scenarios.iter().filter(|v| v.outcome == o).count();
-        let observable = scenarios.len() - count(Outcome::OutOfScope);
-        let exercised = count(Outcome::Passed) + count(Outcome::Failed);
+        let count = |o: Status| scenarios.iter().filter(|v| v.outcome == o).count();
+        let observable = scenarios.len() - count(Status::NotApplicable);
+        let exercised = count(Status::Passed) + count(Status::Failed);
         let summary = Summary {
             requests: self.log.len(),
             fhir_calls: session.fhir_calls().count(),
             token_requests: session.token_requests().count(),
             scenarios: scenarios.len(),
             observable,
-            passed: count(Outcome::Passed),
-            failed: count(Outcome::Failed),
-            not_exercised: count(Outcome::NotExercised),
-            out_of_scope: count(Outcome::OutOfScope),
+            passed: count(Status::Passed),
+            failed: count(Status::Failed),
+            not_exercised: count(Status::NotExercised),
+            out_of_scope: count(Status::NotApplicable),
             coverage_percent: judge::percent(exercised, observable),
             score: judge::weighted_score(&scenarios, &behaviours),
             behaviours_failed: behaviours
                 .iter()
-                .filter(|b| b.status == CheckStatus::Failed)
+                .filter(|b| b.status == Status::Failed)
                 .count(),
             verdict: "",
         };

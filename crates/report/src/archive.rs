@@ -9,35 +9,7 @@ use std::path::Path;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use rorcheck_engine::run::RunReport;
-use rorcheck_http::har::{Har, HarEntry};
-
 use super::ReportError;
-
-/// The exchanges of a run, every step and follow-up, in the order of the report.
-pub fn run_har(report: &RunReport) -> Har {
-    let started = report.started_at.to_rfc3339();
-    let mut entries = Vec::new();
-    for s in &report.scenarios {
-        for st in &s.steps {
-            if let Some(ex) = &st.exchange {
-                entries.push(HarEntry::of_exchange(
-                    ex,
-                    &started,
-                    format!("{} — {}", s.id, st.name),
-                ));
-            }
-            for f in &st.follow_ups {
-                entries.push(HarEntry::of_exchange(
-                    &f.exchange,
-                    &started,
-                    format!("{} — {} — {}", s.id, st.name, f.label),
-                ));
-            }
-        }
-    }
-    Har::new(entries)
-}
 
 /// What the manifest says of the dossier as a whole.
 #[derive(Debug, Clone, Serialize)]

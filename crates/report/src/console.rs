@@ -10,9 +10,11 @@ use rorcheck_scenario::Priority;
 fn mark(status: Status) -> &'static str {
     match status {
         Status::Passed => "OK    ",
+        Status::Warning => "AVERT.",
         Status::Failed => "ÉCHEC ",
         Status::Errored => "ERREUR",
         Status::Skipped => "IGNORÉ",
+        Status::NotExercised => "NON EX",
         Status::NotApplicable => "N/A   ",
     }
 }

@@ -7,6 +7,8 @@ use askama::Template;
 
 use rorcheck_engine::run::result::{AssertionResult, CaptureResult, StepResult};
 use rorcheck_engine::run::{RunReport, ScenarioResult, Status};
+use rorcheck_mock::log::LoggedRequest;
+use rorcheck_observe::ObserveReport;
 use rorcheck_scenario::Priority;
 
 struct PriorityRow {
@@ -216,8 +218,13 @@ fn exchange_view(
     }
 }
 
-fn status_key(s: Status) -> &'static str {
-    s.key()
+/// The CSS class of a status badge, in both pages: an unexercised scenario looks like a
+/// skipped one.
+fn badge_class(s: Status) -> &'static str {
+    match s {
+        Status::NotExercised => Status::Skipped.key(),
+        other => other.key(),
+    }
 }
 
 pub fn render(report: &RunReport) -> Result<String, askama::Error> {
@@ -243,8 +250,8 @@ pub fn render(report: &RunReport) -> Result<String, askama::Error> {
     let rank = |s: Status| match s {
         Status::Errored => 0,
         Status::Failed => 1,
-        Status::Passed => 2,
-        Status::Skipped => 3,
+        Status::Warning | Status::Passed => 2,
+        Status::Skipped | Status::NotExercised => 3,
         Status::NotApplicable => 4,
     };
     ordered.sort_by(|a, b| {
@@ -254,7 +261,7 @@ pub fn render(report: &RunReport) -> Result<String, askama::Error> {
         .into_iter()
         .map(|s| ScenarioView {
             s,
-            status_key: status_key(s.status),
+            status_key: badge_class(s.status),
             status_label: s.status.label(),
             open: matches!(s.status, Status::Failed | Status::Errored),
             steps: s
@@ -262,7 +269,7 @@ pub fn render(report: &RunReport) -> Result<String, askama::Error> {
                 .iter()
                 .map(|st| StepView {
                     step: st,
-                    status_key: status_key(st.status),
+                    status_key: badge_class(st.status),
                     status_label: st.status.label(),
                     assertions: st
                         .assertions
@@ -272,7 +279,7 @@ pub fn render(report: &RunReport) -> Result<String, askama::Error> {
                             status_key: if a.is_warning() {
                                 "warning"
                             } else {
-                                status_key(a.status)
+                                badge_class(a.status)
                             },
                             status_label: if a.is_warning() {
                                 "avertissement"
@@ -306,6 +313,116 @@ pub fn render(report: &RunReport) -> Result<String, askama::Error> {
         started: report.started_at.format(fmt).to_string(),
         finished: report.finished_at.format(fmt).to_string(),
         duration: format!("{:.2} s", report.duration_ms() / 1000.0),
+    }
+    .render()
+}
+
+/// One recorded request as the page shows it.
+struct RequestView<'a> {
+    r: &'a LoggedRequest,
+    target: String,
+    token: String,
+    refusal: String,
+    facts: String,
+}
+
+fn request_view(r: &LoggedRequest) -> RequestView<'_> {
+    let target = match &r.query {
+        Some(q) => format!("{}?{q}", r.path),
+        None => r.path.clone(),
+    };
+    let token = match &r.token {
+        None => "aucun".to_owned(),
+        Some(t) => format!(
+            "{} ({})",
+            t.jti.as_deref().unwrap_or("illisible"),
+            match t.state {
+                rorcheck_mock::log::TokenState::Valid => "valide",
+                rorcheck_mock::log::TokenState::Expired => "expiré",
+                rorcheck_mock::log::TokenState::Invalid => "invalide",
+            }
+        ),
+    };
+    let refusal = r
+        .facts
+        .refusal
+        .as_ref()
+        .map(|f| f.message.clone())
+        .unwrap_or_default();
+    let mut facts = Vec::new();
+    if let Some(p) = &r.facts.page {
+        facts.push(format!(
+            "page {} sur {} de la recherche {}",
+            p.offset / p.count.max(1) + 1,
+            p.matches.div_ceil(p.count.max(1)).max(1),
+            p.search
+        ));
+    }
+    if let Some(e) = &r.facts.export {
+        facts.push(match e {
+            rorcheck_mock::log::ExportFacts::Kickoff { job } => format!("lancement de {job}"),
+            rorcheck_mock::log::ExportFacts::Poll { job, ready, .. } => {
+                if *ready {
+                    format!("manifeste de {job}")
+                } else {
+                    format!("{job} en cours (Retry-After)")
+                }
+            }
+            rorcheck_mock::log::ExportFacts::File { job, file } => {
+                format!("fichier {file} de {job}")
+            }
+        });
+    }
+    if let Some(t) = &r.facts.issued_token {
+        facts.push(format!("jeton {} délivré", t.jti));
+    }
+    if !r.facts.resources.is_empty() {
+        facts.push(format!(
+            "{} ressource(s) servie(s)",
+            r.facts.resources.len()
+        ));
+    }
+    RequestView {
+        r,
+        target,
+        token,
+        refusal,
+        facts: facts.join(" ; "),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "observe.html")]
+struct ObservationPage<'a> {
+    r: &'a ObserveReport,
+    verdict: &'static str,
+    ok: bool,
+    requests: Vec<RequestView<'a>>,
+}
+
+impl ObservationPage<'_> {
+    fn badge(&self, s: &Status) -> &'static str {
+        badge_class(*s)
+    }
+    fn is_out(&self, o: &Status) -> bool {
+        *o == Status::NotApplicable
+    }
+}
+
+/// `report.html` of an observed session.
+pub fn observation(report: &ObserveReport) -> Result<String, askama::Error> {
+    let ok = report.success();
+    ObservationPage {
+        r: report,
+        verdict: if ok {
+            "conforme sur le périmètre exercé"
+        } else if report.summary.passed + report.summary.failed == 0 {
+            "aucun scénario exercé"
+        } else {
+            "non conforme"
+        },
+        ok,
+        requests: report.requests.iter().map(request_view).collect(),
     }
     .render()
 }

@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use rorcheck_engine::run::result::{TargetInfo, ToolInfo};
 use rorcheck_engine::run::{Counts, RunReport, ScenarioResult};
+use rorcheck_observe::ObserveReport;
 use rorcheck_scenario::Priority;
 
 #[derive(Serialize)]
@@ -87,4 +88,9 @@ pub fn render(report: &RunReport) -> Result<String, serde_json::Error> {
         scenarios: &report.scenarios,
     };
     serde_json::to_string_pretty(&doc)
+}
+
+/// `report.json` of an observed session.
+pub fn observation(report: &ObserveReport) -> Result<String, serde_json::Error> {
+    serde_json::to_string_pretty(report)
 }

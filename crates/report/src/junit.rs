@@ -9,6 +9,7 @@ use std::time::Duration;
 use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, TestSuite};
 
 use rorcheck_engine::run::{RunReport, ScenarioResult, Status};
+use rorcheck_observe::{ObserveReport, ScenarioVerdict};
 use rorcheck_scenario::Modality;
 
 fn duration(ms: f64) -> Duration {
@@ -57,35 +58,44 @@ fn details(s: &ScenarioResult) -> String {
     out
 }
 
-fn test_case(s: &ScenarioResult) -> TestCase {
-    let status = match s.status {
-        Status::Passed => TestCaseStatus::success(),
-        Status::Skipped | Status::NotApplicable => {
-            let mut st = TestCaseStatus::skipped();
-            let what = s.status.label();
-            st.set_message(match &s.reason {
-                Some(r) => format!("{what} : {r}"),
-                None => what.to_owned(),
-            });
-            st
-        }
+/// The JUnit status of any outcome, in both modes: `<failure>` when the server (or the
+/// observed application) violated an expectation, `<error>` when the harness could not
+/// evaluate, `<skipped>` with its reason for everything that did not run.
+fn case_status(
+    status: Status,
+    message: String,
+    description: impl FnOnce() -> String,
+) -> TestCaseStatus {
+    match status {
+        Status::Passed | Status::Warning => TestCaseStatus::success(),
         Status::Failed | Status::Errored => {
-            let kind = if s.status == Status::Failed {
-                NonSuccessKind::Failure
+            let (kind, label) = if status == Status::Failed {
+                (NonSuccessKind::Failure, "non-conformité")
             } else {
-                NonSuccessKind::Error
+                (NonSuccessKind::Error, "erreur d'exécution")
             };
             let mut st = TestCaseStatus::non_success(kind);
-            st.set_message(s.reason.clone().unwrap_or_else(|| s.status.label().into()));
-            st.set_type(if s.status == Status::Failed {
-                "non-conformité"
-            } else {
-                "erreur d'exécution"
-            });
-            st.set_description(details(s));
+            st.set_message(message);
+            st.set_type(label);
+            st.set_description(description());
             st
         }
+        Status::Skipped | Status::NotExercised | Status::NotApplicable => {
+            let mut st = TestCaseStatus::skipped();
+            st.set_message(message);
+            st
+        }
+    }
+}
+
+fn test_case(s: &ScenarioResult) -> TestCase {
+    let what = s.status.label();
+    let message = match (&s.reason, s.status.is_problem()) {
+        (Some(r), true) => r.clone(),
+        (Some(r), false) => format!("{what} : {r}"),
+        (None, _) => what.to_owned(),
     };
+    let status = case_status(s.status, message, || details(s));
     let mut tc = TestCase::new(format!("{} {}", s.id, s.title), status);
     tc.set_classname(format!("rorcheck.{}", s.modality.key()));
     tc.set_time(duration(s.duration_ms));
@@ -147,4 +157,93 @@ pub fn render(report: &RunReport) -> Result<String, quick_junit::SerializeError>
         junit.add_test_suite(suite);
     }
     junit.to_string()
+}
+
+fn scenario_text(s: &ScenarioVerdict) -> String {
+    let mut out = format!("{} — {}\nfichier : {}\n", s.id, s.title, s.file);
+    if let Some(reason) = &s.reason {
+        out.push_str(&format!("{reason}\n"));
+    }
+    for step in &s.steps {
+        out.push_str(&format!(
+            "\n[{}] « {} » (ligne {})\n  attendu : {}\n",
+            step.outcome.label(),
+            step.name,
+            step.line,
+            step.expected
+        ));
+        for p in &step.problems {
+            out.push_str(&format!("  - {p}\n"));
+        }
+    }
+    out
+}
+
+/// `junit.xml` of an observed session: one testsuite per modality, one for the behaviour
+/// checks, one for the session's own verdict.
+pub fn observation(report: &ObserveReport) -> Result<String, quick_junit::SerializeError> {
+    let mut junit = Report::new("rorcheck-observe");
+    for modality in Modality::ALL {
+        let of: Vec<&ScenarioVerdict> = report
+            .scenarios
+            .iter()
+            .filter(|s| s.modality == modality.key())
+            .collect();
+        if of.is_empty() {
+            continue;
+        }
+        let mut suite = TestSuite::new(format!("observation {}", modality.label()));
+        for s in of {
+            let message = match s.outcome {
+                Status::NotExercised => "non exercé par l'application".to_owned(),
+                _ => s.reason.clone().unwrap_or_default(),
+            };
+            let status = case_status(s.outcome, message, || scenario_text(s));
+            let mut case = TestCase::new(format!("{} {}", s.id, s.title), status);
+            case.set_classname(format!("rorcheck.observe.{}", s.modality));
+            case.add_property(Property::new("priority", s.priority.to_string()));
+            case.add_property(Property::new("criticite", s.priority_label));
+            suite.add_test_case(case);
+        }
+        junit.add_test_suite(suite);
+    }
+    let mut suite = TestSuite::new("comportement du consommateur");
+    for b in &report.behaviours {
+        let findings = || {
+            let lines: Vec<&str> = b.findings.iter().map(|f| f.message.as_str()).collect();
+            lines.join("\n")
+        };
+        let status = case_status(b.status, b.summary.clone(), findings);
+        let mut case = TestCase::new(format!("{} {}", b.id, b.title), status);
+        case.set_classname("rorcheck.observe.comportement");
+        suite.add_test_case(case);
+    }
+    junit.add_test_suite(suite);
+    // The session's own verdict, so that the test view of a CI system fails exactly when
+    // the exit code does (an empty session has no failed scenario, yet proves nothing).
+    let mut suite = TestSuite::new("session observée");
+    let status = if report.success() {
+        TestCaseStatus::success()
+    } else {
+        let mut st = TestCaseStatus::non_success(NonSuccessKind::Failure);
+        st.set_message(session_failure(report));
+        st
+    };
+    let mut case = TestCase::new("SESSION Verdict de la session observée", status);
+    case.set_classname("rorcheck.observe.session");
+    suite.add_test_case(case);
+    junit.add_test_suite(suite);
+    junit.to_string()
+}
+
+/// Why a session is not a success, in one line.
+pub fn session_failure(report: &ObserveReport) -> String {
+    let s = &report.summary;
+    if s.passed == 0 && s.failed == 0 && s.behaviours_failed == 0 {
+        return "aucun scénario exercé : la session n'a rien montré".to_owned();
+    }
+    format!(
+        "{} scénario(s) échoué(s), {} comportement(s) en échec, {} réussi(s)",
+        s.failed, s.behaviours_failed, s.passed
+    )
 }

@@ -11,23 +11,15 @@ use serde_json::Value;
 
 use rorcheck_conformance::Aspects;
 use rorcheck_fhirpath::FhirPath;
+pub use rorcheck_outcome::Status;
 use rorcheck_scenario::{
     Check, ConformanceAspect, ConformanceSpec, ConnectionExpectation, StatusSpec,
 };
 
-/// How one assertion ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome {
-    Pass,
-    /// The server's response violates the expectation.
-    Fail,
-    /// The expectation could not be evaluated (e.g. the body is not JSON).
-    Error,
-}
-
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Verdict {
-    pub outcome: Outcome,
+    /// Passed, failed or errored (the expectation could not be evaluated).
+    pub outcome: Status,
     pub expected: String,
     pub actual: String,
 }
@@ -36,7 +28,7 @@ impl Verdict {
     /// A pass when `ok`, else a failure.
     pub fn new(ok: bool, expected: impl Into<String>, actual: impl Into<String>) -> Self {
         Verdict {
-            outcome: if ok { Outcome::Pass } else { Outcome::Fail },
+            outcome: if ok { Status::Passed } else { Status::Failed },
             expected: expected.into(),
             actual: actual.into(),
         }
@@ -44,7 +36,7 @@ impl Verdict {
 
     pub fn error(expected: impl Into<String>, reason: impl Into<String>) -> Self {
         Verdict {
-            outcome: Outcome::Error,
+            outcome: Status::Errored,
             expected: expected.into(),
             actual: reason.into(),
         }

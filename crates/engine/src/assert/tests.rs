@@ -45,22 +45,22 @@ async fn status_exact_set_and_class() {
     let h = HeaderMap::new();
     assert_eq!(
         judge("status: 200", 200, &h, "").await.outcome,
-        Outcome::Pass
+        Status::Passed
     );
     assert_eq!(
         judge("status: 200", 201, &h, "").await.outcome,
-        Outcome::Fail
+        Status::Failed
     );
     assert_eq!(
         judge("status: [200, 201]", 201, &h, "").await.outcome,
-        Outcome::Pass
+        Status::Passed
     );
     assert_eq!(
         judge("status: 4xx", 403, &h, "").await.outcome,
-        Outcome::Pass
+        Status::Passed
     );
     let v = judge("status: 4xx", 500, &h, "").await;
-    assert_eq!(v.outcome, Outcome::Fail);
+    assert_eq!(v.outcome, Status::Failed);
     assert_eq!(
         (v.expected.as_str(), v.actual.as_str()),
         ("statut HTTP 4xx", "statut HTTP 500")
@@ -76,40 +76,40 @@ async fn headers_are_case_insensitive_and_each_rule_can_fail() {
     };
     assert_eq!(
         pass("header: { name: WWW-Authenticate }").await,
-        Outcome::Pass
+        Status::Passed
     );
-    assert_eq!(pass("header: { name: X-B }").await, Outcome::Fail);
+    assert_eq!(pass("header: { name: X-B }").await, Status::Failed);
     assert_eq!(
         pass("header: { name: X-B, present: false }").await,
-        Outcome::Pass
+        Status::Passed
     );
     assert_eq!(
         pass("header: { name: X-A, present: false }").await,
-        Outcome::Fail
+        Status::Failed
     );
     assert_eq!(
         pass("header: { name: x-a, equals: \"1\" }").await,
-        Outcome::Pass
+        Status::Passed
     );
     assert_eq!(
         pass("header: { name: x-a, equals: \"2\" }").await,
-        Outcome::Fail
+        Status::Failed
     );
     assert_eq!(
         pass("header: { name: www-authenticate, contains: Bearer }").await,
-        Outcome::Pass
+        Status::Passed
     );
     assert_eq!(
         pass("header: { name: www-authenticate, contains: Basic }").await,
-        Outcome::Fail
+        Status::Failed
     );
     assert_eq!(
         pass("header: { name: www-authenticate, matches: \"^Bearer\" }").await,
-        Outcome::Pass
+        Status::Passed
     );
     assert_eq!(
         pass("header: { name: www-authenticate, matches: \"^Basic\" }").await,
-        Outcome::Fail
+        Status::Failed
     );
 }
 
@@ -120,15 +120,15 @@ async fn content_type_ignores_parameters_and_case() {
         judge("content_type: application/fhir+json", 200, &h, "")
             .await
             .outcome,
-        Outcome::Pass
+        Status::Passed
     );
     let v = judge("content_type: application/json", 200, &h, "").await;
-    assert_eq!(v.outcome, Outcome::Fail);
+    assert_eq!(v.outcome, Status::Failed);
     let none = HeaderMap::new();
     let v = judge("content_type: application/fhir+json", 200, &none, "").await;
     assert_eq!(
         (v.outcome, v.actual.as_str()),
-        (Outcome::Fail, "Content-Type absent")
+        (Status::Failed, "Content-Type absent")
     );
 }
 
@@ -142,39 +142,39 @@ async fn fhirpath_boolean_equals_count_exists() {
     };
     assert_eq!(
         run("fhirpath: { expr: \"Bundle.total = 2\" }").await,
-        Outcome::Pass
+        Status::Passed
     );
     assert_eq!(
         run("fhirpath: { expr: \"Bundle.total = 3\" }").await,
-        Outcome::Fail
+        Status::Failed
     );
-    assert_eq!(run("fhirpath: { expr: \"Bundle.entry.resource.ofType(HealthcareService).id\", equals: [\"1\", \"2\"] }").await, Outcome::Pass);
+    assert_eq!(run("fhirpath: { expr: \"Bundle.entry.resource.ofType(HealthcareService).id\", equals: [\"1\", \"2\"] }").await, Status::Passed);
     assert_eq!(
         run("fhirpath: { expr: \"Bundle.entry.resource.ofType(Organization).id\", equals: o }")
             .await,
-        Outcome::Pass
+        Status::Passed
     );
     assert_eq!(
         run("fhirpath: { expr: \"Bundle.total\", equals: 2 }").await,
-        Outcome::Pass
+        Status::Passed
     );
     assert_eq!(
         run("fhirpath: { expr: \"Bundle.total\", equals: 3 }").await,
-        Outcome::Fail
+        Status::Failed
     );
     assert_eq!(
         run("fhirpath: { expr: \"Bundle.entry.resource.ofType(HealthcareService)\", count: 2 }")
             .await,
-        Outcome::Pass
+        Status::Passed
     );
-    assert_eq!(run("fhirpath: { expr: \"Bundle.entry.resource.ofType(HealthcareService)\", count: \"> 2\" }").await, Outcome::Fail);
+    assert_eq!(run("fhirpath: { expr: \"Bundle.entry.resource.ofType(HealthcareService)\", count: \"> 2\" }").await, Status::Failed);
     assert_eq!(
         run("fhirpath: { expr: \"Bundle.entry.resource.ofType(Location)\", exists: false }").await,
-        Outcome::Pass
+        Status::Passed
     );
     assert_eq!(
         run("fhirpath: { expr: \"Bundle.entry.resource.ofType(Location)\", exists: true }").await,
-        Outcome::Fail
+        Status::Failed
     );
 }
 
@@ -188,14 +188,14 @@ async fn invalid_json_is_an_error_but_an_empty_body_is_a_failure() {
         "<html>oops",
     )
     .await;
-    assert_eq!(v.outcome, Outcome::Error);
+    assert_eq!(v.outcome, Status::Errored);
     assert!(v.actual.contains("pas du JSON valide"), "{}", v.actual);
     let v = judge("bundle: { type: searchset }", 200, &h, "{not json").await;
-    assert_eq!(v.outcome, Outcome::Error);
+    assert_eq!(v.outcome, Status::Errored);
     let v = judge("bundle: { type: searchset }", 200, &h, "").await;
-    assert_eq!(v.outcome, Outcome::Fail);
+    assert_eq!(v.outcome, Status::Failed);
     let v = judge("fhirpath: { expr: \"Bundle.total = 2\" }", 200, &h, "").await;
-    assert_eq!(v.outcome, Outcome::Fail);
+    assert_eq!(v.outcome, Status::Failed);
 }
 
 #[tokio::test]
@@ -207,7 +207,7 @@ async fn bundle_shortcuts_each_detect_their_violation() {
         async move { judge(y, 200, &h, &b).await }
     };
     let v = run("bundle: { type: searchset, total: 2, entries: 3, match: 2, include: 1, resources: { Organization: 1, HealthcareService: \">= 2\" }, links: [self], no_links: [next] }").await;
-    assert_eq!(v.outcome, Outcome::Pass, "{v:?}");
+    assert_eq!(v.outcome, Status::Passed, "{v:?}");
     for broken in [
         "bundle: { type: batch }",
         "bundle: { total: 3 }",
@@ -220,7 +220,7 @@ async fn bundle_shortcuts_each_detect_their_violation() {
     ] {
         assert_eq!(
             run(broken).await.outcome,
-            Outcome::Fail,
+            Status::Failed,
             "{broken} must fail"
         );
     }
@@ -228,11 +228,11 @@ async fn bundle_shortcuts_each_detect_their_violation() {
     let v = judge("bundle: { total: \">= 0\" }", 200, &h, &no_total).await;
     assert_eq!(
         (v.outcome, v.actual.as_str()),
-        (Outcome::Fail, "total absent")
+        (Status::Failed, "total absent")
     );
     let oo = json!({"resourceType": "OperationOutcome"}).to_string();
     let v = judge("bundle: { type: searchset }", 200, &h, &oo).await;
-    assert_eq!(v.outcome, Outcome::Fail);
+    assert_eq!(v.outcome, Status::Failed);
     assert!(v.actual.contains("resourceType OperationOutcome"));
 }
 
@@ -251,13 +251,13 @@ async fn operation_outcome_needs_a_matching_issue() {
         run("operation_outcome: { severity: error, code: invalid }")
             .await
             .outcome,
-        Outcome::Pass
+        Status::Passed
     );
-    assert_eq!(run("operation_outcome: {}").await.outcome, Outcome::Pass);
+    assert_eq!(run("operation_outcome: {}").await.outcome, Status::Passed);
     let v = run("operation_outcome: { code: security }").await;
-    assert_eq!(v.outcome, Outcome::Fail);
+    assert_eq!(v.outcome, Status::Failed);
     assert!(v.actual.contains("Unknown search parameter"));
     let bundle = searchset();
     let v = judge("operation_outcome: {}", 400, &h, &bundle).await;
-    assert_eq!(v.outcome, Outcome::Fail);
+    assert_eq!(v.outcome, Status::Failed);
 }

@@ -6,59 +6,7 @@ use serde::Serialize;
 use rorcheck_http::Exchange;
 use rorcheck_scenario::{Modality, Priority, Scenario};
 
-/// Outcome of a scenario, a step or an assertion.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Status {
-    /// Every expectation held.
-    Passed,
-    /// The server violated an expectation.
-    Failed,
-    /// The harness could not evaluate (connection refused, timeout, invalid JSON...).
-    Errored,
-    /// Could not run, with a reason (earlier step failed, a value the target does not give,
-    /// a heavy scenario on production): a gap in the evidence.
-    Skipped,
-    /// Meant for another access profile than the target's: not a gap, not counted.
-    NotApplicable,
-}
-
-impl Status {
-    pub fn label(self) -> &'static str {
-        match self {
-            Status::Passed => "réussi",
-            Status::Failed => "échoué",
-            Status::Errored => "en erreur",
-            Status::Skipped => "ignoré",
-            Status::NotApplicable => "non applicable",
-        }
-    }
-
-    pub fn key(self) -> &'static str {
-        match self {
-            Status::Passed => "passed",
-            Status::Failed => "failed",
-            Status::Errored => "errored",
-            Status::Skipped => "skipped",
-            Status::NotApplicable => "not_applicable",
-        }
-    }
-
-    /// The worse of two outcomes (errored > failed > passed).
-    pub fn worst(self, other: Status) -> Status {
-        let rank = |s: Status| match s {
-            Status::Skipped | Status::NotApplicable => 0,
-            Status::Passed => 1,
-            Status::Failed => 2,
-            Status::Errored => 3,
-        };
-        if rank(other) > rank(self) {
-            other
-        } else {
-            self
-        }
-    }
-}
+pub use rorcheck_outcome::Status;
 
 /// Why a step could not reach the target at all: the same cause on every scenario means
 /// the environment, not the API, is the problem (`rorcheck doctor` diagnoses it).
@@ -294,10 +242,12 @@ impl Counts {
         }
         self.total += 1;
         match status {
-            Status::Passed => self.passed += 1,
+            // A run's scenarios never end in a warning nor unexercised; were they to, a
+            // warning held and an unexercised scenario is a gap.
+            Status::Passed | Status::Warning => self.passed += 1,
             Status::Failed => self.failed += 1,
             Status::Errored => self.errored += 1,
-            Status::Skipped | Status::NotApplicable => self.skipped += 1,
+            Status::Skipped | Status::NotExercised | Status::NotApplicable => self.skipped += 1,
         }
     }
 

@@ -5,20 +5,12 @@ use std::collections::BTreeMap;
 
 use serde_saphyr::Spanned;
 
-use crate::assert::{self, Outcome, ResponseView};
+use crate::assert::{self, ResponseView};
 use crate::run::result::{AssertionResult, Status, StepResult};
 use rorcheck_fhirpath::FhirPath;
 use rorcheck_http::Redactor;
 use rorcheck_scenario::template::{self};
 use rorcheck_scenario::{Check, ConnectionExpectation, Step};
-
-pub(crate) fn status_of(outcome: Outcome) -> Status {
-    match outcome {
-        Outcome::Pass => Status::Passed,
-        Outcome::Fail => Status::Failed,
-        Outcome::Error => Status::Errored,
-    }
-}
 
 /// Evaluates every expectation of a step on one response, in order. Checks for which
 /// `deferred` holds are judged later on more than this response (all pages, the exported
@@ -52,7 +44,7 @@ pub(crate) async fn judge(
         out.push(AssertionResult {
             kind: a.value.check.kind(),
             line: a.referenced.line(),
-            status: status_of(verdict.outcome),
+            status: verdict.outcome,
             expected: redactor.text(&verdict.expected),
             actual: redactor.text(&verdict.actual),
             warning_only: a.value.warning_only,
@@ -86,7 +78,7 @@ pub(crate) fn automatic_conformance(
     Some(AssertionResult {
         kind: "conformance",
         line,
-        status: status_of(verdict.outcome),
+        status: verdict.outcome,
         expected: verdict.expected,
         actual: verdict.actual,
         warning_only: false,

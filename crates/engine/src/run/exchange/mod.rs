@@ -15,7 +15,7 @@ mod tests;
 pub use build::{BuildError, build_request};
 pub(crate) use capture::capture;
 pub(crate) use conclude::conclude;
-pub(crate) use judge::{automatic_conformance, expects_tls_refusal, judge, settle, status_of};
+pub(crate) use judge::{automatic_conformance, expects_tls_refusal, judge, settle};
 pub(crate) use record::{evidence, record_request, record_response, without_response};
 #[cfg(test)]
 pub(crate) use send::retry_after;

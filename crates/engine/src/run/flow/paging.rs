@@ -11,7 +11,7 @@ use crate::assert::{FindingCounts, Verdict, findings_verdict};
 use crate::run::context::StepRun;
 use crate::run::exchange::{
     FollowUpError, conclude, evidence, follow_up_request, foreign_origin_finding, record_request,
-    send_follow_up, status_of, without_response,
+    send_follow_up, without_response,
 };
 use crate::run::result::{AssertionResult, FollowUp, StepResult};
 use rorcheck_conformance::{Aspects, Finding};
@@ -322,7 +322,7 @@ impl Followed {
                 },
                 _ => continue,
             };
-            slot.status = status_of(verdict.outcome);
+            slot.status = verdict.outcome;
             slot.expected = redactor.text(&verdict.expected);
             slot.actual = redactor.text(&verdict.actual);
         }
@@ -333,7 +333,7 @@ impl Followed {
                 .find(|r| r.kind == "conformance")
         {
             let verdict = findings_verdict(shown, *counts, &scope);
-            auto.status = status_of(verdict.outcome);
+            auto.status = verdict.outcome;
             auto.expected = redactor.text(&verdict.expected);
             auto.actual = redactor.text(&verdict.actual);
         }
@@ -540,7 +540,7 @@ pub async fn follow(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::assert::Outcome;
+    use crate::assert::Status;
     use serde_json::json;
 
     fn spec(yaml: &str) -> PagesSpec {
@@ -570,7 +570,7 @@ mod tests {
     fn a_clean_chain_passes_and_includes_are_not_matches() {
         let p = paging(vec![page(&["a", "b"], 3, true), page(&["c"], 3, false)]);
         let v = p.judge(&spec("{ count: 2, matches: 3 }"));
-        assert_eq!(v.outcome, Outcome::Pass, "{}", v.actual);
+        assert_eq!(v.outcome, Status::Passed, "{}", v.actual);
     }
 
     #[test]
@@ -625,7 +625,7 @@ mod tests {
         ];
         for (p, yaml, needle) in cases {
             let v = p.judge(&spec(yaml));
-            assert_eq!(v.outcome, Outcome::Fail, "{needle}: {}", v.actual);
+            assert_eq!(v.outcome, Status::Failed, "{needle}: {}", v.actual);
             assert!(v.actual.contains(needle), "{needle} in {}", v.actual);
         }
     }
@@ -634,19 +634,19 @@ mod tests {
     fn the_documented_cap_is_recognised_not_called_a_loss() {
         let p = paging(vec![page(&["a", "b"], 9, true), page(&["c"], 9, false)]);
         let v = p.judge(&spec("{ cap: 3 }"));
-        assert_eq!(v.outcome, Outcome::Pass, "{}", v.actual);
+        assert_eq!(v.outcome, Status::Passed, "{}", v.actual);
         assert!(
             v.actual
                 .contains("plafond documenté de 3 résultats atteint")
         );
         assert_eq!(
             p.judge(&spec("{ cap: 3, capped: true }")).outcome,
-            Outcome::Pass
+            Status::Passed
         );
         let small = paging(vec![page(&["a"], 1, false)]);
         assert_eq!(
             small.judge(&spec("{ cap: 3, capped: true }")).outcome,
-            Outcome::Fail
+            Status::Failed
         );
     }
 }

@@ -24,9 +24,7 @@ pub use tally::{ExportTally, FileFormat, FileTally};
 
 use crate::assert::ResponseView;
 use crate::run::context::StepRun;
-use crate::run::exchange::{
-    capture, foreign_origin_finding, judge, settle, status_of, without_response,
-};
+use crate::run::exchange::{capture, foreign_origin_finding, judge, settle, without_response};
 use crate::run::result::{AssertionResult, Status, StepResult};
 use rorcheck_conformance::Aspects;
 use rorcheck_http::{OutgoingRequest, RecordedRequest, Redactor};
@@ -122,7 +120,7 @@ fn judge_files(
             _ => continue,
         };
         if let Some(slot) = assertions.get_mut(i) {
-            slot.status = status_of(verdict.outcome);
+            slot.status = verdict.outcome;
             slot.expected = redactor.text(&verdict.expected);
             slot.actual = redactor.text(&verdict.actual);
         }
@@ -136,7 +134,7 @@ fn judge_files(
         assertions.push(AssertionResult {
             kind: "conformance",
             line: run.line(),
-            status: status_of(verdict.outcome),
+            status: verdict.outcome,
             expected: verdict.expected,
             actual: redactor.text(&verdict.actual),
             warning_only: false,

@@ -2,7 +2,7 @@
 
 use super::tally::KEPT_FINDINGS;
 use super::*;
-use crate::assert::Outcome;
+use crate::assert::Status;
 use rorcheck_conformance::{self as conformance, Severity};
 use rorcheck_scenario::ExportedSpec;
 
@@ -44,7 +44,7 @@ fn ndjson_and_bundle_files_are_read_resource_by_resource() {
     let v = t.judge(&spec(
         "{ types: [Organization, HealthcareService], resources: { HealthcareService: 2 } }",
     ));
-    assert_eq!(v.outcome, Outcome::Pass, "{}", v.actual);
+    assert_eq!(v.outcome, Status::Passed, "{}", v.actual);
 }
 
 #[test]
@@ -96,7 +96,7 @@ fn each_defect_is_named() {
     ];
     for (t, needle) in cases {
         let v = t.judge(&spec("{}"));
-        assert_eq!(v.outcome, Outcome::Fail, "{needle}: {}", v.actual);
+        assert_eq!(v.outcome, Status::Failed, "{needle}: {}", v.actual);
         assert!(v.actual.contains(needle), "{needle} in {}", v.actual);
     }
 }
@@ -138,7 +138,7 @@ fn warnings_beyond_the_kept_sample_stay_warnings() {
             .contains_key(&("NOS-04".to_owned(), Severity::Warning))
     );
     let v = tally.conformance_verdict(nomenclatures);
-    assert_eq!(v.outcome, Outcome::Pass, "{}", v.actual);
+    assert_eq!(v.outcome, Status::Passed, "{}", v.actual);
     assert!(
         v.actual.contains(&format!(
             "0 écart(s), {} avertissement(s)",

@@ -2,9 +2,8 @@
 //! `Retry-After`, within a bound; heavy scenarios do not run on production unless allowed;
 //! the request rate is capped.
 
-mod common;
 
-use common::{config, rorcheck, run_args, text};
+use crate::common::{config, rorcheck, run_args, text};
 use serde_json::{Value, json};
 use wiremock::matchers::path;
 use wiremock::{Mock, MockServer, ResponseTemplate};

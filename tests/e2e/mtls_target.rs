@@ -3,18 +3,17 @@
 //! (modern or legacy encryption), and OAuth2 client_credentials authenticated by the
 //! certificate (RFC 8705).
 
-mod common;
 
 use std::path::Path;
 
-use common::{PASSWORD, WRONG_PASSWORD, config, mtls_mock, mtls_target, rorcheck, text};
+use crate::common::{PASSWORD, WRONG_PASSWORD, config, mtls_mock, mtls_target, rorcheck, text};
 use rorcheck::mock::TlsMode;
 use rorcheck::mock::pki::Authority;
 
 const TARGET: &str = "bac-a-sable-simule";
 
 fn run_args(config: &Path, reports: &Path, scenarios: &[&str]) -> Vec<String> {
-    common::run_args(config, TARGET, reports, scenarios)
+    crate::common::run_args(config, TARGET, reports, scenarios)
 }
 
 const DATA_SCENARIOS: [&str; 4] = [
@@ -162,9 +161,9 @@ async fn client_certificates_the_server_refuses_error_the_run_as_tls_refusals() 
         .expect("ca")
         .client("rorcheck-demo-p1", 365)
         .expect("cert");
-    common::write_pem(&foreign, dir.path(), "foreign");
+    crate::common::write_pem(&foreign, dir.path(), "foreign");
     let expired = pki.ca.client("rorcheck-demo-p1", -1).expect("expired");
-    common::write_pem(&expired, dir.path(), "expired");
+    crate::common::write_pem(&expired, dir.path(), "expired");
     for name in ["foreign", "expired"] {
         let tls = demo_tls(dir.path(), name);
         let cfg = config(dir.path(), TARGET, &mtls_target(&mock, &tls));
@@ -190,7 +189,7 @@ async fn client_certificates_the_server_refuses_error_the_run_as_tls_refusals() 
 async fn the_tls_refusal_scenario_fails_on_a_server_that_does_not_require_certificates() {
     // Mutation: the same server without mutual TLS accepts a connection with no
     // certificate, and AUTH-005 must say so.
-    let (mock, dir) = common::tls_mock(TlsMode::Tls).await;
+    let (mock, dir) = crate::common::tls_mock(TlsMode::Tls).await;
     let tls = demo_tls(dir.path(), "rorcheck-demo-p1");
     let body = format!(
         "base_url = \"{}\"\naccess_profile = 1\nauth = {{ kind = \"bearer\", env = \"ROR_TEST_TOKEN\" }}\ntls = {tls}",
@@ -238,11 +237,11 @@ async fn the_built_in_sandbox_runs_from_environment_variables_and_a_two_line_ove
         ("ROR_CA_BUNDLE", format!("{d}/ca.pem")),
         ("ROR_ACCESS_PROFILE", "1".to_owned()),
     ];
-    let out = rorcheck(common::doctor_args(&cfg, "bac-a-sable"), env.clone()).await;
+    let out = rorcheck(crate::common::doctor_args(&cfg, "bac-a-sable"), env.clone()).await;
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     let reports = dir.path().join("r");
     let out = rorcheck(
-        common::run_args(
+        crate::common::run_args(
             &cfg,
             "bac-a-sable",
             &reports,
@@ -268,7 +267,7 @@ async fn the_built_in_sandbox_runs_from_environment_variables_and_a_two_line_ove
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_certificate_token_scenario_fails_on_an_incomplete_token_response() {
     // Mutation proof of AUTH-006: a token endpoint that omits token_type and expires_in.
-    let (mock, dir) = common::tls_mock_with(
+    let (mock, dir) = crate::common::tls_mock_with(
         TlsMode::Mtls,
         rorcheck::mock::Faults::new([rorcheck::mock::Fault::TokenResponseIncomplete]),
     )

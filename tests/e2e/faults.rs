@@ -4,12 +4,10 @@
 use std::collections::BTreeSet;
 use std::time::Duration;
 
-use rorcheck::cli::mock_target;
-use rorcheck::fhirpath::FhirPath;
-use rorcheck::http::{HttpClient, Redactor};
 use rorcheck::mock::{Fault, Faults, MockOptions, MockServer};
-use rorcheck::run::{RunReport, Runner, Status};
+use rorcheck::run::{RunReport, Status};
 use rorcheck::scenario::ScenarioSet;
+use rorcheck_embedded::secret_target as mock_target;
 
 /// Ids of the scenarios that did not pass, and those that passed.
 async fn run_catalogue(
@@ -22,8 +20,8 @@ async fn run_catalogue(
     for s in report.scenarios {
         match s.status {
             Status::Failed | Status::Errored => failing.insert(s.id),
-            Status::Passed => passing.insert(s.id),
-            Status::Skipped | Status::NotApplicable => false,
+            Status::Passed | Status::Warning => passing.insert(s.id),
+            Status::Skipped | Status::NotExercised | Status::NotApplicable => false,
         };
     }
     (failing, passing)
@@ -39,14 +37,11 @@ async fn run_report(set: &ScenarioSet, faults: &[Fault], check_all: bool) -> Run
     let mock = MockServer::start(opts).await.expect("mock starts");
     let mut target = mock_target(&mock).expect("target");
     target.timeout = Duration::from_secs(1);
-    let runner = Runner::new(
-        HttpClient::new().expect("client"),
-        FhirPath::new().await.expect("engine"),
-        target,
-        Redactor::default(),
-    )
-    .with_conformance(check_all, false)
-    .without_early_stop();
+    let runner = rorcheck_embedded::runner(target)
+        .await
+        .expect("engine")
+        .with_conformance(check_all, false)
+        .without_early_stop();
     runner.run(set, 8, |_| {}).await
 }
 

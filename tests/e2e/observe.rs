@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use reqwest::header::{HeaderMap, HeaderValue};
 use rorcheck::mock::{MockOptions, TlsMode};
-use rorcheck::observe::{CheckStatus, ObserveReport, Observer, Outcome};
+use rorcheck::observe::{ObserveReport, Observer, Status};
 use rorcheck::scenario::{self, Scenario};
 use serde_json::Value;
 
@@ -260,7 +260,7 @@ async fn session(mistakes: Mistakes) -> ObserveReport {
     observer.report(&catalogue())
 }
 
-fn outcome(report: &ObserveReport, id: &str) -> Outcome {
+fn outcome(report: &ObserveReport, id: &str) -> Status {
     report.scenario(id).expect("scenario in report").outcome
 }
 
@@ -273,7 +273,7 @@ fn problems(report: &ObserveReport, id: &str) -> String {
         .join("\n")
 }
 
-fn behaviour(report: &ObserveReport, id: &str) -> (CheckStatus, String) {
+fn behaviour(report: &ObserveReport, id: &str) -> (Status, String) {
     let b = report.behaviour(id).expect("behaviour check");
     let findings: Vec<String> = b.findings.iter().map(|f| f.message.clone()).collect();
     (b.status, findings.join("\n"))
@@ -287,14 +287,14 @@ async fn a_well_behaved_consumer_passes_what_it_exercised() {
     ] {
         assert_eq!(
             outcome(&report, id),
-            Outcome::Passed,
+            Status::Passed,
             "{id}: {:?}",
             report.scenario(id)
         );
     }
     for b in &report.behaviours {
         assert!(
-            matches!(b.status, CheckStatus::Passed | CheckStatus::NotApplicable),
+            matches!(b.status, Status::Passed | Status::NotApplicable),
             "{} {:?}: {:?}",
             b.id,
             b.status,
@@ -303,7 +303,7 @@ async fn a_well_behaved_consumer_passes_what_it_exercised() {
     }
     assert_eq!(
         behaviour(&report, "COMP-05").0,
-        CheckStatus::NotApplicable,
+        Status::NotApplicable,
         "no mTLS in this session"
     );
     assert_eq!(report.summary.failed, 0, "{:#?}", failed(&report));
@@ -311,23 +311,23 @@ async fn a_well_behaved_consumer_passes_what_it_exercised() {
     assert!(report.success());
     assert_eq!(report.summary.score, Some(100));
     // Not exercised is not failed, and tests of the server are out of scope.
-    assert_eq!(outcome(&report, "RCH-005"), Outcome::NotExercised);
-    assert_eq!(outcome(&report, "AUTH-002"), Outcome::OutOfScope);
-    assert_eq!(outcome(&report, "AUTH-007"), Outcome::OutOfScope);
+    assert_eq!(outcome(&report, "RCH-005"), Status::NotExercised);
+    assert_eq!(outcome(&report, "AUTH-002"), Status::NotApplicable);
+    assert_eq!(outcome(&report, "AUTH-007"), Status::NotApplicable);
     // Scenarios that are a behaviour (the token, the four headers, renewal) are judged once,
     // by the behaviour check, not credited again.
     for id in [
         "AUTH-003", "SEC-001", "SEC-007", "AUTH-004", "ERR-001", "ERR-009",
     ] {
-        assert_eq!(outcome(&report, id), Outcome::OutOfScope, "{id}");
+        assert_eq!(outcome(&report, id), Status::NotApplicable, "{id}");
         let reason = report.scenario(id).and_then(|s| s.reason.clone());
         assert!(
             reason.as_deref().unwrap_or_default().contains("COMP-0"),
             "{id}: {reason:?}"
         );
     }
-    assert_eq!(behaviour(&report, "COMP-01").0, CheckStatus::Passed);
-    assert_eq!(behaviour(&report, "COMP-02").0, CheckStatus::Passed);
+    assert_eq!(behaviour(&report, "COMP-01").0, Status::Passed);
+    assert_eq!(behaviour(&report, "COMP-02").0, Status::Passed);
     assert!(report.summary.coverage_percent > 0);
 }
 
@@ -342,7 +342,7 @@ async fn one_correct_request_credits_only_what_it_evidences() {
     let passed: Vec<&str> = report
         .scenarios
         .iter()
-        .filter(|s| s.outcome == Outcome::Passed)
+        .filter(|s| s.outcome == Status::Passed)
         .map(|s| s.id.as_str())
         .collect();
     // The delta search only: AUTH-001 also asks for its probe call, which was not sent, and
@@ -375,13 +375,13 @@ async fn a_near_miss_is_attributed_once_and_a_scenario_not_exercised_says_why() 
         "{missing}"
     );
     for id in ["OI-001", "OI-005"] {
-        assert_ne!(outcome(&report, id), Outcome::Failed, "{id}");
+        assert_ne!(outcome(&report, id), Status::Failed, "{id}");
     }
     // Every scenario left not exercised says why.
     for s in report
         .scenarios
         .iter()
-        .filter(|s| s.outcome == Outcome::NotExercised)
+        .filter(|s| s.outcome == Status::NotExercised)
     {
         assert!(s.reason.is_some(), "{} without a reason", s.id);
     }
@@ -392,13 +392,13 @@ fn findings(report: &ObserveReport) -> Vec<String> {
     report
         .scenarios
         .iter()
-        .filter(|s| s.outcome == Outcome::Failed)
+        .filter(|s| s.outcome == Status::Failed)
         .map(|s| s.id.clone())
         .chain(
             report
                 .behaviours
                 .iter()
-                .filter(|b| b.status == CheckStatus::Failed)
+                .filter(|b| b.status == Status::Failed)
                 .map(|b| b.id.to_owned()),
         )
         .collect()
@@ -419,7 +419,7 @@ fn failed(report: &ObserveReport) -> Vec<(String, Option<String>)> {
     report
         .scenarios
         .iter()
-        .filter(|s| s.outcome == Outcome::Failed)
+        .filter(|s| s.outcome == Status::Failed)
         .map(|s| (s.id.clone(), s.reason.clone()))
         .collect()
 }
@@ -432,11 +432,11 @@ async fn calls_without_a_token_are_called_out() {
     })
     .await;
     let (status, found) = behaviour(&report, "COMP-01");
-    assert_eq!(status, CheckStatus::Failed);
+    assert_eq!(status, Status::Failed);
     assert!(found.contains("sans jeton"), "{found}");
     assert_one_finding(&report, "COMP-01");
     // The refused search is not shown, and says where the failure is counted.
-    assert_eq!(outcome(&report, "MAJ-001"), Outcome::NotExercised);
+    assert_eq!(outcome(&report, "MAJ-001"), Status::NotExercised);
     assert!(
         problems(&report, "MAJ-001").contains("refusée : HTTP 401"),
         "{}",
@@ -444,7 +444,7 @@ async fn calls_without_a_token_are_called_out() {
     );
     assert!(problems(&report, "MAJ-001").contains("sur COMP-01"));
     assert_eq!(report.summary.score, Some(0), "a CRITIQUE behaviour failed");
-    assert_eq!(outcome(&report, "AUTH-003"), Outcome::OutOfScope);
+    assert_eq!(outcome(&report, "AUTH-003"), Status::NotApplicable);
 }
 
 #[tokio::test]
@@ -455,15 +455,15 @@ async fn a_missing_ror_header_is_named() {
     })
     .await;
     let (status, found) = behaviour(&report, "COMP-02");
-    assert_eq!(status, CheckStatus::Failed);
+    assert_eq!(status, Status::Failed);
     assert!(
         found.contains("En-tête obligatoire absent : Ror-Role-Metier-System"),
         "{found}"
     );
     assert_one_finding(&report, "COMP-02");
-    assert_eq!(outcome(&report, "MAJ-001"), Outcome::NotExercised);
+    assert_eq!(outcome(&report, "MAJ-001"), Status::NotExercised);
     assert!(problems(&report, "MAJ-001").contains("Ror-Role-Metier-System"));
-    assert_eq!(outcome(&report, "SEC-004"), Outcome::OutOfScope);
+    assert_eq!(outcome(&report, "SEC-004"), Status::NotApplicable);
 }
 
 #[tokio::test]
@@ -474,11 +474,11 @@ async fn a_skipped_page_is_called_out() {
     })
     .await;
     let (status, found) = behaviour(&report, "COMP-07");
-    assert_eq!(status, CheckStatus::Failed);
+    assert_eq!(status, Status::Failed);
     assert!(found.contains("page 3 sur"), "{found}");
     assert!(found.contains("jamais demandée"), "{found}");
     assert_one_finding(&report, "COMP-07");
-    assert_eq!(outcome(&report, "MAJ-010"), Outcome::NotExercised);
+    assert_eq!(outcome(&report, "MAJ-010"), Status::NotExercised);
     assert!(problems(&report, "MAJ-010").contains("page 3 sur"));
 }
 
@@ -489,7 +489,7 @@ async fn a_wrong_include_set_is_a_near_miss_with_the_difference() {
         ..Mistakes::default()
     })
     .await;
-    assert_eq!(outcome(&report, "MAJ-001"), Outcome::Failed);
+    assert_eq!(outcome(&report, "MAJ-001"), Status::Failed);
     let problems = problems(&report, "MAJ-001");
     assert!(
         problems.contains("`_include=HealthcareService:location` absent"),
@@ -497,7 +497,7 @@ async fn a_wrong_include_set_is_a_near_miss_with_the_difference() {
     );
     assert_one_finding(&report, "MAJ-001");
     // The other scenarios the consumer exercised correctly still pass.
-    assert_eq!(outcome(&report, "EXT-001"), Outcome::Passed);
+    assert_eq!(outcome(&report, "EXT-001"), Status::Passed);
 }
 
 #[tokio::test]
@@ -508,10 +508,10 @@ async fn ignoring_retry_after_is_called_out() {
     })
     .await;
     let (status, found) = behaviour(&report, "COMP-08");
-    assert_eq!(status, CheckStatus::Failed);
+    assert_eq!(status, Status::Failed);
     assert!(found.contains("Retry-After demandait 1 s"), "{found}");
     assert_one_finding(&report, "COMP-08");
-    assert_eq!(outcome(&report, "EXT-001"), Outcome::NotExercised);
+    assert_eq!(outcome(&report, "EXT-001"), Status::NotExercised);
 }
 
 #[tokio::test]
@@ -522,7 +522,7 @@ async fn a_token_per_call_is_called_out() {
     })
     .await;
     let (status, found) = behaviour(&report, "COMP-03");
-    assert_eq!(status, CheckStatus::Failed);
+    assert_eq!(status, Status::Failed);
     assert!(found.contains("le précédent était valide"), "{found}");
     assert_one_finding(&report, "COMP-03");
 }
@@ -538,7 +538,7 @@ async fn an_undocumented_parameter_is_one_finding() {
     let report = observer.report(&catalogue());
     assert_one_finding(&report, "COMP-06");
     for id in ["ERR-001", "ERR-009"] {
-        assert_eq!(outcome(&report, id), Outcome::OutOfScope, "{id}");
+        assert_eq!(outcome(&report, id), Status::NotApplicable, "{id}");
     }
 }
 
@@ -552,11 +552,11 @@ async fn an_empty_session_is_no_success() {
         report.summary.score, None,
         "no score of 100 for nothing shown"
     );
-    let html = rorcheck::observe::report::html(&report).expect("html");
+    let html = rorcheck::report::html::observation(&report).expect("html");
     assert!(html.contains("aucun scénario exercé"));
     assert!(!html.contains("100 / 100"));
     // CI's test view fails when the job does.
-    let junit = rorcheck::observe::report::junit(&report).expect("junit");
+    let junit = rorcheck::report::junit::observation(&report).expect("junit");
     let doc = roxmltree::Document::parse(&junit).expect("XML");
     let failures: Vec<String> = doc
         .descendants()
@@ -579,7 +579,9 @@ async fn reports_are_written_without_secrets() {
     let token = consumer.token.clone().expect("a token was used").0;
     let report = observer.report(&catalogue());
     let dir = tempfile::tempdir().expect("temp dir");
-    let written = rorcheck::observe::report::write_all(&report, dir.path()).expect("written");
+    let written =
+        rorcheck::report::write_all(rorcheck::report::Document::Observation(&report), dir.path())
+            .expect("written");
     for path in [&written.html, &written.junit, &written.json] {
         let text = std::fs::read_to_string(path).expect("readable");
         assert!(
@@ -621,7 +623,7 @@ async fn under_mtls_a_client_without_certificate_is_called_out() {
     tokio::time::sleep(Duration::from_millis(200)).await;
     let report = observer.report(&catalogue());
     let (status, found) = behaviour(&report, "COMP-05");
-    assert_eq!(status, CheckStatus::Failed, "{found}");
+    assert_eq!(status, Status::Failed, "{found}");
     assert!(found.contains("connexion TLS refusée"), "{found}");
     assert_eq!(report.profile, 1);
     assert_one_finding(&report, "COMP-05");
@@ -688,10 +690,10 @@ async fn story_session(bound: Bound, skip_empty_day: bool) -> ObserveReport {
 async fn the_day_by_day_story_credits_a_consumer_that_keeps_up() {
     let report = story_session(Bound::PreviousSync, false).await;
     let (status, findings) = behaviour(&report, "COMP-09");
-    assert_eq!(status, CheckStatus::Passed, "{findings}");
+    assert_eq!(status, Status::Passed, "{findings}");
     assert_eq!(report.story.len(), 5, "J0 to J4");
     assert!(report.story[4].events.is_empty(), "J4 is the empty day");
-    assert_eq!(outcome(&report, "MAJ-001"), Outcome::Passed);
+    assert_eq!(outcome(&report, "MAJ-001"), Status::Passed);
 }
 
 #[tokio::test]
@@ -699,7 +701,7 @@ async fn the_story_control_point_names_the_changes_a_late_bound_missed() {
     let report = story_session(Bound::TooLate, false).await;
     assert_one_finding(&report, "COMP-09");
     let (status, findings) = behaviour(&report, "COMP-09");
-    assert_eq!(status, CheckStatus::Failed);
+    assert_eq!(status, Status::Failed);
     assert!(
         findings.contains("postérieure aux changements du jour"),
         "{findings}"
@@ -718,7 +720,7 @@ async fn the_story_control_point_names_the_changes_a_late_bound_missed() {
 async fn skipping_the_empty_day_is_called_out() {
     let report = story_session(Bound::PreviousSync, true).await;
     let (status, findings) = behaviour(&report, "COMP-09");
-    assert_eq!(status, CheckStatus::Failed);
+    assert_eq!(status, Status::Failed);
     assert!(findings.contains("J4 : aucune mise à jour"), "{findings}");
     assert!(findings.contains("journée sans changement"), "{findings}");
 }
@@ -747,11 +749,11 @@ async fn expiry_session(ignore_expiry: bool) -> ObserveReport {
 #[tokio::test]
 async fn token_renewal_before_expiry_is_shown_and_its_absence_called_out() {
     let good = expiry_session(false).await;
-    assert_eq!(behaviour(&good, "COMP-04").0, CheckStatus::Passed);
-    assert_eq!(outcome(&good, "AUTH-004"), Outcome::OutOfScope);
+    assert_eq!(behaviour(&good, "COMP-04").0, Status::Passed);
+    assert_eq!(outcome(&good, "AUTH-004"), Status::NotApplicable);
     let bad = expiry_session(true).await;
     let (status, found) = behaviour(&bad, "COMP-04");
-    assert_eq!(status, CheckStatus::Failed);
+    assert_eq!(status, Status::Failed);
     assert!(found.contains("appel avec un jeton expiré"), "{found}");
     // The expired token's 401 is COMP-04's finding; COMP-01 does not count it again.
     assert_one_finding(&bad, "COMP-04");
@@ -778,16 +780,16 @@ async fn under_mtls_a_consumer_presenting_its_certificate_is_credited() {
     consumer.get("/HealthcareService?_count=1").await;
     let report = observer.report(&catalogue());
     assert_eq!(report.profile, 1);
-    assert_eq!(behaviour(&report, "COMP-05").0, CheckStatus::Passed);
+    assert_eq!(behaviour(&report, "COMP-05").0, Status::Passed);
     assert_eq!(
         outcome(&report, "AUTH-006"),
-        Outcome::Passed,
+        Status::Passed,
         "{:?}",
         report.scenario("AUTH-006")
     );
-    assert_eq!(outcome(&report, "AUTH-005"), Outcome::OutOfScope);
+    assert_eq!(outcome(&report, "AUTH-005"), Status::NotApplicable);
     // Profile-0 scenarios are not judged in a profile-1 session.
-    assert_eq!(outcome(&report, "AUTH-001"), Outcome::OutOfScope);
+    assert_eq!(outcome(&report, "AUTH-001"), Status::NotApplicable);
 }
 
 /// `rorcheck observe` itself: the printed URLs and credentials are enough for a consumer,
@@ -872,7 +874,7 @@ async fn the_right_search_on_other_data_is_not_exercised_rather_than_failed() {
     // The same criterion with a wrong comparator is a mistake, not other data.
     consumer.get("/Location?_lastUpdated=2025-06-01").await;
     let report = observer.report(&catalogue());
-    assert_eq!(outcome(&report, "RCH-023"), Outcome::NotExercised);
+    assert_eq!(outcome(&report, "RCH-023"), Status::NotExercised);
     assert!(
         problems(&report, "RCH-023").contains("même recherche sur d'autres valeurs"),
         "{}",
@@ -880,7 +882,7 @@ async fn the_right_search_on_other_data_is_not_exercised_rather_than_failed() {
     );
     assert_eq!(
         outcome(&report, "MAJ-003"),
-        Outcome::Failed,
+        Status::Failed,
         "{:?}",
         report.scenario("MAJ-003")
     );
@@ -1102,7 +1104,11 @@ async fn run_and_observe_reports_speak_one_vocabulary() {
     let observe: Value = {
         let report = session(Mistakes::default()).await;
         let dir = tempfile::tempdir().expect("dir");
-        let written = rorcheck::observe::report::write_all(&report, dir.path()).expect("written");
+        let written = rorcheck::report::write_all(
+            rorcheck::report::Document::Observation(&report),
+            dir.path(),
+        )
+        .expect("written");
         serde_json::from_str(&std::fs::read_to_string(written.json).expect("json")).expect("JSON")
     };
     // A run, through the binary.
@@ -1167,7 +1173,7 @@ async fn run_and_observe_reports_speak_one_vocabulary() {
     assert!(junit.contains(r#"name="priority" value="1""#), "{junit}");
     assert!(junit.contains(r#"name="criticite" value="CRITIQUE""#));
     let report = session(Mistakes::default()).await;
-    let ojunit = rorcheck::observe::report::junit(&report).expect("junit");
+    let ojunit = rorcheck::report::junit::observation(&report).expect("junit");
     assert!(ojunit.contains(r#"name="priority" value="1""#), "{ojunit}");
     assert!(ojunit.contains(r#"name="criticite" value="CRITIQUE""#));
 }

@@ -5,11 +5,9 @@
 
 use std::time::Duration;
 
-use rorcheck::cli::mock_target;
-use rorcheck::fhirpath::FhirPath;
-use rorcheck::http::{HttpClient, Redactor};
 use rorcheck::mock::{Fault, Faults, MockOptions, MockServer};
-use rorcheck::run::{RunReport, Runner, ScenarioResult, Status};
+use rorcheck::run::{RunReport, ScenarioResult, Status};
+use rorcheck_embedded::secret_target as mock_target;
 use serde_json::json;
 use wiremock::matchers::path;
 use wiremock::{Mock, ResponseTemplate};
@@ -18,14 +16,11 @@ async fn run(dir: &str, opts: MockOptions) -> RunReport {
     let set = rorcheck::scenario::load(&[dir.into()]).expect("valid scenarios");
     let mock = MockServer::start(opts).await.expect("mock starts");
     let target = mock_target(&mock).expect("target");
-    Runner::new(
-        HttpClient::new().expect("client"),
-        FhirPath::new().await.expect("engine"),
-        target,
-        Redactor::default(),
-    )
-    .run(&set, 4, |_| {})
-    .await
+    rorcheck_embedded::runner(target)
+        .await
+        .expect("engine")
+        .run(&set, 4, |_| {})
+        .await
 }
 
 fn quick() -> MockOptions {
@@ -220,14 +215,11 @@ async fn a_misbehaving_bulk_server_fails_the_step_with_a_reason() {
     let set = rorcheck::scenario::load(&[dir.path().to_path_buf()]).expect("valid");
     let mut target = rorcheck::config::Target::new("cassé", &base).expect("target");
     target.timeout = Duration::from_secs(2);
-    let report = Runner::new(
-        HttpClient::new().expect("client"),
-        FhirPath::new().await.expect("engine"),
-        target,
-        Redactor::default(),
-    )
-    .run(&set, 2, |_| {})
-    .await;
+    let report = rorcheck_embedded::runner(target)
+        .await
+        .expect("engine")
+        .run(&set, 2, |_| {})
+        .await;
     let reason = |id: &str| {
         scenario(&report, id).steps[0]
             .reason

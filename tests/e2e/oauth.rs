@@ -4,14 +4,12 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use rorcheck::cli::mock_target;
 use rorcheck::config::TargetAuth;
-use rorcheck::fhirpath::FhirPath;
 use rorcheck::http::oauth::TokenSource;
-use rorcheck::http::{HttpClient, Redactor};
 use rorcheck::mock::{MockOptions, MockServer};
 use rorcheck::run::{Runner, Status};
 use rorcheck::scenario::select::Selection;
+use rorcheck_embedded::secret_target as mock_target;
 
 fn token_posts(mock: &MockServer) -> usize {
     mock.requests()
@@ -21,12 +19,7 @@ fn token_posts(mock: &MockServer) -> usize {
 }
 
 async fn runner(target: rorcheck::config::Target) -> Runner {
-    Runner::new(
-        HttpClient::new().expect("client"),
-        FhirPath::new().await.expect("engine"),
-        target,
-        Redactor::default(),
-    )
+    rorcheck_embedded::runner(target).await.expect("engine")
 }
 
 fn fhir_only_set() -> rorcheck::scenario::ScenarioSet {

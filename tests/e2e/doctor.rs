@@ -2,9 +2,8 @@
 //! output is snapshot-tested with the variable parts (ports, fingerprints, dates, paths)
 //! replaced.
 
-mod common;
 
-use common::{PASSWORD, mtls_mock, rorcheck, text};
+use crate::common::{PASSWORD, mtls_mock, rorcheck, text};
 use rorcheck::config::TargetConfig;
 use rorcheck::doctor::{Diagnosis, Lang, Subject, diagnose};
 use rorcheck::mock::pki::Authority;
@@ -25,7 +24,7 @@ fn mtls_body(mock: &MockServer, dir: &std::path::Path, tls: &str) -> String {
     std::fs::write(dir.join(SECRET_FILE_PASSWORD), PASSWORD).expect("password file");
     format!(
         "{}\n",
-        common::mtls_target(mock, tls).replace("[dir]", &dir.display().to_string())
+        crate::common::mtls_target(mock, tls).replace("[dir]", &dir.display().to_string())
     )
 }
 
@@ -55,7 +54,7 @@ async fn the_embedded_mock_passes_every_check() {
     let mock = MockServer::start(MockOptions::default())
         .await
         .expect("mock");
-    let target = rorcheck::cli::mock_target(&mock).expect("target");
+    let target = rorcheck_embedded::secret_target(&mock).expect("target");
     let d = diagnose(Subject::Prepared(target), Lang::Fr).await;
     assert!(d.passed(), "{}", d.render());
     assert_doctor_snapshot!("mock", snapshot_text(&d, None));
@@ -90,12 +89,12 @@ async fn an_expired_a_mismatched_or_a_foreign_certificate_is_explained() {
     let (mock, dir) = mtls_mock().await;
     let pki = mock.pki.clone().expect("pki");
     let expired = pki.ca.client("rorcheck-demo-p1", -1).expect("expired");
-    common::write_pem(&expired, dir.path(), "expired");
+    crate::common::write_pem(&expired, dir.path(), "expired");
     let foreign = Authority::new("autre AC")
         .expect("ca")
         .client("rorcheck-demo-p1", 365)
         .expect("foreign");
-    common::write_pem(&foreign, dir.path(), "foreign");
+    crate::common::write_pem(&foreign, dir.path(), "foreign");
     let pem = |cert: &str, key: &str| {
         format!(
             "{{ ca = \"[dir]/ca.pem\", ca_only = true, cert = \"[dir]/{cert}.pem\", key = \"[dir]/{key}.key.pem\" }}"

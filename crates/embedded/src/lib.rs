@@ -1,0 +1,157 @@
+//! The embedded mock ROR as a target, built as data (no configuration text): what
+//! `rorcheck run` uses by default, and how tests and benchmarks start it, so that they
+//! exercise exactly the embedding the product ships.
+//!
+//! Two flavours, as on the real ROR: access profile 0 authenticated by a client secret, and
+//! profiles 1 to 5 over mutual TLS (the profile-1 demo client and its test certificate).
+
+use std::path::Path;
+
+use rorcheck_engine::config::{
+    AuthConfig, ConfigError, Target, TargetAuth, TargetConfig, TlsConfig,
+};
+use rorcheck_engine::run::Runner;
+use rorcheck_fhirpath::{FhirPath, FhirPathError};
+use rorcheck_http::oauth::TokenSource;
+use rorcheck_http::{HttpClient, Limits, Redactor};
+use rorcheck_mock::{MockError, MockOptions, MockServer, TlsMode};
+
+/// The name of the mutual-TLS embedded target (`--target mock-mtls`).
+pub const MOCK_MTLS: &str = "mock-mtls";
+
+/// The client of access profile 1 the mutual-TLS mock issues a test certificate to.
+const MTLS_CLIENT: &str = "rorcheck-demo-p1";
+
+/// Why the embedded target could not be set up.
+#[derive(Debug, thiserror::Error)]
+pub enum EmbeddedError {
+    /// The mock did not start (e.g. its port is taken).
+    #[error("cannot start the embedded mock ROR: {0}")]
+    Start(#[from] MockError),
+    /// The test certificates could not be written.
+    #[error("cannot write the test certificates: {0}")]
+    Certificates(std::io::Error),
+    /// The mutual-TLS flavour was asked of a mock started without its test PKI.
+    #[error("the mutual-TLS mock has no test PKI")]
+    NoPki,
+    /// The target could not be built from the mock's addresses.
+    #[error(transparent)]
+    Target(#[from] ConfigError),
+    /// The mock's token URL is not a URL.
+    #[error("invalid token URL: {0}")]
+    TokenUrl(#[from] url::ParseError),
+}
+
+/// An embedded mock started for a run, with its target (and, for mutual TLS, the directory
+/// of its test certificates, removed when this is dropped).
+pub struct Embedded {
+    mock: MockServer,
+    _certificates: Option<tempfile::TempDir>,
+    /// The target that reaches the mock.
+    pub target: Target,
+}
+
+impl Embedded {
+    /// Starts a mock with `options` (its `tls` decides the flavour: `Mtls` gives the
+    /// profile-1 target, anything else the profile-0 one).
+    pub async fn start(options: MockOptions) -> Result<Embedded, EmbeddedError> {
+        let mtls = options.tls == TlsMode::Mtls;
+        let mock = MockServer::start(options).await?;
+        if !mtls {
+            let target = secret_target(&mock)?;
+            return Ok(Embedded {
+                mock,
+                _certificates: None,
+                target,
+            });
+        }
+        let dir = tempfile::tempdir().map_err(EmbeddedError::Certificates)?;
+        let target = mtls_target(&mock, dir.path())?;
+        Ok(Embedded {
+            mock,
+            _certificates: Some(dir),
+            target,
+        })
+    }
+
+    /// The mock behind the target.
+    pub fn mock(&self) -> &MockServer {
+        &self.mock
+    }
+}
+
+/// The mock as a target for access profile 0: the demo client's secret, its token endpoint,
+/// and the values the authentication scenarios need (expired and tampered tokens).
+pub fn secret_target(mock: &MockServer) -> Result<Target, EmbeddedError> {
+    let mut target = Target::new("mock (ROR simulé intégré)", &mock.base_url)?;
+    // The harness authenticates to the mock as a real client would: client_credentials.
+    let client = mock.demo_client();
+    let token_url = url::Url::parse(&mock.token_url)?;
+    target.auth = TargetAuth::ClientCredentials(std::sync::Arc::new(TokenSource::new(
+        token_url,
+        client.client_id.clone(),
+        Some(client.secret.clone()),
+        target.http.clone(),
+    )));
+    target.access_profile = Some(ror::AccessProfile::PUBLIC);
+    target.limits = Limits::EMBEDDED;
+    for (k, v) in [
+        ("token_url", mock.token_url.clone()),
+        ("client_id", client.client_id.clone()),
+        ("client_secret", client.secret.clone()),
+        ("expired_token", mock.expired_demo_token()),
+        ("tampered_token", mock.tampered_demo_token()),
+    ] {
+        target.variables.insert(k.to_owned(), v);
+    }
+    target.secret_variables = vec![
+        "client_secret".into(),
+        "expired_token".into(),
+        "tampered_token".into(),
+    ];
+    Ok(target)
+}
+
+/// The mutual-TLS mock as a target: the profile-1 demo client presenting its test
+/// certificate (written to `dir` with the test CA), tokens by certificate (RFC 8705).
+pub fn mtls_target(mock: &MockServer, dir: &Path) -> Result<Target, EmbeddedError> {
+    let pki = mock.pki.as_ref().ok_or(EmbeddedError::NoPki)?;
+    pki.write(dir).map_err(EmbeddedError::Certificates)?;
+    let config = TargetConfig {
+        base_url: Some(mock.base_url.clone()),
+        access_profile: ror::AccessProfile::try_from(1).ok(),
+        auth: Some(AuthConfig::Mtls {
+            token_url: Some(mock.token_url.clone()),
+            client_id: MTLS_CLIENT.into(),
+        }),
+        tls: Some(TlsConfig {
+            ca: Some(dir.join("ca.pem")),
+            ca_only: true,
+            cert: Some(dir.join(format!("{MTLS_CLIENT}.pem"))),
+            key: Some(dir.join(format!("{MTLS_CLIENT}.key.pem"))),
+            p12: None,
+            password: None,
+        }),
+        ..TargetConfig::default()
+    };
+    let mut target = Target::from_config(
+        "mock-mtls (ROR simulé intégré, TLS mutuel, profil 1)",
+        &config,
+    )?;
+    target.limits = Limits::EMBEDDED;
+    for (name, value) in [
+        ("expired_token", mock.expired_demo_token()),
+        ("tampered_token", mock.tampered_demo_token()),
+    ] {
+        target.variables.insert(name.into(), value);
+        target.secret_variables.push(name.into());
+    }
+    Ok(target)
+}
+
+/// A runner for `target` that sends with the target's own client, as `rorcheck run` does.
+pub async fn runner(target: Target) -> Result<Runner, FhirPathError> {
+    let fhirpath = FhirPath::new().await?;
+    let client = HttpClient::from_reqwest(target.http.clone());
+    Ok(Runner::new(client, fhirpath, target, Redactor::default()))
+}

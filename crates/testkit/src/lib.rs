@@ -1,1 +1,0 @@
-//! Embedded targets for tests and benchmarks.

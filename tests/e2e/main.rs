@@ -1,0 +1,18 @@
+//! End-to-end tests in one binary (one link instead of thirteen): the real `rorcheck`
+//! binary and the library against the real mock, wiremock servers and hostile raw servers,
+//! all over loopback sockets. One module a subject.
+
+mod broken_servers;
+mod bulk_and_paging;
+mod common;
+mod doctor;
+mod faults;
+mod generated_files;
+mod guardrails;
+mod hostile;
+mod mock_api;
+mod mock_tls;
+mod mtls_target;
+mod oauth;
+mod observe;
+mod redaction;
