@@ -79,6 +79,42 @@ impl Requirements {
         let mut out = Vec::new();
         let error =
             |rule: &str, path: &str, message: String| Finding::error(rule, WHERE, path, message);
+        self.check_version_and_format(cs, &mut out);
+        let Some(rest) = cs["rest"]
+            .as_array()
+            .and_then(|r| r.iter().find(|r| r["mode"] == "server"))
+        else {
+            out.push(error(
+                "CS-03",
+                "rest",
+                "aucun rest de mode « server » : le serveur ne déclare aucune capacité".into(),
+            ));
+            return out;
+        };
+        self.check_security_and_operations(rest, &mut out);
+        let declared: BTreeMap<&str, &Value> = rest["resource"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|r| Some((r["type"].as_str()?, r)))
+            .collect();
+        for (ty, need) in &self.resources {
+            match declared.get(ty.as_str()) {
+                Some(res) => check_resource(ty, need, res, &mut out),
+                None => out.push(error(
+                    "CS-05",
+                    &format!("rest.resource[{ty}]"),
+                    format!("ressource {ty} non déclarée ({})", need.because),
+                )),
+            }
+        }
+        out
+    }
+
+    /// CS-01 (FHIR R4) and CS-02 (a JSON format).
+    fn check_version_and_format(&self, cs: &Value, out: &mut Vec<Finding>) {
+        let error =
+            |rule: &str, path: &str, message: String| Finding::error(rule, WHERE, path, message);
         let version = cs["fhirVersion"].as_str().unwrap_or("");
         if !version.starts_with(&self.fhir_version_prefix) {
             out.push(error(
@@ -102,17 +138,12 @@ impl Requirements {
                 ),
             ));
         }
-        let Some(rest) = cs["rest"]
-            .as_array()
-            .and_then(|r| r.iter().find(|r| r["mode"] == "server"))
-        else {
-            out.push(error(
-                "CS-03",
-                "rest",
-                "aucun rest de mode « server » : le serveur ne déclare aucune capacité".into(),
-            ));
-            return out;
-        };
+    }
+
+    /// CS-04 (OAuth declared) and CS-08 (the operations a consumer relies on).
+    fn check_security_and_operations(&self, rest: &Value, out: &mut Vec<Finding>) {
+        let error =
+            |rule: &str, path: &str, message: String| Finding::error(rule, WHERE, path, message);
         let oauth = rest["security"]["service"]
             .as_array()
             .into_iter()
@@ -146,85 +177,75 @@ impl Requirements {
                 });
             }
         }
-        let declared: BTreeMap<&str, &Value> = rest["resource"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(|r| Some((r["type"].as_str()?, r)))
-            .collect();
-        for (ty, need) in &self.resources {
-            let Some(res) = declared.get(ty.as_str()) else {
-                out.push(error(
-                    "CS-05",
-                    &format!("rest.resource[{ty}]"),
-                    format!("ressource {ty} non déclarée ({})", need.because),
-                ));
-                continue;
-            };
-            let interactions: BTreeSet<&str> = res["interaction"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter_map(|i| i["code"].as_str())
-                .collect();
-            let missing: Vec<&str> = need
-                .interactions
-                .iter()
-                .map(String::as_str)
-                .filter(|i| !interactions.contains(i))
-                .collect();
-            if !missing.is_empty() {
-                out.push(error(
-                    "CS-05",
-                    &format!("rest.resource[{ty}].interaction"),
-                    format!("{ty} : interactions {} non déclarées", missing.join(", ")),
-                ));
-            }
-            let params: BTreeSet<&str> = res["searchParam"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter_map(|p| p["name"].as_str())
-                .collect();
-            let missing: Vec<&str> = need
-                .search_params
-                .iter()
-                .map(String::as_str)
-                .filter(|p| !params.contains(p))
-                .collect();
-            if !missing.is_empty() {
-                out.push(error(
-                    "CS-06",
-                    &format!("rest.resource[{ty}].searchParam"),
-                    format!(
-                        "{ty} : paramètres de recherche {} non déclarés",
-                        missing.join(", ")
-                    ),
-                ));
-            }
-            for (field, needed) in [
-                ("searchInclude", &need.includes),
-                ("searchRevInclude", &need.revincludes),
-            ] {
-                let list = declared_list(&res[field]);
-                if list.contains("*") {
-                    continue;
-                }
-                let missing: Vec<&str> = needed
-                    .iter()
-                    .map(String::as_str)
-                    .filter(|i| !list.contains(*i))
-                    .collect();
-                if !missing.is_empty() {
-                    out.push(error(
-                        "CS-07",
-                        &format!("rest.resource[{ty}].{field}"),
-                        format!("{ty} : {} non déclaré(s) dans {field}", missing.join(", ")),
-                    ));
-                }
-            }
+    }
+}
+
+/// CS-05 to CS-07 for one declared resource: its interactions, search parameters, includes
+/// and reverse includes.
+fn check_resource(ty: &str, need: &ResourceRequirement, res: &Value, out: &mut Vec<Finding>) {
+    let error =
+        |rule: &str, path: &str, message: String| Finding::error(rule, WHERE, path, message);
+    let interactions: BTreeSet<&str> = res["interaction"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|i| i["code"].as_str())
+        .collect();
+    let missing: Vec<&str> = need
+        .interactions
+        .iter()
+        .map(String::as_str)
+        .filter(|i| !interactions.contains(i))
+        .collect();
+    if !missing.is_empty() {
+        out.push(error(
+            "CS-05",
+            &format!("rest.resource[{ty}].interaction"),
+            format!("{ty} : interactions {} non déclarées", missing.join(", ")),
+        ));
+    }
+    let params: BTreeSet<&str> = res["searchParam"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|p| p["name"].as_str())
+        .collect();
+    let missing: Vec<&str> = need
+        .search_params
+        .iter()
+        .map(String::as_str)
+        .filter(|p| !params.contains(p))
+        .collect();
+    if !missing.is_empty() {
+        out.push(error(
+            "CS-06",
+            &format!("rest.resource[{ty}].searchParam"),
+            format!(
+                "{ty} : paramètres de recherche {} non déclarés",
+                missing.join(", ")
+            ),
+        ));
+    }
+    for (field, needed) in [
+        ("searchInclude", &need.includes),
+        ("searchRevInclude", &need.revincludes),
+    ] {
+        let list = declared_list(&res[field]);
+        if list.contains("*") {
+            continue;
         }
-        out
+        let missing: Vec<&str> = needed
+            .iter()
+            .map(String::as_str)
+            .filter(|i| !list.contains(*i))
+            .collect();
+        if !missing.is_empty() {
+            out.push(error(
+                "CS-07",
+                &format!("rest.resource[{ty}].{field}"),
+                format!("{ty} : {} non déclaré(s) dans {field}", missing.join(", ")),
+            ));
+        }
     }
 }
 

@@ -262,183 +262,264 @@ impl Dataset {
         Ok(written)
     }
 
+    /// A dataset of `opts.offers` offers spread over the regions, deterministic for a seed.
     pub fn generate(opts: GenerateOptions) -> Dataset {
-        let mut rng = Rng::new(opts.seed);
-        let mut resources = Vec::new();
-        let mut n_org = 0usize;
+        let mut g = Generator {
+            rng: Rng::new(opts.seed),
+            until: opts.until,
+            resources: Vec::new(),
+            n_org: 0,
+            offer_no: 0,
+            practitioner_no: 0,
+        };
         let mut offers_left = opts.offers;
         let per_region = opts.offers.div_ceil(REGIONS.len()).max(1);
-        let mut offer_no = 0usize;
-        let mut practitioner_no = 0usize;
         for (region, region_name, dept) in REGIONS {
             if offers_left == 0 {
                 break;
             }
             let mut region_offers = per_region.min(offers_left);
             offers_left -= region_offers;
+            let place = Place {
+                region,
+                region_name,
+                dept,
+            };
             // One EJ per 12 offers, two EG per EJ, one OI per EG.
             while region_offers > 0 {
-                n_org += 1;
-                let finess_ej = format!("{dept}{:07}", 10_000 + n_org * 3);
-                let ej_id = format!("ej-{n_org}");
-                let city = rng.pick(CITIES);
-                let s = stamp(&mut rng, opts.until);
-                resources.push(json!({
-                    "resourceType": "Organization",
-                    "id": ej_id,
-                    "meta": meta("ror-organization", region, &s),
-                    "extension": [creation_date(&s)],
-                    "identifier": [
-                        { "type": concept("G07-TypeIdentifiantStructure", "1"), "system": FINESS, "value": finess_ej },
-                        { "type": concept("G07-TypeIdentifiantStructure", "40"), "system": ID_NAT_ST, "value": format!("1{finess_ej}") }
-                    ],
-                    "active": true,
-                    "name": format!("Groupement hospitalier de {city} ({region_name})"),
-                    "type": [concept("R72-FinessStatutJuridique", "10")]
-                }));
+                let ej = g.legal_entity(&place);
                 for eg_i in 0..2 {
                     if region_offers == 0 {
                         break;
                     }
-                    n_org += 1;
-                    let finess_eg = format!("{dept}{:07}", 10_000 + n_org * 3 + 1);
-                    let eg_id = format!("eg-{n_org}");
-                    let s = stamp(&mut rng, opts.until);
-                    let category = rng.pick(CATEGORIES_EG);
-                    resources.push(json!({
-                        "resourceType": "Organization",
-                        "id": eg_id,
-                        "meta": meta("ror-organization", region, &s),
-                        "extension": [creation_date(&s)],
-                        "identifier": [
-                            { "type": concept("G07-TypeIdentifiantStructure", "1"), "system": FINESS, "value": finess_eg },
-                            { "type": concept("G07-TypeIdentifiantStructure", "40"), "system": ID_NAT_ST, "value": format!("1{finess_eg}") }
-                        ],
-                        "active": true,
-                        "type": [concept("R66-CategorieEtablissement", category)],
-                        "name": format!("Centre hospitalier {city} site {}", eg_i + 1),
-                        "partOf": { "reference": format!("Organization/{ej_id}") },
-                        "telecom": [
-                            telecom("phone", &format!("01{:08}", rng.below(100_000_000)), "2", "1"),
-                            telecom("email", &format!("direction.{eg_id}@exemple.test"), "3", "2"),
-                            telecom("phone", &format!("06{:08}", rng.below(100_000_000)), "1", "3")
-                        ],
-                        "address": [{ "city": city, "postalCode": format!("{dept}{:03}", rng.below(1000)) }]
-                    }));
-                    n_org += 1;
-                    let oi_id = format!("oi-{n_org}");
-                    let s = stamp(&mut rng, opts.until);
-                    resources.push(json!({
-                        "resourceType": "Organization",
-                        "id": oi_id,
-                        "meta": meta("ror-organization", region, &s),
-                        "extension": [creation_date(&s)],
-                        "identifier": [
-                            { "type": concept("R345-TypeIdentifiantAutre", "42"), "system": OI_SYSTEM, "value": format!("{finess_eg}-OI{eg_i}") }
-                        ],
-                        "active": true,
-                        "type": [concept("R207-TypeOrganisationInterne", "1")],
-                        "name": format!("Pôle médical {} — {city}", eg_i + 1),
-                        "partOf": { "reference": format!("Organization/{eg_id}") }
-                    }));
-                    let loc_id = format!("loc-{n_org}");
-                    let s = stamp(&mut rng, opts.until);
-                    let postal = format!("{dept}{:03}", rng.below(1000));
-                    resources.push(json!({
-                        "resourceType": "Location",
-                        "id": loc_id,
-                        "meta": meta("ror-location", region, &s),
-                        "extension": [
-                            ext("ror-commune-cog", json!({"valueCode": format!("{dept}{:03}", rng.below(400))})),
-                            creation_date(&s)
-                        ],
-                        "identifier": [{ "type": concept("R354-TypeIdentifiantRessourceOperationnelle", "25"), "value": format!("{region}/{n_org}") }],
-                        "status": "active",
-                        "name": format!("Bâtiment {} — {city}", eg_i + 1),
-                        "type": [concept("R343-FonctionLieu", "001")],
-                        "address": { "city": city, "postalCode": postal },
-                        "managingOrganization": { "reference": format!("Organization/{eg_id}") }
-                    }));
+                    let site = g.establishment(&place, &ej, eg_i);
                     // Up to 6 offers under this EG: even ones provided by the OI, odd by the EG.
                     for k in 0..6 {
                         if region_offers == 0 {
                             break;
                         }
                         region_offers -= 1;
-                        offer_no += 1;
-                        let provider = if k % 2 == 0 { &oi_id } else { &eg_id };
-                        let s = stamp(&mut rng, opts.until);
-                        let hs_id = format!("hs-{offer_no}");
-                        let activity = rng.pick(ACTIVITES);
-                        // About one offer in eight is a sensitive unit (visible to profiles ≥ 1).
-                        let sensitive = offer_no.is_multiple_of(8);
-                        let confidentiality = ["1", "2", "3"][offer_no % 3];
-                        resources.push(json!({
-                            "resourceType": "HealthcareService",
-                            "id": hs_id,
-                            "meta": meta("ror-healthcareservice", region, &s),
-                            "extension": [
-                                creation_date(&s),
-                                ext("ror-healthcareservice-sensitive-unit", json!({"valueBoolean": sensitive})),
-                                ext("ror-healthcareservice-patient-type", json!({"extension": [
-                                    {"url": "supportedPatientInfo", "valueCodeableConcept": concept("R239-PublicPrisEnCharge", rng.pick(PUBLICS))},
-                                    {"url": "ageRange", "valueRange": {
-                                        "low": {"value": AGE_LOW[offer_no % 3], "unit": "a", "system": "http://unitsofmeasure.org", "code": "a"},
-                                        "high": {"value": 150, "unit": "a", "system": "http://unitsofmeasure.org", "code": "a"}
-                                    }}
-                                ]})),
-                                ext("ror-healthcareservice-contact", json!({"extension": [
-                                    {"url": "purposeContact", "valueCodeableConcept": concept("R287-NatureContact", "02")},
-                                    {"url": "confidentialityLevel", "valueCodeableConcept": concept("R283-NiveauConfidentialite", confidentiality)},
-                                    {"url": "contactTelecom", "valueContactPoint":
-                                        telecom("phone", &format!("02{:08}", rng.below(100_000_000)), "2", confidentiality)}
-                                ]}))
-                            ],
-                            "identifier": [{ "type": concept("R355-TypeIdentifiantOffre", "35"), "value": format!("{region}/{:07}", offer_no) }],
-                            "active": true,
-                            "providedBy": { "reference": format!("Organization/{provider}") },
-                            "category": [concept("R244-CategorieOrganisation", rng.pick(CATEGORIES_OFFRE))],
-                            "type": [concept("R227-ChampActivite", rng.pick(CHAMPS))],
-                            "specialty": [concept("R211-ActiviteOperationnelle", activity)],
-                            "location": [{ "reference": format!("Location/{loc_id}") }],
-                            "name": format!("Unité {} n°{offer_no}", activity),
-                            "characteristic": [concept("R213-ModePriseEnCharge", rng.pick(MODES))]
-                        }));
-                        // Two offers in three have a practitioner.
-                        if !offer_no.is_multiple_of(3) {
-                            practitioner_no += 1;
-                            let pr_id = format!("pr-{practitioner_no}");
-                            let s = stamp(&mut rng, opts.until);
-                            resources.push(json!({
-                                "resourceType": "Practitioner",
-                                "id": pr_id,
-                                "meta": meta("ror-practitioner", region, &s),
-                                "extension": [creation_date(&s)],
-                                "identifier": [{ "system": RPPS, "value": format!("8{:010}", 100_000 + practitioner_no * 7) }],
-                                "name": [{ "family": format!("Praticien{practitioner_no}"), "given": ["Camille"] }]
-                            }));
-                            let s = stamp(&mut rng, opts.until);
-                            resources.push(json!({
-                                "resourceType": "PractitionerRole",
-                                "id": format!("prr-{practitioner_no}"),
-                                "meta": meta("ror-practitionerrole", region, &s),
-                                "extension": [
-                                    creation_date(&s),
-                                    ext("ror-practitionerrole-unit-exercise-mode", json!({"valueCodeableConcept": concept("R23-ModeExercice", "S")}))
-                                ],
-                                "practitioner": { "reference": format!("Practitioner/{pr_id}") },
-                                "healthcareService": [{ "reference": format!("HealthcareService/{hs_id}") }],
-                                "code": [concept("G15-ProfessionSante", rng.pick(PROFESSIONS))],
-                                // The expertiseType slice: a specialty (TRE_R04 code S).
-                                "specialty": [concept("R04-TypeSavoirFaire", "S")]
-                            }));
-                        }
+                        g.offer(&place, &site, k);
                     }
                 }
             }
         }
-        nos_evolution(&mut resources);
-        Dataset { resources }
+        nos_evolution(&mut g.resources);
+        Dataset {
+            resources: g.resources,
+        }
+    }
+}
+
+/// A region the generator is filling.
+struct Place {
+    region: &'static str,
+    region_name: &'static str,
+    dept: &'static str,
+}
+
+/// A legal entity (EJ) just generated.
+struct LegalEntity {
+    id: String,
+    city: &'static str,
+}
+
+/// An establishment (EG) with its internal organisation (OI) and building (Location).
+struct Site {
+    eg_id: String,
+    oi_id: String,
+    loc_id: String,
+}
+
+/// The generator's state: the random sequence (its order of draws fixes the dataset of a
+/// seed), the resources so far and the running numbers.
+struct Generator {
+    rng: Rng,
+    until: DateTime<Utc>,
+    resources: Vec<Value>,
+    n_org: usize,
+    offer_no: usize,
+    practitioner_no: usize,
+}
+
+impl Generator {
+    fn legal_entity(&mut self, place: &Place) -> LegalEntity {
+        let Place {
+            region,
+            region_name,
+            dept,
+        } = *place;
+        self.n_org += 1;
+        let n_org = self.n_org;
+        let finess_ej = format!("{dept}{:07}", 10_000 + n_org * 3);
+        let ej_id = format!("ej-{n_org}");
+        let city = self.rng.pick(CITIES);
+        let s = stamp(&mut self.rng, self.until);
+        self.resources.push(json!({
+            "resourceType": "Organization",
+            "id": ej_id,
+            "meta": meta("ror-organization", region, &s),
+            "extension": [creation_date(&s)],
+            "identifier": [
+                { "type": concept("G07-TypeIdentifiantStructure", "1"), "system": FINESS, "value": finess_ej },
+                { "type": concept("G07-TypeIdentifiantStructure", "40"), "system": ID_NAT_ST, "value": format!("1{finess_ej}") }
+            ],
+            "active": true,
+            "name": format!("Groupement hospitalier de {city} ({region_name})"),
+            "type": [concept("R72-FinessStatutJuridique", "10")]
+        }));
+        LegalEntity { id: ej_id, city }
+    }
+
+    fn establishment(&mut self, place: &Place, ej: &LegalEntity, eg_i: usize) -> Site {
+        let Place { region, dept, .. } = *place;
+        let (ej_id, city) = (&ej.id, ej.city);
+        self.n_org += 1;
+        let n_org = self.n_org;
+        let finess_eg = format!("{dept}{:07}", 10_000 + n_org * 3 + 1);
+        let eg_id = format!("eg-{n_org}");
+        let s = stamp(&mut self.rng, self.until);
+        let category = self.rng.pick(CATEGORIES_EG);
+        self.resources.push(json!({
+            "resourceType": "Organization",
+            "id": eg_id,
+            "meta": meta("ror-organization", region, &s),
+            "extension": [creation_date(&s)],
+            "identifier": [
+                { "type": concept("G07-TypeIdentifiantStructure", "1"), "system": FINESS, "value": finess_eg },
+                { "type": concept("G07-TypeIdentifiantStructure", "40"), "system": ID_NAT_ST, "value": format!("1{finess_eg}") }
+            ],
+            "active": true,
+            "type": [concept("R66-CategorieEtablissement", category)],
+            "name": format!("Centre hospitalier {city} site {}", eg_i + 1),
+            "partOf": { "reference": format!("Organization/{ej_id}") },
+            "telecom": [
+                telecom("phone", &format!("01{:08}", self.rng.below(100_000_000)), "2", "1"),
+                telecom("email", &format!("direction.{eg_id}@exemple.test"), "3", "2"),
+                telecom("phone", &format!("06{:08}", self.rng.below(100_000_000)), "1", "3")
+            ],
+            "address": [{ "city": city, "postalCode": format!("{dept}{:03}", self.rng.below(1000)) }]
+        }));
+        self.n_org += 1;
+        let n_org = self.n_org;
+        let oi_id = format!("oi-{n_org}");
+        let s = stamp(&mut self.rng, self.until);
+        self.resources.push(json!({
+            "resourceType": "Organization",
+            "id": oi_id,
+            "meta": meta("ror-organization", region, &s),
+            "extension": [creation_date(&s)],
+            "identifier": [
+                { "type": concept("R345-TypeIdentifiantAutre", "42"), "system": OI_SYSTEM, "value": format!("{finess_eg}-OI{eg_i}") }
+            ],
+            "active": true,
+            "type": [concept("R207-TypeOrganisationInterne", "1")],
+            "name": format!("Pôle médical {} — {city}", eg_i + 1),
+            "partOf": { "reference": format!("Organization/{eg_id}") }
+        }));
+        let loc_id = format!("loc-{n_org}");
+        let s = stamp(&mut self.rng, self.until);
+        let postal = format!("{dept}{:03}", self.rng.below(1000));
+        self.resources.push(json!({
+            "resourceType": "Location",
+            "id": loc_id,
+            "meta": meta("ror-location", region, &s),
+            "extension": [
+                ext("ror-commune-cog", json!({"valueCode": format!("{dept}{:03}", self.rng.below(400))})),
+                creation_date(&s)
+            ],
+            "identifier": [{ "type": concept("R354-TypeIdentifiantRessourceOperationnelle", "25"), "value": format!("{region}/{n_org}") }],
+            "status": "active",
+            "name": format!("Bâtiment {} — {city}", eg_i + 1),
+            "type": [concept("R343-FonctionLieu", "001")],
+            "address": { "city": city, "postalCode": postal },
+            "managingOrganization": { "reference": format!("Organization/{eg_id}") }
+        }));
+        Site {
+            eg_id,
+            oi_id,
+            loc_id,
+        }
+    }
+
+    /// Offer number `k` under `site`, and (two offers in three) its practitioner.
+    fn offer(&mut self, place: &Place, site: &Site, k: usize) {
+        let region = place.region;
+        self.offer_no += 1;
+        let offer_no = self.offer_no;
+        let (eg_id, oi_id, loc_id) = (&site.eg_id, &site.oi_id, &site.loc_id);
+        let provider = if k % 2 == 0 { oi_id } else { eg_id };
+        let s = stamp(&mut self.rng, self.until);
+        let hs_id = format!("hs-{offer_no}");
+        let activity = self.rng.pick(ACTIVITES);
+        // About one offer in eight is a sensitive unit (visible to profiles ≥ 1).
+        let sensitive = offer_no.is_multiple_of(8);
+        let confidentiality = ["1", "2", "3"][offer_no % 3];
+        self.resources.push(json!({
+            "resourceType": "HealthcareService",
+            "id": hs_id,
+            "meta": meta("ror-healthcareservice", region, &s),
+            "extension": [
+                creation_date(&s),
+                ext("ror-healthcareservice-sensitive-unit", json!({"valueBoolean": sensitive})),
+                ext("ror-healthcareservice-patient-type", json!({"extension": [
+                    {"url": "supportedPatientInfo", "valueCodeableConcept": concept("R239-PublicPrisEnCharge", self.rng.pick(PUBLICS))},
+                    {"url": "ageRange", "valueRange": {
+                        "low": {"value": AGE_LOW[offer_no % 3], "unit": "a", "system": "http://unitsofmeasure.org", "code": "a"},
+                        "high": {"value": 150, "unit": "a", "system": "http://unitsofmeasure.org", "code": "a"}
+                    }}
+                ]})),
+                ext("ror-healthcareservice-contact", json!({"extension": [
+                    {"url": "purposeContact", "valueCodeableConcept": concept("R287-NatureContact", "02")},
+                    {"url": "confidentialityLevel", "valueCodeableConcept": concept("R283-NiveauConfidentialite", confidentiality)},
+                    {"url": "contactTelecom", "valueContactPoint":
+                        telecom("phone", &format!("02{:08}", self.rng.below(100_000_000)), "2", confidentiality)}
+                ]}))
+            ],
+            "identifier": [{ "type": concept("R355-TypeIdentifiantOffre", "35"), "value": format!("{region}/{:07}", offer_no) }],
+            "active": true,
+            "providedBy": { "reference": format!("Organization/{provider}") },
+            "category": [concept("R244-CategorieOrganisation", self.rng.pick(CATEGORIES_OFFRE))],
+            "type": [concept("R227-ChampActivite", self.rng.pick(CHAMPS))],
+            "specialty": [concept("R211-ActiviteOperationnelle", activity)],
+            "location": [{ "reference": format!("Location/{loc_id}") }],
+            "name": format!("Unité {} n°{offer_no}", activity),
+            "characteristic": [concept("R213-ModePriseEnCharge", self.rng.pick(MODES))]
+        }));
+        // Two offers in three have a practitioner.
+        if !offer_no.is_multiple_of(3) {
+            self.practitioner(region, &hs_id);
+        }
+    }
+
+    fn practitioner(&mut self, region: &str, hs_id: &str) {
+        self.practitioner_no += 1;
+        let practitioner_no = self.practitioner_no;
+        let pr_id = format!("pr-{practitioner_no}");
+        let s = stamp(&mut self.rng, self.until);
+        self.resources.push(json!({
+            "resourceType": "Practitioner",
+            "id": pr_id,
+            "meta": meta("ror-practitioner", region, &s),
+            "extension": [creation_date(&s)],
+            "identifier": [{ "system": RPPS, "value": format!("8{:010}", 100_000 + practitioner_no * 7) }],
+            "name": [{ "family": format!("Praticien{practitioner_no}"), "given": ["Camille"] }]
+        }));
+        let s = stamp(&mut self.rng, self.until);
+        self.resources.push(json!({
+            "resourceType": "PractitionerRole",
+            "id": format!("prr-{practitioner_no}"),
+            "meta": meta("ror-practitionerrole", region, &s),
+            "extension": [
+                creation_date(&s),
+                ext("ror-practitionerrole-unit-exercise-mode", json!({"valueCodeableConcept": concept("R23-ModeExercice", "S")}))
+            ],
+            "practitioner": { "reference": format!("Practitioner/{pr_id}") },
+            "healthcareService": [{ "reference": format!("HealthcareService/{hs_id}") }],
+            "code": [concept("G15-ProfessionSante", self.rng.pick(PROFESSIONS))],
+            // The expertiseType slice: a specialty (TRE_R04 code S).
+            "specialty": [concept("R04-TypeSavoirFaire", "S")]
+        }));
     }
 }
 

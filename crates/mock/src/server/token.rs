@@ -9,6 +9,7 @@ use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use serde_json::json;
 
+use crate::auth::Client;
 use crate::faults::Fault;
 use crate::log::{IssuedToken, RefusalKind, ResponseFacts};
 
@@ -16,6 +17,8 @@ use super::fhir::query_pairs;
 use super::respond::{refused, with_facts};
 use super::state::*;
 
+/// `POST` on the token endpoint: a client_credentials grant, the client authenticated by
+/// its secret (HTTP Basic or form fields, RFC 6749 §2.3.1) or by its certificate (RFC 8705).
 pub(super) async fn issue(
     State(state): State<Shared>,
     peer: Option<axum::Extension<Peer>>,
@@ -25,28 +28,6 @@ pub(super) async fn issue(
     let form: HashMap<String, String> = query_pairs(std::str::from_utf8(&body).ok())
         .into_iter()
         .collect();
-    let oauth_error = |status: StatusCode, error: &str, description: &str| {
-        let mut resp = (
-            status,
-            [
-                (
-                    header::CONTENT_TYPE,
-                    HeaderValue::from_static("application/json"),
-                ),
-                (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
-                (header::PRAGMA, HeaderValue::from_static("no-cache")),
-            ],
-            json!({ "error": error, "error_description": description }).to_string(),
-        )
-            .into_response();
-        if status == StatusCode::UNAUTHORIZED {
-            resp.headers_mut().insert(
-                header::WWW_AUTHENTICATE,
-                HeaderValue::from_static(r#"Basic realm="ror""#),
-            );
-        }
-        refused(resp, RefusalKind::Token, format!("{error} : {description}"))
-    };
     match form.get("grant_type").map(String::as_str) {
         Some("client_credentials") => {}
         Some(_) => {
@@ -64,7 +45,54 @@ pub(super) async fn issue(
             );
         }
     }
-    // Client authentication: HTTP Basic or form fields (RFC 6749 §2.3.1).
+    let peer = peer.map(|axum::Extension(p)| p);
+    let Some((client, bound_to)) = authenticate(&state, &form, &headers, peer.as_ref()) else {
+        return oauth_error(
+            StatusCode::UNAUTHORIZED,
+            "invalid_client",
+            "authentification du client refusée",
+        );
+    };
+    granted(&state, &client, bound_to.as_deref())
+}
+
+/// An OAuth2 error response (RFC 6749 §5.2), never cached.
+fn oauth_error(status: StatusCode, error: &str, description: &str) -> Response {
+    let mut resp = (
+        status,
+        no_store_json(),
+        json!({ "error": error, "error_description": description }).to_string(),
+    )
+        .into_response();
+    if status == StatusCode::UNAUTHORIZED {
+        resp.headers_mut().insert(
+            header::WWW_AUTHENTICATE,
+            HeaderValue::from_static(r#"Basic realm="ror""#),
+        );
+    }
+    refused(resp, RefusalKind::Token, format!("{error} : {description}"))
+}
+
+/// The headers of every token endpoint answer: JSON, not to be stored.
+fn no_store_json() -> [(header::HeaderName, HeaderValue); 3] {
+    [
+        (
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        ),
+        (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
+        (header::PRAGMA, HeaderValue::from_static("no-cache")),
+    ]
+}
+
+/// The client a request authenticates, and the thumbprint its token is bound to when it
+/// authenticated by certificate.
+fn authenticate(
+    state: &MockState,
+    form: &HashMap<String, String>,
+    headers: &HeaderMap,
+    peer: Option<&Peer>,
+) -> Option<(Client, Option<String>)> {
     let basic = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -85,7 +113,7 @@ pub(super) async fn issue(
     // mTLS clients (RFC 8705) send their client_id and are authenticated by their certificate.
     let by_certificate = || {
         let id = form.get("client_id")?;
-        let peer = peer.as_ref()?;
+        let peer = peer?;
         let thumbprint = peer.thumbprint.clone()?;
         let client =
             state
@@ -106,16 +134,14 @@ pub(super) async fn issue(
         };
         client.map(|c| (c.clone(), None))
     });
-    let Some((client, bound_to)) = by_secret.or_else(by_certificate) else {
-        return oauth_error(
-            StatusCode::UNAUTHORIZED,
-            "invalid_client",
-            "authentification du client refusée",
-        );
-    };
-    let access_token = match &bound_to {
-        Some(thumbprint) => state.issuer.issue_bound(&client, thumbprint),
-        None => state.issuer.issue(&client),
+    by_secret.or_else(by_certificate)
+}
+
+/// The token answer for an authenticated client (bound to its certificate, if any).
+fn granted(state: &MockState, client: &Client, bound_to: Option<&str>) -> Response {
+    let access_token = match bound_to {
+        Some(thumbprint) => state.issuer.issue_bound(client, thumbprint),
+        None => state.issuer.issue(client),
     };
     let issued = state
         .issuer
@@ -125,29 +151,17 @@ pub(super) async fn issue(
             jti: c.jti,
             expires_at: c.exp,
         });
-    let response = (
-        StatusCode::OK,
-        [
-            (
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("application/json"),
-            ),
-            (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
-            (header::PRAGMA, HeaderValue::from_static("no-cache")),
-        ],
-        if state.faults.has(Fault::TokenResponseIncomplete) {
-            json!({ "access_token": access_token })
-        } else {
-            json!({
-                "access_token": access_token,
-                "token_type": "Bearer",
-                "expires_in": state.issuer.lifetime_secs,
-                "scope": "profile email"
-            })
-        }
-        .to_string(),
-    )
-        .into_response();
+    let body = if state.faults.has(Fault::TokenResponseIncomplete) {
+        json!({ "access_token": access_token })
+    } else {
+        json!({
+            "access_token": access_token,
+            "token_type": "Bearer",
+            "expires_in": state.issuer.lifetime_secs,
+            "scope": "profile email"
+        })
+    };
+    let response = (StatusCode::OK, no_store_json(), body.to_string()).into_response();
     with_facts(
         response,
         ResponseFacts {
