@@ -10,65 +10,16 @@ use super::args::ObserveArgs;
 use super::error::CliError;
 use super::selection::load_selected;
 
+/// `rorcheck observe`: the simulated ROR started, the application connected (or run),
+/// its traffic recorded then judged and reported.
 pub async fn observe(args: ObserveArgs) -> Result<(), CliError> {
     // Scenarios are loaded and checked before anything listens: a bad file stops here.
     let set = load_selected(&args.filters)?;
+    check_options(&args)?;
     let tls = args.tls_mode();
-    if args.write_certs.is_some() && tls == TlsMode::Off {
-        return Err(CliError::Usage(
-            "--write-certs needs --tls or --mtls".into(),
-        ));
-    }
-    if tls == TlsMode::Mtls
-        && args.write_certs.is_none()
-        && args.command.is_empty()
-        && args.env_file.is_none()
-    {
-        return Err(CliError::Usage(
-            "--mtls needs --write-certs DIR, where the application finds its test certificate (or a COMMAND or --env-file, which get a temporary directory)".into(),
-        ));
-    }
-    if args.per_day && args.command.is_empty() {
-        return Err(CliError::Usage(
-            "--per-day runs a COMMAND once per story day: give it after `--`".into(),
-        ));
-    }
-    let mut opts = MockOptions {
-        addr: args.addr,
-        tls,
-        token_lifetime_secs: args.token_lifetime,
-        story: args.story,
-        clients_file: args.clients.clone(),
-        demo_secret: args.demo_secret.clone(),
-        ..MockOptions::default()
-    };
-    opts.dataset.seed = args.seed;
-    opts.dataset.offers = args.offers;
-    let observer = Observer::start(opts).await.map_err(|e| {
-        CliError::Runtime(format!(
-            "cannot start the simulated ROR: {e}{}",
-            super::run::busy_port_hint(&e.to_string())
-        ))
-    })?;
-    // The test certificates, where the application can read them: the directory asked
-    // for, or one that lives as long as the session.
-    let mut _temporary = None;
-    let certs_dir = match (&observer.mock.pki, &args.write_certs) {
-        (Some(pki), Some(dir)) => {
-            write_certificates(pki, dir)?;
-            Some(dir.clone())
-        }
-        (Some(pki), None) if !args.command.is_empty() || args.env_file.is_some() => {
-            let dir = tempfile::tempdir().map_err(|e| {
-                CliError::Runtime(format!("cannot write the test certificates: {e}"))
-            })?;
-            write_certificates(pki, dir.path())?;
-            let path = dir.path().to_owned();
-            _temporary = Some(dir);
-            Some(path)
-        }
-        _ => None,
-    };
+    let observer = start(&args).await?;
+    // Kept alive for the session when the certificates go to a temporary directory.
+    let (certs_dir, _temporary) = certificates_dir(&observer, &args)?;
     let connection = Connection::of(
         &observer,
         tls,
@@ -94,34 +45,7 @@ pub async fn observe(args: ObserveArgs) -> Result<(), CliError> {
             runs: runs.into_inner().unwrap_or_default(),
         });
     }
-    let written = rorcheck_report::write_all(
-        rorcheck_report::Document::Observation(&report),
-        &args.report_dir,
-    )
-    .map_err(|e| CliError::Runtime(e.to_string()))?;
-    print_summary(&report);
-    println!(
-        "Rapports : {}, {}, {}",
-        written.html.display(),
-        written.junit.display(),
-        written.json.display()
-    );
-    if let Some(zip) = &args.evidence {
-        let har = rorcheck_report::har::observation(&report)
-            .to_json()
-            .map_err(|e| CliError::Runtime(e.to_string()))?;
-        let info = rorcheck_report::archive::DossierInfo {
-            mode: "observe",
-            tool: "rorcheck",
-            version: env!("CARGO_PKG_VERSION"),
-            scenario_set_hash: set.hash.clone(),
-            target: format!("application observée, ROR simulé {}", report.base_url),
-            started_at: report.started_at.clone(),
-            finished_at: report.finished_at.clone(),
-            verdict: report.summary.verdict.to_owned(),
-        };
-        super::run::write_evidence(zip, &info, &written, har.into_bytes())?;
-    }
+    write_outputs(&report, &args, &set.hash)?;
     if let Some(command) = report.command.as_ref().filter(|c| c.failed()) {
         return Err(CliError::ApplicationFailed(command.summary()));
     }
@@ -130,6 +54,116 @@ pub async fn observe(args: ObserveArgs) -> Result<(), CliError> {
     } else {
         Err(CliError::Failed)
     }
+}
+
+/// Options that contradict each other, refused before anything listens.
+fn check_options(args: &ObserveArgs) -> Result<(), CliError> {
+    let tls = args.tls_mode();
+    if args.write_certs.is_some() && tls == TlsMode::Off {
+        return Err(CliError::Usage(
+            "--write-certs needs --tls or --mtls".into(),
+        ));
+    }
+    if tls == TlsMode::Mtls
+        && args.write_certs.is_none()
+        && args.command.is_empty()
+        && args.env_file.is_none()
+    {
+        return Err(CliError::Usage(
+            "--mtls needs --write-certs DIR, where the application finds its test certificate (or a COMMAND or --env-file, which get a temporary directory)".into(),
+        ));
+    }
+    if args.per_day && args.command.is_empty() {
+        return Err(CliError::Usage(
+            "--per-day runs a COMMAND once per story day: give it after `--`".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// The simulated ROR, as the options describe it.
+async fn start(args: &ObserveArgs) -> Result<Observer, CliError> {
+    let tls = args.tls_mode();
+    let mut opts = MockOptions {
+        addr: args.addr,
+        tls,
+        token_lifetime_secs: args.token_lifetime,
+        story: args.story,
+        clients_file: args.clients.clone(),
+        demo_secret: args.demo_secret.clone(),
+        ..MockOptions::default()
+    };
+    opts.dataset.seed = args.seed;
+    opts.dataset.offers = args.offers;
+    Observer::start(opts).await.map_err(|e| {
+        CliError::Runtime(format!(
+            "cannot start the simulated ROR: {e}{}",
+            super::run::busy_port_hint(&e.to_string())
+        ))
+    })
+}
+
+/// The test certificates, where the application can read them: the directory asked for,
+/// or one that lives as long as the session (returned with it).
+fn certificates_dir(
+    observer: &Observer,
+    args: &ObserveArgs,
+) -> Result<(Option<std::path::PathBuf>, Option<tempfile::TempDir>), CliError> {
+    let mut temporary = None;
+    let certs_dir = match (&observer.mock.pki, &args.write_certs) {
+        (Some(pki), Some(dir)) => {
+            write_certificates(pki, dir)?;
+            Some(dir.clone())
+        }
+        (Some(pki), None) if !args.command.is_empty() || args.env_file.is_some() => {
+            let dir = tempfile::tempdir().map_err(|e| {
+                CliError::Runtime(format!("cannot write the test certificates: {e}"))
+            })?;
+            write_certificates(pki, dir.path())?;
+            let path = dir.path().to_owned();
+            temporary = Some(dir);
+            Some(path)
+        }
+        _ => None,
+    };
+    Ok((certs_dir, temporary))
+}
+
+/// The reports, the summary on the console, and the evidence archive when asked for.
+fn write_outputs(
+    report: &ObserveReport,
+    args: &ObserveArgs,
+    set_hash: &str,
+) -> Result<(), CliError> {
+    let written = rorcheck_report::write_all(
+        rorcheck_report::Document::Observation(report),
+        &args.report_dir,
+    )
+    .map_err(|e| CliError::Runtime(e.to_string()))?;
+    print_summary(report);
+    println!(
+        "Rapports : {}, {}, {}",
+        written.html.display(),
+        written.junit.display(),
+        written.json.display()
+    );
+    if let Some(zip) = &args.evidence {
+        let har = rorcheck_report::har::observation(report)
+            .to_json()
+            .map_err(|e| CliError::Runtime(e.to_string()))?;
+        let info = rorcheck_report::archive::DossierInfo {
+            mode: "observe",
+            tool: "rorcheck",
+            version: env!("CARGO_PKG_VERSION"),
+            scenario_set_hash: set_hash.to_owned(),
+            target: format!("application observée, ROR simulé {}", report.base_url),
+            started_at: report.started_at.clone(),
+            finished_at: report.finished_at.clone(),
+            verdict: report.summary.verdict.to_owned(),
+        };
+        super::run::write_evidence(zip, &info, &written, har.into_bytes())?;
+    }
+    Ok(())
 }
 
 fn write_certificates(

@@ -2,7 +2,6 @@
 //! output is snapshot-tested with the variable parts (ports, fingerprints, dates, paths)
 //! replaced.
 
-
 use crate::common::{PASSWORD, mtls_mock, rorcheck, text};
 use rorcheck::config::TargetConfig;
 use rorcheck::doctor::{Diagnosis, Lang, Subject, diagnose};

@@ -2,7 +2,6 @@
 //! `Retry-After`, within a bound; heavy scenarios do not run on production unless allowed;
 //! the request rate is capped.
 
-
 use crate::common::{config, rorcheck, run_args, text};
 use serde_json::{Value, json};
 use wiremock::matchers::path;

@@ -3,7 +3,6 @@
 //! (modern or legacy encryption), and OAuth2 client_credentials authenticated by the
 //! certificate (RFC 8705).
 
-
 use std::path::Path;
 
 use crate::common::{PASSWORD, WRONG_PASSWORD, config, mtls_mock, mtls_target, rorcheck, text};

@@ -3,10 +3,11 @@
 //! scenarios that pass and fail are run, `doctor` is run, and every byte rorcheck wrote —
 //! console, JUnit, HTML, JSON — is searched for them.
 
-
 use std::path::Path;
 
-use crate::common::{PASSWORD, config, doctor_args, mtls_mock, mtls_target, rorcheck, run_args, text};
+use crate::common::{
+    PASSWORD, config, doctor_args, mtls_mock, mtls_target, rorcheck, run_args, text,
+};
 use rorcheck::mock::{MockOptions, MockServer};
 
 /// Characters that form encoding (`+`, `%2F`) and JSON (`\"`) change.

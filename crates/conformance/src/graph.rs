@@ -36,14 +36,47 @@ fn references<'a>(resource: &'a Value, element: &str) -> Vec<&'a str> {
     }
 }
 
+/// The search-graph checks of a searchset Bundle (GRAPH-01 to GRAPH-06), then visibility.
 pub fn check(bundle: &Value, ctx: &Context) -> Vec<Finding> {
     if bundle["type"] != "searchset" {
         return Vec::new();
     }
     let mut out = Vec::new();
     let entries: Vec<&Value> = bundle["entry"].as_array().into_iter().flatten().collect();
+    let matches: Vec<&Value> = entries
+        .iter()
+        .filter(|e| e["search"]["mode"].as_str().is_none_or(|m| m == "match"))
+        .filter_map(|e| e.get("resource"))
+        .collect();
+    unique_entries(&entries, &mut out);
+    consistent_total(bundle, matches.len(), &mut out);
+    if let Some(url) = &ctx.request_url {
+        let mut params: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for (k, v) in url.query_pairs() {
+            params
+                .entry(k.into_owned())
+                .or_default()
+                .push(v.into_owned());
+        }
+        for value in params.get("_lastUpdated").into_iter().flatten() {
+            last_updated(value, &matches, &mut out);
+        }
+        for value in params.get("identifier").into_iter().flatten() {
+            identifier(value, &matches, &mut out);
+        }
+        for value in params.get("_tag").into_iter().flatten() {
+            tag(value, &matches, &mut out);
+        }
+        includes(&params, &entries, &matches, &mut out);
+    }
+    out.extend(visibility::check_bundle(bundle, ctx.access_profile));
+    out
+}
+
+/// GRAPH-01: each entry once.
+fn unique_entries(entries: &[&Value], out: &mut Vec<Finding>) {
     let mut seen = BTreeSet::new();
-    for e in &entries {
+    for e in entries {
         if let Some(url) = e["fullUrl"].as_str()
             && !seen.insert(url)
         {
@@ -55,61 +88,50 @@ pub fn check(bundle: &Value, ctx: &Context) -> Vec<Finding> {
             ));
         }
     }
-    let matches: Vec<&Value> = entries
-        .iter()
-        .filter(|e| e["search"]["mode"].as_str().is_none_or(|m| m == "match"))
-        .filter_map(|e| e.get("resource"))
-        .collect();
-    let present: BTreeSet<String> = entries
-        .iter()
-        .filter_map(|e| e.get("resource"))
-        .map(label)
-        .collect();
+}
+
+/// GRAPH-02: `total` agrees with the matches (exactly, on a single page).
+fn consistent_total(bundle: &Value, matches: usize, out: &mut Vec<Finding>) {
     let links: Vec<&str> = bundle["link"]
         .as_array()
         .into_iter()
         .flatten()
         .filter_map(|l| l["relation"].as_str())
         .collect();
-    if let Some(total) = bundle["total"].as_u64() {
-        let single_page = !links.contains(&"next") && !links.contains(&"previous");
-        if (total as usize) < matches.len() || (single_page && total as usize != matches.len()) {
-            out.push(Finding::error(
-                "GRAPH-02",
-                "Bundle",
-                "total",
-                format!(
-                    "total {total} incohérent avec {} résultat(s) « match »{}",
-                    matches.len(),
-                    if single_page {
-                        " sur une page unique"
-                    } else {
-                        ""
-                    }
-                ),
-            ));
-        }
-    }
-    let Some(url) = &ctx.request_url else {
-        out.extend(visibility::check_bundle(bundle, ctx.access_profile));
-        return out;
+    let Some(total) = bundle["total"].as_u64() else {
+        return;
     };
-    let mut params: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for (k, v) in url.query_pairs() {
-        params
-            .entry(k.into_owned())
-            .or_default()
-            .push(v.into_owned());
+    let single_page = !links.contains(&"next") && !links.contains(&"previous");
+    if (total as usize) < matches || (single_page && total as usize != matches) {
+        out.push(Finding::error(
+            "GRAPH-02",
+            "Bundle",
+            "total",
+            format!(
+                "total {total} incohérent avec {matches} résultat(s) « match »{}",
+                if single_page {
+                    " sur une page unique"
+                } else {
+                    ""
+                }
+            ),
+        ));
     }
-    for value in params.get("_lastUpdated").into_iter().flatten() {
-        last_updated(value, &matches, &mut out);
-    }
-    for value in params.get("identifier").into_iter().flatten() {
-        identifier(value, &matches, &mut out);
-    }
-    for value in params.get("_tag").into_iter().flatten() {
-        tag(value, &matches, &mut out);
-    }
+}
+
+/// GRAPH-04 to GRAPH-06: what `_include`, `_include:iterate=Organization:partof` and
+/// `_revinclude=PractitionerRole:service` ask for is there, and only that.
+fn includes(
+    params: &BTreeMap<String, Vec<String>>,
+    entries: &[&Value],
+    matches: &[&Value],
+    out: &mut Vec<Finding>,
+) {
+    let present: BTreeSet<String> = entries
+        .iter()
+        .filter_map(|e| e.get("resource"))
+        .map(label)
+        .collect();
     for value in params.get("_include").into_iter().flatten() {
         let Some((rtype, element)) = include_element(value) else {
             continue;
@@ -127,54 +149,61 @@ pub fn check(bundle: &Value, ctx: &Context) -> Vec<Finding> {
             }
         }
     }
-    if params
-        .get("_include:iterate")
-        .is_some_and(|v| v.iter().any(|v| v == "Organization:partof"))
-    {
-        for org in entries
-            .iter()
-            .filter_map(|e| e.get("resource"))
-            .filter(|r| r["resourceType"] == "Organization")
-        {
-            for reference in references(org, "partOf") {
-                if !present.contains(reference) {
-                    out.push(Finding::error(
-                        "GRAPH-05",
-                        &label(org),
-                        "partOf",
-                        format!(
-                            "{reference} absent : _include:iterate=Organization:partof doit remonter jusqu'à l'entité juridique"
-                        ),
-                    ));
-                }
-            }
-        }
+    let asked = |param: &str, value: &str| {
+        params
+            .get(param)
+            .is_some_and(|v| v.iter().any(|v| v == value))
+    };
+    if asked("_include:iterate", "Organization:partof") {
+        partof_chains(entries, &present, out);
     }
-    if params
-        .get("_revinclude")
-        .is_some_and(|v| v.iter().any(|v| v == "PractitionerRole:service"))
+    if asked("_revinclude", "PractitionerRole:service") {
+        revincluded_roles(entries, matches, out);
+    }
+}
+
+/// GRAPH-05: every `partOf` of an Organization in the Bundle is there too.
+fn partof_chains(entries: &[&Value], present: &BTreeSet<String>, out: &mut Vec<Finding>) {
+    for org in entries
+        .iter()
+        .filter_map(|e| e.get("resource"))
+        .filter(|r| r["resourceType"] == "Organization")
     {
-        let matched: BTreeSet<String> = matches.iter().map(|m| label(m)).collect();
-        for e in entries.iter().filter(|e| e["search"]["mode"] == "include") {
-            let Some(r) = e
-                .get("resource")
-                .filter(|r| r["resourceType"] == "PractitionerRole")
-            else {
-                continue;
-            };
-            let refs = references(r, "healthcareService");
-            if !refs.iter().any(|x| matched.contains(*x)) {
+        for reference in references(org, "partOf") {
+            if !present.contains(reference) {
                 out.push(Finding::error(
-                    "GRAPH-06",
-                    &label(r),
-                    "healthcareService",
-                    format!("inclus par _revinclude=PractitionerRole:service sans pointer vers une offre résultat ({refs:?})"),
+                    "GRAPH-05",
+                    &label(org),
+                    "partOf",
+                    format!(
+                        "{reference} absent : _include:iterate=Organization:partof doit remonter jusqu'à l'entité juridique"
+                    ),
                 ));
             }
         }
     }
-    out.extend(visibility::check_bundle(bundle, ctx.access_profile));
-    out
+}
+
+/// GRAPH-06: a reverse-included PractitionerRole points to an offer of the results.
+fn revincluded_roles(entries: &[&Value], matches: &[&Value], out: &mut Vec<Finding>) {
+    let matched: BTreeSet<String> = matches.iter().map(|m| label(m)).collect();
+    for e in entries.iter().filter(|e| e["search"]["mode"] == "include") {
+        let Some(r) = e
+            .get("resource")
+            .filter(|r| r["resourceType"] == "PractitionerRole")
+        else {
+            continue;
+        };
+        let refs = references(r, "healthcareService");
+        if !refs.iter().any(|x| matched.contains(*x)) {
+            out.push(Finding::error(
+                "GRAPH-06",
+                &label(r),
+                "healthcareService",
+                format!("inclus par _revinclude=PractitionerRole:service sans pointer vers une offre résultat ({refs:?})"),
+            ));
+        }
+    }
 }
 
 /// A FHIR date search value: the instant it starts and the one it ends (exclusive), for

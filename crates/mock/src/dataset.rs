@@ -448,7 +448,7 @@ impl Generator {
         self.offer_no += 1;
         let offer_no = self.offer_no;
         let (eg_id, oi_id, loc_id) = (&site.eg_id, &site.oi_id, &site.loc_id);
-        let provider = if k % 2 == 0 { oi_id } else { eg_id };
+        let provider = if k.is_multiple_of(2) { oi_id } else { eg_id };
         let s = stamp(&mut self.rng, self.until);
         let hs_id = format!("hs-{offer_no}");
         let activity = self.rng.pick(ACTIVITES);

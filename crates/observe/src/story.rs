@@ -62,6 +62,32 @@ pub fn judge(story: Option<&StoryInput<'_>>, log: &[LoggedRequest]) -> Behaviour
         return check("COMP-09", title, why, false, Vec::new(), String::new());
     };
     let mut findings = Vec::new();
+    let next_start = |i: usize| story.days.get(i + 1).map(|d| d.elapsed_ms);
+    day_zero(story, log, next_start(0), &mut findings);
+    for (i, day) in story.days.iter().enumerate().skip(1) {
+        later_day(day, log, next_start(i), &mut findings);
+    }
+    let changes: usize = story.days.iter().map(|d| d.events.len()).sum();
+    check(
+        "COMP-09",
+        title,
+        why,
+        true,
+        findings,
+        format!(
+            "{} jour(s) joué(s) après J0, {changes} changement(s), tous reçus",
+            story.days.len() - 1
+        ),
+    )
+}
+
+/// Day 0: every offer the profile may see (created later excepted), received during day 0.
+fn day_zero(
+    story: &StoryInput<'_>,
+    log: &[LoggedRequest],
+    end_ms: Option<u64>,
+    findings: &mut Vec<Finding>,
+) {
     let created: Vec<&str> = story
         .days
         .iter()
@@ -69,8 +95,6 @@ pub fn judge(story: Option<&StoryInput<'_>>, log: &[LoggedRequest]) -> Behaviour
         .filter(|e| e.kind == rorcheck_mock::story::EventKind::Creation)
         .map(|e| e.key.as_str())
         .collect();
-    // Day 0: every offer the profile may see, received during day 0.
-    let next_start = |i: usize| story.days.get(i + 1).map(|d| d.elapsed_ms);
     let offers: Vec<String> = story
         .store
         .of_type("HealthcareService")
@@ -80,7 +104,7 @@ pub fn judge(story: Option<&StoryInput<'_>>, log: &[LoggedRequest]) -> Behaviour
         .map(|s| s.key())
         .filter(|k| !created.contains(&k.as_str()))
         .collect();
-    let day0: std::collections::HashSet<&str> = during(log, 0, next_start(0))
+    let day0: std::collections::HashSet<&str> = during(log, 0, end_ms)
         .flat_map(|r| r.facts.resources.iter().map(String::as_str))
         .collect();
     let missing: Vec<&String> = offers
@@ -98,70 +122,66 @@ pub fn judge(story: Option<&StoryInput<'_>>, log: &[LoggedRequest]) -> Behaviour
             ),
         });
     }
-    for (i, day) in story.days.iter().enumerate().skip(1) {
-        let deltas: Vec<&LoggedRequest> = during(log, day.elapsed_ms, next_start(i))
-            .filter(|r| !last_updated_values(r).is_empty())
-            .collect();
-        if deltas.is_empty() {
-            findings.push(Finding {
-                request: None,
+}
+
+/// A later day: updates asked during the day, with a `_lastUpdated` bound that does not
+/// miss the day's changes, and each change fetched after it happened (the control point).
+fn later_day(
+    day: &rorcheck_mock::story::Day,
+    log: &[LoggedRequest],
+    end_ms: Option<u64>,
+    findings: &mut Vec<Finding>,
+) {
+    let deltas: Vec<&LoggedRequest> = during(log, day.elapsed_ms, end_ms)
+        .filter(|r| !last_updated_values(r).is_empty())
+        .collect();
+    if deltas.is_empty() {
+        findings.push(Finding {
+            request: None,
+            message: format!(
+                "J{} : aucune mise à jour (_lastUpdated) pendant la journée{}",
+                day.day,
+                if day.events.is_empty() {
+                    " (journée sans changement : le consommateur doit tout de même interroger)"
+                } else {
+                    ""
+                }
+            ),
+        });
+    }
+    let changes_at = unix_ms(&day.at);
+    for r in deltas {
+        for value in last_updated_values(r) {
+            if let (Some(bound), Some(at)) = (lower_bound(&value), changes_at)
+                && bound > at
+            {
+                findings.push(Finding {
+                request: Some(r.seq),
                 message: format!(
-                    "J{} : aucune mise à jour (_lastUpdated) pendant la journée{}",
-                    day.day,
-                    if day.events.is_empty() {
-                        " (journée sans changement : le consommateur doit tout de même interroger)"
-                    } else {
-                        ""
-                    }
+                    "J{} : borne `_lastUpdated={value}` postérieure aux changements du jour ({}) : ils sont manqués",
+                    day.day, day.at
                 ),
             });
-        }
-        let changes_at = unix_ms(&day.at);
-        for r in deltas {
-            for value in last_updated_values(r) {
-                if let (Some(bound), Some(at)) = (lower_bound(&value), changes_at)
-                    && bound > at
-                {
-                    findings.push(Finding {
-                        request: Some(r.seq),
-                        message: format!(
-                            "J{} : borne `_lastUpdated={value}` postérieure aux changements du jour ({}) : ils sont manqués",
-                            day.day, day.at
-                        ),
-                    });
-                }
-            }
-        }
-        // The control point: each change fetched after it happened.
-        for event in &day.events {
-            let fetched =
-                during(log, day.elapsed_ms, None).any(|r| r.facts.resources.contains(&event.key));
-            if !fetched {
-                findings.push(Finding {
-                    request: None,
-                    message: format!(
-                        "J{} : {} de {} ({}) jamais reçue par le consommateur",
-                        event.day,
-                        event.kind.label(),
-                        event.key,
-                        event.what
-                    ),
-                });
             }
         }
     }
-    let changes: usize = story.days.iter().map(|d| d.events.len()).sum();
-    check(
-        "COMP-09",
-        title,
-        why,
-        true,
-        findings,
-        format!(
-            "{} jour(s) joué(s) après J0, {changes} changement(s), tous reçus",
-            story.days.len() - 1
-        ),
-    )
+    // The control point: each change fetched after it happened.
+    for event in &day.events {
+        let fetched =
+            during(log, day.elapsed_ms, None).any(|r| r.facts.resources.contains(&event.key));
+        if !fetched {
+            findings.push(Finding {
+                request: None,
+                message: format!(
+                    "J{} : {} de {} ({}) jamais reçue par le consommateur",
+                    event.day,
+                    event.kind.label(),
+                    event.key,
+                    event.what
+                ),
+            });
+        }
+    }
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@ use regex::Regex;
 use serde_saphyr::Spanned;
 
 use super::diagnostic::Diagnostic;
-use super::model::{AuthMode, Body, CaptureSource, Check, HeaderRule, Scenario, Step};
+use super::model::{Assertion, AuthMode, Body, CaptureSource, Check, HeaderRule, Scenario, Step};
 use super::template::{self, BUILTINS};
 use rorcheck_fhirpath::FhirPath;
 
@@ -81,6 +81,8 @@ pub fn check_scenario(s: &Scenario) -> Vec<Diagnostic> {
     out
 }
 
+/// Everything a step can get wrong before it runs: its flow's bounds, its request's
+/// templates and headers, each expectation and each capture.
 fn check_step(
     path: &std::path::Path,
     step: &Spanned<Step>,
@@ -89,7 +91,18 @@ fn check_step(
     let mut out = Vec::new();
     let here = |msg: String| Diagnostic::new(path, step.referenced, msg);
     let st = &step.value;
+    check_flow(st, &here, &mut out);
+    check_request(st, defined, &here, &mut out);
+    for a in &st.expect {
+        let at = |msg: String| Diagnostic::new(path, a.referenced, msg);
+        check_expectation(st, a, defined, &at, &mut out);
+    }
+    check_captures(path, st, &mut out);
+    out
+}
 
+/// A name, one flow within its bounds, at least one expectation.
+fn check_flow(st: &Step, here: &dyn Fn(String) -> Diagnostic, out: &mut Vec<Diagnostic>) {
     if st.name.trim().is_empty() {
         out.push(here("a step needs a name".into()));
     }
@@ -135,8 +148,16 @@ fn check_step(
             st.name
         )));
     }
+}
 
-    // Every template in the request must use defined variables.
+/// Every template in the request uses defined variables; header names and the path are
+/// well formed.
+fn check_request(
+    st: &Step,
+    defined: &BTreeSet<String>,
+    here: &dyn Fn(String) -> Diagnostic,
+    out: &mut Vec<Diagnostic>,
+) {
     let req = &st.request;
     let mut templates: Vec<&str> = vec![req.path.as_str()];
     templates.extend(req.query.iter().map(|q| q.value.as_str()));
@@ -150,7 +171,7 @@ fn check_step(
     if let AuthMode::Bearer(token) = &req.auth {
         templates.push(token);
     }
-    out.extend(undefined_variables(templates, defined, &st.name, &here));
+    out.extend(undefined_variables(templates, defined, &st.name, here));
     for name in req.headers.keys().chain(req.omit_headers.iter()) {
         if http::HeaderName::from_bytes(name.as_bytes()).is_err() {
             out.push(here(format!("`{name}` is not a valid header name")));
@@ -163,67 +184,76 @@ fn check_step(
             req.path
         )));
     }
+}
 
-    for a in &st.expect {
-        let at = |msg: String| Diagnostic::new(path, a.referenced, msg);
-        // A refused handshake yields no response: nothing else can be checked or captured.
-        if matches!(a.value.check, Check::Connection(_))
-            && (st.expect.len() > 1 || !st.capture.is_empty() || st.retry.is_some())
-        {
-            out.push(at(
-                "`connection` must be the step's only expectation, without capture or retry".into(),
-            ));
-        }
-        match &a.value.check {
-            Check::Pages(_) if st.follow_next.is_none() => out.push(at(
-                "a `pages` assertion judges the pages of a `follow_next` step: add \
-                 `follow_next: { max_pages: N }` to this step"
-                    .into(),
-            )),
-            Check::Exported(_) if st.export.is_none() => out.push(at(
-                "an `exported` assertion judges the files of an `export` step: add `export: {}` \
-                 to this step"
-                    .into(),
-            )),
-            _ => {}
-        }
-        out.extend(undefined_variables(
-            template::check_templates(&a.value.check),
-            defined,
-            &st.name,
-            &at,
+/// One expectation: where it may appear, its templates, its expression or pattern.
+fn check_expectation(
+    st: &Step,
+    a: &Spanned<Assertion>,
+    defined: &BTreeSet<String>,
+    at: &dyn Fn(String) -> Diagnostic,
+    out: &mut Vec<Diagnostic>,
+) {
+    // A refused handshake yields no response: nothing else can be checked or captured.
+    if matches!(a.value.check, Check::Connection(_))
+        && (st.expect.len() > 1 || !st.capture.is_empty() || st.retry.is_some())
+    {
+        out.push(at(
+            "`connection` must be the step's only expectation, without capture or retry".into(),
         ));
-        match &a.value.check {
-            Check::FhirPath(spec) => {
-                if let Err(e) = FhirPath::parse(&placeholders(&spec.expr)) {
-                    out.push(at(e.to_string()));
-                }
-            }
-            Check::Header(spec) => {
-                if http::HeaderName::from_bytes(spec.name.as_bytes()).is_err() {
-                    out.push(at(format!("`{}` is not a valid header name", spec.name)));
-                }
-                if let HeaderRule::Matches(re) = &spec.rule
-                    && let Err(e) = Regex::new(re)
-                {
-                    out.push(at(format!("invalid regular expression `{re}`: {e}")));
-                }
-            }
-            Check::ContentType(ct) if ct.trim().is_empty() => {
-                out.push(at("content_type must name a media type".into()));
-            }
-            Check::Bundle(b)
-                if b.links
-                    .iter()
-                    .chain(&b.no_links)
-                    .any(|l| l.trim().is_empty()) =>
-            {
-                out.push(at("link relations must not be empty".into()));
-            }
-            _ => {}
-        }
     }
+    match &a.value.check {
+        Check::Pages(_) if st.follow_next.is_none() => out.push(at(
+            "a `pages` assertion judges the pages of a `follow_next` step: add \
+             `follow_next: { max_pages: N }` to this step"
+                .into(),
+        )),
+        Check::Exported(_) if st.export.is_none() => out.push(at(
+            "an `exported` assertion judges the files of an `export` step: add `export: {}` \
+             to this step"
+                .into(),
+        )),
+        _ => {}
+    }
+    out.extend(undefined_variables(
+        template::check_templates(&a.value.check),
+        defined,
+        &st.name,
+        at,
+    ));
+    match &a.value.check {
+        Check::FhirPath(spec) => {
+            if let Err(e) = FhirPath::parse(&placeholders(&spec.expr)) {
+                out.push(at(e.to_string()));
+            }
+        }
+        Check::Header(spec) => {
+            if http::HeaderName::from_bytes(spec.name.as_bytes()).is_err() {
+                out.push(at(format!("`{}` is not a valid header name", spec.name)));
+            }
+            if let HeaderRule::Matches(re) = &spec.rule
+                && let Err(e) = Regex::new(re)
+            {
+                out.push(at(format!("invalid regular expression `{re}`: {e}")));
+            }
+        }
+        Check::ContentType(ct) if ct.trim().is_empty() => {
+            out.push(at("content_type must name a media type".into()));
+        }
+        Check::Bundle(b)
+            if b.links
+                .iter()
+                .chain(&b.no_links)
+                .any(|l| l.trim().is_empty()) =>
+        {
+            out.push(at("link relations must not be empty".into()));
+        }
+        _ => {}
+    }
+}
 
+/// Capture names: plain, not built-in, once per step; FHIRPath sources that parse.
+fn check_captures(path: &std::path::Path, st: &Step, out: &mut Vec<Diagnostic>) {
     let mut captured = BTreeMap::new();
     for c in &st.capture {
         let at = |msg: String| Diagnostic::new(path, c.referenced, msg);
@@ -242,7 +272,6 @@ fn check_step(
             out.push(at(e.to_string()));
         }
     }
-    out
 }
 
 /// The expression with each `{{variable}}` replaced by a neutral value, so that its syntax

@@ -261,51 +261,7 @@ impl Target {
             .map_err(tls_err)?;
             target.identity = material.identity;
         }
-        let token_url = |u: &Option<String>| {
-            let u =
-                u.as_deref()
-                    .or(cfg.token_url.as_deref())
-                    .ok_or_else(|| ConfigError::Missing {
-                        target: name.to_owned(),
-                        what: "auth.token_url",
-                    })?;
-            url::Url::parse(u).map_err(|e| ConfigError::BadUrl {
-                url: u.to_owned(),
-                reason: e.to_string(),
-            })
-        };
-        target.auth = match &cfg.auth {
-            None | Some(AuthConfig::None) => TargetAuth::None,
-            Some(AuthConfig::Bearer { token }) => {
-                TargetAuth::Bearer(token.resolve("access token")?)
-            }
-            Some(AuthConfig::ClientCredentials {
-                token_url: url,
-                client_id,
-                secret,
-            }) => TargetAuth::ClientCredentials(Arc::new(TokenSource::new(
-                token_url(url)?,
-                client_id.clone(),
-                Some(secret.resolve("client secret")?),
-                target.http.clone(),
-            ))),
-            Some(AuthConfig::Mtls {
-                token_url: url,
-                client_id,
-            }) => {
-                if target.identity.is_none() {
-                    return Err(ConfigError::Tls(format!(
-                        "target `{name}` uses mtls authentication but `tls` gives no client certificate"
-                    )));
-                }
-                TargetAuth::ClientCredentials(Arc::new(TokenSource::new(
-                    token_url(url)?,
-                    client_id.clone(),
-                    None,
-                    target.http.clone(),
-                )))
-            }
-        };
+        target.auth = auth_of(name, cfg, &target)?;
         if let Some(ror) = &cfg.ror_headers {
             target.set_ror_headers(ror);
         }
@@ -313,22 +269,7 @@ impl Target {
             target.set_header(k, v);
         }
         target.variables = cfg.variables.clone();
-        // The auth scenarios need the token endpoint and client id: the target knows them.
-        if let Some((url, id)) = target.oauth_client() {
-            let (url, id) = (url.to_string(), id.to_owned());
-            target.variables.entry("token_url".into()).or_insert(url);
-            target.variables.entry("client_id".into()).or_insert(id);
-        }
-        if let TargetAuth::ClientCredentials(source) = &target.auth
-            && let Some(secret) = source.secret()
-        {
-            let secret = secret.to_owned();
-            target
-                .variables
-                .entry("client_secret".into())
-                .or_insert(secret);
-            target.secret_variables.push("client_secret".into());
-        }
+        target.add_auth_variables();
         target.access_profile = cfg.access_profile;
         if let Some(secs) = cfg.timeout_secs {
             target.timeout = Duration::from_secs(secs);
@@ -349,6 +290,26 @@ impl Target {
             .map(|o| trusted_origin(name, o))
             .collect::<Result<_, _>>()?;
         Ok(target)
+    }
+
+    /// The token endpoint, client id and secret as scenario variables: the auth scenarios
+    /// need them, and the target knows them (the secret is masked wherever it shows up).
+    fn add_auth_variables(&mut self) {
+        // The auth scenarios need the token endpoint and client id: the target knows them.
+        if let Some((url, id)) = self.oauth_client() {
+            let (url, id) = (url.to_string(), id.to_owned());
+            self.variables.entry("token_url".into()).or_insert(url);
+            self.variables.entry("client_id".into()).or_insert(id);
+        }
+        if let TargetAuth::ClientCredentials(source) = &self.auth
+            && let Some(secret) = source.secret()
+        {
+            let secret = secret.to_owned();
+            self.variables
+                .entry("client_secret".into())
+                .or_insert(secret);
+            self.secret_variables.push("client_secret".into());
+        }
     }
 
     /// The name `rorcheck doctor --env` takes for this target: its config name, or its URL
@@ -400,4 +361,52 @@ impl Target {
         }
         out
     }
+}
+
+/// How a target authenticates, from its `auth` (and `token_url`) settings; `target` has its
+/// TLS material already (a mutual-TLS client needs a certificate).
+fn auth_of(name: &str, cfg: &TargetConfig, target: &Target) -> Result<TargetAuth, ConfigError> {
+    let token_url = |u: &Option<String>| {
+        let u = u
+            .as_deref()
+            .or(cfg.token_url.as_deref())
+            .ok_or_else(|| ConfigError::Missing {
+                target: name.to_owned(),
+                what: "auth.token_url",
+            })?;
+        url::Url::parse(u).map_err(|e| ConfigError::BadUrl {
+            url: u.to_owned(),
+            reason: e.to_string(),
+        })
+    };
+    Ok(match &cfg.auth {
+        None | Some(AuthConfig::None) => TargetAuth::None,
+        Some(AuthConfig::Bearer { token }) => TargetAuth::Bearer(token.resolve("access token")?),
+        Some(AuthConfig::ClientCredentials {
+            token_url: url,
+            client_id,
+            secret,
+        }) => TargetAuth::ClientCredentials(Arc::new(TokenSource::new(
+            token_url(url)?,
+            client_id.clone(),
+            Some(secret.resolve("client secret")?),
+            target.http.clone(),
+        ))),
+        Some(AuthConfig::Mtls {
+            token_url: url,
+            client_id,
+        }) => {
+            if target.identity.is_none() {
+                return Err(ConfigError::Tls(format!(
+                    "target `{name}` uses mtls authentication but `tls` gives no client certificate"
+                )));
+            }
+            TargetAuth::ClientCredentials(Arc::new(TokenSource::new(
+                token_url(url)?,
+                client_id.clone(),
+                None,
+                target.http.clone(),
+            )))
+        }
+    })
 }

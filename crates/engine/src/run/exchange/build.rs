@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use crate::config::Target;
 use rorcheck_http::OutgoingRequest;
 use rorcheck_scenario::template::{self, TemplateError};
-use rorcheck_scenario::{AuthMode, Body, Step};
+use rorcheck_scenario::{AuthMode, Body, Request, Step};
 
 /// Why a step's request could not be built.
 #[derive(Debug, thiserror::Error)]
@@ -51,6 +51,35 @@ pub fn build_request(
     default_bearer: Option<&str>,
 ) -> Result<OutgoingRequest, BuildError> {
     let req = &step.request;
+    let url = request_url(req, target, vars)?;
+    let mut headers = request_headers(req, target, &url, vars, default_bearer)?;
+    let has_content_type = headers
+        .iter()
+        .any(|(k, _)| k.eq_ignore_ascii_case("content-type"));
+    let (body, default_type) = request_body(req, vars)?;
+    if let (Some(ct), false) = (default_type, has_content_type) {
+        headers.push(("Content-Type".into(), ct.into()));
+    }
+    Ok(OutgoingRequest {
+        method: reqwest::Method::from_bytes(req.method.as_str().as_bytes())
+            .unwrap_or(reqwest::Method::GET),
+        url,
+        headers,
+        body,
+        timeout: req
+            .timeout_ms
+            .map_or(target.timeout, std::time::Duration::from_millis),
+        max_body: target.limits.max_body,
+    })
+}
+
+/// The step's URL: an absolute one (checked against the target's origins), or a path under
+/// the target's base, with the step's query parameters.
+fn request_url(
+    req: &Request,
+    target: &Target,
+    vars: &BTreeMap<String, String>,
+) -> Result<url::Url, BuildError> {
     let path = template::render(&req.path, vars)?;
     let mut url = if path.starts_with("http://") || path.starts_with("https://") {
         let url =
@@ -81,10 +110,19 @@ pub fn build_request(
             .collect::<Result<_, TemplateError>>()?;
         url.query_pairs_mut().extend_pairs(rendered);
     }
+    Ok(url)
+}
 
-    // The target's default headers and credentials belong to its FHIR API: a request to
-    // another URL (the token endpoint) gets only what the step itself gives.
-    let in_fhir_api = target.credential_scope().is_api(&url);
+/// The headers: the target's defaults and credentials on its FHIR API only (a request to
+/// another URL, the token endpoint, gets only what the step itself gives), then the step's.
+fn request_headers(
+    req: &Request,
+    target: &Target,
+    url: &url::Url,
+    vars: &BTreeMap<String, String>,
+    default_bearer: Option<&str>,
+) -> Result<Vec<(String, String)>, BuildError> {
+    let in_fhir_api = target.credential_scope().is_api(url);
     let mut headers: Vec<(String, String)> = target
         .headers
         .iter()
@@ -111,11 +149,15 @@ pub fn build_request(
     {
         headers.push(("Authorization".into(), format!("Bearer {token}")));
     }
+    Ok(headers)
+}
 
-    let has_content_type = headers
-        .iter()
-        .any(|(k, _)| k.eq_ignore_ascii_case("content-type"));
-    let (body, default_type) = match &req.body {
+/// The body and the content type it implies when the step gives none.
+fn request_body(
+    req: &Request,
+    vars: &BTreeMap<String, String>,
+) -> Result<(Option<Vec<u8>>, Option<&'static str>), BuildError> {
+    Ok(match &req.body {
         None => (None, None),
         Some(Body::Json(v)) => (
             Some(template::render_json(v, vars)?.to_string().into_bytes()),
@@ -135,19 +177,5 @@ pub fn build_request(
                 Some("application/x-www-form-urlencoded"),
             )
         }
-    };
-    if let (Some(ct), false) = (default_type, has_content_type) {
-        headers.push(("Content-Type".into(), ct.into()));
-    }
-    Ok(OutgoingRequest {
-        method: reqwest::Method::from_bytes(req.method.as_str().as_bytes())
-            .unwrap_or(reqwest::Method::GET),
-        url,
-        headers,
-        body,
-        timeout: req
-            .timeout_ms
-            .map_or(target.timeout, std::time::Duration::from_millis),
-        max_body: target.limits.max_body,
     })
 }

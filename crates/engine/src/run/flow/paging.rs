@@ -131,106 +131,9 @@ impl Paging {
     pub fn judge(&self, spec: &PagesSpec) -> Verdict {
         let union = self.union(spec.page_size);
         let mut problems: Vec<String> = Vec::new();
-        if let Some(why) = &self.stopped {
-            problems.push(format!(
-                "pagination interrompue à la page {} : {why}",
-                self.pages.len() + 1
-            ));
-        }
-        if spec.complete && self.limit_reached {
-            problems.push(format!(
-                "un lien next subsiste après {} pages (max_pages) : chaîne non parcourue jusqu'au bout",
-                self.pages.len()
-            ));
-        }
-        for (page, n) in &union.oversized {
-            problems.push(format!(
-                "page {page} : {n} résultats, plus que les {} permis (RG_RECH_52)",
-                spec.page_size
-            ));
-        }
-        if spec.unique && !union.duplicates.is_empty() {
-            let listed: Vec<String> = union
-                .duplicates
-                .iter()
-                .take(5)
-                .map(|(id, pages)| format!("{id} (pages {})", join_numbers(pages)))
-                .collect();
-            problems.push(format!(
-                "{} ressource(s) renvoyée(s) sur plusieurs pages : {}{}",
-                union.duplicates.len(),
-                listed.join(", "),
-                if union.duplicates.len() > 5 {
-                    ", …"
-                } else {
-                    ""
-                }
-            ));
-        }
-        let mut capped = false;
-        if spec.totals {
-            if !union.pages_without_total.is_empty() {
-                problems.push(format!(
-                    "Bundle.total absent des pages {}",
-                    join_numbers(&union.pages_without_total)
-                ));
-            }
-            if union.totals.len() > 1 {
-                problems.push(format!(
-                    "le total varie d'une page à l'autre ({})",
-                    union
-                        .totals
-                        .iter()
-                        .map(u64::to_string)
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ));
-            }
-        }
-        if let Some(&total) = union.totals.iter().next()
-            && union.totals.len() == 1
-            && self.complete()
-        {
-            let distinct = union.distinct as u64;
-            if total > spec.cap && distinct == spec.cap {
-                capped = true;
-            } else if spec.totals && distinct != total {
-                problems.push(if distinct < total {
-                    format!(
-                        "{} résultat(s) perdu(s) : {distinct} collecté(s) en suivant next pour un total annoncé de {total}",
-                        total - distinct
-                    )
-                } else {
-                    format!("{distinct} résultats collectés pour un total annoncé de {total}")
-                });
-            }
-        }
-        match spec.capped {
-            Some(false) if capped => problems.push(format!(
-                "recherche tronquée au plafond documenté de {} résultats (total {}) : une extraction complète passe par $export",
-                spec.cap,
-                union.totals.iter().next().copied().unwrap_or_default()
-            )),
-            Some(true) if !capped => problems.push(format!(
-                "plafond de {} résultats non observé",
-                spec.cap
-            )),
-            _ => {}
-        }
-        if let Some(c) = &spec.count
-            && !c.holds(self.pages.len() as u64)
-        {
-            problems.push(format!("{} page(s), attendu {c}", self.pages.len()));
-        }
-        if let Some(c) = &spec.matches
-            && !c.holds(union.distinct as u64)
-        {
-            problems.push(format!(
-                "{} résultat(s) distinct(s), attendu {c}",
-                union.distinct
-            ));
-        }
-
+        self.chain_problems(spec, &union, &mut problems);
+        let capped = self.total_problems(spec, &union, &mut problems);
+        self.count_problems(spec, &union, capped, &mut problems);
         let summary = format!(
             "{} page(s) suivie(s){}, {} résultat(s) distinct(s), total annoncé {}{}",
             self.pages.len(),
@@ -276,6 +179,125 @@ impl Paging {
             format!("{summary} ; {}", problems.join(" ; "))
         };
         Verdict::new(problems.is_empty(), expected, actual)
+    }
+
+    /// The chain itself: followed to the end, pages within the size, nothing repeated.
+    fn chain_problems(&self, spec: &PagesSpec, union: &Union, problems: &mut Vec<String>) {
+        if let Some(why) = &self.stopped {
+            problems.push(format!(
+                "pagination interrompue à la page {} : {why}",
+                self.pages.len() + 1
+            ));
+        }
+        if spec.complete && self.limit_reached {
+            problems.push(format!(
+                "un lien next subsiste après {} pages (max_pages) : chaîne non parcourue jusqu'au bout",
+                self.pages.len()
+            ));
+        }
+        for (page, n) in &union.oversized {
+            problems.push(format!(
+                "page {page} : {n} résultats, plus que les {} permis (RG_RECH_52)",
+                spec.page_size
+            ));
+        }
+        if spec.unique && !union.duplicates.is_empty() {
+            let listed: Vec<String> = union
+                .duplicates
+                .iter()
+                .take(5)
+                .map(|(id, pages)| format!("{id} (pages {})", join_numbers(pages)))
+                .collect();
+            problems.push(format!(
+                "{} ressource(s) renvoyée(s) sur plusieurs pages : {}{}",
+                union.duplicates.len(),
+                listed.join(", "),
+                if union.duplicates.len() > 5 {
+                    ", …"
+                } else {
+                    ""
+                }
+            ));
+        }
+    }
+
+    /// Totals present, stable, and equal to what was collected; whether the documented cap
+    /// of synchronous searches was reached.
+    fn total_problems(&self, spec: &PagesSpec, union: &Union, problems: &mut Vec<String>) -> bool {
+        let mut capped = false;
+        if spec.totals {
+            if !union.pages_without_total.is_empty() {
+                problems.push(format!(
+                    "Bundle.total absent des pages {}",
+                    join_numbers(&union.pages_without_total)
+                ));
+            }
+            if union.totals.len() > 1 {
+                problems.push(format!(
+                    "le total varie d'une page à l'autre ({})",
+                    union
+                        .totals
+                        .iter()
+                        .map(u64::to_string)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ));
+            }
+        }
+        if let Some(&total) = union.totals.iter().next()
+            && union.totals.len() == 1
+            && self.complete()
+        {
+            let distinct = union.distinct as u64;
+            if total > spec.cap && distinct == spec.cap {
+                capped = true;
+            } else if spec.totals && distinct != total {
+                problems.push(if distinct < total {
+                    format!(
+                        "{} résultat(s) perdu(s) : {distinct} collecté(s) en suivant next pour un total annoncé de {total}",
+                        total - distinct
+                    )
+                } else {
+                    format!("{distinct} résultats collectés pour un total annoncé de {total}")
+                });
+            }
+        }
+        capped
+    }
+
+    /// The cap, page and result counts the step expects.
+    fn count_problems(
+        &self,
+        spec: &PagesSpec,
+        union: &Union,
+        capped: bool,
+        problems: &mut Vec<String>,
+    ) {
+        match spec.capped {
+            Some(false) if capped => problems.push(format!(
+                "recherche tronquée au plafond documenté de {} résultats (total {}) : une extraction complète passe par $export",
+                spec.cap,
+                union.totals.iter().next().copied().unwrap_or_default()
+            )),
+            Some(true) if !capped => problems.push(format!(
+                "plafond de {} résultats non observé",
+                spec.cap
+            )),
+            _ => {}
+        }
+        if let Some(c) = &spec.count
+            && !c.holds(self.pages.len() as u64)
+        {
+            problems.push(format!("{} page(s), attendu {c}", self.pages.len()));
+        }
+        if let Some(c) = &spec.matches
+            && !c.holds(union.distinct as u64)
+        {
+            problems.push(format!(
+                "{} résultat(s) distinct(s), attendu {c}",
+                union.distinct
+            ));
+        }
     }
 }
 

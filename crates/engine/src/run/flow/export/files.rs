@@ -156,44 +156,23 @@ pub(super) async fn download(
         .unwrap_or("")
         .to_owned();
     let mut body = Body::default();
-    let mut tally = tally;
-    let error = match (status, FileFormat::from_content_type(&content_type)) {
-        (200, Some(format)) => {
-            let limits = ctx.target.limits;
-            match parse_stream(
-                &mut response,
-                format,
-                tally,
-                &limits,
-                req.timeout,
-                deadline,
-                &mut body,
-            )
-            .await
-            {
-                Ok((t, error)) => {
-                    tally = t;
-                    error
-                }
-                Err(e) => {
-                    let why = format!("analyse du fichier interrompue : {e}");
-                    return (ExportTally::default(), no_response(why));
-                }
-            }
-        }
-        (other, format) => {
-            // Not a readable file: keep the start of its body as evidence.
-            if let Ok(Ok(Some(chunk))) = tokio::time::timeout(req.timeout, response.chunk()).await {
-                body.keep(&chunk);
-            }
-            Some(if other != 200 {
-                format!("HTTP {other}")
-            } else {
-                debug_assert!(format.is_none());
-                format!(
-                    "type de contenu « {content_type} » : application/fhir+json ou application/fhir+ndjson attendu"
-                )
-            })
+    let limits = ctx.target.limits;
+    let read = read_body(
+        &mut response,
+        status,
+        &content_type,
+        tally,
+        &limits,
+        req,
+        deadline,
+        &mut body,
+    )
+    .await;
+    let (mut tally, error) = match read {
+        Ok(read) => read,
+        Err(e) => {
+            let why = format!("analyse du fichier interrompue : {e}");
+            return (ExportTally::default(), no_response(why));
         }
     };
     if let Some(f) = tally.files.last_mut() {
@@ -221,6 +200,41 @@ pub(super) async fn download(
             error,
         },
     )
+}
+
+/// Reads a file's body: parsed as a stream when it is a readable file (200, a FHIR JSON or
+/// ndjson type), else only its start kept as evidence. The tally and why the file could not
+/// be read whole; `Err` when the parser itself died.
+#[allow(clippy::too_many_arguments)]
+async fn read_body(
+    response: &mut reqwest::Response,
+    status: u16,
+    content_type: &str,
+    tally: ExportTally,
+    limits: &rorcheck_http::Limits,
+    req: &OutgoingRequest,
+    deadline: &Deadline,
+    body: &mut Body,
+) -> Result<(ExportTally, Option<String>), tokio::task::JoinError> {
+    match (status, FileFormat::from_content_type(content_type)) {
+        (200, Some(format)) => {
+            parse_stream(response, format, tally, limits, req.timeout, deadline, body).await
+        }
+        (other, _) => {
+            // Not a readable file: keep the start of its body as evidence.
+            if let Ok(Ok(Some(chunk))) = tokio::time::timeout(req.timeout, response.chunk()).await {
+                body.keep(&chunk);
+            }
+            let why = if other != 200 {
+                format!("HTTP {other}")
+            } else {
+                format!(
+                    "type de contenu « {content_type} » : application/fhir+json ou application/fhir+ndjson attendu"
+                )
+            };
+            Ok((tally, Some(why)))
+        }
+    }
 }
 
 /// What was read of a file's body: its size, and its first bytes as evidence.
