@@ -10,6 +10,10 @@ import os, re, sys, json
 
 # Functions that are tables (one arm a case): long by nature, read row by row.
 TABLES = {
+    # one arm a search parameter
+    'crates/mock/src/matcher.rs:matcher',
+    # one row a (rule, mutation) pair
+    'crates/conformance/src/tests.rs:each_profile_rule_catches_the_mutation_that_breaks_it',
 }
 root = sys.argv[1] if len(sys.argv) > 1 else '.'
 # crates: name -> src dir

@@ -171,8 +171,31 @@ async fn misbehaving_servers_fail_or_error_with_reasons_and_reports_stay_complet
         "the warning-only assertion is reported, not failed"
     );
 
+    let (junit, html) = (
+        junit_of_broken_run(dir.path()),
+        html_of_broken_run(dir.path()),
+    );
+    // The bearer token never appears, in any output.
+    for (name, text) in [
+        ("stdout", stdout.to_string()),
+        ("stderr", stderr.to_string()),
+        ("json", report.to_string()),
+        ("junit", junit),
+        ("html", html),
+    ] {
+        assert!(!text.contains(TOKEN), "token leaked in {name}");
+        assert!(
+            !text.contains("c2VjcmV0LXBheWxvYWQtMTIz"),
+            "token part leaked in {name}"
+        );
+    }
+}
+
+/// The JUnit of the broken run: well-formed, one suite per modality, failure vs error vs
+/// success; its text.
+fn junit_of_broken_run(dir: &std::path::Path) -> String {
     // JUnit: well-formed, one suite per modality, failure vs error vs success.
-    let junit = std::fs::read_to_string(dir.path().join("junit.xml")).expect("junit.xml written");
+    let junit = std::fs::read_to_string(dir.join("junit.xml")).expect("junit.xml written");
     let doc = roxmltree::Document::parse(&junit).expect("junit.xml is well-formed XML");
     let cases: Vec<_> = doc
         .descendants()
@@ -198,9 +221,14 @@ async fn misbehaving_servers_fail_or_error_with_reasons_and_reports_stay_complet
         None | Some("system-out")
     ));
 
+    junit
+}
+
+/// The HTML of the broken run: self-contained, the verdict, every scenario, each failing one
+/// linked from the summary by modality; its text.
+fn html_of_broken_run(dir: &std::path::Path) -> String {
     // HTML: self-contained, verdict and every scenario present.
-    let html =
-        std::fs::read_to_string(dir.path().join("report.html")).expect("report.html written");
+    let html = std::fs::read_to_string(dir.join("report.html")).expect("report.html written");
     assert!(html.contains("non conforme"));
     for id in ["BRK-001", "BRK-002", "BRK-003", "BRK-004", "BRK-005"] {
         assert!(html.contains(id), "{id} missing from report.html");
@@ -220,20 +248,7 @@ async fn misbehaving_servers_fail_or_error_with_reasons_and_reports_stay_complet
         "no external resource"
     );
 
-    // The bearer token never appears, in any output.
-    for (name, text) in [
-        ("stdout", stdout.to_string()),
-        ("stderr", stderr.to_string()),
-        ("json", report.to_string()),
-        ("junit", junit),
-        ("html", html),
-    ] {
-        assert!(!text.contains(TOKEN), "token leaked in {name}");
-        assert!(
-            !text.contains("c2VjcmV0LXBheWxvYWQtMTIz"),
-            "token part leaked in {name}"
-        );
-    }
+    html
 }
 
 /// A loopback URL on a port nobody listens on (bound, then released).
@@ -432,7 +447,7 @@ fn report_of(dir: &std::path::Path) -> Value {
 }
 
 #[test]
-fn ci_options_fail_fast_fail_on_shard_rerun_and_variables() {
+fn ci_option_fail_fast_starts_nothing_after_the_first_failure() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = |name: &str| dir.path().join(name).display().to_string();
 
@@ -459,6 +474,12 @@ fn ci_options_fail_fast_fail_on_shard_rerun_and_variables() {
             .unwrap_or_default()
             .contains("--fail-fast")
     );
+}
+
+#[test]
+fn ci_options_fail_on_and_rerun_failed() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = |name: &str| dir.path().join(name).display().to_string();
 
     // --fail-on 1: failures of MAJEUR and MINEUR scenarios are reported, not fatal.
     let args = |fail_on: &'static str, to: &str| {
@@ -502,7 +523,10 @@ fn ci_options_fail_fast_fail_on_shard_rerun_and_variables() {
         .collect();
     let ids: Vec<String> = again.into_iter().map(|(id, _)| id).collect();
     assert_eq!(ids, before);
+}
 
+#[test]
+fn ci_option_shard_is_disjoint_and_complete() {
     // --shard: disjoint and complete.
     let mut seen = Vec::new();
     for k in 1..=3 {
@@ -519,6 +543,12 @@ fn ci_options_fail_fast_fail_on_shard_rerun_and_variables() {
     seen.sort();
     seen.dedup();
     assert_eq!((count, seen.len()), (94, 94));
+}
+
+#[test]
+fn ci_option_var_sets_a_scenario_variable() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = |name: &str| dir.path().join(name).display().to_string();
 
     // --var: a scenario variable from the command line.
     let out = rorcheck(&[

@@ -136,22 +136,21 @@ fn fhir(status: u16, body: serde_json::Value) -> ResponseTemplate {
 }
 
 /// A bulk server that misbehaves on one path per case.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_misbehaving_bulk_server_fails_the_step_with_a_reason() {
-    let server = wiremock::MockServer::start().await;
-    let base = format!("{}/fhir", server.uri());
+/// A bulk server broken four ways: a synchronous kick-off, a 202 without Content-Location,
+/// a failing status URL, and a manifest whose files are not FHIR or are cut short.
+async fn mount_broken_exports(server: &wiremock::MockServer, base: &str) {
     // Case 1: the kick-off answers 200 synchronously.
     Mock::given(path("/fhir/sync/$export"))
         .respond_with(fhir(
             200,
             json!({"resourceType": "Bundle", "type": "collection"}),
         ))
-        .mount(&server)
+        .mount(server)
         .await;
     // Case 2: 202 without Content-Location.
     Mock::given(path("/fhir/noloc/$export"))
         .respond_with(ResponseTemplate::new(202))
-        .mount(&server)
+        .mount(server)
         .await;
     // Case 3: the status URL fails.
     Mock::given(path("/fhir/pollfail/$export"))
@@ -159,11 +158,11 @@ async fn a_misbehaving_bulk_server_fails_the_step_with_a_reason() {
             ResponseTemplate::new(202)
                 .insert_header("Content-Location", format!("{base}/pollfail/status")),
         )
-        .mount(&server)
+        .mount(server)
         .await;
     Mock::given(path("/fhir/pollfail/status"))
         .respond_with(fhir(500, json!({"resourceType": "OperationOutcome"})))
-        .mount(&server)
+        .mount(server)
         .await;
     // Case 4: the manifest points to a file that is not FHIR, and to a truncated file.
     Mock::given(path("/fhir/garbage/$export"))
@@ -171,7 +170,7 @@ async fn a_misbehaving_bulk_server_fails_the_step_with_a_reason() {
             ResponseTemplate::new(202)
                 .insert_header("Content-Location", format!("{base}/garbage/status")),
         )
-        .mount(&server)
+        .mount(server)
         .await;
     Mock::given(path("/fhir/garbage/status"))
         .respond_with(ResponseTemplate::new(200).set_body_raw(
@@ -181,22 +180,28 @@ async fn a_misbehaving_bulk_server_fails_the_step_with_a_reason() {
                    "error": []}).to_string(),
             "application/json",
         ))
-        .mount(&server)
+        .mount(server)
         .await;
     Mock::given(path("/fhir/garbage/file1"))
         .respond_with(
             ResponseTemplate::new(200).set_body_raw("<html>maintenance</html>", "text/html"),
         )
-        .mount(&server)
+        .mount(server)
         .await;
     Mock::given(path("/fhir/garbage/file2"))
         .respond_with(ResponseTemplate::new(200).set_body_raw(
             "{\"resourceType\":\"Organization\",\"id\":\"o1\"}\n{\"resourceType\":\"Organiz",
             "application/fhir+ndjson",
         ))
-        .mount(&server)
+        .mount(server)
         .await;
+}
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_misbehaving_bulk_server_fails_the_step_with_a_reason() {
+    let server = wiremock::MockServer::start().await;
+    let base = format!("{}/fhir", server.uri());
+    mount_broken_exports(&server, &base).await;
     let dir = tempfile::tempdir().expect("tempdir");
     for (id, prefix) in [
         ("X-001", "sync"),

@@ -15,18 +15,12 @@
 
 use std::fmt;
 
+use crate::difference::{Difference, is_result_param};
+use crate::pattern::{DateShape, Part, Pattern};
 use ror::TOKEN_PATH;
-use rorcheck_scenario::template::{self, Piece};
 
 /// Parameters that do not change what is asked, only how it is served.
 const FREE_PARAMS: &[&str] = &["_count", "_format"];
-
-/// Parameters that shape the result (what is included) rather than select it.
-fn is_result_param(name: &str) -> bool {
-    name.starts_with("_include")
-        || name.starts_with("_revinclude")
-        || matches!(name, "_elements" | "_sort" | "_summary" | "_total")
-}
 
 /// The selection criteria among parameter names, sorted and deduplicated.
 fn criteria<'a>(names: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
@@ -36,149 +30,6 @@ fn criteria<'a>(names: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
     names.sort_unstable();
     names.dedup();
     names
-}
-
-/// A value that may contain wildcards: what a scenario's `{{variable}}` becomes, since in
-/// observer mode the vendor chooses its own dates, identifiers and regions.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Pattern {
-    parts: Vec<Part>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Part {
-    Text(String),
-    Any,
-    /// The rest of the value is a date of this precision (the consumer's own date).
-    Date(DateShape),
-}
-
-/// How a scenario writes a date: MAJ-006 asks for day precision, MAJ-007 for an offset.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum DateShape {
-    /// `2026-01-01`
-    Day,
-    /// `2026-01-01T00:00:00Z`
-    Utc,
-    /// `2026-01-01T02:00:00+02:00`
-    Offset,
-}
-
-impl DateShape {
-    fn of(date: &str) -> Option<Self> {
-        if chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d").is_ok() {
-            return Some(DateShape::Day);
-        }
-        let parsed = chrono::DateTime::parse_from_rfc3339(date).ok()?;
-        Some(
-            if date.ends_with('Z')
-                || parsed.offset().local_minus_utc() == 0 && date.ends_with("+00:00")
-            {
-                DateShape::Utc
-            } else {
-                DateShape::Offset
-            },
-        )
-    }
-
-    fn label(self) -> &'static str {
-        match self {
-            DateShape::Day => "<date AAAA-MM-JJ>",
-            DateShape::Utc => "<date-heure UTC>",
-            DateShape::Offset => "<date-heure avec fuseau>",
-        }
-    }
-}
-
-impl Pattern {
-    pub fn literal(text: &str) -> Self {
-        Pattern {
-            parts: vec![Part::Text(text.to_owned())],
-        }
-    }
-
-    /// `ge{{since}}` matches `ge` followed by anything non-empty.
-    pub fn from_template(text: &str) -> Self {
-        match template::pieces(text) {
-            Ok(pieces) => Pattern {
-                parts: pieces
-                    .into_iter()
-                    .map(|p| match p {
-                        Piece::Text(t) => Part::Text(t.to_owned()),
-                        Piece::Var(_) => Part::Any,
-                    })
-                    .collect(),
-            },
-            // Validation already refused malformed templates; keep the text as written.
-            Err(_) => Pattern::literal(text),
-        }
-    }
-
-    pub fn is_literal(&self) -> bool {
-        self.parts.iter().all(|p| matches!(p, Part::Text(_)))
-    }
-
-    pub fn matches(&self, value: &str) -> bool {
-        glob(&self.parts, value)
-    }
-}
-
-/// Whether `value` matches the parts. The value is the consumer's (any length): the match
-/// walks the set of positions reachable after each part, so its cost grows with parts ×
-/// length, never exponentially with the number of wildcards.
-fn glob(parts: &[Part], value: &str) -> bool {
-    let mut reachable = vec![false; value.len() + 1];
-    reachable[0] = true;
-    for (i, part) in parts.iter().enumerate() {
-        let mut next = vec![false; value.len() + 1];
-        match part {
-            Part::Text(t) => {
-                for (pos, _) in reachable.iter().enumerate().filter(|(_, r)| **r) {
-                    if value.get(pos..).is_some_and(|v| v.starts_with(t.as_str())) {
-                        next[pos + t.len()] = true;
-                    }
-                }
-            }
-            // A wildcard stands for at least one character.
-            Part::Any => {
-                if let Some(first) = reachable.iter().position(|r| *r) {
-                    let from = value
-                        .get(first..)
-                        .and_then(|v| v.chars().next())
-                        .map(|c| first + c.len_utf8());
-                    if let Some(from) = from {
-                        for (pos, slot) in next.iter_mut().enumerate().skip(from) {
-                            *slot = value.is_char_boundary(pos);
-                        }
-                    }
-                }
-            }
-            // A date takes the rest of the value, and only at the end of the pattern.
-            Part::Date(shape) => {
-                return i + 1 == parts.len()
-                    && reachable.iter().enumerate().any(|(pos, r)| {
-                        *r && value
-                            .get(pos..)
-                            .is_some_and(|v| DateShape::of(v) == Some(*shape))
-                    });
-            }
-        }
-        reachable = next;
-    }
-    reachable[value.len()]
-}
-
-impl fmt::Display for Pattern {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for p in &self.parts {
-            match p {
-                Part::Text(t) => f.write_str(t)?,
-                Part::Any => f.write_str("…")?,
-                Part::Date(shape) => f.write_str(shape.label())?,
-            }
-        }
-        Ok(())
-    }
 }
 
 /// A request as sent, in canonical form.
@@ -404,115 +255,6 @@ impl fmt::Display for Expected {
     }
 }
 
-/// One difference between an expected and an observed request, phrased for the report.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum Difference {
-    Endpoint {
-        expected: String,
-        actual: String,
-    },
-    Missing {
-        name: String,
-        value: String,
-    },
-    Extra {
-        name: String,
-        value: String,
-    },
-    Value {
-        name: String,
-        expected: String,
-        actual: String,
-    },
-}
-
-impl Difference {
-    /// The same criterion asked with other data: another term, another code of the same
-    /// system, another date with the same comparator. The consumer made the right kind of
-    /// request, for its own data — not this case's.
-    pub fn is_other_data(&self) -> bool {
-        let Difference::Value {
-            expected, actual, ..
-        } = self
-        else {
-            return false;
-        };
-        if let Some((system, _)) = expected.split_once('|') {
-            // Another identifier type (FINESS instead of the OI number) is another search
-            // on the consumer's own data, not a wrong one; another code system is wrong.
-            let identifier =
-                matches!(self, Difference::Value { name, .. } if is_identifier_param(name));
-            return actual
-                .split_once('|')
-                .is_some_and(|(other, _)| other == system || identifier);
-        }
-        let prefix = |v: &str| -> String {
-            let p: String = v.chars().take(2).collect();
-            // `…` is a wildcard of the expected value (`ge{{since}}` shows as `ge…`).
-            let digit_after = v
-                .chars()
-                .nth(2)
-                .is_some_and(|c| c.is_ascii_digit() || c == '…' || c == '<');
-            if digit_after
-                && matches!(
-                    p.as_str(),
-                    "eq" | "ne" | "gt" | "lt" | "ge" | "le" | "sa" | "eb" | "ap"
-                )
-            {
-                p
-            } else {
-                String::new()
-            }
-        };
-        prefix(expected) == prefix(actual)
-    }
-}
-
-/// `identifier`, `organization.identifier`, `organization.identifier:above`...
-fn is_identifier_param(name: &str) -> bool {
-    name.split(':')
-        .next()
-        .is_some_and(|n| n == "identifier" || n.ends_with(".identifier"))
-}
-
-impl Difference {
-    /// How much a difference sets a request apart from an expectation: what shapes the
-    /// result (includes) weighs less than what selects (criteria and their values), so that
-    /// a request is the near miss of the search it resembles most — the case whose values
-    /// it sends, rather than another case of the same criteria.
-    pub fn weight(&self) -> usize {
-        match self {
-            Difference::Endpoint { .. } => 100,
-            Difference::Missing { name, .. }
-            | Difference::Extra { name, .. }
-            | Difference::Value { name, .. }
-                if is_result_param(name) =>
-            {
-                1
-            }
-            _ => 3,
-        }
-    }
-}
-
-impl fmt::Display for Difference {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Difference::Endpoint { expected, actual } => {
-                write!(f, "point d'accès `{actual}` au lieu de `{expected}`")
-            }
-            Difference::Missing { name, value } => write!(f, "`{name}={value}` absent"),
-            Difference::Extra { name, value } => write!(f, "`{name}={value}` en trop"),
-            Difference::Value {
-                name,
-                expected,
-                actual,
-            } => write!(f, "`{name}` vaut `{actual}` au lieu de `{expected}`"),
-        }
-    }
-}
-
 /// `_lastUpdated=ge2025-06-01` in a scenario: the date is the consumer's own (that of its
 /// previous synchronisation), the comparator is the case's.
 fn consumer_date(name: &str, value: &str) -> Option<Pattern> {
@@ -636,48 +378,6 @@ fn split_unescaped(value: &str) -> Vec<String> {
         escaped = false;
     }
     out
-}
-
-/// Property test: the position-set matcher agrees with a regular expression built from the
-/// same pattern, and a long value against many wildcards is answered at once.
-#[cfg(test)]
-mod glob_tests {
-    use proptest::prelude::*;
-
-    use super::Pattern;
-
-    fn as_regex(template: &str) -> regex::Regex {
-        let mut re = String::from("^");
-        for piece in rorcheck_scenario::template::pieces(template).expect("template") {
-            match piece {
-                rorcheck_scenario::template::Piece::Text(t) => re.push_str(&regex::escape(t)),
-                rorcheck_scenario::template::Piece::Var(_) => re.push_str(".+"),
-            }
-        }
-        re.push('$');
-        regex::Regex::new(&re).expect("regex")
-    }
-
-    proptest! {
-        #![proptest_config(ProptestConfig::with_cases(300))]
-        #[test]
-        fn wildcards_match_as_a_regex_would(
-            pieces in proptest::collection::vec(prop_oneof!["[ab|]{0,3}", Just("{{v}}".to_owned())], 0..5),
-            value in "[ab|é]{0,10}",
-        ) {
-            let template: String = pieces.concat();
-            let pattern = Pattern::from_template(&template);
-            prop_assert_eq!(pattern.matches(&value), as_regex(&template).is_match(&value), "{} ~ {}", template, value);
-        }
-    }
-
-    #[test]
-    fn a_long_value_against_many_wildcards_is_linear() {
-        let pattern = Pattern::from_template("{{a}}|{{b}}|{{c}}|{{d}}|x");
-        let value = "a|".repeat(100_000);
-        assert!(!pattern.matches(&value));
-        assert!(pattern.matches(&format!("{value}x")));
-    }
 }
 
 #[cfg(test)]

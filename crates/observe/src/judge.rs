@@ -8,7 +8,8 @@ use rorcheck_mock::log::{ExportFacts, LoggedRequest, Refusal, RefusalKind};
 use rorcheck_scenario::{ConsumerBehaviour, Priority, Scenario};
 
 use super::behaviour::{BehaviourCheck, export_problems, is_probe, paging_gaps};
-use super::canonical::{Canonical, Difference};
+use super::canonical::Canonical;
+use super::difference::Difference;
 use super::expect::{ExpectedStep, OutOfScope, Plan, plan};
 use rorcheck_outcome::Status;
 

@@ -9,8 +9,10 @@
 pub mod behaviour;
 pub mod canonical;
 pub mod command;
+pub mod difference;
 pub mod expect;
 pub mod judge;
+pub mod pattern;
 pub mod story;
 
 use serde::Serialize;

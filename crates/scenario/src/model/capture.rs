@@ -1,0 +1,55 @@
+//! Captures: values a step takes from a response for later steps.
+
+use schemars::JsonSchema;
+use serde::Deserialize;
+
+/// A value taken from a response into a variable.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(try_from = "RawCapture")]
+#[schemars(with = "RawCapture")]
+pub struct Capture {
+    pub name: String,
+    pub source: CaptureSource,
+}
+
+#[derive(Debug, Clone)]
+pub enum CaptureSource {
+    /// First item of a FHIRPath result on the JSON body.
+    FhirPath(String),
+    /// A response header value.
+    Header(String),
+    /// The HTTP status code.
+    Status,
+}
+
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawCapture {
+    /// Variable name, used later as `{{name}}`.
+    name: String,
+    fhirpath: Option<String>,
+    header: Option<String>,
+    /// `true` captures the status code.
+    status: Option<bool>,
+}
+
+impl TryFrom<RawCapture> for Capture {
+    type Error = String;
+    fn try_from(raw: RawCapture) -> Result<Self, Self::Error> {
+        let source = match (raw.fhirpath, raw.header, raw.status) {
+            (Some(e), None, None) => CaptureSource::FhirPath(e),
+            (None, Some(h), None) => CaptureSource::Header(h),
+            (None, None, Some(true)) => CaptureSource::Status,
+            _ => {
+                return Err(format!(
+                    "capture `{}` takes exactly one source: fhirpath, header or status: true",
+                    raw.name
+                ));
+            }
+        };
+        Ok(Capture {
+            name: raw.name,
+            source,
+        })
+    }
+}
