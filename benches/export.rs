@@ -24,7 +24,8 @@ fn scanner_alone(resources: usize) {
             .and_then(|l| serde_json::from_str(&l).ok())
             .expect("a committed offer");
     let before = common::rss_mib("VmRSS:");
-    let (tx, rx) = tokio::sync::mpsc::channel::<Result<Vec<u8>, String>>(8);
+    let (tx, rx) =
+        tokio::sync::mpsc::channel::<Result<Vec<u8>, rorcheck::run::export::ReadStopped>>(8);
     let producer = std::thread::spawn(move || {
         let mut bytes = 0usize;
         let mut chunk = Vec::with_capacity(64 * 1024);

@@ -3,7 +3,8 @@
 
 - no import cycle between files (`use` paths resolved to the file that defines the item);
 - no source file over 800 lines;
-- no function over 100 lines, except the tables listed in TABLES.
+- no function over 100 lines, except the tables listed in TABLES;
+- no `Result<_, String>` (nor `type Error = String`) in the library crates: typed errors.
 
 usage: scripts/layout.py [ROOT]   exit 1 and a list of violations when a rule is broken."""
 import os, re, sys, json
@@ -210,6 +211,14 @@ for p in allfiles:
                 break
             if re.match(r'^' + ind + r'\S', lines[j]) and not lines[j].startswith(ind + ')') and not lines[j].startswith(ind + 'where') and not lines[j].startswith(ind + '-'):
                 break
+# typed errors in the library crates
+for mp, p in modfile.items():
+    if not p.startswith(os.path.join(root, 'crates')):
+        continue
+    t = drop_tests(src_text[p])
+    for m in re.finditer(r'Result<(?:[^<>]|<(?:[^<>]|<[^<>]*>)*>)*?,\s*(?:Vec<)?String>+\s*[,>{)]|type\s+Error\s*=\s*String', t):
+        line = src_text[p][:m.start()].count('\n') + 1
+        problems.append(f'untyped error (String) in a library crate: {os.path.relpath(p, root)}: {m.group(0).strip()}')
 for p in problems:
     print(p)
 print(f'{len(modfile)} files, {sum(len(e) for e in edges.values())} imports between files: '

@@ -27,7 +27,7 @@ pub(super) fn selection(f: &Filters) -> Result<Selection, CliError> {
     let priorities = f
         .priority
         .iter()
-        .map(|p| Priority::try_from(*p).map_err(CliError::Usage))
+        .map(|p| Priority::try_from(*p).map_err(|e| CliError::Usage(e.to_string())))
         .collect::<Result<_, _>>()?;
     let modalities = f
         .modality

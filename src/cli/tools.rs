@@ -6,8 +6,8 @@ use super::error::CliError;
 
 /// Imports a NOS release (FHIR JSON) into the snapshot the conformance checks read.
 pub(super) fn import_nos(dir: &Path, out: &Path, source: &str) -> Result<(), CliError> {
-    let snapshot =
-        rorcheck_conformance::nos::NosSnapshot::import(dir, source).map_err(CliError::Runtime)?;
+    let snapshot = rorcheck_conformance::nos::NosSnapshot::import(dir, source)
+        .map_err(|e| CliError::Runtime(e.to_string()))?;
     let text = serde_json::to_string(&snapshot).map_err(|e| CliError::Runtime(e.to_string()))?;
     std::fs::write(out, text + "\n")
         .map_err(|e| CliError::Runtime(format!("{}: {e}", out.display())))?;

@@ -49,9 +49,8 @@ pub struct ResourceRequirement {
     pub because: String,
 }
 
-static SHIPPED: LazyLock<Result<Requirements, String>> = LazyLock::new(|| {
-    serde_saphyr::from_str(include_str!("data/capability.yaml")).map_err(|e| e.to_string())
-});
+static SHIPPED: LazyLock<Result<Requirements, serde_saphyr::Error>> =
+    LazyLock::new(|| serde_saphyr::from_str(include_str!("data/capability.yaml")));
 
 const WHERE: &str = "CapabilityStatement";
 
@@ -71,8 +70,8 @@ fn declared_list(value: &Value) -> BTreeSet<String> {
 impl Requirements {
     /// The requirements shipped with rorcheck. Parsing is checked by a unit test, so a
     /// failure here is a build defect reported as a finding rather than a panic.
-    pub fn shipped() -> Result<&'static Requirements, &'static str> {
-        SHIPPED.as_ref().map_err(String::as_str)
+    pub fn shipped() -> Result<&'static Requirements, &'static serde_saphyr::Error> {
+        SHIPPED.as_ref()
     }
 
     pub fn check(&self, cs: &Value) -> Vec<Finding> {

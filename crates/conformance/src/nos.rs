@@ -84,7 +84,7 @@ impl NosSnapshot {
     }
 
     /// Builds a snapshot from a directory of NOS `CodeSystem-*.json` / `ValueSet-*.json`.
-    pub fn import(dir: &Path, source: &str) -> Result<Self, String> {
+    pub fn import(dir: &Path, source: &str) -> Result<Self, NosImportError> {
         let mut snapshot = NosSnapshot {
             source: source.to_owned(),
             date: String::new(),
@@ -92,17 +92,24 @@ impl NosSnapshot {
             value_sets: BTreeSet::new(),
         };
         let mut files: Vec<_> = std::fs::read_dir(dir)
-            .map_err(|e| format!("{}: {e}", dir.display()))?
+            .map_err(|e| NosImportError::Read {
+                path: dir.to_owned(),
+                source: e,
+            })?
             .filter_map(Result::ok)
             .map(|e| e.path())
             .filter(|p| p.extension().is_some_and(|x| x == "json"))
             .collect();
         files.sort();
         for path in files {
-            let text =
-                std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-            let json: Value =
-                serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+            let text = std::fs::read_to_string(&path).map_err(|e| NosImportError::Read {
+                path: path.clone(),
+                source: e,
+            })?;
+            let json: Value = serde_json::from_str(&text).map_err(|e| NosImportError::Json {
+                path: path.clone(),
+                source: e,
+            })?;
             let Some(url) = json["url"].as_str() else {
                 continue;
             };
@@ -156,6 +163,27 @@ fn collect(concepts: &Value, out: &mut BTreeMap<String, CodeStatus>) {
         out.insert(code.to_owned(), status);
         collect(&c["concept"], out);
     }
+}
+
+/// Why a NOS release could not be imported.
+#[derive(Debug, thiserror::Error)]
+pub enum NosImportError {
+    /// A file or the directory could not be read.
+    #[error("{}: {source}", path.display())]
+    Read {
+        /// The file or directory.
+        path: std::path::PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// A file is not JSON.
+    #[error("{}: {source}", path.display())]
+    Json {
+        /// The file.
+        path: std::path::PathBuf,
+        /// Why.
+        source: serde_json::Error,
+    },
 }
 
 #[cfg(test)]

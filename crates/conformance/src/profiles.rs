@@ -55,9 +55,8 @@ pub struct IdentifierRule {
     pub pattern: Option<String>,
 }
 
-static SHIPPED: LazyLock<Result<Rules, String>> = LazyLock::new(|| {
-    serde_saphyr::from_str(include_str!("data/profiles.yaml")).map_err(|e| e.to_string())
-});
+static SHIPPED: LazyLock<Result<Rules, serde_saphyr::Error>> =
+    LazyLock::new(|| serde_saphyr::from_str(include_str!("data/profiles.yaml")));
 
 /// Values at a dotted path, arrays walked, with their indexed paths.
 pub fn at<'a>(value: &'a Value, path: &str) -> Vec<(String, &'a Value)> {
@@ -116,8 +115,9 @@ impl Rules {
         SHIPPED.as_ref().unwrap_or(&EMPTY)
     }
 
-    pub fn load_error() -> Option<&'static str> {
-        SHIPPED.as_ref().err().map(String::as_str)
+    /// Why the shipped rules could not be read, if they could not (a build defect).
+    pub fn load_error() -> Option<&'static serde_saphyr::Error> {
+        SHIPPED.as_ref().err()
     }
 
     /// Findings of one resource against its ROR profile.

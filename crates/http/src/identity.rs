@@ -129,19 +129,19 @@ impl ClientIdentity {
 
     /// Whether the private key is the one of the leaf certificate (a PEM pair from two
     /// different requests is a classic mistake).
-    pub fn key_matches_certificate(&self) -> Result<(), String> {
+    pub fn key_matches_certificate(&self) -> Result<(), KeyMismatch> {
         use rustls::pki_types::pem::PemObject;
         crate::tls::install_crypto_provider();
         let key = rustls::pki_types::PrivateKeyDer::from_pem_slice(&self.pem)
-            .map_err(|_| "clé privée illisible".to_owned())?;
+            .map_err(|_| KeyMismatch::Unreadable)?;
         let provider = rustls::crypto::aws_lc_rs::default_provider();
         let signing = provider
             .key_provider
             .load_private_key(key)
-            .map_err(|e| format!("clé privée inutilisable : {e}"))?;
+            .map_err(KeyMismatch::Unusable)?;
         rustls::sign::CertifiedKey::new(self.certificates(), signing)
             .keys_match()
-            .map_err(|e| e.to_string())
+            .map_err(KeyMismatch::OtherCertificate)
     }
 
     fn reqwest_identity(&self) -> Result<reqwest::Identity, TlsMaterialError> {
@@ -200,4 +200,18 @@ impl ClientTls {
             .build()
             .map_err(|e| TlsMaterialError::Invalid(e.to_string()))
     }
+}
+
+/// Why a client identity's private key does not go with its certificate.
+#[derive(Debug, thiserror::Error)]
+pub enum KeyMismatch {
+    /// The key is not a PEM private key.
+    #[error("clé privée illisible")]
+    Unreadable,
+    /// The key cannot sign.
+    #[error("clé privée inutilisable : {0}")]
+    Unusable(rustls::Error),
+    /// The key is another certificate's.
+    #[error("{0}")]
+    OtherCertificate(rustls::Error),
 }

@@ -65,7 +65,7 @@ pub fn write_dossier(
         .compression_method(zip::CompressionMethod::Deflated);
     let zip_err = |e: zip::result::ZipError| ReportError::Render {
         format: "zip",
-        reason: e.to_string(),
+        source: e.into(),
     };
     let mut listed = Vec::new();
     for (name, bytes) in files {
@@ -83,7 +83,7 @@ pub fn write_dossier(
     })
     .map_err(|e| ReportError::Render {
         format: "manifest.json",
-        reason: e.to_string(),
+        source: e.into(),
     })?;
     zip.start_file("manifest.json", options).map_err(zip_err)?;
     zip.write_all(&manifest).map_err(write_err)?;

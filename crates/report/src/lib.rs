@@ -43,14 +43,17 @@ pub enum ReportError {
         source: std::io::Error,
     },
     /// A format could not be rendered.
-    #[error("cannot render {format}: {reason}")]
+    #[error("cannot render {format}: {source}")]
     Render {
         /// The file name of the format.
         format: &'static str,
         /// The renderer's error.
-        reason: String,
+        source: RenderError,
     },
 }
+
+/// What a renderer (askama, quick-junit, serde_json) said when it failed.
+pub type RenderError = Box<dyn std::error::Error + Send + Sync>;
 
 /// One report format: its file name and how it renders a document (`None` when the format
 /// does not apply to that kind of document).
@@ -58,7 +61,7 @@ pub struct Format {
     /// File name in the report directory.
     pub file: &'static str,
     /// The rendered text.
-    pub render: fn(Document<'_>) -> Option<Result<String, String>>,
+    pub render: fn(Document<'_>) -> Option<Result<String, RenderError>>,
 }
 
 /// Every format [`write_all`] writes, in order.
@@ -71,7 +74,7 @@ pub const FORMATS: [Format; 4] = [
                     Document::Run(r) => junit::render(r),
                     Document::Observation(o) => junit::observation(o),
                 }
-                .map_err(|e| e.to_string()),
+                .map_err(RenderError::from),
             )
         },
     },
@@ -83,7 +86,7 @@ pub const FORMATS: [Format; 4] = [
                     Document::Run(r) => html::render(r),
                     Document::Observation(o) => html::observation(o),
                 }
-                .map_err(|e| e.to_string()),
+                .map_err(RenderError::from),
             )
         },
     },
@@ -95,7 +98,7 @@ pub const FORMATS: [Format; 4] = [
                     Document::Run(r) => json::render(r),
                     Document::Observation(o) => json::observation(o),
                 }
-                .map_err(|e| e.to_string()),
+                .map_err(RenderError::from),
             )
         },
     },
@@ -106,7 +109,7 @@ pub const FORMATS: [Format; 4] = [
         render: |doc| match doc {
             Document::Run(_) => None,
             Document::Observation(o) => {
-                Some(har::observation(o).to_json().map_err(|e| e.to_string()))
+                Some(har::observation(o).to_json().map_err(RenderError::from))
             }
         },
     },
@@ -131,9 +134,9 @@ pub fn write_all(doc: Document<'_>, dir: &Path) -> Result<Written, ReportError> 
     let mut rendered = Vec::new();
     for format in &FORMATS {
         if let Some(text) = (format.render)(doc) {
-            let text = text.map_err(|reason| ReportError::Render {
+            let text = text.map_err(|source| ReportError::Render {
                 format: format.file,
-                reason,
+                source,
             })?;
             rendered.push((format.file, text));
         }

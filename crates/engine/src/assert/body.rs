@@ -48,7 +48,7 @@ pub(super) async fn fhirpath(
         FhirPathExpect::Exists(false) => format!("{}.empty()", spec.expr),
     };
     let results = match resp.json() {
-        Err(reason) => return Verdict::error(expected, reason),
+        Err(reason) => return Verdict::error(expected, reason.to_string()),
         Ok(None) => Vec::new(),
         Ok(Some(json)) => match fp.evaluate(&spec.expr, json).await {
             Ok(r) => r,
@@ -87,7 +87,7 @@ fn resource<'a>(
     expected: &str,
 ) -> Result<&'a Value, Verdict> {
     match resp.json() {
-        Err(reason) => Err(Verdict::error(expected, reason)),
+        Err(reason) => Err(Verdict::error(expected, reason.to_string())),
         Ok(None) => Err(Verdict::new(
             false,
             expected,

@@ -43,6 +43,14 @@ impl Verdict {
     }
 }
 
+/// A body that is not JSON: it cannot be evaluated (an error, not a failure).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("le corps de la réponse n'est pas du JSON valide ({reason})")]
+pub struct NotJson {
+    /// What the JSON parser said.
+    reason: String,
+}
+
 /// A response as assertions see it; the body is parsed as JSON once, on first need.
 pub struct ResponseView<'a> {
     pub status: u16,
@@ -50,7 +58,7 @@ pub struct ResponseView<'a> {
     pub body: &'a [u8],
     /// The request and run the conformance checks judge against.
     pub conformance: rorcheck_conformance::Context,
-    json: OnceLock<Result<Value, String>>,
+    json: OnceLock<Result<Value, NotJson>>,
 }
 
 impl<'a> ResponseView<'a> {
@@ -71,14 +79,15 @@ impl<'a> ResponseView<'a> {
 
     /// The body as JSON. An empty body is `Ok(None)`: a missing resource is the server's
     /// fault (a failure), whereas a body that is not JSON cannot be evaluated (an error).
-    pub fn json(&self) -> Result<Option<&Value>, String> {
+    pub fn json(&self) -> Result<Option<&Value>, NotJson> {
         if self.body.iter().all(u8::is_ascii_whitespace) {
             return Ok(None);
         }
         self.json
             .get_or_init(|| {
-                serde_json::from_slice(self.body)
-                    .map_err(|e| format!("le corps de la réponse n'est pas du JSON valide ({e})"))
+                serde_json::from_slice(self.body).map_err(|e| NotJson {
+                    reason: e.to_string(),
+                })
             })
             .as_ref()
             .map(Some)
@@ -116,7 +125,7 @@ pub fn conformance(aspects: rorcheck_conformance::Aspects, resp: &ResponseView<'
     let json = match resp.json() {
         Ok(Some(json)) => json,
         Ok(None) => return Verdict::new(false, CONFORMANCE_EXPECTED, "corps de réponse vide"),
-        Err(e) => return Verdict::error("conformance", e),
+        Err(e) => return Verdict::error("conformance", e.to_string()),
     };
     let findings = rorcheck_conformance::check(json, &resp.conformance, aspects);
     findings_verdict(

@@ -51,6 +51,9 @@ fn expected_length(s: &Scenario) -> u8 {
         .unwrap_or(0)
 }
 
+/// Declared variables of a scenario that neither the target nor the scenario gives.
+struct MissingVariables(Vec<String>);
+
 /// The early-stop decision, taken by the tasks as their scenarios finish.
 #[derive(Default)]
 struct EarlyStop {
@@ -143,7 +146,10 @@ impl Runner {
     /// Variables a scenario starts with: built-ins, the target's values, its own defaults.
     /// Names of declared variables that neither the target nor the scenario gives are
     /// returned as the error.
-    fn initial_variables(&self, s: &Scenario) -> Result<BTreeMap<String, String>, Vec<String>> {
+    fn initial_variables(
+        &self,
+        s: &Scenario,
+    ) -> Result<BTreeMap<String, String>, MissingVariables> {
         let mut vars = BTreeMap::new();
         let mut missing = Vec::new();
         for (name, default) in &s.variables {
@@ -155,7 +161,7 @@ impl Runner {
             }
         }
         if !missing.is_empty() {
-            return Err(missing);
+            return Err(MissingVariables(missing));
         }
         let now = Utc::now();
         vars.insert(
@@ -241,7 +247,7 @@ impl Runner {
         };
         let mut vars = match self.initial_variables(s) {
             Ok(vars) => vars,
-            Err(missing) => {
+            Err(MissingVariables(missing)) => {
                 let example: Vec<String> = missing.iter().map(|m| format!("{m} = \"…\"")).collect();
                 return ScenarioResult::skipped(
                     s,

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use super::checks::{
     BundleSpec, Comparison, FhirPathSpec, HeaderSpec, OperationOutcomeSpec, StatusSpec,
 };
+use super::error::ModelError;
 use schemars::JsonSchema;
 use serde::Deserialize;
 
@@ -180,11 +181,8 @@ pub struct RawAssertion {
     because: Option<String>,
 }
 
-pub(super) const ASSERTION_KINDS: &str = "status, header, content_type, fhirpath, bundle, operation_outcome, \
-     connection, conformance, pages, exported";
-
 impl TryFrom<RawAssertion> for Assertion {
-    type Error = String;
+    type Error = ModelError;
     fn try_from(raw: RawAssertion) -> Result<Self, Self::Error> {
         let mut checks = Vec::new();
         if let Some(s) = raw.status {
@@ -223,16 +221,13 @@ impl TryFrom<RawAssertion> for Assertion {
                 warning_only: raw.warning_only,
                 because: raw.because,
             }),
-            0 => Err(format!(
-                "an assertion needs one kind among: {ASSERTION_KINDS}"
-            )),
-            _ => Err(format!(
-                "an assertion has exactly one kind, found {}: write one list item per assertion",
+            0 => Err(ModelError::NoAssertionKind),
+            _ => Err(ModelError::SeveralAssertionKinds(
                 checks
                     .iter()
                     .map(Check::kind)
                     .collect::<Vec<_>>()
-                    .join(" and ")
+                    .join(" and "),
             )),
         }
     }

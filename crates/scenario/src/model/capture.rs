@@ -1,5 +1,6 @@
 //! Captures: values a step takes from a response for later steps.
 
+use super::error::ModelError;
 use schemars::JsonSchema;
 use serde::Deserialize;
 
@@ -34,17 +35,14 @@ pub struct RawCapture {
 }
 
 impl TryFrom<RawCapture> for Capture {
-    type Error = String;
+    type Error = ModelError;
     fn try_from(raw: RawCapture) -> Result<Self, Self::Error> {
         let source = match (raw.fhirpath, raw.header, raw.status) {
             (Some(e), None, None) => CaptureSource::FhirPath(e),
             (None, Some(h), None) => CaptureSource::Header(h),
             (None, None, Some(true)) => CaptureSource::Status,
             _ => {
-                return Err(format!(
-                    "capture `{}` takes exactly one source: fhirpath, header or status: true",
-                    raw.name
-                ));
+                return Err(ModelError::CaptureSource(raw.name));
             }
         };
         Ok(Capture {

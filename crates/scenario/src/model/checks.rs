@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
+use super::error::ModelError;
 use super::scalar::ScalarString;
 use schemars::JsonSchema;
 use serde::Deserialize;
@@ -27,7 +28,7 @@ pub(super) enum RawStatus {
 }
 
 impl TryFrom<RawStatus> for StatusSpec {
-    type Error = String;
+    type Error = ModelError;
     fn try_from(raw: RawStatus) -> Result<Self, Self::Error> {
         let valid = |c: u16| (100..600).contains(&c);
         match raw {
@@ -44,14 +45,10 @@ impl TryFrom<RawStatus> for StatusSpec {
                 }
                 match lower.as_bytes() {
                     [d @ b'1'..=b'5', b'x', b'x'] => Ok(StatusSpec::Class(u16::from(d - b'0'))),
-                    _ => Err(format!(
-                        "status `{t}` is neither a code (200) nor a class (2xx, 4xx...)"
-                    )),
+                    _ => Err(ModelError::StatusText(t)),
                 }
             }
-            _ => Err(
-                "status is a code from 100 to 599, a list of codes, or a class such as 4xx".into(),
-            ),
+            _ => Err(ModelError::Status),
         }
     }
 }
@@ -114,7 +111,7 @@ pub struct RawHeaderSpec {
 }
 
 impl TryFrom<RawHeaderSpec> for HeaderSpec {
-    type Error = String;
+    type Error = ModelError;
     fn try_from(raw: RawHeaderSpec) -> Result<Self, Self::Error> {
         let mut rules = Vec::new();
         if let Some(p) = raw.present {
@@ -130,9 +127,7 @@ impl TryFrom<RawHeaderSpec> for HeaderSpec {
             rules.push(HeaderRule::Matches(v));
         }
         if rules.len() > 1 {
-            return Err(
-                "a header assertion takes one of present, equals, contains, matches".into(),
-            );
+            return Err(ModelError::HeaderRules);
         }
         Ok(HeaderSpec {
             name: raw.name,
@@ -172,7 +167,7 @@ pub struct RawFhirPathSpec {
 }
 
 impl TryFrom<RawFhirPathSpec> for FhirPathSpec {
-    type Error = String;
+    type Error = ModelError;
     fn try_from(raw: RawFhirPathSpec) -> Result<Self, Self::Error> {
         let mut expects = Vec::new();
         if let Some(v) = raw.equals {
@@ -185,7 +180,7 @@ impl TryFrom<RawFhirPathSpec> for FhirPathSpec {
             expects.push(FhirPathExpect::Exists(e));
         }
         if expects.len() > 1 {
-            return Err("a fhirpath assertion takes at most one of equals, count, exists".into());
+            return Err(ModelError::FhirPathExpectations);
         }
         Ok(FhirPathSpec {
             expr: raw.expr,
@@ -226,7 +221,7 @@ impl Comparison {
 }
 
 impl TryFrom<ScalarString> for Comparison {
-    type Error = String;
+    type Error = ModelError;
     fn try_from(s: ScalarString) -> Result<Self, Self::Error> {
         let text = s.0.trim();
         let (op, rest) = [
@@ -241,9 +236,10 @@ impl TryFrom<ScalarString> for Comparison {
         .into_iter()
         .find_map(|(sym, op)| text.strip_prefix(sym).map(|rest| (op, rest)))
         .unwrap_or((CompareOp::Eq, text));
-        let value = rest.trim().parse::<u64>().map_err(|_| {
-            format!("`{text}` is not a count comparison: write 3, \">= 1\", \"< 200\" or \"!= 0\"")
-        })?;
+        let value = rest
+            .trim()
+            .parse::<u64>()
+            .map_err(|_| ModelError::Comparison(text.to_owned()))?;
         Ok(Comparison { op, value })
     }
 }

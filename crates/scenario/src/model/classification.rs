@@ -2,6 +2,7 @@
 
 use std::fmt;
 
+use super::error::ModelError;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -45,15 +46,13 @@ impl Priority {
 }
 
 impl TryFrom<u8> for Priority {
-    type Error = String;
+    type Error = ModelError;
     fn try_from(n: u8) -> Result<Self, Self::Error> {
         match n {
             1 => Ok(Priority::Critique),
             2 => Ok(Priority::Majeur),
             3 => Ok(Priority::Mineur),
-            other => Err(format!(
-                "priority must be 1 (CRITIQUE), 2 (MAJEUR) or 3 (MINEUR), not {other}"
-            )),
+            other => Err(ModelError::Priority(other)),
         }
     }
 }

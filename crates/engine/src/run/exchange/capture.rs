@@ -15,29 +15,39 @@ pub(crate) async fn capture_value(
     source: &CaptureSource,
     view: &ResponseView<'_>,
     fhirpath: &FhirPath,
-) -> Result<String, String> {
+) -> Result<String, CaptureError> {
     match source {
         CaptureSource::Status => Ok(view.status.to_string()),
         CaptureSource::Header(name) => view
             .headers
             .get(name.as_str())
             .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
-            .ok_or_else(|| format!("en-tête {name} absent de la réponse")),
+            .ok_or_else(|| CaptureError::NoHeader(name.clone())),
         CaptureSource::FhirPath(expr) => {
-            let json = view
-                .json()?
-                .ok_or_else(|| "corps de réponse vide".to_owned())?;
-            let results = fhirpath
-                .evaluate(expr, json)
-                .await
-                .map_err(|e| e.to_string())?;
+            let json = view.json()?.ok_or(CaptureError::EmptyBody)?;
+            let results = fhirpath.evaluate(expr, json).await?;
             match results.first() {
                 Some(Value::String(s)) => Ok(s.clone()),
                 Some(other) => Ok(other.to_string()),
-                None => Err(format!("`{expr}` ne donne aucun résultat")),
+                None => Err(CaptureError::NoResult(expr.clone())),
             }
         }
     }
+}
+
+/// Why a capture took nothing.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum CaptureError {
+    #[error("en-tête {0} absent de la réponse")]
+    NoHeader(String),
+    #[error("corps de réponse vide")]
+    EmptyBody,
+    #[error(transparent)]
+    NotJson(#[from] crate::assert::NotJson),
+    #[error(transparent)]
+    FhirPath(#[from] rorcheck_fhirpath::FhirPathError),
+    #[error("`{0}` ne donne aucun résultat")]
+    NoResult(String),
 }
 
 pub(crate) fn is_secret_name(name: &str) -> bool {

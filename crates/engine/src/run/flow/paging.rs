@@ -31,12 +31,9 @@ pub struct PageRecord {
 
 impl PageRecord {
     /// Reads a searchset page; `Err` says why the body is not one.
-    pub fn read(body: &Value) -> Result<PageRecord, String> {
+    pub fn read(body: &Value) -> Result<PageRecord, PageError> {
         if body["resourceType"] != "Bundle" {
-            return Err(format!(
-                "la page n'est pas un Bundle (resourceType {})",
-                body["resourceType"]
-            ));
+            return Err(PageError::NotABundle(body["resourceType"].to_string()));
         }
         let matches = body["entry"]
             .as_array()
@@ -424,14 +421,27 @@ fn conformance_slots(st: &Step, check_all: bool) -> Vec<Slot> {
 }
 
 /// A page's body and what it holds, or why the chain stops there.
-fn read_page(response: &ReceivedResponse) -> Result<(Value, PageRecord), String> {
+fn read_page(response: &ReceivedResponse) -> Result<(Value, PageRecord), PageError> {
     if !(200..300).contains(&response.status) {
-        return Err(format!("HTTP {}", response.status));
+        return Err(PageError::Status(response.status));
     }
-    let body: Value =
-        serde_json::from_slice(&response.body).map_err(|e| format!("corps illisible ({e})"))?;
+    let body: Value = serde_json::from_slice(&response.body)?;
     let page = PageRecord::read(&body)?;
     Ok((body, page))
+}
+
+/// Why a page ends the chain.
+#[derive(Debug, thiserror::Error)]
+pub enum PageError {
+    /// Not a success.
+    #[error("HTTP {0}")]
+    Status(u16),
+    /// Not JSON.
+    #[error("corps illisible ({0})")]
+    Unreadable(#[from] serde_json::Error),
+    /// JSON, but not a Bundle.
+    #[error("la page n'est pas un Bundle (resourceType {0})")]
+    NotABundle(String),
 }
 
 /// Why the chain stopped before a page: the reason, a foreign `next` link, the evidence of
@@ -518,7 +528,7 @@ pub async fn follow(
         let (body, page) = match read_page(&response) {
             Ok(p) => p,
             Err(why) => {
-                out.paging.stopped = Some(why);
+                out.paging.stopped = Some(why.to_string());
                 break;
             }
         };

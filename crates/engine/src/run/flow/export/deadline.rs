@@ -29,10 +29,26 @@ impl Deadline {
         wait.min(self.remaining())
     }
 
-    pub(super) fn reason(&self, when: &str) -> String {
-        format!(
-            "export non terminé dans le délai de {} s (export_deadline_secs) : arrêté {when}",
-            self.total.as_secs()
-        )
+    /// The deadline as an error, saying where the export was when it passed.
+    pub(super) fn passed_at(&self, when: &'static str) -> DeadlinePassed {
+        DeadlinePassed {
+            total_secs: self.total.as_secs(),
+            when,
+        }
     }
+
+    /// The same, as the reason a result shows.
+    pub(super) fn reason(&self, when: &'static str) -> String {
+        self.passed_at(when).to_string()
+    }
+}
+
+/// The export's deadline passed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "export non terminé dans le délai de {total_secs} s (export_deadline_secs) : arrêté {when}"
+)]
+pub struct DeadlinePassed {
+    total_secs: u64,
+    when: &'static str,
 }

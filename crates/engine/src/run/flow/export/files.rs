@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use super::deadline::Deadline;
 use super::poll::Manifest;
-use super::scan::{ChunkReader, scan};
+use super::scan::{ChunkReader, ReadStopped, scan};
 use super::tally::{ExportTally, FileFormat, FileTally};
 use crate::run::context::{StepContext, StepRun};
 use crate::run::exchange::{FollowUpError, evidence, follow_up_request};
@@ -40,9 +40,8 @@ struct Output {
 }
 
 /// The outputs the manifest lists, or why it cannot be read.
-fn outputs(manifest: &Manifest) -> Result<Vec<Output>, String> {
-    let parsed: Value = serde_json::from_slice(&manifest.response.body)
-        .map_err(|e| format!("manifeste illisible ({e})"))?;
+fn outputs(manifest: &Manifest) -> Result<Vec<Output>, ManifestError> {
+    let parsed: Value = serde_json::from_slice(&manifest.response.body)?;
     Ok(parsed["output"]
         .as_array()
         .into_iter()
@@ -54,6 +53,11 @@ fn outputs(manifest: &Manifest) -> Result<Vec<Output>, String> {
         })
         .collect())
 }
+
+/// A manifest that is not JSON.
+#[derive(Debug, thiserror::Error)]
+#[error("manifeste illisible ({0})")]
+struct ManifestError(#[from] serde_json::Error);
 
 /// Reads every file of the manifest, in order, into one tally.
 pub(super) async fn read_all(
@@ -109,7 +113,7 @@ pub(super) async fn read_all(
     if let Err(why) = listed {
         tally.files.push(FileTally {
             resource_type: "manifeste".into(),
-            error: Some(why),
+            error: Some(why.to_string()),
             ..FileTally::default()
         });
     }
@@ -266,7 +270,7 @@ async fn parse_stream(
     deadline: &Deadline,
     body: &mut Body,
 ) -> Result<(ExportTally, Option<String>), tokio::task::JoinError> {
-    let (tx, rx) = tokio::sync::mpsc::channel::<Result<Vec<u8>, String>>(8);
+    let (tx, rx) = tokio::sync::mpsc::channel::<Result<Vec<u8>, ReadStopped>>(8);
     let max_record = limits.max_record;
     let parser = tokio::task::spawn_blocking(move || {
         let outcome = scan(ChunkReader::new(rx), format, &mut tally, max_record);
@@ -275,14 +279,17 @@ async fn parse_stream(
     let transport_error = pump(response, &tx, limits, timeout, deadline, body).await;
     drop(tx);
     let (tally, outcome) = parser.await?;
-    Ok((tally, transport_error.or(outcome.err())))
+    Ok((
+        tally,
+        transport_error.or(outcome.err().map(|e| e.to_string())),
+    ))
 }
 
 /// Sends the body's chunks to the parser until the end, a transport error, the size limit
 /// or the deadline; why it stopped early, if it did (the parser is told too).
 async fn pump(
     response: &mut reqwest::Response,
-    tx: &tokio::sync::mpsc::Sender<Result<Vec<u8>, String>>,
+    tx: &tokio::sync::mpsc::Sender<Result<Vec<u8>, ReadStopped>>,
     limits: &rorcheck_http::Limits,
     timeout: Duration,
     deadline: &Deadline,
@@ -292,17 +299,16 @@ async fn pump(
         // Checked on every chunk: a server that never stops sending must meet the deadline
         // as surely as one that stalls.
         if deadline.passed() {
-            break deadline.reason("pendant la lecture de ce fichier");
+            break ReadStopped::from(deadline.passed_at("pendant la lecture de ce fichier"));
         }
         let wait = timeout.min(deadline.remaining());
         match tokio::time::timeout(wait, response.chunk()).await {
             Ok(Ok(Some(chunk))) => {
                 body.keep(&chunk);
                 if body.bytes > limits.max_export_file {
-                    break format!(
-                        "fichier au-delà de la limite de {} (max_export_file_mib) : lecture arrêtée",
-                        rorcheck_http::limits::human_size(limits.max_export_file)
-                    );
+                    break ReadStopped::TooLarge {
+                        limit: limits.max_export_file,
+                    };
                 }
                 if tx.send(Ok(chunk.to_vec())).await.is_err() {
                     return None; // the parser stopped: its error says why
@@ -310,20 +316,20 @@ async fn pump(
             }
             Ok(Ok(None)) => return None,
             Ok(Err(e)) => {
-                break rorcheck_http::client::classify(&e, timeout.as_millis()).to_string();
+                break ReadStopped::from(rorcheck_http::client::classify(&e, timeout.as_millis()));
             }
             // A stall mid-file fails the file as surely as a server that never answers.
             Err(_) if deadline.passed() => {
-                break deadline.reason("pendant la lecture de ce fichier");
+                break ReadStopped::from(deadline.passed_at("pendant la lecture de ce fichier"));
             }
             Err(_) => {
-                break format!(
-                    "lecture interrompue : aucune donnée pendant {} ms",
-                    timeout.as_millis()
-                );
+                break ReadStopped::Stalled {
+                    ms: timeout.as_millis(),
+                };
             }
         }
     };
-    let _ = tx.send(Err(why.clone())).await;
-    Some(why)
+    let reason = why.to_string();
+    let _ = tx.send(Err(why)).await;
+    Some(reason)
 }

@@ -19,7 +19,7 @@ use std::time::Duration;
 use deadline::Deadline;
 use files::FilesRead;
 use kickoff::Started;
-pub use scan::{ChunkReader, scan};
+pub use scan::{ChunkReader, ReadStopped, ScanError, scan};
 pub use tally::{ExportTally, FileFormat, FileTally};
 
 use crate::assert::ResponseView;

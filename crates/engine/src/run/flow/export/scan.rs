@@ -8,6 +8,7 @@ use std::rc::Rc;
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
 
+use super::deadline::DeadlinePassed;
 use super::tally::{ExportTally, FileFormat};
 
 /// Bytes read since the current resource began: the reader refuses to go past the limit,
@@ -53,7 +54,7 @@ pub fn scan(
     format: FileFormat,
     tally: &mut ExportTally,
     max_record: u64,
-) -> Result<(), String> {
+) -> Result<(), ScanError> {
     let mark = RecordMark(Rc::new(Cell::new(0)));
     let reader = RecordBound {
         inner: reader,
@@ -64,8 +65,7 @@ pub fn scan(
         FileFormat::Ndjson => {
             let stream = serde_json::Deserializer::from_reader(reader).into_iter::<Value>();
             for (n, item) in stream.enumerate() {
-                let resource =
-                    item.map_err(|e| format!("ressource n° {} illisible : {e}", n + 1))?;
+                let resource = item.map_err(|source| ScanError::Resource { n: n + 1, source })?;
                 mark.reset();
                 tally.observe(&resource);
             }
@@ -76,7 +76,7 @@ pub fn scan(
             BundleSeed { tally, mark }
                 .deserialize(&mut de)
                 .and_then(|()| de.end())
-                .map_err(|e| format!("Bundle illisible : {e}"))
+                .map_err(ScanError::Bundle)
         }
     }
 }
@@ -152,13 +152,13 @@ impl<'de> Visitor<'de> for Entries<'_> {
 
 /// A blocking reader over chunks that arrive on a channel from the async download.
 pub struct ChunkReader {
-    rx: tokio::sync::mpsc::Receiver<Result<Vec<u8>, String>>,
+    rx: tokio::sync::mpsc::Receiver<Result<Vec<u8>, ReadStopped>>,
     chunk: Vec<u8>,
     at: usize,
 }
 
 impl ChunkReader {
-    pub fn new(rx: tokio::sync::mpsc::Receiver<Result<Vec<u8>, String>>) -> Self {
+    pub fn new(rx: tokio::sync::mpsc::Receiver<Result<Vec<u8>, ReadStopped>>) -> Self {
         ChunkReader {
             rx,
             chunk: Vec::new(),
@@ -184,4 +184,46 @@ impl Read for ChunkReader {
         self.at += n;
         Ok(n)
     }
+}
+
+/// Why the download stopped feeding the parser before the end of the file.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadStopped {
+    /// The export's one deadline passed.
+    #[error(transparent)]
+    Deadline(#[from] DeadlinePassed),
+    /// The file went past `max_export_file_mib`.
+    #[error(
+        "fichier au-delà de la limite de {} (max_export_file_mib) : lecture arrêtée",
+        rorcheck_http::limits::human_size(*limit)
+    )]
+    TooLarge {
+        /// The limit, in bytes.
+        limit: u64,
+    },
+    /// The connection failed.
+    #[error(transparent)]
+    Transport(#[from] rorcheck_http::TransportError),
+    /// Nothing arrived for the request's timeout.
+    #[error("lecture interrompue : aucune donnée pendant {ms} ms")]
+    Stalled {
+        /// The timeout, in milliseconds.
+        ms: u128,
+    },
+}
+
+/// Why a file could not be read to its end.
+#[derive(Debug, thiserror::Error)]
+pub enum ScanError {
+    /// An ndjson line that is not a resource (or a read that stopped inside it).
+    #[error("ressource n° {n} illisible : {source}")]
+    Resource {
+        /// Its number in the file, from 1.
+        n: usize,
+        /// What the parser said.
+        source: serde_json::Error,
+    },
+    /// A Bundle file that is not one (or a read that stopped inside it).
+    #[error("Bundle illisible : {0}")]
+    Bundle(serde_json::Error),
 }

@@ -22,7 +22,7 @@ fn tally_of(files: &[(&str, &str, FileFormat, Option<u64>)]) -> ExportTally {
         if let Err(e) = scan(body.as_bytes(), *format, &mut tally, u64::MAX)
             && let Some(f) = tally.files.last_mut()
         {
-            f.error = Some(e);
+            f.error = Some(e.to_string());
         }
     }
     tally
