@@ -12,7 +12,7 @@ use super::Finding;
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Requirements {
+pub(crate) struct Requirements {
     pub fhir_version_prefix: String,
     pub formats: Vec<String>,
     pub security_service: String,
@@ -22,7 +22,7 @@ pub struct Requirements {
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct OperationRequirement {
+pub(crate) struct OperationRequirement {
     pub name: String,
     #[serde(default)]
     pub severity: Level,
@@ -31,7 +31,7 @@ pub struct OperationRequirement {
 
 #[derive(Debug, Clone, Copy, Default, Deserialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Level {
+pub(crate) enum Level {
     #[default]
     Error,
     Warning,
@@ -39,7 +39,7 @@ pub enum Level {
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct ResourceRequirement {
+pub(crate) struct ResourceRequirement {
     pub interactions: Vec<String>,
     pub search_params: Vec<String>,
     #[serde(default)]

@@ -20,12 +20,14 @@ use serde_json::Value;
 pub enum Severity {
     /// Reported; fails nothing (deprecated code, unknown code outside `--strict`...).
     Warning,
+    /// Violates a rule: fails the assertion.
     Error,
 }
 
 /// One departure from the ROR rules.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Finding {
+    /// Whether it fails the assertion.
     pub severity: Severity,
     /// Rule id, e.g. `ROR-HS-02`, `NOS-02`, `GRAPH-03`, `VIS-01`.
     pub rule: String,
@@ -33,10 +35,12 @@ pub struct Finding {
     pub resource: String,
     /// Element path, e.g. `type.coding[0].system`.
     pub path: String,
+    /// What is wrong, in French, as the report shows it.
     pub message: String,
 }
 
 impl Finding {
+    /// A finding that fails the assertion.
     pub fn error(rule: &str, resource: &str, path: &str, message: String) -> Self {
         Finding {
             severity: Severity::Error,
@@ -47,6 +51,7 @@ impl Finding {
         }
     }
 
+    /// A finding that is reported and fails nothing.
     pub fn warning(rule: &str, resource: &str, path: &str, message: String) -> Self {
         Finding {
             severity: Severity::Warning,
@@ -68,15 +73,20 @@ impl std::fmt::Display for Finding {
 /// Which families of checks to apply.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Aspects {
+    /// The ROR profiles: required elements, extensions, identifiers (`profiles.yaml`).
     pub profiles: bool,
+    /// NOS codes: known, active, in the expected system.
     pub nomenclatures: bool,
+    /// The search graph of a Bundle: totals, includes, `_lastUpdated` and identifier filters.
     pub graph: bool,
+    /// What the access profile may see: no sensitive unit, no confidential contact.
     pub visibility: bool,
     /// CapabilityStatement requirements (only on a CapabilityStatement body).
     pub capability: bool,
 }
 
 impl Aspects {
+    /// Every family of checks.
     pub const ALL: Aspects = Aspects {
         profiles: true,
         nomenclatures: true,

@@ -8,6 +8,8 @@ use serde_json::Value;
 use super::nos::{CodeStatus, Lookup, NosSnapshot};
 use super::{Finding, label};
 
+/// The NOS findings of one resource: every coding of a NOS system has a known code,
+/// warned when deprecated or retired (an error under `strict`, as is an unknown code).
 pub fn check(resource: &Value, nos: &NosSnapshot, strict: bool) -> Vec<Finding> {
     let name = label(resource);
     let mut out = Vec::new();

@@ -11,12 +11,14 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 /// Prefix of every NOS code system and value set URL.
-pub const NOS_BASE: &str = "https://mos.esante.gouv.fr/NOS/";
+pub(crate) const NOS_BASE: &str = "https://mos.esante.gouv.fr/NOS/";
 
 /// Status of a code in the snapshot.
+/// The status of a NOS code in the snapshot.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum CodeStatus {
+    /// Valid and current.
     Active,
     /// Still valid, to be phased out (`status = deprecated` or a `deprecationDate`).
     Deprecated,
@@ -24,24 +26,32 @@ pub enum CodeStatus {
     Retired,
 }
 
+/// One NOS code system: its version and the status of each code.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct CodeSystemEntry {
+    /// The version of the release, when the CodeSystem gives one.
     pub version: Option<String>,
+    /// Each code and its status.
     pub codes: BTreeMap<String, CodeStatus>,
 }
 
+/// The NOS nomenclatures rorcheck knows: code systems with their codes, and the value
+/// sets, from one release (`rorcheck nos import`).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct NosSnapshot {
     /// Where it was built from, and the latest CodeSystem date in it.
     pub source: String,
+    /// The latest `date` of its CodeSystems.
     pub date: String,
+    /// Code systems by canonical URL.
     pub code_systems: BTreeMap<String, CodeSystemEntry>,
+    /// Canonical URLs of the value sets.
     pub value_sets: BTreeSet<String>,
 }
 
 /// What the snapshot says about one coding.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Lookup {
+pub(crate) enum Lookup {
     Known(CodeStatus),
     UnknownCode,
     /// A NOS TRE system the snapshot does not hold.
@@ -67,7 +77,7 @@ impl NosSnapshot {
         &SHIPPED
     }
 
-    pub fn lookup(&self, system: &str, code: &str) -> Lookup {
+    pub(crate) fn lookup(&self, system: &str, code: &str) -> Lookup {
         if !system.starts_with(NOS_BASE) {
             return Lookup::NotNos;
         }

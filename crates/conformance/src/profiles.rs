@@ -10,35 +10,47 @@ use super::{Finding, label};
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Rules {
+pub(crate) struct Rules {
     pub canonical_base: String,
     pub old_bases: Vec<String>,
     pub common: Vec<Rule>,
     pub profiles: BTreeMap<String, Profile>,
 }
 
+/// The rules of one ROR profile, as data (`data/profiles.yaml`).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Profile {
     /// Profile id under the canonical base, e.g. `ror-healthcareservice`.
     pub profile: String,
+    /// Its rules, checked in order.
     pub rules: Vec<Rule>,
 }
 
+/// One structural rule: an element, an extension, a coding or an identifier a resource
+/// of the profile must (or may) carry.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Rule {
+    /// Rule id, e.g. `ROR-HS-02`.
     pub rule: String,
+    /// Dotted element path, arrays walked (`type.coding`).
     pub path: Option<String>,
+    /// Extension name under the canonical base (`ror-healthcareservice-sensitive-unit`).
     pub extension: Option<String>,
+    /// The coding or identifier system expected.
     pub system: Option<String>,
     /// Other systems accepted for the same element.
     #[serde(default)]
     pub also: Vec<String>,
+    /// A fixed code expected.
     pub code: Option<String>,
+    /// An identifier slice expected.
     pub identifier: Option<IdentifierRule>,
+    /// Whether its absence is a finding (default: yes).
     #[serde(default = "yes")]
     pub required: bool,
+    /// Why the rule matters, in French, shown with each finding.
     pub because: String,
 }
 
@@ -46,12 +58,17 @@ fn yes() -> bool {
     true
 }
 
+/// An identifier slice: its type coding, system and value pattern.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct IdentifierRule {
+    /// System of the identifier type coding.
     pub type_system: Option<String>,
+    /// Code of the identifier type coding.
     pub type_code: Option<String>,
+    /// The identifier system.
     pub system: Option<String>,
+    /// A regular expression the value must match.
     pub pattern: Option<String>,
 }
 
@@ -116,7 +133,8 @@ impl Rules {
     }
 
     /// Why the shipped rules could not be read, if they could not (a build defect).
-    pub fn load_error() -> Option<&'static serde_saphyr::Error> {
+    #[cfg(test)]
+    pub(crate) fn load_error() -> Option<&'static serde_saphyr::Error> {
         SHIPPED.as_ref().err()
     }
 

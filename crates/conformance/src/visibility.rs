@@ -45,6 +45,7 @@ fn allowed(profile: u8, level: &str) -> bool {
     }
 }
 
+/// Whether a HealthcareService is a sensitive unit (hidden from access profile 0).
 pub fn is_sensitive_unit(resource: &Value) -> bool {
     resource["extension"].as_array().is_some_and(|exts| {
         exts.iter().any(|e| {
@@ -94,7 +95,7 @@ pub fn check(resource: &Value, profile: Option<u8>) -> Vec<Finding> {
 }
 
 /// Bundle-level: the location of a sensitive unit is hidden from profiles 0, 2, 3 and 5.
-pub fn check_bundle(bundle: &Value, profile: Option<u8>) -> Vec<Finding> {
+pub(crate) fn check_bundle(bundle: &Value, profile: Option<u8>) -> Vec<Finding> {
     let Some(profile) = profile.filter(|p| matches!(p, 0 | 2 | 3 | 5)) else {
         return Vec::new();
     };

@@ -11,16 +11,35 @@ use octofhir_fhirpath::core::value::utils::json_to_fhirpath_value;
 use octofhir_fhirpath::{Collection, EvaluationContext, FhirPathEngine};
 use serde_json::Value;
 
+/// Why an expression could not be parsed or evaluated.
 #[derive(Debug, thiserror::Error)]
 pub enum FhirPathError {
+    /// The expression does not parse.
     #[error("invalid FHIRPath expression `{expr}`: {message}")]
-    Syntax { expr: String, message: String },
+    Syntax {
+        /// The expression.
+        expr: String,
+        /// What the parser said.
+        message: String,
+    },
     /// Refused before the engine sees it: its parser recurses on nesting, so a hostile
     /// scenario file could exhaust memory or the stack.
     #[error("FHIRPath expression `{shown}` refused: {reason}")]
-    TooComplex { shown: String, reason: String },
+    TooComplex {
+        /// Its start, cut to a readable length.
+        shown: String,
+        /// The limit it passes.
+        reason: String,
+    },
+    /// The expression parses but fails on this body.
     #[error("cannot evaluate FHIRPath `{expr}`: {message}")]
-    Evaluation { expr: String, message: String },
+    Evaluation {
+        /// The expression.
+        expr: String,
+        /// What the engine said.
+        message: String,
+    },
+    /// The engine could not be built (a defect, not an input).
     #[error("FHIRPath engine unavailable: {0}")]
     Engine(String),
 }
@@ -33,6 +52,7 @@ pub struct FhirPath {
 }
 
 impl FhirPath {
+    /// The engine with the FHIR R4 model; build it once and clone it.
     pub async fn new() -> Result<Self, FhirPathError> {
         let registry = Arc::new(octofhir_fhirpath::create_function_registry());
         let model: Arc<dyn ModelProvider + Send + Sync> = Arc::new(R4Types);
@@ -74,9 +94,9 @@ impl FhirPath {
 }
 
 /// Longest expression accepted; the catalogue's longest is under 300 characters.
-pub const MAX_EXPRESSION_LENGTH: usize = 4096;
+pub(crate) const MAX_EXPRESSION_LENGTH: usize = 4096;
 /// Deepest nesting of parentheses, brackets and braces accepted.
-pub const MAX_EXPRESSION_DEPTH: usize = 32;
+pub(crate) const MAX_EXPRESSION_DEPTH: usize = 32;
 
 /// Refuses an expression too long or too deeply nested for the engine's recursive parser,
 /// without parsing it. Nesting is counted outside string literals and quoted identifiers.

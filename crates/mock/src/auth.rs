@@ -37,14 +37,14 @@ impl std::fmt::Debug for Client {
 
 /// RFC 8705 confirmation claim: the token is bound to this certificate.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Confirmation {
+pub(crate) struct Confirmation {
     #[serde(rename = "x5t#S256")]
     pub x5t_s256: String,
 }
 
 /// Claims of an access token.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Claims {
+pub(crate) struct Claims {
     pub iss: String,
     pub sub: String,
     pub azp: String,
@@ -58,7 +58,7 @@ pub struct Claims {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum TokenError {
+pub(crate) enum TokenError {
     #[error("jeton absent")]
     Missing,
     #[error("jeton mal formé")]
@@ -91,7 +91,7 @@ impl std::fmt::Debug for Issuer {
 }
 
 /// The demo client for access profile 0, printed by `rorcheck serve`.
-pub const DEMO_CLIENT_ID: &str = "rorcheck-demo-p0";
+pub(crate) const DEMO_CLIENT_ID: &str = "rorcheck-demo-p0";
 
 fn random_bytes<const N: usize>() -> [u8; N] {
     // Seeded from the clock and the process: the key only has to be unpredictable to
@@ -134,7 +134,7 @@ impl Issuer {
     }
 
     /// Replaces the demo client's random secret by a chosen one.
-    pub fn set_demo_secret(&mut self, secret: &str) {
+    pub(crate) fn set_demo_secret(&mut self, secret: &str) {
         if let Some(demo) = self.clients.first_mut() {
             demo.secret = secret.to_owned();
         }
@@ -159,7 +159,7 @@ impl Issuer {
 
     /// Authenticates an mTLS client by id and the certificate of the connection (its
     /// thumbprint or its subject, as the client is registered).
-    pub fn authenticate_certificate(
+    pub(crate) fn authenticate_certificate(
         &self,
         client_id: &str,
         thumbprint: &str,
@@ -182,12 +182,12 @@ impl Issuer {
     }
 
     /// A token bound to the certificate (`x5t#S256`) the client authenticated with.
-    pub fn issue_bound(&self, client: &Client, thumbprint: &str) -> String {
+    pub(crate) fn issue_bound(&self, client: &Client, thumbprint: &str) -> String {
         let now = chrono::Utc::now().timestamp();
         self.issue_with_times(client, now, now + self.lifetime_secs, Some(thumbprint))
     }
 
-    pub fn issue_with_times(
+    pub(crate) fn issue_with_times(
         &self,
         client: &Client,
         iat: i64,
@@ -219,7 +219,7 @@ impl Issuer {
 
     /// Checks a bearer token: structure, signature, and expiry unless `allow_expired` (a fault
     /// mode of the mock).
-    pub fn verify(
+    pub(crate) fn verify(
         &self,
         token: &str,
         allow_expired: bool,

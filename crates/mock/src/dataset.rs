@@ -11,10 +11,10 @@ use serde_json::{Value, json};
 pub use ror::systems::{ID_NAT_ST, RPPS};
 
 pub const IG: &str = "https://interop.esante.gouv.fr/ig/fhir/ror";
-pub const REGION_SYSTEM: &str =
+pub(crate) const REGION_SYSTEM: &str =
     "https://mos.esante.gouv.fr/NOS/TRE_R30-RegionOM/FHIR/TRE-R30-RegionOM";
 pub const FINESS: &str = "https://finess.esante.gouv.fr";
-pub const OI_SYSTEM: &str = "https://oi.esante.gouv.fr";
+pub(crate) const OI_SYSTEM: &str = "https://oi.esante.gouv.fr";
 
 fn nos(tre: &str) -> String {
     let (code, name) = tre.split_once('-').unwrap_or((tre, ""));
@@ -32,14 +32,14 @@ fn concept(tre: &str, code: &str) -> Value {
 /// splitmix64: tiny, and its output never changes between crate versions, so a seed gives
 /// the same dataset forever (a general-purpose RNG crate does not promise that).
 #[derive(Debug, Clone)]
-pub struct Rng(u64);
+pub(crate) struct Rng(u64);
 
 impl Rng {
     pub fn new(seed: u64) -> Self {
         Rng(seed)
     }
 
-    pub fn next_u64(&mut self) -> u64 {
+    pub(crate) fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -57,7 +57,7 @@ impl Rng {
 }
 
 /// Regions used by the dataset (TRE_R30 codes still valid).
-pub const REGIONS: &[(&str, &str, &str)] = &[
+pub(crate) const REGIONS: &[(&str, &str, &str)] = &[
     ("11", "Île-de-France", "75"),
     ("24", "Centre-Val de Loire", "45"),
     ("52", "Pays de la Loire", "44"),
@@ -526,7 +526,7 @@ impl Generator {
 /// The NOS evolution cases a consumer must handle (issue 6, `NOS-` scenarios): four offers
 /// shaped like the first one, each coding its operational activity (TRE_R211) in a state a
 /// nomenclature can be in. Ids and identifiers are fixed so that scenarios can name them.
-pub const NOS_CASES: [(&str, &str, &str, &str); 4] = [
+pub(crate) const NOS_CASES: [(&str, &str, &str, &str); 4] = [
     // (id, identifier suffix, TRE_R211 code, display served)
     (
         "hs-nos-nouveau",

@@ -43,7 +43,7 @@ impl Format {
 pub type Files = Vec<(String, Vec<usize>)>;
 
 /// One export job: what it exports, for whom, and since when it runs.
-pub struct Job {
+pub(crate) struct Job {
     pub profile: u8,
     pub format: Format,
     pub started: Instant,
@@ -64,7 +64,7 @@ pub struct Progress {
 
 /// The jobs of a mock.
 #[derive(Default)]
-pub struct Jobs {
+pub(crate) struct Jobs {
     jobs: Mutex<HashMap<String, Job>>,
     next: std::sync::atomic::AtomicU64,
 }

@@ -17,9 +17,9 @@ enum Tok {
 /// Bounds on what a client may send: the parser recurses on parentheses and `not`, and each
 /// `and`/`or` nests one more closure, so unbounded input could exhaust the stack and take
 /// the whole server down. Real filters (flows 4 and 6) are a few terms long.
-pub const MAX_LENGTH: usize = 2048;
-pub const MAX_DEPTH: usize = 16;
-pub const MAX_COMPARISONS: usize = 64;
+pub(crate) const MAX_LENGTH: usize = 2048;
+pub(crate) const MAX_DEPTH: usize = 16;
+pub(crate) const MAX_COMPARISONS: usize = 64;
 
 fn invalid(value: &str, reason: &str) -> SearchError {
     // The value is quoted back in the OperationOutcome: a long one is cut.

@@ -157,7 +157,7 @@ pub enum RefusalKind {
 
 /// A bounded log: the oldest entries go first.
 #[derive(Debug)]
-pub struct RequestLog {
+pub(crate) struct RequestLog {
     entries: Mutex<VecDeque<LoggedRequest>>,
     capacity: usize,
     redactor: Redactor,
@@ -200,7 +200,7 @@ impl RequestLog {
 
     /// A connection whose TLS handshake failed: it never became a request, but the observer
     /// must see that the client did not present a valid certificate.
-    pub fn push_handshake_failure(&self, reason: String) {
+    pub(crate) fn push_handshake_failure(&self, reason: String) {
         self.push(LoggedRequest {
             seq: 0,
             at: now(),

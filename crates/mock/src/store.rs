@@ -53,7 +53,7 @@ pub struct Store {
 }
 
 /// `Type/id` from a relative or absolute reference.
-pub fn reference_key(reference: &Value) -> Option<String> {
+pub(crate) fn reference_key(reference: &Value) -> Option<String> {
     let r = reference.get("reference")?.as_str()?;
     let mut parts = r.rsplit('/');
     let id = parts.next()?;
@@ -126,13 +126,13 @@ impl Store {
     }
 
     /// Resources of a type carrying an identifier with this value (any system).
-    pub fn with_identifier(&self, resource_type: &str, value: &str) -> &[usize] {
+    pub(crate) fn with_identifier(&self, resource_type: &str, value: &str) -> &[usize] {
         self.by_identifier
             .get(&(resource_type.to_owned(), value.to_owned()))
             .map_or(&[], Vec::as_slice)
     }
 
-    pub fn index_of(&self, key: &str) -> Option<usize> {
+    pub(crate) fn index_of(&self, key: &str) -> Option<usize> {
         self.by_key.get(key).copied()
     }
 
@@ -145,24 +145,24 @@ impl Store {
         reference_key(reference).and_then(|k| self.index_of(&k))
     }
 
-    pub fn roles_of_service(&self, service_key: &str) -> &[usize] {
+    pub(crate) fn roles_of_service(&self, service_key: &str) -> &[usize] {
         self.roles_by_service
             .get(service_key)
             .map_or(&[], Vec::as_slice)
     }
 
-    pub fn services_of_org(&self, org_key: &str) -> &[usize] {
+    pub(crate) fn services_of_org(&self, org_key: &str) -> &[usize] {
         self.services_by_org.get(org_key).map_or(&[], Vec::as_slice)
     }
 
-    pub fn services_at_location(&self, location_key: &str) -> &[usize] {
+    pub(crate) fn services_at_location(&self, location_key: &str) -> &[usize] {
         self.services_by_location
             .get(location_key)
             .map_or(&[], Vec::as_slice)
     }
 
     /// The organisation and every organisation above it through `partOf` (cycle-safe).
-    pub fn org_chain(&self, start: usize) -> Vec<usize> {
+    pub(crate) fn org_chain(&self, start: usize) -> Vec<usize> {
         let mut chain = vec![start];
         let mut current = start;
         while let Some(parent) = self.resolve(&self.all[current].resource["partOf"]) {

@@ -59,7 +59,7 @@ pub struct Day {
 
 /// The story so far.
 #[derive(Debug)]
-pub struct Story {
+pub(crate) struct Story {
     days: Mutex<Vec<Day>>,
 }
 
@@ -80,7 +80,7 @@ impl Story {
         self.days.lock().map(|d| d.clone()).unwrap_or_default()
     }
 
-    pub fn current_day(&self) -> u32 {
+    pub(crate) fn current_day(&self) -> u32 {
         self.days
             .lock()
             .ok()

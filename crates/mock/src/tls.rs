@@ -19,7 +19,7 @@ pub use rorcheck_http::tls::install_crypto_provider;
 
 /// The TLS acceptor: server certificate, and with `require_client_cert` a verifier that
 /// refuses any connection without a certificate signed by the test CA.
-pub fn acceptor(pki: &MockPki, require_client_cert: bool) -> Result<TlsAcceptor, MockError> {
+pub(crate) fn acceptor(pki: &MockPki, require_client_cert: bool) -> Result<TlsAcceptor, MockError> {
     install_crypto_provider();
     let tls_err = |e: &dyn std::fmt::Display| MockError::Tls(e.to_string());
     let builder = rustls::ServerConfig::builder();

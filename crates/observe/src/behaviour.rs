@@ -31,7 +31,7 @@ pub struct BehaviourCheck {
 
 /// What the checks need to know about the session.
 #[derive(Debug, Clone)]
-pub struct Session<'a> {
+pub(crate) struct Session<'a> {
     pub log: &'a [LoggedRequest],
     pub base_path: &'a str,
     /// The mock required a client certificate.
@@ -64,7 +64,7 @@ pub(super) const MAX_FINDINGS: usize = 20;
 /// A behaviour weighs what the scenarios it stands for weigh: without a token, the four
 /// headers, the certificate, every page or every day's changes the consumer misses data or
 /// is refused (CRITIQUE); the rest degrades service (MAJEUR) or wastes it (MINEUR).
-pub fn behaviour_priority(id: &str) -> rorcheck_scenario::Priority {
+pub(crate) fn behaviour_priority(id: &str) -> rorcheck_scenario::Priority {
     use rorcheck_scenario::Priority;
     match id {
         "COMP-01" | "COMP-02" | "COMP-05" | "COMP-07" | "COMP-09" => Priority::Critique,
@@ -109,7 +109,7 @@ pub(super) fn check(
 }
 
 /// Every check, in report order.
-pub fn all(session: &Session<'_>) -> Vec<BehaviourCheck> {
+pub(crate) fn all(session: &Session<'_>) -> Vec<BehaviourCheck> {
     vec![
         bearer_on_every_call(session),
         ror_headers_on_every_call(session),
@@ -336,7 +336,7 @@ fn documented_parameters_only(s: &Session<'_>) -> BehaviourCheck {
 
 /// What is missing from the paging of the search `first` started: one line per page never
 /// requested.
-pub fn paging_gaps(log: &[LoggedRequest], first: &LoggedRequest) -> Vec<String> {
+pub(crate) fn paging_gaps(log: &[LoggedRequest], first: &LoggedRequest) -> Vec<String> {
     let Some(page) = &first.facts.page else {
         return Vec::new();
     };
@@ -370,7 +370,7 @@ pub fn paging_gaps(log: &[LoggedRequest], first: &LoggedRequest) -> Vec<String> 
 /// connectivity check, "is there anything new"), not a read of the whole result.
 const PROBE_COUNT: usize = 10;
 
-pub fn is_probe(log: &[LoggedRequest], first: &LoggedRequest) -> bool {
+pub(crate) fn is_probe(log: &[LoggedRequest], first: &LoggedRequest) -> bool {
     let Some(page) = &first.facts.page else {
         return false;
     };
@@ -423,7 +423,7 @@ const RETRY_TOLERANCE_MS: u64 = 100;
 
 /// What went wrong in the `$export` flow `kickoff` started: early polls, polls after the
 /// manifest, files never downloaded.
-pub fn export_problems(log: &[LoggedRequest], kickoff: &LoggedRequest) -> Vec<String> {
+pub(crate) fn export_problems(log: &[LoggedRequest], kickoff: &LoggedRequest) -> Vec<String> {
     let Some(ExportFacts::Kickoff { job }) = &kickoff.facts.export else {
         return Vec::new();
     };

@@ -145,13 +145,13 @@ impl Expected {
     }
 
     /// Same endpoint: method and path.
-    pub fn same_endpoint(&self, actual: &Canonical) -> bool {
+    pub(crate) fn same_endpoint(&self, actual: &Canonical) -> bool {
         self.method == actual.method && self.path.matches(&actual.path)
     }
 
     /// What differs between this expectation and `actual`; empty when they match. Asking
     /// for more includes than the case needs only adds resources: not a difference.
-    pub fn differences(&self, actual: &Canonical) -> Vec<Difference> {
+    pub(crate) fn differences(&self, actual: &Canonical) -> Vec<Difference> {
         self.compare(actual, true)
     }
 
@@ -230,7 +230,7 @@ impl Expected {
 
     /// A near miss: same endpoint, and either the same selection criteria (only the values
     /// or the include set differ) or a shared criterion and at most two differences.
-    pub fn near_miss(&self, actual: &Canonical, differences: &[Difference]) -> bool {
+    pub(crate) fn near_miss(&self, actual: &Canonical, differences: &[Difference]) -> bool {
         if !self.same_endpoint(actual) || differences.is_empty() {
             return false;
         }

@@ -18,7 +18,7 @@ pub struct CommandRun {
 }
 
 impl CommandRun {
-    pub fn succeeded(&self) -> bool {
+    pub(crate) fn succeeded(&self) -> bool {
         self.exit_code == Some(0)
     }
 }

@@ -13,7 +13,7 @@ pub(crate) fn is_result_param(name: &str) -> bool {
 /// One difference between an expected and an observed request, phrased for the report.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
-pub enum Difference {
+pub(crate) enum Difference {
     Endpoint {
         expected: String,
         actual: String,
@@ -37,7 +37,7 @@ impl Difference {
     /// The same criterion asked with other data: another term, another code of the same
     /// system, another date with the same comparator. The consumer made the right kind of
     /// request, for its own data — not this case's.
-    pub fn is_other_data(&self) -> bool {
+    pub(crate) fn is_other_data(&self) -> bool {
         let Difference::Value {
             expected, actual, ..
         } = self

@@ -58,12 +58,12 @@ fn comparable(r: &LoggedRequest, base_path: &str) -> bool {
 }
 
 /// A logged request in canonical form, with its place in the log.
-pub struct Observed<'a> {
+pub(crate) struct Observed<'a> {
     pub entry: &'a LoggedRequest,
     pub canonical: Canonical,
 }
 
-pub fn observed<'a>(log: &'a [LoggedRequest], base_path: &str) -> Vec<Observed<'a>> {
+pub(crate) fn observed<'a>(log: &'a [LoggedRequest], base_path: &str) -> Vec<Observed<'a>> {
     log.iter()
         .filter(|r| comparable(r, base_path))
         .map(|r| Observed {
@@ -257,7 +257,7 @@ fn judge_near_miss(
 }
 
 /// The plans of every scenario, for a session of access profile `profile`.
-pub fn plans(
+pub(crate) fn plans(
     scenarios: &[Scenario],
     profile: u8,
     base_path: &str,
@@ -279,7 +279,7 @@ pub struct Claim {
     pub owner: Option<(usize, usize)>,
 }
 
-pub fn claims(plans: &[Result<Plan, OutOfScope>], traffic: &[Observed<'_>]) -> Vec<Claim> {
+pub(crate) fn claims(plans: &[Result<Plan, OutOfScope>], traffic: &[Observed<'_>]) -> Vec<Claim> {
     let expectations: Vec<((usize, usize), &ExpectedStep)> = plans
         .iter()
         .enumerate()
@@ -316,7 +316,7 @@ pub fn claims(plans: &[Result<Plan, OutOfScope>], traffic: &[Observed<'_>]) -> V
         .collect()
 }
 
-pub fn judge_scenario(
+pub(crate) fn judge_scenario(
     index: usize,
     scenario: &Scenario,
     plan: &Result<Plan, OutOfScope>,
@@ -476,7 +476,10 @@ pub fn percent(part: usize, whole: usize) -> u32 {
 /// per MINEUR finding — a failed scenario or a failed behaviour check, each counted once —
 /// floored at 0. Scenarios not exercised do not lower it: coverage says how much was shown.
 /// `None` when the session evidenced nothing at all: no score of 100 for an empty session.
-pub fn weighted_score(verdicts: &[ScenarioVerdict], behaviours: &[BehaviourCheck]) -> Option<u32> {
+pub(crate) fn weighted_score(
+    verdicts: &[ScenarioVerdict],
+    behaviours: &[BehaviourCheck],
+) -> Option<u32> {
     let judged = verdicts
         .iter()
         .any(|v| matches!(v.outcome, Status::Passed | Status::Failed))

@@ -95,7 +95,7 @@ pub struct Context {
 }
 
 /// Everything judged from one log.
-pub struct Judgement<'a> {
+pub(crate) struct Judgement<'a> {
     pub scenarios: &'a [Scenario],
     /// The session's log; it becomes the report's evidence.
     pub log: Vec<LoggedRequest>,

@@ -65,7 +65,7 @@ impl Pattern {
     }
 
     /// `ge{{since}}` matches `ge` followed by anything non-empty.
-    pub fn from_template(text: &str) -> Self {
+    pub(crate) fn from_template(text: &str) -> Self {
         match template::pieces(text) {
             Ok(pieces) => Pattern {
                 parts: pieces
@@ -81,7 +81,7 @@ impl Pattern {
         }
     }
 
-    pub fn is_literal(&self) -> bool {
+    pub(crate) fn is_literal(&self) -> bool {
         self.parts.iter().all(|p| matches!(p, Part::Text(_)))
     }
 

@@ -11,7 +11,7 @@ use rorcheck_mock::visibility;
 use super::behaviour::{BehaviourCheck, Finding, check, unix_ms};
 
 /// What the story judgement reads.
-pub struct StoryInput<'a> {
+pub(crate) struct StoryInput<'a> {
     pub days: &'a [Day],
     /// The data at the end of the session.
     pub store: &'a Store,
@@ -55,7 +55,7 @@ fn last_updated_values(r: &LoggedRequest) -> Vec<String> {
 }
 
 /// COMP-09, not applicable when no story was played.
-pub fn judge(story: Option<&StoryInput<'_>>, log: &[LoggedRequest]) -> BehaviourCheck {
+pub(crate) fn judge(story: Option<&StoryInput<'_>>, log: &[LoggedRequest]) -> BehaviourCheck {
     let title = "Récit jour par jour : extraction J0, mise à jour chaque jour, point de contrôle";
     let why = "chaque création, modification et fermeture doit parvenir au consommateur par ses mises à jour";
     let Some(story) = story else {

@@ -16,12 +16,19 @@ use super::ReportError;
 pub struct DossierInfo {
     /// `run` or `observe`.
     pub mode: &'static str,
+    /// The tool that wrote the dossier (`rorcheck`).
     pub tool: &'static str,
+    /// Its version.
     pub version: &'static str,
+    /// SHA-256 of the scenario files, as in the reports.
     pub scenario_set_hash: String,
+    /// What was judged: the target, or the observed application.
     pub target: String,
+    /// When the run or session started (RFC 3339).
     pub started_at: String,
+    /// When it ended (RFC 3339).
     pub finished_at: String,
+    /// Its verdict, as the reports say it.
     pub verdict: String,
 }
 

@@ -20,7 +20,7 @@ fn mark(status: Status) -> &'static str {
 }
 
 /// One line for a finished scenario.
-pub fn scenario_line(s: &ScenarioResult) -> String {
+pub(crate) fn scenario_line(s: &ScenarioResult) -> String {
     let mut line = format!(
         "{} {:<12} P{} {:<55} {:>7.0} ms",
         mark(s.status),
@@ -54,6 +54,7 @@ pub struct Progress {
 }
 
 impl Progress {
+    /// Progress over `total` scenarios.
     pub fn new(total: usize) -> Self {
         let bar = std::io::stderr().is_terminal().then(|| {
             let bar = ProgressBar::new(total as u64);
@@ -67,6 +68,7 @@ impl Progress {
         Progress { bar }
     }
 
+    /// One scenario finished: its line, and the bar moves on.
     pub fn finished(&self, s: &ScenarioResult) {
         let line = scenario_line(s);
         match &self.bar {
@@ -78,6 +80,7 @@ impl Progress {
         }
     }
 
+    /// The run ended: the bar goes away.
     pub fn done(&self) {
         if let Some(bar) = &self.bar {
             bar.finish_and_clear();

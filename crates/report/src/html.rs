@@ -227,6 +227,7 @@ fn badge_class(s: Status) -> &'static str {
     }
 }
 
+/// `report.html` of a run.
 pub fn render(report: &RunReport) -> Result<String, askama::Error> {
     let counts = report.counts();
     let priorities = Priority::ALL

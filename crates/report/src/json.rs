@@ -51,10 +51,12 @@ struct JsonReport<'a> {
     scenarios: &'a [ScenarioResult],
 }
 
+/// The run's verdict as `report.json` writes it.
 pub fn verdict(report: &RunReport) -> &'static str {
     report.verdict().label()
 }
 
+/// `report.json` of a run.
 pub fn render(report: &RunReport) -> Result<String, serde_json::Error> {
     let by_priority = Priority::ALL
         .iter()

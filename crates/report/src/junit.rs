@@ -118,6 +118,7 @@ fn test_case(s: &ScenarioResult) -> TestCase {
     tc
 }
 
+/// `junit.xml` of a run: one testsuite per modality, one testcase per scenario.
 pub fn render(report: &RunReport) -> Result<String, quick_junit::SerializeError> {
     let mut junit = Report::new("rorcheck");
     junit.set_timestamp(report.started_at.fixed_offset());
@@ -237,7 +238,7 @@ pub fn observation(report: &ObserveReport) -> Result<String, quick_junit::Serial
 }
 
 /// Why a session is not a success, in one line.
-pub fn session_failure(report: &ObserveReport) -> String {
+pub(crate) fn session_failure(report: &ObserveReport) -> String {
     let s = &report.summary;
     if s.passed == 0 && s.failed == 0 && s.behaviours_failed == 0 {
         return "aucun scénario exercé : la session n'a rien montré".to_owned();

@@ -53,7 +53,7 @@ pub enum ReportError {
 }
 
 /// What a renderer (askama, quick-junit, serde_json) said when it failed.
-pub type RenderError = Box<dyn std::error::Error + Send + Sync>;
+pub(crate) type RenderError = Box<dyn std::error::Error + Send + Sync>;
 
 /// One report format: its file name and how it renders a document (`None` when the format
 /// does not apply to that kind of document).
@@ -65,7 +65,7 @@ pub struct Format {
 }
 
 /// Every format [`write_all`] writes, in order.
-pub const FORMATS: [Format; 4] = [
+pub(crate) const FORMATS: [Format; 4] = [
     Format {
         file: "junit.xml",
         render: |doc| {

@@ -28,7 +28,7 @@ impl Diagnostic {
         }
     }
 
-    pub fn whole_file(path: &Path, message: impl Into<String>) -> Self {
+    pub(crate) fn whole_file(path: &Path, message: impl Into<String>) -> Self {
         Diagnostic {
             path: path.to_owned(),
             line: 0,

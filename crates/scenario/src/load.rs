@@ -61,7 +61,7 @@ pub fn parse_scenario(path: &Path, text: &str) -> Result<Scenario, Diagnostic> {
 }
 
 /// Largest scenario file read: the catalogue's biggest is a few KiB.
-pub const MAX_FILE_BYTES: u64 = 1024 * 1024;
+pub(crate) const MAX_FILE_BYTES: u64 = 1024 * 1024;
 
 /// Reads a scenario file as UTF-8 text, bounded in size; a byte that is not UTF-8 is
 /// located by line and column.
@@ -102,7 +102,7 @@ fn read_text(path: &Path) -> Result<String, Box<Diagnostic>> {
 
 /// Finds the scenario files under `paths` (files as given, directories recursively, `.yaml`
 /// and `.yml`), sorted for a stable order.
-pub fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>, LoadErrors> {
+pub(crate) fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>, LoadErrors> {
     let mut files = Vec::new();
     let mut errors = Vec::new();
     for path in paths {

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use super::model::{Check, FhirPathExpect, HeaderRule};
 
 /// Variables available to every scenario without being declared.
-pub const BUILTINS: &[&str] = &["base_url", "now", "today"];
+pub(crate) const BUILTINS: &[&str] = &["base_url", "now", "today"];
 
 /// One piece of a template.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -49,7 +49,7 @@ pub fn pieces(text: &str) -> Result<Vec<Piece<'_>>, TemplateError> {
     Ok(out)
 }
 
-pub fn is_variable_name(name: &str) -> bool {
+pub(crate) fn is_variable_name(name: &str) -> bool {
     !name.is_empty()
         && name
             .chars()
@@ -106,7 +106,7 @@ pub fn render_json(
 }
 
 /// Every string inside a JSON value, for validation.
-pub fn json_strings(value: &serde_json::Value) -> Vec<&str> {
+pub(crate) fn json_strings(value: &serde_json::Value) -> Vec<&str> {
     use serde_json::Value;
     match value {
         Value::String(s) => vec![s.as_str()],
@@ -117,7 +117,7 @@ pub fn json_strings(value: &serde_json::Value) -> Vec<&str> {
 }
 
 /// Every template string inside an assertion.
-pub fn check_templates(check: &Check) -> Vec<&str> {
+pub(crate) fn check_templates(check: &Check) -> Vec<&str> {
     match check {
         Check::Header(h) => match &h.rule {
             HeaderRule::Equals(v) | HeaderRule::Contains(v) | HeaderRule::Matches(v) => vec![v],

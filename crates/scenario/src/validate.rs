@@ -13,7 +13,7 @@ use rorcheck_fhirpath::FhirPath;
 const ID_PATTERN: &str = r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)*-[0-9]{3}$";
 
 /// Everything that can be wrong inside one scenario.
-pub fn check_scenario(s: &Scenario) -> Vec<Diagnostic> {
+pub(crate) fn check_scenario(s: &Scenario) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let path = s.source.as_path();
     let at_id = |msg: String| Diagnostic::new(path, s.id.referenced, msg);
@@ -307,7 +307,7 @@ fn undefined_variables(
 }
 
 /// Ids must be unique across the whole set.
-pub fn check_unique_ids(scenarios: &[Scenario]) -> Vec<Diagnostic> {
+pub(crate) fn check_unique_ids(scenarios: &[Scenario]) -> Vec<Diagnostic> {
     let mut first_seen: BTreeMap<&str, &Scenario> = BTreeMap::new();
     let mut out = Vec::new();
     for s in scenarios {

@@ -46,13 +46,13 @@ impl Verdict {
 /// A body that is not JSON: it cannot be evaluated (an error, not a failure).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("le corps de la réponse n'est pas du JSON valide ({reason})")]
-pub struct NotJson {
+pub(crate) struct NotJson {
     /// What the JSON parser said.
     reason: String,
 }
 
 /// A response as assertions see it; the body is parsed as JSON once, on first need.
-pub struct ResponseView<'a> {
+pub(crate) struct ResponseView<'a> {
     pub status: u16,
     pub headers: &'a HeaderMap,
     pub body: &'a [u8],
@@ -96,7 +96,11 @@ impl<'a> ResponseView<'a> {
 }
 
 /// Evaluates one check against a response.
-pub async fn evaluate(check: &Check, resp: &ResponseView<'_>, fhirpath: &FhirPath) -> Verdict {
+pub(crate) async fn evaluate(
+    check: &Check,
+    resp: &ResponseView<'_>,
+    fhirpath: &FhirPath,
+) -> Verdict {
     match check {
         Check::Status(spec) => status(spec, resp.status),
         Check::Header(spec) => headers::header(spec, resp.headers),
@@ -121,7 +125,10 @@ pub async fn evaluate(check: &Check, resp: &ResponseView<'_>, fhirpath: &FhirPat
 }
 
 /// Findings on the body: errors fail, warnings are listed with a pass.
-pub fn conformance(aspects: rorcheck_conformance::Aspects, resp: &ResponseView<'_>) -> Verdict {
+pub(crate) fn conformance(
+    aspects: rorcheck_conformance::Aspects,
+    resp: &ResponseView<'_>,
+) -> Verdict {
     let json = match resp.json() {
         Ok(Some(json)) => json,
         Ok(None) => return Verdict::new(false, CONFORMANCE_EXPECTED, "corps de réponse vide"),
@@ -164,7 +171,7 @@ impl FindingCounts {
 /// The verdict on conformance findings: errors fail, warnings are listed with a pass.
 /// `shown` are the findings kept (the first ones), `counts` how many there were in all,
 /// `scope` what was checked (« 12 ressource(s) »).
-pub fn findings_verdict(
+pub(crate) fn findings_verdict(
     shown: &[rorcheck_conformance::Finding],
     counts: FindingCounts,
     scope: &str,

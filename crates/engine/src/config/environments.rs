@@ -107,7 +107,7 @@ impl BuiltinEnvironment {
     }
 
     /// [`Self::config`] with the environment variables read through `var`.
-    pub fn config_with(
+    pub(crate) fn config_with(
         &self,
         declared: Option<&TargetConfig>,
         var: &dyn Fn(&str) -> Option<String>,

@@ -48,7 +48,7 @@ impl RorHeaders {
         }
     }
 
-    pub fn as_pairs(&self) -> [(&'static str, &str); 4] {
+    pub(crate) fn as_pairs(&self) -> [(&'static str, &str); 4] {
         [
             (
                 headers::PROFIL_UTILISATEUR_CODE,

@@ -314,7 +314,7 @@ impl Target {
 
     /// The name `rorcheck doctor --env` takes for this target: its config name, or its URL
     /// for an ad-hoc one.
-    pub fn doctor_name(&self) -> String {
+    pub(crate) fn doctor_name(&self) -> String {
         if self.name.contains(' ') || self.name.is_empty() {
             self.base_url.to_string()
         } else {
@@ -335,14 +335,14 @@ impl Target {
         }
     }
 
-    pub fn set_ror_headers(&mut self, ror: &RorHeaders) {
+    pub(crate) fn set_ror_headers(&mut self, ror: &RorHeaders) {
         for (k, v) in ror.as_pairs() {
             self.set_header(k, v);
         }
     }
 
     /// Sets a default header, replacing one of the same name (case-insensitive).
-    pub fn set_header(&mut self, name: &str, value: &str) {
+    pub(crate) fn set_header(&mut self, name: &str, value: &str) {
         self.headers.retain(|(k, _)| !k.eq_ignore_ascii_case(name));
         self.headers.push((name.to_owned(), value.to_owned()));
     }

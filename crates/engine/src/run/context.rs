@@ -34,7 +34,7 @@ impl StepContext<'_> {
 }
 
 /// One step being run: what each exchange of its flow needs.
-pub struct StepRun<'a, 'b> {
+pub(crate) struct StepRun<'a, 'b> {
     /// The run's shared context.
     pub ctx: &'a StepContext<'b>,
     /// The step, with its position in the file.

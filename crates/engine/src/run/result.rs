@@ -33,7 +33,7 @@ impl Cause {
         }
     }
 
-    pub fn of_transport(e: &rorcheck_http::TransportError) -> Option<Cause> {
+    pub(crate) fn of_transport(e: &rorcheck_http::TransportError) -> Option<Cause> {
         use rorcheck_http::TransportError as T;
         match e {
             T::Connect(_) => Some(Cause::Connection),
@@ -43,7 +43,7 @@ impl Cause {
         }
     }
 
-    pub fn of_token(e: &rorcheck_http::oauth::OAuthError) -> Option<Cause> {
+    pub(crate) fn of_token(e: &rorcheck_http::oauth::OAuthError) -> Option<Cause> {
         use rorcheck_http::oauth::OAuthError as O;
         match e {
             O::Transport(_) => Some(Cause::Connection),
@@ -152,7 +152,7 @@ pub struct ScenarioResult {
 
 impl ScenarioResult {
     /// The cause shared by the step that stopped it, if it could not reach the target.
-    pub fn cause(&self) -> Option<Cause> {
+    pub(crate) fn cause(&self) -> Option<Cause> {
         self.steps.iter().find_map(|st| st.cause)
     }
 
@@ -252,7 +252,7 @@ impl Counts {
     }
 
     /// Scenarios that did not pass although they ran.
-    pub fn not_passed(&self) -> usize {
+    pub(crate) fn not_passed(&self) -> usize {
         self.failed + self.errored
     }
 }

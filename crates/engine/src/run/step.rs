@@ -14,7 +14,7 @@ use rorcheck_http::{HttpClient, OutgoingRequest, RecordedRequest, Redactor};
 use rorcheck_scenario::{AuthMode, ClientCertificate, Flow, Step};
 
 /// Runs one step. Captured values are added to `vars`; captured secrets to `redactor`.
-pub async fn run_step(
+pub(crate) async fn run_step(
     ctx: &StepContext<'_>,
     step: &Spanned<Step>,
     vars: &mut BTreeMap<String, String>,

@@ -24,7 +24,7 @@ use state::Shared;
 pub use state::{MockState, Peer, STORY_PATH};
 
 /// The router, with the FHIR API under `base_path` (e.g. `/ws-diffusion-fhir`).
-pub fn router(state: Shared, base_path: &str) -> Router {
+pub(crate) fn router(state: Shared, base_path: &str) -> Router {
     let base = base_path.trim_end_matches('/');
     let fhir = Router::new()
         .route(&format!("{base}/metadata"), get(metadata))

@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 
 use crate::log::{Refusal, RefusalKind, ResponseFacts};
 
-pub const FHIR_JSON: &str = "application/fhir+json;charset=utf-8";
+pub(crate) const FHIR_JSON: &str = "application/fhir+json;charset=utf-8";
 
 /// An OperationOutcome response.
 pub fn outcome(status: StatusCode, code: &str, diagnostics: &str) -> Response {

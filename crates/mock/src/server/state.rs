@@ -18,7 +18,7 @@ use crate::store::Store;
 pub const STORY_PATH: &str = "/_rorcheck/story";
 
 /// Resource types the mock serves.
-pub const TYPES: &[&str] = &[
+pub(crate) const TYPES: &[&str] = &[
     "HealthcareService",
     "Organization",
     "Location",
@@ -111,7 +111,7 @@ impl MockState {
     }
 
     /// Serves `store` from now on.
-    pub fn replace_store(&self, store: Store) {
+    pub(crate) fn replace_store(&self, store: Store) {
         let store = Arc::new(store);
         match self.store.write() {
             Ok(mut guard) => *guard = store,
@@ -121,7 +121,7 @@ impl MockState {
 
     /// Moves the story to its next day: the day's changes are applied to a copy of the
     /// data, which is then served. `None` when no story is played.
-    pub fn advance_story(&self) -> Option<crate::story::Day> {
+    pub(crate) fn advance_story(&self) -> Option<crate::story::Day> {
         let story = self.story.as_ref()?;
         // One day at a time, even if two requests ask at once.
         let _turn = self.story_turn.lock();

@@ -158,7 +158,7 @@ impl Check {
 /// The YAML form of an assertion: exactly one kind key, plus common options.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct RawAssertion {
+pub(crate) struct RawAssertion {
     /// `200`, `[200, 201]` or a class such as `4xx`.
     status: Option<StatusSpec>,
     header: Option<HeaderSpec>,

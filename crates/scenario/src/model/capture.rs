@@ -25,7 +25,7 @@ pub enum CaptureSource {
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct RawCapture {
+pub(crate) struct RawCapture {
     /// Variable name, used later as `{{name}}`.
     name: String,
     fhirpath: Option<String>,

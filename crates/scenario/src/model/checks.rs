@@ -100,7 +100,7 @@ pub enum HeaderRule {
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct RawHeaderSpec {
+pub(crate) struct RawHeaderSpec {
     name: String,
     /// `true`: the header is there; `false`: it is absent.
     present: Option<bool>,
@@ -156,7 +156,7 @@ pub enum FhirPathExpect {
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct RawFhirPathSpec {
+pub(crate) struct RawFhirPathSpec {
     expr: String,
     /// The result equals this value (a list compares element by element).
     equals: Option<serde_json::Value>,

@@ -511,7 +511,7 @@ async fn next_page(
 
 /// Follows `link[next]` from the first response of a step to the end (or `max_pages`),
 /// with the step's headers and the target's token, recording each page.
-pub async fn follow(
+pub(crate) async fn follow(
     run: &StepRun<'_, '_>,
     limit: FollowNext,
     request: &OutgoingRequest,

@@ -26,7 +26,7 @@ pub enum FileFormat {
 }
 
 impl FileFormat {
-    pub fn from_content_type(ct: &str) -> Option<FileFormat> {
+    pub(crate) fn from_content_type(ct: &str) -> Option<FileFormat> {
         let media = ct
             .split(';')
             .next()
@@ -257,7 +257,7 @@ impl ExportTally {
     }
 
     /// The conformance verdict over every exported resource, for the aspects asked.
-    pub fn conformance_verdict(&self, aspects: Aspects) -> Verdict {
+    pub(crate) fn conformance_verdict(&self, aspects: Aspects) -> Verdict {
         let keep = |rule: &str| {
             let family = rule.split('-').next().unwrap_or("");
             match family {
