@@ -178,7 +178,7 @@ async fn every_fault_is_caught_by_the_scenarios_built_for_it() {
         "the faithful mock must pass everything: {failing:?}"
     );
     // The embedded target is a profile-0 client: scenarios for profiles 1 to 5 (mutual TLS)
-    // are skipped here and proven in tests/mtls_target.rs.
+    // are skipped here and proven in tests/e2e/mtls_target.rs.
     let profile_0 = rorcheck::scenario::AccessProfile::try_from(0).ok();
     let applicable: BTreeSet<String> = set
         .scenarios
