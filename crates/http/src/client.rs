@@ -10,42 +10,61 @@ use super::evidence::Timings;
 /// A request ready to go: variables already filled in.
 #[derive(Debug, Clone)]
 pub struct OutgoingRequest {
+    /// The HTTP method.
     pub method: reqwest::Method,
+    /// The full URL, query included.
     pub url: url::Url,
+    /// Headers in the order they are sent.
     pub headers: Vec<(String, String)>,
+    /// The body, if any.
     pub body: Option<Vec<u8>>,
+    /// The longest wait for an answer (and between two chunks of its body).
     pub timeout: Duration,
     /// The largest response body read; beyond it the exchange fails (see [`super::Limits`]).
     pub max_body: u64,
 }
 
+/// A response read whole, within the request's size limit.
 #[derive(Debug, Clone)]
 pub struct ReceivedResponse {
+    /// The HTTP status.
     pub status: u16,
+    /// Its headers.
     pub headers: HeaderMap,
+    /// Its body.
     pub body: Vec<u8>,
+    /// When it was sent and how long it took.
     pub timings: Timings,
 }
 
 /// Why no usable response came back. Messages never contain header values.
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum TransportError {
+    /// No answer within the timeout (milliseconds).
     #[error("pas de réponse dans le délai de {0} ms")]
     Timeout(u128),
+    /// The connection could not be made.
     #[error("connexion impossible : {0}")]
     Connect(String),
     /// The TLS handshake failed: the server refused the client (no or untrusted client
     /// certificate) or the client refused the server (untrusted certificate).
     #[error("poignée de main TLS refusée : {0}")]
     Tls(String),
+    /// The request could not be built.
     #[error("requête invalide : {0}")]
     Build(String),
+    /// The exchange broke off.
     #[error("échange interrompu : {0}")]
     Other(String),
     /// The server sent (or announced) more than the target's limit allows: reading stopped
     /// there, so that no response can exhaust memory.
     #[error("corps de réponse au-delà de la limite de {} ({}) : lecture arrêtée", super::limits::human_size(*limit), announced.map_or_else(|| "flux sans fin annoncée".to_owned(), |n| format!("{} annoncés", super::limits::human_size(n))))]
-    BodyTooLarge { limit: u64, announced: Option<u64> },
+    BodyTooLarge {
+        /// The limit, in bytes.
+        limit: u64,
+        /// The Content-Length announced, when there was one.
+        announced: Option<u64>,
+    },
 }
 
 /// Reads a whole body, refusing one larger than `limit` before reading it (Content-Length)
@@ -88,11 +107,19 @@ pub async fn read_capped(
 /// Why [`read_capped`] stopped.
 #[derive(Debug)]
 pub enum ReadError {
-    TooLarge { limit: u64, announced: Option<u64> },
+    /// More than `limit` bytes (`announced` by Content-Length, or streamed).
+    TooLarge {
+        /// The limit, in bytes.
+        limit: u64,
+        /// The Content-Length announced, when there was one.
+        announced: Option<u64>,
+    },
+    /// The connection failed while reading.
     Transport(reqwest::Error),
 }
 
 impl ReadError {
+    /// The transport error a step reports.
     pub fn into_transport(self, timeout_ms: u128) -> TransportError {
         match self {
             ReadError::TooLarge { limit, announced } => {
@@ -117,6 +144,7 @@ pub fn chain(err: &reqwest::Error) -> String {
     parts.join(" <- ")
 }
 
+/// The HTTP client of a target, with its TLS settings.
 #[derive(Debug, Clone)]
 pub struct HttpClient {
     inner: reqwest::Client,
@@ -132,6 +160,7 @@ impl HttpClient {
         Ok(HttpClient { inner })
     }
 
+    /// A client over a configured reqwest client (the target's, with its certificates).
     pub fn from_reqwest(inner: reqwest::Client) -> Self {
         HttpClient { inner }
     }
@@ -168,6 +197,7 @@ impl HttpClient {
         Ok(builder)
     }
 
+    /// Sends `req` and reads its answer whole, within `req.max_body`.
     pub async fn send(&self, req: &OutgoingRequest) -> Result<ReceivedResponse, TransportError> {
         let builder = self.builder(req)?;
         let timeout_ms = req.timeout.as_millis();

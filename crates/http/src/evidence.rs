@@ -5,24 +5,35 @@ use serde::Serialize;
 /// Bodies are kept up to this size in reports; the full body is still used for assertions.
 pub const MAX_EVIDENCE_BODY: usize = 512 * 1024;
 
+/// A request as the reports show it, secrets masked.
 #[derive(Debug, Clone, Serialize)]
 pub struct RecordedRequest {
+    /// The HTTP method.
     pub method: String,
+    /// The URL, secrets masked.
     pub url: String,
+    /// Headers, credentials masked.
     pub headers: Vec<(String, String)>,
+    /// The body, masked and cut to [`MAX_EVIDENCE_BODY`].
     pub body: Option<String>,
 }
 
+/// A response as the reports show it, secrets masked.
 #[derive(Debug, Clone, Serialize)]
 pub struct RecordedResponse {
+    /// The HTTP status.
     pub status: u16,
+    /// Headers, credentials masked.
     pub headers: Vec<(String, String)>,
+    /// The body, masked and cut to [`MAX_EVIDENCE_BODY`].
     pub body: String,
     /// Full size of the body in bytes, even when `body` was cut.
     pub body_bytes: usize,
+    /// Whether `body` was cut.
     pub body_truncated: bool,
 }
 
+/// When an exchange happened and how long it took.
 #[derive(Debug, Clone, Serialize)]
 pub struct Timings {
     /// When the request was sent (RFC 3339, UTC).
@@ -42,7 +53,10 @@ pub fn now() -> String {
 /// One request and, if one came, its response.
 #[derive(Debug, Clone, Serialize)]
 pub struct Exchange {
+    /// What was sent.
     pub request: RecordedRequest,
+    /// What came back, if anything did.
     pub response: Option<RecordedResponse>,
+    /// Its timings, when a response came.
     pub timings: Option<Timings>,
 }

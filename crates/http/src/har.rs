@@ -8,95 +8,142 @@ use super::evidence::Exchange;
 /// A whole archive.
 #[derive(Debug, Clone, Serialize)]
 pub struct Har {
+    /// The `log` object.
     pub log: HarLog,
 }
 
+/// HAR `log`: version, creator and entries.
 #[derive(Debug, Clone, Serialize)]
 pub struct HarLog {
+    /// `1.2`.
     pub version: &'static str,
+    /// The tool that wrote it.
     pub creator: HarCreator,
+    /// The exchanges, in order.
     pub entries: Vec<HarEntry>,
 }
 
+/// HAR `creator`.
 #[derive(Debug, Clone, Serialize)]
 pub struct HarCreator {
+    /// `rorcheck`.
     pub name: &'static str,
+    /// Its version.
     pub version: &'static str,
 }
 
+/// A header, cookie or query parameter.
 #[derive(Debug, Clone, Serialize)]
 pub struct NameValue {
+    /// Its name.
     pub name: String,
+    /// Its value.
     pub value: String,
 }
 
+/// One exchange of the archive.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct HarEntry {
+    /// When the request was sent (RFC 3339).
     pub started_date_time: String,
     /// Milliseconds, the whole exchange.
     pub time: f64,
+    /// The request.
     pub request: HarRequest,
+    /// The response (status 0 when none came).
     pub response: HarResponse,
+    /// Always empty: rorcheck caches nothing.
     pub cache: serde_json::Value,
+    /// Send, wait and receive times.
     pub timings: HarTimings,
     /// What the exchange was for: scenario, step, page...
     pub comment: String,
 }
 
+/// HAR `request`.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct HarRequest {
+    /// The HTTP method.
     pub method: String,
+    /// The URL.
     pub url: String,
+    /// `HTTP/1.1`.
     pub http_version: &'static str,
+    /// None: rorcheck sends no cookie.
     pub cookies: Vec<NameValue>,
+    /// Headers, credentials masked.
     pub headers: Vec<NameValue>,
+    /// The query parameters, decoded.
     pub query_string: Vec<NameValue>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    /// The body, if any.
     pub post_data: Option<HarPostData>,
+    /// -1: not measured.
     pub headers_size: i64,
+    /// The body's size, -1 when none.
     pub body_size: i64,
 }
 
+/// HAR `postData`.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct HarPostData {
+    /// Its media type.
     pub mime_type: String,
+    /// The body, masked.
     pub text: String,
 }
 
+/// HAR `response`.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct HarResponse {
     /// 0 when no response came (HAR's convention for a failed request).
     pub status: u16,
+    /// The reason phrase.
     pub status_text: String,
+    /// `HTTP/1.1`.
     pub http_version: &'static str,
+    /// None: cookies are not kept.
     pub cookies: Vec<NameValue>,
+    /// Headers, credentials masked.
     pub headers: Vec<NameValue>,
+    /// The body.
     pub content: HarContent,
+    /// The `Location` header, if any.
     #[serde(rename = "redirectURL")]
     pub redirect_url: String,
+    /// -1: not measured.
     pub headers_size: i64,
+    /// The body's size.
     pub body_size: i64,
 }
 
+/// HAR `content`.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct HarContent {
     /// Size of the whole body, even when `text` holds only its start.
     pub size: i64,
+    /// Its media type.
     pub mime_type: String,
+    /// The body, masked (its start when it was cut).
     pub text: String,
+    /// Says so when `text` is only the start of the body.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
 }
 
+/// HAR `timings`, in milliseconds.
 #[derive(Debug, Clone, Serialize)]
 pub struct HarTimings {
+    /// Sending the request (0: not measured apart).
     pub send: f64,
+    /// Waiting for the response headers.
     pub wait: f64,
+    /// Reading the body.
     pub receive: f64,
 }
 
@@ -130,23 +177,34 @@ fn query_of(url: &str) -> Vec<NameValue> {
 
 /// One exchange as the archive needs it, from either side of rorcheck.
 pub struct EntryParts<'a> {
+    /// When the request was sent (RFC 3339).
     pub started: String,
+    /// The HTTP method.
     pub method: &'a str,
+    /// The URL.
     pub url: String,
+    /// Request headers, masked.
     pub request_headers: &'a [(String, String)],
+    /// Request body, masked.
     pub request_body: Option<&'a str>,
     /// `None` when no response came.
     pub status: Option<u16>,
+    /// Response headers, masked.
     pub response_headers: &'a [(String, String)],
+    /// Response body, masked (possibly its start).
     pub response_body: &'a str,
     /// The whole body's size when `response_body` is only its start.
     pub response_size: usize,
+    /// Time to the response headers.
     pub wait_ms: f64,
+    /// Time to the end of the body.
     pub total_ms: f64,
+    /// What the exchange was for.
     pub comment: String,
 }
 
 impl HarEntry {
+    /// An entry from its parts.
     pub fn new(p: EntryParts<'_>) -> Self {
         let mime = |headers: &[(String, String)]| {
             header(headers, "content-type")
@@ -232,6 +290,7 @@ impl HarEntry {
 }
 
 impl Har {
+    /// An archive of `entries`, written by this rorcheck.
     pub fn new(entries: Vec<HarEntry>) -> Self {
         Har {
             log: HarLog {
@@ -245,6 +304,7 @@ impl Har {
         }
     }
 
+    /// The archive as pretty-printed JSON.
     pub fn to_json(&self) -> Result<String, serde_json::Error> {
         serde_json::to_string_pretty(self)
     }

@@ -7,16 +7,36 @@ use std::path::{Path, PathBuf};
 /// Why the TLS material could not be used. Messages never contain a password or a key.
 #[derive(Debug, thiserror::Error)]
 pub enum TlsMaterialError {
+    /// A file could not be read.
     #[error("cannot read {path}: {reason}")]
-    Read { path: PathBuf, reason: String },
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        reason: String,
+    },
+    /// The PKCS#12 file could not be opened.
     #[error(
         "cannot open the PKCS#12 file {path}: wrong password, or not a PKCS#12 file ({reason})"
     )]
-    Pkcs12 { path: PathBuf, reason: String },
+    Pkcs12 {
+        /// The file.
+        path: PathBuf,
+        /// What the decoder said.
+        reason: String,
+    },
+    /// The PKCS#12 file holds no key.
     #[error("the PKCS#12 file {0} holds no private key with its certificate")]
     NoKey(PathBuf),
+    /// A PEM file holds no certificate or no key.
     #[error("{path} holds no usable {what}")]
-    Pem { path: PathBuf, what: &'static str },
+    Pem {
+        /// The file.
+        path: PathBuf,
+        /// `certificate` or `private key`.
+        what: &'static str,
+    },
+    /// The material was refused by the TLS stack.
     #[error("invalid TLS material: {0}")]
     Invalid(String),
 }
@@ -157,10 +177,12 @@ pub struct ClientTls {
     pub ca_pem: Option<Vec<u8>>,
     /// Trust only `ca_pem`, not the system roots.
     pub ca_only: bool,
+    /// The client certificate and key, for mutual TLS.
     pub identity: Option<ClientIdentity>,
 }
 
 impl ClientTls {
+    /// Trusts the CAs of the PEM bundle at `path` (only them when `only`).
     pub fn with_ca_file(mut self, path: &Path, only: bool) -> Result<Self, TlsMaterialError> {
         let pem = read(path)?;
         if reqwest::Certificate::from_pem_bundle(&pem)

@@ -6,14 +6,24 @@ use std::time::{Duration, Instant};
 
 use serde::Deserialize;
 
+/// Why no token could be obtained.
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum OAuthError {
+    /// The token endpoint could not be reached.
     #[error("serveur d'autorisation injoignable : {0}")]
     Transport(String),
+    /// The TLS handshake with the token endpoint failed.
     #[error("poignée de main TLS refusée avec le serveur d'autorisation : {0}")]
     Tls(String),
+    /// The token endpoint refused the client.
     #[error("jeton refusé par le serveur d'autorisation (HTTP {status}{})", code.as_ref().map(|c| format!(", {c}")).unwrap_or_default())]
-    Refused { status: u16, code: Option<String> },
+    Refused {
+        /// The HTTP status.
+        status: u16,
+        /// The OAuth2 `error` code, when given.
+        code: Option<String>,
+    },
+    /// The answer is not a token response.
     #[error("réponse du serveur d'autorisation illisible : {0}")]
     Malformed(String),
 }
@@ -31,7 +41,9 @@ struct TokenResponse {
 pub struct TokenGrant {
     /// Secret: never displayed.
     pub access_token: String,
+    /// `Bearer`, as the response says it.
     pub token_type: Option<String>,
+    /// Lifetime in seconds, as the response says it.
     pub expires_in: Option<u64>,
     /// The `Cache-Control` header of the response (RFC 6749 §5.1 asks for `no-store`).
     pub cache_control: Option<String>,
@@ -64,7 +76,9 @@ struct Cached {
 
 /// A client of the token endpoint, holding the current token.
 pub struct TokenSource {
+    /// The token endpoint.
     pub token_url: url::Url,
+    /// The client id.
     pub client_id: String,
     /// `None` for mTLS clients (RFC 8705), authenticated by their certificate.
     secret: Option<String>,
@@ -98,6 +112,8 @@ fn transport(e: &reqwest::Error) -> OAuthError {
 }
 
 impl TokenSource {
+    /// A source for `client_id` at `token_url`, with its secret (profile 0) or without
+    /// (mutual TLS: `http` presents the certificate).
     pub fn new(
         token_url: url::Url,
         client_id: String,
@@ -114,6 +130,7 @@ impl TokenSource {
         }
     }
 
+    /// The client secret, when the client has one.
     pub fn secret(&self) -> Option<&str> {
         self.secret.as_deref()
     }

@@ -26,6 +26,7 @@ impl RateLimiter {
         })
     }
 
+    /// The cap, in requests per second.
     pub fn per_second_value(&self) -> f64 {
         1.0 / self.interval.as_secs_f64()
     }

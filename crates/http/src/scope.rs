@@ -14,7 +14,9 @@ use url::{Origin, Url};
 pub struct ForeignOrigin {
     /// What the URL was, e.g. « le lien next ».
     pub what: String,
+    /// The origin it points to.
     pub origin: String,
+    /// The target's own origin.
     pub api: String,
 }
 
@@ -35,6 +37,7 @@ pub fn origin_text(url: &Url) -> String {
 }
 
 impl CredentialScope {
+    /// The scope of a target at `base_url` that also trusts `trusted`.
     pub fn new(base_url: &Url, trusted: &[Url]) -> Self {
         CredentialScope {
             api: base_url.origin(),

@@ -13,19 +13,29 @@ pub use rorcheck_outcome::Status;
 pub struct Finding {
     /// `seq` of the request in the log.
     pub request: Option<u64>,
+    /// What the request did wrong, in French.
     pub message: String,
 }
 
+/// One behaviour check of the consumer (COMP-01...): how it uses the API as a whole,
+/// beyond any one scenario.
 #[derive(Debug, Clone, Serialize)]
 pub struct BehaviourCheck {
+    /// Its id, `COMP-01` to `COMP-09`.
     pub id: &'static str,
     /// What a failure weighs in the score, as a scenario of that priority would.
     pub priority: u8,
+    /// The priority's label (CRITIQUE, MAJEUR, MINEUR).
     pub priority_label: &'static str,
+    /// What it checks, in French.
     pub title: &'static str,
+    /// Why it matters to the ROR.
     pub why: &'static str,
+    /// How it ended.
     pub status: Status,
+    /// One line on what the traffic showed.
     pub summary: String,
+    /// Each request that breaks it.
     pub findings: Vec<Finding>,
 }
 
@@ -50,6 +60,7 @@ impl Session<'_> {
         })
     }
 
+    /// The calls to the token endpoint.
     pub fn token_requests(&self) -> impl Iterator<Item = &LoggedRequest> {
         self.log
             .iter()

@@ -35,6 +35,7 @@ fn criteria<'a>(names: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
 /// A request as sent, in canonical form.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Canonical {
+    /// `GET`, `POST`...
     pub method: String,
     /// Path relative to the FHIR base (`HealthcareService`, `$export`, `Organization/123`),
     /// or the absolute path for requests outside it (the token endpoint).
@@ -99,8 +100,11 @@ impl fmt::Display for Canonical {
 /// A request a scenario expects, in canonical form, values as patterns.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Expected {
+    /// `GET`, `POST`...
     pub method: String,
+    /// The path, relative to the FHIR base.
     pub path: Pattern,
+    /// The parameters, decoded and sorted, each value a pattern.
     pub params: Vec<(String, Pattern)>,
 }
 

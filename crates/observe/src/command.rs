@@ -11,6 +11,7 @@ pub struct CommandRun {
     pub day: Option<u32>,
     /// Its exit status; `None` when it could not start or was stopped.
     pub exit_code: Option<i32>,
+    /// How long it ran.
     pub duration_ms: f64,
     /// Why it did not run to its end, if it did not.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -26,11 +27,14 @@ impl CommandRun {
 /// The application's command and how its runs went, for the reports.
 #[derive(Debug, Clone, Serialize)]
 pub struct CommandReport {
+    /// The command line, as given after `--`.
     pub argv: Vec<String>,
+    /// Each run, in order (one per story day with `--per-day`).
     pub runs: Vec<CommandRun>,
 }
 
 impl CommandReport {
+    /// Whether it never ran, or a run did not exit 0.
     pub fn failed(&self) -> bool {
         self.runs.is_empty() || self.runs.iter().any(|r| !r.succeeded())
     }

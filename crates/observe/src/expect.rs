@@ -23,8 +23,11 @@ use super::canonical::Expected;
 /// One request a scenario expects from the consumer.
 #[derive(Debug, Clone)]
 pub struct ExpectedStep {
+    /// The step's name in the scenario.
     pub name: String,
+    /// Its line in the scenario file.
     pub line: u64,
+    /// The request, in canonical form.
     pub request: Expected,
     /// The consumer must follow every `next` link of this search.
     pub follow_next: bool,
@@ -37,6 +40,7 @@ pub struct ExpectedStep {
 /// A scenario as observer mode sees it.
 #[derive(Debug, Clone)]
 pub struct Plan {
+    /// The requests, in order.
     pub steps: Vec<ExpectedStep>,
     /// Behaviour checks the scenario also requires (its `observe.requires`).
     pub requires: Vec<ConsumerBehaviour>,

@@ -16,10 +16,13 @@ use rorcheck_outcome::Status;
 /// One expected request and what was seen of it.
 #[derive(Debug, Clone, Serialize)]
 pub struct StepVerdict {
+    /// The step's name in the scenario.
     pub name: String,
+    /// Its line in the scenario file.
     pub line: u64,
     /// The canonical request expected (`…` where the vendor chooses the value).
     pub expected: String,
+    /// How it ended.
     #[serde(rename = "status")]
     pub outcome: Status,
     /// `seq` of the requests that matched (or nearly matched, when failed).
@@ -28,19 +31,29 @@ pub struct StepVerdict {
     pub problems: Vec<String>,
 }
 
+/// One scenario judged from the traffic.
 #[derive(Debug, Clone, Serialize)]
 pub struct ScenarioVerdict {
+    /// The scenario's id.
     pub id: String,
+    /// Its French title.
     pub title: String,
+    /// Its priority, 1 to 3.
     pub priority: u8,
+    /// The priority's label.
     pub priority_label: &'static str,
+    /// Its modality key.
     pub modality: &'static str,
+    /// Its modality, as the report shows it.
     pub modality_label: &'static str,
+    /// Its file.
     pub file: String,
+    /// How it ended.
     #[serde(rename = "status")]
     pub outcome: Status,
     /// Why the scenario is out of scope, or a one-line account of the failure.
     pub reason: Option<String>,
+    /// Each expected request and what was seen of it.
     pub steps: Vec<StepVerdict>,
 }
 
@@ -425,17 +438,23 @@ fn apply_required(
 /// Counts of one priority level.
 #[derive(Debug, Clone, Serialize)]
 pub struct PriorityCoverage {
+    /// The priority, 1 to 3.
     pub priority: u8,
+    /// Its label.
     pub label: &'static str,
     /// Scenarios a consumer can exercise in this session.
     pub observable: usize,
+    /// Scenarios passed.
     pub passed: usize,
+    /// Scenarios failed.
     pub failed: usize,
+    /// Scenarios the application did not exercise.
     pub not_exercised: usize,
     /// Exercised (passed or failed) over observable, in percent.
     pub coverage_percent: u32,
 }
 
+/// Coverage of each priority level.
 pub fn coverage(verdicts: &[ScenarioVerdict]) -> Vec<PriorityCoverage> {
     Priority::ALL
         .iter()
@@ -465,6 +484,7 @@ pub fn coverage(verdicts: &[ScenarioVerdict]) -> Vec<PriorityCoverage> {
         .collect()
 }
 
+/// `part` over `whole` in whole percent (0 when `whole` is 0).
 pub fn percent(part: usize, whole: usize) -> u32 {
     if whole == 0 {
         return 0;

@@ -6,13 +6,21 @@
 //! ([`canonical`]) compared with what each scenario expects ([`expect`]) → verdicts
 //! ([`judge`]) and behaviour checks ([`behaviour`]) → [`ObserveReport`] → [`report`].
 
+/// The behaviour checks (COMP-01 to COMP-08).
 pub mod behaviour;
+/// Requests brought to one canonical form before they are compared.
 pub mod canonical;
+/// The application's command, run by the session (`observe -- COMMAND`).
 pub mod command;
+/// How a request differs from the one a scenario expects.
 pub mod difference;
+/// What each scenario expects the consumer to send.
 pub mod expect;
+/// Scenario verdicts from the traffic.
 pub mod judge;
+/// Patterns of expected values.
 pub mod pattern;
+/// The day-by-day story's judgement (COMP-09).
 pub mod story;
 
 use serde::Serialize;
@@ -27,7 +35,9 @@ pub use rorcheck_outcome::Status;
 
 /// A running observation: the mock, recording.
 pub struct Observer {
+    /// The mock the application talks to.
     pub mock: MockServer,
+    /// When recording began (RFC 3339).
     pub started_at: String,
     tls: TlsMode,
     base_path: String,
@@ -88,9 +98,13 @@ impl Observer {
 /// Where and how the session ran, for the report header.
 #[derive(Debug, Clone)]
 pub struct Context {
+    /// When recording began (RFC 3339).
     pub started_at: String,
+    /// The FHIR base URL the application was given.
     pub base_url: String,
+    /// The token endpoint it was given.
     pub token_url: String,
+    /// How the application connected: HTTP, HTTPS, or HTTPS with a client certificate.
     pub transport: &'static str,
 }
 
@@ -198,7 +212,9 @@ impl Judgement<'_> {
 pub struct Summary {
     /// Requests recorded (including refused TLS handshakes).
     pub requests: usize,
+    /// FHIR calls among them.
     pub fhir_calls: usize,
+    /// Calls to the token endpoint.
     pub token_requests: usize,
     /// Scenarios selected, out of scope included.
     #[serde(rename = "selected")]
@@ -206,9 +222,13 @@ pub struct Summary {
     /// Scenarios a consumer can exercise in this session.
     #[serde(rename = "total")]
     pub observable: usize,
+    /// Scenarios passed.
     pub passed: usize,
+    /// Scenarios failed.
     pub failed: usize,
+    /// Scenarios not exercised.
     pub not_exercised: usize,
+    /// Scenarios out of scope (they test the server, or another access profile).
     #[serde(rename = "not_applicable")]
     pub out_of_scope: usize,
     /// `conforme`, `non conforme` (a finding), or `incomplet` (nothing shown).
@@ -218,32 +238,45 @@ pub struct Summary {
     /// PLATINES weighted score (see [`judge::weighted_score`]); `None` when the session
     /// evidenced nothing.
     pub score: Option<u32>,
+    /// Behaviour checks failed.
     pub behaviours_failed: usize,
 }
 
-/// The result of an observation session; the three report formats read it.
 /// The tool that wrote a report (the same object as in `run`'s report).
 #[derive(Debug, Clone, Serialize)]
 pub struct Tool {
+    /// `rorcheck`.
     pub name: &'static str,
+    /// Its version.
     pub version: &'static str,
 }
 
+/// The result of an observation session; the three report formats read it.
 #[derive(Debug, Clone, Serialize)]
 pub struct ObserveReport {
     /// What the report judges: `observe`, the vendor's application (`run` judges the API).
     pub mode: &'static str,
+    /// The tool and version that wrote it.
     pub tool: Tool,
+    /// When the session started (RFC 3339).
     pub started_at: String,
+    /// When it ended (RFC 3339).
     pub finished_at: String,
+    /// The FHIR base URL the application was given.
     pub base_url: String,
+    /// The token endpoint it was given.
     pub token_url: String,
+    /// How the application connected: HTTP, HTTPS, or HTTPS with a client certificate.
     pub transport: &'static str,
     /// Access profile the session was judged for.
     pub profile: u8,
+    /// The counts and the verdict.
     pub summary: Summary,
+    /// Coverage of each priority level.
     pub coverage: Vec<PriorityCoverage>,
+    /// The behaviour checks.
     pub behaviours: Vec<BehaviourCheck>,
+    /// Each selected scenario's verdict.
     pub scenarios: Vec<ScenarioVerdict>,
     /// `seq` of the requests that match no scenario (PLATINES' "opérations inattendues").
     pub unexpected: Vec<u64>,
@@ -263,10 +296,12 @@ impl ObserveReport {
         self.summary.passed > 0 && self.summary.failed == 0 && self.summary.behaviours_failed == 0
     }
 
+    /// The verdict of scenario `id`.
     pub fn scenario(&self, id: &str) -> Option<&ScenarioVerdict> {
         self.scenarios.iter().find(|s| s.id == id)
     }
 
+    /// The behaviour check `id`.
     pub fn behaviour(&self, id: &str) -> Option<&BehaviourCheck> {
         self.behaviours.iter().find(|b| b.id == id)
     }

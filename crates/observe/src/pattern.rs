@@ -58,6 +58,7 @@ impl DateShape {
 }
 
 impl Pattern {
+    /// A pattern that matches exactly `text`.
     pub fn literal(text: &str) -> Self {
         Pattern {
             parts: vec![Part::Text(text.to_owned())],
@@ -85,6 +86,7 @@ impl Pattern {
         self.parts.iter().all(|p| matches!(p, Part::Text(_)))
     }
 
+    /// Whether `value` matches: literal text, `*` for any run of characters, date shapes.
     pub fn matches(&self, value: &str) -> bool {
         glob(&self.parts, value)
     }

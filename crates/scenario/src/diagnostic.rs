@@ -8,16 +8,20 @@ use serde_saphyr::Location;
 /// One problem found in a scenario file, located as precisely as the parser allows.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
+    /// The scenario file.
     pub path: PathBuf,
     /// 1-based; 0 when the problem concerns the whole file.
     pub line: u64,
+    /// 1-based; 0 when the problem concerns the whole file.
     pub column: u64,
+    /// What is wrong and what was expected.
     pub message: String,
     /// The source lines around the problem, already rendered with a caret.
     pub snippet: Option<String>,
 }
 
 impl Diagnostic {
+    /// A problem at `location` in `path`.
     pub fn new(path: &Path, location: Location, message: impl Into<String>) -> Self {
         Diagnostic {
             path: path.to_owned(),

@@ -12,6 +12,7 @@ use super::validate;
 /// The scenarios of a run, sorted by id, with a hash of their files as evidence.
 #[derive(Debug, Clone)]
 pub struct ScenarioSet {
+    /// The scenarios, sorted by id.
     pub scenarios: Vec<Scenario>,
     /// SHA-256 of the scenario files (path and content), hex.
     pub hash: String,

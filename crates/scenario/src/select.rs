@@ -5,13 +5,18 @@ use super::model::{Modality, Priority, Scenario};
 /// Every non-empty criterion must hold; within one criterion any value may match.
 #[derive(Debug, Clone, Default)]
 pub struct Selection {
+    /// Any of these priorities.
     pub priorities: Vec<Priority>,
+    /// Any of these tags.
     pub tags: Vec<String>,
+    /// Any of these modalities.
     pub modalities: Vec<Modality>,
+    /// Ids matching any of these patterns (case-insensitive).
     pub ids: Vec<glob::Pattern>,
 }
 
 impl Selection {
+    /// Whether `s` is selected.
     pub fn matches(&self, s: &Scenario) -> bool {
         (self.priorities.is_empty() || self.priorities.contains(&s.priority))
             && (self.tags.is_empty() || self.tags.iter().any(|t| s.tags.contains(t)))
@@ -19,6 +24,7 @@ impl Selection {
             && (self.ids.is_empty() || self.ids.iter().any(|p| id_matches(p, s.id())))
     }
 
+    /// The selected scenarios, in order.
     pub fn apply(&self, scenarios: Vec<Scenario>) -> Vec<Scenario> {
         scenarios.into_iter().filter(|s| self.matches(s)).collect()
     }

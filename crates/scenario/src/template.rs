@@ -10,16 +10,22 @@ pub(crate) const BUILTINS: &[&str] = &["base_url", "now", "today"];
 /// One piece of a template.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Piece<'a> {
+    /// Literal text.
     Text(&'a str),
+    /// A `{{variable}}`.
     Var(&'a str),
 }
 
+/// Why a template cannot be rendered.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TemplateError {
+    /// An opening `{{` never closed.
     #[error("`{{{{` without a closing `}}}}` in `{0}`")]
     Unclosed(String),
+    /// A name that is not a variable name.
     #[error("`{{{{{0}}}}}` is not a variable name (letters, digits, `_`, `-`, `.`)")]
     BadName(String),
+    /// A variable with no value.
     #[error("variable `{0}` is not defined")]
     Undefined(String),
 }

@@ -15,6 +15,7 @@ use serde::Deserialize;
 #[serde(try_from = "RawAssertion")]
 #[schemars(with = "RawAssertion")]
 pub struct Assertion {
+    /// What it checks.
     pub check: Check,
     /// Reported, but does not fail the scenario.
     pub warning_only: bool,
@@ -25,15 +26,25 @@ pub struct Assertion {
 /// The kinds of assertion.
 #[derive(Debug, Clone)]
 pub enum Check {
+    /// The HTTP status.
     Status(StatusSpec),
+    /// One response header.
     Header(HeaderSpec),
+    /// The media type of the response (parameters ignored).
     ContentType(String),
+    /// A FHIRPath expression on the JSON body.
     FhirPath(FhirPathSpec),
+    /// The shape of a Bundle: type, total, entries, links.
     Bundle(BundleSpec),
+    /// An OperationOutcome and its issue codes.
     OperationOutcome(OperationOutcomeSpec),
+    /// The connection itself (a refused TLS handshake).
     Connection(ConnectionExpectation),
+    /// The ROR conformance checks on the body.
     Conformance(ConformanceSpec),
+    /// Every page of a `follow_next` step.
     Pages(PagesSpec),
+    /// What the files of an `export` step held.
     Exported(ExportedSpec),
 }
 
@@ -108,22 +119,31 @@ pub struct ExportedSpec {
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(untagged)]
 pub enum ConformanceSpec {
+    /// `all`.
     All(ConformanceAll),
+    /// A list of aspects.
     Some(Vec<ConformanceAspect>),
 }
 
+/// The word `all`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ConformanceAll {
+    /// Every aspect.
     All,
 }
 
+/// One family of conformance checks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ConformanceAspect {
+    /// The ROR profiles.
     Profiles,
+    /// NOS codes.
     Nomenclatures,
+    /// The search graph of a Bundle.
     Graph,
+    /// What the access profile may see.
     Visibility,
     /// The CapabilityStatement declares what the consumption flows need.
     Capability,
@@ -139,6 +159,7 @@ pub enum ConnectionExpectation {
 }
 
 impl Check {
+    /// The assertion's kind as written in YAML (`status`, `fhirpath`...).
     pub fn kind(&self) -> &'static str {
         match self {
             Check::Status(_) => "status",

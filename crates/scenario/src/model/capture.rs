@@ -9,10 +9,13 @@ use serde::Deserialize;
 #[serde(try_from = "RawCapture")]
 #[schemars(with = "RawCapture")]
 pub struct Capture {
+    /// The variable it sets (`{{name}}` in later steps).
     pub name: String,
+    /// Where its value comes from.
     pub source: CaptureSource,
 }
 
+/// Where a capture takes its value.
 #[derive(Debug, Clone)]
 pub enum CaptureSource {
     /// First item of a FHIRPath result on the JSON body.

@@ -13,7 +13,9 @@ use serde::Deserialize;
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(try_from = "RawStatus")]
 pub enum StatusSpec {
+    /// Exactly this code.
     Exact(u16),
+    /// Any of these codes.
     AnyOf(Vec<u16>),
     /// `4xx` is `Class(4)`.
     Class(u16),
@@ -86,15 +88,22 @@ impl fmt::Display for StatusSpec {
 #[serde(try_from = "RawHeaderSpec")]
 #[schemars(with = "RawHeaderSpec")]
 pub struct HeaderSpec {
+    /// The header name.
     pub name: String,
+    /// What its value must be.
     pub rule: HeaderRule,
 }
 
+/// What a header must be.
 #[derive(Debug, Clone)]
 pub enum HeaderRule {
+    /// Present (`true`) or absent (`false`).
     Present(bool),
+    /// Exactly this value.
     Equals(String),
+    /// Contains this text.
     Contains(String),
+    /// Matches this regular expression.
     Matches(String),
 }
 
@@ -142,15 +151,22 @@ impl TryFrom<RawHeaderSpec> for HeaderSpec {
 #[serde(try_from = "RawFhirPathSpec")]
 #[schemars(with = "RawFhirPathSpec")]
 pub struct FhirPathSpec {
+    /// The expression (templates allowed).
     pub expr: String,
+    /// What its result must be.
     pub expect: FhirPathExpect,
 }
 
+/// What a FHIRPath result must be.
 #[derive(Debug, Clone)]
 pub enum FhirPathExpect {
+    /// The single boolean `true`.
     IsTrue,
+    /// Exactly this JSON value (a single result).
     Equals(serde_json::Value),
+    /// So many items.
     Count(Comparison),
+    /// Non-empty (`true`) or empty (`false`).
     Exists(bool),
 }
 
@@ -193,21 +209,31 @@ impl TryFrom<RawFhirPathSpec> for FhirPathSpec {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(try_from = "ScalarString")]
 pub struct Comparison {
+    /// The comparison.
     pub op: CompareOp,
+    /// The number compared with.
     pub value: u64,
 }
 
+/// A comparison operator.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CompareOp {
+    /// `==` (or a bare number).
     Eq,
+    /// `!=`.
     Ne,
+    /// `>=`.
     Ge,
+    /// `>`.
     Gt,
+    /// `<=`.
     Le,
+    /// `<`.
     Lt,
 }
 
 impl Comparison {
+    /// Whether `actual` satisfies it.
     pub fn holds(&self, actual: u64) -> bool {
         match self.op {
             CompareOp::Eq => actual == self.value,

@@ -10,14 +10,19 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
 #[serde(try_from = "u8", into = "u8")]
 pub enum Priority {
+    /// 1: a failure blocks admission.
     Critique,
+    /// 2: a failure must be fixed.
     Majeur,
+    /// 3: a failure is a reservation.
     Mineur,
 }
 
 impl Priority {
+    /// Every priority, most critical first.
     pub const ALL: [Priority; 3] = [Priority::Critique, Priority::Majeur, Priority::Mineur];
 
+    /// 1, 2 or 3.
     pub fn number(self) -> u8 {
         match self {
             Priority::Critique => 1,
@@ -82,19 +87,30 @@ impl JsonSchema for Priority {
 )]
 #[serde(rename_all = "kebab-case")]
 pub enum Modality {
+    /// Full extraction of the offer.
     Extraction,
+    /// Updates by `_lastUpdated`.
     MiseAJour,
+    /// Update of one internal organisation by its national identifier.
     MiseAJourOi,
+    /// Targeted searches.
     Recherche,
+    /// Authentication (OAuth2, mutual TLS).
     Auth,
+    /// Security (credentials, headers, leaks).
     Securite,
+    /// NOS nomenclatures.
     Nomenclature,
+    /// Access profiles.
     ProfilsAcces,
+    /// Errors and OperationOutcomes.
     Erreurs,
+    /// The CapabilityStatement.
     Capacites,
 }
 
 impl Modality {
+    /// Every modality, in catalogue order.
     pub const ALL: [Modality; 10] = [
         Modality::Extraction,
         Modality::MiseAJour,
@@ -140,6 +156,7 @@ impl Modality {
         }
     }
 
+    /// The modality of a key (`mise-a-jour`).
     pub fn from_key(key: &str) -> Option<Modality> {
         Modality::ALL.into_iter().find(|m| m.key() == key)
     }

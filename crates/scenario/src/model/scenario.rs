@@ -28,6 +28,7 @@ pub struct Scenario {
     pub priority: Priority,
     /// Consumption modality or cross-cutting category.
     pub modality: Modality,
+    /// Free labels to select scenarios by (`--tag`).
     #[serde(default)]
     pub tags: Vec<String>,
     /// References to the source documents (e.g. `ror-fhir-api §2.5 flux 3`).
@@ -58,6 +59,7 @@ pub struct Scenario {
 }
 
 impl Scenario {
+    /// Its id, without position.
     pub fn id(&self) -> &str {
         &self.id.value
     }

@@ -16,6 +16,7 @@ use serde_saphyr::Spanned;
 pub struct Step {
     /// French name of the step, shown in reports.
     pub name: String,
+    /// The request it sends.
     pub request: Request,
     /// Assertions on the response, evaluated in order; all are evaluated.
     #[schemars(with = "Vec<Assertion>", length(min = 1))]
@@ -118,19 +119,27 @@ pub(super) fn default_retry_interval() -> u64 {
     1000
 }
 
+/// An HTTP method.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "UPPERCASE")]
 pub enum Method {
+    /// GET (the default).
     #[default]
     Get,
+    /// POST.
     Post,
+    /// PUT.
     Put,
+    /// PATCH.
     Patch,
+    /// DELETE.
     Delete,
+    /// HEAD.
     Head,
 }
 
 impl Method {
+    /// The method as sent.
     pub fn as_str(self) -> &'static str {
         match self {
             Method::Get => "GET",
@@ -143,9 +152,11 @@ impl Method {
     }
 }
 
+/// The request of a step.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Request {
+    /// GET unless given.
     #[serde(default)]
     pub method: Method,
     /// A path appended to the target's base URL (`/HealthcareService`), or an absolute URL
@@ -160,7 +171,9 @@ pub struct Request {
     /// Default headers not to send on this request (e.g. `Ror-Role-Metier-Code`).
     #[serde(default)]
     pub omit_headers: Vec<String>,
+    /// A body: JSON, text or a form.
     pub body: Option<Body>,
+    /// The target's credentials (default), none, or a given bearer token.
     #[serde(default)]
     pub auth: AuthMode,
     /// Whether the target's client certificate is presented (mutual TLS targets).
@@ -193,10 +206,12 @@ pub struct ObserveSpec {
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ObservedRequest {
+    /// GET unless given.
     #[serde(default)]
     pub method: Method,
     /// Path under the FHIR base, e.g. `/HealthcareService`.
     pub path: String,
+    /// Query parameters, in order.
     #[serde(default)]
     pub query: Vec<QueryParam>,
     /// The consumer must follow every `next` link of this search.
@@ -262,7 +277,9 @@ pub enum ClientCertificate {
 /// One query parameter, written as a single-key map: `- _include: HealthcareService:location`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct QueryParam {
+    /// The parameter name, modifiers included.
     pub name: String,
+    /// Its value (templates allowed).
     pub value: String,
 }
 
