@@ -13,6 +13,7 @@ use super::dataset::Rng;
 /// certificate (mTLS, RFC 8705, profiles 1 to 5).
 #[derive(Clone)]
 pub struct Client {
+    /// The OAuth2 client id.
     pub client_id: String,
     /// Empty for mTLS clients.
     pub secret: String,
@@ -21,6 +22,7 @@ pub struct Client {
     /// ...or the common name its certificate's subject must have (RFC 8705 `tls_client_auth`;
     /// the chain to the CA is checked at the handshake).
     pub cert_subject: Option<String>,
+    /// The access profile its tokens grant (0 to 5).
     pub access_profile: u8,
 }
 
@@ -75,8 +77,11 @@ pub(crate) enum TokenError {
 #[derive(Clone)]
 pub struct Issuer {
     key: [u8; 32],
+    /// The `iss` of the tokens.
     pub issuer: String,
+    /// How long a token lives, in seconds.
     pub lifetime_secs: i64,
+    /// The clients it knows.
     pub clients: Vec<Client>,
 }
 
@@ -110,6 +115,7 @@ fn random_bytes<const N: usize>() -> [u8; N] {
 }
 
 impl Issuer {
+    /// An issuer with a fresh key and the demo clients.
     pub fn new(issuer: String, lifetime_secs: i64) -> Self {
         let secret: String = random_bytes::<18>()
             .iter()
@@ -129,6 +135,7 @@ impl Issuer {
         }
     }
 
+    /// The profile-0 demo client (authenticated by its secret).
     pub fn demo_client(&self) -> &Client {
         &self.clients[0]
     }

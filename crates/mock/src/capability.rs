@@ -17,6 +17,7 @@ const COMMON: &[(&str, &str)] = &[
     ("_filter", "special"),
 ];
 
+/// The mock's CapabilityStatement at `base_url`: what it serves and supports.
 pub fn statement(base_url: &str) -> Value {
     let resource = |ty: &str, extra: &[(&str, &str)], includes: &[&str], revincludes: &[&str]| {
         let mut search = params(COMMON);

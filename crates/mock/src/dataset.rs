@@ -10,9 +10,11 @@ use serde_json::{Value, json};
 
 pub use ror::systems::{ID_NAT_ST, RPPS};
 
+/// Canonical base of the ROR IG (profiles, extensions).
 pub const IG: &str = "https://interop.esante.gouv.fr/ig/fhir/ror";
 pub(crate) const REGION_SYSTEM: &str =
     "https://mos.esante.gouv.fr/NOS/TRE_R30-RegionOM/FHIR/TRE-R30-RegionOM";
+/// FINESS identifier system.
 pub const FINESS: &str = "https://finess.esante.gouv.fr";
 pub(crate) const OI_SYSTEM: &str = "https://oi.esante.gouv.fr";
 
@@ -84,13 +86,16 @@ const CITIES: &[&str] = &[
 /// The whole dataset, as FHIR resources.
 #[derive(Debug, Clone, Default)]
 pub struct Dataset {
+    /// Every resource, in the order searches return them.
     pub resources: Vec<Value>,
 }
 
 /// Parameters of the generator.
 #[derive(Debug, Clone, Copy)]
 pub struct GenerateOptions {
+    /// Seed of the random draws: one seed, one dataset.
     pub seed: u64,
+    /// Number of offers (HealthcareService) generated.
     pub offers: usize,
     /// `meta.lastUpdated` values are spread over the 730 days before this instant.
     pub until: DateTime<Utc>,
@@ -158,27 +163,41 @@ fn telecom(system: &str, value: &str, channel: &str, confidentiality: &str) -> V
 /// Why a dataset could not be read or written.
 #[derive(Debug, thiserror::Error)]
 pub enum DatasetError {
+    /// The directory could not be read.
     #[error("cannot read dataset directory {path}: {source}")]
     Dir {
+        /// The directory.
         path: std::path::PathBuf,
+        /// Why.
         source: std::io::Error,
     },
+    /// A file could not be read.
     #[error("cannot read {path}: {source}")]
     Read {
+        /// The file.
         path: std::path::PathBuf,
+        /// Why.
         source: std::io::Error,
     },
+    /// A line is not a FHIR resource.
     #[error("{path}:{line}: not a FHIR resource: {reason}")]
     Parse {
+        /// The file.
         path: std::path::PathBuf,
+        /// The line, from 1.
         line: usize,
+        /// What the parser said.
         reason: String,
     },
+    /// A file could not be written.
     #[error("cannot write {path}: {source}")]
     Write {
+        /// The file.
         path: std::path::PathBuf,
+        /// Why.
         source: std::io::Error,
     },
+    /// The directory holds no dataset file.
     #[error("{0} contains no .ndjson file")]
     Empty(std::path::PathBuf),
 }

@@ -24,13 +24,17 @@ const ASSOCIATED: &[&str] = &[
     "Practitioner",
 ];
 
+/// The format of an `$export`'s files (`_outputFormat`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
+    /// One resource a line (`application/fhir+ndjson`, the default).
     Ndjson,
+    /// One Bundle a file (`application/fhir+json`).
     Json,
 }
 
 impl Format {
+    /// The media type of a file in this format.
     pub fn content_type(self) -> &'static str {
         match self {
             Format::Ndjson => "application/fhir+ndjson",

@@ -66,6 +66,7 @@ pub enum Fault {
 }
 
 impl Fault {
+    /// Every fault mode, in the order help lists them.
     pub const ALL: [Fault; 27] = [
         Fault::DropNextLink,
         Fault::DuplicateAcrossPages,
@@ -96,6 +97,7 @@ impl Fault {
         Fault::TokenResponseIncomplete,
     ];
 
+    /// Its name on the command line (`--mock-fault`).
     pub fn key(self) -> &'static str {
         match self {
             Fault::DropNextLink => "drop-next-link",
@@ -218,14 +220,17 @@ impl FromStr for Fault {
 pub struct Faults(Vec<Fault>);
 
 impl Faults {
+    /// The faults given, active together.
     pub fn new(faults: impl IntoIterator<Item = Fault>) -> Self {
         Faults(faults.into_iter().collect())
     }
 
+    /// Whether `fault` is active.
     pub fn has(&self, fault: Fault) -> bool {
         self.0.contains(&fault)
     }
 
+    /// Whether the mock is faithful (no fault).
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }

@@ -51,15 +51,18 @@ pub enum TlsMode {
     Mtls,
 }
 
+/// How to start a mock; `MockOptions::default()` is the faithful mock on a free loopback port.
 #[derive(Debug, Clone)]
 pub struct MockOptions {
     /// `127.0.0.1:0` picks a free port.
     pub addr: SocketAddr,
+    /// Path of the FHIR API (`/ws-diffusion-fhir`, as on the ROR).
     pub base_path: String,
     /// Generated data (the default), unless `dataset_dir` is given.
     pub dataset: GenerateOptions,
     /// A directory of `*.ndjson` files to serve instead of generated data.
     pub dataset_dir: Option<std::path::PathBuf>,
+    /// How long its tokens live, in seconds.
     pub token_lifetime_secs: i64,
     /// Misbehaviours to inject (none by default).
     pub faults: Faults,
@@ -67,6 +70,7 @@ pub struct MockOptions {
     pub sync_cap: usize,
     /// How long an `$export` job runs before its manifest is ready.
     pub export_delay: std::time::Duration,
+    /// Plain HTTP, TLS, or mutual TLS.
     pub tls: TlsMode,
     /// Clients file (TOML) adding clients to the demo ones.
     pub clients_file: Option<std::path::PathBuf>,
@@ -100,27 +104,38 @@ impl Default for MockOptions {
     }
 }
 
+/// Why a mock could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum MockError {
+    /// The dataset could not be read.
     #[error(transparent)]
     Dataset(#[from] DatasetError),
+    /// The test PKI could not be generated.
     #[error(transparent)]
     Pki(#[from] pki::PkiError),
+    /// The clients file is invalid.
     #[error(transparent)]
     Clients(#[from] clients::ClientsError),
+    /// The TLS configuration was refused.
     #[error("invalid TLS configuration: {0}")]
     Tls(String),
+    /// The address is taken or not allowed.
     #[error("cannot listen on {addr}: {source}")]
     Bind {
+        /// The address asked for.
         addr: SocketAddr,
+        /// Why.
         source: std::io::Error,
     },
 }
 
 /// A running mock; it stops when dropped.
 pub struct MockServer {
+    /// The address it listens on.
     pub addr: SocketAddr,
+    /// Its FHIR base URL.
     pub base_url: String,
+    /// Its token endpoint.
     pub token_url: String,
     state: Arc<MockState>,
     task: JoinHandle<()>,
@@ -129,6 +144,7 @@ pub struct MockServer {
 }
 
 impl MockServer {
+    /// Starts a mock and serves until it is dropped.
     pub async fn start(opts: MockOptions) -> Result<Self, MockError> {
         let listener = TcpListener::bind(opts.addr)
             .await

@@ -22,7 +22,9 @@ pub struct LoggedRequest {
     pub at: String,
     /// Milliseconds since the mock started (monotonic: intervals are measured on it).
     pub elapsed_ms: u64,
+    /// The HTTP method (`TLS` for a refused handshake).
     pub method: String,
+    /// The path, without the query.
     pub path: String,
     /// Raw query string (percent-encoded as sent).
     pub query: Option<String>,
@@ -36,7 +38,9 @@ pub struct LoggedRequest {
     pub client_cert: Option<String>,
     /// The bearer token presented, identified by its `jti` (never the token itself).
     pub token: Option<TokenSeen>,
+    /// The status answered (0 for a refused handshake).
     pub status: u16,
+    /// Size of the response body.
     pub response_bytes: usize,
     /// Response headers (masked), in observer mode.
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -49,6 +53,7 @@ pub struct LoggedRequest {
 }
 
 impl LoggedRequest {
+    /// The value of request header `name` (case-insensitive).
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers
             .iter()
@@ -62,16 +67,21 @@ impl LoggedRequest {
 pub struct TokenSeen {
     /// `jti` of the token when its payload could be read.
     pub jti: Option<String>,
+    /// The client the token was issued to, when its payload could be read.
     pub client_id: Option<String>,
     /// Expiry (Unix seconds) when the payload could be read.
     pub expires_at: Option<i64>,
+    /// Valid, expired or invalid.
     pub state: TokenState,
 }
 
+/// What a presented token was worth.
 #[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
 pub enum TokenState {
+    /// Signed by the mock and not expired.
     Valid,
+    /// Signed by the mock, but expired.
     Expired,
     /// Malformed, badly signed or unknown.
     Invalid,
@@ -80,8 +90,10 @@ pub enum TokenState {
 /// What the mock answered, in terms the observer can judge.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct ResponseFacts {
+    /// The page served, for a search.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub page: Option<PageFacts>,
+    /// The `$export` step served.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub export: Option<ExportFacts>,
     /// `jti` and expiry of the token the token endpoint issued.
@@ -91,6 +103,7 @@ pub struct ResponseFacts {
     /// mock records them (observer mode).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub resources: Vec<String>,
+    /// Why the request was refused, if it was.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub refusal: Option<Refusal>,
 }
@@ -100,7 +113,9 @@ pub struct ResponseFacts {
 pub struct PageFacts {
     /// The id of the saved search (`_getpages`).
     pub search: String,
+    /// Index of the page's first match.
     pub offset: usize,
+    /// Page size.
     pub count: usize,
     /// Matches of the whole search (as served, at most the synchronous cap).
     pub matches: usize,
@@ -108,13 +123,18 @@ pub struct PageFacts {
     pub next_offset: Option<usize>,
 }
 
+/// One step of an `$export`, as served.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum ExportFacts {
+    /// The kick-off created a job.
     Kickoff {
+        /// The job's id.
         job: String,
     },
+    /// The status URL was polled.
     Poll {
+        /// The job's id.
         job: String,
         /// The manifest was served (200).
         ready: bool,
@@ -123,25 +143,34 @@ pub enum ExportFacts {
         /// Output files the manifest lists.
         files: Vec<String>,
     },
+    /// A file was downloaded.
     File {
+        /// The job's id.
         job: String,
+        /// The file's name.
         file: String,
     },
 }
 
+/// A token the token endpoint issued.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct IssuedToken {
+    /// Its `jti`.
     pub jti: String,
+    /// Its expiry (Unix seconds).
     pub expires_at: i64,
 }
 
 /// Why a request was refused.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct Refusal {
+    /// What was refused.
     pub kind: RefusalKind,
+    /// The refusal, as the OperationOutcome or OAuth2 error said it.
     pub message: String,
 }
 
+/// Why a request was refused.
 #[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
 pub enum RefusalKind {

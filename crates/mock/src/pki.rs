@@ -7,6 +7,7 @@ use rcgen::{
 };
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 
+/// The test PKI could not be generated.
 #[derive(Debug, thiserror::Error)]
 #[error("cannot generate the test PKI: {0}")]
 pub struct PkiError(String);
@@ -17,9 +18,12 @@ fn err(e: impl std::fmt::Display) -> PkiError {
 
 /// A certificate with its private key, in both DER and PEM.
 pub struct Identity {
+    /// The certificate, DER.
     pub cert_der: CertificateDer<'static>,
+    /// The certificate, PEM.
     pub cert_pem: String,
     key_der: Vec<u8>,
+    /// The private key, PKCS#8 PEM.
     pub key_pem: String,
 }
 
@@ -32,6 +36,7 @@ impl std::fmt::Debug for Identity {
 }
 
 impl Identity {
+    /// The private key, PKCS#8 DER.
     pub fn key_der(&self) -> PrivateKeyDer<'static> {
         PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(self.key_der.clone()))
     }
@@ -48,11 +53,14 @@ pub use rorcheck_http::tls::{subject_cn, thumbprint};
 pub struct Authority {
     params: CertificateParams,
     key: KeyPair,
+    /// The CA certificate, DER.
     pub cert_der: CertificateDer<'static>,
+    /// The CA certificate, PEM.
     pub cert_pem: String,
 }
 
 impl Authority {
+    /// A new self-signed CA named `name`.
     pub fn new(name: &str) -> Result<Self, PkiError> {
         let key = KeyPair::generate().map_err(err)?;
         let mut params = CertificateParams::default();
@@ -128,7 +136,9 @@ fn time_now() -> time::OffsetDateTime {
 /// The mock's PKI: its CA, its server certificate, and one client certificate for each
 /// mTLS demo client (access profiles 1 to 5).
 pub struct MockPki {
+    /// The test CA.
     pub ca: Authority,
+    /// The mock's server certificate (for `localhost` and `127.0.0.1`).
     pub server: Identity,
     /// `(client_id, access profile, identity)`.
     pub clients: Vec<(String, u8, Identity)>,

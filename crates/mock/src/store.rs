@@ -12,9 +12,13 @@ use super::visibility;
 /// One stored resource with what searches need precomputed.
 #[derive(Debug, Clone)]
 pub struct Stored {
+    /// The resource as served.
     pub resource: Arc<Value>,
+    /// Its `resourceType`.
     pub resource_type: String,
+    /// Its `id`.
     pub id: String,
+    /// Its `meta.lastUpdated`, parsed.
     pub last_updated: Option<DateTime<FixedOffset>>,
     /// The JSON each access profile (0 to 5) receives, serialised once on first use;
     /// `None` when the profile may not see the resource.
@@ -22,6 +26,7 @@ pub struct Stored {
 }
 
 impl Stored {
+    /// `Type/id`.
     pub fn key(&self) -> String {
         format!("{}/{}", self.resource_type, self.id)
     }
@@ -37,6 +42,7 @@ impl Stored {
     }
 }
 
+/// The data a mock serves, indexed for its searches.
 #[derive(Debug, Default)]
 pub struct Store {
     /// All resources in dataset order (the order searches return them in).
@@ -62,6 +68,7 @@ pub(crate) fn reference_key(reference: &Value) -> Option<String> {
 }
 
 impl Store {
+    /// The store of `dataset`, indexes built.
     pub fn new(dataset: Dataset) -> Self {
         let mut store = Store::default();
         for resource in dataset.resources {
@@ -121,6 +128,7 @@ impl Store {
         store
     }
 
+    /// Indexes (into `all`) of the resources of one type.
     pub fn of_type(&self, resource_type: &str) -> &[usize] {
         self.by_type.get(resource_type).map_or(&[], Vec::as_slice)
     }
@@ -136,6 +144,7 @@ impl Store {
         self.by_key.get(key).copied()
     }
 
+    /// The resource with key `Type/id`.
     pub fn get(&self, key: &str) -> Option<&Stored> {
         self.index_of(key).map(|i| &self.all[i])
     }

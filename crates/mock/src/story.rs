@@ -18,15 +18,20 @@ use super::visibility;
 /// The last day with a plan; asking for another day after it changes nothing.
 pub const LAST_DAY: u32 = 4;
 
+/// What happened to a resource on a story day.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum EventKind {
+    /// A new resource.
     Creation,
+    /// A resource changed.
     Change,
+    /// A resource closed (an offer ended, an organisation inactive).
     Closure,
 }
 
 impl EventKind {
+    /// The French word the reports use.
     pub fn label(self) -> &'static str {
         match self {
             EventKind::Creation => "création",
@@ -39,21 +44,26 @@ impl EventKind {
 /// One change of the story.
 #[derive(Debug, Clone, Serialize)]
 pub struct StoryEvent {
+    /// The day it happened on.
     pub day: u32,
+    /// What happened.
     pub kind: EventKind,
     /// `Type/id` of the resource.
     pub key: String,
+    /// What changed, in French.
     pub what: String,
 }
 
 /// When a day began, and what it brought.
 #[derive(Debug, Clone, Serialize)]
 pub struct Day {
+    /// The day's number (0 is the initial data).
     pub day: u32,
     /// RFC 3339, UTC: the `meta.lastUpdated` of the day's changes.
     pub at: String,
     /// Milliseconds since the mock started, on the request log's clock.
     pub elapsed_ms: u64,
+    /// Its changes.
     pub events: Vec<StoryEvent>,
 }
 

@@ -27,6 +27,7 @@ fn allowed(profile: u8, level: Option<&str>) -> bool {
     }
 }
 
+/// Whether a HealthcareService is a sensitive unit (hidden from access profile 0).
 pub fn is_sensitive_unit(resource: &Value) -> bool {
     resource["extension"].as_array().is_some_and(|exts| {
         exts.iter().any(|e| {

@@ -16,11 +16,14 @@ use rorcheck_scenario::{
     Check, ConformanceAspect, ConformanceSpec, ConnectionExpectation, StatusSpec,
 };
 
+/// The verdict of one check on one response.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Verdict {
     /// Passed, failed or errored (the expectation could not be evaluated).
     pub outcome: Status,
+    /// What was expected, in French.
     pub expected: String,
+    /// What the response gave, in French.
     pub actual: String,
 }
 
@@ -34,6 +37,7 @@ impl Verdict {
         }
     }
 
+    /// A check that could not be evaluated (`errored`), and why.
     pub fn error(expected: impl Into<String>, reason: impl Into<String>) -> Self {
         Verdict {
             outcome: Status::Errored,
@@ -151,11 +155,14 @@ const CONFORMANCE_EXPECTED: &str =
 /// Counts of findings by severity.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct FindingCounts {
+    /// Findings that fail the check.
     pub errors: usize,
+    /// Findings reported only.
     pub warnings: usize,
 }
 
 impl FindingCounts {
+    /// The counts of `findings`.
     pub fn of(findings: &[rorcheck_conformance::Finding]) -> Self {
         let errors = findings
             .iter()

@@ -10,9 +10,13 @@ use rorcheck_scenario::AccessProfile;
 /// sandbox and of production).
 #[derive(Debug, Clone, Copy)]
 pub struct BuiltinEnvironment {
+    /// Its name for `--target` (`bac-a-sable`, `production`).
     pub name: &'static str,
+    /// What the reports call it.
     pub label: &'static str,
+    /// The FHIR base URL.
     pub base_url: &'static str,
+    /// The token endpoint.
     pub token_url: &'static str,
     /// Guardrails apply: no heavy scenario unless allowed.
     pub production: bool,
@@ -20,6 +24,7 @@ pub struct BuiltinEnvironment {
     pub rate_limit: f64,
 }
 
+/// The sandbox and production, as documented.
 pub const BUILTIN_ENVIRONMENTS: [BuiltinEnvironment; 2] = [
     BuiltinEnvironment {
         name: "bac-a-sable",

@@ -22,9 +22,13 @@ pub use target::{DEFAULT_MAX_RETRY_AFTER, DEFAULT_TIMEOUT, Target, TargetAuth};
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RorHeaders {
+    /// `Ror-Profil-Utilisateur-Code` (TRE_R78, e.g. CU22).
     pub profil_utilisateur_code: String,
+    /// `Ror-Profil-Utilisateur-System` (raw OID).
     pub profil_utilisateur_system: String,
+    /// `Ror-Role-Metier-Code` (e.g. AUTOMATE).
     pub role_metier_code: String,
+    /// `Ror-Role-Metier-System` (raw OID).
     pub role_metier_system: String,
 }
 
@@ -75,6 +79,7 @@ pub struct SecretSource {
 }
 
 impl SecretSource {
+    /// The secret: from the variable when set and not empty, else from the file.
     pub fn resolve(&self, what: &str) -> Result<String, ConfigError> {
         if let Some(var) = &self.env
             && let Ok(v) = std::env::var(var)
@@ -104,23 +109,30 @@ impl SecretSource {
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum AuthConfig {
+    /// No credentials.
     None,
     /// A static bearer token (obtained elsewhere).
     Bearer {
+        /// Where the token comes from.
         #[serde(flatten)]
         token: SecretSource,
     },
     /// OAuth2 client_credentials with a client secret (access profile 0). `token_url`
     /// defaults to the built-in environment's.
     ClientCredentials {
+        /// The token endpoint (default: the environment's).
         token_url: Option<String>,
+        /// The client id.
         client_id: String,
+        /// Where the secret comes from.
         secret: SecretSource,
     },
     /// OAuth2 client_credentials authenticated by the client certificate (RFC 8705,
     /// profiles 1 to 5): needs `tls` with a certificate.
     Mtls {
+        /// The token endpoint (default: the environment's).
         token_url: Option<String>,
+        /// The client id.
         client_id: String,
     },
 }
@@ -136,9 +148,11 @@ pub struct TlsConfig {
     pub ca_only: bool,
     /// Client certificate (PEM chain) and key (PEM)...
     pub cert: Option<PathBuf>,
+    /// The client certificate's private key (PEM).
     pub key: Option<PathBuf>,
     /// ...or the `.p12` delivered by IGC-Santé, with its password.
     pub p12: Option<PathBuf>,
+    /// Where the `.p12` password comes from.
     pub password: Option<SecretSource>,
 }
 
@@ -186,6 +200,7 @@ pub struct TargetConfig {
     pub token_url: Option<String>,
     /// Default: none for a custom target; for a built-in one, from the `ROR_*` variables.
     pub auth: Option<AuthConfig>,
+    /// The four `Ror-*` header values (default: the documented ones).
     pub ror_headers: Option<RorHeaders>,
     /// Other headers sent on every request (e.g. `Accept`).
     #[serde(default)]
@@ -193,8 +208,11 @@ pub struct TargetConfig {
     /// Values for scenario variables on this target (e.g. an offer id known to exist).
     #[serde(default)]
     pub variables: BTreeMap<String, String>,
+    /// The access profile the client was granted (0 to 5).
     pub access_profile: Option<AccessProfile>,
+    /// Per-request timeout, in seconds (default 30).
     pub timeout_secs: Option<u64>,
+    /// TLS material: trusted CAs and the client certificate.
     pub tls: Option<TlsConfig>,
     /// A production environment: scenarios tagged `lourd` are not run unless allowed.
     pub production: Option<bool>,
@@ -225,38 +243,91 @@ pub struct TargetConfig {
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ConfigFile {
+    /// Targets by name (`[targets.NAME]`).
     #[serde(default)]
     pub targets: BTreeMap<String, TargetConfig>,
 }
 
+/// Why a configuration cannot be used. Messages never contain a secret.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
+    /// The config file could not be read.
     #[error("cannot read config file {path}: {reason}")]
-    Read { path: PathBuf, reason: String },
-    #[error("invalid config file {path}: {reason}")]
-    Parse { path: PathBuf, reason: String },
-    #[error("unknown target `{name}`; known targets: {known}")]
-    UnknownTarget { name: String, known: String },
-    #[error("invalid base URL `{url}`: {reason}")]
-    BadUrl { url: String, reason: String },
-    #[error("cannot obtain the {what}: {reason}")]
-    Secret { what: String, reason: String },
-    #[error("TLS configuration: {0}")]
-    Tls(String),
-    #[error("environment variable {var}: {reason}")]
-    Env { var: &'static str, reason: String },
-    #[error("target `{target}` has no {what}")]
-    Missing { target: String, what: &'static str },
-    #[error("target `{target}`: invalid {what}: {reason}")]
-    Invalid {
-        target: String,
-        what: &'static str,
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// Why.
         reason: String,
     },
+    /// The config file is not valid TOML for rorcheck.
+    #[error("invalid config file {path}: {reason}")]
+    Parse {
+        /// The file.
+        path: PathBuf,
+        /// What the parser said.
+        reason: String,
+    },
+    /// `--target` names no built-in environment nor configured target.
+    #[error("unknown target `{name}`; known targets: {known}")]
+    UnknownTarget {
+        /// The name given.
+        name: String,
+        /// The names that exist.
+        known: String,
+    },
+    /// A URL that does not parse.
+    #[error("invalid base URL `{url}`: {reason}")]
+    BadUrl {
+        /// The URL.
+        url: String,
+        /// What the parser said.
+        reason: String,
+    },
+    /// A secret source gives nothing.
+    #[error("cannot obtain the {what}: {reason}")]
+    Secret {
+        /// Which secret (`client secret`, `access token`...).
+        what: String,
+        /// Why.
+        reason: String,
+    },
+    /// The TLS material is unusable.
+    #[error("TLS configuration: {0}")]
+    Tls(String),
+    /// An environment variable has an invalid value.
+    #[error("environment variable {var}: {reason}")]
+    Env {
+        /// The variable.
+        var: &'static str,
+        /// Why.
+        reason: String,
+    },
+    /// A setting a target needs is absent.
+    #[error("target `{target}` has no {what}")]
+    Missing {
+        /// The target.
+        target: String,
+        /// The setting.
+        what: &'static str,
+    },
+    /// A setting has an invalid value.
+    #[error("target `{target}`: invalid {what}: {reason}")]
+    Invalid {
+        /// The target.
+        target: String,
+        /// The setting.
+        what: &'static str,
+        /// Why.
+        reason: String,
+    },
+    /// A built-in environment without client id.
     #[error(
         "the client id of `{target}` is not set: export ROR_CLIENT_ID or set `auth.client_id` in [targets.{target}]"
     )]
-    NoClientId { target: String },
+    NoClientId {
+        /// The target.
+        target: String,
+    },
 }
 
 impl ConfigFile {

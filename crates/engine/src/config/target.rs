@@ -15,7 +15,9 @@ use rorcheck_scenario::AccessProfile;
 /// Default credentials of a target once secrets are resolved.
 #[derive(Clone)]
 pub enum TargetAuth {
+    /// No credentials.
     None,
+    /// A static bearer token.
     Bearer(String),
     /// Tokens obtained (and renewed) from the token endpoint.
     ClientCredentials(Arc<TokenSource>),
@@ -45,6 +47,7 @@ impl PartialEq for TargetAuth {
 }
 
 impl TargetAuth {
+    /// How the reports describe it (never the secret).
     pub fn label(&self) -> String {
         match self {
             TargetAuth::None => "aucune".into(),
@@ -73,13 +76,19 @@ impl TargetAuth {
 /// A resolved target, ready for the runner.
 #[derive(Clone)]
 pub struct Target {
+    /// Its name, as the reports show it.
     pub name: String,
+    /// The FHIR base URL.
     pub base_url: url::Url,
+    /// Default credentials.
     pub auth: TargetAuth,
     /// Headers sent on every request, the four `Ror-*` ones included.
     pub headers: Vec<(String, String)>,
+    /// Values of scenario variables on this target.
     pub variables: BTreeMap<String, String>,
+    /// The access profile its client was granted.
     pub access_profile: Option<AccessProfile>,
+    /// Per-request timeout.
     pub timeout: Duration,
     /// Secret values given to scenarios as variables (e.g. a client secret), masked in
     /// every output.
@@ -93,6 +102,7 @@ pub struct Target {
     pub identity: Option<ClientIdentity>,
     /// Guardrails: a production environment does not run heavy scenarios unless allowed.
     pub production: bool,
+    /// Run scenarios tagged `lourd` even on production.
     pub allow_heavy: bool,
     /// Request-rate cap shared by every scenario of the run.
     pub rate: Option<Arc<RateLimiter>>,
@@ -133,7 +143,9 @@ impl std::fmt::Debug for Target {
     }
 }
 
+/// Per-request timeout when none is given.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+/// Longest `Retry-After` honoured when none is configured.
 pub const DEFAULT_MAX_RETRY_AFTER: Duration = Duration::from_secs(30);
 
 /// The limits of a target: the defaults for real environments, overridden per field.
@@ -183,6 +195,7 @@ fn trusted_origin(name: &str, text: &str) -> Result<url::Url, ConfigError> {
 }
 
 impl Target {
+    /// A target at `base_url` without credentials, with the documented `Ror-*` headers.
     pub fn new(name: &str, base_url: &str) -> Result<Self, ConfigError> {
         let base_url = url::Url::parse(base_url).map_err(|e| ConfigError::BadUrl {
             url: base_url.to_owned(),

@@ -12,8 +12,11 @@ use rorcheck_scenario::Step;
 
 /// What every step of a run shares.
 pub struct StepContext<'a> {
+    /// The client the steps send with.
     pub client: &'a HttpClient,
+    /// The FHIRPath engine the assertions use.
     pub fhirpath: &'a FhirPath,
+    /// Where the requests go.
     pub target: &'a Target,
     /// Apply the conformance checks to every FHIR body received (`--check-all`, or the
     /// scenario's `conformance: true`).

@@ -24,6 +24,7 @@ pub enum Cause {
 }
 
 impl Cause {
+    /// The French words the reports use.
     pub fn label(self) -> &'static str {
         match self {
             Cause::Connection => "connexion impossible",
@@ -54,15 +55,22 @@ impl Cause {
     }
 }
 
+/// One assertion of a step and its outcome.
 #[derive(Debug, Clone, Serialize)]
 pub struct AssertionResult {
+    /// Its kind (`status`, `fhirpath`...).
     pub kind: &'static str,
     /// Line of the assertion in the scenario file.
     pub line: u64,
+    /// How it ended.
     pub status: Status,
+    /// What was expected, in French, secrets masked.
     pub expected: String,
+    /// What the response gave, secrets masked.
     pub actual: String,
+    /// Reported, but does not fail the scenario.
     pub warning_only: bool,
+    /// Why the assertion matters, when the scenario says.
     pub because: Option<String>,
 }
 
@@ -73,29 +81,39 @@ impl AssertionResult {
     }
 }
 
+/// A value captured by a step.
 #[derive(Debug, Clone, Serialize)]
 pub struct CaptureResult {
+    /// The variable.
     pub name: String,
     /// Redacted value.
     pub value: String,
 }
 
+/// One step of a scenario and how it went.
 #[derive(Debug, Clone, Serialize)]
 pub struct StepResult {
+    /// The step's name.
     pub name: String,
+    /// Its line in the scenario file.
     pub line: u64,
+    /// How it ended.
     pub status: Status,
     /// Why the step failed, errored or was skipped, in one line.
     pub reason: Option<String>,
+    /// How long it took.
     pub duration_ms: f64,
     /// Requests sent for this step (more than one when it polls with `retry`).
     pub attempts: u32,
+    /// The main exchange, as evidence.
     pub exchange: Option<Exchange>,
     /// Further exchanges of the same step: the pages followed, the `$export` polls and
     /// files.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub follow_ups: Vec<FollowUp>,
+    /// Each assertion and its outcome.
     pub assertions: Vec<AssertionResult>,
+    /// Values captured.
     pub captures: Vec<CaptureResult>,
     /// Why the target could not be reached, when that is why the step errored.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -124,29 +142,47 @@ impl StepResult {
 /// One more exchange of a step, with what it was (« page 2 », « fichier Organization »).
 #[derive(Debug, Clone, Serialize)]
 pub struct FollowUp {
+    /// What it was.
     pub label: String,
+    /// The exchange.
     pub exchange: Exchange,
 }
 
+/// One scenario of the run and how it went.
 #[derive(Debug, Clone, Serialize)]
 pub struct ScenarioResult {
+    /// The scenario's id.
     pub id: String,
+    /// Its French title.
     pub title: String,
+    /// What it checks and why.
     pub description: String,
+    /// Its priority.
     pub priority: Priority,
+    /// The priority's label.
     pub priority_label: &'static str,
+    /// Its modality.
     pub modality: Modality,
+    /// The modality as the reports show it.
     pub modality_label: &'static str,
+    /// Its tags.
     pub tags: Vec<String>,
+    /// The documents it rests on.
     pub requirements: Vec<String>,
+    /// Its file.
     pub file: String,
+    /// How it ended.
     pub status: Status,
+    /// Why it did not pass, in one line.
     pub reason: Option<String>,
+    /// Warning-only assertions that did not hold.
     pub warnings: usize,
+    /// How long it took.
     pub duration_ms: f64,
     /// The target it ran on, when not the run's main one (the mutual-TLS mock).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub target: Option<String>,
+    /// Each step and how it went.
     pub steps: Vec<StepResult>,
 }
 
@@ -188,6 +224,7 @@ impl ScenarioResult {
         r
     }
 
+    /// A scenario's result from its steps.
     pub fn new(
         s: &Scenario,
         status: Status,
@@ -226,15 +263,20 @@ impl ScenarioResult {
 pub struct Counts {
     /// Applicable scenarios: passed + failed + errored + skipped.
     pub total: usize,
+    /// Passed.
     pub passed: usize,
+    /// Failed.
     pub failed: usize,
+    /// Errored.
     pub errored: usize,
+    /// Skipped.
     pub skipped: usize,
     /// For another access profile: outside `total`.
     pub not_applicable: usize,
 }
 
 impl Counts {
+    /// Counts one more scenario of `status`.
     pub fn add(&mut self, status: Status) {
         if status == Status::NotApplicable {
             self.not_applicable += 1;
@@ -260,13 +302,17 @@ impl Counts {
 /// Where the run went.
 #[derive(Debug, Clone, Serialize)]
 pub struct TargetInfo {
+    /// The target's name.
     pub name: String,
+    /// Its FHIR base URL, masked.
     pub base_url: String,
     /// Token endpoint, when the target obtains its own tokens.
     pub token_url: Option<String>,
     /// Client id, partly masked (`rorc…-p1`).
     pub client_id: Option<String>,
+    /// How it authenticated (never the secret).
     pub auth: String,
+    /// The access profile of its client.
     pub access_profile: Option<u8>,
     /// Subject and SHA-256 fingerprint of the client certificate presented, if any.
     pub client_certificate: Option<String>,
@@ -277,6 +323,7 @@ pub struct TargetInfo {
 }
 
 impl TargetInfo {
+    /// What may be shown of `target`.
     pub fn of(target: &crate::config::Target, redactor: &rorcheck_http::Redactor) -> Self {
         let oauth = target.oauth_client();
         TargetInfo {
@@ -299,13 +346,17 @@ impl TargetInfo {
     }
 }
 
+/// The tool that wrote a report.
 #[derive(Debug, Clone, Serialize)]
 pub struct ToolInfo {
+    /// `rorcheck`.
     pub name: &'static str,
+    /// Its version.
     pub version: &'static str,
 }
 
 impl ToolInfo {
+    /// This rorcheck.
     pub fn current() -> Self {
         ToolInfo {
             name: "rorcheck",
@@ -317,11 +368,17 @@ impl ToolInfo {
 /// A whole run.
 #[derive(Debug, Clone)]
 pub struct RunReport {
+    /// The tool that ran.
     pub tool: ToolInfo,
+    /// Where the run went.
     pub target: TargetInfo,
+    /// SHA-256 of the scenario files.
     pub scenario_set_hash: String,
+    /// When the run started.
     pub started_at: DateTime<Local>,
+    /// When it ended.
     pub finished_at: DateTime<Local>,
+    /// Each scenario, in the order of the set.
     pub scenarios: Vec<ScenarioResult>,
     /// Why the run stopped before its end (a signal), if it did: unfinished scenarios are
     /// errored with that reason, finished ones keep their result.
@@ -345,10 +402,12 @@ pub enum Verdict {
     /// Nothing failed, but something could not be evaluated: an error (connection, TLS,
     /// credentials, timeout) or a CRITIQUE scenario that could not run.
     Incomplet,
+    /// Every scenario that ran passed, and every CRITIQUE one ran.
     Conforme,
 }
 
 impl Verdict {
+    /// The French word the reports use.
     pub fn label(self) -> &'static str {
         match self {
             Verdict::Interrompu => "interrompu",
@@ -360,6 +419,7 @@ impl Verdict {
 }
 
 impl RunReport {
+    /// Counts over every scenario.
     pub fn counts(&self) -> Counts {
         let mut c = Counts::default();
         for s in &self.scenarios {
@@ -368,6 +428,7 @@ impl RunReport {
         c
     }
 
+    /// Counts over the scenarios of one priority.
     pub fn counts_for(&self, priority: Priority) -> Counts {
         let mut c = Counts::default();
         for s in self.scenarios.iter().filter(|s| s.priority == priority) {
@@ -393,6 +454,7 @@ impl RunReport {
         self.counts().not_passed() == 0
     }
 
+    /// What the run shows, most serious first.
     pub fn verdict(&self) -> Verdict {
         let c = self.counts();
         let critical_skipped = self
@@ -410,6 +472,7 @@ impl RunReport {
         }
     }
 
+    /// How long the run took.
     pub fn duration_ms(&self) -> f64 {
         (self.finished_at - self.started_at)
             .num_microseconds()

@@ -94,6 +94,7 @@ impl EarlyStop {
 const EARLY_STOP_AFTER: usize = 3;
 
 impl Runner {
+    /// A runner sending with `client` to `target`, masking with `redactor`.
     pub fn new(client: HttpClient, fhirpath: FhirPath, target: Target, redactor: Redactor) -> Self {
         let mut redactor = redactor;
         for s in target.secrets() {
@@ -139,6 +140,7 @@ impl Runner {
         self
     }
 
+    /// The target it runs against.
     pub fn target(&self) -> &Target {
         &self.target
     }

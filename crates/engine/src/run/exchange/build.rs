@@ -11,6 +11,7 @@ use rorcheck_scenario::{AuthMode, Body, Request, Step};
 /// Why a step's request could not be built.
 #[derive(Debug, thiserror::Error)]
 pub enum BuildError {
+    /// A template of the step could not be rendered.
     #[error(transparent)]
     Template(#[from] TemplateError),
     /// An absolute URL (often captured from a response) outside the target: not requested.

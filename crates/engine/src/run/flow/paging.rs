@@ -25,7 +25,9 @@ use rorcheck_scenario::{Check, FollowNext, PagesSpec, Step};
 pub struct PageRecord {
     /// `Type/id` of each match, in order.
     pub matches: Vec<String>,
+    /// `Bundle.total`, when given.
     pub total: Option<u64>,
+    /// The `next` link, when there is one.
     pub next: Option<String>,
 }
 
@@ -61,6 +63,7 @@ impl PageRecord {
 /// The pages of one search, as followed.
 #[derive(Debug, Clone, Default)]
 pub struct Paging {
+    /// Each page followed, in order.
     pub pages: Vec<PageRecord>,
     /// Why following stopped before the end (HTTP error, not a Bundle, no response...).
     pub stopped: Option<String>,
@@ -71,12 +74,15 @@ pub struct Paging {
 /// What the union of the pages shows.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Union {
+    /// Resources collected, each once.
     pub distinct: usize,
     /// Resources seen as matches on more than one page, with the pages (1-based).
     pub duplicates: BTreeMap<String, Vec<usize>>,
     /// Pages holding more matches than allowed: (page, matches).
     pub oversized: Vec<(usize, usize)>,
+    /// The totals the pages announced.
     pub totals: BTreeSet<u64>,
+    /// Pages without `Bundle.total`.
     pub pages_without_total: Vec<usize>,
 }
 
@@ -88,6 +94,7 @@ impl Paging {
             && self.pages.last().is_some_and(|p| p.next.is_none())
     }
 
+    /// The union of the pages, against a page size.
     pub fn union(&self, page_size: u64) -> Union {
         let mut seen: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
         let mut oversized = Vec::new();
@@ -313,10 +320,12 @@ const PAGES_WITH_EVIDENCE: usize = 3;
 /// What following the pages of a step produced.
 #[derive(Default)]
 pub struct Followed {
+    /// The pages.
     pub paging: Paging,
     /// Conformance findings over every page, for each conformance assertion of the step
     /// (by index) and for the automatic check (`None`).
     conformance: Vec<Slot>,
+    /// Evidence of the first pages and the last.
     pub follow_ups: Vec<FollowUp>,
     /// Requests sent after the first page.
     pub requests: u32,

@@ -158,6 +158,7 @@ pub struct ChunkReader {
 }
 
 impl ChunkReader {
+    /// A reader over the chunks `rx` receives.
     pub fn new(rx: tokio::sync::mpsc::Receiver<Result<Vec<u8>, ReadStopped>>) -> Self {
         ChunkReader {
             rx,

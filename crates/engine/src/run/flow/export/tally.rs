@@ -50,9 +50,11 @@ pub struct FileTally {
     pub resource_type: String,
     /// The manifest's `count`, if it gives one.
     pub declared: Option<u64>,
+    /// Resources read.
     pub read: u64,
     /// Resources of another type than the manifest's.
     pub foreign: u64,
+    /// Bytes read.
     pub bytes: u64,
     /// Why the file could not be read to the end.
     pub error: Option<String>,
@@ -70,15 +72,22 @@ pub(super) const PROMISED: &[(&str, &str)] = &[
 /// Everything learnt from the files of one export.
 #[derive(Debug, Default)]
 pub struct ExportTally {
+    /// The types the manifest lists.
     pub manifest_types: Vec<String>,
+    /// One tally a file.
     pub files: Vec<FileTally>,
+    /// Resources read, by type.
     pub per_type: BTreeMap<String, u64>,
     ids: HashSet<String>,
+    /// `Type/id` of resources exported more than once (a sample).
     pub duplicates: Vec<String>,
+    /// How many were.
     pub duplicate_count: usize,
     /// (from, element, to) for the promised references.
     references: Vec<(String, &'static str, String)>,
+    /// Conformance findings (a sample).
     pub findings: Vec<Finding>,
+    /// Counts of all findings.
     pub finding_counts: FindingCounts,
     /// Counts per rule and severity, all findings included (the kept ones are a sample).
     pub rules: BTreeMap<(String, Severity), usize>,
