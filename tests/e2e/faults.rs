@@ -113,7 +113,7 @@ const EXPECTED: &[(Fault, &[&str])] = &[
     (Fault::IgnoreFilter, &["ERR-007", "MAJ-011"]),
     (
         Fault::LenientParameters,
-        &["ERR-001", "ERR-005", "ERR-008", "ERR-009"],
+        &["ERR-001", "ERR-005", "ERR-008", "ERR-009", "RCH-004"],
     ),
     (
         Fault::EmptyAs404,

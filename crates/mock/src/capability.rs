@@ -49,7 +49,7 @@ pub fn statement(base_url: &str) -> Value {
             },
             "resource": [
                 resource("HealthcareService", &[
-                    ("name", "string"), ("service-category", "token"), ("type", "token"),
+                    ("name", "string"), ("service-category", "token"), ("service-type", "token"),
                     ("characteristic", "token"), ("specialty", "token"),
                     ("organization.identifier:above", "token"), ("organization._lastUpdated:above", "date"),
                     ("organization.identifier", "token"), ("organization.type", "token"),

@@ -311,7 +311,9 @@ pub(crate) fn matcher(
         ("HealthcareService", "service-category") => {
             Box::new(move |_, s| token_matches(&s.resource["category"], &tokens))
         }
-        ("HealthcareService" | "Location" | "Organization", "type") => {
+        // R4 names HealthcareService.type `service-type`; `type` is the parameter of
+        // Organization and Location only (a HealthcareService `type` is unknown: 400).
+        ("HealthcareService", "service-type") | ("Location" | "Organization", "type") => {
             Box::new(move |_, s| token_matches(&s.resource["type"], &tokens))
         }
         ("HealthcareService", "characteristic") => {

@@ -198,17 +198,9 @@ impl ScenarioResult {
             .steps
             .iter()
             .map(|st| StepResult {
-                name: st.value.name.clone(),
-                line: st.referenced.line(),
                 status: Status::Skipped,
                 reason: Some(reason.clone()),
-                duration_ms: 0.0,
-                attempts: 0,
-                exchange: None,
-                assertions: Vec::new(),
-                captures: Vec::new(),
-                follow_ups: Vec::new(),
-                cause: None,
+                ..StepResult::new(st.value.name.clone(), st.referenced.line())
             })
             .collect();
         ScenarioResult::new(s, Status::Skipped, Some(reason), 0.0, steps)

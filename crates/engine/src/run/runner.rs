@@ -270,17 +270,12 @@ impl Runner {
         for step in &s.steps {
             if status != Status::Passed {
                 steps.push(super::result::StepResult {
-                    name: step.value.name.clone(),
-                    line: step.referenced.line(),
                     status: Status::Skipped,
                     reason: Some("étape précédente non réussie".into()),
-                    duration_ms: 0.0,
-                    attempts: 0,
-                    exchange: None,
-                    assertions: Vec::new(),
-                    captures: Vec::new(),
-                    follow_ups: Vec::new(),
-                    cause: None,
+                    ..super::result::StepResult::new(
+                        step.value.name.clone(),
+                        step.referenced.line(),
+                    )
                 });
                 continue;
             }

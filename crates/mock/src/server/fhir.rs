@@ -31,6 +31,7 @@ pub(super) fn query_pairs(raw: Option<&str>) -> Vec<(String, String)> {
 pub(super) const CRITERIA: &[&str] = &[
     "specialty",
     "service-category",
+    "service-type",
     "type",
     "characteristic",
     "name",
