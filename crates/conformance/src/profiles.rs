@@ -214,11 +214,30 @@ impl Rules {
         };
         if let Some(ext) = &rule.extension {
             let url = format!("{}{ext}", self.canonical_base);
-            let present = resource["extension"]
+            let found: Vec<&Value> = resource["extension"]
                 .as_array()
-                .is_some_and(|exts| exts.iter().any(|e| e["url"] == url.as_str()));
-            if !present && rule.required {
+                .into_iter()
+                .flatten()
+                .filter(|e| e["url"] == url.as_str())
+                .collect();
+            if found.is_empty() && rule.required {
                 out.push(missing(&format!("extension[url={ext}]")));
+            }
+            // With a system, the extension's value is a CodeableConcept of that system
+            // (a bare valueCode is the classic mistake of ror-commune-cog).
+            if let Some(system) = &rule.system {
+                for e in found.iter().filter(|e| !coded_in(e, system)) {
+                    out.push(Finding::error(
+                        &rule.rule,
+                        name,
+                        &format!("extension[url={ext}].valueCodeableConcept"),
+                        format!(
+                            "valueCodeableConcept du système {system} attendu, trouvé {} — {}",
+                            value_kind(e),
+                            rule.because
+                        ),
+                    ));
+                }
             }
             return;
         }
@@ -317,4 +336,23 @@ fn identifier(
             }
         }
     }
+}
+
+/// Whether an extension's value is a CodeableConcept with a code of `system`.
+fn coded_in(extension: &Value, system: &str) -> bool {
+    extension["valueCodeableConcept"]["coding"]
+        .as_array()
+        .is_some_and(|c| {
+            c.iter()
+                .any(|c| c["system"] == system && c["code"].is_string())
+        })
+}
+
+/// The `value[x]` an extension carries, as written (`valueCode`, `valueString`...).
+fn value_kind(extension: &Value) -> String {
+    extension
+        .as_object()
+        .and_then(|o| o.keys().find(|k| k.starts_with("value")))
+        .cloned()
+        .unwrap_or_else(|| "aucune valeur".to_owned())
 }

@@ -176,6 +176,22 @@ fn each_profile_rule_catches_the_mutation_that_breaks_it() {
         ),
         (
             "Location",
+            "ROR-LOC-01",
+            // The shape the mock served before IG 0.6.0 was read: a bare code.
+            Box::new(|r: &mut Value| {
+                if let Some(e) = r["extension"].as_array_mut().and_then(|exts| {
+                    exts.iter_mut().find(|e| {
+                        e["url"]
+                            .as_str()
+                            .is_some_and(|u| u.ends_with("/ror-commune-cog"))
+                    })
+                }) {
+                    *e = json!({"url": e["url"].clone(), "valueCode": "75156"});
+                }
+            }),
+        ),
+        (
+            "Location",
             "ROR-LOC-02",
             Box::new(|r: &mut Value| r["identifier"][0]["type"]["coding"][0]["code"] = json!("26")),
         ),

@@ -444,7 +444,7 @@ impl Generator {
             "id": loc_id,
             "meta": meta("ror-location", region, &s),
             "extension": [
-                ext("ror-commune-cog", json!({"valueCode": format!("{dept}{:03}", self.rng.below(400))})),
+                ext("ror-commune-cog", json!({"valueCodeableConcept": concept("R13-CommuneOM", &format!("{dept}{:03}", self.rng.below(400)))})),
                 creation_date(&s)
             ],
             "identifier": [{ "type": concept("R354-TypeIdentifiantRessourceOperationnelle", "25"), "value": format!("{region}/{n_org}") }],

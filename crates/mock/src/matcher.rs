@@ -329,12 +329,8 @@ pub(crate) fn matcher(
         }
         ("HealthcareService", "location.commune-cog") => Box::new(move |st, s| {
             offer_locations(st, s).iter().any(|l| {
-                let code = ext_value(&l.resource, "ror-commune-cog")
-                    .and_then(|e| e["valueCode"].as_str())
-                    .map(|c| {
-                        serde_json::json!({"system": "https://mos.esante.gouv.fr/NOS/TRE_R13-CommuneOM/FHIR/TRE-R13-CommuneOM", "code": c})
-                    });
-                code.is_some_and(|c| token_matches(&c, &tokens))
+                ext_value(&l.resource, "ror-commune-cog")
+                    .is_some_and(|e| token_matches(&e["valueCodeableConcept"], &tokens))
             })
         }),
         ("HealthcareService", "_has:PractitionerRole:service:practitioner.identifier") => {
