@@ -45,7 +45,8 @@ pub enum EmbeddedError {
 /// An embedded mock started for a run, with its target (and, for mutual TLS, the directory
 /// of its test certificates, removed when this is dropped).
 pub struct Embedded {
-    mock: MockServer,
+    /// Kept so that the mock serves as long as the target is used.
+    _mock: MockServer,
     _certificates: Option<tempfile::TempDir>,
     /// The target that reaches the mock.
     pub target: Target,
@@ -60,7 +61,7 @@ impl Embedded {
         if !mtls {
             let target = secret_target(&mock)?;
             return Ok(Embedded {
-                mock,
+                _mock: mock,
                 _certificates: None,
                 target,
             });
@@ -68,15 +69,10 @@ impl Embedded {
         let dir = tempfile::tempdir().map_err(EmbeddedError::Certificates)?;
         let target = mtls_target(&mock, dir.path())?;
         Ok(Embedded {
-            mock,
+            _mock: mock,
             _certificates: Some(dir),
             target,
         })
-    }
-
-    /// The mock behind the target.
-    pub fn mock(&self) -> &MockServer {
-        &self.mock
     }
 }
 

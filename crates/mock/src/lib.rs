@@ -36,7 +36,7 @@ use server::MockState;
 pub use server::STORY_PATH;
 
 /// Default base path, as on the real ROR.
-pub(crate) const BASE_PATH: &str = "/ws-diffusion-fhir";
+pub(crate) const BASE_PATH: &str = ror::FHIR_BASE_PATH;
 
 /// How the mock is reached.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

@@ -1,6 +1,6 @@
 //! The ROR protocol vocabulary, spelled once: what every FHIR call carries (the four `Ror-*`
 //! headers and their systems), where the API and its token endpoint live, the access
-//! profiles, the resource types served and the identifier systems of the data.
+//! profiles and the identifier systems of the data.
 //!
 //! The configuration, the mock, `doctor` and observer mode all read these names from here, so
 //! a header or an OID cannot drift between the side that sends and the side that judges.
@@ -15,17 +15,8 @@ pub use profile::AccessProfile;
 /// `ror`), as on the bac-à-sable and production environments.
 pub const TOKEN_PATH: &str = "/auth/realms/ror/protocol/openid-connect/token";
 
-/// Path of the FHIR API under the server's origin.
-pub const FHIR_BASE_PATH: &str = "/fhir";
-
-/// The resource types the ROR serves (IG 0.6.0 profiles `ror-*`).
-pub const RESOURCE_TYPES: [&str; 5] = [
-    "Organization",
-    "HealthcareService",
-    "Location",
-    "Practitioner",
-    "PractitionerRole",
-];
+/// Path of the FHIR API under the server's origin, as on the bac-à-sable and production.
+pub const FHIR_BASE_PATH: &str = "/ws-diffusion-fhir";
 
 /// Identifier systems of the data.
 pub mod systems {
