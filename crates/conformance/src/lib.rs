@@ -1,5 +1,6 @@
-//! FHIR and ROR conformance checks on what the server returned: ROR profiles (rules as
-//! data in `data/profiles.yaml`), NOS nomenclatures (the snapshot in `data/`), the search
+//! FHIR and ROR conformance checks on what the server returned: ROR profiles (identifier
+//! and declaration rules in `data/profiles.yaml`, the element and extension structure of
+//! each profile in `data/shapes.yaml`), NOS nomenclatures (the snapshot in `data/`), the search
 //! graph (criteria, includes, duplicates, totals), access-profile visibility and the
 //! CapabilityStatement (`data/capability.yaml`). Each
 //! finding names the resource, the element path and the rule.
@@ -9,6 +10,7 @@ pub mod graph;
 pub mod nomenclature;
 pub mod nos;
 pub mod profiles;
+pub mod shapes;
 pub mod visibility;
 
 use serde::Serialize;
@@ -73,7 +75,8 @@ impl std::fmt::Display for Finding {
 /// Which families of checks to apply.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Aspects {
-    /// The ROR profiles: required elements, extensions, identifiers (`profiles.yaml`).
+    /// The ROR profiles: identifiers (`profiles.yaml`), the structure of elements and
+    /// extensions (`shapes.yaml`).
     pub profiles: bool,
     /// NOS codes: known, active, in the expected system.
     pub nomenclatures: bool,
@@ -154,6 +157,9 @@ pub fn check(body: &Value, ctx: &Context, aspects: Aspects) -> Vec<Finding> {
         }
         if aspects.profiles {
             out.extend(profiles::Rules::shipped().check(resource));
+            if let Some(shapes) = shapes::Shapes::shipped() {
+                out.extend(shapes.check(resource));
+            }
         }
         if aspects.nomenclatures {
             out.extend(nomenclature::check(

@@ -14,6 +14,14 @@ use super::{Finding, label};
 const NOT_CARRIED: &[&str] =
     &["https://mos.esante.gouv.fr/NOS/TRE_R13-CommuneOM/FHIR/TRE-R13-CommuneOM"];
 
+/// Code system urls the IG 0.6.0 writes differently from the NOS, with the NOS url they
+/// mean: the ROROrganization identifierOI slice fixes TRE_R345 with an underscore in its
+/// last segment (`reference/ror-profiles.md`, common mistake 12), the NOS publishes a hyphen.
+const IG_SPELLINGS: &[(&str, &str)] = &[(
+    "https://mos.esante.gouv.fr/NOS/TRE_R345-TypeIdentifiantAutre/FHIR/TRE_R345-TypeIdentifiantAutre",
+    "https://mos.esante.gouv.fr/NOS/TRE_R345-TypeIdentifiantAutre/FHIR/TRE-R345-TypeIdentifiantAutre",
+)];
+
 /// The NOS findings of one resource: every coding of a NOS system has a known code,
 /// warned when deprecated or retired (an error under `strict`, as is an unknown code).
 pub fn check(resource: &Value, nos: &NosSnapshot, strict: bool) -> Vec<Finding> {
@@ -67,6 +75,10 @@ fn judge(
     out: &mut Vec<Finding>,
 ) {
     let date = &nos.date;
+    let system = IG_SPELLINGS
+        .iter()
+        .find(|(ig, _)| *ig == system)
+        .map_or(system, |(_, nos_url)| nos_url);
     match nos.lookup(system, code) {
         Lookup::NotNos | Lookup::Known(CodeStatus::Active) => {}
         Lookup::Known(CodeStatus::Deprecated) => out.push(Finding::warning(

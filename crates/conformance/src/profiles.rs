@@ -295,28 +295,44 @@ fn identifier(
     out: &mut Vec<Finding>,
 ) {
     let ids = at(resource, "identifier");
+    // The slice is recognised by its type when the rule gives one (then its system is
+    // checked), by its system otherwise.
+    let typed = id_rule.type_code.is_some();
     let matching: Vec<&(String, &Value)> = ids
         .iter()
-        .filter(|(_, id)| {
-            let type_ok = match (&id_rule.type_system, &id_rule.type_code) {
-                (Some(s), Some(c)) => id["type"]["coding"].as_array().is_some_and(|cs| {
-                    cs.iter()
-                        .any(|x| x["system"] == s.as_str() && x["code"] == c.as_str())
-                }),
-                _ => true,
-            };
-            let system_ok = id_rule.system.as_deref().is_none_or(|s| id["system"] == s);
-            type_ok && system_ok
+        .filter(|(_, id)| match (&id_rule.type_system, &id_rule.type_code) {
+            (Some(s), Some(c)) => id["type"]["coding"].as_array().is_some_and(|cs| {
+                cs.iter()
+                    .any(|x| x["system"] == s.as_str() && x["code"] == c.as_str())
+            }),
+            _ => id_rule.system.as_deref().is_none_or(|s| id["system"] == s),
         })
         .collect();
     if matching.is_empty() {
-        out.push(Finding::error(
-            &rule.rule,
-            name,
-            "identifier",
-            format!("aucun identifiant du type attendu — {}", rule.because),
-        ));
+        if rule.required {
+            out.push(Finding::error(
+                &rule.rule,
+                name,
+                "identifier",
+                format!("aucun identifiant du type attendu — {}", rule.because),
+            ));
+        }
         return;
+    }
+    for (p, id) in &matching {
+        if let Some(system) = id_rule.system.as_deref().filter(|_| typed)
+            && id["system"] != system
+        {
+            out.push(Finding::error(
+                &rule.rule,
+                name,
+                &format!("{p}.system"),
+                format!(
+                    "système {} au lieu de {system} — {}",
+                    id["system"], rule.because
+                ),
+            ));
+        }
     }
     if let Some(pattern) = &id_rule.pattern
         && let Ok(re) = regex::Regex::new(pattern)

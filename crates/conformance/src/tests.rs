@@ -32,6 +32,11 @@ fn the_mock_dataset_has_zero_findings() {
         "{:?}",
         profiles::Rules::load_error()
     );
+    assert!(
+        shapes::Shapes::load_error().is_none(),
+        "{:?}",
+        shapes::Shapes::load_error()
+    );
     let ds = dataset();
     let mut findings = Vec::new();
     for r in &ds.resources {
@@ -107,13 +112,13 @@ fn each_profile_rule_catches_the_mutation_that_breaks_it() {
             Box::new(|r| r["meta"]["profile"] = json!(["http://autre/profil"])),
         ),
         (
-            "ROR-COM-01",
+            "ROR-STR-01",
             Box::new(|r| {
                 r["meta"].as_object_mut().map(|m| m.remove("lastUpdated"));
             }),
         ),
         (
-            "ROR-COM-02",
+            "ROR-STR-01",
             Box::new(|r| remove_extension(r, "/ror-meta-creation-date")),
         ),
         (
@@ -129,7 +134,7 @@ fn each_profile_rule_catches_the_mutation_that_breaks_it() {
             Box::new(|r| r["identifier"][0]["value"] = json!("0000001")),
         ),
         (
-            "ROR-HS-02",
+            "ROR-STR-03",
             Box::new(|r| {
                 r["type"][0]["coding"][0]["system"] = json!(
                     "https://mos.esante.gouv.fr/NOS/TRE_R211-ActiviteOperationnelle/FHIR/TRE-R211-ActiviteOperationnelle"
@@ -137,46 +142,52 @@ fn each_profile_rule_catches_the_mutation_that_breaks_it() {
             }),
         ),
         (
-            "ROR-HS-03",
+            "ROR-STR-01",
             Box::new(|r| {
                 r.as_object_mut().map(|m| m.remove("specialty"));
             }),
         ),
         (
-            "ROR-HS-04",
+            "ROR-STR-01",
             Box::new(|r| {
                 r.as_object_mut().map(|m| m.remove("characteristic"));
             }),
         ),
         (
-            "ROR-HS-06",
+            "ROR-STR-01",
             Box::new(|r| remove_extension(r, "/ror-healthcareservice-sensitive-unit")),
         ),
         (
-            "ROR-HS-07",
+            "ROR-STR-01",
             Box::new(|r| remove_extension(r, "/ror-healthcareservice-patient-type")),
-        ),
-        (
-            "ROR-HS-08",
-            Box::new(|r| {
-                r.as_object_mut().map(|m| m.remove("providedBy"));
-            }),
         ),
     ];
     for (rule, mutate) in cases {
         let found = after(&hs, mutate, Some(1));
         assert!(found.contains(&rule.to_owned()), "{rule}: {found:?}");
     }
+    // providedBy and name become 1..1 only in 0.7.0: their absence is no 0.6.0 finding.
+    let without = after(
+        &hs,
+        |r| {
+            r.as_object_mut().map(|m| {
+                m.remove("providedBy");
+                m.remove("name")
+            });
+        },
+        Some(1),
+    );
+    assert!(without.is_empty(), "{without:?}");
     for (rtype, rule, mutate) in [
         (
             "Location",
-            "ROR-LOC-01",
+            "ROR-STR-01",
             Box::new(|r: &mut Value| remove_extension(r, "/ror-commune-cog"))
                 as Box<dyn FnOnce(&mut Value)>,
         ),
         (
             "Location",
-            "ROR-LOC-01",
+            "ROR-STR-02",
             // The shape the mock served before IG 0.6.0 was read: a bare code.
             Box::new(|r: &mut Value| {
                 if let Some(e) = r["extension"].as_array_mut().and_then(|exts| {
@@ -213,14 +224,14 @@ fn each_profile_rule_catches_the_mutation_that_breaks_it() {
         ),
         (
             "PractitionerRole",
-            "ROR-PRR-02",
+            "ROR-STR-01",
             Box::new(|r: &mut Value| {
                 r.as_object_mut().map(|m| m.remove("healthcareService"));
             }),
         ),
         (
             "PractitionerRole",
-            "ROR-PRR-04",
+            "ROR-STR-01",
             Box::new(|r: &mut Value| {
                 remove_extension(r, "/ror-practitionerrole-unit-exercise-mode")
             }),

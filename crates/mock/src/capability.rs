@@ -22,6 +22,12 @@ pub fn statement(base_url: &str) -> Value {
     let resource = |ty: &str, extra: &[(&str, &str)], includes: &[&str], revincludes: &[&str]| {
         let mut search = params(COMMON);
         search.extend(params(extra));
+        // The IG's own SearchParameters this resource type supports.
+        search.extend(
+            super::ig_params::declared()
+                .filter(|(r, _, _)| *r == ty)
+                .map(|(_, name, kind)| json!({ "name": name, "type": kind })),
+        );
         json!({
             "type": ty,
             "profile": format!("https://interop.esante.gouv.fr/ig/fhir/ror/StructureDefinition/ror-{}", ty.to_lowercase()),

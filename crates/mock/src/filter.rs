@@ -2,7 +2,8 @@
 //! and parentheses, over the parameters the mock already supports. Each comparison is
 //! translated to the matching plain search parameter, so the two can never disagree.
 
-use super::matcher::{Matcher, SearchError, matcher};
+use super::criterion::criterion;
+use super::matcher::{Matcher, SearchError};
 
 const DATE_PARAMS: &[&str] = &["_lastUpdated", "organization._lastUpdated:above"];
 
@@ -175,13 +176,13 @@ impl Parser<'_> {
     fn comparison(&self, param: &str, op: &str, value: &str) -> Result<Matcher, SearchError> {
         let is_date = DATE_PARAMS.contains(&param);
         match (op, is_date) {
-            ("eq", _) => matcher(self.resource_type, param, value),
+            ("eq", _) => criterion(self.resource_type, param, value),
             ("ne", false) => {
-                let inner = matcher(self.resource_type, param, value)?;
+                let inner = criterion(self.resource_type, param, value)?;
                 Ok(Box::new(move |st, s| !inner(st, s)))
             }
             ("ne" | "gt" | "lt" | "ge" | "le" | "sa" | "eb", true) => {
-                matcher(self.resource_type, param, &format!("{op}{value}"))
+                criterion(self.resource_type, param, &format!("{op}{value}"))
             }
             _ => Err(invalid(
                 self.text,

@@ -7,10 +7,12 @@
 mod auth;
 pub mod capability;
 mod clients;
+mod criterion;
 pub mod dataset;
 mod export;
 pub mod faults;
 mod filter;
+mod ig_params;
 pub mod log;
 mod matcher;
 pub mod pki;

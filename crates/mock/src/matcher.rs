@@ -97,6 +97,31 @@ pub(crate) struct DateRange {
 }
 
 impl DateRange {
+    /// The instants the value's precision covers, [start, end).
+    pub(crate) fn bounds(&self) -> (DateTime<FixedOffset>, DateTime<FixedOffset>) {
+        (self.start, self.end)
+    }
+
+    /// Whether a target covering [start, end) (a date's precision, a Period) matches, with
+    /// the prefixes as R4 defines them on ranges (search §3.1.1.4.2).
+    pub(crate) fn matches_span(
+        &self,
+        start: DateTime<FixedOffset>,
+        end: DateTime<FixedOffset>,
+    ) -> bool {
+        let within = start >= self.start && end <= self.end;
+        match self.prefix {
+            Prefix::Eq => within,
+            Prefix::Ne => !within,
+            Prefix::Gt => end > self.end,
+            Prefix::Lt => start < self.start,
+            Prefix::Ge => end > self.start,
+            Prefix::Le => start < self.end,
+            Prefix::Sa => start >= self.end,
+            Prefix::Eb => end <= self.start,
+        }
+    }
+
     pub(crate) fn holds(&self, instant: DateTime<FixedOffset>) -> bool {
         match self.prefix {
             Prefix::Eq => instant >= self.start && instant < self.end,

@@ -6,8 +6,9 @@
 use serde_json::Value;
 
 use super::store::Store;
+use crate::criterion::criterion;
 pub use crate::matcher::SearchError;
-use crate::matcher::{Matcher, matcher, parse_tokens};
+use crate::matcher::{Matcher, parse_tokens};
 
 /// Largest and default page size (ROR rule RG_RECH_52).
 pub const MAX_PAGE: usize = 200;
@@ -114,7 +115,7 @@ impl Search {
                     .push(super::filter::parse(resource_type, value)?),
                 n if IGNORED.contains(&n) => {}
                 _ => {
-                    search.matchers.push(matcher(resource_type, name, value)?);
+                    search.matchers.push(criterion(resource_type, name, value)?);
                     if search.candidates.is_none() {
                         let codes = || parse_tokens(value).into_iter().map(|t| t.code).collect();
                         search.candidates = match name.as_str() {
@@ -263,6 +264,12 @@ mod fuzz {
         "location.commune-cog",
         "partof",
         "service",
+        "age-range-low",
+        "nb-capacity",
+        "notavailable-closing-reopeningdate",
+        "psychiatric-sector:exact",
+        "period-end",
+        "drop-zone",
     ];
     const TYPES: &[&str] = &[
         "HealthcareService",

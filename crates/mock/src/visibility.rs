@@ -1,6 +1,12 @@
 //! What each ROR access profile may see (reference §5). Implemented exactly: profile 0 sees
 //! public telecoms only and no sensitive unit; profile 4 sees no contact; profiles 2, 3 and 5
 //! do not see "very restricted" contacts (3 is simplified to 2 for now); profile 1 sees all.
+//!
+//! Levels sit where IG 0.6.0 puts them: `ror-telecom-confidentiality-level` on each
+//! ContactPoint and inside each `ror-healthcareservice-contact-telecom`,
+//! `ror-confidentiality-level` inside each `ror-healthcareservice-contact`,
+//! `ror-contact-confidentiality-level` on each `Organization.contact`. A contact that may be
+//! seen keeps only the telecoms that may be seen too.
 
 use serde_json::Value;
 
@@ -8,7 +14,7 @@ use serde_json::Value;
 fn confidentiality(item: &Value) -> Option<String> {
     item["extension"].as_array()?.iter().find_map(|e| {
         let url = e["url"].as_str()?;
-        if url.ends_with("confidentiality-level") || url == "confidentialityLevel" {
+        if url.ends_with("confidentiality-level") {
             e.pointer("/valueCodeableConcept/coding/0/code")
                 .and_then(Value::as_str)
                 .map(str::to_owned)
@@ -16,6 +22,13 @@ fn confidentiality(item: &Value) -> Option<String> {
             None
         }
     })
+}
+
+const OFFER_CONTACT: &str = "/ror-healthcareservice-contact";
+const OFFER_CONTACT_TELECOM: &str = "/ror-healthcareservice-contact-telecom";
+
+fn is_extension(e: &Value, suffix: &str) -> bool {
+    e["url"].as_str().is_some_and(|u| u.ends_with(suffix))
 }
 
 fn allowed(profile: u8, level: Option<&str>) -> bool {
@@ -50,16 +63,25 @@ pub fn visible(resource: &Value, profile: u8) -> Option<Value> {
         return None;
     }
     let mut r = resource.clone();
+    let see = |item: &Value| allowed(profile, confidentiality(item).as_deref());
     if let Some(telecoms) = r.get_mut("telecom").and_then(Value::as_array_mut) {
-        telecoms.retain(|t| allowed(profile, confidentiality(t).as_deref()));
+        telecoms.retain(see);
     }
     if let Some(exts) = r.get_mut("extension").and_then(Value::as_array_mut) {
-        exts.retain(|e| {
-            !e["url"]
-                .as_str()
-                .is_some_and(|u| u.ends_with("/ror-healthcareservice-contact"))
-                || allowed(profile, confidentiality(e).as_deref())
-        });
+        exts.retain(|e| !is_extension(e, OFFER_CONTACT) || see(e));
+        for contact in exts.iter_mut().filter(|e| is_extension(e, OFFER_CONTACT)) {
+            if let Some(parts) = contact.get_mut("extension").and_then(Value::as_array_mut) {
+                parts.retain(|p| !is_extension(p, OFFER_CONTACT_TELECOM) || see(p));
+            }
+        }
+    }
+    if let Some(contacts) = r.get_mut("contact").and_then(Value::as_array_mut) {
+        contacts.retain(see);
+        for contact in contacts.iter_mut() {
+            if let Some(telecoms) = contact.get_mut("telecom").and_then(Value::as_array_mut) {
+                telecoms.retain(see);
+            }
+        }
     }
     Some(r)
 }

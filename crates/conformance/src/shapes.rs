@@ -1,0 +1,582 @@
+//! Structural rules of the five ROR profiles (IG 0.6.0) as data: `data/shapes.yaml` lists
+//! each element and extension with its cardinality, type, binding and slices, transcribed
+//! from the StructureDefinition differentials; this module applies every entry the same way.
+//!
+//! Findings: `ROR-STR-01` cardinality, `ROR-STR-02` type (value[x] included), `ROR-STR-03`
+//! binding (no coding from the bound TRE), `ROR-STR-05` slice (an item that matches no
+//! slice, or a fixed value not carried), all errors; `ROR-STR-04` an extension the profile
+//! does not define at that place (a warning: slicing is open, but a misplaced or misnamed
+//! extension is what the consumer will not find).
+
+use std::collections::BTreeMap;
+use std::sync::LazyLock;
+
+use serde::Deserialize;
+use serde_json::Value;
+
+use super::profiles::at;
+use super::{Finding, label};
+
+const NOS_BASE: &str = "https://mos.esante.gouv.fr/NOS/";
+
+/// `min..max` of an element or extension, counted in each parent.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(try_from = "String")]
+struct Card {
+    min: usize,
+    max: Option<usize>,
+}
+
+/// A cardinality that is not `min..max` (a defect of `shapes.yaml`, caught by a test).
+#[derive(Debug, thiserror::Error)]
+#[error("cardinality « {0} » is not min..max")]
+pub struct CardError(String);
+
+impl TryFrom<String> for Card {
+    type Error = CardError;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        let parsed = s.split_once("..").and_then(|(min, max)| {
+            let min = min.parse().ok()?;
+            let max = match max {
+                "*" => None,
+                n => Some(n.parse().ok()?),
+            };
+            Some(Card { min, max })
+        });
+        parsed.ok_or(CardError(s))
+    }
+}
+
+impl Card {
+    fn allows(self, n: usize) -> bool {
+        n >= self.min && self.max.is_none_or(|m| n <= m)
+    }
+}
+
+impl std::fmt::Display for Card {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.max {
+            Some(m) => write!(f, "{}..{m}", self.min),
+            None => write!(f, "{}..*", self.min),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ElementDef {
+    path: String,
+    card: Card,
+    #[serde(rename = "type")]
+    ty: Option<String>,
+    #[serde(default)]
+    binding: Vec<String>,
+    shape: Option<String>,
+    slice: Option<String>,
+    act_type: Option<String>,
+    id: Option<String>,
+    #[serde(default)]
+    fixed: BTreeMap<String, Value>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ExtensionDef {
+    url: String,
+    card: Card,
+    value: Option<String>,
+    #[serde(default)]
+    binding: Vec<String>,
+    #[serde(default)]
+    codes: Vec<String>,
+    on: Option<String>,
+    #[serde(default)]
+    elements: Vec<ElementDef>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Part {
+    #[serde(default)]
+    elements: Vec<ElementDef>,
+    #[serde(default)]
+    extensions: Vec<ExtensionDef>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ShapesFile {
+    canonical_base: String,
+    watched_bases: Vec<String>,
+    common: Part,
+    datatypes: BTreeMap<String, Part>,
+    complex: BTreeMap<String, Vec<ExtensionDef>>,
+    /// Entries written once for YAML anchors; used where they are referenced.
+    #[allow(dead_code)]
+    shared: Vec<ExtensionDef>,
+    profiles: BTreeMap<String, Part>,
+}
+
+/// The shipped shapes, read once.
+pub struct Shapes {
+    file: ShapesFile,
+}
+
+static SHIPPED: LazyLock<Result<Shapes, serde_saphyr::Error>> = LazyLock::new(|| {
+    serde_saphyr::from_str(include_str!("data/shapes.yaml")).map(|file| Shapes { file })
+});
+
+/// Who is being checked and where findings go.
+struct Walk<'a> {
+    shapes: &'a Shapes,
+    name: String,
+    out: Vec<Finding>,
+}
+
+impl Shapes {
+    /// The shapes shipped in the binary (`None` only on a build defect a test catches).
+    pub fn shipped() -> Option<&'static Shapes> {
+        SHIPPED.as_ref().ok()
+    }
+
+    /// Why the shipped shapes could not be read, if they could not.
+    #[cfg(test)]
+    pub(crate) fn load_error() -> Option<&'static serde_saphyr::Error> {
+        SHIPPED.as_ref().err()
+    }
+
+    /// The structural findings of one resource against its ROR profile.
+    pub fn check(&self, resource: &Value) -> Vec<Finding> {
+        let Some(rtype) = resource["resourceType"].as_str() else {
+            return Vec::new();
+        };
+        let Some(profile) = self.file.profiles.get(rtype) else {
+            return Vec::new();
+        };
+        let mut walk = Walk {
+            shapes: self,
+            name: label(resource),
+            out: Vec::new(),
+        };
+        let elements: Vec<&ElementDef> = self
+            .file
+            .common
+            .elements
+            .iter()
+            .chain(&profile.elements)
+            .collect();
+        walk.elements(resource, "", rtype, &elements);
+        let extensions: Vec<&ExtensionDef> = self
+            .file
+            .common
+            .extensions
+            .iter()
+            .chain(&profile.extensions)
+            .collect();
+        walk.placed_extensions(resource, rtype, &extensions);
+        walk.out
+    }
+
+    /// Full url of an extension named in the data.
+    fn url(&self, name: &str) -> String {
+        if name.contains("://") || !name.starts_with("ror-") {
+            name.to_owned()
+        } else {
+            format!("{}{name}", self.file.canonical_base)
+        }
+    }
+
+    /// The sub-extensions of a complex extension, by its full url.
+    fn complex(&self, url: &str) -> Option<&[ExtensionDef]> {
+        let name = url.strip_prefix(self.file.canonical_base.as_str())?;
+        self.file.complex.get(name).map(Vec::as_slice)
+    }
+}
+
+/// Whether a coding system is accepted by a binding entry (`R211-Name`, `R302-*`, a url).
+fn accepts(entry: &str, system: &str) -> bool {
+    if entry.contains("://") {
+        return system == entry;
+    }
+    let Some(rest) = system.strip_prefix(NOS_BASE) else {
+        return false;
+    };
+    match entry.strip_suffix('*') {
+        Some(prefix) => rest.starts_with(&format!("TRE_{prefix}")),
+        None => {
+            let (code, name) = entry.split_once('-').unwrap_or((entry, ""));
+            rest == format!("TRE_{code}-{name}/FHIR/TRE-{code}-{name}")
+        }
+    }
+}
+
+/// The codings of a CodeableConcept, or the Coding itself.
+fn codings_of(v: &Value) -> Vec<&Value> {
+    match v.get("coding").and_then(Value::as_array) {
+        Some(c) => c.iter().collect(),
+        None if v.get("system").is_some() => vec![v],
+        None => Vec::new(),
+    }
+}
+
+fn bound(binding: &[String], v: &Value) -> bool {
+    codings_of(v).iter().any(|c| {
+        c["system"]
+            .as_str()
+            .is_some_and(|s| binding.iter().any(|b| accepts(b, s)))
+    })
+}
+
+/// Items of `key` in `parent`: an array's items, a present value, or nothing.
+fn items<'a>(parent: &'a Value, key: &str) -> Vec<&'a Value> {
+    match parent.get(key) {
+        Some(Value::Array(a)) => a.iter().collect(),
+        Some(Value::Null) | None => Vec::new(),
+        Some(v) => vec![v],
+    }
+}
+
+fn join(base: &str, key: &str) -> String {
+    if base.is_empty() {
+        key.to_owned()
+    } else {
+        format!("{base}.{key}")
+    }
+}
+
+/// The value of an extension's `ror-act-type`, if it carries one.
+fn act_type(item: &Value) -> Option<&str> {
+    item["extension"].as_array()?.iter().find_map(|e| {
+        e["url"]
+            .as_str()
+            .is_some_and(|u| u.ends_with("/ror-act-type"))
+            .then(|| e["valueCode"].as_str())
+            .flatten()
+    })
+}
+
+fn in_slice(def: &ElementDef, item: &Value) -> bool {
+    if let Some(id) = &def.id {
+        return item["id"] == id.as_str();
+    }
+    bound(&def.binding, item) && act_type(item) == def.act_type.as_deref()
+}
+
+/// Whether a JSON value has the shape of a FHIR datatype (what JSON can tell).
+fn fits(ty: &str, v: &Value) -> bool {
+    static DATE_TIME: LazyLock<regex::Regex> = LazyLock::new(|| {
+        regex::Regex::new(
+            r"^\d{4}(-\d{2}(-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?)?)?$",
+        )
+        .expect("constant pattern")
+    });
+    static INSTANT: LazyLock<regex::Regex> = LazyLock::new(|| {
+        regex::Regex::new(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
+            .expect("constant pattern")
+    });
+    let text = v.as_str();
+    match ty {
+        "string" | "markdown" => text.is_some_and(|s| !s.is_empty()),
+        "code" => text.is_some_and(|s| !s.is_empty() && s.trim() == s),
+        "boolean" => v.is_boolean(),
+        "integer" => v.is_i64() || v.is_u64(),
+        "decimal" => v.is_number(),
+        "date" => text.is_some_and(|s| s.len() <= 10 && DATE_TIME.is_match(s) && !s.contains('T')),
+        "dateTime" => text.is_some_and(|s| DATE_TIME.is_match(s)),
+        "instant" => text.is_some_and(|s| INSTANT.is_match(s)),
+        "time" => {
+            text.is_some_and(|s| s.len() >= 8 && s.as_bytes()[2] == b':' && s.as_bytes()[5] == b':')
+        }
+        "CodeableConcept" => {
+            v.is_object()
+                && v.get("coding").is_none_or(|c| {
+                    c.as_array()
+                        .is_some_and(|cs| cs.iter().all(|c| fits("Coding", c)))
+                })
+                && (v.get("coding").is_some() || v.get("text").is_some())
+        }
+        "Coding" => v.is_object() && v.get("coding").is_none() && v.get("code").is_some(),
+        "Reference" => {
+            v.is_object()
+                && ["reference", "identifier", "display"]
+                    .iter()
+                    .any(|k| v.get(k).is_some())
+        }
+        "Quantity" | "Money" => v.is_object() && v.get("value").is_none_or(Value::is_number),
+        "Range" => {
+            v.is_object()
+                && ["low", "high"]
+                    .iter()
+                    .all(|k| v.get(k).is_none_or(|q| fits("Quantity", q)))
+        }
+        _ => v.is_object(),
+    }
+}
+
+/// `valueCodeableConcept` for `CodeableConcept`.
+fn value_key(ty: &str) -> String {
+    let mut chars = ty.chars();
+    match chars.next() {
+        Some(first) => format!("value{}{}", first.to_ascii_uppercase(), chars.as_str()),
+        None => "value".to_owned(),
+    }
+}
+
+/// The `value[x]` key an extension carries, if any.
+fn value_of(ext: &Value) -> Option<(&String, &Value)> {
+    ext.as_object()?
+        .iter()
+        .find(|(k, _)| k.starts_with("value"))
+}
+
+impl Walk<'_> {
+    fn error(&mut self, rule: &str, path: &str, message: String) {
+        self.out
+            .push(Finding::error(rule, &self.name, path, message));
+    }
+
+    /// Elements of `defs` under `base` (a resource, a ContactPoint, an extension); `def` is
+    /// the definition path that messages name (`HealthcareService`, `…telecom`).
+    fn elements(&mut self, base: &Value, at_path: &str, def: &str, defs: &[&ElementDef]) {
+        for el in defs {
+            let (parent_path, key) = match el.path.rsplit_once('.') {
+                Some((p, k)) => (Some(p), k),
+                None => (None, el.path.as_str()),
+            };
+            let parents: Vec<(String, &Value)> = match parent_path {
+                Some(p) => at(base, p)
+                    .into_iter()
+                    .map(|(sub, v)| (join(at_path, &sub), v))
+                    .collect(),
+                None => vec![(at_path.to_owned(), base)],
+            };
+            let name = match &el.slice {
+                Some(slice) => format!("{def}.{}:{slice}", el.path),
+                None => format!("{def}.{}", el.path),
+            };
+            for (ppath, parent) in parents {
+                self.element(el, parent, &join(&ppath, key), &name, key);
+            }
+        }
+        self.orphans(base, at_path, def, defs);
+    }
+
+    fn element(&mut self, el: &ElementDef, parent: &Value, path: &str, name: &str, key: &str) {
+        let all = items(parent, key);
+        let indexed = |i: usize| {
+            if matches!(parent.get(key), Some(Value::Array(_))) {
+                format!("{path}[{i}]")
+            } else {
+                path.to_owned()
+            }
+        };
+        let chosen: Vec<(usize, &Value)> = all
+            .iter()
+            .enumerate()
+            .filter(|(_, item)| el.slice.is_none() || in_slice(el, item))
+            .map(|(i, v)| (i, *v))
+            .collect();
+        if !el.card.allows(chosen.len()) {
+            self.error(
+                "ROR-STR-01",
+                path,
+                format!("{name} {} : {} occurrence(s)", el.card, chosen.len()),
+            );
+        }
+        for (i, item) in chosen {
+            let at_item = indexed(i);
+            if let Some(ty) = &el.ty
+                && !fits(ty, item)
+            {
+                self.error(
+                    "ROR-STR-02",
+                    &at_item,
+                    format!("{name} doit être de type {ty}, trouvé {item}"),
+                );
+                continue;
+            }
+            if el.slice.is_none() && !el.binding.is_empty() && !bound(&el.binding, item) {
+                self.error(
+                    "ROR-STR-03",
+                    &at_item,
+                    format!(
+                        "{name} : aucun code des tables {:?} (liaison obligatoire)",
+                        el.binding
+                    ),
+                );
+            }
+            for (k, want) in &el.fixed {
+                if item.get(k) != Some(want) {
+                    self.error(
+                        "ROR-STR-05",
+                        &format!("{at_item}.{k}"),
+                        format!("{name} : {k} fixé à {want}"),
+                    );
+                }
+            }
+            if let Some(shape) = el.shape.as_deref() {
+                self.shape(shape, item, &at_item, name);
+            }
+        }
+    }
+
+    /// A datatype profile (RORContactPoint) applied to one item.
+    fn shape(&mut self, shape: &str, item: &Value, path: &str, name: &str) {
+        let Some(part) = self.shapes.file.datatypes.get(shape) else {
+            return;
+        };
+        let elements: Vec<&ElementDef> = part.elements.iter().collect();
+        self.elements(item, path, name, &elements);
+        let extensions: Vec<&ExtensionDef> = part.extensions.iter().collect();
+        self.extensions(item, path, name, &extensions);
+    }
+
+    /// Items of a sliced element that carry a code one of its slices is bound to, yet match
+    /// no slice (an acte spécifique without its ror-act-type).
+    fn orphans(&mut self, base: &Value, at_path: &str, def: &str, defs: &[&ElementDef]) {
+        let mut by_path: BTreeMap<&str, Vec<&ElementDef>> = BTreeMap::new();
+        for el in defs.iter().filter(|e| e.slice.is_some() && e.id.is_none()) {
+            by_path.entry(el.path.as_str()).or_default().push(el);
+        }
+        for (path, slices) in by_path {
+            for (p, item) in at(base, path) {
+                let claimed = slices.iter().any(|s| bound(&s.binding, item));
+                if claimed && !slices.iter().any(|s| in_slice(s, item)) {
+                    self.error(
+                        "ROR-STR-05",
+                        &join(at_path, &p),
+                        format!(
+                            "{def}.{path} : code lié à une tranche ({}) mais ne correspondant à aucune (ror-act-type manquant ou inattendu ?)",
+                            slices.iter().filter_map(|s| s.slice.as_deref()).collect::<Vec<_>>().join(", ")
+                        ),
+                    );
+                }
+            }
+        }
+    }
+
+    /// Resource-level extensions and those placed on an element (`on`).
+    fn placed_extensions(&mut self, resource: &Value, rtype: &str, defs: &[&ExtensionDef]) {
+        let root: Vec<&ExtensionDef> = defs.iter().copied().filter(|d| d.on.is_none()).collect();
+        self.extensions(resource, "", rtype, &root);
+        let mut by_place: BTreeMap<&str, Vec<&ExtensionDef>> = BTreeMap::new();
+        for d in defs {
+            if let Some(on) = &d.on {
+                by_place.entry(on.as_str()).or_default().push(d);
+            }
+        }
+        for (on, group) in by_place {
+            for (p, item) in at(resource, on) {
+                self.extensions(item, &p, &format!("{rtype}.{on}"), &group);
+            }
+        }
+    }
+
+    /// The extensions of `holder` against `defs`: cardinality, value type, binding, codes,
+    /// sub-extensions of complex ones, and ROR extensions not defined here.
+    fn extensions(&mut self, holder: &Value, path: &str, def: &str, defs: &[&ExtensionDef]) {
+        let present = items(holder, "extension");
+        let urls: Vec<String> = defs.iter().map(|d| self.shapes.url(&d.url)).collect();
+        for (d, url) in defs.iter().zip(&urls) {
+            let name = format!("{def}.extension:{}", d.url);
+            let found: Vec<(usize, &Value)> = present
+                .iter()
+                .enumerate()
+                .filter(|(_, e)| e["url"] == url.as_str())
+                .map(|(i, e)| (i, *e))
+                .collect();
+            if !d.card.allows(found.len()) {
+                self.error(
+                    "ROR-STR-01",
+                    &join(path, &format!("extension[url={}]", d.url)),
+                    format!("{name} {} : {} occurrence(s)", d.card, found.len()),
+                );
+            }
+            for (i, e) in found {
+                self.extension(d, url, e, &join(path, &format!("extension[{i}]")), &name);
+            }
+        }
+        let complex_holder = holder["url"]
+            .as_str()
+            .is_some_and(|u| self.shapes.complex(u).is_some());
+        for (i, e) in present.iter().enumerate() {
+            let Some(u) = e["url"].as_str() else { continue };
+            let ror = self
+                .shapes
+                .file
+                .watched_bases
+                .iter()
+                .any(|b| u.starts_with(b.as_str()));
+            if (ror || complex_holder) && !urls.iter().any(|known| known == u) {
+                self.out.push(Finding::warning(
+                    "ROR-STR-04",
+                    &self.name,
+                    &join(path, &format!("extension[{i}]")),
+                    format!("{def} : extension {u} non définie à cet endroit par le profil"),
+                ));
+            }
+        }
+    }
+
+    fn extension(&mut self, d: &ExtensionDef, url: &str, e: &Value, path: &str, name: &str) {
+        if let Some(sub) = self.shapes.complex(url) {
+            if let Some((k, _)) = value_of(e) {
+                self.error(
+                    "ROR-STR-02",
+                    path,
+                    format!("{name} est une extension complexe (sous-extensions), trouvé {k}"),
+                );
+            }
+            let defs: Vec<&ExtensionDef> = sub.iter().collect();
+            self.extensions(e, path, name, &defs);
+            return;
+        }
+        if let Some(ty) = &d.value {
+            let want = value_key(ty);
+            match value_of(e) {
+                Some((k, v)) if *k == want => {
+                    if !fits(ty, v) {
+                        self.error(
+                            "ROR-STR-02",
+                            &format!("{path}.{k}"),
+                            format!("{name} : {k} mal formé : {v}"),
+                        );
+                    } else if !d.binding.is_empty() && !bound(&d.binding, v) {
+                        self.error(
+                            "ROR-STR-03",
+                            &format!("{path}.{k}"),
+                            format!(
+                                "{name} : aucun code des tables {:?} (liaison obligatoire)",
+                                d.binding
+                            ),
+                        );
+                    } else if !d.codes.is_empty()
+                        && !v.as_str().is_some_and(|c| d.codes.iter().any(|x| x == c))
+                    {
+                        self.error(
+                            "ROR-STR-03",
+                            &format!("{path}.{k}"),
+                            format!("{name} : {v} hors des codes {:?}", d.codes),
+                        );
+                    }
+                }
+                other => self.error(
+                    "ROR-STR-02",
+                    path,
+                    format!(
+                        "{name} : {want} attendu, trouvé {}",
+                        other.map_or("aucune valeur", |(k, _)| k.as_str())
+                    ),
+                ),
+            }
+        }
+        if !d.elements.is_empty() {
+            let elements: Vec<&ElementDef> = d.elements.iter().collect();
+            self.elements(e, path, name, &elements);
+        }
+    }
+}
+
+#[cfg(test)]
+#[path = "shapes_tests.rs"]
+mod tests;

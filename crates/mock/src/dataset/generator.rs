@@ -1,0 +1,722 @@
+//! The generator: regions, legal entities (EJ), establishments (EG) and their internal
+//! organisations (OI) and buildings (Location), offers (HealthcareService) and the
+//! practitioners who staff them, each in its IG 0.6.0 shape (`ig.rs`).
+//!
+//! The random sequence fixes the dataset of a seed: values that existed before the full IG
+//! shapes were emitted are drawn in the same order as then, and the elements added for the
+//! IG derive from the running numbers, so the committed fixtures keep their ids and dates.
+
+use chrono::{DateTime, Duration, Utc};
+use serde_json::{Value, json};
+
+use super::ig::{
+    LEVELS, OfferContact, Stamp, available_time, closing_reopening, coding, concept,
+    contact_telecom, creation_date, equipment, ext, meta, offer_contact, organization_address,
+    organization_contact, price, residential_capacity, supported_capacity, telecom, telecom_with,
+    territorial_division,
+};
+use super::{FINESS, GenerateOptions, ID_NAT_ST, OI_SYSTEM, RPPS};
+
+/// splitmix64: tiny, and its output never changes between crate versions, so a seed gives
+/// the same dataset forever (a general-purpose RNG crate does not promise that).
+#[derive(Debug, Clone)]
+pub(crate) struct Rng(u64);
+
+impl Rng {
+    pub fn new(seed: u64) -> Self {
+        Rng(seed)
+    }
+
+    pub(crate) fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.next_u64() % n.max(1)
+    }
+
+    pub fn pick<T: Copy>(&mut self, items: &[T]) -> T {
+        items[self.below(items.len() as u64) as usize]
+    }
+}
+
+/// Regions used by the dataset (TRE_R30 codes still valid).
+pub(crate) const REGIONS: &[(&str, &str, &str)] = &[
+    ("11", "Île-de-France", "75"),
+    ("24", "Centre-Val de Loire", "45"),
+    ("52", "Pays de la Loire", "44"),
+    ("84", "Auvergne-Rhône-Alpes", "69"),
+    ("04", "La Réunion", "97"),
+];
+
+const CHAMPS: &[&str] = &["01", "02", "03", "04", "05"];
+const ACTIVITES: &[&str] = &["005", "013", "014", "022", "007", "017", "003"];
+const MODES: &[&str] = &["28", "29", "32", "09", "31"];
+const CATEGORIES_OFFRE: &[&str] = &["10", "11", "05", "09"];
+const CATEGORIES_EG: &[&str] = &["101", "106", "109", "124", "128"];
+const PROFESSIONS: &[&str] = &["10", "60", "50"];
+const PUBLICS: &[&str] = &["07", "01", "02"];
+const AGE_LOW: [u32; 3] = [0, 16, 18];
+const CITIES: &[&str] = &[
+    "Lumière",
+    "Saint-Clair",
+    "Belleville",
+    "Montaigu",
+    "Rivesaltes",
+];
+
+/// The whole dataset, as FHIR resources.
+/// TRE_R227 code of the psychiatry field (champ PSY), whose offers carry a sector.
+const PSY: &str = "03";
+/// TRE_R227 code of the medico-social field.
+const MEDICO_SOCIAL: &str = "04";
+
+/// Every resource of a dataset of `opts.offers` offers spread over the regions.
+pub(crate) fn generate(opts: GenerateOptions) -> Vec<Value> {
+    let mut g = Generator {
+        rng: Rng::new(opts.seed),
+        until: opts.until,
+        resources: Vec::new(),
+        n_org: 0,
+        offer_no: 0,
+        practitioner_no: 0,
+    };
+    let mut offers_left = opts.offers;
+    let per_region = opts.offers.div_ceil(REGIONS.len()).max(1);
+    for (region, region_name, dept) in REGIONS {
+        if offers_left == 0 {
+            break;
+        }
+        let mut region_offers = per_region.min(offers_left);
+        offers_left -= region_offers;
+        let place = Place {
+            region,
+            region_name,
+            dept,
+        };
+        // One EJ per 12 offers, two EG per EJ, one OI per EG.
+        while region_offers > 0 {
+            let ej = g.legal_entity(&place);
+            for eg_i in 0..2 {
+                if region_offers == 0 {
+                    break;
+                }
+                let site = g.establishment(&place, &ej, eg_i);
+                // Up to 6 offers under this EG: even ones provided by the OI, odd by the EG.
+                for k in 0..6 {
+                    if region_offers == 0 {
+                        break;
+                    }
+                    region_offers -= 1;
+                    g.offer(&place, &site, k);
+                }
+            }
+        }
+    }
+    g.resources
+}
+
+/// A region the generator is filling.
+struct Place {
+    region: &'static str,
+    region_name: &'static str,
+    dept: &'static str,
+}
+
+impl Place {
+    /// The department as a TRE_G09 code (La Réunion is 974, not 97).
+    fn department(&self) -> String {
+        if self.dept == "97" {
+            "974".to_owned()
+        } else {
+            self.dept.to_owned()
+        }
+    }
+}
+
+/// A legal entity (EJ) just generated.
+struct LegalEntity {
+    id: String,
+    city: &'static str,
+}
+
+/// An establishment (EG) with its internal organisation (OI) and building (Location).
+struct Site {
+    eg_id: String,
+    oi_id: String,
+    loc_id: String,
+}
+
+/// The offer a practitioner works in.
+struct Post<'a> {
+    hs_id: &'a str,
+    provider: &'a str,
+    loc_id: &'a str,
+}
+
+/// The generator's state: the random sequence, the resources so far, the running numbers.
+struct Generator {
+    rng: Rng,
+    until: DateTime<Utc>,
+    resources: Vec<Value>,
+    n_org: usize,
+    offer_no: usize,
+    practitioner_no: usize,
+}
+
+fn stamp(rng: &mut Rng, until: DateTime<Utc>) -> Stamp {
+    let updated = until - Duration::minutes(rng.below(730 * 24 * 60) as i64);
+    let created = updated - Duration::days(30 + rng.below(1500) as i64);
+    Stamp {
+        created: created.format("%Y-%m-%dT%H:%M:%S+00:00").to_string(),
+        updated: updated.format("%Y-%m-%dT%H:%M:%S%.3f+00:00").to_string(),
+    }
+}
+
+fn date_of(s: &Stamp) -> String {
+    s.created.chars().take(10).collect()
+}
+
+impl Generator {
+    fn legal_entity(&mut self, place: &Place) -> LegalEntity {
+        let Place {
+            region,
+            region_name,
+            dept,
+        } = *place;
+        self.n_org += 1;
+        let n_org = self.n_org;
+        let finess_ej = format!("{dept}{:07}", 10_000 + n_org * 3);
+        let ej_id = format!("ej-{n_org}");
+        let city = self.rng.pick(CITIES);
+        let s = stamp(&mut self.rng, self.until);
+        self.resources.push(json!({
+            "resourceType": "Organization",
+            "id": ej_id,
+            "meta": meta("ror-organization", region, &s),
+            "extension": [
+                creation_date(&s),
+                ext("ror-organization-creation-date", json!({"valueDate": date_of(&s)}))
+            ],
+            "identifier": [
+                { "type": concept("G07-TypeIdentifiantStructure", "1"), "system": FINESS, "value": finess_ej },
+                { "type": concept("G07-TypeIdentifiantStructure", "40"), "system": ID_NAT_ST, "value": format!("1{finess_ej}") },
+                { "type": concept("G07-TypeIdentifiantStructure", "2"), "system": SIRENE, "value": format!("{:09}", 260_000_000 + n_org) }
+            ],
+            "active": true,
+            "name": format!("Groupement hospitalier de {city} ({region_name})"),
+            "type": [
+                concept("R72-FinessStatutJuridique", "10"),
+                concept("R69-FinessAgregatStatutJuridiqueNiv2", "1200")
+            ],
+            "address": [organization_address(city, &format!("{dept}000"), &format!("{}{:03}", place.department(), 1 + n_org % 400))]
+        }));
+        LegalEntity { id: ej_id, city }
+    }
+
+    fn establishment(&mut self, place: &Place, ej: &LegalEntity, eg_i: usize) -> Site {
+        let eg_id = self.geographic_entity(place, ej, eg_i);
+        let oi_id = self.internal_organisation(place, ej.city, &eg_id, eg_i);
+        let loc_id = self.location(place, ej.city, &eg_id, eg_i);
+        Site {
+            eg_id,
+            oi_id,
+            loc_id,
+        }
+    }
+
+    /// An EG: its identifiers (FINESS, idNatSt, SIRET), contacts of each confidentiality
+    /// level, and (one in two) the medico-social data: prices, social help, territory.
+    fn geographic_entity(&mut self, place: &Place, ej: &LegalEntity, eg_i: usize) -> String {
+        let Place { region, dept, .. } = *place;
+        self.n_org += 1;
+        let n_org = self.n_org;
+        let finess_eg = format!("{dept}{:07}", 10_000 + n_org * 3 + 1);
+        let eg_id = format!("eg-{n_org}");
+        let s = stamp(&mut self.rng, self.until);
+        let category = self.rng.pick(CATEGORIES_EG);
+        let phones = [
+            telecom(
+                "phone",
+                &format!("01{:08}", self.rng.below(100_000_000)),
+                "1",
+            ),
+            telecom_with(
+                "email",
+                &format!("direction.{eg_id}@exemple.test"),
+                "3",
+                "2",
+                Some("Secrétariat de direction"),
+            ),
+            telecom_with(
+                "phone",
+                &format!("06{:08}", self.rng.below(100_000_000)),
+                "1",
+                "3",
+                None,
+            ),
+        ];
+        let postal = format!("{dept}{:03}", self.rng.below(1000));
+        let mut extension = vec![
+            creation_date(&s),
+            ext(
+                "ror-organization-accessibility-location",
+                json!({"valueCodeableConcept": concept("R202-AccessibiliteLieu", "1")}),
+            ),
+            ext(
+                "ror-organization-level-recours-orsan",
+                json!({"valueCodeableConcept": concept("R284-NiveauRecoursORSAN", "1")}),
+            ),
+            ext(
+                "ror-organization-drop-zone",
+                json!({"valueBoolean": n_org.is_multiple_of(3)}),
+            ),
+            ext(
+                "ror-meta-comment",
+                json!({"valueString": "Données de démonstration"}),
+            ),
+        ];
+        let mut period = json!({ "start": date_of(&s) });
+        if n_org.is_multiple_of(7) {
+            // A provisional closing announced: the end of the period and its type.
+            period["end"] = json!("2027-03-31");
+            extension.push(ext(
+                "ror-organization-closing-type",
+                json!({"valueCodeableConcept": concept("R286-TypeFermeture", "PRO")}),
+            ));
+        }
+        extension.push(json!({
+            "url": "http://hl7.org/fhir/StructureDefinition/organization-period",
+            "valuePeriod": period
+        }));
+        if n_org.is_multiple_of(2) {
+            extension.extend(medico_social(n_org, &s));
+        }
+        let contacts: Vec<Value> = LEVELS
+            .iter()
+            .enumerate()
+            .map(|(i, level)| {
+                organization_contact(
+                    level,
+                    &format!("Contact{}", i + 1),
+                    vec![telecom("phone", &format!("03{:08}", n_org * 10 + i), level)],
+                )
+            })
+            .collect();
+        self.resources.push(json!({
+            "resourceType": "Organization",
+            "id": eg_id,
+            "meta": meta("ror-organization", region, &s),
+            "extension": extension,
+            "identifier": [
+                { "type": concept("G07-TypeIdentifiantStructure", "1"), "system": FINESS, "value": finess_eg },
+                { "type": concept("G07-TypeIdentifiantStructure", "40"), "system": ID_NAT_ST, "value": format!("1{finess_eg}") },
+                { "type": concept("G07-TypeIdentifiantStructure", "3"), "system": SIRENE, "value": format!("{:014}", 26_000_000_000_000u64 + n_org as u64) }
+            ],
+            "active": true,
+            "type": [
+                concept("R66-CategorieEtablissement", category),
+                concept("R73-ESPIC", "1")
+            ],
+            "name": format!("Centre hospitalier {} site {}", ej.city, eg_i + 1),
+            "alias": [format!("CH {} {}", ej.city, eg_i + 1)],
+            "partOf": { "reference": format!("Organization/{}", ej.id) },
+            "telecom": phones,
+            "address": [organization_address(ej.city, &postal, &format!("{}{:03}", place.department(), 1 + n_org % 400))],
+            "contact": contacts
+        }));
+        eg_id
+    }
+
+    fn internal_organisation(
+        &mut self,
+        place: &Place,
+        city: &str,
+        eg_id: &str,
+        eg_i: usize,
+    ) -> String {
+        self.n_org += 1;
+        let n_org = self.n_org;
+        let oi_id = format!("oi-{n_org}");
+        let s = stamp(&mut self.rng, self.until);
+        let finess_eg = format!("{}{:07}", place.dept, 10_000 + (n_org - 1) * 3 + 1);
+        let mut extension = vec![creation_date(&s)];
+        if eg_i == 1 {
+            extension.push(ext(
+                "ror-organization-reopening-date",
+                json!({"valueDate": "2026-09-01"}),
+            ));
+        }
+        self.resources.push(json!({
+            "resourceType": "Organization",
+            "id": oi_id,
+            "meta": meta("ror-organization", place.region, &s),
+            "extension": extension,
+            "identifier": [
+                { "type": { "coding": [{ "system": OI_TYPE_SYSTEM, "code": "42" }] }, "system": OI_SYSTEM, "value": format!("{finess_eg}-OI{eg_i}") }
+            ],
+            "active": true,
+            "type": [concept("R207-TypeOrganisationInterne", "1")],
+            "name": format!("Pôle médical {} — {city}", eg_i + 1),
+            "telecom": [telecom("email", &format!("pole.{oi_id}@hopital.mssante.fr"), "1")],
+            "partOf": { "reference": format!("Organization/{eg_id}") }
+        }));
+        oi_id
+    }
+
+    /// A building: commune (ror-commune-cog), status, telecoms, position, capacities
+    /// (installed and available beds), equipment and, one in two, residential capacity.
+    fn location(&mut self, place: &Place, city: &str, eg_id: &str, eg_i: usize) -> String {
+        let Place { region, dept, .. } = *place;
+        let n_org = self.n_org;
+        let loc_id = format!("loc-{n_org}");
+        let s = stamp(&mut self.rng, self.until);
+        let postal = format!("{dept}{:03}", self.rng.below(1000));
+        let commune = format!("{dept}{:03}", self.rng.below(400));
+        // Day places one building in three, beds elsewhere.
+        let beds_or_places = if n_org.is_multiple_of(3) { "02" } else { "01" };
+        let mut extension = vec![
+            ext(
+                "ror-commune-cog",
+                json!({"valueCodeableConcept": concept("R13-CommuneOM", &commune)}),
+            ),
+            creation_date(&s),
+            supported_capacity(beds_or_places, "01", 20 + (n_org % 15) as u64, &s.updated),
+            supported_capacity(beds_or_places, "02", (n_org % 6) as u64, &s.updated),
+            equipment(
+                if n_org.is_multiple_of(2) {
+                    "003"
+                } else {
+                    "005"
+                },
+                1 + (n_org % 3) as u64,
+                180,
+            ),
+        ];
+        if n_org.is_multiple_of(2) {
+            extension.push(residential_capacity("02", 10 + (n_org % 9) as u64));
+            // Two beds closed (a closed capacity says why).
+            extension.push(supported_capacity(beds_or_places, "05", 2, &s.updated));
+        }
+        let mut identifier = vec![json!({
+            "type": concept("R354-TypeIdentifiantRessourceOperationnelle", "25"),
+            "value": format!("{region}/{n_org}")
+        })];
+        if eg_i == 0 {
+            identifier.push(json!({
+                "type": concept("R354-TypeIdentifiantRessourceOperationnelle", "26"),
+                "value": format!("SYNC-{loc_id}")
+            }));
+        }
+        self.resources.push(json!({
+            "resourceType": "Location",
+            "id": loc_id,
+            "meta": meta("ror-location", region, &s),
+            "extension": extension,
+            "identifier": identifier,
+            "status": "active",
+            "operationalStatus": coding("R203-StatutLieu", "3"),
+            "name": format!("Bâtiment {} — {city}", eg_i + 1),
+            "alias": [format!("Bât. {}", eg_i + 1)],
+            "description": "Bâtiment principal d'hospitalisation",
+            "type": [concept("R343-FonctionLieu", "001")],
+            "telecom": [
+                telecom("phone", &format!("04{:08}", n_org * 10), "1"),
+                telecom("phone", &format!("04{:08}", n_org * 10 + 1), "2")
+            ],
+            "address": { "line": [format!("{} avenue des Soins", 1 + n_org % 90)], "city": city, "postalCode": postal },
+            "position": {
+                "extension": [ext("ror-coordinate-reliability", json!({"valueBoolean": true}))],
+                "latitude": 45.0 + (n_org % 50) as f64 / 10.0,
+                "longitude": 2.0 + (n_org % 40) as f64 / 10.0
+            },
+            "managingOrganization": { "reference": format!("Organization/{eg_id}") }
+        }));
+        loc_id
+    }
+}
+
+/// The medico-social data of an EG: two prices, social help places, financial help and
+/// its health territory.
+fn medico_social(n_org: usize, s: &Stamp) -> Vec<Value> {
+    vec![
+        price("02", "2", 62.5 + (n_org % 10) as f64, &s.created),
+        price("03", "2", 5.9, &s.created),
+        ext(
+            "ror-organization-financial-help-type",
+            json!({"valueCodeableConcept": concept("R241-AideFinanciere", "02")}),
+        ),
+        ext(
+            "ror-organization-accomodation-family",
+            json!({"valueBoolean": false}),
+        ),
+        ext(
+            "ror-organization-nb-permanent-social-help-place",
+            json!({"valueInteger": 12}),
+        ),
+        ext(
+            "ror-organization-nb-temporary-social-help-place",
+            json!({"valueInteger": 2}),
+        ),
+        territorial_division("4", "R88-TerritoireSante", "011"),
+    ]
+}
+
+/// The identifierOI type system as the IG fixes it: underscore in the last segment.
+const OI_TYPE_SYSTEM: &str = "https://mos.esante.gouv.fr/NOS/TRE_R345-TypeIdentifiantAutre/FHIR/TRE_R345-TypeIdentifiantAutre";
+
+/// SIREN and SIRET share one system in 0.6.0 (told apart by the type code).
+const SIRENE: &str = "https://sirene.fr";
+
+impl Generator {
+    /// Offer number `k` under `site`, and (two offers in three) its practitioner.
+    fn offer(&mut self, place: &Place, site: &Site, k: usize) {
+        let region = place.region;
+        self.offer_no += 1;
+        let n = self.offer_no;
+        let (eg_id, oi_id, loc_id) = (&site.eg_id, &site.oi_id, &site.loc_id);
+        let provider = if k.is_multiple_of(2) { oi_id } else { eg_id };
+        let s = stamp(&mut self.rng, self.until);
+        let hs_id = format!("hs-{n}");
+        let activity = self.rng.pick(ACTIVITES);
+        let public = self.rng.pick(PUBLICS);
+        let phone = format!("02{:08}", self.rng.below(100_000_000));
+        let category = self.rng.pick(CATEGORIES_OFFRE);
+        let champ = self.rng.pick(CHAMPS);
+        let mode = self.rng.pick(MODES);
+        // About one offer in eight is a sensitive unit (visible to profiles ≥ 1), one in
+        // ten is closed for a while.
+        let sensitive = n.is_multiple_of(8);
+        let closed = n % 10 == 5;
+        let mut offer = json!({
+            "resourceType": "HealthcareService",
+            "id": hs_id,
+            "meta": meta("ror-healthcareservice", region, &s),
+            "extension": offer_extensions(place, &s, n, sensitive, public, &phone, champ),
+            "identifier": [{ "type": concept("R355-TypeIdentifiantOffre", "35"), "value": format!("{region}/{n:07}") }],
+            "active": true,
+            "providedBy": { "reference": format!("Organization/{provider}") },
+            "category": [concept("R244-CategorieOrganisation", category)],
+            "type": [concept("R227-ChampActivite", champ)],
+            "specialty": specialties(activity, n),
+            "location": [{ "reference": format!("Location/{loc_id}") }],
+            "name": format!("Unité {activity} n°{n}"),
+            "characteristic": characteristics(mode, champ, n, closed),
+            "availableTime": opening_hours(n)
+        });
+        if n.is_multiple_of(2) {
+            // The offer's MSS mailbox: HealthcareService.telecom is not its contacts.
+            offer["telecom"] = json!([telecom(
+                "email",
+                &format!("unite.{hs_id}@hopital.mssante.fr"),
+                "1"
+            )]);
+        }
+        if closed {
+            offer["notAvailable"] = json!([closing_reopening("2026-06-01", "2026-12-31")]);
+        }
+        if n.is_multiple_of(6) {
+            offer["comment"] = json!("Offre de démonstration du jeu de données rorcheck");
+        }
+        self.resources.push(offer);
+        // Two offers in three have a practitioner.
+        if !n.is_multiple_of(3) {
+            let post = Post {
+                hs_id: &hs_id,
+                provider,
+                loc_id,
+            };
+            self.practitioner(region, &post);
+        }
+    }
+
+    fn practitioner(&mut self, region: &str, post: &Post<'_>) {
+        self.practitioner_no += 1;
+        let p = self.practitioner_no;
+        let pr_id = format!("pr-{p}");
+        let s = stamp(&mut self.rng, self.until);
+        self.resources.push(json!({
+            "resourceType": "Practitioner",
+            "id": pr_id,
+            "meta": meta("ror-practitioner", region, &s),
+            "extension": [creation_date(&s)],
+            "identifier": [{ "system": RPPS, "value": format!("8{:010}", 100_000 + p * 7) }],
+            "name": [{ "family": format!("Praticien{p}"), "given": ["Camille"], "prefix": [if p.is_multiple_of(2) { "MME" } else { "M" }] }],
+            "telecom": [telecom("email", &format!("praticien{p}@hopital.mssante.fr"), "1")]
+        }));
+        let s = stamp(&mut self.rng, self.until);
+        let profession = self.rng.pick(PROFESSIONS);
+        let level = LEVELS[p % 3];
+        self.resources.push(json!({
+            "resourceType": "PractitionerRole",
+            "id": format!("prr-{p}"),
+            "meta": meta("ror-practitionerrole", region, &s),
+            "extension": [
+                creation_date(&s),
+                ext("ror-practitionerrole-unit-exercise-mode", json!({"valueCodeableConcept": concept("R23-ModeExercice", "S")})),
+                ext("ror-practitionerrole-name", json!({"extension": [
+                    {"url": "exerciseTitle", "valueCodeableConcept": concept("R11-CiviliteExercice", "DR")},
+                    {"url": "exerciseLastName", "valueString": format!("Praticien{p}")},
+                    {"url": "exerciseFirstName", "valueString": "Camille"}
+                ]})),
+                {"url": ANNUAIRE_CONTRACTED, "valueCodeableConcept": concept("R282-CNAMAmeliSecteurConventionnement", "c1")},
+                {"url": ANNUAIRE_HAS_CAS, "valueBoolean": false},
+                {"url": ANNUAIRE_VITALE, "valueBoolean": true}
+            ],
+            "identifier": [{ "value": format!("{region}/SO{p:06}") }],
+            "practitioner": { "reference": format!("Practitioner/{pr_id}") },
+            "organization": { "reference": format!("Organization/{}", post.provider) },
+            "healthcareService": [{ "reference": format!("HealthcareService/{}", post.hs_id) }],
+            "location": [{ "reference": format!("Location/{}", post.loc_id) }],
+            "code": [concept("G15-ProfessionSante", profession)],
+            // The expertiseType slice (TRE_R04 "S", spécialité ordinale) and its specialty.
+            "specialty": [concept("R04-TypeSavoirFaire", "S"), concept("R38-SpecialiteOrdinale", "SM01")],
+            "telecom": [telecom("phone", &format!("05{:08}", p), level)],
+            "availableTime": [available_time(p % 5, "09:00:00", "17:00:00", None)]
+        }));
+    }
+}
+
+/// PractitionerRole extensions of the Annuaire Santé, under their 0.6.0 URLs.
+const ANNUAIRE_CONTRACTED: &str = "https://apifhir.annuaire.sante.fr/ws-sync/exposed/structuredefinition/practitionerRole-contracted";
+const ANNUAIRE_HAS_CAS: &str =
+    "https://apifhir.annuaire.sante.fr/ws-sync/exposed/structuredefinition/practitionerRole-hasCAS";
+const ANNUAIRE_VITALE: &str = "https://apifhir.annuaire.sante.fr/ws-sync/exposed/structuredefinition/practitionerRole-vitaleAccepted";
+
+/// The extensions of offer `n`: the three mandatory ones, its contacts (one at the level
+/// `n` draws, plus a public switchboard one offer in two, whose mobile is very restricted),
+/// intervention zones, and the psychiatric sector of a PSY offer.
+fn offer_extensions(
+    place: &Place,
+    s: &Stamp,
+    n: usize,
+    sensitive: bool,
+    public: &str,
+    phone: &str,
+    champ: &str,
+) -> Vec<Value> {
+    let level = LEVELS[n % 3];
+    let mut out = vec![
+        creation_date(s),
+        ext(
+            "ror-healthcareservice-sensitive-unit",
+            json!({"valueBoolean": sensitive}),
+        ),
+        ext(
+            "ror-healthcareservice-patient-type",
+            json!({"extension": [
+                {"url": "supportedPatientInfo", "valueCodeableConcept": concept("R239-PublicPrisEnCharge", public)},
+                {"url": "ageRange", "valueRange": {
+                    "low": {"value": AGE_LOW[n % 3], "unit": "a", "system": "http://unitsofmeasure.org", "code": "a"},
+                    "high": {"value": 150, "unit": "a", "system": "http://unitsofmeasure.org", "code": "a"}
+                }}
+            ]}),
+        ),
+        offer_contact(OfferContact {
+            family: "Secrétariat",
+            function: "05",
+            purpose: "02",
+            level,
+            phones: vec![contact_telecom(phone, "2", level)],
+        }),
+    ];
+    if n.is_multiple_of(2) {
+        out.push(offer_contact(OfferContact {
+            family: "Standard",
+            function: "01",
+            purpose: "06",
+            level: "1",
+            phones: vec![
+                contact_telecom(&format!("09{:08}", n), "2", "1"),
+                contact_telecom(&format!("07{:08}", n), "1", "3"),
+            ],
+        }));
+        out.push(territorial_division("1", "R30-RegionOM", place.region));
+    }
+    if n.is_multiple_of(4) {
+        out.push(territorial_division(
+            "2",
+            "G09-DepartementOM",
+            &place.department(),
+        ));
+    }
+    if n.is_multiple_of(5) {
+        out.push(ext(
+            "ror-healthcareservice-no-consent-habilitation",
+            json!({"valueBoolean": false}),
+        ));
+    }
+    if champ == PSY {
+        out.push(ext(
+            "ror-healthcareservice-psychiatric-sector",
+            json!({"valueString": format!("{}G{:02}", place.dept, 1 + n % 20)}),
+        ));
+    }
+    out
+}
+
+/// The operational activity (1..1) and, one offer in five, its family.
+fn specialties(activity: &str, n: usize) -> Vec<Value> {
+    let mut out = vec![concept("R211-ActiviteOperationnelle", activity)];
+    if n.is_multiple_of(5) {
+        out.push(concept(
+            "R266-FamilleActiviteOperationnelleHorsSerafin",
+            "01",
+        ));
+    }
+    out
+}
+
+/// A characteristic of the specificAct / outsideOfficeAct slices: an act (TRE_R210) with
+/// its ror-act-type, without which it matches neither slice.
+fn act(code: &str, act_type: &str) -> Value {
+    let mut c = concept("R210-ActeSpecifique", code);
+    c["extension"] = json!([ext("ror-act-type", json!({ "valueCode": act_type }))]);
+    c
+}
+
+/// careMode (1..1) first, then the slices that apply to offer `n`.
+fn characteristics(mode: &str, champ: &str, n: usize, closed: bool) -> Vec<Value> {
+    let mut out = vec![
+        concept("R213-ModePriseEnCharge", mode),
+        concept("R338-ModaliteAccueil", "03"),
+    ];
+    let optional: [(bool, Value); 9] = [
+        (n % 2 == 1, concept("R240-TemporaliteAccueil", "01")),
+        (n.is_multiple_of(3), concept("R238-OuvertureAnnuelle", "03")),
+        (champ == MEDICO_SOCIAL, concept("R236-ModeGestion", "01")),
+        (
+            n % 4 == 1,
+            concept("R245-SpecialisationDePriseEnCharge", "01"),
+        ),
+        (n % 4 == 2, concept("R243-CompetenceSpecifique", "01")),
+        (n % 4 == 3, concept("R344-NiveauExpertise", "10")),
+        (n.is_multiple_of(6), concept("R85-RolePriseCharge", "300")),
+        (n.is_multiple_of(3), act("0001", "specificAct")),
+        (n.is_multiple_of(5), act("0005", "outsideOfficeAct")),
+    ];
+    out.extend(optional.into_iter().filter(|(on, _)| *on).map(|(_, c)| c));
+    if closed {
+        out.push(concept("R286-TypeFermeture", "PRO"));
+    }
+    out
+}
+
+/// Opening hours: Monday all day, and one offer in two a Saturday morning valid for a
+/// period (ror-available-time-effective-opening-closing-date).
+fn opening_hours(n: usize) -> Vec<Value> {
+    let mut out = vec![available_time(0, "08:00:00", "18:00:00", None)];
+    if n.is_multiple_of(2) {
+        out.push(available_time(
+            5,
+            "09:00:00",
+            "12:00:00",
+            Some(json!({"start": "2026-01-01", "end": "2026-12-31"})),
+        ));
+    }
+    out
+}

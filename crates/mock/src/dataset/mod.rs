@@ -1,0 +1,256 @@
+//! The synthetic ROR dataset the mock serves, generated deterministically from a seed.
+//!
+//! Shape: per region, legal entities (EJ) own geographic establishments (EG), which own
+//! internal organisations (OI); offers (HealthcareService) are provided by an EG or an OI,
+//! delivered at a Location, and staffed through PractitionerRoles. Identifiers, profiles,
+//! extensions and NOS codes follow the ROR 0.6.0 IG (see `docs/mock.md`).
+
+use chrono::{DateTime, TimeZone, Utc};
+use serde_json::Value;
+
+pub use ror::systems::{ID_NAT_ST, RPPS};
+
+/// Canonical base of the ROR IG (profiles, extensions).
+pub const IG: &str = "https://interop.esante.gouv.fr/ig/fhir/ror";
+pub(crate) const REGION_SYSTEM: &str =
+    "https://mos.esante.gouv.fr/NOS/TRE_R30-RegionOM/FHIR/TRE-R30-RegionOM";
+/// FINESS identifier system.
+pub const FINESS: &str = "https://finess.esante.gouv.fr";
+pub(crate) const OI_SYSTEM: &str = "https://oi.esante.gouv.fr";
+
+mod generator;
+mod ig;
+mod nos_cases;
+
+pub(crate) use generator::Rng;
+#[cfg(test)]
+use nos_cases::NOS_CASES;
+
+/// The whole dataset, as FHIR resources.
+#[derive(Debug, Clone, Default)]
+pub struct Dataset {
+    /// Every resource, in the order searches return them.
+    pub resources: Vec<Value>,
+}
+
+/// Parameters of the generator.
+#[derive(Debug, Clone, Copy)]
+pub struct GenerateOptions {
+    /// Seed of the random draws: one seed, one dataset.
+    pub seed: u64,
+    /// Number of offers (HealthcareService) generated.
+    pub offers: usize,
+    /// `meta.lastUpdated` values are spread over the 730 days before this instant.
+    pub until: DateTime<Utc>,
+}
+
+impl Default for GenerateOptions {
+    fn default() -> Self {
+        GenerateOptions {
+            seed: 42,
+            offers: 60,
+            until: Utc
+                .with_ymd_and_hms(2026, 6, 30, 12, 0, 0)
+                .single()
+                .unwrap_or_default(),
+        }
+    }
+}
+
+/// Why a dataset could not be read or written.
+#[derive(Debug, thiserror::Error)]
+pub enum DatasetError {
+    /// The directory could not be read.
+    #[error("cannot read dataset directory {path}: {source}")]
+    Dir {
+        /// The directory.
+        path: std::path::PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// A file could not be read.
+    #[error("cannot read {path}: {source}")]
+    Read {
+        /// The file.
+        path: std::path::PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// A line is not a FHIR resource.
+    #[error("{path}:{line}: not a FHIR resource: {reason}")]
+    Parse {
+        /// The file.
+        path: std::path::PathBuf,
+        /// The line, from 1.
+        line: usize,
+        /// What the parser said.
+        reason: String,
+    },
+    /// A file could not be written.
+    #[error("cannot write {path}: {source}")]
+    Write {
+        /// The file.
+        path: std::path::PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The directory holds no dataset file.
+    #[error("{0} contains no .ndjson file")]
+    Empty(std::path::PathBuf),
+}
+
+/// Types written, one NDJSON file each, in this order.
+const FILE_TYPES: &[&str] = &[
+    "Organization",
+    "Location",
+    "HealthcareService",
+    "Practitioner",
+    "PractitionerRole",
+];
+
+impl Dataset {
+    /// Reads every `*.ndjson` file of a directory (one resource a line).
+    pub fn load(dir: &std::path::Path) -> Result<Dataset, DatasetError> {
+        let mut files: Vec<std::path::PathBuf> = std::fs::read_dir(dir)
+            .map_err(|source| DatasetError::Dir {
+                path: dir.to_owned(),
+                source,
+            })?
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|x| x == "ndjson"))
+            .collect();
+        files.sort();
+        if files.is_empty() {
+            return Err(DatasetError::Empty(dir.to_owned()));
+        }
+        let mut resources = Vec::new();
+        for path in files {
+            let text = std::fs::read_to_string(&path).map_err(|source| DatasetError::Read {
+                path: path.clone(),
+                source,
+            })?;
+            for (n, line) in text
+                .lines()
+                .enumerate()
+                .filter(|(_, l)| !l.trim().is_empty())
+            {
+                let value: Value = serde_json::from_str(line).map_err(|e| DatasetError::Parse {
+                    path: path.clone(),
+                    line: n + 1,
+                    reason: e.to_string(),
+                })?;
+                if value.get("resourceType").and_then(Value::as_str).is_none()
+                    || value.get("id").and_then(Value::as_str).is_none()
+                {
+                    return Err(DatasetError::Parse {
+                        path: path.clone(),
+                        line: n + 1,
+                        reason: "resourceType and id are required".into(),
+                    });
+                }
+                resources.push(value);
+            }
+        }
+        Ok(Dataset { resources })
+    }
+
+    /// Writes one `<Type>.ndjson` file per resource type into `dir`.
+    pub fn write(&self, dir: &std::path::Path) -> Result<Vec<std::path::PathBuf>, DatasetError> {
+        std::fs::create_dir_all(dir).map_err(|source| DatasetError::Write {
+            path: dir.to_owned(),
+            source,
+        })?;
+        let mut written = Vec::new();
+        for ty in FILE_TYPES {
+            let mut text = String::new();
+            for r in self.resources.iter().filter(|r| r["resourceType"] == *ty) {
+                text.push_str(&r.to_string());
+                text.push('\n');
+            }
+            let path = dir.join(format!("{ty}.ndjson"));
+            std::fs::write(&path, text).map_err(|source| DatasetError::Write {
+                path: path.clone(),
+                source,
+            })?;
+            written.push(path);
+        }
+        Ok(written)
+    }
+
+    /// A dataset of `opts.offers` offers spread over the regions, deterministic for a seed.
+    pub fn generate(opts: GenerateOptions) -> Dataset {
+        let mut resources = generator::generate(opts);
+        nos_cases::nos_evolution(&mut resources);
+        Dataset { resources }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_written_dataset_loads_back_identical() {
+        let d = Dataset::generate(GenerateOptions {
+            offers: 12,
+            ..GenerateOptions::default()
+        });
+        let dir = tempfile::tempdir().expect("tempdir");
+        d.write(dir.path()).expect("written");
+        let back = Dataset::load(dir.path()).expect("loaded");
+        let key = |r: &Value| format!("{}/{}", r["resourceType"], r["id"]);
+        let mut a: Vec<String> = d
+            .resources
+            .iter()
+            .map(|r| key(r) + &r.to_string())
+            .collect();
+        let mut b: Vec<String> = back
+            .resources
+            .iter()
+            .map(|r| key(r) + &r.to_string())
+            .collect();
+        a.sort();
+        b.sort();
+        assert_eq!(a, b);
+        std::fs::write(
+            dir.path().join("Broken.ndjson"),
+            "{\"resourceType\": \"Organization\"}\n",
+        )
+        .expect("write");
+        let err = Dataset::load(dir.path()).expect_err("no id");
+        assert!(err.to_string().contains("Broken.ndjson:1"), "{err}");
+    }
+
+    #[test]
+    fn the_same_seed_gives_the_same_dataset() {
+        let a = Dataset::generate(GenerateOptions::default());
+        let b = Dataset::generate(GenerateOptions::default());
+        assert_eq!(a.resources, b.resources);
+        let c = Dataset::generate(GenerateOptions {
+            seed: 7,
+            ..GenerateOptions::default()
+        });
+        assert_ne!(a.resources, c.resources);
+    }
+
+    #[test]
+    fn the_requested_number_of_offers_is_generated_over_several_regions() {
+        let d = Dataset::generate(GenerateOptions {
+            offers: 23,
+            ..GenerateOptions::default()
+        });
+        let offers: Vec<&Value> = d
+            .resources
+            .iter()
+            .filter(|r| r["resourceType"] == "HealthcareService")
+            .collect();
+        // The requested offers plus the four NOS evolution cases.
+        assert_eq!(offers.len(), 23 + NOS_CASES.len());
+        let regions: std::collections::BTreeSet<&str> = offers
+            .iter()
+            .filter_map(|o| o.pointer("/meta/tag/0/code").and_then(Value::as_str))
+            .collect();
+        assert!(regions.len() >= 4, "{regions:?}");
+    }
+}

@@ -1,0 +1,72 @@
+//! The NOS evolution cases a consumer must handle (`NOS-` scenarios).
+
+use serde_json::{Value, json};
+
+use super::ig::nos;
+
+/// The NOS evolution cases a consumer must handle (issue 6, `NOS-` scenarios): four offers
+/// shaped like the first one, each coding its operational activity (TRE_R211) in a state a
+/// nomenclature can be in. Ids and identifiers are fixed so that scenarios can name them.
+pub(crate) const NOS_CASES: [(&str, &str, &str, &str); 4] = [
+    // (id, identifier suffix, TRE_R211 code, display served)
+    (
+        "hs-nos-nouveau",
+        "0900001",
+        "999",
+        "Activité créée après la version locale de la nomenclature",
+    ),
+    (
+        "hs-nos-relibelle",
+        "0900002",
+        "013",
+        "Libellé révisé par l'ANS (code inchangé)",
+    ),
+    (
+        "hs-nos-obsolete",
+        "0900003",
+        "002",
+        "Activité retirée de la nomenclature",
+    ),
+    (
+        "hs-nos-reactive",
+        "0900004",
+        "001",
+        "Activité retirée puis réactivée",
+    ),
+];
+
+pub(crate) fn nos_evolution(resources: &mut Vec<Value>) {
+    let Some(model) = resources
+        .iter()
+        .find(|r| r["resourceType"] == "HealthcareService")
+        .cloned()
+    else {
+        return;
+    };
+    let region = model["meta"]["tag"][0]["code"]
+        .as_str()
+        .unwrap_or("11")
+        .to_owned();
+    for (id, suffix, code, display) in NOS_CASES {
+        let mut offer = model.clone();
+        offer["id"] = json!(id);
+        offer["meta"]["lastUpdated"] = json!("2026-06-29T08:00:00.000+00:00");
+        offer["identifier"][0]["value"] = json!(format!("{region}/{suffix}"));
+        offer["specialty"] = json!([{ "coding": [{
+            "system": nos("R211-ActiviteOperationnelle"), "code": code, "display": display
+        }] }]);
+        offer["name"] = json!(format!("Unité {code} ({display})"));
+        // Not a sensitive unit, so that every access profile sees the case.
+        if let Some(exts) = offer["extension"].as_array_mut() {
+            for e in exts.iter_mut() {
+                if e["url"]
+                    .as_str()
+                    .is_some_and(|u| u.ends_with("sensitive-unit"))
+                {
+                    e["valueBoolean"] = json!(false);
+                }
+            }
+        }
+        resources.push(offer);
+    }
+}
