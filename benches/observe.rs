@@ -2,7 +2,7 @@
 //!
 //! A session of 10,000 requests (the log's capacity) from a consumer mixing the catalogue's
 //! kinds of request — deltas with includes, paged searches, identifier searches, reads — is
-//! sent over loopback to the observed mock, then judged against the 94 scenarios. Figures:
+//! sent over loopback to the observed mock, then judged against the catalogue. Figures:
 //! requests per second under recording, time to judge, report sizes, peak memory.
 
 mod common;

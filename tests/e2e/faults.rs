@@ -92,7 +92,7 @@ const EXPECTED: &[(Fault, &[&str])] = &[
         Fault::LeakRestrictedData,
         &[
             "EXT-001", "EXT-002", "EXT-003", "EXT-004", "EXT-009", "MAJ-012", "PROF-001",
-            "PROF-002", "PROF-003", "PROF-004", "PROF-005",
+            "PROF-002", "PROF-003", "PROF-004", "PROF-005", "PROF-006",
         ],
     ),
     (Fault::Slow, &["CAP-001", "EXT-001", "EXT-003", "MAJ-001"]),

@@ -173,21 +173,21 @@ async fn synchronous_searches_stop_at_the_cap_while_total_counts_every_match() {
 async fn identifier_search_with_the_standard_include_set_closes_the_graph() {
     let api = Api::start(60).await;
     let (status, b) = api
-        .search("/HealthcareService?identifier=11/0000001&_include=HealthcareService:organization&_include:iterate=Organization:partof&_include=HealthcareService:location&_revinclude=PractitionerRole:service&_include=PractitionerRole:practitioner")
+        .search("/HealthcareService?identifier=11/0000010&_include=HealthcareService:organization&_include:iterate=Organization:partof&_include=HealthcareService:location&_revinclude=PractitionerRole:service&_include=PractitionerRole:practitioner")
         .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(b["type"], "searchset");
     assert_eq!(b["total"], 1);
-    assert_eq!(ids(&b, "match"), vec!["HealthcareService/hs-1"]);
+    assert_eq!(ids(&b, "match"), vec!["HealthcareService/hs-10"]);
     let inc: BTreeSet<String> = ids(&b, "include").into_iter().collect();
-    // hs-1 is provided by an OI, under an EG, under an EJ: all three are included.
+    // hs-10 (ambulatory: its roles are visible to this profile-0 client) is provided by an
+    // EG under an EJ: both are included, with its building, its role and the practitioner.
     for expected in [
-        "Organization/oi-3",
-        "Organization/eg-2",
+        "Organization/eg-4",
         "Organization/ej-1",
-        "Location/loc-3",
-        "PractitionerRole/prr-1",
-        "Practitioner/pr-1",
+        "Location/loc-5",
+        "PractitionerRole/prr-7",
+        "Practitioner/pr-7",
     ] {
         assert!(inc.contains(expected), "{expected} missing from {inc:?}");
     }

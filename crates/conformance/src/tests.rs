@@ -575,3 +575,49 @@ mod capability_statement {
         );
     }
 }
+
+fn by_id(id: &str) -> Value {
+    dataset()
+        .resources
+        .into_iter()
+        .find(|r| r["id"] == id)
+        .expect("in the dataset")
+}
+
+#[test]
+fn element_rules_of_the_access_profiles_are_checked() {
+    let only_visibility = Aspects {
+        profiles: false,
+        nomenclatures: false,
+        graph: false,
+        visibility: true,
+        capability: false,
+    };
+    let rules = |body: &Value, profile: u8| {
+        let ctx = Context {
+            access_profile: Some(profile),
+            ..Context::default()
+        };
+        rules_of(&check(body, &ctx, only_visibility))
+    };
+    // Capacities and equipment: not for profile 0; profile 5 sees installed ones only.
+    let location = by_id("loc-3");
+    assert!(rules(&location, 1).is_empty());
+    assert!(rules(&location, 0).contains(&"VIS-04".to_owned()));
+    assert!(rules(&location, 5).contains(&"VIS-04".to_owned()));
+    // ORSAN level and drop zone: profile 1 only.
+    let eg = by_id("eg-2");
+    assert!(!rules(&eg, 1).contains(&"VIS-05".to_owned()));
+    assert!(rules(&eg, 2).contains(&"VIS-05".to_owned()));
+    // A PractitionerRole of a sensitive unit, of a non-ambulatory offer for profile 0.
+    let bundle = |offer: &str, role: &str| {
+        json!({"resourceType": "Bundle", "type": "searchset", "entry": [
+            {"resource": by_id(offer), "search": {"mode": "match"}},
+            {"resource": by_id(role), "search": {"mode": "include"}}
+        ]})
+    };
+    assert!(rules(&bundle("hs-8", "prr-6"), 2).contains(&"VIS-06".to_owned()));
+    assert!(rules(&bundle("hs-1", "prr-1"), 0).contains(&"VIS-06".to_owned()));
+    assert!(!rules(&bundle("hs-1", "prr-1"), 2).contains(&"VIS-06".to_owned()));
+    assert!(!rules(&bundle("hs-10", "prr-7"), 0).contains(&"VIS-06".to_owned()));
+}

@@ -83,6 +83,7 @@ pub fn check(resource: &Value, profile: Option<u8>) -> Vec<Finding> {
             )
         })
         .collect();
+    out.extend(restricted_elements(resource, &name, profile));
     if profile != 1 && resource["resourceType"] == "Practitioner" {
         out.push(Finding::warning(
             "VIS-03",
@@ -94,13 +95,91 @@ pub fn check(resource: &Value, profile: Option<u8>) -> Vec<Finding> {
     out
 }
 
+/// Extensions of `resource` whose url ends with `suffix`.
+fn extensions_named<'a>(resource: &'a Value, suffix: &str) -> Vec<(usize, &'a Value)> {
+    resource["extension"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .enumerate()
+        .filter(|(_, e)| e["url"].as_str().is_some_and(|u| u.ends_with(suffix)))
+        .collect()
+}
+
+/// Reference §5, element rules: the ORSAN level and the drop zone are for profile 1 only
+/// (VIS-05); capacities and equipment are not for profile 0, profile 5 sees installed
+/// capacities only, profiles 2 and 3 no additional capacity (VIS-04).
+fn restricted_elements(resource: &Value, name: &str, profile: u8) -> Vec<Finding> {
+    let mut out = Vec::new();
+    if profile != 1 {
+        for suffix in [
+            "/ror-organization-level-recours-orsan",
+            "/ror-organization-drop-zone",
+        ] {
+            for (i, _) in extensions_named(resource, suffix) {
+                out.push(Finding::error(
+                    "VIS-05",
+                    name,
+                    &format!("extension[{i}]"),
+                    format!(
+                        "{} servi au profil d'accès {profile} : réservé au profil 1",
+                        &suffix[1..]
+                    ),
+                ));
+            }
+        }
+    }
+    let status = |capacity: &Value| {
+        capacity["extension"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|e| e["url"] == "capacityStatus")
+            .and_then(|e| e.pointer("/valueCodeableConcept/coding/0/code"))
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+    };
+    for (i, capacity) in extensions_named(resource, "/ror-location-supported-capacity") {
+        let code = status(capacity);
+        let why = match (profile, code.as_deref()) {
+            (0, _) => Some("aucune capacité n'est visible du profil 0"),
+            (5, c) if c != Some("01") => {
+                Some("le profil 5 ne voit que les capacités installées (TRE_R330 01)")
+            }
+            (2 | 3, Some("06")) => Some(
+                "les capacités supplémentaires (TRE_R330 06) ne sont pas visibles des profils 2 et 3",
+            ),
+            _ => None,
+        };
+        if let Some(why) = why {
+            out.push(Finding::error(
+                "VIS-04",
+                name,
+                &format!("extension[{i}]"),
+                format!("capacité servie au profil d'accès {profile} : {why}"),
+            ));
+        }
+    }
+    if profile == 0 {
+        for (i, _) in extensions_named(resource, "/ror-location-equipment") {
+            out.push(Finding::error(
+                "VIS-04",
+                name,
+                &format!("extension[{i}]"),
+                "équipement servi au profil d'accès 0, qui ne le voit pas".to_owned(),
+            ));
+        }
+    }
+    out
+}
+
 /// Bundle-level: the location of a sensitive unit is hidden from profiles 0, 2, 3 and 5.
 pub(crate) fn check_bundle(bundle: &Value, profile: Option<u8>) -> Vec<Finding> {
     let Some(profile) = profile.filter(|p| matches!(p, 0 | 2 | 3 | 5)) else {
         return Vec::new();
     };
     let resources = super::resources(bundle);
-    let mut out = Vec::new();
+    let mut out = roles_of_hidden_offers(&resources, profile);
     for hs in resources
         .iter()
         .filter(|r| r["resourceType"] == "HealthcareService" && is_sensitive_unit(r))
@@ -117,6 +196,52 @@ pub(crate) fn check_bundle(bundle: &Value, profile: Option<u8>) -> Vec<Finding> 
                     format!(
                         "lieu d'une unité sensible ({}) servi au profil d'accès {profile}",
                         label(hs)
+                    ),
+                ));
+            }
+        }
+    }
+    out
+}
+
+/// VIS-06: a PractitionerRole whose offer, present in the Bundle, the profile may not see
+/// the roles of (IG 0.6.0 PractitionerRole mapping): a sensitive unit for profiles 0, 2, 3
+/// and 5; for profile 0 an offer outside the ambulatory field (TRE_R227 05); for profile 3
+/// one neither medico-social (04) nor ambulatory.
+fn roles_of_hidden_offers(resources: &[&Value], profile: u8) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for role in resources
+        .iter()
+        .filter(|r| r["resourceType"] == "PractitionerRole")
+    {
+        for reference in role["healthcareService"].as_array().into_iter().flatten() {
+            let Some(offer) = reference["reference"]
+                .as_str()
+                .and_then(|k| resources.iter().find(|r| label(r) == k))
+            else {
+                continue;
+            };
+            let field = offer
+                .pointer("/type/0/coding/0/code")
+                .and_then(Value::as_str)
+                .unwrap_or("");
+            let why = if is_sensitive_unit(offer) {
+                Some("son offre est une unité sensible")
+            } else if profile == 0 && field != "05" {
+                Some("le profil 0 ne voit que les situations d'exercice du champ ambulatoire")
+            } else if profile == 3 && !matches!(field, "04" | "05") {
+                Some("le profil 3 ne voit que celles des champs médico-social et ambulatoire")
+            } else {
+                None
+            };
+            if let Some(why) = why {
+                out.push(Finding::error(
+                    "VIS-06",
+                    &label(role),
+                    "healthcareService",
+                    format!(
+                        "situation d'exercice de {} servie au profil d'accès {profile} : {why}",
+                        label(offer)
                     ),
                 ));
             }

@@ -59,17 +59,18 @@ pub fn statement(base_url: &str) -> Value {
                     ("characteristic", "token"), ("specialty", "token"),
                     ("organization.identifier:above", "token"), ("organization._lastUpdated:above", "date"),
                     ("organization.identifier", "token"), ("organization.type", "token"),
+                    ("organization._lastUpdated", "date"),
                     ("location.address-postalcode", "string"), ("location.commune-cog", "token"),
                     ("_has:PractitionerRole:service:practitioner.identifier", "token")
                 ], &["HealthcareService:organization", "HealthcareService:location", "Organization:partof", "PractitionerRole:practitioner"],
                    &["PractitionerRole:service", "Task:focus"]),
                 resource("Organization", &[("name", "string"), ("type", "token"), ("partof", "reference")],
-                   &["Organization:partof"], &["HealthcareService:organization"]),
+                   &["Organization:partof"], &["HealthcareService:organization", "PractitionerRole:organization", "Organization:partof", "Location:organization"]),
                 resource("Location", &[("name", "string"), ("type", "token"), ("status", "token"), ("address-postalcode", "string")],
-                   &["Location:organization"], &["HealthcareService:location"]),
+                   &["Location:organization", "Location:partof"], &["HealthcareService:location", "PractitionerRole:location"]),
                 resource("Practitioner", &[], &[], &["PractitionerRole:practitioner"]),
                 resource("PractitionerRole", &[("practitioner.identifier", "token"), ("service", "reference")],
-                   &["PractitionerRole:practitioner", "PractitionerRole:service"], &[]),
+                   &["PractitionerRole:practitioner", "PractitionerRole:service", "PractitionerRole:organization", "PractitionerRole:location"], &[]),
                 resource("Task", &[], &[], &[])
             ],
             "operation": [
@@ -79,6 +80,9 @@ pub fn statement(base_url: &str) -> Value {
             ],
             "searchParam": [
                 { "name": "_count", "type": "number" },
+                { "name": "_sort", "type": "string" },
+                { "name": "_summary", "type": "token" },
+                { "name": "_total", "type": "token" },
                 { "name": "_elements", "type": "special" },
                 { "name": "_include", "type": "special" },
                 { "name": "_revinclude", "type": "special" }

@@ -14,7 +14,6 @@ use serde_json::{Value, json};
 
 use super::search::{Search, SearchError};
 use super::store::Store;
-use super::visibility;
 
 /// Types `_myCompleteExtract` adds to the exported offers.
 const ASSOCIATED: &[&str] = &[
@@ -140,7 +139,7 @@ pub fn plan(
     let offers: Vec<usize> = Search::parse("HealthcareService", &filters)?
         .matches(store)
         .into_iter()
-        .filter(|i| !visibility::is_hidden(&store.all[*i].resource, profile))
+        .filter(|i| !store.all[*i].hidden_from(profile))
         .collect();
     let mut files = vec![("HealthcareService".to_owned(), offers.clone())];
     if complete {
@@ -166,7 +165,9 @@ pub fn plan(
             let of_type: Vec<usize> = related
                 .iter()
                 .copied()
-                .filter(|i| store.all[*i].resource_type == *ty)
+                .filter(|i| {
+                    store.all[*i].resource_type == *ty && !store.all[*i].hidden_from(profile)
+                })
                 .collect();
             files.push(((*ty).to_owned(), of_type));
         }

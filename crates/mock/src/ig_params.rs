@@ -329,6 +329,13 @@ pub(crate) fn declared() -> impl Iterator<Item = (&'static str, &'static str, &'
     })
 }
 
+/// Whether `code` is a token parameter of the IG on `resource`.
+pub(crate) fn is_token(resource: &str, code: &str) -> bool {
+    PARAMS
+        .iter()
+        .any(|p| p.resource == resource && p.code == code && p.kind == Token)
+}
+
 /// The values a parameter indexes on one resource.
 fn values<'a>(resource: &'a Value, path: &[Step]) -> Vec<&'a Value> {
     let mut current = vec![resource];

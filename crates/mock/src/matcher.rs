@@ -322,6 +322,14 @@ pub(crate) fn matcher(
                     .any(|o| st.all[*o].last_updated.is_some_and(|d| range.holds(d)))
             })
         }
+        // The plain chain: the organisation that provides the offer, not those above it.
+        ("HealthcareService", "organization._lastUpdated") => {
+            let range = parse_date(name, value)?;
+            Box::new(move |st, s| {
+                st.resolve(&s.resource["providedBy"])
+                    .is_some_and(|o| st.all[o].last_updated.is_some_and(|d| range.holds(d)))
+            })
+        }
         ("HealthcareService", "organization.identifier") => Box::new(move |st, s| {
             st.resolve(&s.resource["providedBy"])
                 .is_some_and(|o| token_matches(&st.all[o].resource["identifier"], &tokens))
@@ -369,6 +377,10 @@ pub(crate) fn matcher(
         ("Organization" | "Location" | "HealthcareService", "name") => {
             let wanted = value.to_owned();
             Box::new(move |_, s| string_starts(s.resource["name"].as_str(), &wanted))
+        }
+        ("Organization" | "Location" | "HealthcareService", "name:exact") => {
+            let wanted = value.to_owned();
+            Box::new(move |_, s| s.resource["name"].as_str() == Some(wanted.as_str()))
         }
         ("Organization" | "Location" | "HealthcareService", "name:contains") => {
             let wanted = value.to_lowercase();

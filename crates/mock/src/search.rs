@@ -5,7 +5,7 @@
 
 use serde_json::Value;
 
-use super::store::Store;
+use super::store::{Store, reference_element};
 use crate::criterion::criterion;
 pub use crate::matcher::SearchError;
 use crate::matcher::{Matcher, parse_tokens};
@@ -34,24 +34,44 @@ pub struct Search {
     pub revincludes: Vec<String>,
     /// `_elements`: top-level elements to keep in matches (others are left out).
     pub elements: Option<Vec<String>>,
+    /// `_sort`: keys in order, each ascending or descending (`-`).
+    sort: Vec<(SortKey, bool)>,
 }
 
-/// Includes the mock knows: `Source:param` → the reference it follows.
-const INCLUDES: &[(&str, &str)] = &[
-    ("HealthcareService:organization", "providedBy"),
-    ("HealthcareService:location", "location"),
-    ("Organization:partof", "partOf"),
-    ("PractitionerRole:practitioner", "practitioner"),
-    ("PractitionerRole:service", "healthcareService"),
-    ("Location:organization", "managingOrganization"),
-];
+/// What `_sort` may order by.
+#[derive(Debug, Clone, Copy)]
+enum SortKey {
+    LastUpdated,
+    Id,
+    Name,
+}
 
-const REVINCLUDES: &[&str] = &[
-    "PractitionerRole:service",
-    "HealthcareService:organization",
-    "HealthcareService:location",
-    "Task:focus",
-];
+impl SortKey {
+    fn parse(name: &str) -> Option<SortKey> {
+        match name {
+            "_lastUpdated" => Some(SortKey::LastUpdated),
+            "_id" => Some(SortKey::Id),
+            "name" => Some(SortKey::Name),
+            _ => None,
+        }
+    }
+
+    fn compare(self, a: &super::store::Stored, b: &super::store::Stored) -> std::cmp::Ordering {
+        match self {
+            SortKey::LastUpdated => a.last_updated.cmp(&b.last_updated),
+            SortKey::Id => a.id.cmp(&b.id),
+            SortKey::Name => a.resource["name"]
+                .as_str()
+                .cmp(&b.resource["name"].as_str()),
+        }
+    }
+}
+
+/// Reverse includes: every reference searches follow, and `Task:focus` (declared by the IG;
+/// the dataset has no Task, so it adds nothing).
+fn is_revinclude(value: &str) -> bool {
+    value == "Task:focus" || reference_element(value).is_some()
+}
 
 /// Parameters that shape the result rather than select it.
 const IGNORED: &[&str] = &["_format", "_pretty", "_bundletype"];
@@ -67,8 +87,12 @@ impl Search {
             iterate_includes: Vec::new(),
             revincludes: Vec::new(),
             elements: None,
+            sort: Vec::new(),
         };
         for (name, value) in params {
+            if search.shape(name, value)? {
+                continue;
+            }
             match name.as_str() {
                 "_count" => {
                     let n: usize = value.parse().map_err(|_| SearchError::InvalidValue {
@@ -80,7 +104,7 @@ impl Search {
                     search.count = n.min(MAX_PAGE);
                 }
                 "_include" | "_include:iterate" | "_include:recurse" => {
-                    if !INCLUDES.iter().any(|(k, _)| k == value) {
+                    if reference_element(value).is_none() {
                         return Err(SearchError::UnknownInclude(format!("{name}={value}")));
                     }
                     if name == "_include" {
@@ -90,7 +114,7 @@ impl Search {
                     }
                 }
                 "_revinclude" | "_revinclude:iterate" => {
-                    if !REVINCLUDES.contains(&value.as_str()) {
+                    if !is_revinclude(value) {
                         return Err(SearchError::UnknownInclude(format!("{name}={value}")));
                     }
                     search.revincludes.push(value.clone());
@@ -130,6 +154,41 @@ impl Search {
         Ok(search)
     }
 
+    /// `_total`, `_summary` and `_sort`: parameters that shape the result. Whether `name` was one.
+    fn shape(&mut self, name: &str, value: &str) -> Result<bool, SearchError> {
+        let invalid = |reason: &str| SearchError::InvalidValue {
+            param: name.to_owned(),
+            value: value.to_owned(),
+            reason: reason.to_owned(),
+        };
+        match name {
+            // The ROR's search always counts: `_total` is accepted and `total` always given.
+            "_total" if matches!(value, "none" | "estimate" | "accurate") => {}
+            "_total" => return Err(invalid("none, estimate ou accurate attendu")),
+            // `_summary=count`: the total, no entry.
+            "_summary" if value == "count" => self.count = 0,
+            "_summary" => {
+                return Err(invalid("seul _summary=count est pris en charge"));
+            }
+            "_sort" => {
+                for key in value.split(',') {
+                    let (field, descending) = match key.strip_prefix('-') {
+                        Some(f) => (f, true),
+                        None => (key, false),
+                    };
+                    let Some(k) = SortKey::parse(field) else {
+                        return Err(invalid(
+                            "tri par _lastUpdated, _id ou name, « - » pour l'ordre décroissant",
+                        ));
+                    };
+                    self.sort.push((k, descending));
+                }
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+
     /// Indexes of the matching resources, in store order.
     pub fn matches(&self, store: &Store) -> Vec<usize> {
         let ty = &self.resource_type;
@@ -150,17 +209,36 @@ impl Search {
     }
 
     fn filter(&self, store: &Store, pool: impl Iterator<Item = usize>) -> Vec<usize> {
-        pool.filter(|i| self.matchers.iter().all(|m| m(store, &store.all[*i])))
-            .collect()
+        let mut found: Vec<usize> = pool
+            .filter(|i| self.matchers.iter().all(|m| m(store, &store.all[*i])))
+            .collect();
+        if !self.sort.is_empty() {
+            // Stable: equal keys keep store order, so pages stay consistent.
+            found.sort_by(|a, b| {
+                let (a, b) = (&store.all[*a], &store.all[*b]);
+                self.sort
+                    .iter()
+                    .map(|(k, desc)| {
+                        let o = k.compare(a, b);
+                        if *desc { o.reverse() } else { o }
+                    })
+                    .find(|o| o.is_ne())
+                    .unwrap_or(std::cmp::Ordering::Equal)
+            });
+        }
+        found
     }
 
     /// Resources to add as `include` for a page of matches: includes, reverse includes and
     /// iterated includes, without duplicates and without the matches themselves.
-    pub fn included(&self, store: &Store, page: &[usize]) -> Vec<usize> {
+    ///
+    /// What `profile` may not see is neither added nor followed: a resource hidden from it
+    /// must not lead to others (a Practitioner reached through a hidden PractitionerRole).
+    pub fn included(&self, store: &Store, page: &[usize], profile: u8) -> Vec<usize> {
         let mut seen: std::collections::HashSet<usize> = page.iter().copied().collect();
         let mut out = Vec::new();
         let mut add = |i: usize, out: &mut Vec<usize>| {
-            if seen.insert(i) {
+            if !store.all[i].hidden_from(profile) && seen.insert(i) {
                 out.push(i);
             }
         };
@@ -172,11 +250,7 @@ impl Search {
             if s.resource_type != source {
                 return Vec::new();
             }
-            let element = INCLUDES
-                .iter()
-                .find(|(k, _)| *k == include)
-                .map(|(_, e)| *e)
-                .unwrap_or_default();
+            let element = reference_element(include).unwrap_or_default();
             match &s.resource[element] {
                 Value::Array(refs) => refs.iter().filter_map(|r| store.resolve(r)).collect(),
                 single => store.resolve(single).into_iter().collect(),
@@ -185,13 +259,7 @@ impl Search {
         for &m in page {
             for rev in &self.revincludes {
                 let key = store.all[m].key();
-                let found: &[usize] = match rev.as_str() {
-                    "PractitionerRole:service" => store.roles_of_service(&key),
-                    "HealthcareService:organization" => store.services_of_org(&key),
-                    "HealthcareService:location" => store.services_at_location(&key),
-                    _ => &[],
-                };
-                for &f in found {
+                for &f in store.referrers(rev, &key) {
                     add(f, &mut out);
                 }
             }
@@ -270,6 +338,12 @@ mod fuzz {
         "psychiatric-sector:exact",
         "period-end",
         "drop-zone",
+        "_sort",
+        "_summary",
+        "_total",
+        "service-type:not",
+        "name:exact",
+        "organization._lastUpdated",
     ];
     const TYPES: &[&str] = &[
         "HealthcareService",
@@ -303,7 +377,7 @@ mod fuzz {
         ) {
             if let Ok(search) = Search::parse(ty, &params) {
                 let page: Vec<usize> = search.matches(&STORE).into_iter().take(5).collect();
-                let _ = search.included(&STORE, &page);
+                let _ = search.included(&STORE, &page, 0);
             }
         }
 
@@ -321,3 +395,7 @@ mod fuzz {
         }
     }
 }
+
+#[cfg(test)]
+#[path = "search_tests.rs"]
+mod tests;

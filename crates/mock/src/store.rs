@@ -20,12 +20,19 @@ pub struct Stored {
     pub id: String,
     /// Its `meta.lastUpdated`, parsed.
     pub last_updated: Option<DateTime<FixedOffset>>,
+    /// The offers it serves, as the access rules need them (`visibility::Offers`).
+    pub offers: visibility::Offers,
     /// The JSON each access profile (0 to 5) receives, serialised once on first use;
     /// `None` when the profile may not see the resource.
     rendered: [OnceLock<Option<Arc<str>>>; 6],
 }
 
 impl Stored {
+    /// Whether this access profile may not see it at all.
+    pub fn hidden_from(&self, profile: u8) -> bool {
+        visibility::is_hidden(&self.resource, profile, &self.offers)
+    }
+
     /// `Type/id`.
     pub fn key(&self) -> String {
         format!("{}/{}", self.resource_type, self.id)
@@ -36,7 +43,8 @@ impl Stored {
         let slot = usize::from(profile.min(5));
         self.rendered[slot]
             .get_or_init(|| {
-                visibility::visible(&self.resource, profile).map(|v| Arc::from(v.to_string()))
+                visibility::visible(&self.resource, profile, &self.offers)
+                    .map(|v| Arc::from(v.to_string()))
             })
             .clone()
     }
@@ -51,11 +59,31 @@ pub struct Store {
     by_type: HashMap<String, Vec<usize>>,
     /// `(type, identifier value)` → resources, so that identifier searches need no scan.
     by_identifier: HashMap<(String, String), Vec<usize>>,
-    /// PractitionerRoles pointing at each HealthcareService key.
-    roles_by_service: HashMap<String, Vec<usize>>,
-    /// HealthcareServices pointing at each Organization / Location key.
-    services_by_org: HashMap<String, Vec<usize>>,
-    services_by_location: HashMap<String, Vec<usize>>,
+    /// `Source:param|Target/id` → the resources of type Source whose `param` points there
+    /// (reverse includes, `_has`).
+    referrers: HashMap<String, Vec<usize>>,
+}
+
+/// The references searches follow, as `Source:param` and the element that holds them
+/// (includes one way, reverse includes the other).
+pub(crate) const REFERENCES: &[(&str, &str)] = &[
+    ("HealthcareService:organization", "providedBy"),
+    ("HealthcareService:location", "location"),
+    ("Organization:partof", "partOf"),
+    ("PractitionerRole:practitioner", "practitioner"),
+    ("PractitionerRole:service", "healthcareService"),
+    ("PractitionerRole:organization", "organization"),
+    ("PractitionerRole:location", "location"),
+    ("Location:organization", "managingOrganization"),
+    ("Location:partof", "partOf"),
+];
+
+/// The element a `Source:param` reference is held in.
+pub(crate) fn reference_element(param: &str) -> Option<&'static str> {
+    REFERENCES
+        .iter()
+        .find(|(k, _)| *k == param)
+        .map(|(_, e)| *e)
 }
 
 /// `Type/id` from a relative or absolute reference.
@@ -96,6 +124,7 @@ impl Store {
                 resource_type: resource_type.clone(),
                 id,
                 last_updated,
+                offers: visibility::Offers::default(),
                 rendered: Default::default(),
             };
             store.by_key.insert(stored.key(), index);
@@ -103,29 +132,65 @@ impl Store {
             store.all.push(stored);
         }
         for (index, s) in store.all.iter().enumerate() {
-            let r = &s.resource;
-            match s.resource_type.as_str() {
-                "PractitionerRole" => {
-                    for hs in r["healthcareService"].as_array().into_iter().flatten() {
-                        if let Some(k) = reference_key(hs) {
-                            store.roles_by_service.entry(k).or_default().push(index);
-                        }
-                    }
+            for (param, element) in REFERENCES {
+                if param.split(':').next() != Some(s.resource_type.as_str()) {
+                    continue;
                 }
-                "HealthcareService" => {
-                    if let Some(k) = reference_key(&r["providedBy"]) {
-                        store.services_by_org.entry(k).or_default().push(index);
-                    }
-                    for loc in r["location"].as_array().into_iter().flatten() {
-                        if let Some(k) = reference_key(loc) {
-                            store.services_by_location.entry(k).or_default().push(index);
-                        }
-                    }
+                let targets: Vec<&Value> = match &s.resource[*element] {
+                    Value::Array(refs) => refs.iter().collect(),
+                    single => vec![single],
+                };
+                for k in targets.into_iter().filter_map(reference_key) {
+                    store
+                        .referrers
+                        .entry(format!("{param}|{k}"))
+                        .or_default()
+                        .push(index);
                 }
-                _ => {}
             }
         }
+        store.offer_contexts();
         store
+    }
+
+    /// The offers each PractitionerRole and Location serves, for the access rules.
+    fn offer_contexts(&mut self) {
+        let offer = |store: &Store, i: usize| {
+            let r = &store.all[i].resource;
+            let field = visibility::field(r);
+            visibility::Offers {
+                sensitive: visibility::is_sensitive_unit(r),
+                medico_social: field == Some("04"),
+                ambulatory: field == Some("05"),
+            }
+        };
+        let mut contexts = Vec::new();
+        for (i, s) in self.all.iter().enumerate() {
+            let served: Vec<usize> = match s.resource_type.as_str() {
+                "PractitionerRole" => s.resource["healthcareService"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|r| self.resolve(r))
+                    .collect(),
+                "Location" => self
+                    .referrers("HealthcareService:location", &s.key())
+                    .to_vec(),
+                _ => continue,
+            };
+            let each: Vec<visibility::Offers> = served.iter().map(|o| offer(self, *o)).collect();
+            contexts.push((
+                i,
+                visibility::Offers {
+                    sensitive: !each.is_empty() && each.iter().all(|o| o.sensitive),
+                    medico_social: each.iter().any(|o| o.medico_social),
+                    ambulatory: each.iter().any(|o| o.ambulatory),
+                },
+            ));
+        }
+        for (i, context) in contexts {
+            self.all[i].offers = context;
+        }
     }
 
     /// Indexes (into `all`) of the resources of one type.
@@ -155,22 +220,16 @@ impl Store {
     }
 
     pub(crate) fn roles_of_service(&self, service_key: &str) -> &[usize] {
-        self.roles_by_service
-            .get(service_key)
+        self.referrers("PractitionerRole:service", service_key)
+    }
+
+    /// The resources whose `param` (`Source:param`) points at `target_key`.
+    pub(crate) fn referrers(&self, param: &str, target_key: &str) -> &[usize] {
+        self.referrers
+            .get(&format!("{param}|{target_key}"))
             .map_or(&[], Vec::as_slice)
     }
 
-    pub(crate) fn services_of_org(&self, org_key: &str) -> &[usize] {
-        self.services_by_org.get(org_key).map_or(&[], Vec::as_slice)
-    }
-
-    pub(crate) fn services_at_location(&self, location_key: &str) -> &[usize] {
-        self.services_by_location
-            .get(location_key)
-            .map_or(&[], Vec::as_slice)
-    }
-
-    /// The organisation and every organisation above it through `partOf` (cycle-safe).
     pub(crate) fn org_chain(&self, start: usize) -> Vec<usize> {
         let mut chain = vec![start];
         let mut current = start;

@@ -125,7 +125,7 @@ fn visible_offers(resources: &[Value]) -> Vec<usize> {
         .iter()
         .enumerate()
         .filter(|(_, r)| r["resourceType"] == "HealthcareService")
-        .filter(|(_, r)| !visibility::is_hidden(r, 0))
+        .filter(|(_, r)| !visibility::is_hidden(r, 0, &visibility::Offers::default()))
         .filter(|(_, r)| r["active"] != json!(false))
         .filter(|(_, r)| {
             !r["id"]

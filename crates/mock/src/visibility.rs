@@ -52,28 +52,106 @@ pub fn is_sensitive_unit(resource: &Value) -> bool {
     })
 }
 
-/// Whether this profile may not see the resource at all (cheap: no copy).
-pub fn is_hidden(resource: &Value, profile: u8) -> bool {
-    profile == 0 && resource["resourceType"] == "HealthcareService" && is_sensitive_unit(resource)
+/// What the access rules need to know of the offers a resource serves: its own offer for a
+/// PractitionerRole, the offers delivered there for a Location (`Store` computes it).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Offers {
+    /// Every such offer is a sensitive unit (and there is one).
+    pub sensitive: bool,
+    /// One of them is medico-social (TRE_R227 `04`).
+    pub medico_social: bool,
+    /// One of them is ambulatory care in town (TRE_R227 `05`, "Ville").
+    pub ambulatory: bool,
+}
+
+/// TRE_R227 code of an offer's field (champ d'activité).
+pub(crate) fn field(offer: &Value) -> Option<&str> {
+    offer
+        .pointer("/type/0/coding/0/code")
+        .and_then(Value::as_str)
+}
+
+/// Whether this profile may not see the resource at all (cheap: no copy). IG 0.6.0 mapping:
+/// a sensitive unit is hidden from profile 0; a Location of sensitive units only from
+/// profiles 0, 2, 3 and 5; a PractitionerRole from profile 0 unless its offer is ambulatory,
+/// from 2 and 5 when its offer is sensitive, from 3 unless medico-social or ambulatory.
+pub fn is_hidden(resource: &Value, profile: u8, offers: &Offers) -> bool {
+    match resource["resourceType"].as_str() {
+        Some("HealthcareService") => profile == 0 && is_sensitive_unit(resource),
+        Some("Location") => matches!(profile, 0 | 2 | 3 | 5) && offers.sensitive,
+        Some("PractitionerRole") => match profile {
+            0 => offers.sensitive || !offers.ambulatory,
+            2 | 5 => offers.sensitive,
+            3 => offers.sensitive || !(offers.medico_social || offers.ambulatory),
+            _ => false,
+        },
+        _ => false,
+    }
+}
+
+/// Extensions only profile 1 sees (ORSAN level, drop zone).
+const PROFILE_1_ONLY: &[&str] = &[
+    "/ror-organization-level-recours-orsan",
+    "/ror-organization-drop-zone",
+];
+
+/// TRE_R330 status of a capacity: `01` installed, `06` additional.
+fn capacity_status(capacity: &Value) -> Option<&str> {
+    capacity["extension"].as_array()?.iter().find_map(|e| {
+        (e["url"] == "capacityStatus")
+            .then(|| e.pointer("/valueCodeableConcept/coding/0/code"))
+            .flatten()
+            .and_then(Value::as_str)
+    })
+}
+
+/// Capacities and equipment of a Location for a profile (reference §5): profiles 1 and 4
+/// see all; 2 all but additional capacities; 3 the same at medico-social places only;
+/// 5 installed capacities and the equipment; 0 neither.
+fn keep_location_extension(e: &Value, profile: u8, offers: &Offers) -> bool {
+    let capacity = is_extension(e, "/ror-location-supported-capacity");
+    let equipment = is_extension(e, "/ror-location-equipment");
+    if !capacity && !equipment {
+        return true;
+    }
+    match profile {
+        1 | 4 => true,
+        0 => false,
+        3 if !offers.medico_social => false,
+        5 if capacity => capacity_status(e) == Some("01"),
+        _ if capacity => capacity_status(e) != Some("06"),
+        _ => true,
+    }
 }
 
 /// The resource as this profile may see it, or `None` if it must not be returned at all.
-pub fn visible(resource: &Value, profile: u8) -> Option<Value> {
-    if is_hidden(resource, profile) {
+pub fn visible(resource: &Value, profile: u8, offers: &Offers) -> Option<Value> {
+    if is_hidden(resource, profile, offers) {
         return None;
     }
     let mut r = resource.clone();
+    // Profile 3 sees the contacts of a sanitary or ambulatory offer when public only, of a
+    // medico-social one when public or restricted.
+    let offer_profile = match (profile, field(resource)) {
+        (3, Some(f)) if f != "04" => 0,
+        (p, _) => p,
+    };
     let see = |item: &Value| allowed(profile, confidentiality(item).as_deref());
+    let see_offer = |item: &Value| allowed(offer_profile, confidentiality(item).as_deref());
     if let Some(telecoms) = r.get_mut("telecom").and_then(Value::as_array_mut) {
         telecoms.retain(see);
     }
     if let Some(exts) = r.get_mut("extension").and_then(Value::as_array_mut) {
-        exts.retain(|e| !is_extension(e, OFFER_CONTACT) || see(e));
+        exts.retain(|e| !is_extension(e, OFFER_CONTACT) || see_offer(e));
         for contact in exts.iter_mut().filter(|e| is_extension(e, OFFER_CONTACT)) {
             if let Some(parts) = contact.get_mut("extension").and_then(Value::as_array_mut) {
-                parts.retain(|p| !is_extension(p, OFFER_CONTACT_TELECOM) || see(p));
+                parts.retain(|p| !is_extension(p, OFFER_CONTACT_TELECOM) || see_offer(p));
             }
         }
+        if profile != 1 {
+            exts.retain(|e| !PROFILE_1_ONLY.iter().any(|u| is_extension(e, u)));
+        }
+        exts.retain(|e| keep_location_extension(e, profile, offers));
     }
     if let Some(contacts) = r.get_mut("contact").and_then(Value::as_array_mut) {
         contacts.retain(see);
@@ -125,7 +203,7 @@ mod tests {
         let org =
             json!({"resourceType": "Organization", "telecom": [tel("1"), tel("2"), tel("3")]});
         let count = |p| {
-            visible(&org, p).expect("visible")["telecom"]
+            visible(&org, p, &Offers::default()).expect("visible")["telecom"]
                 .as_array()
                 .map_or(0, Vec::len)
         };
@@ -135,7 +213,7 @@ mod tests {
         assert_eq!(count(4), 0);
         let hs = json!({"resourceType": "HealthcareService", "extension": [
             {"url": "x/ror-healthcareservice-sensitive-unit", "valueBoolean": true}]});
-        assert!(visible(&hs, 0).is_none());
-        assert!(visible(&hs, 1).is_some());
+        assert!(visible(&hs, 0, &Offers::default()).is_none());
+        assert!(visible(&hs, 1, &Offers::default()).is_some());
     }
 }

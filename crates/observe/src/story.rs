@@ -6,7 +6,6 @@
 use rorcheck_mock::log::LoggedRequest;
 use rorcheck_mock::store::Store;
 use rorcheck_mock::story::Day;
-use rorcheck_mock::visibility;
 
 use super::behaviour::{BehaviourCheck, Finding, check, unix_ms};
 
@@ -100,7 +99,7 @@ fn day_zero(
         .of_type("HealthcareService")
         .iter()
         .map(|i| &story.store.all[*i])
-        .filter(|s| !visibility::is_hidden(&s.resource, story.profile))
+        .filter(|s| !s.hidden_from(story.profile))
         .map(|s| s.key())
         .filter(|k| !created.contains(&k.as_str()))
         .collect();

@@ -162,13 +162,13 @@ pub(super) fn page(
     let included = if state.faults.has(Fault::OmitIncludes) {
         Vec::new()
     } else {
-        search.included(store, &page)
+        search.included(store, &page, profile)
     };
     // Entries are spliced from each resource's cached JSON: no copy of the resources.
     let entry = |i: usize, mode: &str| {
         let s = &store.all[i];
         let resource = match (&search.elements, mode) {
-            (Some(elements), "match") => visibility::visible(&s.resource, profile)
+            (Some(elements), "match") => visibility::visible(&s.resource, profile, &s.offers)
                 .map(|v| visibility::subset(v, elements).to_string().into()),
             _ => s.rendered(profile),
         };
@@ -262,7 +262,7 @@ pub(super) fn run_search(
     let store = state.store();
     let mut matches = search.matches(&store);
     // Resources hidden from this profile are not matches at all (total included).
-    matches.retain(|i| !visibility::is_hidden(&store.all[*i].resource, profile));
+    matches.retain(|i| !store.all[*i].hidden_from(profile));
     let total = matches.len();
     if total == 0 && state.faults.has(Fault::EmptyAs404) {
         return outcome(StatusCode::NOT_FOUND, "not-found", "Aucun résultat");

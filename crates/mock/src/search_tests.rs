@@ -1,0 +1,136 @@
+//! Search semantics beyond the hand-written criteria: generic includes and reverse
+//! includes, `_sort`, `_summary`, `_total`, `:not`, `:exact` and the plain chain.
+
+use std::sync::LazyLock;
+
+use super::super::dataset::{Dataset, GenerateOptions};
+use super::super::store::Store;
+use super::{Search, SearchError};
+
+static STORE: LazyLock<Store> =
+    LazyLock::new(|| Store::new(Dataset::generate(GenerateOptions::default())));
+
+fn parse(ty: &str, query: &[(&str, &str)]) -> Result<Search, SearchError> {
+    let pairs: Vec<(String, String)> = query
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect();
+    Search::parse(ty, &pairs)
+}
+
+fn keys(ty: &str, query: &[(&str, &str)]) -> Vec<String> {
+    let search = parse(ty, query).expect("valid search");
+    search
+        .matches(&STORE)
+        .into_iter()
+        .map(|i| STORE.all[i].key())
+        .collect()
+}
+
+fn included(ty: &str, query: &[(&str, &str)]) -> Vec<String> {
+    let search = parse(ty, query).expect("valid search");
+    let page = search.matches(&STORE);
+    search
+        .included(&STORE, &page, 1)
+        .into_iter()
+        .map(|i| STORE.all[i].key())
+        .collect()
+}
+
+#[test]
+fn every_declared_reference_is_followed_both_ways() {
+    // Practitioner?_revinclude=PractitionerRole:practitioner, which /metadata declares.
+    let roles = included(
+        "Practitioner",
+        &[
+            ("_id", "pr-1"),
+            ("_revinclude", "PractitionerRole:practitioner"),
+        ],
+    );
+    assert_eq!(roles, vec!["PractitionerRole/prr-1".to_owned()]);
+    // PractitionerRole?_include=PractitionerRole:organization, a documented example.
+    let orgs = included(
+        "PractitionerRole",
+        &[
+            ("_id", "prr-1"),
+            ("_include", "PractitionerRole:organization"),
+        ],
+    );
+    assert_eq!(orgs.len(), 1);
+    assert!(orgs[0].starts_with("Organization/"), "{orgs:?}");
+    let role = STORE.get("PractitionerRole/prr-1").expect("role");
+    assert_eq!(
+        role.resource["organization"]["reference"].as_str(),
+        Some(orgs[0].as_str())
+    );
+    assert!(matches!(
+        parse(
+            "PractitionerRole",
+            &[("_include", "PractitionerRole:inconnu")]
+        ),
+        Err(SearchError::UnknownInclude(_))
+    ));
+}
+
+#[test]
+fn sort_summary_and_total_shape_the_result() {
+    let newest_first = keys("HealthcareService", &[("_sort", "-_lastUpdated")]);
+    let dates: Vec<_> = newest_first
+        .iter()
+        .map(|k| STORE.get(k).expect("stored").last_updated)
+        .collect();
+    assert!(dates.windows(2).all(|w| w[0] >= w[1]));
+    let by_id = keys("Organization", &[("_sort", "_id")]);
+    let mut sorted = by_id.clone();
+    sorted.sort();
+    assert_eq!(by_id, sorted);
+    assert_eq!(
+        keys("HealthcareService", &[("_sort", "_lastUpdated")]).len(),
+        newest_first.len()
+    );
+    assert!(parse("HealthcareService", &[("_sort", "priorite")]).is_err());
+    let count = parse("HealthcareService", &[("_summary", "count")]).expect("valid");
+    assert_eq!(count.count, 0);
+    assert!(parse("HealthcareService", &[("_summary", "data")]).is_err());
+    assert!(parse("HealthcareService", &[("_total", "accurate")]).is_ok());
+    assert!(parse("HealthcareService", &[("_total", "tout")]).is_err());
+}
+
+#[test]
+fn not_exact_and_the_plain_chain_select_what_r4_says() {
+    let all = keys("HealthcareService", &[]);
+    let mco = keys("HealthcareService", &[("service-type", "01")]);
+    let not_mco = keys("HealthcareService", &[("service-type:not", "01")]);
+    assert!(!mco.is_empty() && !not_mco.is_empty());
+    assert_eq!(mco.len() + not_mco.len(), all.len());
+    assert!(mco.iter().all(|k| !not_mco.contains(k)));
+    assert!(matches!(
+        parse("HealthcareService", &[("name:not", "x")]),
+        Err(SearchError::UnknownParameter { .. })
+    ));
+    let name = STORE.get("HealthcareService/hs-1").expect("offer").resource["name"]
+        .as_str()
+        .expect("named")
+        .to_owned();
+    assert_eq!(
+        keys("HealthcareService", &[("name:exact", &name)]),
+        vec!["HealthcareService/hs-1".to_owned()]
+    );
+    assert!(keys("HealthcareService", &[("name:exact", &name.to_uppercase())]).is_empty());
+    // The plain chain looks at the providing organisation only; :above at every level.
+    let plain = keys(
+        "HealthcareService",
+        &[("organization._lastUpdated", "ge2026")],
+    );
+    let above = keys(
+        "HealthcareService",
+        &[("organization._lastUpdated:above", "ge2026")],
+    );
+    assert!(plain.iter().all(|k| above.contains(k)));
+    assert!(
+        above.len() > plain.len(),
+        "{} vs {}",
+        above.len(),
+        plain.len()
+    );
+}
