@@ -70,7 +70,7 @@ const EXPECTED: &[(Fault, &[&str])] = &[
         Fault::IgnoreLastUpdated,
         &[
             "ERR-002", "MAJ-001", "MAJ-002", "MAJ-003", "MAJ-004", "MAJ-005", "MAJ-006", "MAJ-007",
-            "MAJ-008", "MAJ-009", "MAJ-010", "MAJ-012", "OI-004",
+            "MAJ-008", "MAJ-009", "MAJ-010", "MAJ-012", "MAJ-014", "OI-004",
         ],
     ),
     (
@@ -106,11 +106,11 @@ const EXPECTED: &[(Fault, &[&str])] = &[
         &[
             "ERR-011", "EXT-006", "NOS-006", "RCH-001", "RCH-002", "RCH-003", "RCH-004", "RCH-005",
             "RCH-006", "RCH-007", "RCH-008", "RCH-009", "RCH-011", "RCH-014", "RCH-015", "RCH-016",
-            "RCH-017", "RCH-018", "RCH-019", "RCH-020", "RCH-023",
+            "RCH-017", "RCH-018", "RCH-019", "RCH-020", "RCH-023", "RCH-024", "RCH-025", "RCH-026",
         ],
     ),
     (Fault::IgnoreAbove, &["EXT-004", "EXT-005"]),
-    (Fault::IgnoreFilter, &["ERR-007", "MAJ-011"]),
+    (Fault::IgnoreFilter, &["ERR-007", "MAJ-011", "MAJ-015"]),
     (
         Fault::LenientParameters,
         &["ERR-001", "ERR-005", "ERR-008", "ERR-009", "RCH-004"],
@@ -157,6 +157,7 @@ const EXPECTED: &[(Fault, &[&str])] = &[
         &["CAP-001", "CAP-002", "CAP-003"],
     ),
     (Fault::TokenResponseIncomplete, &["AUTH-001", "AUTH-008"]),
+    (Fault::IgnoreElements, &["EXT-012"]),
 ];
 
 /// Faults that break every exchange: they prove nothing about a particular scenario.

@@ -309,3 +309,26 @@ async fn the_built_in_mutual_tls_mock_runs_the_profile_1_to_5_scenarios() {
     assert_eq!(status("PROF-001").as_deref(), Some("not_applicable"));
     assert_eq!(json["target"]["access_profile"], 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_profile_1_search_scenario_fails_when_its_criterion_is_ignored() {
+    // RCH-027 is for profile 1 (capacities): the profile-0 fault run cannot prove it.
+    for (fault, code) in [(None, 0), (Some("ignore-search-criteria"), 1)] {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let reports = dir.path().join("r");
+        let mut args: Vec<String> = vec![
+            "run".into(),
+            "--env".into(),
+            "mock-mtls".into(),
+            "--id".into(),
+            "RCH-027".into(),
+            "--report-dir".into(),
+            reports.display().to_string(),
+        ];
+        if let Some(f) = fault {
+            args.extend(["--mock-fault".into(), f.into()]);
+        }
+        let out = rorcheck(args, vec![]).await;
+        assert_eq!(out.status.code(), Some(code), "{fault:?}: {}", text(&out));
+    }
+}

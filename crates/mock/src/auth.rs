@@ -156,9 +156,11 @@ impl Issuer {
 
     /// Authenticates a client by id and secret.
     pub fn authenticate(&self, client_id: &str, secret: &str) -> Option<&Client> {
-        // Clients with a certificate have no secret: an empty one never matches.
+        // Clients with a certificate have no secret: an empty one never matches. Only
+        // profile 0 authenticates by secret, whatever a clients file says.
         self.clients.iter().find(|c| {
             c.client_id == client_id
+                && c.access_profile == 0
                 && !c.secret.is_empty()
                 && constant_time_eq(c.secret.as_bytes(), secret.as_bytes())
         })

@@ -70,6 +70,14 @@ pub fn load(path: &Path) -> Result<Vec<Client>, ClientsError> {
                     c.client_id
                 )));
             }
+            // Only access profile 0 authenticates with a secret; profiles 1 to 5 use mutual TLS
+            // (RFC 8705) with an IGC-Santé certificate (seeds, ror-fhir-api §6).
+            if c.secret.is_some() && c.access_profile != 0 {
+                return Err(invalid(format!(
+                    "client `{}`: access profile {} authenticates by certificate (mutual TLS), not by secret; only profile 0 has a secret",
+                    c.client_id, c.access_profile
+                )));
+            }
             match (&c.secret, &c.cert_subject) {
                 (Some(s), None) if !s.is_empty() => {}
                 (None, Some(subject)) if !subject.is_empty() => {}
@@ -122,6 +130,7 @@ mod tests {
             "[[client]]\nclient_id = \"a\"\naccess_profile = 7\nsecret = \"x\"\n",
             "[[client]]\nclient_id = \"a\"\naccess_profile = 0\nsecret = \"x\"\n[[client]]\nclient_id = \"a\"\naccess_profile = 1\ncert_subject = \"y\"\n",
             "[[client]]\nclient_id = \"a\"\naccess_profile = 0\nsecrte = \"x\"\n",
+            "[[client]]\nclient_id = \"a\"\naccess_profile = 1\nsecret = \"x\"\n",
         ] {
             assert!(load_text(bad).is_err(), "{bad}");
         }

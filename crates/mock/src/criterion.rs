@@ -23,18 +23,19 @@ pub(crate) fn criterion(
     resource_type: &str,
     name: &str,
     value: &str,
+    profile: u8,
 ) -> Result<Matcher, SearchError> {
     // `:not` on a token: the resources the plain criterion does not match, those without
     // the element included (R4 search §3.1.1.5.2).
     if let Some(base) = name.strip_suffix(":not")
         && (TOKENS.contains(&base) || ig_params::is_token(resource_type, base))
     {
-        let plain = criterion(resource_type, base, value)?;
+        let plain = criterion(resource_type, base, value, profile)?;
         return Ok(Box::new(move |store, s| !plain(store, s)));
     }
-    match matcher(resource_type, name, value) {
+    match matcher(resource_type, name, value, profile) {
         Err(SearchError::UnknownParameter { resource, param }) => {
-            ig_params::matcher(resource_type, name, value)
+            ig_params::matcher(resource_type, name, value, profile)
                 .unwrap_or(Err(SearchError::UnknownParameter { resource, param }))
         }
         other => other,

@@ -136,7 +136,7 @@ pub fn plan(
             }
         }
     }
-    let offers: Vec<usize> = Search::parse("HealthcareService", &filters)?
+    let offers: Vec<usize> = Search::parse_for("HealthcareService", &filters, profile)?
         .matches(store)
         .into_iter()
         .filter(|i| !store.all[*i].hidden_from(profile))

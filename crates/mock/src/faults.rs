@@ -63,11 +63,13 @@ pub enum Fault {
     MetadataIncomplete,
     /// The token response carries the access token only: no `token_type`, no `expires_in`.
     TokenResponseIncomplete,
+    /// `_elements` is accepted but matches are served whole, without the `SUBSETTED` tag.
+    IgnoreElements,
 }
 
 impl Fault {
     /// Every fault mode, in the order help lists them.
-    pub const ALL: [Fault; 27] = [
+    pub const ALL: [Fault; 28] = [
         Fault::DropNextLink,
         Fault::DuplicateAcrossPages,
         Fault::OmitIncludes,
@@ -95,6 +97,7 @@ impl Fault {
         Fault::IgnoreIdentifier,
         Fault::MetadataIncomplete,
         Fault::TokenResponseIncomplete,
+        Fault::IgnoreElements,
     ];
 
     /// Its name on the command line (`--mock-fault`).
@@ -127,6 +130,7 @@ impl Fault {
             Fault::IgnoreIdentifier => "ignore-identifier",
             Fault::MetadataIncomplete => "metadata-incomplete",
             Fault::TokenResponseIncomplete => "token-response-incomplete",
+            Fault::IgnoreElements => "ignore-elements",
         }
     }
 }
@@ -156,7 +160,7 @@ impl Fault {
                 "`$export` with `_myCompleteExtract` leaves out the parent organisations (`partOf`)."
             }
             Fault::IgnoreSearchCriteria => {
-                "Criteria parameters (specialty, type, name, postal code, `_tag`...) are accepted but not applied."
+                "Criteria parameters (specialty, service-type, type, name, postal code, `_tag`, the IG's SearchParameters...) are accepted but not applied."
             }
             Fault::IgnoreAbove => {
                 "`organization.identifier:above` is applied as an exact `organization.identifier`."
@@ -189,6 +193,9 @@ impl Fault {
             }
             Fault::TokenResponseIncomplete => {
                 "The token response carries the access token only: no `token_type`, no `expires_in`."
+            }
+            Fault::IgnoreElements => {
+                "`_elements` is accepted but matches are served whole, without the `SUBSETTED` tag."
             }
         }
     }

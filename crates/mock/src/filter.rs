@@ -5,7 +5,11 @@
 use super::criterion::criterion;
 use super::matcher::{Matcher, SearchError};
 
-const DATE_PARAMS: &[&str] = &["_lastUpdated", "organization._lastUpdated:above"];
+const DATE_PARAMS: &[&str] = &[
+    "_lastUpdated",
+    "organization._lastUpdated",
+    "organization._lastUpdated:above",
+];
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Tok {
@@ -85,6 +89,7 @@ struct Parser<'a> {
     toks: Vec<Tok>,
     pos: usize,
     resource_type: &'a str,
+    profile: u8,
     text: &'a str,
     depth: usize,
     comparisons: usize,
@@ -176,14 +181,17 @@ impl Parser<'_> {
     fn comparison(&self, param: &str, op: &str, value: &str) -> Result<Matcher, SearchError> {
         let is_date = DATE_PARAMS.contains(&param);
         match (op, is_date) {
-            ("eq", _) => criterion(self.resource_type, param, value),
+            ("eq", _) => criterion(self.resource_type, param, value, self.profile),
             ("ne", false) => {
-                let inner = criterion(self.resource_type, param, value)?;
+                let inner = criterion(self.resource_type, param, value, self.profile)?;
                 Ok(Box::new(move |st, s| !inner(st, s)))
             }
-            ("ne" | "gt" | "lt" | "ge" | "le" | "sa" | "eb", true) => {
-                criterion(self.resource_type, param, &format!("{op}{value}"))
-            }
+            ("ne" | "gt" | "lt" | "ge" | "le" | "sa" | "eb", true) => criterion(
+                self.resource_type,
+                param,
+                &format!("{op}{value}"),
+                self.profile,
+            ),
             _ => Err(invalid(
                 self.text,
                 &format!("opérateur « {op} » non pris en charge pour {param}"),
@@ -193,7 +201,8 @@ impl Parser<'_> {
 }
 
 /// Parses a `_filter` expression into a matcher.
-pub fn parse(resource_type: &str, text: &str) -> Result<Matcher, SearchError> {
+/// `profile` is the access profile of the client: what it may not see selects nothing.
+pub fn parse(resource_type: &str, text: &str, profile: u8) -> Result<Matcher, SearchError> {
     if text.len() > MAX_LENGTH {
         return Err(invalid(
             text,
@@ -204,6 +213,7 @@ pub fn parse(resource_type: &str, text: &str) -> Result<Matcher, SearchError> {
         toks: tokens(text)?,
         pos: 0,
         resource_type,
+        profile,
         text,
         depth: 0,
         comparisons: 0,
@@ -303,7 +313,9 @@ mod tests {
             (&just_deep, "niveaux d'imbrication"),
             (&long_or, "caractères"),
         ] {
-            let err = parse("HealthcareService", hostile).err().expect("refused");
+            let err = parse("HealthcareService", hostile, 1)
+                .err()
+                .expect("refused");
             assert!(err.to_string().contains(why), "{err}");
             assert!(err.to_string().len() < 400, "the value is not echoed whole");
         }
@@ -312,12 +324,16 @@ mod tests {
             "(".repeat(MAX_DEPTH + 1),
             ")".repeat(MAX_DEPTH + 1)
         );
-        let err = parse("HealthcareService", &nested).err().expect("too deep");
+        let err = parse("HealthcareService", &nested, 1)
+            .err()
+            .expect("too deep");
         assert!(err.to_string().contains("niveaux d'imbrication"), "{err}");
         let many = vec!["_id eq 1"; MAX_COMPARISONS + 1].join(" or ");
-        let err = parse("HealthcareService", &many).err().expect("too many");
+        let err = parse("HealthcareService", &many, 1)
+            .err()
+            .expect("too many");
         assert!(err.to_string().contains("comparaisons"), "{err}");
-        assert!(parse("HealthcareService", &at_limit).is_ok());
+        assert!(parse("HealthcareService", &at_limit, 1).is_ok());
     }
 
     #[test]

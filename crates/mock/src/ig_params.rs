@@ -15,6 +15,7 @@ use serde_json::Value;
 
 use super::matcher::{Matcher, SearchError, parse_date, parse_tokens, token_matches};
 use super::store::{Store, Stored};
+use super::visibility;
 
 /// One step from a value to the next ones.
 #[derive(Debug, Clone, Copy)]
@@ -433,11 +434,75 @@ fn span(v: &Value) -> Option<(DateTime<FixedOffset>, DateTime<FixedOffset>)> {
     }
 }
 
+/// A test on the values a parameter indexes on one resource.
+type ValueTest = Box<dyn Fn(&[&Value]) -> bool + Send + Sync>;
+
+fn value_test(
+    kind: Kind,
+    modifier: Option<&str>,
+    name: &str,
+    value: &str,
+) -> Option<Result<ValueTest, SearchError>> {
+    Some(match (kind, modifier) {
+        (Token, None) => {
+            let tokens = parse_tokens(value);
+            Ok(Box::new(move |vs: &[&Value]| {
+                vs.iter().any(|v| match v {
+                    Value::String(c) => tokens.iter().any(|t| t.system.is_none() && t.code == *c),
+                    Value::Bool(b) => tokens
+                        .iter()
+                        .any(|t| t.system.is_none() && t.code == b.to_string()),
+                    other => token_matches(other, &tokens),
+                })
+            }) as ValueTest)
+        }
+        (Text, None | Some("exact") | Some("contains")) => {
+            let wanted = value.to_owned();
+            let modifier = modifier.map(str::to_owned);
+            Ok(Box::new(move |vs: &[&Value]| {
+                vs.iter()
+                    .filter_map(|v| v.as_str())
+                    .any(|v| match modifier.as_deref() {
+                        Some("exact") => v == wanted,
+                        Some(_) => v.to_lowercase().contains(&wanted.to_lowercase()),
+                        None => v.to_lowercase().starts_with(&wanted.to_lowercase()),
+                    })
+            }) as ValueTest)
+        }
+        (Date, None) => parse_date(name, value).map(|range| {
+            Box::new(move |vs: &[&Value]| {
+                vs.iter()
+                    .filter_map(|v| span(v))
+                    .any(|(start, end)| range.matches_span(start, end))
+            }) as ValueTest
+        }),
+        (Number, None) => number_test(name, value).map(|test| {
+            Box::new(move |vs: &[&Value]| vs.iter().filter_map(|v| number_of(v)).any(&test))
+                as ValueTest
+        }),
+        _ => return None,
+    })
+}
+
+/// Whether a parameter indexes an element some profiles may not see (capacities,
+/// equipment, drop zone): for them it is evaluated on what they see, so that a search
+/// cannot reveal what a read would hide.
+fn restricted(path: &[Step]) -> bool {
+    matches!(path.first(), Some(Ext(url)) if [
+        "/ror-location-supported-capacity",
+        "/ror-location-equipment",
+        "/ror-organization-drop-zone",
+    ]
+    .iter()
+    .any(|suffix| url.ends_with(suffix)))
+}
+
 /// The matcher of an IG-declared parameter, `None` when `name` is not one.
 pub(crate) fn matcher(
     resource: &str,
     name: &str,
     value: &str,
+    profile: u8,
 ) -> Option<Result<Matcher, SearchError>> {
     let (code, modifier) = name
         .split_once(':')
@@ -446,54 +511,31 @@ pub(crate) fn matcher(
         .iter()
         .find(|p| p.resource == resource && p.code == code)?;
     let path = param.path;
-    Some(match (param.kind, modifier) {
-        (Token, None) => {
-            let tokens = parse_tokens(value);
-            Ok(Box::new(move |_: &Store, s: &Stored| {
-                values(&s.resource, path).iter().any(|v| match v {
-                    Value::String(c) => tokens.iter().any(|t| t.system.is_none() && t.code == *c),
-                    Value::Bool(b) => tokens
-                        .iter()
-                        .any(|t| t.system.is_none() && t.code == b.to_string()),
-                    other => token_matches(other, &tokens),
-                })
-            }) as Matcher)
+    let test = match value_test(param.kind, modifier, name, value) {
+        Some(Ok(test)) => test,
+        Some(Err(e)) => return Some(Err(e)),
+        None => {
+            return Some(Err(SearchError::UnknownParameter {
+                resource: resource.to_owned(),
+                param: name.to_owned(),
+            }));
         }
-        (Text, None | Some("exact") | Some("contains")) => {
-            let wanted = value.to_owned();
-            let modifier = modifier.map(str::to_owned);
-            Ok(Box::new(move |_: &Store, s: &Stored| {
-                values(&s.resource, path)
-                    .iter()
-                    .filter_map(|v| v.as_str())
-                    .any(|v| match modifier.as_deref() {
-                        Some("exact") => v == wanted,
-                        Some(_) => v.to_lowercase().contains(&wanted.to_lowercase()),
-                        None => v.to_lowercase().starts_with(&wanted.to_lowercase()),
-                    })
-            }) as Matcher)
+    };
+    let as_seen = restricted(path) && !matches!(profile, 1 | 4);
+    Some(Ok(Box::new(move |_: &Store, s: &Stored| {
+        if as_seen {
+            visibility::visible(&s.resource, profile, &s.offers)
+                .is_some_and(|seen| test(&values(&seen, path)))
+        } else {
+            test(&values(&s.resource, path))
         }
-        (Date, None) => parse_date(name, value).map(|range| {
-            Box::new(move |_: &Store, s: &Stored| {
-                values(&s.resource, path)
-                    .iter()
-                    .filter_map(|v| span(v))
-                    .any(|(start, end)| range.matches_span(start, end))
-            }) as Matcher
-        }),
-        (Number, None) => number_test(name, value).map(|test| {
-            Box::new(move |_: &Store, s: &Stored| {
-                values(&s.resource, path)
-                    .iter()
-                    .filter_map(|v| number_of(v))
-                    .any(&test)
-            }) as Matcher
-        }),
-        _ => Err(SearchError::UnknownParameter {
-            resource: resource.to_owned(),
-            param: name.to_owned(),
-        }),
-    })
+    })))
+}
+
+/// Whether `name` (modifier aside) is a parameter of the IG's, on any type.
+pub(crate) fn is_ig_param(name: &str) -> bool {
+    let code = name.split(':').next().unwrap_or(name);
+    PARAMS.iter().any(|p| p.code == code)
 }
 
 #[cfg(test)]

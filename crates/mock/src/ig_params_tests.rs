@@ -195,3 +195,27 @@ fn a_modifier_a_parameter_does_not_take_is_refused() {
     let sector = ids("HealthcareService", &[("psychiatric-sector:exact", "nope")]).expect("ok");
     assert!(sector.is_empty());
 }
+
+#[test]
+fn a_search_reveals_nothing_a_read_would_hide() {
+    let as_profile = |profile: u8, q: &[(&str, &str)]| -> Vec<String> {
+        let pairs: Vec<(String, String)> = q
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        let search = Search::parse_for("Location", &pairs, profile).expect("valid");
+        search
+            .matches(&STORE)
+            .into_iter()
+            .map(|i| STORE.all[i].id.clone())
+            .collect()
+    };
+    // Profile 0 sees no capacity: searching on one finds nothing; profile 1 finds them all.
+    let all = STORE.of_type("Location").len();
+    assert_eq!(as_profile(1, &[("capacity-status", "02")]).len(), all);
+    assert!(as_profile(0, &[("capacity-status", "02")]).is_empty());
+    // Profile 5 sees installed capacities only: a closed one (05) is not found.
+    assert!(!as_profile(1, &[("capacity-status", "05")]).is_empty());
+    assert!(as_profile(5, &[("capacity-status", "05")]).is_empty());
+    assert_eq!(as_profile(5, &[("capacity-status", "01")]).len(), all);
+}

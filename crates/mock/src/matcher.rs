@@ -284,6 +284,7 @@ pub(crate) fn matcher(
     resource_type: &str,
     name: &str,
     value: &str,
+    profile: u8,
 ) -> Result<Matcher, SearchError> {
     let unknown = || SearchError::UnknownParameter {
         resource: resource_type.to_owned(),
@@ -368,10 +369,16 @@ pub(crate) fn matcher(
         }),
         ("HealthcareService", "_has:PractitionerRole:service:practitioner.identifier") => {
             Box::new(move |st, s| {
-                st.roles_of_service(&s.key()).iter().any(|r| {
-                    st.resolve(&st.all[*r].resource["practitioner"])
-                        .is_some_and(|p| token_matches(&st.all[p].resource["identifier"], &tokens))
-                })
+                // Only the roles this profile may see: a hidden one must not reveal its offer.
+                st.roles_of_service(&s.key())
+                    .iter()
+                    .filter(|r| !st.all[**r].hidden_from(profile))
+                    .any(|r| {
+                        st.resolve(&st.all[*r].resource["practitioner"])
+                            .is_some_and(|p| {
+                                token_matches(&st.all[p].resource["identifier"], &tokens)
+                            })
+                    })
             })
         }
         ("Organization" | "Location" | "HealthcareService", "name") => {

@@ -77,7 +77,19 @@ fn is_revinclude(value: &str) -> bool {
 const IGNORED: &[&str] = &["_format", "_pretty", "_bundletype"];
 
 impl Search {
+    /// A search as a client that sees everything (access profile 1) would make it.
+    #[cfg(test)]
     pub fn parse(resource_type: &str, params: &[(String, String)]) -> Result<Self, SearchError> {
+        Search::parse_for(resource_type, params, 1)
+    }
+
+    /// A search made by a client of access profile `profile`: criteria that look through
+    /// other resources (`_has`) do not see what the profile may not see.
+    pub fn parse_for(
+        resource_type: &str,
+        params: &[(String, String)],
+        profile: u8,
+    ) -> Result<Self, SearchError> {
         let mut search = Search {
             resource_type: resource_type.to_owned(),
             matchers: Vec::new(),
@@ -134,12 +146,16 @@ impl Search {
                     }
                     search.elements = Some(names);
                 }
-                "_filter" => search
-                    .matchers
-                    .push(super::filter::parse(resource_type, value)?),
+                "_filter" => {
+                    search
+                        .matchers
+                        .push(super::filter::parse(resource_type, value, profile)?)
+                }
                 n if IGNORED.contains(&n) => {}
                 _ => {
-                    search.matchers.push(criterion(resource_type, name, value)?);
+                    search
+                        .matchers
+                        .push(criterion(resource_type, name, value, profile)?);
                     if search.candidates.is_none() {
                         let codes = || parse_tokens(value).into_iter().map(|t| t.code).collect();
                         search.candidates = match name.as_str() {
@@ -391,7 +407,7 @@ mod fuzz {
 
         #[test]
         fn any_filter_expression_is_answered(text in value()) {
-            let _ = super::super::filter::parse("HealthcareService", &text);
+            let _ = super::super::filter::parse("HealthcareService", &text, 0);
         }
     }
 }

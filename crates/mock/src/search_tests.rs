@@ -134,3 +134,35 @@ fn not_exact_and_the_plain_chain_select_what_r4_says() {
         plain.len()
     );
 }
+
+#[test]
+fn has_does_not_look_through_what_the_profile_may_not_see() {
+    // prr-1 serves hs-1, outside the ambulatory field: profile 0 does not see it, so it must
+    // not find hs-1 through it either.
+    let role = STORE.get("PractitionerRole/prr-1").expect("role");
+    let practitioner = STORE
+        .get(
+            role.resource["practitioner"]["reference"]
+                .as_str()
+                .expect("ref"),
+        )
+        .expect("practitioner");
+    let rpps = practitioner.resource["identifier"][0]["value"]
+        .as_str()
+        .expect("rpps")
+        .to_owned();
+    let query = vec![(
+        "_has:PractitionerRole:service:practitioner.identifier".to_owned(),
+        rpps,
+    )];
+    let found = |profile: u8| -> Vec<String> {
+        let search = Search::parse_for("HealthcareService", &query, profile).expect("valid");
+        search
+            .matches(&STORE)
+            .into_iter()
+            .map(|i| STORE.all[i].key())
+            .collect()
+    };
+    assert_eq!(found(1), vec!["HealthcareService/hs-1".to_owned()]);
+    assert!(found(0).is_empty(), "{:?}", found(0));
+}

@@ -29,12 +29,18 @@ pub(super) enum DateShape {
     Utc,
     /// `2026-01-01T02:00:00+02:00`
     Offset,
+    /// `2026-01-01T15:00`: to the minute, no zone (the documented form of flow 4, MAJ-014).
+    Minute,
 }
 
 impl DateShape {
     pub(crate) fn of(date: &str) -> Option<Self> {
         if chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d").is_ok() {
             return Some(DateShape::Day);
+        }
+        if date.len() == 16 && chrono::NaiveDateTime::parse_from_str(date, "%Y-%m-%dT%H:%M").is_ok()
+        {
+            return Some(DateShape::Minute);
         }
         let parsed = chrono::DateTime::parse_from_rfc3339(date).ok()?;
         Some(
@@ -53,6 +59,7 @@ impl DateShape {
             DateShape::Day => "<date AAAA-MM-JJ>",
             DateShape::Utc => "<date-heure UTC>",
             DateShape::Offset => "<date-heure avec fuseau>",
+            DateShape::Minute => "<date-heure à la minute AAAA-MM-JJThh:mm>",
         }
     }
 }

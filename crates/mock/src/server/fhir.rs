@@ -55,9 +55,11 @@ pub(super) fn faulty_params(faults: &Faults, params: &[(String, String)]) -> Vec
         .filter(|(k, _)| !(faults.has(Fault::IgnoreLastUpdated) && k == "_lastUpdated"))
         .filter(|(k, _)| !(faults.has(Fault::IgnoreFilter) && k == "_filter"))
         .filter(|(k, _)| {
-            !(faults.has(Fault::IgnoreSearchCriteria) && CRITERIA.contains(&k.as_str()))
+            !(faults.has(Fault::IgnoreSearchCriteria)
+                && (CRITERIA.contains(&k.as_str()) || crate::ig_params::is_ig_param(k)))
         })
         .filter(|(k, _)| !(faults.has(Fault::IgnoreCount) && k == "_count"))
+        .filter(|(k, _)| !(faults.has(Fault::IgnoreElements) && k == "_elements"))
         .filter(|(k, _)| {
             !(faults.has(Fault::IgnoreIdentifier)
                 && matches!(
@@ -81,9 +83,10 @@ pub(super) fn parse_search(
     faults: &Faults,
     resource_type: &str,
     mut params: Vec<(String, String)>,
+    profile: u8,
 ) -> Result<Search, SearchError> {
     loop {
-        match Search::parse(resource_type, &params) {
+        match Search::parse_for(resource_type, &params, profile) {
             Err(SearchError::UnknownParameter { param, .. })
                 if faults.has(Fault::LenientParameters) =>
             {
@@ -255,7 +258,7 @@ pub(super) fn run_search(
         );
     }
     let params = faulty_params(&state.faults, params);
-    let search = match parse_search(&state.faults, resource_type, params) {
+    let search = match parse_search(&state.faults, resource_type, params, profile) {
         Ok(s) => s,
         Err(e) => return search_error(&e),
     };
