@@ -62,8 +62,8 @@ const EXPECTED: &[(Fault, &[&str])] = &[
     (
         Fault::OmitIncludes,
         &[
-            "EXT-003", "EXT-004", "EXT-008", "EXT-010", "MAJ-012", "MAJ-013", "OI-002", "OI-003",
-            "OI-006", "PROF-001", "RCH-006", "RCH-007", "RCH-018",
+            "EXT-003", "EXT-004", "EXT-008", "EXT-010", "EXT-013", "MAJ-012", "MAJ-013", "OI-002",
+            "OI-003", "OI-006", "PROF-001", "RCH-006", "RCH-007", "RCH-018",
         ],
     ),
     (

@@ -621,3 +621,27 @@ fn element_rules_of_the_access_profiles_are_checked() {
     assert!(!rules(&bundle("hs-1", "prr-1"), 2).contains(&"VIS-06".to_owned()));
     assert!(!rules(&bundle("hs-10", "prr-7"), 0).contains(&"VIS-06".to_owned()));
 }
+
+#[test]
+fn a_generated_national_size_dataset_has_zero_structural_findings() {
+    // 10,000 offers: every generator branch (every modulo of the offer and organisation
+    // numbers, every region) many times over.
+    let ds = rorcheck_mock::Dataset::generate(rorcheck_mock::GenerateOptions {
+        offers: 10_000,
+        ..rorcheck_mock::GenerateOptions::default()
+    });
+    let shapes = shapes::Shapes::shipped().expect("shapes");
+    let rules = profiles::Rules::shipped();
+    let mut count = 0;
+    let mut first = Vec::new();
+    for r in &ds.resources {
+        for f in shapes.check(r).into_iter().chain(rules.check(r)) {
+            count += 1;
+            if first.len() < 10 {
+                first.push(f.to_string());
+            }
+        }
+    }
+    assert!(ds.resources.len() > 30_000, "{}", ds.resources.len());
+    assert_eq!(count, 0, "{first:#?}");
+}

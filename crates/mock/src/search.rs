@@ -67,10 +67,9 @@ impl SortKey {
     }
 }
 
-/// Reverse includes: every reference searches follow, and `Task:focus` (declared by the IG;
-/// the dataset has no Task, so it adds nothing).
+/// Reverse includes: every reference searches follow (`Task:focus` included).
 fn is_revinclude(value: &str) -> bool {
-    value == "Task:focus" || reference_element(value).is_some()
+    reference_element(value).is_some()
 }
 
 /// Parameters that shape the result rather than select it.

@@ -76,6 +76,7 @@ pub(crate) const REFERENCES: &[(&str, &str)] = &[
     ("PractitionerRole:location", "location"),
     ("Location:organization", "managingOrganization"),
     ("Location:partof", "partOf"),
+    ("Task:focus", "focus"),
 ];
 
 /// The element a `Source:param` reference is held in.
@@ -176,6 +177,7 @@ impl Store {
                 "Location" => self
                     .referrers("HealthcareService:location", &s.key())
                     .to_vec(),
+                "Task" => self.resolve(&s.resource["focus"]).into_iter().collect(),
                 _ => continue,
             };
             let each: Vec<visibility::Offers> = served.iter().map(|o| offer(self, *o)).collect();

@@ -79,6 +79,8 @@ pub fn is_hidden(resource: &Value, profile: u8, offers: &Offers) -> bool {
     match resource["resourceType"].as_str() {
         Some("HealthcareService") => profile == 0 && is_sensitive_unit(resource),
         Some("Location") => matches!(profile, 0 | 2 | 3 | 5) && offers.sensitive,
+        // An anomaly on a sensitive unit would reveal the offer to whom it is hidden.
+        Some("Task") => profile == 0 && offers.sensitive,
         Some("PractitionerRole") => match profile {
             0 => offers.sensitive || !offers.ambulatory,
             2 | 5 => offers.sensitive,

@@ -523,6 +523,10 @@ impl Generator {
             offer["comment"] = json!("Offre de démonstration du jeu de données rorcheck");
         }
         self.resources.push(offer);
+        // One offer in ten has a data-quality anomaly reported against it (flow 8).
+        if n % 10 == 2 {
+            self.resources.push(anomaly(region, &hs_id, n, &s));
+        }
         // Two offers in three have a practitioner.
         if !n.is_multiple_of(3) {
             let post = Post {
@@ -580,6 +584,42 @@ impl Generator {
         }));
     }
 }
+
+/// A data-quality anomaly reported against offer `n` (RORTask, IG example
+/// `ror-task-exemple`): its theme, business status, requested action and the element at fault.
+fn anomaly(region: &str, hs_id: &str, n: usize, s: &Stamp) -> Value {
+    json!({
+        "resourceType": "Task",
+        "id": format!("task-{n}"),
+        "meta": meta("ror-task", region, s),
+        "status": "in-progress",
+        "businessStatus": concept("R352-StatutMetierAnomalie", "02"),
+        "intent": "order",
+        "code": concept("R350-ThematiqueAnomalie", "06"),
+        "description": "Le mode de prise en charge ne correspond pas à l'activité de l'unité",
+        "focus": { "reference": format!("HealthcareService/{hs_id}") },
+        "authoredOn": date_of(s),
+        "lastModified": s.updated,
+        "reasonCode": concept("R349-ActionAnomalie", "COR"),
+        "input": [
+            {
+                "type": { "coding": [{ "system": TASK_INPUT, "code": "systemRequester" }] },
+                "valueString": "IHM"
+            },
+            {
+                "type": { "coding": [{ "system": TASK_INPUT, "code": "pathElementError" }] },
+                "valueExpression": {
+                    "language": "text/fhirpath",
+                    "expression": "HealthcareService.characteristic.coding.where(system='https://mos.esante.gouv.fr/NOS/TRE_R213-ModePriseEnCharge/FHIR/TRE-R213-ModePriseEnCharge')"
+                }
+            }
+        ]
+    })
+}
+
+/// The IG's local code system typing a Task's inputs.
+const TASK_INPUT: &str =
+    "https://interop.esante.gouv.fr/ig/fhir/ror/CodeSystem/input-task-ror-codesystem";
 
 /// PractitionerRole extensions of the Annuaire Santé, under their 0.6.0 URLs.
 const ANNUAIRE_CONTRACTED: &str = "https://apifhir.annuaire.sante.fr/ws-sync/exposed/structuredefinition/practitionerRole-contracted";

@@ -106,6 +106,7 @@ const FILE_TYPES: &[&str] = &[
     "HealthcareService",
     "Practitioner",
     "PractitionerRole",
+    "Task",
 ];
 
 impl Dataset {
