@@ -107,6 +107,7 @@ const EXPECTED: &[(Fault, &[&str])] = &[
             "ERR-011", "EXT-006", "NOS-006", "RCH-001", "RCH-002", "RCH-003", "RCH-004", "RCH-005",
             "RCH-006", "RCH-007", "RCH-008", "RCH-009", "RCH-011", "RCH-014", "RCH-015", "RCH-016",
             "RCH-017", "RCH-018", "RCH-019", "RCH-020", "RCH-023", "RCH-024", "RCH-025", "RCH-026",
+            "RCH-028",
         ],
     ),
     (Fault::IgnoreAbove, &["EXT-004", "EXT-005"]),

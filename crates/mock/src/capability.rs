@@ -64,14 +64,14 @@ pub fn statement(base_url: &str) -> Value {
                     ("_has:PractitionerRole:service:practitioner.identifier", "token")
                 ], &["HealthcareService:organization", "HealthcareService:location", "Organization:partof", "PractitionerRole:practitioner"],
                    &["PractitionerRole:service", "Task:focus"]),
-                resource("Organization", &[("name", "string"), ("type", "token"), ("partof", "reference")],
+                resource("Organization", &[("name", "string"), ("type", "token"), ("partof", "reference"), ("_content", "string")],
                    &["Organization:partof"], &["HealthcareService:organization", "PractitionerRole:organization", "Organization:partof", "Location:organization"]),
-                resource("Location", &[("name", "string"), ("type", "token"), ("status", "token"), ("address-postalcode", "string")],
+                resource("Location", &[("name", "string"), ("type", "token"), ("status", "token"), ("address-postalcode", "string"), ("near", "special")],
                    &["Location:organization", "Location:partof"], &["HealthcareService:location", "PractitionerRole:location"]),
                 resource("Practitioner", &[], &[], &["PractitionerRole:practitioner"]),
                 resource("PractitionerRole", &[("practitioner.identifier", "token"), ("service", "reference")],
                    &["PractitionerRole:practitioner", "PractitionerRole:service", "PractitionerRole:organization", "PractitionerRole:location"], &[]),
-                resource("Task", &[], &[], &[])
+                resource("Task", &[("_content", "string")], &[], &[])
             ],
             "operation": [
                 { "name": "export", "definition": "http://hl7.org/fhir/uv/bulkdata/OperationDefinition/export" },

@@ -90,6 +90,18 @@ fn every_ig_parameter_finds_what_it_indexes_and_only_that() {
             let none = ids(p.resource, &[(p.code, "code-qui-n-existe-pas")]).expect("accepted");
             assert!(none.is_empty(), "{}: {none:?}", p.code);
         }
+        // Every resource carrying that very value is found (equality for tokens, strings
+        // and numbers; a date is found by its own bound).
+        if p.kind != Kind::Date {
+            for s in STORE.all.iter().filter(|s| {
+                s.resource["resourceType"] == p.resource
+                    && values(&s.resource, p.path)
+                        .iter()
+                        .any(|v| query_for(p.kind, v) == q)
+            }) {
+                assert!(found.contains(&s.id), "{}={q} misses {}", p.code, s.id);
+            }
+        }
         // Resources without the value, or with other values only, are left out.
         if p.kind != Kind::Date {
             for s in STORE.all.iter().filter(|s| {

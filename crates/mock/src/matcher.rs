@@ -279,6 +279,54 @@ pub(crate) fn reference_values(value: &str, default_type: &str) -> Vec<String> {
         .collect()
 }
 
+/// `near=latitude|longitude|distance|unit` (R4 search, "near": `km` when the unit is
+/// omitted; the mock takes 10 km when the distance is, a choice R4 leaves to the server).
+fn parse_near(value: &str) -> Result<(f64, f64, f64), SearchError> {
+    let invalid = || SearchError::InvalidValue {
+        param: "near".to_owned(),
+        value: value.to_owned(),
+        reason: "latitude|longitude|distance|unité attendu (unité km ou m)".to_owned(),
+    };
+    let parts: Vec<&str> = value.split('|').collect();
+    let number = |i: usize| parts.get(i).and_then(|p| p.parse::<f64>().ok());
+    let (lat, long) = (
+        number(0).ok_or_else(invalid)?,
+        number(1).ok_or_else(invalid)?,
+    );
+    if !(-90.0..=90.0).contains(&lat) || !(-180.0..=180.0).contains(&long) {
+        return Err(invalid());
+    }
+    let distance = match parts.get(2) {
+        None | Some(&"") => 10.0,
+        Some(_) => number(2).filter(|d| *d >= 0.0).ok_or_else(invalid)?,
+    };
+    let km = match parts.get(3).copied() {
+        None | Some("") | Some("km") | Some("[km]") => distance,
+        Some("m") | Some("[m]") => distance / 1000.0,
+        Some(_) => return Err(invalid()),
+    };
+    Ok((lat, long, km))
+}
+
+/// Great-circle distance in kilometres (haversine, mean Earth radius).
+fn distance_km(lat1: f64, long1: f64, lat2: f64, long2: f64) -> f64 {
+    let (p1, p2) = (lat1.to_radians(), lat2.to_radians());
+    let dp = p2 - p1;
+    let dl = (long2 - long1).to_radians();
+    let a = (dp / 2.0).sin().powi(2) + p1.cos() * p2.cos() * (dl / 2.0).sin().powi(2);
+    2.0 * 6371.0 * a.sqrt().asin()
+}
+
+/// Whether some text of `value` contains `wanted` (already lowercase).
+fn any_text(value: &Value, wanted: &str) -> bool {
+    match value {
+        Value::String(s) => s.to_lowercase().contains(wanted),
+        Value::Array(items) => items.iter().any(|v| any_text(v, wanted)),
+        Value::Object(map) => map.values().any(|v| any_text(v, wanted)),
+        _ => false,
+    }
+}
+
 /// Builds the matcher of one criterion, or says why it is not supported.
 pub(crate) fn matcher(
     resource_type: &str,
@@ -409,6 +457,30 @@ pub(crate) fn matcher(
                 s.resource["status"]
                     .as_str()
                     .is_some_and(|v| wanted.iter().any(|w| w == v))
+            })
+        }
+        ("Location", "near") => {
+            let (lat, long, km) = parse_near(value)?;
+            Box::new(move |_, s| {
+                let p = &s.resource["position"];
+                match (p["latitude"].as_f64(), p["longitude"].as_f64()) {
+                    (Some(la), Some(lo)) => distance_km(lat, long, la, lo) <= km,
+                    _ => false,
+                }
+            })
+        }
+        // Full text, as the IG's CapabilityStatement declares it (Organization, Task): a
+        // word or phrase in any text of the resource, case-insensitive.
+        ("Organization" | "Task", "_content") => {
+            let wanted = value.trim_matches('"').to_lowercase();
+            // On what the profile sees: a restricted e-mail must not be found by profile 0.
+            Box::new(move |_, s| {
+                if profile == 1 {
+                    any_text(&s.resource, &wanted)
+                } else {
+                    super::visibility::visible(&s.resource, profile, &s.offers)
+                        .is_some_and(|seen| any_text(&seen, &wanted))
+                }
             })
         }
         ("Location", "address-postalcode") => {

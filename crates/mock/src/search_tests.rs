@@ -166,3 +166,56 @@ fn has_does_not_look_through_what_the_profile_may_not_see() {
     assert_eq!(found(1), vec!["HealthcareService/hs-1".to_owned()]);
     assert!(found(0).is_empty(), "{:?}", found(0));
 }
+
+#[test]
+fn near_and_content_find_by_place_and_by_text() {
+    let loc = STORE.get("Location/loc-3").expect("location");
+    let (lat, long) = (
+        loc.resource["position"]["latitude"].as_f64().expect("lat"),
+        loc.resource["position"]["longitude"]
+            .as_f64()
+            .expect("long"),
+    );
+    let near = |q: &str| keys("Location", &[("near", q)]);
+    // Positions are 0.1° apart: 1 km around loc-3 finds it and what shares its position only.
+    let close = near(&format!("{lat}|{long}|1|km"));
+    assert!(close.contains(&"Location/loc-3".to_owned()), "{close:?}");
+    for k in &close {
+        let p = &STORE.get(k).expect("stored").resource["position"];
+        assert_eq!(
+            (p["latitude"].as_f64(), p["longitude"].as_f64()),
+            (Some(lat), Some(long))
+        );
+    }
+    assert_eq!(
+        near(&format!("{lat}|{long}|20000|km")).len(),
+        STORE.of_type("Location").len()
+    );
+    assert!(near(&format!("{lat}|{long}|500|m")).contains(&"Location/loc-3".to_owned()));
+    for bad in ["abc|2", "95|2|1|km", "45|2|1|miles", "45|2|-1"] {
+        assert!(parse("Location", &[("near", bad)]).is_err(), "{bad}");
+    }
+    // _content: any text, case-insensitive; what the profile may not see is not searched.
+    let content = |profile: u8, q: &str| -> Vec<String> {
+        let query = vec![("_content".to_owned(), q.to_owned())];
+        let search = Search::parse_for("Organization", &query, profile).expect("valid");
+        search
+            .matches(&STORE)
+            .into_iter()
+            .map(|i| STORE.all[i].key())
+            .collect()
+    };
+    assert!(
+        content(0, "GROUPEMENT HOSPITALIER")
+            .iter()
+            .all(|k| k.starts_with("Organization/ej-"))
+    );
+    assert!(!content(0, "groupement hospitalier").is_empty());
+    // eg-2's direction e-mail is restricted (level 2): profile 1 finds it, profile 0 does not.
+    assert_eq!(
+        content(1, "direction.eg-2@"),
+        vec!["Organization/eg-2".to_owned()]
+    );
+    assert!(content(0, "direction.eg-2@").is_empty());
+    assert!(parse("HealthcareService", &[("_content", "x")]).is_err());
+}

@@ -29,6 +29,8 @@ pub(super) fn query_pairs(raw: Option<&str>) -> Vec<(String, String)> {
 
 /// Criteria parameters the `ignore-search-criteria` fault drops.
 pub(super) const CRITERIA: &[&str] = &[
+    "near",
+    "_content",
     "specialty",
     "service-category",
     "service-type",
