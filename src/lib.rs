@@ -8,6 +8,7 @@
 //! through [`http`] and judges responses with [`assert`], then [`report`] writes the results.
 //! [`observe`] judges a vendor's application from what it sends to the [`mock`].
 
+pub mod catalogue;
 pub mod cli;
 pub mod doctor;
 

@@ -42,8 +42,8 @@ pub struct Filters {
     /// Only the scenarios that failed or errored in this earlier report.json.
     #[arg(long, value_name = "REPORT.json")]
     pub rerun_failed: Option<PathBuf>,
-    /// Scenario files or directories.
-    #[arg(default_value = "scenarios")]
+    /// Scenario files or directories (default: `./scenarios` if present, else the catalogue
+    /// embedded in the binary).
     pub paths: Vec<PathBuf>,
 }
 
@@ -83,7 +83,8 @@ pub enum Command {
     },
     /// Check scenario files without sending any request.
     Validate {
-        #[arg(default_value = "scenarios")]
+        /// Scenario files or directories (default: `./scenarios` if present, else the
+        /// embedded catalogue).
         paths: Vec<PathBuf>,
     },
     /// Print the JSON Schema of scenario files.
@@ -102,6 +103,25 @@ pub enum Command {
     Fixtures {
         #[command(subcommand)]
         command: FixturesCommand,
+    },
+    /// The scenario catalogue embedded in the binary.
+    Scenarios {
+        #[command(subcommand)]
+        command: ScenariosCommand,
+    },
+}
+
+/// `rorcheck scenarios ...`
+#[derive(Debug, clap::Subcommand)]
+pub enum ScenariosCommand {
+    /// Write the embedded catalogue under DIR (one YAML file a scenario, by modality), to
+    /// read, adapt or extend; `rorcheck run DIR` then runs it.
+    Export {
+        /// Directory to write into (created if missing).
+        dir: PathBuf,
+        /// Replace files already there.
+        #[arg(long)]
+        force: bool,
     },
 }
 

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use super::args::{Filters, ListFormat};
 use super::error::CliError;
 use super::selection::load_selected;
-use rorcheck_scenario::{self as scenario, Scenario};
+use rorcheck_scenario::Scenario;
 
 pub(super) fn list(format: ListFormat, filters: &Filters) -> Result<(), CliError> {
     let set = load_selected(filters)?;
@@ -88,7 +88,7 @@ pub fn list_markdown(scenarios: &[Scenario]) -> String {
 }
 
 pub(super) fn validate(paths: &[PathBuf]) -> Result<(), CliError> {
-    let set = scenario::load(paths)?;
+    let set = crate::catalogue::load(paths)?;
     println!("{} scénario(s) valides", set.scenarios.len());
     Ok(())
 }

@@ -40,5 +40,8 @@ pub async fn execute(cli: Cli) -> Result<(), CliError> {
         Command::Fixtures {
             command: FixturesCommand::Generate { seed, offers, out },
         } => tools::generate_fixtures(seed, offers, &out),
+        Command::Scenarios {
+            command: ScenariosCommand::Export { dir, force },
+        } => tools::export_scenarios(&dir, force),
     }
 }

@@ -40,3 +40,14 @@ pub(super) fn generate_fixtures(seed: u64, offers: usize, out: &Path) -> Result<
     );
     Ok(())
 }
+
+/// Writes the embedded scenario catalogue under `dir`.
+pub(super) fn export_scenarios(dir: &Path, force: bool) -> Result<(), CliError> {
+    let n = crate::catalogue::export(dir, force).map_err(|e| CliError::Runtime(e.to_string()))?;
+    println!(
+        "{n} scénarios écrits sous {} (rorcheck run {} les exécute)",
+        dir.display(),
+        dir.display()
+    );
+    Ok(())
+}

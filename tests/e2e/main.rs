@@ -4,6 +4,7 @@
 
 mod broken_servers;
 mod bulk_and_paging;
+mod catalogue;
 mod common;
 mod doctor;
 mod faults;

@@ -14,5 +14,5 @@ pub mod template;
 pub mod validate;
 
 pub use diagnostic::{Diagnostic, LoadErrors};
-pub use load::{ScenarioSet, load, parse_scenario};
+pub use load::{ScenarioSet, load, load_texts, parse_scenario};
 pub use model::*;

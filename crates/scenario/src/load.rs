@@ -152,17 +152,41 @@ fn walk(dir: &Path, files: &mut Vec<PathBuf>, errors: &mut Vec<Diagnostic>) {
 /// found is returned.
 pub fn load(paths: &[PathBuf]) -> Result<ScenarioSet, LoadErrors> {
     let files = discover(paths)?;
-    let mut scenarios = Vec::new();
+    let mut texts = Vec::new();
     let mut errors = Vec::new();
+    for file in files {
+        match read_text(&file) {
+            Ok(t) => texts.push((file, t)),
+            Err(d) => errors.push(*d),
+        }
+    }
+    if texts.is_empty() && errors.is_empty() {
+        errors.push(Diagnostic::whole_file(
+            paths.first().map_or(Path::new("."), PathBuf::as_path),
+            "no scenario file (*.yaml, *.yml) found",
+        ));
+    }
+    check_texts(texts, errors)
+}
+
+/// Loads and checks scenarios given as texts with the paths they are reported under (the
+/// catalogue embedded in the binary). Either all are valid, or every problem is returned.
+pub fn load_texts(files: &[(PathBuf, &str)]) -> Result<ScenarioSet, LoadErrors> {
+    let texts = files
+        .iter()
+        .map(|(path, text)| (path.clone(), (*text).to_owned()))
+        .collect();
+    check_texts(texts, Vec::new())
+}
+
+fn check_texts(
+    files: Vec<(PathBuf, String)>,
+    mut errors: Vec<Diagnostic>,
+) -> Result<ScenarioSet, LoadErrors> {
+    let mut scenarios = Vec::new();
     let mut hasher = Sha256::new();
-    for file in &files {
-        let text = match read_text(file) {
-            Ok(t) => t,
-            Err(d) => {
-                errors.push(*d);
-                continue;
-            }
-        };
+    for (file, text) in &files {
+        let file = file.as_path();
         if text.trim().is_empty() {
             errors.push(Diagnostic::whole_file(
                 file,
@@ -173,16 +197,10 @@ pub fn load(paths: &[PathBuf]) -> Result<ScenarioSet, LoadErrors> {
         hasher.update(file.to_string_lossy().as_bytes());
         hasher.update([0]);
         hasher.update(text.as_bytes());
-        match parse_scenario(file, &text) {
+        match parse_scenario(file, text) {
             Ok(s) => scenarios.push(s),
             Err(d) => errors.push(d),
         }
-    }
-    if files.is_empty() {
-        errors.push(Diagnostic::whole_file(
-            paths.first().map_or(Path::new("."), PathBuf::as_path),
-            "no scenario file (*.yaml, *.yml) found",
-        ));
     }
     for s in &scenarios {
         errors.extend(validate::check_scenario(s));
