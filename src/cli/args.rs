@@ -47,6 +47,28 @@ pub struct Filters {
     pub paths: Vec<PathBuf>,
 }
 
+/// `--color`.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ColorChoice {
+    /// On a terminal, unless `NO_COLOR` or `CI` is set.
+    Auto,
+    /// Always (a CI log viewer that renders ANSI colours).
+    Always,
+    /// Never.
+    Never,
+}
+
+impl ColorChoice {
+    /// As `--color` spells it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ColorChoice::Auto => "auto",
+            ColorChoice::Always => "always",
+            ColorChoice::Never => "never",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum ListFormat {
     Table,
@@ -168,8 +190,14 @@ pub struct RunArgs {
     #[arg(long = "var", value_name = "NAME=VALUE", value_parser = parse_var)]
     pub vars: Vec<(String, String)>,
     /// Print only the summary, not a line per scenario.
-    #[arg(long, short)]
+    #[arg(long, short, conflicts_with = "verbose")]
     pub quiet: bool,
+    /// Print every step and assertion of every scenario, not only why one failed.
+    #[arg(long, short)]
+    pub verbose: bool,
+    /// Colours on the console: `auto` on a terminal without `NO_COLOR` or `CI`.
+    #[arg(long, value_enum, default_value = "auto")]
+    pub color: ColorChoice,
     /// Make the embedded mock misbehave (repeatable), to see scenarios fail; every mode and
     /// its effect is listed by `--help` (docs/mock.md says which scenarios each one breaks).
     #[arg(long = "mock-fault", value_name = "MODE", value_parser = fault_parser())]

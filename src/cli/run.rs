@@ -31,7 +31,11 @@ pub(super) async fn run(config: Option<&Path>, args: RunArgs) -> Result<(), CliE
         runner.target().name,
         runner.target().base_url
     );
-    let progress = std::sync::Arc::new(report::console::Progress::new(set.scenarios.len()));
+    let look = report::console::Look {
+        color: report::console::color_wanted(args.color.as_str()),
+        verbose: args.verbose,
+    };
+    let progress = std::sync::Arc::new(report::console::Progress::new(set.scenarios.len(), look));
     let shown = progress.clone();
     let caught = std::sync::Arc::new(std::sync::OnceLock::new());
     let quiet = args.quiet;
@@ -47,7 +51,7 @@ pub(super) async fn run(config: Option<&Path>, args: RunArgs) -> Result<(), CliE
         .run_until(&set, jobs, on_done, stop_on_signal(caught.clone()))
         .await;
     progress.done();
-    print!("{}", report::console::summary(&result));
+    print!("{}", report::console::summary(&result, look));
     write_outputs(&result, &args.report_dir, args.evidence.as_deref())?;
     drop(embedded);
     if let Some(signal) = caught.get() {

@@ -6,6 +6,7 @@ mod broken_servers;
 mod bulk_and_paging;
 mod catalogue;
 mod common;
+mod console;
 mod doctor;
 mod faults;
 mod generated_files;

@@ -1,7 +1,9 @@
-//! Console output: one line per scenario as it finishes, then a summary.
+//! Console output: one line per scenario as it finishes (with its steps and assertions when
+//! verbose), then a summary; coloured on a terminal, plain in CI and files.
 
 use std::io::IsTerminal;
 
+use anstyle::{AnsiColor, Style};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use rorcheck_engine::run::{RunReport, ScenarioResult, Status};
@@ -19,11 +21,57 @@ fn mark(status: Status) -> &'static str {
     }
 }
 
-/// One line for a finished scenario.
-pub(crate) fn scenario_line(s: &ScenarioResult) -> String {
+/// How the console writes: colours, and how much.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Look {
+    /// ANSI colours on the status marks and the verdict.
+    pub color: bool,
+    /// Every step and assertion of every scenario, not only the reason of a failure.
+    pub verbose: bool,
+}
+
+/// `--color`: `auto` colours when standard output is a terminal, `NO_COLOR` is unset and no
+/// CI is detected (`CI`), as most command-line tools do.
+pub fn color_wanted(choice: &str) -> bool {
+    match choice {
+        "always" => true,
+        "never" => false,
+        _ => {
+            std::io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && std::env::var_os("CI").is_none()
+        }
+    }
+}
+
+fn style_of(status: Status) -> Style {
+    let color = match status {
+        Status::Passed => AnsiColor::Green,
+        Status::Warning => AnsiColor::Yellow,
+        Status::Failed | Status::Errored => AnsiColor::Red,
+        Status::Skipped | Status::NotExercised | Status::NotApplicable => AnsiColor::BrightBlack,
+    };
+    let style = Style::new().fg_color(Some(color.into()));
+    if matches!(status, Status::Failed | Status::Errored) {
+        style.bold()
+    } else {
+        style
+    }
+}
+
+fn paint(text: &str, style: Style, look: Look) -> String {
+    if look.color {
+        format!("{style}{text}{style:#}")
+    } else {
+        text.to_owned()
+    }
+}
+
+/// One line for a finished scenario (and, verbose, its steps and assertions).
+pub(crate) fn scenario_line(s: &ScenarioResult, look: Look) -> String {
     let mut line = format!(
         "{} {:<12} P{} {:<55} {:>7.0} ms",
-        mark(s.status),
+        paint(mark(s.status), style_of(s.status), look),
         s.id,
         s.priority.number(),
         truncate(&s.title, 55),
@@ -35,6 +83,30 @@ pub(crate) fn scenario_line(s: &ScenarioResult) -> String {
     ) = (&s.reason, s.status)
     {
         line.push_str(&format!("\n        ↳ {reason}"));
+    }
+    if look.verbose {
+        for step in &s.steps {
+            line.push_str(&format!(
+                "\n    {} étape « {} » (ligne {}, {:.0} ms)",
+                paint(mark(step.status).trim_end(), style_of(step.status), look),
+                step.name,
+                step.line,
+                step.duration_ms
+            ));
+            for a in &step.assertions {
+                line.push_str(&format!(
+                    "\n        {} {} : attendu {}{}",
+                    paint(mark(a.status).trim_end(), style_of(a.status), look),
+                    a.kind,
+                    a.expected,
+                    if a.status.is_problem() {
+                        format!(", obtenu {}", a.actual)
+                    } else {
+                        String::new()
+                    }
+                ));
+            }
+        }
     }
     line
 }
@@ -51,11 +123,12 @@ fn truncate(text: &str, max: usize) -> String {
 /// Prints lines as scenarios finish; shows a progress bar only on a terminal.
 pub struct Progress {
     bar: Option<ProgressBar>,
+    look: Look,
 }
 
 impl Progress {
     /// Progress over `total` scenarios.
-    pub fn new(total: usize) -> Self {
+    pub fn new(total: usize, look: Look) -> Self {
         let bar = std::io::stderr().is_terminal().then(|| {
             let bar = ProgressBar::new(total as u64);
             if let Ok(style) =
@@ -65,12 +138,12 @@ impl Progress {
             }
             bar
         });
-        Progress { bar }
+        Progress { bar, look }
     }
 
     /// One scenario finished: its line, and the bar moves on.
     pub fn finished(&self, s: &ScenarioResult) {
-        let line = scenario_line(s);
+        let line = scenario_line(s, self.look);
         match &self.bar {
             Some(bar) => {
                 bar.println(line);
@@ -89,7 +162,7 @@ impl Progress {
 }
 
 /// The closing summary.
-pub fn summary(report: &RunReport) -> String {
+pub fn summary(report: &RunReport, look: Look) -> String {
     let c = report.counts();
     let mut out = format!(
         "\n{} passed, {} failed, {} errored, {} skipped — {} scénarios en {:.2} s{}\n",
@@ -131,9 +204,14 @@ pub fn summary(report: &RunReport) -> String {
             "Exécution interrompue ({why}) : scénarios non terminés comptés en erreur\n"
         ));
     }
+    let verdict = crate::json::verdict(report).to_uppercase();
+    let verdict_style = match report.counts() {
+        c if c.failed > 0 || c.errored > 0 => style_of(Status::Failed),
+        _ => style_of(Status::Passed),
+    };
     out.push_str(&format!(
         "Verdict : {} — score pondéré {}/100\n",
-        crate::json::verdict(report).to_uppercase(),
+        paint(&verdict, verdict_style, look),
         report.score()
     ));
     out
