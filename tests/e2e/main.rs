@@ -5,6 +5,7 @@
 mod broken_servers;
 mod bulk_and_paging;
 mod catalogue;
+mod ci_examples;
 mod common;
 mod console;
 mod doctor;
