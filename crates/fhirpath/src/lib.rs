@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use octofhir_fhir_model::provider::{ElementInfo, ModelProvider, TypeInfo};
-use octofhir_fhirpath::core::value::utils::json_to_fhirpath_value;
+use octofhir_fhirpath::core::value::utils::json_to_fhirpath_value_arc;
 use octofhir_fhirpath::{Collection, EvaluationContext, FhirPathEngine};
 use serde_json::Value;
 
@@ -77,9 +77,20 @@ impl FhirPath {
     }
 
     /// Evaluates `expr` on a JSON document; the result is the collection as JSON values.
+    /// (Copies the document: [`FhirPath::evaluate_shared`] does not.)
     pub async fn evaluate(&self, expr: &str, input: &Value) -> Result<Vec<Value>, FhirPathError> {
+        self.evaluate_shared(expr, &Arc::new(input.clone())).await
+    }
+
+    /// Evaluates `expr` on a shared JSON document without copying it: the engine reads the
+    /// resource behind the `Arc`, so a step's assertions share one parsed body.
+    pub async fn evaluate_shared(
+        &self,
+        expr: &str,
+        input: &Arc<Value>,
+    ) -> Result<Vec<Value>, FhirPathError> {
         check_size(expr)?;
-        let root = Collection::single(json_to_fhirpath_value(input.clone()));
+        let root = Collection::single(json_to_fhirpath_value_arc(input.clone()));
         let ctx = EvaluationContext::new(root, self.model.clone(), None, None, None);
         let result =
             self.engine

@@ -1,6 +1,9 @@
-//! What each ROR access profile may see (reference §5). Implemented exactly: profile 0 sees
-//! public telecoms only and no sensitive unit; profile 4 sees no contact; profiles 2, 3 and 5
-//! do not see "very restricted" contacts (3 is simplified to 2 for now); profile 1 sees all.
+//! What each ROR access profile may see (reference §5 and the IG 0.6.0 mapping comments):
+//! profile 1 sees all; 0 public telecoms and contacts only, no sensitive unit, no capacity or
+//! equipment, the roles of ambulatory offers only; 2 and 5 no "very restricted" contact and no
+//! role of a sensitive unit, 5 installed capacities only; 3 as 2, with offer contacts and
+//! roles split by field (medico-social or not); 4 no contact. The ORSAN level and the drop
+//! zone are for profile 1 only. What is not split yet is in docs/mock.md.
 //!
 //! Levels sit where IG 0.6.0 puts them: `ror-telecom-confidentiality-level` on each
 //! ContactPoint and inside each `ror-healthcareservice-contact-telecom`,

@@ -47,10 +47,10 @@ pub(super) async fn fhirpath(
         FhirPathExpect::Exists(true) => format!("{}.exists()", spec.expr),
         FhirPathExpect::Exists(false) => format!("{}.empty()", spec.expr),
     };
-    let results = match resp.json() {
+    let results = match resp.json_shared() {
         Err(reason) => return Verdict::error(expected, reason.to_string()),
         Ok(None) => Vec::new(),
-        Ok(Some(json)) => match fp.evaluate(&spec.expr, json).await {
+        Ok(Some(json)) => match fp.evaluate_shared(&spec.expr, json).await {
             Ok(r) => r,
             Err(e) => return Verdict::error(expected, e.to_string()),
         },

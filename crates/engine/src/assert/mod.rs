@@ -62,7 +62,8 @@ pub(crate) struct ResponseView<'a> {
     pub body: &'a [u8],
     /// The request and run the conformance checks judge against.
     pub conformance: rorcheck_conformance::Context,
-    json: OnceLock<Result<Value, NotJson>>,
+    /// Shared so that FHIRPath reads it without a copy per assertion.
+    json: OnceLock<Result<std::sync::Arc<Value>, NotJson>>,
 }
 
 impl<'a> ResponseView<'a> {
@@ -84,14 +85,21 @@ impl<'a> ResponseView<'a> {
     /// The body as JSON. An empty body is `Ok(None)`: a missing resource is the server's
     /// fault (a failure), whereas a body that is not JSON cannot be evaluated (an error).
     pub fn json(&self) -> Result<Option<&Value>, NotJson> {
+        self.json_shared().map(|v| v.map(|arc| &**arc))
+    }
+
+    /// The body as JSON, shared (for FHIRPath, which reads it without copying).
+    pub fn json_shared(&self) -> Result<Option<&std::sync::Arc<Value>>, NotJson> {
         if self.body.iter().all(u8::is_ascii_whitespace) {
             return Ok(None);
         }
         self.json
             .get_or_init(|| {
-                serde_json::from_slice(self.body).map_err(|e| NotJson {
-                    reason: e.to_string(),
-                })
+                serde_json::from_slice(self.body)
+                    .map(std::sync::Arc::new)
+                    .map_err(|e| NotJson {
+                        reason: e.to_string(),
+                    })
             })
             .as_ref()
             .map(Some)

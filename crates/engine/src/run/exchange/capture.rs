@@ -24,8 +24,8 @@ pub(crate) async fn capture_value(
             .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
             .ok_or_else(|| CaptureError::NoHeader(name.clone())),
         CaptureSource::FhirPath(expr) => {
-            let json = view.json()?.ok_or(CaptureError::EmptyBody)?;
-            let results = fhirpath.evaluate(expr, json).await?;
+            let json = view.json_shared()?.ok_or(CaptureError::EmptyBody)?;
+            let results = fhirpath.evaluate_shared(expr, json).await?;
             match results.first() {
                 Some(Value::String(s)) => Ok(s.clone()),
                 Some(other) => Ok(other.to_string()),
