@@ -39,16 +39,28 @@ fn main() {
         let fhirpath = FhirPath::new().await.expect("fhirpath engine");
         let profile_0 = mock_target(&plain).expect("mock target");
         let profile_1 = mock_mtls_target(&mtls, certificates.path()).expect("mTLS target");
+        // Scenarios needing a national-size dataset (`min_offers`) run on a larger
+        // profile-0 mock, started by the first of them, as `rorcheck run` does.
+        let needed = rorcheck_embedded::larger_needed(
+            set.scenarios.iter().filter_map(|s| s.min_offers),
+            profile_0.offers.unwrap_or_default(),
+        );
         let runners: Vec<Arc<Runner>> = [profile_0, profile_1]
             .into_iter()
-            .map(|target| {
+            .enumerate()
+            .map(|(i, target)| {
                 let client = HttpClient::from_reqwest(target.http.clone());
-                Arc::new(Runner::new(
-                    client,
-                    fhirpath.clone(),
-                    target,
-                    Redactor::default(),
-                ))
+                let runner = Runner::new(client, fhirpath.clone(), target, Redactor::default());
+                Arc::new(match needed.filter(|_| i == 0) {
+                    Some(needed) => runner.with_larger(rorcheck_embedded::larger(
+                        MockOptions {
+                            export_delay: std::time::Duration::ZERO,
+                            ..MockOptions::default()
+                        },
+                        needed,
+                    )),
+                    None => runner,
+                })
             })
             .collect();
         ((plain, mtls), runners)

@@ -23,7 +23,7 @@ pub(super) async fn run(config: Option<&Path>, args: RunArgs) -> Result<(), CliE
     check_options(&args)?;
     // The embedded mocks stay alive for the whole run, with their certificates.
     let (embedded, targets) = targets(&args, config.as_ref()).await?;
-    let runner = runner(&args, targets).await?;
+    let runner = with_larger(runner(&args, targets).await?, &args, &set);
     println!(
         "rorcheck {} — {} scénario(s) sur {} ({})",
         env!("CARGO_PKG_VERSION"),
@@ -229,13 +229,36 @@ pub(super) fn write_evidence(
 /// needs no realistic wait: the export job is ready at once, yet its first poll still
 /// answers « in progress » (`serve`/`observe` keep 1.5 s).
 async fn embedded(mtls: bool, faults: &[rorcheck_mock::Fault]) -> Result<Embedded, CliError> {
-    let options = MockOptions {
+    Embedded::start(embedded_options(mtls, faults))
+        .await
+        .map_err(|e| CliError::Runtime(e.to_string()))
+}
+
+fn embedded_options(mtls: bool, faults: &[rorcheck_mock::Fault]) -> MockOptions {
+    MockOptions {
         faults: Faults::new(faults.to_vec()),
         export_delay: std::time::Duration::ZERO,
         tls: if mtls { TlsMode::Mtls } else { TlsMode::Off },
         ..MockOptions::default()
+    }
+}
+
+/// On the embedded target, the scenarios that need more offers than its dataset holds
+/// (`min_offers`) run on a larger mock of the same flavour and faults, started when the
+/// first of them runs.
+fn with_larger(runner: Runner, args: &RunArgs, set: &rorcheck_scenario::ScenarioSet) -> Runner {
+    let mtls = match args.target.as_str() {
+        "mock" => false,
+        MOCK_MTLS => true,
+        _ => return runner,
     };
-    Embedded::start(options)
-        .await
-        .map_err(|e| CliError::Runtime(e.to_string()))
+    let held = runner.target().offers.unwrap_or(u64::MAX);
+    match rorcheck_embedded::larger_needed(set.scenarios.iter().filter_map(|s| s.min_offers), held)
+    {
+        Some(needed) => runner.with_larger(rorcheck_embedded::larger(
+            embedded_options(mtls, &args.mock_faults),
+            needed,
+        )),
+        None => runner,
+    }
 }

@@ -542,7 +542,7 @@ fn ci_option_shard_is_disjoint_and_complete() {
     let count = seen.len();
     seen.sort();
     seen.dedup();
-    assert_eq!((count, seen.len()), (104, 104));
+    assert_eq!((count, seen.len()), (106, 106));
 }
 
 #[test]

@@ -14,7 +14,18 @@ async fn run_catalogue(
     set: &ScenarioSet,
     faults: &[Fault],
 ) -> (BTreeSet<String>, BTreeSet<String>) {
-    let report = run_report(set, faults, false).await;
+    // The scenarios needing a national-size dataset run (on a larger mock with the same
+    // faults) for the faithful mock and the faults aimed at them; skipped otherwise, as
+    // generating that dataset per fault would cost minutes.
+    let larger = faults.is_empty()
+        || faults.iter().any(|f| {
+            expected(*f).iter().any(|id| {
+                set.scenarios
+                    .iter()
+                    .any(|s| s.id() == *id && s.min_offers.is_some())
+            })
+        });
+    let report = run_report(set, faults, false, larger).await;
     let mut failing = BTreeSet::new();
     let mut passing = BTreeSet::new();
     for s in report.scenarios {
@@ -27,21 +38,32 @@ async fn run_catalogue(
     (failing, passing)
 }
 
-async fn run_report(set: &ScenarioSet, faults: &[Fault], check_all: bool) -> RunReport {
+async fn run_report(
+    set: &ScenarioSet,
+    faults: &[Fault],
+    check_all: bool,
+    larger: bool,
+) -> RunReport {
     let opts = MockOptions {
         faults: Faults::new(faults.iter().copied()),
         // $export jobs ready sooner: the catalogue runs once per fault.
         export_delay: Duration::from_millis(200),
         ..MockOptions::default()
     };
-    let mock = MockServer::start(opts).await.expect("mock starts");
+    let mock = MockServer::start(opts.clone()).await.expect("mock starts");
     let mut target = mock_target(&mock).expect("target");
     target.timeout = Duration::from_secs(1);
-    let runner = rorcheck_embedded::runner(target)
+    let held = target.offers.unwrap_or_default();
+    let mut runner = rorcheck_embedded::runner(target)
         .await
         .expect("engine")
         .with_conformance(check_all, false)
         .without_early_stop();
+    let needed =
+        rorcheck_embedded::larger_needed(set.scenarios.iter().filter_map(|s| s.min_offers), held);
+    if let Some(needed) = needed.filter(|_| larger) {
+        runner = runner.with_larger(rorcheck_embedded::larger(opts, needed));
+    }
     runner.run(set, 8, |_| {}).await
 }
 
@@ -52,12 +74,14 @@ const EXPECTED: &[(Fault, &[&str])] = &[
     (
         Fault::DropNextLink,
         &[
-            "EXT-006", "EXT-007", "MAJ-010", "RCH-010", "RCH-021", "RCH-022",
+            "EXT-006", "EXT-007", "EXT-014", "MAJ-010", "RCH-010", "RCH-021", "RCH-022", "RCH-029",
         ],
     ),
     (
         Fault::DuplicateAcrossPages,
-        &["EXT-006", "EXT-007", "MAJ-010", "RCH-010", "RCH-022"],
+        &[
+            "EXT-006", "EXT-007", "EXT-014", "MAJ-010", "RCH-010", "RCH-022",
+        ],
     ),
     (
         Fault::OmitIncludes,
@@ -159,6 +183,8 @@ const EXPECTED: &[(Fault, &[&str])] = &[
     ),
     (Fault::TokenResponseIncomplete, &["AUTH-001", "AUTH-008"]),
     (Fault::IgnoreElements, &["EXT-012"]),
+    (Fault::NoPageCap, &["RCH-029"]),
+    (Fault::NoSyncCap, &["EXT-014"]),
 ];
 
 /// Faults that break every exchange: they prove nothing about a particular scenario.
@@ -241,7 +267,7 @@ fn conformance_rules(report: &RunReport) -> BTreeSet<String> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn check_all_finds_nothing_on_the_faithful_mock_and_names_the_rule_each_fault_breaks() {
     let set = rorcheck::scenario::load(&["scenarios".into()]).expect("valid catalogue");
-    let report = run_report(&set, &[], true).await;
+    let report = run_report(&set, &[], true, false).await;
     let checked = report
         .scenarios
         .iter()
@@ -260,7 +286,7 @@ async fn check_all_finds_nothing_on_the_faithful_mock_and_names_the_rule_each_fa
         (Fault::OmitIncludes, "GRAPH-04"),
         (Fault::IgnoreLastUpdated, "GRAPH-03"),
     ] {
-        let report = run_report(&set, &[fault], true).await;
+        let report = run_report(&set, &[fault], true, false).await;
         let rules = conformance_rules(&report);
         assert!(
             rules.contains(rule),

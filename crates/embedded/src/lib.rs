@@ -11,10 +11,11 @@ use rorcheck_engine::config::{
     AuthConfig, ConfigError, Target, TargetAuth, TargetConfig, TlsConfig,
 };
 use rorcheck_engine::run::Runner;
+use rorcheck_engine::run::larger::{Guard, LargerTarget, StartError};
 use rorcheck_fhirpath::{FhirPath, FhirPathError};
 use rorcheck_http::oauth::TokenSource;
 use rorcheck_http::{HttpClient, Limits, Redactor};
-use rorcheck_mock::{MockError, MockOptions, MockServer, TlsMode};
+use rorcheck_mock::{GenerateOptions, MockError, MockOptions, MockServer, TlsMode};
 
 /// The name of the mutual-TLS embedded target (`--target mock-mtls`).
 pub const MOCK_MTLS: &str = "mock-mtls";
@@ -91,6 +92,7 @@ pub fn secret_target(mock: &MockServer) -> Result<Target, EmbeddedError> {
     )));
     target.access_profile = Some(ror::AccessProfile::PUBLIC);
     target.limits = Limits::EMBEDDED;
+    target.offers = Some(mock.offers_for(0) as u64);
     for (k, v) in [
         ("token_url", mock.token_url.clone()),
         ("client_id", client.client_id.clone()),
@@ -135,6 +137,7 @@ pub fn mtls_target(mock: &MockServer, dir: &Path) -> Result<Target, EmbeddedErro
         &config,
     )?;
     target.limits = Limits::EMBEDDED;
+    target.offers = Some(mock.offers_for(1) as u64);
     for (name, value) in [
         ("expired_token", mock.expired_demo_token()),
         ("tampered_token", mock.tampered_demo_token()),
@@ -143,6 +146,45 @@ pub fn mtls_target(mock: &MockServer, dir: &Path) -> Result<Target, EmbeddedErro
         target.secret_variables.push(name.into());
     }
     Ok(target)
+}
+
+/// The embedded mock of `options` (its flavour, its faults) where the client finds at least
+/// `offers` offers, as a target started when a scenario first needs that many
+/// (`min_offers`).
+pub fn larger(options: MockOptions, offers: u64) -> LargerTarget {
+    // About one generated offer in eight is hidden from profile 0 (sensitive units...):
+    // generate a quarter more, and check what the client finds once started.
+    let generated = offers.saturating_add(offers / 4);
+    let options = MockOptions {
+        dataset: GenerateOptions {
+            offers: usize::try_from(generated).unwrap_or(usize::MAX),
+            ..options.dataset
+        },
+        ..options
+    };
+    LargerTarget::new(offers, move || {
+        let options = options.clone();
+        Box::pin(async move {
+            let embedded = Embedded::start(options)
+                .await
+                .map_err(|e| StartError(e.to_string()))?;
+            let mut target = embedded.target.clone();
+            let found = target.offers.unwrap_or_default();
+            if found < offers {
+                return Err(StartError(format!(
+                    "{found} offres visibles sur {generated} générées, {offers} demandées"
+                )));
+            }
+            target.name = format!("{} — {found} offres", target.name);
+            Ok((target, Box::new(embedded) as Guard))
+        })
+    })
+}
+
+/// The most offers the scenarios need (their `min_offers`), when the embedded mock's `held`
+/// is not enough: the size of the larger target to offer them.
+pub fn larger_needed(needs: impl IntoIterator<Item = u64>, held: u64) -> Option<u64> {
+    needs.into_iter().max().filter(|needed| *needed > held)
 }
 
 /// A runner for `target` that sends with the target's own client, as `rorcheck run` does.

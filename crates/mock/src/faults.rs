@@ -65,11 +65,15 @@ pub enum Fault {
     TokenResponseIncomplete,
     /// `_elements` is accepted but matches are served whole, without the `SUBSETTED` tag.
     IgnoreElements,
+    /// `_count` above 200 is served as asked: pages beyond the documented maximum.
+    NoPageCap,
+    /// Synchronous searches serve every match, beyond the documented 10,000.
+    NoSyncCap,
 }
 
 impl Fault {
     /// Every fault mode, in the order help lists them.
-    pub const ALL: [Fault; 28] = [
+    pub const ALL: [Fault; 30] = [
         Fault::DropNextLink,
         Fault::DuplicateAcrossPages,
         Fault::OmitIncludes,
@@ -98,6 +102,8 @@ impl Fault {
         Fault::MetadataIncomplete,
         Fault::TokenResponseIncomplete,
         Fault::IgnoreElements,
+        Fault::NoPageCap,
+        Fault::NoSyncCap,
     ];
 
     /// Its name on the command line (`--mock-fault`).
@@ -131,6 +137,8 @@ impl Fault {
             Fault::MetadataIncomplete => "metadata-incomplete",
             Fault::TokenResponseIncomplete => "token-response-incomplete",
             Fault::IgnoreElements => "ignore-elements",
+            Fault::NoPageCap => "no-page-cap",
+            Fault::NoSyncCap => "no-sync-cap",
         }
     }
 }
@@ -196,6 +204,12 @@ impl Fault {
             }
             Fault::IgnoreElements => {
                 "`_elements` is accepted but matches are served whole, without the `SUBSETTED` tag."
+            }
+            Fault::NoPageCap => {
+                "`_count` above 200 is served as asked: pages beyond the documented maximum."
+            }
+            Fault::NoSyncCap => {
+                "Synchronous searches serve every match, beyond the documented 10,000."
             }
         }
     }

@@ -167,11 +167,19 @@ impl MockServer {
         let base_path = opts.base_path.trim_end_matches('/').to_owned();
         let base_url = format!("{origin}{base_path}");
         let token_url = format!("{origin}{}", ror::TOKEN_PATH);
-        let dataset = match &opts.dataset_dir {
-            Some(dir) => Dataset::load(dir)?,
-            None => Dataset::generate(opts.dataset),
-        };
-        let store = store::Store::new(dataset);
+        // Generating and indexing a large dataset takes seconds: off the async workers, so
+        // that a mock started during a run does not stall the scenarios already running.
+        let dataset_dir = opts.dataset_dir.clone();
+        let generate = opts.dataset;
+        let store = tokio::task::spawn_blocking(move || {
+            let dataset = match &dataset_dir {
+                Some(dir) => Dataset::load(dir)?,
+                None => Dataset::generate(generate),
+            };
+            Ok::<_, DatasetError>(store::Store::new(dataset))
+        })
+        .await
+        .map_err(|e| MockError::Dataset(DatasetError::Interrupted(e.to_string())))??;
         let mut issuer = Issuer::new(origin.clone(), opts.token_lifetime_secs);
         if let Some(secret) = &opts.demo_secret {
             issuer.set_demo_secret(secret);
@@ -230,6 +238,17 @@ impl MockServer {
             task,
             pki,
         })
+    }
+
+    /// How many offers (HealthcareService) a client of access `profile` can find (sensitive
+    /// units, for one, are hidden from profile 0).
+    pub fn offers_for(&self, profile: u8) -> usize {
+        let store = self.state.store();
+        store
+            .of_type("HealthcareService")
+            .iter()
+            .filter(|i| !store.all[**i].hidden_from(profile))
+            .count()
     }
 
     /// The demo client of access profile 0 (id and secret).

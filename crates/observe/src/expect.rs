@@ -109,6 +109,10 @@ pub fn plan(scenario: &Scenario, profile: u8, base_path: &str) -> Result<Plan, O
                 step.name
             )));
         }
+        // A precondition checks the target (its size...), not what the consumer sends.
+        if step.precondition {
+            continue;
+        }
         // A step that requests a URL the server gave (a manifest file, a `next` link) is
         // the continuation of the previous one, judged with it.
         if step.request.path.trim_start().starts_with("{{") && !is_token_url(&step.request.path) {

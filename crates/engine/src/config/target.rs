@@ -112,6 +112,10 @@ pub struct Target {
     pub limits: Limits,
     /// Origins besides the FHIR API's that may receive the access token (`trusted_origins`).
     pub trusted_origins: Vec<url::Url>,
+    /// How many offers (HealthcareService) it holds, when known (an embedded mock): a
+    /// scenario that needs more (`min_offers`) runs on a larger target or is skipped.
+    /// Unknown for a real ROR, where such a scenario runs and its own steps judge.
+    pub offers: Option<u64>,
 }
 
 /// Shows what may be shown: secret variables (a client secret) and tokens are masked.
@@ -138,6 +142,7 @@ impl std::fmt::Debug for Target {
             .field("access_profile", &self.access_profile)
             .field("identity", &self.identity)
             .field("production", &self.production)
+            .field("offers", &self.offers)
             .field("allow_heavy", &self.allow_heavy)
             .finish_non_exhaustive()
     }
@@ -235,6 +240,7 @@ impl Target {
             max_retry_after: DEFAULT_MAX_RETRY_AFTER,
             limits: Limits::default(),
             trusted_origins: Vec::new(),
+            offers: None,
         })
     }
 

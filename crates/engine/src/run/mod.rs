@@ -5,11 +5,13 @@
 pub mod context;
 pub mod exchange;
 pub mod flow;
+pub mod larger;
 pub mod result;
 pub mod runner;
 pub mod step;
 
 pub use context::StepContext;
 pub use flow::export;
+pub use larger::LargerTarget;
 pub use result::{Counts, RunReport, ScenarioResult, Status, StepResult};
 pub use runner::{HEAVY_TAG, Runner};

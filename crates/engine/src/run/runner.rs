@@ -8,6 +8,7 @@ use chrono::{Local, SecondsFormat, Utc};
 use tokio::sync::Semaphore;
 
 use super::context::StepContext;
+use super::larger::LargerTarget;
 use super::result::{Cause, RunReport, ScenarioResult, Status, TargetInfo, ToolInfo};
 use super::step::run_step;
 use crate::config::Target;
@@ -31,6 +32,9 @@ pub struct Runner {
     /// Where the scenarios this target's access profile is not meant for go, if anywhere
     /// (the embedded run: the mutual-TLS mock for profiles 1 to 5).
     alternate: Option<Arc<Runner>>,
+    /// Where the scenarios needing more offers than the target holds go, if anywhere (the
+    /// embedded run: a larger mock started on first need).
+    larger: Option<Arc<LargerTarget>>,
     /// Stop after the first scenarios all fail to reach the target (on by default).
     early_stop: bool,
     fail_fast: bool,
@@ -39,6 +43,10 @@ pub struct Runner {
 /// A rough rank of how long a scenario takes: exports wait on a job and read files,
 /// paged reads send many requests.
 fn expected_length(s: &Scenario) -> u8 {
+    // A scenario on a larger dataset first waits for that dataset to be built.
+    if s.min_offers.is_some() {
+        return 4;
+    }
     s.steps
         .iter()
         .map(|st| match st.value.flow() {
@@ -108,6 +116,7 @@ impl Runner {
             check_all: false,
             strict: false,
             alternate: None,
+            larger: None,
             early_stop: true,
             fail_fast: false,
         }
@@ -130,6 +139,82 @@ impl Runner {
     pub fn with_alternate(mut self, alternate: Runner) -> Self {
         self.alternate = Some(Arc::new(alternate));
         self
+    }
+
+    /// Runs on `larger` the scenarios that need more offers than this target holds.
+    pub fn with_larger(mut self, larger: LargerTarget) -> Self {
+        self.larger = Some(Arc::new(larger));
+        self
+    }
+
+    /// A runner like this one (same engine, masks and settings) for another target.
+    fn derived(&self, target: Target) -> Runner {
+        let client = HttpClient::from_reqwest(target.http.clone());
+        let mut runner = Runner::new(client, self.fhirpath.clone(), target, self.redactor.clone());
+        runner.check_all = self.check_all;
+        runner.strict = self.strict;
+        runner.fail_fast = self.fail_fast;
+        runner.early_stop = false;
+        runner
+    }
+
+    /// Runs `s`, meant for another access profile than this target's, on the alternate
+    /// target when it is meant for that one; not applicable otherwise.
+    async fn run_on_alternate(&self, s: &Scenario) -> ScenarioResult {
+        if let Some(alternate) = self
+            .alternate
+            .as_ref()
+            .filter(|a| s.applies_to_profile(a.target.access_profile))
+        {
+            let mut result = Box::pin(alternate.run_scenario(s)).await;
+            result.target = Some(alternate.target.name.clone());
+            return result;
+        }
+        let profiles: Vec<String> = s
+            .access_profiles
+            .iter()
+            .map(|p| p.number().to_string())
+            .collect();
+        ScenarioResult::not_applicable(
+            s,
+            format!(
+                "réservé aux profils d'accès {}, la cible utilise le profil {}",
+                profiles.join(", "),
+                self.target.access_profile.map_or(0, |p| p.number())
+            ),
+        )
+    }
+
+    /// Runs `s`, which needs `needed` offers where this target holds `held`, on the larger
+    /// target when there is one big enough; skipped otherwise, saying why.
+    async fn run_on_larger(&self, s: &Scenario, needed: u64, held: u64) -> ScenarioResult {
+        let Some(larger) = self.larger.as_ref().filter(|l| l.offers() >= needed) else {
+            return ScenarioResult::skipped(
+                s,
+                format!(
+                    "la cible « {} » ne contient que {held} offres, ce scénario en demande au moins {needed}",
+                    self.target.name
+                ),
+            );
+        };
+        match larger.target().await {
+            Ok(target) => {
+                let runner = self.derived(target.clone());
+                let mut result = Box::pin(runner.run_scenario(s)).await;
+                result.target = Some(runner.target.name.clone());
+                result
+            }
+            Err(why) => ScenarioResult::new(
+                s,
+                Status::Errored,
+                Some(format!(
+                    "la cible de {} offres n'a pas démarré : {why}",
+                    larger.offers()
+                )),
+                0.0,
+                Vec::new(),
+            ),
+        }
     }
 
     /// Conformance checks on every FHIR body received (`--check-all`); `strict` makes
@@ -215,29 +300,15 @@ impl Runner {
                 ),
             );
         }
+        if let Some((needed, held)) = s
+            .min_offers
+            .zip(self.target.offers)
+            .filter(|(needed, held)| held < needed)
+        {
+            return self.run_on_larger(s, needed, held).await;
+        }
         if !s.applies_to_profile(self.target.access_profile) {
-            if let Some(alternate) = self
-                .alternate
-                .as_ref()
-                .filter(|a| s.applies_to_profile(a.target.access_profile))
-            {
-                let mut result = Box::pin(alternate.run_scenario(s)).await;
-                result.target = Some(alternate.target.name.clone());
-                return result;
-            }
-            let profiles: Vec<String> = s
-                .access_profiles
-                .iter()
-                .map(|p| p.number().to_string())
-                .collect();
-            return ScenarioResult::not_applicable(
-                s,
-                format!(
-                    "réservé aux profils d'accès {}, la cible utilise le profil {}",
-                    profiles.join(", "),
-                    self.target.access_profile.map_or(0, |p| p.number())
-                ),
-            );
+            return self.run_on_alternate(s).await;
         }
         let started = Instant::now();
         let ctx = StepContext {
@@ -281,11 +352,19 @@ impl Runner {
             }
             let result = run_step(&ctx, step, &mut vars, &mut redactor).await;
             if result.status != Status::Passed {
-                status = result.status;
-                reason = result
-                    .reason
-                    .as_ref()
-                    .map(|r| format!("étape « {} » : {r}", result.name));
+                let unmet = step.value.precondition && result.status == Status::Failed;
+                status = if unmet {
+                    Status::Skipped
+                } else {
+                    result.status
+                };
+                reason = result.reason.as_ref().map(|r| {
+                    if unmet {
+                        format!("précondition non remplie (étape « {} ») : {r}", result.name)
+                    } else {
+                        format!("étape « {} » : {r}", result.name)
+                    }
+                });
             }
             steps.push(result);
         }

@@ -97,6 +97,9 @@ pub enum DatasetError {
     /// The directory holds no dataset file.
     #[error("{0} contains no .ndjson file")]
     Empty(std::path::PathBuf),
+    /// The task building the dataset stopped before it was done (a panic or a shutdown).
+    #[error("the dataset could not be built: {0}")]
+    Interrupted(String),
 }
 
 /// Types written, one NDJSON file each, in this order.

@@ -79,6 +79,16 @@ pub(super) fn faulty_params(faults: &Faults, params: &[(String, String)]) -> Vec
         .collect()
 }
 
+/// The `_count` asked for, when it is above the page maximum (the `no-page-cap` fault
+/// serves it as is).
+fn uncapped_count(params: &[(String, String)]) -> Option<usize> {
+    params
+        .iter()
+        .filter(|(k, _)| k == "_count")
+        .find_map(|(_, v)| v.parse::<usize>().ok())
+        .filter(|n| *n > crate::search::MAX_PAGE)
+}
+
 /// Parses a search; under `lenient-parameters`, what the server does not know is dropped
 /// instead of refused.
 pub(super) fn parse_search(
@@ -260,10 +270,13 @@ pub(super) fn run_search(
         );
     }
     let params = faulty_params(&state.faults, params);
-    let search = match parse_search(&state.faults, resource_type, params, profile) {
+    let mut search = match parse_search(&state.faults, resource_type, params.clone(), profile) {
         Ok(s) => s,
         Err(e) => return search_error(&e),
     };
+    if state.faults.has(Fault::NoPageCap) {
+        search.count = uncapped_count(&params).unwrap_or(search.count);
+    }
     let store = state.store();
     let mut matches = search.matches(&store);
     // Resources hidden from this profile are not matches at all (total included).
@@ -272,7 +285,9 @@ pub(super) fn run_search(
     if total == 0 && state.faults.has(Fault::EmptyAs404) {
         return outcome(StatusCode::NOT_FOUND, "not-found", "Aucun résultat");
     }
-    matches.truncate(state.sync_cap);
+    if !state.faults.has(Fault::NoSyncCap) {
+        matches.truncate(state.sync_cap);
+    }
     let search = Arc::new(search);
     let matches = Arc::new(matches);
     let id = state.save(SavedSearch {

@@ -41,6 +41,12 @@ pub struct Scenario {
     /// to every Bundle or resource this scenario receives, as `run --check-all` does.
     #[serde(default)]
     pub conformance: bool,
+    /// Offers (HealthcareService) the target must hold for the scenario to show anything,
+    /// e.g. 10 001 to observe the 10 000-result cap. The embedded target runs such a
+    /// scenario on a larger generated dataset; a target known to hold fewer skips it.
+    #[serde(default)]
+    #[schemars(range(min = 1))]
+    pub min_offers: Option<u64>,
     /// Variables with their default value; a target may override them. A variable written
     /// `~` (no default) must come from the target, or the scenario is skipped.
     #[serde(default)]

@@ -25,6 +25,11 @@ pub struct Step {
     #[serde(default)]
     #[schemars(with = "Vec<Capture>")]
     pub capture: Vec<Spanned<Capture>>,
+    /// The step checks that the target can show what the scenario tests (e.g. more than
+    /// 10 000 offers): when its expectations do not hold, the scenario is skipped with
+    /// that reason rather than failed. A step that errors still errors.
+    #[serde(default)]
+    pub precondition: bool,
     /// Re-send the request until the expectations hold (polling, e.g. `$export`).
     /// A step takes at most one of `retry`, `follow_next` and `export` (see `Flow`).
     pub(crate) retry: Option<Retry>,

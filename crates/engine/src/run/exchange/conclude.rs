@@ -22,7 +22,13 @@ pub(crate) async fn conclude(
     mut result: StepResult,
 ) -> StepResult {
     settle(&mut result, &assertions);
-    if result.attempts > 1 && result.status != Status::Passed {
+    // Pages and polls are requests of one try, not attempts at the same request (which
+    // a retried step or a busy server's Retry-After make).
+    let retried = !matches!(
+        run.st().flow(),
+        rorcheck_scenario::Flow::FollowNext(_) | rorcheck_scenario::Flow::Export(_)
+    );
+    if retried && result.attempts > 1 && result.status != Status::Passed {
         result.reason = result
             .reason
             .map(|r| format!("{r} (après {} tentatives)", result.attempts));
