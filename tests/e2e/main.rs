@@ -19,3 +19,4 @@ mod mtls_target;
 mod oauth;
 mod observe;
 mod redaction;
+mod report_browser;

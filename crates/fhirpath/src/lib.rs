@@ -3,6 +3,8 @@
 //! Everything else in rorcheck sees `FhirPath::parse` and `FhirPath::evaluate` over
 //! `serde_json::Value`, so swapping the engine later touches this file only.
 
+mod explain;
+
 use std::sync::Arc;
 
 use async_trait::async_trait;
@@ -10,6 +12,8 @@ use octofhir_fhir_model::provider::{ElementInfo, ModelProvider, TypeInfo};
 use octofhir_fhirpath::core::value::utils::json_to_fhirpath_value_arc;
 use octofhir_fhirpath::{Collection, EvaluationContext, FhirPathEngine};
 use serde_json::Value;
+
+pub use explain::sub_expressions;
 
 /// Why an expression could not be parsed or evaluated.
 #[derive(Debug, thiserror::Error)]

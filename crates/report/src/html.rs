@@ -93,6 +93,40 @@ struct AssertionView<'a> {
     a: &'a AssertionResult,
     status_key: &'static str,
     status_label: &'static str,
+    /// Expected and obtained, what differs marked (on a failure or a warning only).
+    expected: Vec<crate::diff::Part>,
+    actual: Vec<crate::diff::Part>,
+}
+
+impl<'a> AssertionView<'a> {
+    fn new(a: &'a AssertionResult) -> Self {
+        let (expected, actual) = if a.status == Status::Failed || a.is_warning() {
+            crate::diff::words(&a.expected, &a.actual)
+        } else {
+            let plain = |t: &str| {
+                vec![crate::diff::Part {
+                    text: t.to_owned(),
+                    changed: false,
+                }]
+            };
+            (plain(&a.expected), plain(&a.actual))
+        };
+        AssertionView {
+            a,
+            status_key: if a.is_warning() {
+                "warning"
+            } else {
+                badge_class(a.status)
+            },
+            status_label: if a.is_warning() {
+                "avertissement"
+            } else {
+                a.status.label()
+            },
+            expected,
+            actual,
+        }
+    }
 }
 
 struct ScenarioView<'a> {
@@ -272,23 +306,7 @@ pub fn render(report: &RunReport) -> Result<String, askama::Error> {
                     step: st,
                     status_key: badge_class(st.status),
                     status_label: st.status.label(),
-                    assertions: st
-                        .assertions
-                        .iter()
-                        .map(|a| AssertionView {
-                            a,
-                            status_key: if a.is_warning() {
-                                "warning"
-                            } else {
-                                badge_class(a.status)
-                            },
-                            status_label: if a.is_warning() {
-                                "avertissement"
-                            } else {
-                                a.status.label()
-                            },
-                        })
-                        .collect(),
+                    assertions: st.assertions.iter().map(AssertionView::new).collect(),
                     captures: &st.captures,
                     exchanges: exchange_views(st),
                 })

@@ -3,6 +3,7 @@
 
 pub mod archive;
 pub mod console;
+mod diff;
 pub mod har;
 pub mod html;
 pub mod json;

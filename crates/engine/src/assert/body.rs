@@ -80,6 +80,68 @@ pub(super) async fn fhirpath(
     Verdict::new(ok, expected, actual)
 }
 
+/// Items of a sub-expression's value shown in its explanation.
+const EXPLAIN_ITEMS: usize = 3;
+
+/// Each sub-expression of a failed FHIRPath check with what it gave on this body, e.g.
+/// `entry.where(search.mode = 'match').resource → 12 élément(s) : HealthcareService/hs-1, …`:
+/// where the chain stops matching is where the server (or the expression) is wrong.
+pub(super) async fn explain_fhirpath(
+    spec: &FhirPathSpec,
+    resp: &ResponseView<'_>,
+    fp: &FhirPath,
+) -> Vec<String> {
+    let Ok(Some(json)) = resp.json_shared() else {
+        return Vec::new();
+    };
+    let mut lines = Vec::new();
+    for sub in rorcheck_fhirpath::sub_expressions(&spec.expr) {
+        let line = match fp.evaluate_shared(&sub, json).await {
+            Ok(values) => {
+                let shown: Vec<String> = values.iter().take(EXPLAIN_ITEMS).map(item).collect();
+                let more = if values.len() > EXPLAIN_ITEMS {
+                    ", …"
+                } else {
+                    ""
+                };
+                format!(
+                    "{sub} → {} élément(s){}{}{more}",
+                    values.len(),
+                    if shown.is_empty() { "" } else { " : " },
+                    shown.join(", ")
+                )
+            }
+            Err(e) => format!("{sub} → erreur : {e}"),
+        };
+        lines.push(line);
+    }
+    lines
+}
+
+/// One value of an explanation: a resource by its `Type/id`, a Bundle entry by its
+/// resource's, anything else as short JSON.
+fn item(value: &Value) -> String {
+    let key = |v: &Value| {
+        Some(format!(
+            "{}/{}",
+            v.get("resourceType")?.as_str()?,
+            v.get("id")?.as_str()?
+        ))
+    };
+    match (key(value), value.get("resource").and_then(key)) {
+        (Some(k), _) => k,
+        (None, Some(k)) => format!("entrée {k}"),
+        _ => {
+            let text = value.to_string();
+            if text.chars().count() > 80 {
+                format!("{}…", text.chars().take(80).collect::<String>())
+            } else {
+                text
+            }
+        }
+    }
+}
+
 /// The JSON body as a resource of the expected type, or the verdict explaining why not.
 fn resource<'a>(
     resp: &'a ResponseView<'_>,

@@ -136,6 +136,18 @@ pub(crate) async fn evaluate(
     }
 }
 
+/// What the sub-expressions of a failed FHIRPath check gave (empty for other checks).
+pub(crate) async fn explain(
+    check: &Check,
+    resp: &ResponseView<'_>,
+    fhirpath: &FhirPath,
+) -> Vec<String> {
+    match check {
+        Check::FhirPath(spec) => body::explain_fhirpath(spec, resp, fhirpath).await,
+        _ => Vec::new(),
+    }
+}
+
 /// Findings on the body: errors fail, warnings are listed with a pass.
 pub(crate) fn conformance(
     aspects: rorcheck_conformance::Aspects,

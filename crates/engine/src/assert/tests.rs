@@ -261,3 +261,26 @@ async fn operation_outcome_needs_a_matching_issue() {
     let v = judge("operation_outcome: {}", 400, &h, &bundle).await;
     assert_eq!(v.outcome, Status::Failed);
 }
+
+#[tokio::test]
+async fn a_failed_fhirpath_is_explained_by_its_sub_expressions_and_the_failing_items() {
+    let fp = FhirPath::new().await.expect("engine");
+    let h = HeaderMap::new();
+    let body = searchset();
+    let view = ResponseView::new(200, &h, body.as_bytes());
+    let c =
+        check("fhirpath: { expr: \"entry.where(search.mode = 'match').resource.all(id = '1')\" }");
+    assert_eq!(evaluate(&c, &view, &fp).await.outcome, Status::Failed);
+    let lines = explain(&c, &view, &fp).await;
+    assert_eq!(
+        lines,
+        [
+            "entry → 3 élément(s) : entrée HealthcareService/1, entrée HealthcareService/2, entrée Organization/o",
+            "entry.where(search.mode = 'match') → 2 élément(s) : entrée HealthcareService/1, entrée HealthcareService/2",
+            "entry.where(search.mode = 'match').resource → 2 élément(s) : HealthcareService/1, HealthcareService/2",
+            "entry.where(search.mode = 'match').resource.where((id = '1').not()) → 1 élément(s) : HealthcareService/2",
+        ]
+    );
+    // Other checks have nothing to explain.
+    assert!(explain(&check("status: 404"), &view, &fp).await.is_empty());
+}

@@ -72,6 +72,10 @@ pub struct AssertionResult {
     pub warning_only: bool,
     /// Why the assertion matters, when the scenario says.
     pub because: Option<String>,
+    /// When a FHIRPath assertion fails: what its sub-expressions gave, to locate the break
+    /// (`entry.where(…) → 12 élément(s) : …`), secrets masked.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub explain: Vec<String>,
 }
 
 impl AssertionResult {

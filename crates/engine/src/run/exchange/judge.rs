@@ -34,12 +34,25 @@ pub(crate) async fn judge(
                 actual: "non évalué".into(),
                 warning_only: a.value.warning_only,
                 because: a.value.because.clone(),
+                explain: Vec::new(),
             });
             continue;
         }
-        let verdict = match template::render_check(&a.value.check, vars) {
-            Ok(check) => assert::evaluate(&check, view, fhirpath).await,
-            Err(e) => assert::Verdict::error(a.value.check.kind(), e.to_string()),
+        let (verdict, explain) = match template::render_check(&a.value.check, vars) {
+            Ok(check) => {
+                let verdict = assert::evaluate(&check, view, fhirpath).await;
+                // Only a failure is explained: it costs one evaluation per sub-expression.
+                let explain = if verdict.outcome == Status::Failed {
+                    assert::explain(&check, view, fhirpath).await
+                } else {
+                    Vec::new()
+                };
+                (verdict, explain)
+            }
+            Err(e) => (
+                assert::Verdict::error(a.value.check.kind(), e.to_string()),
+                Vec::new(),
+            ),
         };
         out.push(AssertionResult {
             kind: a.value.check.kind(),
@@ -49,6 +62,7 @@ pub(crate) async fn judge(
             actual: redactor.text(&verdict.actual),
             warning_only: a.value.warning_only,
             because: a.value.because.clone(),
+            explain: explain.iter().map(|l| redactor.text(l)).collect(),
         });
     }
     out
@@ -83,6 +97,7 @@ pub(crate) fn automatic_conformance(
         actual: verdict.actual,
         warning_only: false,
         because: Some("contrôle de conformité automatique (--check-all)".into()),
+        explain: Vec::new(),
     })
 }
 

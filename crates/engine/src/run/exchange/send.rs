@@ -118,6 +118,7 @@ pub(crate) fn foreign_origin_finding(
             "le jeton d'accès n'est envoyé qu'à l'origine de l'API FHIR (fuite de jeton, SSRF)"
                 .into(),
         ),
+        explain: Vec::new(),
     }
 }
 

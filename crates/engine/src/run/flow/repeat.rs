@@ -133,6 +133,7 @@ fn tls_refused(run: &StepRun<'_, '_>, why: &str, redactor: &Redactor) -> Vec<Ass
             actual: redactor.text(&format!("poignée de main TLS refusée : {why}")),
             warning_only: a.value.warning_only,
             because: a.value.because.clone(),
+            explain: Vec::new(),
         })
         .into_iter()
         .collect()

@@ -139,6 +139,7 @@ fn judge_files(
             actual: redactor.text(&verdict.actual),
             warning_only: false,
             because: Some("contrôle de conformité automatique (--check-all)".into()),
+            explain: Vec::new(),
         });
     }
     if let Some(e) = &read.foreign {
