@@ -42,9 +42,26 @@ pub struct Filters {
     /// Only the scenarios that failed or errored in this earlier report.json.
     #[arg(long, value_name = "REPORT.json")]
     pub rerun_failed: Option<PathBuf>,
+    /// The scenario directory to read instead of `./scenarios` or the embedded catalogue
+    /// (e.g. a catalogue exported with `rorcheck scenarios export` and extended); PATHS,
+    /// when given, are read as well.
+    #[arg(long, value_name = "DIR", env = "RORCHECK_SCENARIOS_DIR")]
+    pub scenarios_dir: Option<PathBuf>,
     /// Scenario files or directories (default: `./scenarios` if present, else the catalogue
     /// embedded in the binary).
     pub paths: Vec<PathBuf>,
+}
+
+impl Filters {
+    /// Where the scenarios are read from: `--scenarios-dir` then PATHS (none: the default
+    /// catalogue).
+    pub fn sources(&self) -> Vec<PathBuf> {
+        self.scenarios_dir
+            .iter()
+            .chain(&self.paths)
+            .cloned()
+            .collect()
+    }
 }
 
 /// `--color`.

@@ -87,7 +87,7 @@ pub(super) fn failed_in(path: &Path) -> Result<Vec<String>, CliError> {
 }
 
 pub(super) fn load_selected(f: &Filters) -> Result<scenario::ScenarioSet, CliError> {
-    let mut set = crate::catalogue::load(&f.paths)?;
+    let mut set = crate::catalogue::load(&f.sources())?;
     let all: Vec<String> = set.scenarios.iter().map(|s| s.id().to_owned()).collect();
     set.scenarios = selection(f)?.apply(set.scenarios);
     if let Some(path) = &f.rerun_failed {

@@ -104,3 +104,47 @@ fn walk(dir: &std::path::Path) -> usize {
         })
         .sum()
 }
+
+#[test]
+fn scenarios_dir_replaces_the_default_catalogue_by_option_or_environment() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = rorcheck_in(dir.path(), &["scenarios", "export", "cat"]);
+    assert!(out.status.success(), "{}", text(&out));
+    // A vendor's edited copy, elsewhere than ./scenarios.
+    let file = dir.path().join("cat/auth/AUTH-001.yaml");
+    let yaml = std::fs::read_to_string(&file).expect("exported file");
+    let title = yaml
+        .lines()
+        .find(|l| l.starts_with("title:"))
+        .expect("a title")
+        .to_owned();
+    std::fs::write(&file, yaml.replacen(&title, "title: Titre de l'éditeur", 1)).expect("edit");
+    let titles = |out: &Output| -> Vec<String> {
+        let list: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+        list.as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|s| s["title"].as_str().map(str::to_owned))
+            .collect()
+    };
+    let by_option = rorcheck_in(
+        dir.path(),
+        &["list", "--format", "json", "--scenarios-dir", "cat"],
+    );
+    assert!(by_option.status.success(), "{}", text(&by_option));
+    assert!(titles(&by_option).iter().any(|t| t == "Titre de l'éditeur"));
+    assert_eq!(titles(&by_option).len(), catalogue_size());
+
+    let by_env = Command::new(env!("CARGO_BIN_EXE_rorcheck"))
+        .args(["list", "--format", "json", "--id", "AUTH-001"])
+        .current_dir(dir.path())
+        .env("RORCHECK_SCENARIOS_DIR", "cat")
+        .output()
+        .expect("rorcheck runs");
+    assert_eq!(titles(&by_env), ["Titre de l'éditeur"], "{}", text(&by_env));
+
+    // A directory that is not there is named in the error.
+    let missing = rorcheck_in(dir.path(), &["list", "--scenarios-dir", "absent"]);
+    assert_eq!(missing.status.code(), Some(2), "{}", text(&missing));
+    assert!(text(&missing).contains("absent"), "{}", text(&missing));
+}
