@@ -264,35 +264,45 @@ async fn a_misbehaving_bulk_server_fails_the_step_with_a_reason() {
     );
 }
 
-/// EXT-014 and RCH-029 alone, from the shipped catalogue.
-fn national_size_scenarios() -> rorcheck::scenario::ScenarioSet {
+/// EXT-014 and RCH-029, from the shipped catalogue, run against the default (64-offer) mock
+/// as a profile-0 target that `configure` may change, on the given runner additions; with
+/// the mock's count of offers that profile sees, and the status and reason of each.
+async fn run_national_size(
+    configure: impl FnOnce(&mut rorcheck::config::Target),
+    larger: Option<rorcheck::run::LargerTarget>,
+) -> (usize, Vec<ScenarioResult>) {
     let mut set = rorcheck::scenario::load(&["scenarios".into()]).expect("valid catalogue");
     set.scenarios
         .retain(|s| matches!(s.id(), "EXT-014" | "RCH-029"));
     assert!(set.scenarios.iter().all(|s| s.min_offers.is_some()));
-    set
+    let mock = MockServer::start(MockOptions::default())
+        .await
+        .expect("mock starts");
+    let mut target = mock_target(&mock).expect("target");
+    assert_eq!(target.offers, Some(mock.offers_for(0) as u64));
+    configure(&mut target);
+    let mut runner = rorcheck_embedded::runner(target).await.expect("engine");
+    if let Some(larger) = larger {
+        runner = runner.with_larger(larger);
+    }
+    let report = runner.run(&set, 2, |_| {}).await;
+    assert_eq!(report.scenarios.len(), 2);
+    (mock.offers_for(0), report.scenarios)
+}
+
+fn reason(s: &ScenarioResult) -> String {
+    s.reason.clone().unwrap_or_default()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_scenario_needing_more_offers_than_the_target_holds_is_skipped_with_the_counts() {
-    let set = national_size_scenarios();
-    let mock = MockServer::start(MockOptions::default())
-        .await
-        .expect("mock starts");
-    let target = mock_target(&mock).expect("target");
-    assert_eq!(target.offers, Some(mock.offers_for(0) as u64));
-    let report = rorcheck_embedded::runner(target)
-        .await
-        .expect("engine")
-        .run(&set, 2, |_| {})
-        .await;
-    for id in ["EXT-014", "RCH-029"] {
-        let s = scenario(&report, id);
-        assert_eq!(s.status, Status::Skipped, "{id}");
-        let reason = s.reason.clone().unwrap_or_default();
+    let (offers, results) = run_national_size(|_| {}, None).await;
+    for s in &results {
+        assert_eq!(s.status, Status::Skipped, "{}", s.id);
         assert!(
-            reason.contains(&format!("ne contient que {} offres", mock.offers_for(0))),
-            "{reason}"
+            reason(s).contains(&format!("ne contient que {offers} offres")),
+            "{}",
+            reason(s)
         );
     }
 }
@@ -300,28 +310,20 @@ async fn a_scenario_needing_more_offers_than_the_target_holds_is_skipped_with_th
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_larger_target_that_does_not_start_errors_its_scenarios_and_says_why() {
     use rorcheck::run::larger::{LargerTarget, StartError};
-    let set = national_size_scenarios();
-    let mock = MockServer::start(MockOptions::default())
-        .await
-        .expect("mock starts");
-    let target = mock_target(&mock).expect("target");
     let starts = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let counted = starts.clone();
     let larger = LargerTarget::new(20_000, move || {
         counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         Box::pin(async { Err(StartError("port occupé".into())) })
     });
-    let report = rorcheck_embedded::runner(target)
-        .await
-        .expect("engine")
-        .with_larger(larger)
-        .run(&set, 2, |_| {})
-        .await;
-    for id in ["EXT-014", "RCH-029"] {
-        let s = scenario(&report, id);
-        assert_eq!(s.status, Status::Errored, "{id}");
-        let reason = s.reason.clone().unwrap_or_default();
-        assert!(reason.contains("n'a pas démarré : port occupé"), "{reason}");
+    let (_, results) = run_national_size(|_| {}, Some(larger)).await;
+    for s in &results {
+        assert_eq!(s.status, Status::Errored, "{}", s.id);
+        assert!(
+            reason(s).contains("n'a pas démarré : port occupé"),
+            "{}",
+            reason(s)
+        );
     }
     // Started once for both scenarios, never retried per scenario.
     assert_eq!(starts.load(std::sync::atomic::Ordering::SeqCst), 1);
@@ -331,27 +333,16 @@ async fn a_larger_target_that_does_not_start_errors_its_scenarios_and_says_why()
 async fn on_a_target_of_unknown_size_the_precondition_skips_them_with_the_count() {
     // As against a real ROR: nothing says how many offers it holds, the scenarios run, and
     // their first step finds 64 offers, too few to show either cap.
-    let set = national_size_scenarios();
-    let mock = MockServer::start(MockOptions::default())
-        .await
-        .expect("mock starts");
-    let mut target = mock_target(&mock).expect("target");
-    target.offers = None;
-    let report = rorcheck_embedded::runner(target)
-        .await
-        .expect("engine")
-        .run(&set, 2, |_| {})
-        .await;
-    for id in ["EXT-014", "RCH-029"] {
-        let s = scenario(&report, id);
-        assert_eq!(s.status, Status::Skipped, "{id}");
-        let reason = s.reason.clone().unwrap_or_default();
+    let (offers, results) = run_national_size(|t| t.offers = None, None).await;
+    for s in &results {
+        assert_eq!(s.status, Status::Skipped, "{}", s.id);
         assert!(
-            reason.starts_with("précondition non remplie")
-                && reason.contains(&format!("total = {}", mock.offers_for(0))),
-            "{reason}"
+            reason(s).starts_with("précondition non remplie")
+                && reason(s).contains(&format!("total = {offers}")),
+            "{}",
+            reason(s)
         );
         // The rule itself was not judged.
-        assert_eq!(s.steps[1].status, Status::Skipped, "{id}");
+        assert_eq!(s.steps[1].status, Status::Skipped, "{}", s.id);
     }
 }

@@ -81,7 +81,7 @@ fn is_literal(operand: &str) -> bool {
         || t == "false"
 }
 
-/// `text` cut at every character `at` accepts outside brackets, quotes and backticks.
+/// `text` cut at every character `at` accepts outside brackets and quoted text.
 fn split_top_level(
     text: &str,
     at: impl Fn(char, Option<char>, Option<char>) -> bool,
@@ -89,33 +89,13 @@ fn split_top_level(
     let chars: Vec<char> = text.chars().collect();
     let mut parts = Vec::new();
     let mut current = String::new();
-    let mut depth = 0usize;
-    let mut quote: Option<char> = None;
-    let mut escaped = false;
-    for (i, &c) in chars.iter().enumerate() {
-        if let Some(q) = quote {
-            current.push(c);
-            if escaped {
-                escaped = false;
-            } else if c == '\\' {
-                escaped = true;
-            } else if c == q {
-                quote = None;
-            }
-            continue;
-        }
-        match c {
-            '\'' | '`' => quote = Some(c),
-            '(' | '[' | '{' => depth += 1,
-            ')' | ']' | '}' => depth = depth.saturating_sub(1),
-            _ => {}
-        }
+    for (i, placed) in crate::lex::walk(text).enumerate() {
         let prev = i.checked_sub(1).map(|p| chars[p]);
         let next = chars.get(i + 1).copied();
-        if depth == 0 && quote.is_none() && at(c, prev, next) {
+        if placed.depth == 0 && !placed.quoted && at(placed.c, prev, next) {
             parts.push(std::mem::take(&mut current));
         } else {
-            current.push(c);
+            current.push(placed.c);
         }
     }
     parts.push(current);

@@ -4,6 +4,7 @@
 //! `serde_json::Value`, so swapping the engine later touches this file only.
 
 mod explain;
+mod lex;
 
 use std::sync::Arc;
 
@@ -131,33 +132,10 @@ fn check_size(expr: &str) -> Result<(), FhirPathError> {
             expr.len()
         ));
     }
-    let mut depth = 0usize;
-    let mut quote: Option<char> = None;
-    let mut escaped = false;
-    for c in expr.chars() {
-        if let Some(q) = quote {
-            if escaped {
-                escaped = false;
-            } else if c == '\\' {
-                escaped = true;
-            } else if c == q {
-                quote = None;
-            }
-            continue;
-        }
-        match c {
-            '\'' | '`' => quote = Some(c),
-            '(' | '[' | '{' => {
-                depth += 1;
-                if depth > MAX_EXPRESSION_DEPTH {
-                    return refuse(format!(
-                        "nested more than {MAX_EXPRESSION_DEPTH} levels deep"
-                    ));
-                }
-            }
-            ')' | ']' | '}' => depth = depth.saturating_sub(1),
-            _ => {}
-        }
+    if lex::walk(expr).any(|p| p.depth > MAX_EXPRESSION_DEPTH) {
+        return refuse(format!(
+            "nested more than {MAX_EXPRESSION_DEPTH} levels deep"
+        ));
     }
     Ok(())
 }
