@@ -346,3 +346,22 @@ async fn on_a_target_of_unknown_size_the_precondition_skips_them_with_the_count(
         assert_eq!(s.steps[1].status, Status::Skipped, "{}", s.id);
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_min_offers_beyond_what_the_embedded_target_generates_is_refused_without_generating() {
+    // A scenario asking for a million offers must not make the run build them.
+    let needed = rorcheck_embedded::MAX_LARGER_OFFERS + 1;
+    let larger = rorcheck_embedded::larger(MockOptions::default(), needed);
+    let (_, results) = run_national_size(|_| {}, Some(larger)).await;
+    for s in &results {
+        assert_eq!(s.status, Status::Errored, "{}", s.id);
+        assert!(
+            reason(s).contains(&format!(
+                "en génère au plus {}",
+                rorcheck_embedded::MAX_LARGER_OFFERS
+            )),
+            "{}",
+            reason(s)
+        );
+    }
+}

@@ -148,10 +148,26 @@ pub fn mtls_target(mock: &MockServer, dir: &Path) -> Result<Target, EmbeddedErro
     Ok(target)
 }
 
+/// The most offers a larger embedded target serves (~100 KB of memory per generated offer):
+/// twice what the catalogue needs (10 001 for the 10 000-result cap).
+pub const MAX_LARGER_OFFERS: u64 = 20_000;
+
 /// The embedded mock of `options` (its flavour, its faults) where the client finds at least
 /// `offers` offers, as a target started when a scenario first needs that many
 /// (`min_offers`).
 pub fn larger(options: MockOptions, offers: u64) -> LargerTarget {
+    if offers > MAX_LARGER_OFFERS {
+        // A scenario file sets `min_offers`: it must not make the run generate a dataset
+        // that exhausts the machine's memory.
+        return LargerTarget::new(offers, move || {
+            Box::pin(async move {
+                Err(StartError(format!(
+                    "{offers} offres demandées, la cible intégrée en génère au plus \
+                     {MAX_LARGER_OFFERS} (mémoire) : à jouer contre un ROR réel"
+                )))
+            })
+        });
+    }
     // About one generated offer in eight is hidden from profile 0 (sensitive units...):
     // generate a quarter more, and check what the client finds once started.
     let generated = offers.saturating_add(offers / 4);
