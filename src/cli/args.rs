@@ -17,6 +17,11 @@ pub struct Cli {
     /// Config file declaring targets (default: ./rorcheck.toml when it exists).
     #[arg(long, global = true, env = "RORCHECK_CONFIG")]
     pub config: Option<PathBuf>,
+    /// Language of everything rorcheck writes for people — console, reports, doctor, verdict
+    /// reasons (default: the locale's when French or English, `LC_ALL`/`LC_MESSAGES`/`LANG`,
+    /// else French, the ROR programme team's language).
+    #[arg(long, global = true, value_enum, env = "RORCHECK_LANG")]
+    pub lang: Option<LangChoice>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -93,10 +98,24 @@ pub enum ListFormat {
     Markdown,
 }
 
+/// `--lang`.
 #[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum DoctorLang {
+pub enum LangChoice {
+    /// Français.
     Fr,
+    /// English.
     En,
+}
+
+impl Cli {
+    /// The run's language: `--lang` (or `RORCHECK_LANG`), else the locale's.
+    pub fn language(&self) -> rorcheck_i18n::Lang {
+        match self.lang {
+            Some(LangChoice::Fr) => rorcheck_i18n::Lang::Fr,
+            Some(LangChoice::En) => rorcheck_i18n::Lang::En,
+            None => rorcheck_i18n::Lang::from_locale(),
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -116,9 +135,6 @@ pub enum Command {
         /// `mock`, `bac-a-sable`, `production`, a target from the config file, or a URL.
         #[arg(long, visible_alias = "target", default_value = "mock")]
         env: String,
-        /// Language of the messages.
-        #[arg(long, value_enum, default_value = "fr")]
-        lang: DoctorLang,
     },
     /// Check scenario files without sending any request.
     Validate {

@@ -2,7 +2,6 @@
 
 use std::path::Path;
 
-use super::args::DoctorLang;
 use super::error::CliError;
 use super::selection::load_config;
 use rorcheck_engine::config::Target;
@@ -11,13 +10,9 @@ use rorcheck_mock::{MockOptions, MockServer};
 pub(super) async fn doctor(
     config: Option<&Path>,
     env: &str,
-    lang: DoctorLang,
+    lang: rorcheck_i18n::Lang,
 ) -> Result<(), CliError> {
-    use crate::doctor::{Lang, Subject, diagnose};
-    let lang = match lang {
-        DoctorLang::Fr => Lang::Fr,
-        DoctorLang::En => Lang::En,
-    };
+    use crate::doctor::{Subject, diagnose};
     // Keeps the embedded mock alive while it is examined.
     let mut _mock = None;
     let subject = if env == "mock" {

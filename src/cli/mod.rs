@@ -22,11 +22,14 @@ pub use signal::{Signal, next_signal};
 
 /// Runs the command.
 pub async fn execute(cli: Cli) -> Result<(), CliError> {
+    let lang = cli.language();
+    // One language per run: verdict reasons composed by the library follow it too.
+    rorcheck_i18n::Lang::set_current(lang);
     let config = cli.config.as_deref();
     match cli.command {
         Command::Run(args) => run::run(config, args).await,
         Command::List { format, filters } => list::list(format, &filters),
-        Command::Doctor { env, lang } => doctor::doctor(config, &env, lang).await,
+        Command::Doctor { env } => doctor::doctor(config, &env, lang).await,
         Command::Validate { paths } => list::validate(&paths),
         Command::Schema => {
             print!("{}", schema());

@@ -9,6 +9,7 @@ use rustls::pki_types::{CertificateDer, UnixTime};
 use super::{Diagnosis, Lang};
 use rorcheck_engine::config::TlsConfig;
 use rorcheck_http::identity::{ClientIdentity, TlsMaterialError};
+use rorcheck_i18n::t;
 
 /// Days before expiry under which the certificate check warns in its detail.
 const RENEWAL_NOTICE_DAYS: i64 = 30;
@@ -28,23 +29,18 @@ pub(super) async fn check(d: &mut Diagnosis, tls: &TlsConfig) {
     match identity.key_matches_certificate() {
         Ok(()) => d.pass(
             "certificate-key",
-            l.pick("Clé privée du certificat", "Certificate private key"),
-            l.pick(
-                "la clé privée correspond au certificat",
-                "the private key matches the certificate",
-            ),
+            t!(l, "doctor-certificate-private-key"),
+            t!(l, "doctor-private-key-matches-certificate"),
         ),
         Err(why) => d.fail(
             "certificate-key",
-            l.pick("Clé privée du certificat", "Certificate private key"),
-            l.pick(
-                format!("la clé ne correspond pas au certificat ({why})"),
-                format!("the key does not match the certificate ({why})"),
+            t!(l, "doctor-certificate-private-key"),
+            t!(
+                l,
+                "doctor-key-does-not-match-certificate",
+                why = why.to_string()
             ),
-            l.pick(
-                "donnez la clé générée avec la demande de ce certificat (ou le .p12 complet)",
-                "give the key generated with this certificate's request (or the whole .p12)",
-            ),
+            t!(l, "doctor-give-key-generated-with-this"),
         ),
     }
     chain(d, &certs, roots, tls.ca.is_some());
@@ -54,7 +50,7 @@ pub(super) async fn check(d: &mut Diagnosis, tls: &TlsConfig) {
 fn ca_bundle(d: &mut Diagnosis, path: &Path) -> Option<Vec<CertificateDer<'static>>> {
     use rustls::pki_types::pem::PemObject;
     let l = d.lang;
-    let label = l.pick("Magasin d'AC (ca)", "CA bundle (ca)");
+    let label = t!(l, "doctor-ca-bundle-ca");
     let certs: Vec<CertificateDer<'static>> = match std::fs::read(path) {
         Ok(bytes) => CertificateDer::pem_slice_iter(&bytes)
             .filter_map(Result::ok)
@@ -63,14 +59,13 @@ fn ca_bundle(d: &mut Diagnosis, path: &Path) -> Option<Vec<CertificateDer<'stati
             d.fail(
                 "ca-bundle",
                 label,
-                l.pick(
-                    format!("{} illisible : {e}", path.display()),
-                    format!("cannot read {}: {e}", path.display()),
+                t!(
+                    l,
+                    "doctor-cannot-read",
+                    path = path.display().to_string(),
+                    e = e.to_string()
                 ),
-                l.pick(
-                    "indiquez le fichier PEM de la chaîne IGC-Santé (AC de test pour le bac-à-sable)",
-                    "give the PEM file of the IGC-Santé chain (test CA for the sandbox)",
-                ),
+                t!(l, "doctor-give-pem-file-igc-sant"),
             );
             return None;
         }
@@ -79,14 +74,12 @@ fn ca_bundle(d: &mut Diagnosis, path: &Path) -> Option<Vec<CertificateDer<'stati
         d.fail(
             "ca-bundle",
             label,
-            l.pick(
-                format!("{} ne contient aucun certificat PEM", path.display()),
-                format!("{} holds no PEM certificate", path.display()),
+            t!(
+                l,
+                "doctor-holds-no-pem-certificate",
+                path = path.display().to_string()
             ),
-            l.pick(
-                "le fichier doit contenir des blocs « BEGIN CERTIFICATE »",
-                "the file must hold \"BEGIN CERTIFICATE\" blocks",
-            ),
+            t!(l, "doctor-file-must-hold-begin-certificate"),
         );
         return None;
     }
@@ -97,9 +90,11 @@ fn ca_bundle(d: &mut Diagnosis, path: &Path) -> Option<Vec<CertificateDer<'stati
     d.pass(
         "ca-bundle",
         label,
-        l.pick(
-            format!("{} certificat(s) : {}", certs.len(), names.join(", ")),
-            format!("{} certificate(s): {}", certs.len(), names.join(", ")),
+        t!(
+            l,
+            "doctor-certificate-s",
+            certs_count = certs.len(),
+            names = names.join(", ")
         ),
     );
     Some(certs)
@@ -108,7 +103,7 @@ fn ca_bundle(d: &mut Diagnosis, path: &Path) -> Option<Vec<CertificateDer<'stati
 /// Opens the client certificate, telling apart an unreadable file and a wrong password.
 fn identity(d: &mut Diagnosis, tls: &TlsConfig) -> Option<ClientIdentity> {
     let l = d.lang;
-    let file_label = l.pick("Certificat client : fichier", "Client certificate: file");
+    let file_label = t!(l, "doctor-client-certificate-file");
     let opened = match (&tls.p12, &tls.cert, &tls.key) {
         (Some(p12), None, None) => {
             if !readable(d, p12, &file_label) {
@@ -120,7 +115,7 @@ fn identity(d: &mut Diagnosis, tls: &TlsConfig) -> Option<ClientIdentity> {
                     Err(e) => {
                         d.fail(
                             "certificate-password",
-                            l.pick("Mot de passe du .p12", ".p12 password"),
+                            t!(l, "doctor-p12-password"),
                             e.to_string(),
                             password_fix(l, tls.password.as_ref(), false),
                         );
@@ -133,8 +128,8 @@ fn identity(d: &mut Diagnosis, tls: &TlsConfig) -> Option<ClientIdentity> {
             if !matches!(opened, Err(TlsMaterialError::Pkcs12 { .. })) {
                 d.pass(
                     "certificate-password",
-                    l.pick("Mot de passe du .p12", ".p12 password"),
-                    l.pick("le .p12 s'ouvre", "the .p12 opens"),
+                    t!(l, "doctor-p12-password"),
+                    t!(l, "doctor-p12-opens"),
                 );
             }
             opened
@@ -150,14 +145,8 @@ fn identity(d: &mut Diagnosis, tls: &TlsConfig) -> Option<ClientIdentity> {
             d.fail(
                 "certificate-file",
                 file_label,
-                l.pick(
-                    "configuration incomplète ou ambiguë",
-                    "incomplete or ambiguous configuration",
-                ),
-                l.pick(
-                    "donnez soit `p12` (+ `password`), soit `cert` et `key`",
-                    "give either `p12` (+ `password`) or `cert` and `key`",
-                ),
+                t!(l, "doctor-incomplete-ambiguous-configuration"),
+                t!(l, "doctor-give-either-p12-password-cert"),
             );
             return None;
         }
@@ -167,11 +156,8 @@ fn identity(d: &mut Diagnosis, tls: &TlsConfig) -> Option<ClientIdentity> {
         Err(TlsMaterialError::Pkcs12 { .. }) => {
             d.fail(
                 "certificate-password",
-                l.pick("Mot de passe du .p12", ".p12 password"),
-                l.pick(
-                    "le .p12 ne s'ouvre pas : mot de passe erroné, ou fichier qui n'est pas un PKCS#12",
-                    "the .p12 does not open: wrong password, or not a PKCS#12 file",
-                ),
+                t!(l, "doctor-p12-password"),
+                t!(l, "doctor-p12-does-not-open-wrong"),
                 password_fix(l, tls.password.as_ref(), true),
             );
             None
@@ -181,10 +167,7 @@ fn identity(d: &mut Diagnosis, tls: &TlsConfig) -> Option<ClientIdentity> {
                 "certificate-file",
                 file_label,
                 e.to_string(),
-                l.pick(
-                    "le fichier doit contenir le certificat et sa clé privée",
-                    "the file must hold the certificate and its private key",
-                ),
+                t!(l, "doctor-file-must-hold-certificate-its"),
             );
             None
         }
@@ -197,41 +180,34 @@ fn password_fix(
     source: Option<&rorcheck_engine::config::SecretSource>,
     wrong: bool,
 ) -> String {
-    let (fr_where, en_where) = match source {
+    let place = match source {
         Some(rorcheck_engine::config::SecretSource {
             env: Some(var),
             file: None,
-        }) => (format!("la variable {var}"), format!("the variable {var}")),
+        }) => t!(l, "doctor-password-in-variable", var = var),
         Some(rorcheck_engine::config::SecretSource {
             env: None,
             file: Some(path),
-        }) => (
-            format!("le fichier {}", path.display()),
-            format!("the file {}", path.display()),
+        }) => t!(
+            l,
+            "doctor-password-in-file",
+            path = path.display().to_string()
         ),
         Some(rorcheck_engine::config::SecretSource {
             env: Some(var),
             file: Some(path),
-        }) => (
-            format!("la variable {var} ou le fichier {}", path.display()),
-            format!("the variable {var} or the file {}", path.display()),
+        }) => t!(
+            l,
+            "doctor-password-in-variable-or-file",
+            var = var,
+            path = path.display().to_string()
         ),
-        _ => (
-            "`tls.password` (aucune source configurée)".to_owned(),
-            "`tls.password` (no source configured)".to_owned(),
-        ),
+        _ => t!(l, "doctor-password-nowhere"),
     };
     if wrong {
-        l.pick(
-            format!(
-                "vérifiez {fr_where} : le mot de passe choisi au retrait du certificat IGC-Santé"
-            ),
-            format!(
-                "check {en_where}: the password chosen when the IGC-Santé certificate was issued"
-            ),
-        )
+        t!(l, "doctor-password-check", place = place)
     } else {
-        l.pick(format!("renseignez {fr_where}"), format!("set {en_where}"))
+        t!(l, "doctor-password-set", place = place)
     }
 }
 
@@ -243,14 +219,12 @@ fn readable(d: &mut Diagnosis, path: &Path, label: &str) -> bool {
             d.fail(
                 "certificate-file",
                 label.to_owned(),
-                l.pick(
-                    format!("{} introuvable ou illisible", path.display()),
-                    format!("{} missing or unreadable", path.display()),
+                t!(
+                    l,
+                    "doctor-missing-unreadable",
+                    path = path.display().to_string()
                 ),
-                l.pick(
-                    "vérifiez le chemin (relatif au répertoire courant) et les droits",
-                    "check the path (relative to the current directory) and permissions",
-                ),
+                t!(l, "doctor-check-path-relative-current-directory"),
             );
             false
         }
@@ -265,23 +239,20 @@ fn describe(d: &mut Diagnosis, leaf: &CertificateDer<'_>) {
     };
     d.pass(
         "certificate-identity",
-        l.pick("Sujet et émetteur", "Subject and issuer"),
-        l.pick(
-            format!(
-                "sujet « {subject} », émetteur « {issuer} », SHA-256 {}",
-                rorcheck_http::tls::fingerprint(leaf)
-            ),
-            format!(
-                "subject \"{subject}\", issuer \"{issuer}\", SHA-256 {}",
-                rorcheck_http::tls::fingerprint(leaf)
-            ),
+        t!(l, "doctor-subject-issuer"),
+        t!(
+            l,
+            "doctor-subject-issuer-sha-256",
+            subject = subject,
+            issuer = issuer,
+            fingerprint = rorcheck_http::tls::fingerprint(leaf)
         ),
     );
 }
 
 fn validity(d: &mut Diagnosis, leaf: &CertificateDer<'_>) {
     let l = d.lang;
-    let label = l.pick("Validité du certificat", "Certificate validity");
+    let label = t!(l, "doctor-certificate-validity");
     let Ok((_, cert)) = x509_parser::parse_x509_certificate(leaf) else {
         return;
     };
@@ -298,43 +269,35 @@ fn validity(d: &mut Diagnosis, leaf: &CertificateDer<'_>) {
         d.fail(
             "certificate-validity",
             label,
-            l.pick(
-                format!("pas encore valide (à partir du {})", date(not_before)),
-                format!("not valid yet (from {})", date(not_before)),
+            t!(
+                l,
+                "doctor-not-valid-yet-from",
+                not_before = date(not_before)
             ),
-            l.pick(
-                "vérifiez l'horloge de la machine",
-                "check the machine's clock",
-            ),
+            t!(l, "doctor-check-machine-s-clock"),
         );
     } else if now > not_after {
         d.fail(
             "certificate-validity",
             label,
-            l.pick(
-                format!("expiré depuis le {}", date(not_after)),
-                format!("expired on {}", date(not_after)),
-            ),
-            l.pick(
-                "renouvelez le certificat auprès de l'IGC-Santé",
-                "renew the certificate with IGC-Santé",
-            ),
+            t!(l, "doctor-expired-on", not_after = date(not_after)),
+            t!(l, "doctor-renew-certificate-with-igc-sant"),
         );
     } else {
         let soon = if days_left < RENEWAL_NOTICE_DAYS {
-            l.pick(" — à renouveler bientôt", " — renew it soon")
+            t!(l, "doctor-renew-it-soon")
         } else {
             String::new()
         };
         d.pass(
             "certificate-validity",
             label,
-            l.pick(
-                format!(
-                    "valide jusqu'au {} ({days_left} jours){soon}",
-                    date(not_after)
-                ),
-                format!("valid until {} ({days_left} days){soon}", date(not_after)),
+            t!(
+                l,
+                "doctor-valid-until-days",
+                not_after = date(not_after),
+                days_left = days_left,
+                soon = soon
             ),
         );
     }
@@ -345,27 +308,18 @@ fn explain(e: &rustls::Error, l: Lang) -> String {
     use rustls::CertificateError as C;
     match e {
         rustls::Error::InvalidCertificate(c) => match c {
-            C::UnknownIssuer => l.pick(
-                "émis par une AC absente du magasin (UnknownIssuer)",
-                "issued by a CA that is not in the bundle (UnknownIssuer)",
-            ),
-            C::Expired | C::ExpiredContext { .. } => l.pick(
-                "la chaîne n'est pas valide : certificat expiré",
-                "the chain is not valid: certificate expired",
-            ),
-            C::NotValidYet | C::NotValidYetContext { .. } => l.pick(
-                "la chaîne n'est pas valide : certificat pas encore valide",
-                "the chain is not valid: certificate not valid yet",
-            ),
-            C::InvalidPurpose | C::InvalidPurposeContext { .. } => l.pick(
-                "le certificat n'autorise pas l'authentification client (extendedKeyUsage)",
-                "the certificate does not allow client authentication (extendedKeyUsage)",
-            ),
-            C::BadSignature => l.pick(
-                "signature de la chaîne invalide",
-                "invalid signature in the chain",
-            ),
-            C::Revoked => l.pick("certificat révoqué", "certificate revoked"),
+            C::UnknownIssuer => t!(l, "doctor-issued-by-ca-that-not"),
+            C::Expired | C::ExpiredContext { .. } => {
+                t!(l, "doctor-chain-not-valid-certificate-expired")
+            }
+            C::NotValidYet | C::NotValidYetContext { .. } => {
+                t!(l, "doctor-chain-not-valid-certificate-not")
+            }
+            C::InvalidPurpose | C::InvalidPurposeContext { .. } => {
+                t!(l, "doctor-certificate-does-not-allow-client")
+            }
+            C::BadSignature => t!(l, "doctor-invalid-signature-chain"),
+            C::Revoked => t!(l, "doctor-certificate-revoked"),
             other => format!("{other:?}"),
         },
         other => other.to_string(),
@@ -380,18 +334,12 @@ fn chain(
     ca_configured: bool,
 ) {
     let l = d.lang;
-    let label = l.pick("Chaîne vers l'AC configurée", "Chain to the configured CA");
+    let label = t!(l, "doctor-chain-configured-ca");
     let Some(roots) = roots else {
         let why = if ca_configured {
-            l.pick(
-                "magasin d'AC inutilisable (voir plus haut)",
-                "CA bundle unusable (see above)",
-            )
+            t!(l, "doctor-ca-bundle-unusable-see-above")
         } else {
-            l.pick(
-                "aucune AC configurée (tls.ca ou ROR_CA_BUNDLE) : chaîne non vérifiable localement",
-                "no CA configured (tls.ca or ROR_CA_BUNDLE): chain not checkable locally",
-            )
+            t!(l, "doctor-no-ca-configured-tls-ca")
         };
         d.not_checked("certificate-chain", label, why);
         return;
@@ -417,19 +365,13 @@ fn chain(
         Ok(()) => d.pass(
             "certificate-chain",
             label,
-            l.pick(
-                "le certificat est émis par une AC du magasin et utilisable pour l'authentification client",
-                "the certificate is issued by a CA of the bundle and usable for client authentication",
-            ),
+            t!(l, "doctor-certificate-issued-by-ca-bundle"),
         ),
         Err(why) => d.fail(
             "certificate-chain",
             label,
             why,
-            l.pick(
-                "le certificat doit être émis par l'IGC-Santé (AC de test pour le bac-à-sable) : vérifiez le magasin d'AC et le certificat",
-                "the certificate must be issued by IGC-Santé (test CA for the sandbox): check the CA bundle and the certificate",
-            ),
+            t!(l, "doctor-certificate-must-be-issued-by"),
         ),
     }
 }

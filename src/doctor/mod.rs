@@ -1,6 +1,6 @@
 //! `rorcheck doctor`: a pre-flight of an environment that says, before any scenario runs,
 //! what is wrong and how to fix it — certificate, password, chain, endpoints, token,
-//! `/metadata`, the `Ror-*` headers. Every message exists in French and in English.
+//! `/metadata`, the `Ror-*` headers. Every message comes from the catalogue (`rorcheck-i18n`).
 
 mod certificate;
 mod remote;
@@ -8,23 +8,8 @@ mod remote;
 use rorcheck_engine::config::{ConfigError, Target, TargetConfig};
 use rorcheck_http::Redactor;
 
-/// Language of the messages.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Lang {
-    #[default]
-    Fr,
-    En,
-}
-
-impl Lang {
-    /// The message in this language.
-    pub fn pick(self, fr: impl Into<String>, en: impl Into<String>) -> String {
-        match self {
-            Lang::Fr => fr.into(),
-            Lang::En => en.into(),
-        }
-    }
-}
+pub use rorcheck_i18n::Lang;
+use rorcheck_i18n::t;
 
 pub use rorcheck_outcome::Status;
 
@@ -119,13 +104,13 @@ impl Diagnosis {
             .unwrap_or(0);
         let mut out = format!(
             "rorcheck doctor — {} « {} »\n\n",
-            l.pick("environnement", "environment"),
+            t!(l, "doctor-environment"),
             self.environment
         );
         for c in &self.checks {
             let mark = match c.status {
                 Status::Passed | Status::Warning => "[ ok ]",
-                Status::Failed | Status::Errored => &l.pick("[ÉCHEC]", "[FAIL]"),
+                Status::Failed | Status::Errored => &t!(l, "doctor-fail"),
                 // Not checked: it depends on something that failed, or does not apply.
                 Status::Skipped | Status::NotExercised | Status::NotApplicable => "[ -- ]",
             };
@@ -137,10 +122,7 @@ impl Diagnosis {
                 c.detail
             ));
             if let Some(hint) = &c.hint {
-                out.push_str(&format!(
-                    "        {} {hint}\n",
-                    l.pick("→ correctif :", "→ fix:")
-                ));
+                out.push_str(&format!("        {} {hint}\n", t!(l, "doctor-fix")));
             }
         }
         let (ok, failed, skipped) = (
@@ -150,22 +132,22 @@ impl Diagnosis {
         );
         out.push('\n');
         out.push_str(&if self.passed() {
-            l.pick(
-                format!(
-                    "Bilan : {ok} vérification(s) réussie(s), {skipped} non applicable(s). Prêt pour `rorcheck run`.\n"
-                ),
-                format!("Summary: {ok} check(s) passed, {skipped} not applicable. Ready for `rorcheck run`.\n"),
+            t!(
+                l,
+                "doctor-summary-check-s-passed-not",
+                ok = ok,
+                skipped = skipped
             )
         } else {
-            l.pick(
-                format!(
-                    "Bilan : {failed} échec(s), {ok} réussie(s), {skipped} non vérifiée(s). Corrigez les échecs avant de lancer les scénarios.\n"
-                ),
-                format!(
-                    "Summary: {failed} failed, {ok} passed, {skipped} not checked. Fix the failures before running scenarios.\n"
-                ),
+            t!(
+                l,
+                "doctor-summary-failed-passed-not-checked",
+                failed = failed,
+                ok = ok,
+                skipped = skipped
             )
         });
+        out.push('\n');
         out
     }
 }
@@ -200,9 +182,10 @@ pub async fn diagnose(subject: Subject, lang: Lang) -> Diagnosis {
                     "{} — {}{}",
                     cfg.base_url.as_deref().unwrap_or("?"),
                     auth_kind(&cfg, l),
-                    cfg.access_profile.map_or(String::new(), |p| l.pick(
-                        format!(", profil d'accès {}", p.number()),
-                        format!(", access profile {}", p.number())
+                    cfg.access_profile.map_or(String::new(), |p| t!(
+                        l,
+                        "doctor-access-profile",
+                        profile = p.number()
                     ))
                 ),
             );
@@ -212,14 +195,8 @@ pub async fn diagnose(subject: Subject, lang: Lang) -> Diagnosis {
                     // Connecting with unusable material would only repeat the same failure.
                     d.not_checked(
                         "connection",
-                        l.pick(
-                            "Connexion à l'environnement",
-                            "Connection to the environment",
-                        ),
-                        l.pick(
-                            "non tentée : corrigez d'abord le certificat",
-                            "not attempted: fix the certificate first",
-                        ),
+                        t!(l, "doctor-connection-environment"),
+                        t!(l, "doctor-not-attempted-fix-certificate-first"),
                     );
                     return d;
                 }
@@ -229,7 +206,7 @@ pub async fn diagnose(subject: Subject, lang: Lang) -> Diagnosis {
                 Err(e) => {
                     d.fail(
                         "target",
-                        l.pick("Secrets et matériel TLS", "Secrets and TLS material"),
+                        t!(l, "doctor-secrets-tls-material"),
                         e.to_string(),
                         config_hint(&e, l),
                     );
@@ -251,25 +228,18 @@ fn auth_kind(cfg: &TargetConfig, l: Lang) -> String {
     use rorcheck_engine::config::AuthConfig;
     let (kind, client_id) = match &cfg.auth {
         None | Some(AuthConfig::None) => {
-            return l.pick("sans authentification", "no authentication");
+            return t!(l, "doctor-no-authentication");
         }
         Some(AuthConfig::Bearer { .. }) => {
-            return l.pick("jeton Bearer fourni", "given bearer token");
+            return t!(l, "doctor-given-bearer-token");
         }
         Some(AuthConfig::ClientCredentials { client_id, .. }) => (
-            l.pick(
-                "OAuth2 client_credentials avec secret",
-                "OAuth2 client_credentials with secret",
-            ),
+            t!(l, "doctor-oauth2-client-credentials-with-secret"),
             client_id,
         ),
-        Some(AuthConfig::Mtls { client_id, .. }) => (
-            l.pick(
-                "OAuth2 par certificat (mTLS)",
-                "OAuth2 by certificate (mTLS)",
-            ),
-            client_id,
-        ),
+        Some(AuthConfig::Mtls { client_id, .. }) => {
+            (t!(l, "doctor-oauth2-by-certificate-mtls"), client_id)
+        }
     };
     format!(
         "{kind}, client {}",
@@ -279,25 +249,10 @@ fn auth_kind(cfg: &TargetConfig, l: Lang) -> String {
 
 fn config_hint(e: &ConfigError, l: Lang) -> String {
     match e {
-        ConfigError::NoClientId { .. } => l.pick(
-            "exportez ROR_CLIENT_ID avec l'identifiant client remis par l'équipe ROR",
-            "export ROR_CLIENT_ID with the client id the ROR team gave you",
-        ),
-        ConfigError::Secret { .. } => l.pick(
-            "exportez la variable nommée (ROR_CLIENT_SECRET, ROR_CERT_PASSWORD...) ou indiquez `file = ...` dans rorcheck.toml",
-            "export the variable named (ROR_CLIENT_SECRET, ROR_CERT_PASSWORD...) or give `file = ...` in rorcheck.toml",
-        ),
-        ConfigError::UnknownTarget { .. } => l.pick(
-            "utilisez un nom connu ou déclarez [targets.NOM] dans rorcheck.toml",
-            "use a known name or declare [targets.NAME] in rorcheck.toml",
-        ),
-        ConfigError::Tls(_) => l.pick(
-            "vérifiez les chemins et le contenu de `tls` (ROR_CERT_P12, ROR_CERT_PEM, ROR_CERT_KEY, ROR_CA_BUNDLE)",
-            "check the paths and content of `tls` (ROR_CERT_P12, ROR_CERT_PEM, ROR_CERT_KEY, ROR_CA_BUNDLE)",
-        ),
-        _ => l.pick(
-            "corrigez rorcheck.toml (voir README, « Environnements »)",
-            "fix rorcheck.toml (see README, \"Environments\")",
-        ),
+        ConfigError::NoClientId { .. } => t!(l, "doctor-export-ror-client-id-with"),
+        ConfigError::Secret { .. } => t!(l, "doctor-export-variable-named-ror-client"),
+        ConfigError::UnknownTarget { .. } => t!(l, "doctor-use-known-name-declare-targets"),
+        ConfigError::Tls(_) => t!(l, "doctor-check-paths-content-tls-ror"),
+        _ => t!(l, "doctor-fix-rorcheck-toml-see-readme"),
     }
 }

@@ -7,6 +7,7 @@ use super::{Diagnosis, Lang};
 use rorcheck_engine::config::{Target, TargetAuth};
 use rorcheck_http::client::chain;
 use rorcheck_http::{Redactor, TransportError};
+use rorcheck_i18n::t;
 
 /// Each remote check waits at most this long.
 const CHECK_TIMEOUT: Duration = Duration::from_secs(15);
@@ -19,10 +20,7 @@ pub(super) async fn check(d: &mut Diagnosis, target: &Target, redactor: &mut Red
                 d,
                 target,
                 "token-endpoint",
-                d.lang.pick(
-                    "Serveur d'autorisation joignable",
-                    "Token endpoint reachable",
-                ),
+                t!(d.lang, "doctor-token-endpoint-reachable"),
                 url.clone(),
             )
             .await
@@ -33,8 +31,7 @@ pub(super) async fn check(d: &mut Diagnosis, target: &Target, redactor: &mut Red
         d,
         target,
         "fhir-endpoint",
-        d.lang
-            .pick("Serveur FHIR joignable", "FHIR server reachable"),
+        t!(d.lang, "doctor-fhir-server-reachable"),
         target.base_url.clone(),
     )
     .await;
@@ -43,13 +40,9 @@ pub(super) async fn check(d: &mut Diagnosis, target: &Target, redactor: &mut Red
     if !fhir_reachable {
         for (id, label) in [
             ("metadata", "CapabilityStatement (/metadata)".to_owned()),
-            ("search", l.pick("Première recherche", "First search")),
+            ("search", t!(l, "doctor-first-search")),
         ] {
-            d.not_checked(
-                id,
-                label,
-                l.pick("serveur FHIR injoignable", "FHIR server unreachable"),
-            );
+            d.not_checked(id, label, t!(l, "doctor-fhir-server-unreachable"));
         }
         return;
     }
@@ -59,8 +52,8 @@ pub(super) async fn check(d: &mut Diagnosis, target: &Target, redactor: &mut Red
         None if matches!(target.auth, TargetAuth::None) => search(d, target, None).await,
         None => d.not_checked(
             "search",
-            l.pick("Première recherche", "First search"),
-            l.pick("pas de jeton", "no token"),
+            t!(l, "doctor-first-search"),
+            t!(l, "doctor-no-token"),
         ),
     }
 }
@@ -69,7 +62,7 @@ const OID: &str = r"^[0-2](\.(0|[1-9][0-9]*))+$";
 
 fn headers(d: &mut Diagnosis, target: &Target) {
     let l = d.lang;
-    let label = l.pick("En-têtes Ror-*", "Ror-* headers");
+    let label = t!(l, "doctor-ror-headers");
     let get = |name: &str| {
         target
             .headers
@@ -91,19 +84,16 @@ fn headers(d: &mut Diagnosis, target: &Target) {
         match (get(code), get(system)) {
             (Some(c), Some(s)) => {
                 if oid.as_ref().is_some_and(|re| !re.is_match(&s)) {
-                    problems.push(l.pick(
-                        format!("{system} « {s} » n'est pas un OID"),
-                        format!("{system} \"{s}\" is not an OID"),
-                    ));
+                    problems.push(t!(l, "doctor-not-oid", system = system, s = &s));
                 }
                 shown.push(format!("{c} ({s})"));
             }
             (c, s) => {
                 if c.is_none() {
-                    problems.push(l.pick(format!("{code} absent"), format!("{code} missing")));
+                    problems.push(t!(l, "doctor-missing", code = code));
                 }
                 if s.is_none() {
-                    problems.push(l.pick(format!("{system} absent"), format!("{system} missing")));
+                    problems.push(t!(l, "doctor-missing-2", system = system));
                 }
             }
         }
@@ -115,10 +105,7 @@ fn headers(d: &mut Diagnosis, target: &Target) {
             "ror-headers",
             label,
             problems.join(" ; "),
-            l.pick(
-                "renseignez les quatre valeurs remises par l'équipe ROR (ror_headers dans rorcheck.toml ou ROR_PROFIL_UTILISATEUR_CODE...)",
-                "set the four values the ROR team gave you (ror_headers in rorcheck.toml or ROR_PROFIL_UTILISATEUR_CODE...)",
-            ),
+            t!(l, "doctor-set-four-values-ror-team"),
         );
     }
 }
@@ -138,9 +125,11 @@ async fn reachable(
             d.pass(
                 id,
                 label,
-                l.pick(
-                    format!("{url} répond (HTTP {})", response.status().as_u16()),
-                    format!("{url} answers (HTTP {})", response.status().as_u16()),
+                t!(
+                    l,
+                    "doctor-answers-http",
+                    url = url.as_str(),
+                    status = response.status().as_u16()
                 ),
             );
             true
@@ -152,20 +141,11 @@ async fn reachable(
                 TransportError::Tls(_)
             );
             let hint = if why.contains("UnknownIssuer") {
-                l.pick(
-                    "le certificat du serveur n'est pas reconnu : ajoutez la chaîne de son AC dans `ca` (ROR_CA_BUNDLE)",
-                    "the server certificate is not trusted: add its CA chain to `ca` (ROR_CA_BUNDLE)",
-                )
+                t!(l, "doctor-server-certificate-not-trusted-add")
             } else if tls {
-                l.pick(
-                    "la poignée de main TLS échoue : le serveur exige-t-il un certificat client (profils 1 à 5) ? Est-il émis par l'IGC-Santé et valide ?",
-                    "the TLS handshake fails: does the server require a client certificate (profiles 1 to 5)? Is it issued by IGC-Santé and valid?",
-                )
+                t!(l, "doctor-tls-handshake-fails-does-server")
             } else {
-                l.pick(
-                    "vérifiez l'URL, le réseau, le proxy (HTTPS_PROXY) et le pare-feu",
-                    "check the URL, the network, the proxy (HTTPS_PROXY) and the firewall",
-                )
+                t!(l, "doctor-check-url-network-proxy-https")
             };
             d.fail(id, label, format!("{url} : {why}"), hint);
             false
@@ -174,14 +154,13 @@ async fn reachable(
             d.fail(
                 id,
                 label,
-                l.pick(
-                    format!("{url} : pas de réponse en {} s", CHECK_TIMEOUT.as_secs()),
-                    format!("{url}: no answer within {} s", CHECK_TIMEOUT.as_secs()),
+                t!(
+                    l,
+                    "doctor-no-answer-within-s",
+                    url = url.as_str(),
+                    seconds = CHECK_TIMEOUT.as_secs()
                 ),
-                l.pick(
-                    "vérifiez le réseau, le proxy et le pare-feu",
-                    "check the network, the proxy and the firewall",
-                ),
+                t!(l, "doctor-check-network-proxy-firewall"),
             );
             false
         }
@@ -195,36 +174,22 @@ async fn token(
     redactor: &mut Redactor,
 ) -> Option<String> {
     let l = d.lang;
-    let label = l.pick("Jeton d'accès", "Access token");
+    let label = t!(l, "doctor-access-token");
     match &target.auth {
         TargetAuth::None => {
             d.not_checked(
                 "token",
                 label,
-                l.pick(
-                    "aucune authentification configurée (ROR_ACCESS_TOKEN pour une cible donnée par son URL, ou `auth` dans rorcheck.toml)",
-                    "no authentication configured (ROR_ACCESS_TOKEN for a target given by its URL, or `auth` in rorcheck.toml)",
-                ),
+                t!(l, "doctor-no-authentication-configured-ror-access"),
             );
             None
         }
         TargetAuth::Bearer(t) => {
-            d.pass(
-                "token",
-                label,
-                l.pick("jeton Bearer fourni", "bearer token given"),
-            );
+            d.pass("token", label, t!(l, "doctor-bearer-token-given"));
             Some(t.clone())
         }
         TargetAuth::ClientCredentials(_) if !reachable => {
-            d.not_checked(
-                "token",
-                label,
-                l.pick(
-                    "serveur d'autorisation injoignable",
-                    "token endpoint unreachable",
-                ),
-            );
+            d.not_checked("token", label, t!(l, "doctor-token-endpoint-unreachable"));
             None
         }
         TargetAuth::ClientCredentials(source) => {
@@ -238,31 +203,17 @@ async fn token(
                     d.pass(
                         "token",
                         label,
-                        l.pick(
-                            format!(
-                                "obtenu : token_type {}, expires_in {}{}",
-                                grant.token_type.as_deref().unwrap_or("absent"),
-                                grant
-                                    .expires_in
-                                    .map_or("absent".into(), |s| format!("{s} s")),
-                                if no_store {
-                                    ", Cache-Control no-store"
-                                } else {
-                                    ", sans Cache-Control no-store"
-                                }
-                            ),
-                            format!(
-                                "obtained: token_type {}, expires_in {}{}",
-                                grant.token_type.as_deref().unwrap_or("missing"),
-                                grant
-                                    .expires_in
-                                    .map_or("missing".into(), |s| format!("{s} s")),
-                                if no_store {
-                                    ", Cache-Control no-store"
-                                } else {
-                                    ", without Cache-Control no-store"
-                                }
-                            ),
+                        t!(
+                            l,
+                            "doctor-token-obtained",
+                            token_type = grant
+                                .token_type
+                                .clone()
+                                .unwrap_or_else(|| t!(l, "doctor-absent")),
+                            expires_in = grant
+                                .expires_in
+                                .map_or_else(|| t!(l, "doctor-absent"), |s| format!("{s} s")),
+                            no_store = if no_store { "yes" } else { "no" }
                         ),
                     );
                     Some(grant.access_token)
@@ -276,11 +227,12 @@ async fn token(
                     d.fail(
                         "token",
                         label,
-                        l.pick(
-                            format!("pas de réponse en {} s", CHECK_TIMEOUT.as_secs()),
-                            format!("no answer within {} s", CHECK_TIMEOUT.as_secs()),
+                        t!(
+                            l,
+                            "doctor-no-answer-within-s-2",
+                            seconds = CHECK_TIMEOUT.as_secs()
                         ),
-                        l.pick("réessayez plus tard", "try again later"),
+                        t!(l, "doctor-try-again-later"),
                     );
                     None
                 }
@@ -292,26 +244,11 @@ async fn token(
 fn token_hint(e: &rorcheck_http::oauth::OAuthError, with_secret: bool, l: Lang) -> String {
     use rorcheck_http::oauth::OAuthError;
     match e {
-        OAuthError::Refused { .. } if with_secret => l.pick(
-            "identifiant client ou secret refusé : vérifiez ROR_CLIENT_ID et ROR_CLIENT_SECRET (le profil 0 seul utilise un secret)",
-            "client id or secret refused: check ROR_CLIENT_ID and ROR_CLIENT_SECRET (only profile 0 uses a secret)",
-        ),
-        OAuthError::Refused { .. } => l.pick(
-            "client refusé : le certificat présenté est-il celui enregistré pour ce client id auprès de l'équipe ROR ?",
-            "client refused: is the certificate presented the one registered for this client id with the ROR team?",
-        ),
-        OAuthError::Tls(_) => l.pick(
-            "le serveur d'autorisation refuse la poignée de main : certificat client absent, expiré ou d'une autre AC que l'IGC-Santé",
-            "the token endpoint refuses the handshake: client certificate missing, expired or not from IGC-Santé",
-        ),
-        OAuthError::Transport(_) => l.pick(
-            "le serveur d'autorisation ne répond pas correctement : vérifiez l'URL et le certificat client",
-            "the token endpoint does not answer properly: check the URL and the client certificate",
-        ),
-        OAuthError::Malformed(_) => l.pick(
-            "la réponse n'est pas un jeton OAuth2 : l'URL est-elle bien celle du point de jeton ?",
-            "the answer is not an OAuth2 token: is the URL the token endpoint?",
-        ),
+        OAuthError::Refused { .. } if with_secret => t!(l, "doctor-client-id-secret-refused-check"),
+        OAuthError::Refused { .. } => t!(l, "doctor-client-refused-certificate-presented-one"),
+        OAuthError::Tls(_) => t!(l, "doctor-token-endpoint-refuses-handshake-client"),
+        OAuthError::Transport(_) => t!(l, "doctor-token-endpoint-does-not-answer"),
+        OAuthError::Malformed(_) => t!(l, "doctor-answer-not-oauth2-token-url"),
     }
 }
 
@@ -378,9 +315,11 @@ async fn metadata(d: &mut Diagnosis, target: &Target, token: Option<&str>) {
                 d.pass(
                     "metadata",
                     label,
-                    l.pick(
-                        format!("FHIR {version}, {resources} type(s) de ressource"),
-                        format!("FHIR {version}, {resources} resource type(s)"),
+                    t!(
+                        l,
+                        "doctor-fhir-resource-type-s",
+                        version = version,
+                        resources = resources
                     ),
                 );
             } else {
@@ -388,97 +327,59 @@ async fn metadata(d: &mut Diagnosis, target: &Target, token: Option<&str>) {
                     "metadata",
                     label,
                     format!("fhirVersion {version}"),
-                    l.pick(
-                        "le ROR expose FHIR R4 (4.0.1) : l'URL de base est-elle la bonne ?",
-                        "the ROR serves FHIR R4 (4.0.1): is the base URL right?",
-                    ),
+                    t!(l, "doctor-ror-serves-fhir-r4-4"),
                 );
             }
         }
         Ok((status, json)) => d.fail(
             "metadata",
             label,
-            l.pick(
-                format!(
-                    "HTTP {status}, pas de CapabilityStatement{}",
-                    outcome_text(&json)
-                ),
-                format!(
-                    "HTTP {status}, no CapabilityStatement{}",
-                    outcome_text(&json)
-                ),
+            t!(
+                l,
+                "doctor-http-no-capabilitystatement",
+                status = status,
+                outcome = outcome_text(&json)
             ),
-            l.pick(
-                "l'URL de base doit se terminer par /ws-diffusion-fhir (sans /metadata)",
-                "the base URL must end with /ws-diffusion-fhir (without /metadata)",
-            ),
+            t!(l, "doctor-base-url-must-end-with"),
         ),
-        Err(why) => d.fail(
-            "metadata",
-            label,
-            why,
-            l.pick("vérifiez l'URL de base", "check the base URL"),
-        ),
+        Err(why) => d.fail("metadata", label, why, t!(l, "doctor-check-base-url")),
     }
 }
 
 async fn search(d: &mut Diagnosis, target: &Target, token: Option<&str>) {
     let l = d.lang;
-    let label = l.pick("Première recherche", "First search");
+    let label = t!(l, "doctor-first-search");
     match fhir_get(target, "/HealthcareService?_count=1", token).await {
         Ok((200, json)) if json["resourceType"] == "Bundle" && json["type"] == "searchset" => {
             d.pass(
                 "search",
                 label,
-                l.pick(
-                    format!(
-                        "HealthcareService?_count=1 : Bundle searchset, total {}",
-                        json["total"]
-                    ),
-                    format!(
-                        "HealthcareService?_count=1: searchset Bundle, total {}",
-                        json["total"]
-                    ),
+                t!(
+                    l,
+                    "doctor-healthcareservice-count-1-searchset-bundle",
+                    total = json["total"].to_string()
                 ),
             );
         }
         Ok((status, json)) => {
             let hint = match status {
-                401 if token.is_none() => l.pick(
-                    "aucun jeton envoyé : exportez ROR_ACCESS_TOKEN (cible donnée par son URL) ou configurez `auth` dans rorcheck.toml (client_credentials, mtls ou bearer)",
-                    "no token sent: export ROR_ACCESS_TOKEN (target given by its URL) or configure `auth` in rorcheck.toml (client_credentials, mtls or bearer)",
-                ),
-                401 => l.pick(
-                    "jeton refusé : expiré, d'un autre environnement, ou lié à un autre certificat",
-                    "token refused: expired, from another environment, or bound to another certificate",
-                ),
-                400 | 403 => l.pick(
-                    "vérifiez les quatre en-têtes Ror-* et le profil d'accès attribué à ce client",
-                    "check the four Ror-* headers and the access profile granted to this client",
-                ),
-                _ => l.pick(
-                    "le serveur ne répond pas comme le ROR : l'URL de base est-elle la bonne ?",
-                    "the server does not answer like the ROR: is the base URL right?",
-                ),
+                401 if token.is_none() => t!(l, "doctor-no-token-sent-export-ror"),
+                401 => t!(l, "doctor-token-refused-expired-from-another"),
+                400 | 403 => t!(l, "doctor-check-four-ror-headers-access"),
+                _ => t!(l, "doctor-server-does-not-answer-like"),
             };
             d.fail(
                 "search",
                 label,
-                l.pick(
-                    format!(
-                        "HTTP {status}, pas de Bundle searchset{}",
-                        outcome_text(&json)
-                    ),
-                    format!("HTTP {status}, no searchset Bundle{}", outcome_text(&json)),
+                t!(
+                    l,
+                    "doctor-http-no-searchset-bundle",
+                    status = status,
+                    outcome = outcome_text(&json)
                 ),
                 hint,
             );
         }
-        Err(why) => d.fail(
-            "search",
-            label,
-            why,
-            l.pick("vérifiez l'URL de base", "check the base URL"),
-        ),
+        Err(why) => d.fail("search", label, why, t!(l, "doctor-check-base-url")),
     }
 }

@@ -2,6 +2,7 @@
 //! the observed application, a `doctor` check — in one vocabulary for both modes, so that
 //! reports, JSON and JUnit say the same thing with the same word.
 
+use rorcheck_i18n::{Lang, t};
 use serde::Serialize;
 
 /// The outcome of one judged thing. Not every variant applies everywhere: an assertion is
@@ -41,16 +42,17 @@ impl Status {
         Status::NotApplicable,
     ];
 
-    /// The French label reports show.
-    pub fn label(self) -> &'static str {
+    /// The label reports and the console show, in the run's language.
+    pub fn label(self) -> String {
+        let l = Lang::current();
         match self {
-            Status::Passed => "réussi",
-            Status::Warning => "avertissement",
-            Status::Failed => "échoué",
-            Status::Errored => "en erreur",
-            Status::Skipped => "ignoré",
-            Status::NotExercised => "non exercé",
-            Status::NotApplicable => "non applicable",
+            Status::Passed => t!(l, "status-passed"),
+            Status::Warning => t!(l, "status-warning"),
+            Status::Failed => t!(l, "status-failed"),
+            Status::Errored => t!(l, "status-errored"),
+            Status::Skipped => t!(l, "status-skipped"),
+            Status::NotExercised => t!(l, "status-not-exercised"),
+            Status::NotApplicable => t!(l, "status-not-applicable"),
         }
     }
 

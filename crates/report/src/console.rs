@@ -7,18 +7,22 @@ use anstyle::{AnsiColor, Style};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use rorcheck_engine::run::{RunReport, ScenarioResult, Status};
+use rorcheck_i18n::{Lang, t};
 use rorcheck_scenario::Priority;
 
-fn mark(status: Status) -> &'static str {
-    match status {
-        Status::Passed => "OK    ",
-        Status::Warning => "AVERT.",
-        Status::Failed => "ÉCHEC ",
-        Status::Errored => "ERREUR",
-        Status::Skipped => "IGNORÉ",
-        Status::NotExercised => "NON EX",
-        Status::NotApplicable => "N/A   ",
-    }
+/// The status mark at the start of a line, padded to one width.
+fn mark(status: Status) -> String {
+    let l = Lang::current();
+    let text = match status {
+        Status::Passed => t!(l, "mark-passed"),
+        Status::Warning => t!(l, "mark-warning"),
+        Status::Failed => t!(l, "mark-failed"),
+        Status::Errored => t!(l, "mark-errored"),
+        Status::Skipped => t!(l, "mark-skipped"),
+        Status::NotExercised => t!(l, "mark-not-exercised"),
+        Status::NotApplicable => t!(l, "mark-not-applicable"),
+    };
+    format!("{text:<6}")
 }
 
 /// How the console writes: colours, and how much.
@@ -71,7 +75,7 @@ fn paint(text: &str, style: Style, look: Look) -> String {
 pub(crate) fn scenario_line(s: &ScenarioResult, look: Look) -> String {
     let mut line = format!(
         "{} {:<12} P{} {:<55} {:>7.0} ms",
-        paint(mark(s.status), style_of(s.status), look),
+        paint(&mark(s.status), style_of(s.status), look),
         s.id,
         s.priority.number(),
         truncate(&s.title, 55),
@@ -87,20 +91,28 @@ pub(crate) fn scenario_line(s: &ScenarioResult, look: Look) -> String {
     if look.verbose {
         for step in &s.steps {
             line.push_str(&format!(
-                "\n    {} étape « {} » (ligne {}, {:.0} ms)",
+                "\n    {} {}",
                 paint(mark(step.status).trim_end(), style_of(step.status), look),
-                step.name,
-                step.line,
-                step.duration_ms
+                t!(
+                    Lang::current(),
+                    "console-step",
+                    name = &step.name,
+                    line = step.line,
+                    ms = format!("{:.0}", step.duration_ms)
+                )
             ));
             for a in &step.assertions {
                 line.push_str(&format!(
-                    "\n        {} {} : attendu {}{}",
+                    "\n        {} {}{}",
                     paint(mark(a.status).trim_end(), style_of(a.status), look),
-                    a.kind,
-                    a.expected,
+                    t!(
+                        Lang::current(),
+                        "console-assertion",
+                        kind = &a.kind,
+                        expected = &a.expected
+                    ),
                     if a.status.is_problem() {
-                        format!(", obtenu {}", a.actual)
+                        t!(Lang::current(), "console-obtained", actual = &a.actual)
                     } else {
                         String::new()
                     }
@@ -131,9 +143,10 @@ impl Progress {
     pub fn new(total: usize, look: Look) -> Self {
         let bar = std::io::stderr().is_terminal().then(|| {
             let bar = ProgressBar::new(total as u64);
-            if let Ok(style) =
-                ProgressStyle::with_template("{bar:40} {pos}/{len} scénarios {elapsed}")
-            {
+            if let Ok(style) = ProgressStyle::with_template(&format!(
+                "{{bar:40}} {{pos}}/{{len}} {} {{elapsed}}",
+                t!(Lang::current(), "progress-scenarios")
+            )) {
                 bar.set_style(style);
             }
             bar
@@ -165,54 +178,65 @@ impl Progress {
 pub fn summary(report: &RunReport, look: Look) -> String {
     let c = report.counts();
     let mut out = format!(
-        "\n{} passed, {} failed, {} errored, {} skipped — {} scénarios en {:.2} s{}\n",
-        c.passed,
-        c.failed,
-        c.errored,
-        c.skipped,
-        c.total,
-        report.duration_ms() / 1000.0,
-        if c.not_applicable > 0 {
-            format!(
-                " ({} non applicable(s) au profil d'accès de la cible)",
-                c.not_applicable
-            )
-        } else {
-            String::new()
-        }
+        "\n{}\n",
+        t!(
+            Lang::current(),
+            "console-summary",
+            passed = c.passed,
+            failed = c.failed,
+            errored = c.errored,
+            skipped = c.skipped,
+            total = c.total,
+            seconds = format!("{:.2}", report.duration_ms() / 1000.0),
+            not_applicable_note = if c.not_applicable > 0 {
+                t!(
+                    Lang::current(),
+                    "console-not-applicable",
+                    count = c.not_applicable
+                )
+            } else {
+                String::new()
+            }
+        )
     );
     if let Some(why) = &report.stopped_early {
-        out.push_str(&format!("Arrêt anticipé : {why}\n"));
+        out.push_str(&t!(Lang::current(), "console-stopped-early", why = why));
+        out.push('\n');
     }
     for p in Priority::ALL {
         let pc = report.counts_for(p);
         if pc.total > 0 {
             out.push_str(&format!(
-                "  P{} {:<8} {:>3} réussis / {:>3} ({} échoués, {} en erreur, {} ignorés)\n",
-                p.number(),
-                p.label(),
-                pc.passed,
-                pc.total,
-                pc.failed,
-                pc.errored,
-                pc.skipped
+                "  {}\n",
+                t!(
+                    Lang::current(),
+                    "console-priority",
+                    priority = p.number(),
+                    label = format!("{:<8}", p.label()),
+                    passed = format!("{:>3}", pc.passed),
+                    total = format!("{:>3}", pc.total),
+                    failed = pc.failed,
+                    errored = pc.errored,
+                    skipped = pc.skipped
+                )
             ));
         }
     }
     if let Some(why) = &report.interrupted {
-        out.push_str(&format!(
-            "Exécution interrompue ({why}) : scénarios non terminés comptés en erreur\n"
-        ));
+        out.push_str(&t!(Lang::current(), "console-interrupted", why = why));
+        out.push('\n');
     }
-    let verdict = crate::json::verdict(report).to_uppercase();
+    let verdict = crate::verdict_label(report).to_uppercase();
     let verdict_style = match report.counts() {
         c if c.failed > 0 || c.errored > 0 => style_of(Status::Failed),
         _ => style_of(Status::Passed),
     };
-    out.push_str(&format!(
-        "Verdict : {} — score pondéré {}/100\n",
-        paint(&verdict, verdict_style, look),
-        report.score()
+    out.push_str(&t!(
+        Lang::current(),
+        "console-verdict",
+        verdict = paint(&verdict, verdict_style, look),
+        score = report.score()
     ));
+    out.push('\n');
     out
 }

@@ -3,6 +3,7 @@
 
 use rorcheck_engine::run::RunReport;
 use rorcheck_http::har::{EntryParts, Har, HarEntry};
+use rorcheck_i18n::{Lang, t};
 use rorcheck_observe::ObserveReport;
 
 /// The exchanges of a run, every step and follow-up, in the order of the report.
@@ -58,7 +59,7 @@ pub fn observation(report: &ObserveReport) -> Har {
                 response_size: r.response_bytes,
                 wait_ms: 0.0,
                 total_ms: 0.0,
-                comment: format!("requête n° {}", r.seq),
+                comment: t!(Lang::current(), "har-request", seq = r.seq),
             })
         })
         .collect();

@@ -7,9 +7,54 @@ use askama::Template;
 
 use rorcheck_engine::run::result::{AssertionResult, CaptureResult, StepResult};
 use rorcheck_engine::run::{RunReport, ScenarioResult, Status};
+use rorcheck_i18n::{Arg, FluentArgs, Lang, t};
 use rorcheck_mock::log::LoggedRequest;
 use rorcheck_observe::ObserveReport;
 use rorcheck_scenario::Priority;
+
+/// What the templates call to write words: every label comes from the catalogue, in the
+/// page's language.
+trait Words {
+    fn lang(&self) -> Lang;
+
+    /// `<html lang>`.
+    fn lang_code(&self) -> &'static str {
+        self.lang().code()
+    }
+
+    /// A message without arguments.
+    fn t(&self, id: &str) -> String {
+        rorcheck_i18n::text(self.lang(), id, None)
+    }
+
+    /// A message with one argument.
+    fn ta(&self, id: &str, name: &str, value: impl std::fmt::Display) -> String {
+        let mut args = FluentArgs::new();
+        args.set(name, value.to_string().into_value());
+        rorcheck_i18n::text(self.lang(), id, Some(&args))
+    }
+
+    /// A message that holds markup of its own, its argument escaped (the template marks the
+    /// result safe).
+    fn ta_html(&self, id: &str, name: &str, value: impl std::fmt::Display) -> String {
+        self.ta(id, name, escape(&value.to_string()))
+    }
+
+    /// A count, in the plural form its number asks for.
+    fn tn(&self, id: &str, count: impl Arg) -> String {
+        let mut args = FluentArgs::new();
+        args.set("count", count.into_value());
+        rorcheck_i18n::text(self.lang(), id, Some(&args))
+    }
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
+}
 
 struct PriorityRow {
     number: u8,
@@ -82,7 +127,7 @@ struct ExchangeView {
 struct StepView<'a> {
     step: &'a StepResult,
     status_key: &'static str,
-    status_label: &'static str,
+    status_label: String,
     assertions: Vec<AssertionView<'a>>,
     captures: &'a [CaptureResult],
     /// The step's request and its follow-ups (pages, `$export` polls and files).
@@ -92,7 +137,7 @@ struct StepView<'a> {
 struct AssertionView<'a> {
     a: &'a AssertionResult,
     status_key: &'static str,
-    status_label: &'static str,
+    status_label: String,
     /// Expected and obtained, what differs marked (on a failure or a warning only).
     expected: Vec<crate::diff::Part>,
     actual: Vec<crate::diff::Part>,
@@ -119,7 +164,7 @@ impl<'a> AssertionView<'a> {
                 badge_class(a.status)
             },
             status_label: if a.is_warning() {
-                "avertissement"
+                t!(Lang::current(), "status-warning")
             } else {
                 a.status.label()
             },
@@ -132,7 +177,7 @@ impl<'a> AssertionView<'a> {
 struct ScenarioView<'a> {
     s: &'a ScenarioResult,
     status_key: &'static str,
-    status_label: &'static str,
+    status_label: String,
     open: bool,
     steps: Vec<StepView<'a>>,
 }
@@ -140,8 +185,9 @@ struct ScenarioView<'a> {
 #[derive(Template)]
 #[template(path = "report.html")]
 struct ReportPage<'a> {
+    lang: Lang,
     r: &'a RunReport,
-    verdict: &'static str,
+    verdict: String,
     verdict_ok: bool,
     score: u32,
     total: usize,
@@ -214,22 +260,27 @@ fn exchange_view(
     let resp = ex.response.as_ref();
     let abridged = passed && resp.is_some_and(|r| r.body.len() > PASSING_BODY_SHOWN);
     let (response_body, response_note) = match resp {
-        None => (String::new(), Some("Aucune réponse reçue.".into())),
+        None => (String::new(), Some(t!(Lang::current(), "note-no-response"))),
         Some(r) if abridged => (
             head(&r.body, PASSING_BODY_SHOWN).to_owned(),
-            Some(format!(
-                "Étape réussie : corps abrégé à ses {PASSING_BODY_SHOWN} premiers octets ({} reçus) ; en entier dans report.json et dans le dossier de preuve (session.har).",
-                r.body_bytes
+            Some(t!(
+                Lang::current(),
+                "note-abridged",
+                PASSING_BODY_SHOWN = PASSING_BODY_SHOWN,
+                body_bytes = r.body_bytes
             )),
         ),
         Some(r) if r.body_truncated => (
             pretty(&r.body),
-            Some(format!(
-                "Corps tronqué dans ce rapport ({} octets reçus).",
-                r.body_bytes
+            Some(t!(
+                Lang::current(),
+                "note-truncated",
+                body_bytes = r.body_bytes
             )),
         ),
-        Some(r) if r.body_bytes == 0 => (String::new(), Some("Corps vide.".into())),
+        Some(r) if r.body_bytes == 0 => {
+            (String::new(), Some(t!(Lang::current(), "note-empty-body")))
+        }
         Some(r) => (pretty(&r.body), None),
     };
     ExchangeView {
@@ -243,9 +294,11 @@ fn exchange_view(
         response_body,
         response_note,
         timing: ex.timings.as_ref().map(|t| {
-            format!(
-                "en-têtes en {:.1} ms, réponse complète en {:.1} ms",
-                t.headers_ms, t.total_ms
+            t!(
+                Lang::current(),
+                "timing",
+                headers_ms = format!("{:.1}", t.headers_ms),
+                total_ms = format!("{:.1}", t.total_ms)
             )
         }),
         curl: curl(ex),
@@ -315,8 +368,9 @@ pub fn render(report: &RunReport) -> Result<String, askama::Error> {
         .collect();
     let fmt = "%d/%m/%Y %H:%M:%S";
     ReportPage {
+        lang: Lang::current(),
         r: report,
-        verdict: crate::json::verdict(report),
+        verdict: crate::verdict_label(report),
         verdict_ok: report.verdict() == rorcheck_engine::run::result::Verdict::Conforme,
         score: report.score(),
         total: counts.total,
@@ -351,14 +405,16 @@ fn request_view(r: &LoggedRequest) -> RequestView<'_> {
         None => r.path.clone(),
     };
     let token = match &r.token {
-        None => "aucun".to_owned(),
+        None => t!(Lang::current(), "obs-token-none"),
         Some(t) => format!(
             "{} ({})",
-            t.jti.as_deref().unwrap_or("illisible"),
+            t.jti
+                .clone()
+                .unwrap_or_else(|| t!(Lang::current(), "obs-token-unreadable")),
             match t.state {
-                rorcheck_mock::log::TokenState::Valid => "valide",
-                rorcheck_mock::log::TokenState::Expired => "expiré",
-                rorcheck_mock::log::TokenState::Invalid => "invalide",
+                rorcheck_mock::log::TokenState::Valid => t!(Lang::current(), "obs-token-valid"),
+                rorcheck_mock::log::TokenState::Expired => t!(Lang::current(), "obs-token-expired"),
+                rorcheck_mock::log::TokenState::Invalid => t!(Lang::current(), "obs-token-invalid"),
             }
         ),
     };
@@ -370,35 +426,39 @@ fn request_view(r: &LoggedRequest) -> RequestView<'_> {
         .unwrap_or_default();
     let mut facts = Vec::new();
     if let Some(p) = &r.facts.page {
-        facts.push(format!(
-            "page {} sur {} de la recherche {}",
-            p.offset / p.count.max(1) + 1,
-            p.matches.div_ceil(p.count.max(1)).max(1),
-            p.search
+        facts.push(t!(
+            Lang::current(),
+            "obs-fact-page",
+            page = p.offset / p.count.max(1) + 1,
+            pages = p.matches.div_ceil(p.count.max(1)).max(1),
+            search = p.search
         ));
     }
     if let Some(e) = &r.facts.export {
         facts.push(match e {
-            rorcheck_mock::log::ExportFacts::Kickoff { job } => format!("lancement de {job}"),
+            rorcheck_mock::log::ExportFacts::Kickoff { job } => {
+                t!(Lang::current(), "obs-fact-kickoff", job = job)
+            }
             rorcheck_mock::log::ExportFacts::Poll { job, ready, .. } => {
                 if *ready {
-                    format!("manifeste de {job}")
+                    t!(Lang::current(), "obs-fact-manifest", job = job)
                 } else {
-                    format!("{job} en cours (Retry-After)")
+                    t!(Lang::current(), "obs-fact-in-progress", job = job)
                 }
             }
             rorcheck_mock::log::ExportFacts::File { job, file } => {
-                format!("fichier {file} de {job}")
+                t!(Lang::current(), "obs-fact-file", file = file, job = job)
             }
         });
     }
     if let Some(t) = &r.facts.issued_token {
-        facts.push(format!("jeton {} délivré", t.jti));
+        facts.push(t!(Lang::current(), "obs-fact-token", jti = t.jti));
     }
     if !r.facts.resources.is_empty() {
-        facts.push(format!(
-            "{} ressource(s) servie(s)",
-            r.facts.resources.len()
+        facts.push(t!(
+            Lang::current(),
+            "obs-fact-resources",
+            count = r.facts.resources.len()
         ));
     }
     RequestView {
@@ -413,13 +473,39 @@ fn request_view(r: &LoggedRequest) -> RequestView<'_> {
 #[derive(Template)]
 #[template(path = "observe.html")]
 struct ObservationPage<'a> {
+    lang: Lang,
     r: &'a ObserveReport,
-    verdict: &'static str,
+    verdict: String,
     ok: bool,
     requests: Vec<RequestView<'a>>,
 }
 
+impl Words for ReportPage<'_> {
+    fn lang(&self) -> Lang {
+        self.lang
+    }
+}
+
+impl Words for ObservationPage<'_> {
+    fn lang(&self) -> Lang {
+        self.lang
+    }
+}
+
 impl ObservationPage<'_> {
+    /// The traffic line of the session table.
+    fn traffic(&self) -> String {
+        let s = &self.r.summary;
+        t!(
+            self.lang,
+            "obs-traffic-line",
+            requests = s.requests,
+            fhir = s.fhir_calls,
+            tokens = s.token_requests,
+            unexpected = self.r.unexpected.len()
+        )
+    }
+
     fn badge(&self, s: &Status) -> &'static str {
         badge_class(*s)
     }
@@ -432,13 +518,14 @@ impl ObservationPage<'_> {
 pub fn observation(report: &ObserveReport) -> Result<String, askama::Error> {
     let ok = report.success();
     ObservationPage {
+        lang: Lang::current(),
         r: report,
         verdict: if ok {
-            "conforme sur le périmètre exercé"
+            t!(Lang::current(), "obs-verdict-ok")
         } else if report.summary.passed + report.summary.failed == 0 {
-            "aucun scénario exercé"
+            t!(Lang::current(), "obs-verdict-nothing")
         } else {
-            "non conforme"
+            t!(Lang::current(), "verdict-non-compliant")
         },
         ok,
         requests: report.requests.iter().map(request_view).collect(),

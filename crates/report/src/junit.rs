@@ -4,6 +4,7 @@
 //! evaluate, `<skipped>` with its reason. `classname` is `rorcheck.<modality>` so that GitLab
 //! and Jenkins group by modality.
 
+use rorcheck_i18n::{Lang, t};
 use std::time::Duration;
 
 use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, TestSuite};
@@ -18,16 +19,30 @@ fn duration(ms: f64) -> Duration {
 
 /// Expected vs actual of every assertion that did not hold, and the exchanges, as text.
 fn details(s: &ScenarioResult) -> String {
-    let mut out = format!("{} — {}\nfichier : {}\n", s.id, s.title, s.file);
+    let mut out = t!(
+        Lang::current(),
+        "junit-file",
+        id = s.id,
+        title = s.title,
+        file = s.file
+    );
+    out.push('\n');
     for step in &s.steps {
         out.push_str(&format!(
-            "\n[{}] étape « {} » (ligne {})\n",
-            step.status.label(),
-            step.name,
-            step.line
+            "\n{}\n",
+            t!(
+                Lang::current(),
+                "junit-step",
+                status = step.status.label(),
+                name = step.name,
+                line = step.line
+            )
         ));
         if let Some(reason) = &step.reason {
-            out.push_str(&format!("  raison : {reason}\n"));
+            out.push_str(&format!(
+                "  {}\n",
+                t!(Lang::current(), "junit-reason", reason = reason)
+            ));
         }
         let follow_ups = step.follow_ups.iter().map(|f| &f.exchange);
         for ex in step.exchange.iter().chain(follow_ups) {
@@ -42,16 +57,20 @@ fn details(s: &ScenarioResult) -> String {
             .filter(|a| a.status != Status::Passed)
         {
             out.push_str(&format!(
-                "  {} {} (ligne {}) : attendu {} ; obtenu {}\n",
-                if a.warning_only {
-                    "avertissement"
-                } else {
-                    "échec"
-                },
-                a.kind,
-                a.line,
-                a.expected,
-                a.actual
+                "  {}\n",
+                t!(
+                    Lang::current(),
+                    "junit-assertion",
+                    label = if a.warning_only {
+                        t!(Lang::current(), "status-warning")
+                    } else {
+                        t!(Lang::current(), "junit-failure")
+                    },
+                    kind = a.kind,
+                    line = a.line,
+                    expected = a.expected,
+                    actual = a.actual
+                )
             ));
         }
     }
@@ -70,9 +89,15 @@ fn case_status(
         Status::Passed | Status::Warning => TestCaseStatus::success(),
         Status::Failed | Status::Errored => {
             let (kind, label) = if status == Status::Failed {
-                (NonSuccessKind::Failure, "non-conformité")
+                (
+                    NonSuccessKind::Failure,
+                    t!(Lang::current(), "junit-type-failure"),
+                )
             } else {
-                (NonSuccessKind::Error, "erreur d'exécution")
+                (
+                    NonSuccessKind::Error,
+                    t!(Lang::current(), "junit-type-error"),
+                )
             };
             let mut st = TestCaseStatus::non_success(kind);
             st.set_message(message);
@@ -161,7 +186,14 @@ pub fn render(report: &RunReport) -> Result<String, quick_junit::SerializeError>
 }
 
 fn scenario_text(s: &ScenarioVerdict) -> String {
-    let mut out = format!("{} — {}\nfichier : {}\n", s.id, s.title, s.file);
+    let mut out = t!(
+        Lang::current(),
+        "junit-file",
+        id = s.id,
+        title = s.title,
+        file = s.file
+    );
+    out.push('\n');
     if let Some(reason) = &s.reason {
         out.push_str(&format!("{reason}\n"));
     }
@@ -193,10 +225,14 @@ pub fn observation(report: &ObserveReport) -> Result<String, quick_junit::Serial
         if of.is_empty() {
             continue;
         }
-        let mut suite = TestSuite::new(format!("observation {}", modality.label()));
+        let mut suite = TestSuite::new(t!(
+            Lang::current(),
+            "junit-observation",
+            modality = modality.label()
+        ));
         for s in of {
             let message = match s.outcome {
-                Status::NotExercised => "non exercé par l'application".to_owned(),
+                Status::NotExercised => t!(Lang::current(), "junit-not-exercised"),
                 _ => s.reason.clone().unwrap_or_default(),
             };
             let status = case_status(s.outcome, message, || scenario_text(s));
@@ -208,7 +244,7 @@ pub fn observation(report: &ObserveReport) -> Result<String, quick_junit::Serial
         }
         junit.add_test_suite(suite);
     }
-    let mut suite = TestSuite::new("comportement du consommateur");
+    let mut suite = TestSuite::new(t!(Lang::current(), "junit-behaviour-suite"));
     for b in &report.behaviours {
         let findings = || {
             let lines: Vec<&str> = b.findings.iter().map(|f| f.message.as_str()).collect();
@@ -222,7 +258,7 @@ pub fn observation(report: &ObserveReport) -> Result<String, quick_junit::Serial
     junit.add_test_suite(suite);
     // The session's own verdict, so that the test view of a CI system fails exactly when
     // the exit code does (an empty session has no failed scenario, yet proves nothing).
-    let mut suite = TestSuite::new("session observée");
+    let mut suite = TestSuite::new(t!(Lang::current(), "junit-session-suite"));
     let status = if report.success() {
         TestCaseStatus::success()
     } else {
@@ -230,7 +266,7 @@ pub fn observation(report: &ObserveReport) -> Result<String, quick_junit::Serial
         st.set_message(session_failure(report));
         st
     };
-    let mut case = TestCase::new("SESSION Verdict de la session observée", status);
+    let mut case = TestCase::new(t!(Lang::current(), "junit-session-case"), status);
     case.set_classname("rorcheck.observe.session");
     suite.add_test_case(case);
     junit.add_test_suite(suite);
@@ -241,10 +277,13 @@ pub fn observation(report: &ObserveReport) -> Result<String, quick_junit::Serial
 pub(crate) fn session_failure(report: &ObserveReport) -> String {
     let s = &report.summary;
     if s.passed == 0 && s.failed == 0 && s.behaviours_failed == 0 {
-        return "aucun scénario exercé : la session n'a rien montré".to_owned();
+        return t!(Lang::current(), "junit-session-empty");
     }
-    format!(
-        "{} scénario(s) échoué(s), {} comportement(s) en échec, {} réussi(s)",
-        s.failed, s.behaviours_failed, s.passed
+    t!(
+        Lang::current(),
+        "junit-session-failed",
+        failed = s.failed,
+        behaviours_failed = s.behaviours_failed,
+        passed = s.passed
     )
 }

@@ -56,6 +56,19 @@ pub enum ReportError {
 /// What a renderer (askama, quick-junit, serde_json) said when it failed.
 pub(crate) type RenderError = Box<dyn std::error::Error + Send + Sync>;
 
+/// The run's verdict in the run's language, as the page and the console show it
+/// (`report.json` keeps the French key, a stable value for machines).
+pub fn verdict_label(report: &rorcheck_engine::run::RunReport) -> String {
+    use rorcheck_engine::run::result::Verdict;
+    let l = rorcheck_i18n::Lang::current();
+    match report.verdict() {
+        Verdict::Conforme => rorcheck_i18n::t!(l, "verdict-compliant"),
+        Verdict::NonConforme => rorcheck_i18n::t!(l, "verdict-non-compliant"),
+        Verdict::Incomplet => rorcheck_i18n::t!(l, "verdict-incomplete"),
+        Verdict::Interrompu => rorcheck_i18n::t!(l, "verdict-interrupted"),
+    }
+}
+
 /// One report format: its file name and how it renders a document (`None` when the format
 /// does not apply to that kind of document).
 pub struct Format {

@@ -1,0 +1,330 @@
+## doctor: the pre-flight of an environment
+
+doctor-environment = environment
+doctor-fail = {"["}FAIL]
+doctor-fix = → fix:
+doctor-summary-check-s-passed-not = Summary: { $ok } check(s) passed, { $skipped } not applicable. Ready for `rorcheck run`.
+doctor-summary-failed-passed-not-checked = Summary: { $failed } failed, { $ok } passed, { $skipped } not checked. Fix the failures before running scenarios.
+doctor-access-profile = , access profile { $profile }
+doctor-connection-environment = Connection to the environment
+doctor-not-attempted-fix-certificate-first = not attempted: fix the certificate first
+doctor-secrets-tls-material = Secrets and TLS material
+doctor-no-authentication = no authentication
+doctor-given-bearer-token = given bearer token
+doctor-oauth2-client-credentials-with-secret = OAuth2 client_credentials with secret
+doctor-oauth2-by-certificate-mtls = OAuth2 by certificate (mTLS)
+doctor-export-ror-client-id-with = export ROR_CLIENT_ID with the client id the ROR team gave you
+doctor-export-variable-named-ror-client = export the variable named (ROR_CLIENT_SECRET, ROR_CERT_PASSWORD...) or give `file = ...` in rorcheck.toml
+doctor-use-known-name-declare-targets = use a known name or declare [targets.NAME] in rorcheck.toml
+doctor-check-paths-content-tls-ror = check the paths and content of `tls` (ROR_CERT_P12, ROR_CERT_PEM, ROR_CERT_KEY, ROR_CA_BUNDLE)
+doctor-fix-rorcheck-toml-see-readme = fix rorcheck.toml (see README, "Environments")
+doctor-token-endpoint-reachable = Token endpoint reachable
+doctor-fhir-server-reachable = FHIR server reachable
+doctor-first-search = First search
+doctor-fhir-server-unreachable = FHIR server unreachable
+doctor-no-token = no token
+doctor-ror-headers = Ror-* headers
+doctor-not-oid = { $system } "{ $s }" is not an OID
+doctor-missing = { $code } missing
+doctor-missing-2 = { $system } missing
+doctor-set-four-values-ror-team = set the four values the ROR team gave you (ror_headers in rorcheck.toml or ROR_PROFIL_UTILISATEUR_CODE...)
+doctor-answers-http = { $url } answers (HTTP { $status })
+doctor-server-certificate-not-trusted-add = the server certificate is not trusted: add its CA chain to `ca` (ROR_CA_BUNDLE)
+doctor-tls-handshake-fails-does-server = the TLS handshake fails: does the server require a client certificate (profiles 1 to 5)? Is it issued by IGC-Santé and valid?
+doctor-check-url-network-proxy-https = check the URL, the network, the proxy (HTTPS_PROXY) and the firewall
+doctor-no-answer-within-s = { $url }: no answer within { $seconds } s
+doctor-check-network-proxy-firewall = check the network, the proxy and the firewall
+doctor-access-token = Access token
+doctor-no-authentication-configured-ror-access = no authentication configured (ROR_ACCESS_TOKEN for a target given by its URL, or `auth` in rorcheck.toml)
+doctor-bearer-token-given = bearer token given
+doctor-token-endpoint-unreachable = token endpoint unreachable
+doctor-no-answer-within-s-2 = no answer within { $seconds } s
+doctor-try-again-later = try again later
+doctor-client-id-secret-refused-check = client id or secret refused: check ROR_CLIENT_ID and ROR_CLIENT_SECRET (only profile 0 uses a secret)
+doctor-client-refused-certificate-presented-one = client refused: is the certificate presented the one registered for this client id with the ROR team?
+doctor-token-endpoint-refuses-handshake-client = the token endpoint refuses the handshake: client certificate missing, expired or not from IGC-Santé
+doctor-token-endpoint-does-not-answer = the token endpoint does not answer properly: check the URL and the client certificate
+doctor-answer-not-oauth2-token-url = the answer is not an OAuth2 token: is the URL the token endpoint?
+doctor-fhir-resource-type-s = FHIR { $version }, { $resources } resource type(s)
+doctor-ror-serves-fhir-r4-4 = the ROR serves FHIR R4 (4.0.1): is the base URL right?
+doctor-http-no-capabilitystatement = HTTP { $status }, no CapabilityStatement{ $outcome }
+doctor-base-url-must-end-with = the base URL must end with /ws-diffusion-fhir (without /metadata)
+doctor-check-base-url = check the base URL
+doctor-healthcareservice-count-1-searchset-bundle = HealthcareService?_count=1: searchset Bundle, total { $total }
+doctor-no-token-sent-export-ror = no token sent: export ROR_ACCESS_TOKEN (target given by its URL) or configure `auth` in rorcheck.toml (client_credentials, mtls or bearer)
+doctor-token-refused-expired-from-another = token refused: expired, from another environment, or bound to another certificate
+doctor-check-four-ror-headers-access = check the four Ror-* headers and the access profile granted to this client
+doctor-server-does-not-answer-like = the server does not answer like the ROR: is the base URL right?
+doctor-http-no-searchset-bundle = HTTP { $status }, no searchset Bundle{ $outcome }
+doctor-certificate-private-key = Certificate private key
+doctor-private-key-matches-certificate = the private key matches the certificate
+doctor-key-does-not-match-certificate = the key does not match the certificate ({ $why })
+doctor-give-key-generated-with-this = give the key generated with this certificate's request (or the whole .p12)
+doctor-ca-bundle-ca = CA bundle (ca)
+doctor-cannot-read = cannot read { $path }: { $e }
+doctor-give-pem-file-igc-sant = give the PEM file of the IGC-Santé chain (test CA for the sandbox)
+doctor-holds-no-pem-certificate = { $path } holds no PEM certificate
+doctor-file-must-hold-begin-certificate = the file must hold "BEGIN CERTIFICATE" blocks
+doctor-certificate-s = { $certs_count } certificate(s): { $names }
+doctor-client-certificate-file = Client certificate: file
+doctor-p12-password = {"."}p12 password
+doctor-p12-opens = the .p12 opens
+doctor-incomplete-ambiguous-configuration = incomplete or ambiguous configuration
+doctor-give-either-p12-password-cert = give either `p12` (+ `password`) or `cert` and `key`
+doctor-p12-does-not-open-wrong = the .p12 does not open: wrong password, or not a PKCS#12 file
+doctor-file-must-hold-certificate-its = the file must hold the certificate and its private key
+doctor-missing-unreadable = { $path } missing or unreadable
+doctor-check-path-relative-current-directory = check the path (relative to the current directory) and permissions
+doctor-subject-issuer = Subject and issuer
+doctor-subject-issuer-sha-256 = subject "{ $subject }", issuer "{ $issuer }", SHA-256 { $fingerprint }
+doctor-certificate-validity = Certificate validity
+doctor-not-valid-yet-from = not valid yet (from { $not_before })
+doctor-check-machine-s-clock = check the machine's clock
+doctor-expired-on = expired on { $not_after }
+doctor-renew-certificate-with-igc-sant = renew the certificate with IGC-Santé
+doctor-renew-it-soon = {" "}— renew it soon
+doctor-valid-until-days = valid until { $not_after } ({ $days_left } days){ $soon }
+doctor-issued-by-ca-that-not = issued by a CA that is not in the bundle (UnknownIssuer)
+doctor-chain-not-valid-certificate-expired = the chain is not valid: certificate expired
+doctor-chain-not-valid-certificate-not = the chain is not valid: certificate not valid yet
+doctor-certificate-does-not-allow-client = the certificate does not allow client authentication (extendedKeyUsage)
+doctor-invalid-signature-chain = invalid signature in the chain
+doctor-certificate-revoked = certificate revoked
+doctor-chain-configured-ca = Chain to the configured CA
+doctor-ca-bundle-unusable-see-above = CA bundle unusable (see above)
+doctor-no-ca-configured-tls-ca = no CA configured (tls.ca or ROR_CA_BUNDLE): chain not checkable locally
+doctor-certificate-issued-by-ca-bundle = the certificate is issued by a CA of the bundle and usable for client authentication
+doctor-certificate-must-be-issued-by = the certificate must be issued by IGC-Santé (test CA for the sandbox): check the CA bundle and the certificate
+doctor-password-in-variable = the variable { $var }
+doctor-password-in-file = the file { $path }
+doctor-password-in-variable-or-file = the variable { $var } or the file { $path }
+doctor-password-nowhere = `tls.password` (no source configured)
+doctor-password-check = check { $place }: the password chosen when the IGC-Santé certificate was issued
+doctor-password-set = set { $place }
+doctor-absent = missing
+doctor-token-obtained = obtained: token_type { $token_type }, expires_in { $expires_in }{ $no_store ->
+        [yes] , Cache-Control no-store
+       *[no] , without Cache-Control no-store
+    }
+
+## Statuses
+
+status-passed = passed
+status-warning = warning
+status-failed = failed
+status-errored = errored
+status-skipped = skipped
+status-not-exercised = not exercised
+status-not-applicable = not applicable
+
+## report.html of a run
+
+report-title = ROR conformance report
+report-subtitle = check of the ROR FHIR R4 API as a client reaches it
+report-heading = ROR API check — target "{ $target }"
+report-interrupted = Run interrupted ({ $why }): finished scenarios keep their result, the others are errored.
+report-by-priority = Results by priority
+report-by-modality = Results by consumption modality
+report-context = Run context
+ctx-environment = Environment
+ctx-base-url = FHIR base URL
+ctx-auth = Authentication
+ctx-token-server = Authorization server
+ctx-client-id = Client id
+ctx-client-certificate = Client certificate
+ctx-tool = Tool
+ctx-scenario-hash = Scenario set fingerprint
+explain-tooltip = values of the FHIRPath sub-expressions
+replay-curl = Replay with curl (secrets masked)
+report-judged-before = This report judges <strong>the ROR FHIR API</strong> (here "{ $target }") as it answers this client, with its credentials, its certificate and its access profile (see the context below). It does not judge the vendor's application: that is what observer mode is for (
+report-judged-after = ), whose report is the evidence to hand over for the application.
+report-score-tooltip = Estimated success of the test cases, weighted by criticality
+report-score = Weighted score:
+report-legend = Priority 1 = CRITIQUE (PLATINES criticality 2), 2 = MAJEUR (1), 3 = MINEUR (0). Weighted score = max(0, 100 − 100 × critical failures − 50 × major failures − 25 × minor failures), an errored scenario counting as a failure. "Failed": the server did not meet a requirement. "Errored": rorcheck could not evaluate (connection, timeout, unreadable answer). "Skipped": not run, with its reason — a skipped CRITIQUE scenario makes the verdict "incomplete". "Not applicable": meant for another access profile, not counted. Verdict: "non-compliant" if a scenario failed; "incomplete" if nothing failed but something could not be evaluated (connection, TLS, credentials, timeout); "compliant" otherwise.
+ctx-partly-masked = (partly masked)
+ctx-none = none
+ctx-access-profile = Access profile
+ctx-unspecified = not specified
+ctx-second-target = Second target
+ctx-with-profile = , access profile { $profile }
+ctx-second-target-use = : the scenarios of the profiles it serves
+ctx-safeguards = Safeguards
+ctx-production = production: heavy scenarios not run
+ctx-no-restriction = no scenario restriction
+ctx-rate-limit = , at most { $rate } requests/s
+ctx-start = Start
+ctx-end = End
+ctx-duration = (duration { $duration })
+report-scenarios = Scenarios
+filter = Filter:
+filter-passed = passed
+filter-failed = failed
+filter-errored = errored
+filter-skipped = skipped
+file = File:
+requirements = Requirements:
+tags = Tags:
+line = line { $line }
+col-result = Result
+col-check = Check
+col-expected = Expected
+col-obtained = Obtained
+captured = Captured values:
+evidence = Evidence
+colon = :{" "}
+no-response = no response
+request = Request
+response = Response
+stopped-early = Stopped early: { $why }
+col-priority = Priority
+col-criticality = PLATINES criticality
+col-total = Total
+col-passed = Passed
+col-failed = Failed
+col-errored = Errored
+col-skipped = Skipped
+col-penalty = Penalty per failure
+col-modality = Modality
+col-to-fix = To fix
+
+## Counts (plural forms follow the language: French "one" covers 0 and 1)
+
+count-scenarios = { $count ->
+        [one] { $count } scenario
+       *[other] { $count } scenarios
+    }
+count-passed = { $count } passed
+count-failed = { $count } failed
+count-errored = { $count } errored
+count-skipped = { $count } skipped
+count-not-applicable = { $count } not applicable
+count-warnings = { $count ->
+        [one] { $count } warning
+       *[other] { $count } warnings
+    }
+count-attempts = { $count ->
+        [one] { $count } attempt
+       *[other] { $count } attempts
+    }
+
+## report.html: evidence and the observed session
+
+note-no-response = No response received.
+note-abridged = Passing step: body abridged to its first { $PASSING_BODY_SHOWN } bytes ({ $body_bytes } received); in full in report.json and in the evidence dossier (session.har).
+note-truncated = Body truncated in this report ({ $body_bytes } bytes received).
+note-empty-body = Empty body.
+timing = headers in { $headers_ms } ms, full response in { $total_ms } ms
+obs-token-none = none
+obs-token-unreadable = unreadable
+obs-token-valid = valid
+obs-token-expired = expired
+obs-token-invalid = invalid
+obs-fact-page = page { $page } of { $pages } of the search { $search }
+obs-fact-kickoff = kick-off of { $job }
+obs-fact-manifest = manifest of { $job }
+obs-fact-in-progress = { $job } in progress (Retry-After)
+obs-fact-file = file { $file } of { $job }
+obs-fact-token = token { $jti } issued
+obs-fact-resources = { $count } resource(s) served
+obs-verdict-ok = compliant on the exercised scope
+obs-verdict-nothing = no scenario exercised
+
+## junit.xml
+
+junit-file = { $id } — { $title }
+    file: { $file }
+junit-step = [{ $status }] step "{ $name }" (line { $line })
+junit-reason = reason: { $reason }
+junit-assertion = { $label } { $kind } (line { $line }): expected { $expected }; obtained { $actual }
+junit-failure = failure
+junit-type-failure = non-compliance
+junit-type-error = execution error
+junit-not-exercised = not exercised by the application
+junit-observation = observation { $modality }
+junit-behaviour-suite = consumer behaviour
+junit-session-suite = observed session
+junit-session-case = SESSION Verdict of the observed session
+junit-session-empty = no scenario exercised: the session showed nothing
+junit-session-failed = { $failed } scenario(s) failed, { $behaviours_failed } behaviour(s) failed, { $passed } passed
+har-request = request #{ $seq }
+
+## Console
+
+console-obtained = , obtained { $actual }
+console-summary = { $passed } passed, { $failed } failed, { $errored } errored, { $skipped } skipped — { $total } scenarios in { $seconds } s{ $not_applicable_note }
+console-not-applicable = {" "}({ $count } not applicable to the target's access profile)
+console-stopped-early = Stopped early: { $why }
+console-priority = P{ $priority } { $label } { $passed } passed / { $total } ({ $failed } failed, { $errored } errored, { $skipped } skipped)
+console-interrupted = Run interrupted ({ $why }): unfinished scenarios counted as errored
+console-verdict = Verdict: { $verdict } — weighted score { $score }/100
+console-step = step "{ $name }" (line { $line }, { $ms } ms)
+console-assertion = { $kind }: expected { $expected }
+progress-scenarios = scenarios
+mark-passed = PASS
+mark-warning = WARN
+mark-failed = FAIL
+mark-errored = ERROR
+mark-skipped = SKIP
+mark-not-exercised = NOT EX
+mark-not-applicable = N/A
+
+## Verdicts
+
+verdict-compliant = compliant
+verdict-non-compliant = non-compliant
+verdict-incomplete = incomplete
+verdict-interrupted = interrupted
+
+## report.html of an observed session
+
+obs-title = Observation of an application consuming the ROR
+obs-judged = This report judges <strong>the vendor's application</strong>: what it sent to the simulated ROR during the session, and how it behaved. It is the evidence that shows the application to the ROR programme team.
+obs-how = played the ROR (FHIR R4 API and authorization server) and recorded every request of the application, as the PLATINES platform does. Each scenario is judged on the observed traffic: <strong>passed</strong> (expected requests seen and correct), <strong>failed</strong> (seen but wrong, with the difference), <strong>not exercised</strong>. Secrets, tokens and passwords are masked.
+obs-score = PLATINES weighted score:
+obs-coverage = Coverage:
+obs-session = Session
+obs-base = Simulated FHIR base
+obs-app = Application launched
+obs-transport = Transport
+obs-profile = Access profile judged
+obs-traffic = Traffic
+obs-coverage-by-priority = Coverage by priority
+obs-score-legend = Weighted score (PLATINES rule): 100 − 100 per failed CRITIQUE scenario − 50 per MAJEUR − 25 per MINEUR, at least 0. A scenario not exercised takes no points off: coverage says what was shown. { $count } scenarios test the server (refusals, removed headers, forged tokens) or another access profile and are not judged on a consumer's traffic.
+obs-behaviour = The application's behaviour
+obs-story = Day by day (update modality)
+obs-day-zero = initial data: full extraction expected
+obs-expected-request = Expected request:
+obs-observed-requests = Observed requests:
+obs-out = Scenarios outside observation
+obs-history = Request history
+obs-request-and-response = request and response
+obs-connection-refused = connection refused
+obs-score-none = not computed (the session showed nothing)
+obs-observable = { $count ->
+        [one] { $count } observable scenario
+       *[other] { $count } observable scenarios
+    }
+count-not-exercised = { $count } not exercised
+count-behaviours-failed = { $count } non-compliant behaviour(s)
+obs-traffic-line = { $requests } requests including { $fhir } FHIR call(s) and { $tokens } token request(s); { $unexpected } outside any scenario
+col-observable = Observable
+col-not-exercised = Not exercised
+col-coverage = Coverage
+col-finding = Finding
+request-number = #{ $seq }
+obs-story-legend-1 = The simulated ROR changed its data day after day; the check
+obs-story-legend-2 = verifies the full extraction of D0, an update (_lastUpdated) every day with a bound that misses nothing, and that every resource created, modified or closed was received after its change.
+col-day = Day
+col-start-utc = Start (UTC)
+col-changes = Changes
+obs-day-empty = no change (empty day)
+col-scenario = Scenario
+col-why-out = Why it is not judged on the consumer's traffic
+obs-history-legend = Every request received, in order of arrival. Requests outside any scenario (unexpected operations in PLATINES terms):
+obs-none-f = none
+col-number = #
+col-time-utc = Time (UTC)
+col-token = Token (jti)
+col-certificate = Certificate
+obs-response-bytes = Response ({ $bytes } bytes
+obs-start = , start

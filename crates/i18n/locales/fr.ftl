@@ -1,0 +1,345 @@
+## doctor: the pre-flight of an environment
+
+doctor-environment = environnement
+doctor-fail = {"["}ÉCHEC]
+doctor-fix = → correctif :
+doctor-summary-check-s-passed-not = Bilan : { $ok } vérification(s) réussie(s), { $skipped } non applicable(s). Prêt pour `rorcheck run`.
+doctor-summary-failed-passed-not-checked = Bilan : { $failed } échec(s), { $ok } réussie(s), { $skipped } non vérifiée(s). Corrigez les échecs avant de lancer les scénarios.
+doctor-access-profile = , profil d'accès { $profile }
+doctor-connection-environment = Connexion à l'environnement
+doctor-not-attempted-fix-certificate-first = non tentée : corrigez d'abord le certificat
+doctor-secrets-tls-material = Secrets et matériel TLS
+doctor-no-authentication = sans authentification
+doctor-given-bearer-token = jeton Bearer fourni
+doctor-oauth2-client-credentials-with-secret = OAuth2 client_credentials avec secret
+doctor-oauth2-by-certificate-mtls = OAuth2 par certificat (mTLS)
+doctor-export-ror-client-id-with = exportez ROR_CLIENT_ID avec l'identifiant client remis par l'équipe ROR
+doctor-export-variable-named-ror-client = exportez la variable nommée (ROR_CLIENT_SECRET, ROR_CERT_PASSWORD...) ou indiquez `file = ...` dans rorcheck.toml
+doctor-use-known-name-declare-targets = utilisez un nom connu ou déclarez [targets.NOM] dans rorcheck.toml
+doctor-check-paths-content-tls-ror = vérifiez les chemins et le contenu de `tls` (ROR_CERT_P12, ROR_CERT_PEM, ROR_CERT_KEY, ROR_CA_BUNDLE)
+doctor-fix-rorcheck-toml-see-readme = corrigez rorcheck.toml (voir README, « Environnements »)
+doctor-token-endpoint-reachable = Serveur d'autorisation joignable
+doctor-fhir-server-reachable = Serveur FHIR joignable
+doctor-first-search = Première recherche
+doctor-fhir-server-unreachable = serveur FHIR injoignable
+doctor-no-token = pas de jeton
+doctor-ror-headers = En-têtes Ror-*
+doctor-not-oid = { $system } « { $s } » n'est pas un OID
+doctor-missing = { $code } absent
+doctor-missing-2 = { $system } absent
+doctor-set-four-values-ror-team = renseignez les quatre valeurs remises par l'équipe ROR (ror_headers dans rorcheck.toml ou ROR_PROFIL_UTILISATEUR_CODE...)
+doctor-answers-http = { $url } répond (HTTP { $status })
+doctor-server-certificate-not-trusted-add = le certificat du serveur n'est pas reconnu : ajoutez la chaîne de son AC dans `ca` (ROR_CA_BUNDLE)
+doctor-tls-handshake-fails-does-server = la poignée de main TLS échoue : le serveur exige-t-il un certificat client (profils 1 à 5) ? Est-il émis par l'IGC-Santé et valide ?
+doctor-check-url-network-proxy-https = vérifiez l'URL, le réseau, le proxy (HTTPS_PROXY) et le pare-feu
+doctor-no-answer-within-s = { $url } : pas de réponse en { $seconds } s
+doctor-check-network-proxy-firewall = vérifiez le réseau, le proxy et le pare-feu
+doctor-access-token = Jeton d'accès
+doctor-no-authentication-configured-ror-access = aucune authentification configurée (ROR_ACCESS_TOKEN pour une cible donnée par son URL, ou `auth` dans rorcheck.toml)
+doctor-bearer-token-given = jeton Bearer fourni
+doctor-token-endpoint-unreachable = serveur d'autorisation injoignable
+doctor-no-answer-within-s-2 = pas de réponse en { $seconds } s
+doctor-try-again-later = réessayez plus tard
+doctor-client-id-secret-refused-check = identifiant client ou secret refusé : vérifiez ROR_CLIENT_ID et ROR_CLIENT_SECRET (le profil 0 seul utilise un secret)
+doctor-client-refused-certificate-presented-one = client refusé : le certificat présenté est-il celui enregistré pour ce client id auprès de l'équipe ROR ?
+doctor-token-endpoint-refuses-handshake-client = le serveur d'autorisation refuse la poignée de main : certificat client absent, expiré ou d'une autre AC que l'IGC-Santé
+doctor-token-endpoint-does-not-answer = le serveur d'autorisation ne répond pas correctement : vérifiez l'URL et le certificat client
+doctor-answer-not-oauth2-token-url = la réponse n'est pas un jeton OAuth2 : l'URL est-elle bien celle du point de jeton ?
+doctor-fhir-resource-type-s = FHIR { $version }, { $resources } type(s) de ressource
+doctor-ror-serves-fhir-r4-4 = le ROR expose FHIR R4 (4.0.1) : l'URL de base est-elle la bonne ?
+doctor-http-no-capabilitystatement = HTTP { $status }, pas de CapabilityStatement{ $outcome }
+doctor-base-url-must-end-with = l'URL de base doit se terminer par /ws-diffusion-fhir (sans /metadata)
+doctor-check-base-url = vérifiez l'URL de base
+doctor-healthcareservice-count-1-searchset-bundle = HealthcareService?_count=1 : Bundle searchset, total { $total }
+doctor-no-token-sent-export-ror = aucun jeton envoyé : exportez ROR_ACCESS_TOKEN (cible donnée par son URL) ou configurez `auth` dans rorcheck.toml (client_credentials, mtls ou bearer)
+doctor-token-refused-expired-from-another = jeton refusé : expiré, d'un autre environnement, ou lié à un autre certificat
+doctor-check-four-ror-headers-access = vérifiez les quatre en-têtes Ror-* et le profil d'accès attribué à ce client
+doctor-server-does-not-answer-like = le serveur ne répond pas comme le ROR : l'URL de base est-elle la bonne ?
+doctor-http-no-searchset-bundle = HTTP { $status }, pas de Bundle searchset{ $outcome }
+doctor-certificate-private-key = Clé privée du certificat
+doctor-private-key-matches-certificate = la clé privée correspond au certificat
+doctor-key-does-not-match-certificate = la clé ne correspond pas au certificat ({ $why })
+doctor-give-key-generated-with-this = donnez la clé générée avec la demande de ce certificat (ou le .p12 complet)
+doctor-ca-bundle-ca = Magasin d'AC (ca)
+doctor-cannot-read = { $path } illisible : { $e }
+doctor-give-pem-file-igc-sant = indiquez le fichier PEM de la chaîne IGC-Santé (AC de test pour le bac-à-sable)
+doctor-holds-no-pem-certificate = { $path } ne contient aucun certificat PEM
+doctor-file-must-hold-begin-certificate = le fichier doit contenir des blocs « BEGIN CERTIFICATE »
+doctor-certificate-s = { $certs_count } certificat(s) : { $names }
+doctor-client-certificate-file = Certificat client : fichier
+doctor-p12-password = Mot de passe du .p12
+doctor-p12-opens = le .p12 s'ouvre
+doctor-incomplete-ambiguous-configuration = configuration incomplète ou ambiguë
+doctor-give-either-p12-password-cert = donnez soit `p12` (+ `password`), soit `cert` et `key`
+doctor-p12-does-not-open-wrong = le .p12 ne s'ouvre pas : mot de passe erroné, ou fichier qui n'est pas un PKCS#12
+doctor-file-must-hold-certificate-its = le fichier doit contenir le certificat et sa clé privée
+doctor-missing-unreadable = { $path } introuvable ou illisible
+doctor-check-path-relative-current-directory = vérifiez le chemin (relatif au répertoire courant) et les droits
+doctor-subject-issuer = Sujet et émetteur
+doctor-subject-issuer-sha-256 = sujet « { $subject } », émetteur « { $issuer } », SHA-256 { $fingerprint }
+doctor-certificate-validity = Validité du certificat
+doctor-not-valid-yet-from = pas encore valide (à partir du { $not_before })
+doctor-check-machine-s-clock = vérifiez l'horloge de la machine
+doctor-expired-on = expiré depuis le { $not_after }
+doctor-renew-certificate-with-igc-sant = renouvelez le certificat auprès de l'IGC-Santé
+doctor-renew-it-soon = {" "}— à renouveler bientôt
+doctor-valid-until-days = valide jusqu'au { $not_after } ({ $days_left } jours){ $soon }
+doctor-issued-by-ca-that-not = émis par une AC absente du magasin (UnknownIssuer)
+doctor-chain-not-valid-certificate-expired = la chaîne n'est pas valide : certificat expiré
+doctor-chain-not-valid-certificate-not = la chaîne n'est pas valide : certificat pas encore valide
+doctor-certificate-does-not-allow-client = le certificat n'autorise pas l'authentification client (extendedKeyUsage)
+doctor-invalid-signature-chain = signature de la chaîne invalide
+doctor-certificate-revoked = certificat révoqué
+doctor-chain-configured-ca = Chaîne vers l'AC configurée
+doctor-ca-bundle-unusable-see-above = magasin d'AC inutilisable (voir plus haut)
+doctor-no-ca-configured-tls-ca = aucune AC configurée (tls.ca ou ROR_CA_BUNDLE) : chaîne non vérifiable localement
+doctor-certificate-issued-by-ca-bundle = le certificat est émis par une AC du magasin et utilisable pour l'authentification client
+doctor-certificate-must-be-issued-by = le certificat doit être émis par l'IGC-Santé (AC de test pour le bac-à-sable) : vérifiez le magasin d'AC et le certificat
+doctor-password-in-variable = la variable { $var }
+doctor-password-in-file = le fichier { $path }
+doctor-password-in-variable-or-file = la variable { $var } ou le fichier { $path }
+doctor-password-nowhere = `tls.password` (aucune source configurée)
+doctor-password-check = vérifiez { $place } : le mot de passe choisi au retrait du certificat IGC-Santé
+doctor-password-set = renseignez { $place }
+doctor-absent = absent
+doctor-token-obtained = obtenu : token_type { $token_type }, expires_in { $expires_in }{ $no_store ->
+        [yes] , Cache-Control no-store
+       *[no] , sans Cache-Control no-store
+    }
+
+## Statuses
+
+status-passed = réussi
+status-warning = avertissement
+status-failed = échoué
+status-errored = en erreur
+status-skipped = ignoré
+status-not-exercised = non exercé
+status-not-applicable = non applicable
+
+## report.html of a run
+
+report-title = Rapport de conformité ROR
+report-subtitle = vérification de l'API FHIR R4 du ROR telle qu'atteinte par un client
+report-heading = Vérification de l'API ROR — cible « { $target } »
+report-interrupted = Exécution interrompue ({ $why }) : les scénarios terminés gardent leur résultat, les autres sont en erreur.
+report-by-priority = Résultats par priorité
+report-by-modality = Résultats par modalité de consommation
+report-context = Contexte de l'exécution
+ctx-environment = Environnement
+ctx-base-url = URL de base FHIR
+ctx-auth = Authentification
+ctx-token-server = Serveur d'autorisation
+ctx-client-id = Identifiant client
+ctx-client-certificate = Certificat client
+ctx-tool = Outil
+ctx-scenario-hash = Empreinte des scénarios
+explain-tooltip = valeurs des sous-expressions FHIRPath
+replay-curl = Rejouer avec curl (secrets masqués)
+report-judged-before = Ce rapport juge <strong>l'API FHIR du ROR</strong> (ici « { $target } ») telle qu'elle répond à ce client, avec ses identifiants, son certificat et son profil d'accès (voir le contexte ci-dessous). Il ne juge pas l'application de l'éditeur : c'est l'objet du mode observation (
+report-judged-after = ), dont le rapport est la pièce à remettre pour l'application.
+report-score-tooltip = Estimation du succès des cas de test en tenant compte des criticités
+report-score = Score pondéré :
+report-legend = Priorité 1 = CRITIQUE (criticité PLATINES 2), 2 = MAJEUR (1), 3 = MINEUR (0). Score pondéré = max(0, 100 − 100 × échecs critiques − 50 × échecs majeurs − 25 × échecs mineurs), un scénario en erreur comptant comme un échec. « Échoué » : le serveur n'a pas respecté une exigence. « En erreur » : rorcheck n'a pas pu évaluer (connexion, délai, réponse illisible). « Ignoré » : non exécuté, avec sa raison — un scénario CRITIQUE ignoré rend le verdict « incomplet ». « Non applicable » : prévu pour un autre profil d'accès, non compté. Verdict : « non conforme » si un scénario a échoué ; « incomplet » si rien n'a échoué mais que quelque chose n'a pu être évalué (connexion, TLS, identifiants, délai) ; « conforme » sinon.
+ctx-partly-masked = (partiellement masqué)
+ctx-none = aucun
+ctx-access-profile = Profil d'accès
+ctx-unspecified = non précisé
+ctx-second-target = Seconde cible
+ctx-with-profile = , profil d'accès { $profile }
+ctx-second-target-use = {" "}: les scénarios des profils qu'elle sert
+ctx-safeguards = Garde-fous
+ctx-production = production : scénarios lourds non exécutés
+ctx-no-restriction = aucune restriction de scénario
+ctx-rate-limit = , au plus { $rate } requêtes/s
+ctx-start = Début
+ctx-end = Fin
+ctx-duration = (durée { $duration })
+report-scenarios = Scénarios
+filter = Filtrer :
+filter-passed = réussis
+filter-failed = échoués
+filter-errored = en erreur
+filter-skipped = ignorés
+file = Fichier :
+requirements = Exigences :
+tags = Étiquettes :
+line = ligne { $line }
+col-result = Résultat
+col-check = Contrôle
+col-expected = Attendu
+col-obtained = Obtenu
+captured = Valeurs capturées :
+evidence = Preuve
+colon = {" "}:{" "}
+no-response = pas de réponse
+request = Requête
+response = Réponse
+stopped-early = Arrêt anticipé : { $why }
+col-priority = Priorité
+col-criticality = Criticité PLATINES
+col-total = Total
+col-passed = Réussis
+col-failed = Échoués
+col-errored = En erreur
+col-skipped = Ignorés
+col-penalty = Pénalité par échec
+col-modality = Modalité
+col-to-fix = À corriger
+
+## Counts (plural forms follow the language: French "one" covers 0 and 1)
+
+count-scenarios = { $count ->
+        [one] { $count } scénario
+       *[other] { $count } scénarios
+    }
+count-passed = { $count ->
+        [one] { $count } réussi
+       *[other] { $count } réussis
+    }
+count-failed = { $count ->
+        [one] { $count } échoué
+       *[other] { $count } échoués
+    }
+count-errored = { $count } en erreur
+count-skipped = { $count ->
+        [one] { $count } ignoré
+       *[other] { $count } ignorés
+    }
+count-not-applicable = { $count ->
+        [one] { $count } non applicable
+       *[other] { $count } non applicables
+    }
+count-warnings = { $count ->
+        [one] { $count } avertissement
+       *[other] { $count } avertissements
+    }
+count-attempts = { $count ->
+        [one] { $count } tentative
+       *[other] { $count } tentatives
+    }
+
+## report.html: evidence and the observed session
+
+note-no-response = Aucune réponse reçue.
+note-abridged = Étape réussie : corps abrégé à ses { $PASSING_BODY_SHOWN } premiers octets ({ $body_bytes } reçus) ; en entier dans report.json et dans le dossier de preuve (session.har).
+note-truncated = Corps tronqué dans ce rapport ({ $body_bytes } octets reçus).
+note-empty-body = Corps vide.
+timing = en-têtes en { $headers_ms } ms, réponse complète en { $total_ms } ms
+obs-token-none = aucun
+obs-token-unreadable = illisible
+obs-token-valid = valide
+obs-token-expired = expiré
+obs-token-invalid = invalide
+obs-fact-page = page { $page } sur { $pages } de la recherche { $search }
+obs-fact-kickoff = lancement de { $job }
+obs-fact-manifest = manifeste de { $job }
+obs-fact-in-progress = { $job } en cours (Retry-After)
+obs-fact-file = fichier { $file } de { $job }
+obs-fact-token = jeton { $jti } délivré
+obs-fact-resources = { $count } ressource(s) servie(s)
+obs-verdict-ok = conforme sur le périmètre exercé
+obs-verdict-nothing = aucun scénario exercé
+
+## junit.xml
+
+junit-file = { $id } — { $title }
+    fichier : { $file }
+junit-step = [{ $status }] étape « { $name } » (ligne { $line })
+junit-reason = raison : { $reason }
+junit-assertion = { $label } { $kind } (ligne { $line }) : attendu { $expected } ; obtenu { $actual }
+junit-failure = échec
+junit-type-failure = non-conformité
+junit-type-error = erreur d'exécution
+junit-not-exercised = non exercé par l'application
+junit-observation = observation { $modality }
+junit-behaviour-suite = comportement du consommateur
+junit-session-suite = session observée
+junit-session-case = SESSION Verdict de la session observée
+junit-session-empty = aucun scénario exercé : la session n'a rien montré
+junit-session-failed = { $failed } scénario(s) échoué(s), { $behaviours_failed } comportement(s) en échec, { $passed } réussi(s)
+har-request = requête n° { $seq }
+
+## Console
+
+console-obtained = , obtenu { $actual }
+console-summary = { $passed } réussis, { $failed } échoués, { $errored } en erreur, { $skipped } ignorés — { $total } scénarios en { $seconds } s{ $not_applicable_note }
+console-not-applicable = {" "}({ $count } non applicable(s) au profil d'accès de la cible)
+console-stopped-early = Arrêt anticipé : { $why }
+console-priority = P{ $priority } { $label } { $passed } réussis / { $total } ({ $failed } échoués, { $errored } en erreur, { $skipped } ignorés)
+console-interrupted = Exécution interrompue ({ $why }) : scénarios non terminés comptés en erreur
+console-verdict = Verdict : { $verdict } — score pondéré { $score }/100
+console-step = étape « { $name } » (ligne { $line }, { $ms } ms)
+console-assertion = { $kind } : attendu { $expected }
+progress-scenarios = scénarios
+mark-passed = OK
+mark-warning = AVERT.
+mark-failed = ÉCHEC
+mark-errored = ERREUR
+mark-skipped = IGNORÉ
+mark-not-exercised = NON EX
+mark-not-applicable = N/A
+
+## Verdicts
+
+verdict-compliant = conforme
+verdict-non-compliant = non conforme
+verdict-incomplete = incomplet
+verdict-interrupted = interrompu
+
+## report.html of an observed session
+
+obs-title = Observation d'une application consommatrice du ROR
+obs-judged = Ce rapport juge <strong>l'application de l'éditeur</strong> : ce qu'elle a envoyé au ROR simulé pendant la session, et comment elle s'est comportée. C'est la pièce qui montre l'application à l'équipe programme ROR.
+obs-how = a joué le rôle du ROR (API FHIR R4 et serveur d'autorisation) et a enregistré chaque requête de l'application, comme la plateforme PLATINES. Chaque scénario est jugé sur le trafic observé : <strong>réussi</strong> (requêtes attendues vues et correctes), <strong>échoué</strong> (vues mais fausses, avec la différence), <strong>non exercé</strong>. Les secrets, jetons et mots de passe sont masqués.
+obs-score = Score pondéré PLATINES :
+obs-coverage = Couverture :
+obs-session = Session
+obs-base = Base FHIR simulée
+obs-app = Application lancée
+obs-transport = Transport
+obs-profile = Profil d'accès jugé
+obs-traffic = Trafic
+obs-coverage-by-priority = Couverture par priorité
+obs-score-legend = Score pondéré (règle PLATINES) : 100 − 100 par scénario CRITIQUE échoué − 50 par MAJEUR − 25 par MINEUR, au minimum 0. Un scénario non exercé ne retire pas de points : la couverture dit ce qui a été montré. { $count } scénarios éprouvent le serveur (refus, en-têtes retirés, jetons forgés) ou un autre profil d'accès et ne se jugent pas sur le trafic d'un consommateur.
+obs-behaviour = Comportement de l'application
+obs-story = Récit jour par jour (modalité mise à jour)
+obs-day-zero = données initiales : extraction complète attendue
+obs-expected-request = Requête attendue :
+obs-observed-requests = Requêtes observées :
+obs-out = Scénarios hors observation
+obs-history = Historique des requêtes
+obs-request-and-response = requête et réponse
+obs-connection-refused = connexion refusée
+obs-score-none = non calculé (la session n'a rien montré)
+obs-observable = { $count ->
+        [one] { $count } scénario observable
+       *[other] { $count } scénarios observables
+    }
+count-not-exercised = { $count ->
+        [one] { $count } non exercé
+       *[other] { $count } non exercés
+    }
+count-behaviours-failed = { $count } comportement(s) non conforme(s)
+obs-traffic-line = { $requests } requêtes dont { $fhir } appel(s) FHIR et { $tokens } demande(s) de jeton ; { $unexpected } hors scénario
+col-observable = Observables
+col-not-exercised = Non exercés
+col-coverage = Couverture
+col-finding = Constat
+request-number = n° { $seq }
+obs-story-legend-1 = Le ROR simulé a fait évoluer ses données jour après jour ; le contrôle
+obs-story-legend-2 = vérifie l'extraction complète du J0, une mise à jour (_lastUpdated) chaque jour avec une borne qui ne manque rien, et que chaque ressource créée, modifiée ou fermée a été reçue après son changement.
+col-day = Jour
+col-start-utc = Début (UTC)
+col-changes = Changements
+obs-day-empty = aucun changement (journée vide)
+col-scenario = Scénario
+col-why-out = Pourquoi il ne se juge pas sur le trafic du consommateur
+obs-history-legend = Chaque requête reçue, dans l'ordre d'arrivée. Les requêtes hors scénario (opérations inattendues au sens de PLATINES) :
+obs-none-f = aucune
+col-number = N°
+col-time-utc = Heure (UTC)
+col-token = Jeton (jti)
+col-certificate = Certificat
+obs-response-bytes = Réponse ({ $bytes } octets
+obs-start = , début
