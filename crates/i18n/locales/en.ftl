@@ -328,3 +328,116 @@ col-token = Token (jti)
 col-certificate = Certificate
 obs-response-bytes = Response ({ $bytes } bytes
 obs-start = , start
+
+## Verdicts: assertions
+
+a-header-absent = header { $name } absent
+a-header-present = header { $name } present
+a-header-contains = { $name } contains "{ $v }"
+a-header-matches = { $name } matches /{ $re }/
+a-result = result { $actual_value }
+a-items = { $results_count } item(s)
+a-sub-items = { $sub } → { $values_count } item(s){ $separator }{ $shown }{ $more }
+a-sub-error = { $sub } → error: { $e }
+a-entry = entry { $k }
+a-empty-body-expected = empty body, { $resource_type } expected
+a-other-type = resourceType { $other }, { $resource_type } expected
+a-a-bundle = a Bundle
+a-total-absent = total absent
+a-entries = entries
+a-entries-match = match entries
+a-entries-include = include entries
+a-link-present = link { $rel } present
+a-link-absent = link { $rel } absent
+a-no-link = no link
+a-links = links: { $relations }
+a-outcome-any = an OperationOutcome with at least one issue
+a-outcome-with = an OperationOutcome with an issue { $wanted }
+a-paged-only = this assertion only applies to a follow_next or export step
+a-tls-refused-expected = TLS handshake refused by the server
+a-tls-accepted = TLS connection accepted, HTTP response { $status }
+a-empty-body = empty response body
+a-no-finding-on = no deviation on { $scope }
+a-findings = { $errors } deviation(s), { $warnings } warning(s) on { $scope }: { $listed }
+a-and-more = … and { $count } more
+a-http-status = HTTP status { $spec }
+a-http-status-actual = HTTP status { $actual }
+
+## Verdicts: $export
+
+x-manifest-unavailable = manifest still unavailable after { $polls } status poll(s)
+x-status-url = the export's Content-Location (status URL)
+x-poll-failed = export polling: { $e }
+x-poll-status = export polling: HTTP { $other } instead of 202 (in progress) or 200 (manifest)
+x-types = exported types { $got }, expected { $want }
+x-count-of-type = { $n } { $ty } resource(s), expected { $cmp }
+x-duplicates = { $duplicate_count } resource(s) exported more than once: { $duplicates }
+x-dangling = { $dangling_count } reference(s) without the target resource in the export: { $named }
+x-files-ok = files readable, as the manifest says, no duplicate, promised references resolved
+x-exported = { $count } resource(s) exported
+x-file-url-unusable = unusable file URL "{ $url }" ({ $e })
+x-content-type = content type "{ $content_type }": application/fhir+json or application/fhir+ndjson expected
+x-file-url = the URL of the manifest's { $ty } file
+x-scan-stopped = file analysis stopped: { $e }
+check-all-because = automatic conformance check (--check-all)
+x-record-limit = a resource exceeds the limit of { $limit } (max_record_mib): reading stopped
+x-file-limit = file beyond the limit of { $limit } (max_export_file_mib): reading stopped
+x-not-bundle = resourceType { $ty } instead of Bundle
+x-kickoff-failed = export kick-off: { $e }
+x-kickoff-status = export kick-off: expected 202 Accepted, obtained HTTP { $status }
+x-kickoff-no-location = export kick-off: 202 without a usable Content-Location
+
+## Verdicts: paging
+
+p-followed = { $pages_count } page(s) followed{ $to_last }, { $distinct } distinct result(s), announced total { $total }{ $cap_note }
+p-to-last = {" "}to the last
+p-cap-reached = {" "}— documented cap of { $cap } results reached
+p-expected = pages followed to the end, ≤ { $page_size } results per page, no duplicate nor loss{ $results }{ $cap }{ $more }
+p-results = , results { $c }
+p-cap-observed = , cap of { $cap } observed
+p-no-truncation = , no truncation at { $cap }
+p-interrupted = paging interrupted at page { $page }: { $why }
+p-max-pages = a next link remains after { $pages_count } pages (max_pages): chain not followed to the end
+p-too-many = page { $page }: { $n } results, more than the { $page_size } allowed (RG_RECH_52)
+p-duplicates = { $duplicates_count } resource(s) returned on several pages: { $listed }{ $more }
+p-total-varies = the total varies from page to page ({ $totals })
+p-total-absent = Bundle.total absent from pages { $pages_without_total }
+p-lost = { $lost } result(s) lost: { $distinct } collected following next for an announced total of { $total }
+p-collected = { $distinct } results collected for an announced total of { $total }
+p-truncated = search truncated at the documented cap of { $cap } results (total { $total }): a full extraction goes through $export
+p-cap-not-observed = cap of { $cap } results not observed
+p-pages-expected = { $pages_count } page(s), expected { $c }
+p-distinct-expected = { $distinct } distinct result(s), expected { $c }
+p-next-unusable = unusable next link "{ $next }" ({ $e })
+p-next-of-page = the next link of page { $number }
+p-outside = { $what } points outside the target ({ $origin })
+
+## Verdicts: steps and scenarios
+
+a-tls-refused = TLS handshake refused: { $why }
+s-after-attempts = { $r } (after { $attempts } attempts)
+s-no-token = access token cannot be obtained: { $e }
+s-token-origin = the access token is only sent to the FHIR API's origin (token leak, SSRF)
+s-follow-origin = follow-up links on the target's origin ({ $api }) or a trusted origin
+s-not-evaluated = not evaluated
+s-expected-obtained = expected { $expected }, obtained { $actual }
+s-fail-fast = --fail-fast: stopped after "{ $id }" ({ $status })
+s-profiles = reserved for access profiles { $profiles }, the target uses profile { $profile }
+s-too-small = the target "{ $name }" holds only { $held } offers, this scenario needs at least { $needed }
+s-larger-failed = the { $offers }-offer target did not start: { $why }
+s-previous-step = previous step did not pass
+s-precondition = precondition not met (step "{ $name }"): { $r }
+s-step = step "{ $name }": { $r }
+s-unfinished = scenario unfinished: run interrupted ({ $why })
+s-not-run = not run: { $why }
+s-internal = rorcheck internal error
+c-tls = TLS handshake refused
+c-timeout = no response in time
+c-credentials = credentials refused by the authorization server
+s-cannot-build = request cannot be built: { $e }
+c-connection = connection impossible
+x-deadline = export not finished within { $seconds } s (export_deadline_secs): stopped { $when }
+x-stage-before-manifest = before the manifest
+x-stage-before-file = before this file
+x-stage-waiting-file = while waiting for this file
+x-stage-reading-file = while reading this file

@@ -343,3 +343,116 @@ col-token = Jeton (jti)
 col-certificate = Certificat
 obs-response-bytes = Réponse ({ $bytes } octets
 obs-start = , début
+
+## Verdicts: assertions
+
+a-header-absent = en-tête { $name } absent
+a-header-present = en-tête { $name } présent
+a-header-contains = { $name } contient « { $v } »
+a-header-matches = { $name } correspond à /{ $re }/
+a-result = résultat { $actual_value }
+a-items = { $results_count } élément(s)
+a-sub-items = { $sub } → { $values_count } élément(s){ $separator }{ $shown }{ $more }
+a-sub-error = { $sub } → erreur : { $e }
+a-entry = entrée { $k }
+a-empty-body-expected = corps vide, { $resource_type } attendu
+a-other-type = resourceType { $other }, { $resource_type } attendu
+a-a-bundle = un Bundle
+a-total-absent = total absent
+a-entries = entrées
+a-entries-match = entrées match
+a-entries-include = entrées include
+a-link-present = lien { $rel } présent
+a-link-absent = lien { $rel } absent
+a-no-link = aucun lien
+a-links = liens : { $relations }
+a-outcome-any = un OperationOutcome avec au moins une issue
+a-outcome-with = un OperationOutcome avec une issue { $wanted }
+a-paged-only = cette assertion ne s'applique qu'à une étape follow_next ou export
+a-tls-refused-expected = poignée de main TLS refusée par le serveur
+a-tls-accepted = connexion TLS acceptée, réponse HTTP { $status }
+a-empty-body = corps de réponse vide
+a-no-finding-on = aucun écart sur { $scope }
+a-findings = { $errors } écart(s), { $warnings } avertissement(s) sur { $scope } : { $listed }
+a-and-more = … et { $count } autre(s)
+a-http-status = statut HTTP { $spec }
+a-http-status-actual = statut HTTP { $actual }
+
+## Verdicts: $export
+
+x-manifest-unavailable = manifeste toujours indisponible après { $polls } interrogation(s) du statut
+x-status-url = le Content-Location de l'export (URL de statut)
+x-poll-failed = suivi de l'export : { $e }
+x-poll-status = suivi de l'export : HTTP { $other } au lieu de 202 (en cours) ou 200 (manifeste)
+x-types = types exportés { $got }, attendu { $want }
+x-count-of-type = { $n } ressource(s) { $ty }, attendu { $cmp }
+x-duplicates = { $duplicate_count } ressource(s) exportée(s) plusieurs fois : { $duplicates }
+x-dangling = { $dangling_count } référence(s) sans la ressource visée dans l'export : { $named }
+x-files-ok = fichiers lisibles, conformes au manifeste, sans doublon, références promises résolues
+x-exported = { $count } ressource(s) exportée(s)
+x-file-url-unusable = URL de fichier inutilisable « { $url } » ({ $e })
+x-content-type = type de contenu « { $content_type } » : application/fhir+json ou application/fhir+ndjson attendu
+x-file-url = l'URL du fichier { $ty } du manifeste
+x-scan-stopped = analyse du fichier interrompue : { $e }
+check-all-because = contrôle de conformité automatique (--check-all)
+x-record-limit = une ressource dépasse la limite de { $limit } (max_record_mib) : lecture arrêtée
+x-file-limit = fichier au-delà de la limite de { $limit } (max_export_file_mib) : lecture arrêtée
+x-not-bundle = resourceType { $ty } au lieu de Bundle
+x-kickoff-failed = lancement de l'export : { $e }
+x-kickoff-status = lancement de l'export : attendu 202 Accepted, obtenu HTTP { $status }
+x-kickoff-no-location = lancement de l'export : 202 sans Content-Location utilisable
+
+## Verdicts: paging
+
+p-followed = { $pages_count } page(s) suivie(s){ $to_last }, { $distinct } résultat(s) distinct(s), total annoncé { $total }{ $cap_note }
+p-to-last = {" "}jusqu'à la dernière
+p-cap-reached = {" "}— plafond documenté de { $cap } résultats atteint
+p-expected = pages suivies jusqu'au bout, ≤ { $page_size } résultats par page, aucun doublon ni perte{ $results }{ $cap }{ $more }
+p-results = , résultats { $c }
+p-cap-observed = , plafond de { $cap } observé
+p-no-truncation = , pas de troncature à { $cap }
+p-interrupted = pagination interrompue à la page { $page } : { $why }
+p-max-pages = un lien next subsiste après { $pages_count } pages (max_pages) : chaîne non parcourue jusqu'au bout
+p-too-many = page { $page } : { $n } résultats, plus que les { $page_size } permis (RG_RECH_52)
+p-duplicates = { $duplicates_count } ressource(s) renvoyée(s) sur plusieurs pages : { $listed }{ $more }
+p-total-varies = le total varie d'une page à l'autre ({ $totals })
+p-total-absent = Bundle.total absent des pages { $pages_without_total }
+p-lost = { $lost } résultat(s) perdu(s) : { $distinct } collecté(s) en suivant next pour un total annoncé de { $total }
+p-collected = { $distinct } résultats collectés pour un total annoncé de { $total }
+p-truncated = recherche tronquée au plafond documenté de { $cap } résultats (total { $total }) : une extraction complète passe par $export
+p-cap-not-observed = plafond de { $cap } résultats non observé
+p-pages-expected = { $pages_count } page(s), attendu { $c }
+p-distinct-expected = { $distinct } résultat(s) distinct(s), attendu { $c }
+p-next-unusable = lien next inutilisable « { $next } » ({ $e })
+p-next-of-page = le lien next de la page { $number }
+p-outside = { $what } pointe hors de la cible ({ $origin })
+
+## Verdicts: steps and scenarios
+
+a-tls-refused = poignée de main TLS refusée : { $why }
+s-after-attempts = { $r } (après { $attempts } tentatives)
+s-no-token = jeton d'accès impossible à obtenir : { $e }
+s-token-origin = le jeton d'accès n'est envoyé qu'à l'origine de l'API FHIR (fuite de jeton, SSRF)
+s-follow-origin = liens de suivi sur l'origine de la cible ({ $api }) ou une origine de confiance
+s-not-evaluated = non évalué
+s-expected-obtained = attendu { $expected }, obtenu { $actual }
+s-fail-fast = --fail-fast : arrêt après « { $id } » ({ $status })
+s-profiles = réservé aux profils d'accès { $profiles }, la cible utilise le profil { $profile }
+s-too-small = la cible « { $name } » ne contient que { $held } offres, ce scénario en demande au moins { $needed }
+s-larger-failed = la cible de { $offers } offres n'a pas démarré : { $why }
+s-previous-step = étape précédente non réussie
+s-precondition = précondition non remplie (étape « { $name } ») : { $r }
+s-step = étape « { $name } » : { $r }
+s-unfinished = scénario non terminé : exécution interrompue ({ $why })
+s-not-run = non exécuté : { $why }
+s-internal = erreur interne de rorcheck
+c-tls = poignée de main TLS refusée
+c-timeout = pas de réponse dans le délai
+c-credentials = identifiants refusés par le serveur d'autorisation
+s-cannot-build = requête impossible à construire : { $e }
+c-connection = connexion impossible
+x-deadline = export non terminé dans le délai de { $seconds } s (export_deadline_secs) : arrêté { $when }
+x-stage-before-manifest = avant le manifeste
+x-stage-before-file = avant ce fichier
+x-stage-waiting-file = en attendant ce fichier
+x-stage-reading-file = pendant la lecture de ce fichier

@@ -189,8 +189,36 @@ macro_rules! numbers {
 }
 numbers!(u8, u16, u32, u64, usize, i32, i64, f64);
 
+/// What the macro wraps each value in: numbers and text go through [`Arg`] (numbers stay
+/// numbers, for plurals); any other `Display` value (an error, a URL, a path's display) is
+/// formatted. The choice is made at compile time by method resolution (autoref).
+#[doc(hidden)]
+pub struct Wrap<'a, T: ?Sized>(pub &'a T);
+
+#[doc(hidden)]
+pub trait ViaArg {
+    fn fluent_value(&self) -> FluentValue<'static>;
+}
+
+impl<T: Arg + ?Sized> ViaArg for Wrap<'_, T> {
+    fn fluent_value(&self) -> FluentValue<'static> {
+        self.0.into_value()
+    }
+}
+
+#[doc(hidden)]
+pub trait ViaDisplay {
+    fn fluent_value(&self) -> FluentValue<'static>;
+}
+
+impl<T: std::fmt::Display + ?Sized> ViaDisplay for &Wrap<'_, T> {
+    fn fluent_value(&self) -> FluentValue<'static> {
+        FluentValue::from(self.0.to_string())
+    }
+}
+
 /// `t!(lang, "id")` or `t!(lang, "id", name = value, ...)`: the message in that language.
-/// Values are text or numbers ([`Arg`]); anything else is formatted first.
+/// Values are text, numbers ([`Arg`]) or anything `Display`; the macro borrows them.
 #[macro_export]
 macro_rules! t {
     ($lang:expr, $id:literal $(,)?) => {
@@ -198,7 +226,9 @@ macro_rules! t {
     };
     ($lang:expr, $id:literal, $($name:ident = $value:expr),+ $(,)?) => {{
         let mut args = $crate::FluentArgs::new();
-        $( args.set(stringify!($name), $crate::Arg::into_value(&$value)); )+
+        #[allow(unused_imports)]
+        use $crate::{ViaArg as _, ViaDisplay as _};
+        $( args.set(stringify!($name), (&$crate::Wrap(&$value)).fluent_value()); )+
         $crate::text($lang, $id, Some(&args))
     }};
 }

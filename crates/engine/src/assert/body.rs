@@ -1,5 +1,6 @@
 //! Assertions on the JSON body: FHIRPath, Bundle shortcuts, OperationOutcome.
 
+use rorcheck_i18n::{Lang, t};
 use serde_json::Value;
 
 use super::{ResponseView, Verdict};
@@ -59,22 +60,37 @@ pub(super) async fn fhirpath(
     let (ok, actual) = match &spec.expect {
         FhirPathExpect::IsTrue => (
             results.len() == 1 && results[0] == Value::Bool(true),
-            format!("résultat {}", show(&actual_value)),
+            t!(
+                Lang::current(),
+                "a-result",
+                actual_value = show(&actual_value)
+            ),
         ),
         FhirPathExpect::Equals(expected) => {
             let ok = match expected {
                 Value::Array(items) => json_eq(&actual_value, &Value::Array(items.clone())),
                 single => results.len() == 1 && json_eq(&results[0], single),
             };
-            (ok, format!("résultat {}", show(&actual_value)))
+            (
+                ok,
+                t!(
+                    Lang::current(),
+                    "a-result",
+                    actual_value = show(&actual_value)
+                ),
+            )
         }
         FhirPathExpect::Count(c) => (
             c.holds(results.len() as u64),
-            format!("{} élément(s)", results.len()),
+            t!(Lang::current(), "a-items", results_count = results.len()),
         ),
         FhirPathExpect::Exists(want) => (
             results.is_empty() != *want,
-            format!("résultat {}", show(&actual_value)),
+            t!(
+                Lang::current(),
+                "a-result",
+                actual_value = show(&actual_value)
+            ),
         ),
     };
     Verdict::new(ok, expected, actual)
@@ -104,14 +120,17 @@ pub(super) async fn explain_fhirpath(
                 } else {
                     ""
                 };
-                format!(
-                    "{sub} → {} élément(s){}{}{more}",
-                    values.len(),
-                    if shown.is_empty() { "" } else { " : " },
-                    shown.join(", ")
+                t!(
+                    Lang::current(),
+                    "a-sub-items",
+                    sub = sub,
+                    values_count = values.len(),
+                    separator = if shown.is_empty() { "" } else { " : " },
+                    shown = shown.join(", "),
+                    more = more
                 )
             }
-            Err(e) => format!("{sub} → erreur : {e}"),
+            Err(e) => t!(Lang::current(), "a-sub-error", sub = sub, e = e),
         };
         lines.push(line);
     }
@@ -130,7 +149,7 @@ fn item(value: &Value) -> String {
     };
     match (key(value), value.get("resource").and_then(key)) {
         (Some(k), _) => k,
-        (None, Some(k)) => format!("entrée {k}"),
+        (None, Some(k)) => t!(Lang::current(), "a-entry", k = k),
         _ => {
             let text = value.to_string();
             if text.chars().count() > 80 {
@@ -153,14 +172,23 @@ fn resource<'a>(
         Ok(None) => Err(Verdict::new(
             false,
             expected,
-            format!("corps vide, {resource_type} attendu"),
+            t!(
+                Lang::current(),
+                "a-empty-body-expected",
+                resource_type = resource_type
+            ),
         )),
         Ok(Some(json)) => match json.get("resourceType").and_then(Value::as_str) {
             Some(t) if t == resource_type => Ok(json),
             Some(other) => Err(Verdict::new(
                 false,
                 expected,
-                format!("resourceType {other}, {resource_type} attendu"),
+                t!(
+                    Lang::current(),
+                    "a-other-type",
+                    other = other,
+                    resource_type = resource_type
+                ),
             )),
             None => Err(Verdict::new(false, expected, "JSON sans resourceType")),
         },
@@ -183,7 +211,7 @@ fn count_check(
 pub(super) fn bundle(spec: &BundleSpec, resp: &ResponseView<'_>) -> Verdict {
     let mut expected = Vec::new();
     let mut seen = Vec::new();
-    let bundle = match resource(resp, "Bundle", "un Bundle") {
+    let bundle = match resource(resp, "Bundle", &t!(Lang::current(), "a-a-bundle")) {
         Ok(b) => b,
         Err(v) => return v,
     };
@@ -223,27 +251,27 @@ pub(super) fn bundle(spec: &BundleSpec, resp: &ResponseView<'_>) -> Verdict {
             Some(total) => ok &= count_check("total", Some(cmp), total, &mut expected, &mut seen),
             None => {
                 expected.push(format!("total {cmp}"));
-                seen.push("total absent".into());
+                seen.push(t!(Lang::current(), "a-total-absent"));
                 ok = false;
             }
         }
     }
     ok &= count_check(
-        "entrées",
+        &t!(Lang::current(), "a-entries"),
         spec.entries.as_ref(),
         entries.len() as u64,
         &mut expected,
         &mut seen,
     );
     ok &= count_check(
-        "entrées match",
+        &t!(Lang::current(), "a-entries-match"),
         spec.match_entries.as_ref(),
         mode_count("match"),
         &mut expected,
         &mut seen,
     );
     ok &= count_check(
-        "entrées include",
+        &t!(Lang::current(), "a-entries-include"),
         spec.include.as_ref(),
         mode_count("include"),
         &mut expected,
@@ -257,18 +285,18 @@ pub(super) fn bundle(spec: &BundleSpec, resp: &ResponseView<'_>) -> Verdict {
         ok &= count_check(rtype, Some(cmp), n, &mut expected, &mut seen);
     }
     for rel in &spec.links {
-        expected.push(format!("lien {rel} présent"));
+        expected.push(t!(Lang::current(), "a-link-present", rel = rel));
         ok &= relations.contains(&rel.as_str());
     }
     for rel in &spec.no_links {
-        expected.push(format!("lien {rel} absent"));
+        expected.push(t!(Lang::current(), "a-link-absent", rel = rel));
         ok &= !relations.contains(&rel.as_str());
     }
     if !spec.links.is_empty() || !spec.no_links.is_empty() {
         seen.push(if relations.is_empty() {
-            "aucun lien".to_owned()
+            t!(Lang::current(), "a-no-link")
         } else {
-            format!("liens : {}", relations.join(", "))
+            t!(Lang::current(), "a-links", relations = relations.join(", "))
         });
     }
     Verdict::new(
@@ -287,9 +315,13 @@ pub(super) fn operation_outcome(spec: &OperationOutcomeSpec, resp: &ResponseView
         wanted.push(format!("code = {c}"));
     }
     let expected = if wanted.is_empty() {
-        "un OperationOutcome avec au moins une issue".to_owned()
+        t!(Lang::current(), "a-outcome-any")
     } else {
-        format!("un OperationOutcome avec une issue {}", wanted.join(", "))
+        t!(
+            Lang::current(),
+            "a-outcome-with",
+            wanted = wanted.join(", ")
+        )
     };
     let oo = match resource(resp, "OperationOutcome", &expected) {
         Ok(oo) => oo,

@@ -2,6 +2,7 @@
 
 use regex::Regex;
 use reqwest::header::HeaderMap;
+use rorcheck_i18n::{Lang, t};
 
 use super::Verdict;
 use rorcheck_scenario::{HeaderRule, HeaderSpec};
@@ -20,16 +21,20 @@ pub(super) fn header(spec: &HeaderSpec, headers: &HeaderMap) -> Verdict {
     let name = &spec.name;
     let actual = values(headers, name);
     let shown = actual.as_deref().map_or_else(
-        || format!("en-tête {name} absent"),
+        || t!(Lang::current(), "a-header-absent", name = name),
         |v| format!("{name}: {v}"),
     );
     match &spec.rule {
-        HeaderRule::Present(true) => {
-            Verdict::new(actual.is_some(), format!("en-tête {name} présent"), shown)
-        }
-        HeaderRule::Present(false) => {
-            Verdict::new(actual.is_none(), format!("en-tête {name} absent"), shown)
-        }
+        HeaderRule::Present(true) => Verdict::new(
+            actual.is_some(),
+            t!(Lang::current(), "a-header-present", name = name),
+            shown,
+        ),
+        HeaderRule::Present(false) => Verdict::new(
+            actual.is_none(),
+            t!(Lang::current(), "a-header-absent", name = name),
+            shown,
+        ),
         HeaderRule::Equals(v) => Verdict::new(
             actual.as_deref() == Some(v.as_str()),
             format!("{name}: {v}"),
@@ -37,16 +42,19 @@ pub(super) fn header(spec: &HeaderSpec, headers: &HeaderMap) -> Verdict {
         ),
         HeaderRule::Contains(v) => Verdict::new(
             actual.as_deref().is_some_and(|a| a.contains(v.as_str())),
-            format!("{name} contient « {v} »"),
+            t!(Lang::current(), "a-header-contains", name = name, v = v),
             shown,
         ),
         HeaderRule::Matches(re) => match Regex::new(re) {
             Ok(regex) => Verdict::new(
                 actual.as_deref().is_some_and(|a| regex.is_match(a)),
-                format!("{name} correspond à /{re}/"),
+                t!(Lang::current(), "a-header-matches", name = name, re = re),
                 shown,
             ),
-            Err(e) => Verdict::error(format!("{name} correspond à /{re}/"), e.to_string()),
+            Err(e) => Verdict::error(
+                t!(Lang::current(), "a-header-matches", name = name, re = re),
+                e.to_string(),
+            ),
         },
     }
 }

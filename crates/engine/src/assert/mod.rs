@@ -1,6 +1,7 @@
 //! Judging a response: each assertion kind gives a [`Verdict`] with expected and actual
 //! values written for the report (in French).
 
+use rorcheck_i18n::{Lang, t};
 mod body;
 mod headers;
 
@@ -123,15 +124,14 @@ pub(crate) async fn evaluate(
         Check::Conformance(spec) => conformance(aspects(spec), resp),
         // Judged on all pages or on the exported files, by the step (see run::paging and
         // run::export); validation keeps them out of other steps.
-        Check::Pages(_) | Check::Exported(_) => Verdict::error(
-            check.kind(),
-            "cette assertion ne s'applique qu'à une étape follow_next ou export",
-        ),
+        Check::Pages(_) | Check::Exported(_) => {
+            Verdict::error(check.kind(), t!(Lang::current(), "a-paged-only"))
+        }
         // A response arrived, so the handshake was accepted.
         Check::Connection(ConnectionExpectation::TlsRefused) => Verdict::new(
             false,
-            "poignée de main TLS refusée par le serveur",
-            format!("connexion TLS acceptée, réponse HTTP {}", resp.status),
+            t!(Lang::current(), "a-tls-refused-expected"),
+            t!(Lang::current(), "a-tls-accepted", status = resp.status),
         ),
     }
 }
@@ -155,7 +155,13 @@ pub(crate) fn conformance(
 ) -> Verdict {
     let json = match resp.json() {
         Ok(Some(json)) => json,
-        Ok(None) => return Verdict::new(false, CONFORMANCE_EXPECTED, "corps de réponse vide"),
+        Ok(None) => {
+            return Verdict::new(
+                false,
+                CONFORMANCE_EXPECTED,
+                t!(Lang::current(), "a-empty-body"),
+            );
+        }
         Err(e) => return Verdict::error("conformance", e.to_string()),
     };
     let findings = rorcheck_conformance::check(json, &resp.conformance, aspects);
@@ -219,16 +225,22 @@ pub(crate) fn findings_verdict(
         })
         .collect();
     if total > listed.len() {
-        listed.push(format!("… et {} autre(s)", total - listed.len()));
+        listed.push(t!(
+            Lang::current(),
+            "a-and-more",
+            count = total - listed.len()
+        ));
     }
     let actual = if total == 0 {
-        format!("aucun écart sur {scope}")
+        t!(Lang::current(), "a-no-finding-on", scope = scope)
     } else {
-        format!(
-            "{} écart(s), {} avertissement(s) sur {scope} : {}",
-            counts.errors,
-            counts.warnings,
-            listed.join(" ; ")
+        t!(
+            Lang::current(),
+            "a-findings",
+            errors = counts.errors,
+            warnings = counts.warnings,
+            scope = scope,
+            listed = listed.join(" ; ")
         )
     };
     Verdict::new(counts.errors == 0, CONFORMANCE_EXPECTED, actual)
@@ -242,8 +254,8 @@ fn status(spec: &StatusSpec, actual: u16) -> Verdict {
     };
     Verdict::new(
         ok,
-        format!("statut HTTP {spec}"),
-        format!("statut HTTP {actual}"),
+        t!(Lang::current(), "a-http-status", spec = spec),
+        t!(Lang::current(), "a-http-status-actual", actual = actual),
     )
 }
 

@@ -1,6 +1,7 @@
 //! The results of a run: plain data that every reporter reads.
 
 use chrono::{DateTime, Local};
+use rorcheck_i18n::{Lang, t};
 use serde::Serialize;
 
 use rorcheck_http::Exchange;
@@ -24,13 +25,13 @@ pub enum Cause {
 }
 
 impl Cause {
-    /// The French words the reports use.
-    pub fn label(self) -> &'static str {
+    /// The words the reports use, in the run's language.
+    pub fn label(self) -> String {
         match self {
-            Cause::Connection => "connexion impossible",
-            Cause::Tls => "poignée de main TLS refusée",
-            Cause::Timeout => "pas de réponse dans le délai",
-            Cause::Credentials => "identifiants refusés par le serveur d'autorisation",
+            Cause::Connection => t!(Lang::current(), "c-connection"),
+            Cause::Tls => t!(Lang::current(), "c-tls"),
+            Cause::Timeout => t!(Lang::current(), "c-timeout"),
+            Cause::Credentials => t!(Lang::current(), "c-credentials"),
         }
     }
 

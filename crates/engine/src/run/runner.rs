@@ -1,5 +1,6 @@
 //! Running scenarios: concurrently across scenarios, in order within one.
 
+use rorcheck_i18n::{Lang, t};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Instant;
@@ -73,10 +74,11 @@ struct EarlyStop {
 impl EarlyStop {
     fn record(&self, runner: &Runner, result: &ScenarioResult, total: usize) {
         if runner.fail_fast && matches!(result.status, Status::Failed | Status::Errored) {
-            let _ = self.stopped.set(format!(
-                "--fail-fast : arrêt après « {} » ({})",
-                result.id,
-                result.status.label()
+            let _ = self.stopped.set(t!(
+                Lang::current(),
+                "s-fail-fast",
+                id = result.id,
+                status = result.status.label()
             ));
             return;
         }
@@ -177,10 +179,11 @@ impl Runner {
             .collect();
         ScenarioResult::not_applicable(
             s,
-            format!(
-                "réservé aux profils d'accès {}, la cible utilise le profil {}",
-                profiles.join(", "),
-                self.target.access_profile.map_or(0, |p| p.number())
+            t!(
+                Lang::current(),
+                "s-profiles",
+                profiles = profiles.join(", "),
+                profile = self.target.access_profile.map_or(0, |p| p.number())
             ),
         )
     }
@@ -191,9 +194,12 @@ impl Runner {
         let Some(larger) = self.larger.as_ref().filter(|l| l.offers() >= needed) else {
             return ScenarioResult::skipped(
                 s,
-                format!(
-                    "la cible « {} » ne contient que {held} offres, ce scénario en demande au moins {needed}",
-                    self.target.name
+                t!(
+                    Lang::current(),
+                    "s-too-small",
+                    name = self.target.name,
+                    held = held,
+                    needed = needed
                 ),
             );
         };
@@ -207,9 +213,11 @@ impl Runner {
             Err(why) => ScenarioResult::new(
                 s,
                 Status::Errored,
-                Some(format!(
-                    "la cible de {} offres n'a pas démarré : {why}",
-                    larger.offers()
+                Some(t!(
+                    Lang::current(),
+                    "s-larger-failed",
+                    offers = larger.offers(),
+                    why = why
                 )),
                 0.0,
                 Vec::new(),
@@ -342,7 +350,7 @@ impl Runner {
             if status != Status::Passed {
                 steps.push(super::result::StepResult {
                     status: Status::Skipped,
-                    reason: Some("étape précédente non réussie".into()),
+                    reason: Some(t!(Lang::current(), "s-previous-step")),
                     ..super::result::StepResult::new(
                         step.value.name.clone(),
                         step.referenced.line(),
@@ -360,9 +368,9 @@ impl Runner {
                 };
                 reason = result.reason.as_ref().map(|r| {
                     if unmet {
-                        format!("précondition non remplie (étape « {} ») : {r}", result.name)
+                        t!(Lang::current(), "s-precondition", name = result.name, r = r)
                     } else {
-                        format!("étape « {} » : {r}", result.name)
+                        t!(Lang::current(), "s-step", name = result.name, r = r)
                     }
                 });
             }
@@ -452,18 +460,16 @@ impl Runner {
             .map(|(r, s)| match (r, &interrupted, &stopped_early) {
                 (Some(r), _, _) => r,
                 (None, Some(why), _) => {
-                    let mut r = ScenarioResult::skipped(
-                        s,
-                        format!("scénario non terminé : exécution interrompue ({why})"),
-                    );
+                    let mut r =
+                        ScenarioResult::skipped(s, t!(Lang::current(), "s-unfinished", why = why));
                     r.status = Status::Errored;
                     r
                 }
                 (None, None, Some(why)) => {
-                    ScenarioResult::skipped(s, format!("non exécuté : {why}"))
+                    ScenarioResult::skipped(s, t!(Lang::current(), "s-not-run", why = why))
                 }
                 (None, None, None) => {
-                    let mut r = ScenarioResult::skipped(s, "erreur interne de rorcheck".into());
+                    let mut r = ScenarioResult::skipped(s, t!(Lang::current(), "s-internal"));
                     r.status = Status::Errored;
                     r
                 }

@@ -1,6 +1,7 @@
 //! Running one step: the target's token, the request built and recorded, then the step's
 //! flow ([`Flow`]), each a module of [`super::flow`] made of exchanges.
 
+use rorcheck_i18n::{Lang, t};
 use std::collections::BTreeMap;
 use std::time::Instant;
 
@@ -76,7 +77,7 @@ async fn prepare(
 ) -> Result<(OutgoingRequest, RecordedRequest), NotSent> {
     let default_bearer = if st.request.auth == AuthMode::Default {
         let token = ctx.target.auth.bearer().await.map_err(|e| {
-            let reason = redactor.text(&format!("jeton d'accès impossible à obtenir : {e}"));
+            let reason = redactor.text(&t!(Lang::current(), "s-no-token", e = e));
             (Status::Errored, Cause::of_token(&e), reason)
         })?;
         if let Some(t) = &token {
@@ -94,7 +95,7 @@ async fn prepare(
             e => (
                 Status::Errored,
                 None,
-                redactor.text(&format!("requête impossible à construire : {e}")),
+                redactor.text(&t!(Lang::current(), "s-cannot-build", e = e)),
             ),
         }
     })?;

@@ -1,6 +1,7 @@
 //! Concluding a step on its last response: status from the assertions, captures, and the
 //! exchange kept as evidence.
 
+use rorcheck_i18n::{Lang, t};
 use std::collections::BTreeMap;
 
 use super::capture::capture;
@@ -29,9 +30,14 @@ pub(crate) async fn conclude(
         rorcheck_scenario::Flow::FollowNext(_) | rorcheck_scenario::Flow::Export(_)
     );
     if retried && result.attempts > 1 && result.status != Status::Passed {
-        result.reason = result
-            .reason
-            .map(|r| format!("{r} (après {} tentatives)", result.attempts));
+        result.reason = result.reason.map(|r| {
+            t!(
+                Lang::current(),
+                "s-after-attempts",
+                r = r,
+                attempts = result.attempts
+            )
+        });
     }
     result.assertions = assertions;
     let view = ResponseView::new(response.status, &response.headers, &response.body);

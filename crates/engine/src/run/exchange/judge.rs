@@ -1,6 +1,7 @@
 //! Judging a response: every expectation in order, the automatic conformance check, and
 //! the step's status from its assertions.
 
+use rorcheck_i18n::{Lang, t};
 use std::collections::BTreeMap;
 
 use serde_saphyr::Spanned;
@@ -31,7 +32,7 @@ pub(crate) async fn judge(
                 line: a.referenced.line(),
                 status: Status::Skipped,
                 expected: String::new(),
-                actual: "non évalué".into(),
+                actual: t!(Lang::current(), "s-not-evaluated"),
                 warning_only: a.value.warning_only,
                 because: a.value.because.clone(),
                 explain: Vec::new(),
@@ -116,7 +117,12 @@ pub(crate) fn settle(result: &mut StepResult, assertions: &[AssertionResult]) {
     for ar in assertions {
         if !ar.warning_only && !matches!(ar.status, Status::Passed | Status::Skipped) {
             if result.reason.is_none() {
-                result.reason = Some(format!("attendu {}, obtenu {}", ar.expected, ar.actual));
+                result.reason = Some(t!(
+                    Lang::current(),
+                    "s-expected-obtained",
+                    expected = ar.expected,
+                    actual = ar.actual
+                ));
             }
             result.status = result.status.worst(ar.status);
         }

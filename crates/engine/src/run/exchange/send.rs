@@ -5,6 +5,7 @@
 use crate::run::context::StepContext;
 use crate::run::result::{AssertionResult, Status};
 use rorcheck_http::{HttpClient, OutgoingRequest, ReceivedResponse, Redactor, TransportError};
+use rorcheck_i18n::{Lang, t};
 use rorcheck_scenario::{AuthMode, Flow, Step};
 
 /// How many times a step is sent again when the server answers 429 or 503 (busy) while
@@ -77,9 +78,7 @@ pub(crate) async fn follow_up_request(
             .any(|(k, _)| k.eq_ignore_ascii_case("authorization"))
     {
         let token = ctx.target.auth.bearer().await.map_err(|e| {
-            FollowUpError::Token(
-                redactor.text(&format!("jeton d'accès impossible à obtenir : {e}")),
-            )
+            FollowUpError::Token(redactor.text(&t!(Lang::current(), "s-no-token", e = e)))
         })?;
         if let Some(token) = token {
             redactor.add_secret(&token);
@@ -108,16 +107,10 @@ pub(crate) fn foreign_origin_finding(
         kind: "origine",
         line,
         status: Status::Failed,
-        expected: format!(
-            "liens de suivi sur l'origine de la cible ({}) ou une origine de confiance",
-            foreign.api
-        ),
+        expected: t!(Lang::current(), "s-follow-origin", api = foreign.api),
         actual: redactor.text(&foreign.to_string()),
         warning_only: false,
-        because: Some(
-            "le jeton d'accès n'est envoyé qu'à l'origine de l'API FHIR (fuite de jeton, SSRF)"
-                .into(),
-        ),
+        because: Some(t!(Lang::current(), "s-token-origin").into()),
         explain: Vec::new(),
     }
 }

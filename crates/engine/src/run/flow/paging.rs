@@ -2,6 +2,7 @@
 //! nothing repeated, pages within the documented size, totals that agree, and the
 //! documented 10 000-result cap of synchronous searches recognised for what it is.
 
+use rorcheck_i18n::{Lang, t};
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
@@ -138,16 +139,17 @@ impl Paging {
         self.chain_problems(spec, &union, &mut problems);
         let capped = self.total_problems(spec, &union, &mut problems);
         self.count_problems(spec, &union, capped, &mut problems);
-        let summary = format!(
-            "{} page(s) suivie(s){}, {} résultat(s) distinct(s), total annoncé {}{}",
-            self.pages.len(),
-            if self.complete() {
-                " jusqu'à la dernière"
+        let summary = t!(
+            Lang::current(),
+            "p-followed",
+            pages_count = self.pages.len(),
+            to_last = if self.complete() {
+                t!(Lang::current(), "p-to-last")
             } else {
-                ""
+                String::new()
             },
-            union.distinct,
-            match union.totals.len() {
+            distinct = union.distinct,
+            total = match union.totals.len() {
                 0 => "absent".to_owned(),
                 _ => union
                     .totals
@@ -156,24 +158,27 @@ impl Paging {
                     .collect::<Vec<_>>()
                     .join("/"),
             },
-            if capped {
-                format!(" — plafond documenté de {} résultats atteint", spec.cap)
+            cap_note = if capped {
+                t!(Lang::current(), "p-cap-reached", cap = spec.cap)
             } else {
                 String::new()
             }
         );
-        let expected = format!(
-            "pages suivies jusqu'au bout, ≤ {} résultats par page, aucun doublon ni perte{}{}{}",
-            spec.page_size,
-            spec.count
+        let expected = t!(
+            Lang::current(),
+            "p-expected",
+            page_size = spec.page_size,
+            results = spec
+                .count
                 .map(|c| format!(", pages {c}"))
                 .unwrap_or_default(),
-            spec.matches
-                .map(|c| format!(", résultats {c}"))
+            cap = spec
+                .matches
+                .map(|c| t!(Lang::current(), "p-results", c = c))
                 .unwrap_or_default(),
-            match spec.capped {
-                Some(true) => format!(", plafond de {} observé", spec.cap),
-                Some(false) => format!(", pas de troncature à {}", spec.cap),
+            more = match spec.capped {
+                Some(true) => t!(Lang::current(), "p-cap-observed", cap = spec.cap),
+                Some(false) => t!(Lang::current(), "p-no-truncation", cap = spec.cap),
                 None => String::new(),
             }
         );
@@ -188,21 +193,27 @@ impl Paging {
     /// The chain itself: followed to the end, pages within the size, nothing repeated.
     fn chain_problems(&self, spec: &PagesSpec, union: &Union, problems: &mut Vec<String>) {
         if let Some(why) = &self.stopped {
-            problems.push(format!(
-                "pagination interrompue à la page {} : {why}",
-                self.pages.len() + 1
+            problems.push(t!(
+                Lang::current(),
+                "p-interrupted",
+                page = self.pages.len() + 1,
+                why = why
             ));
         }
         if spec.complete && self.limit_reached {
-            problems.push(format!(
-                "un lien next subsiste après {} pages (max_pages) : chaîne non parcourue jusqu'au bout",
-                self.pages.len()
+            problems.push(t!(
+                Lang::current(),
+                "p-max-pages",
+                pages_count = self.pages.len()
             ));
         }
         for (page, n) in &union.oversized {
-            problems.push(format!(
-                "page {page} : {n} résultats, plus que les {} permis (RG_RECH_52)",
-                spec.page_size
+            problems.push(t!(
+                Lang::current(),
+                "p-too-many",
+                page = page,
+                n = n,
+                page_size = spec.page_size
             ));
         }
         if spec.unique && !union.duplicates.is_empty() {
@@ -212,11 +223,12 @@ impl Paging {
                 .take(5)
                 .map(|(id, pages)| format!("{id} (pages {})", join_numbers(pages)))
                 .collect();
-            problems.push(format!(
-                "{} ressource(s) renvoyée(s) sur plusieurs pages : {}{}",
-                union.duplicates.len(),
-                listed.join(", "),
-                if union.duplicates.len() > 5 {
+            problems.push(t!(
+                Lang::current(),
+                "p-duplicates",
+                duplicates_count = union.duplicates.len(),
+                listed = listed.join(", "),
+                more = if union.duplicates.len() > 5 {
                     ", …"
                 } else {
                     ""
@@ -231,15 +243,17 @@ impl Paging {
         let mut capped = false;
         if spec.totals {
             if !union.pages_without_total.is_empty() {
-                problems.push(format!(
-                    "Bundle.total absent des pages {}",
-                    join_numbers(&union.pages_without_total)
+                problems.push(t!(
+                    Lang::current(),
+                    "p-total-absent",
+                    pages_without_total = join_numbers(&union.pages_without_total)
                 ));
             }
             if union.totals.len() > 1 {
-                problems.push(format!(
-                    "le total varie d'une page à l'autre ({})",
-                    union
+                problems.push(t!(
+                    Lang::current(),
+                    "p-total-varies",
+                    totals = union
                         .totals
                         .iter()
                         .map(u64::to_string)
@@ -257,12 +271,20 @@ impl Paging {
                 capped = true;
             } else if spec.totals && distinct != total {
                 problems.push(if distinct < total {
-                    format!(
-                        "{} résultat(s) perdu(s) : {distinct} collecté(s) en suivant next pour un total annoncé de {total}",
-                        total - distinct
+                    t!(
+                        Lang::current(),
+                        "p-lost",
+                        lost = total - distinct,
+                        distinct = distinct,
+                        total = total
                     )
                 } else {
-                    format!("{distinct} résultats collectés pour un total annoncé de {total}")
+                    t!(
+                        Lang::current(),
+                        "p-collected",
+                        distinct = distinct,
+                        total = total
+                    )
                 });
             }
         }
@@ -278,28 +300,35 @@ impl Paging {
         problems: &mut Vec<String>,
     ) {
         match spec.capped {
-            Some(false) if capped => problems.push(format!(
-                "recherche tronquée au plafond documenté de {} résultats (total {}) : une extraction complète passe par $export",
-                spec.cap,
-                union.totals.iter().next().copied().unwrap_or_default()
+            Some(false) if capped => problems.push(t!(
+                Lang::current(),
+                "p-truncated",
+                cap = spec.cap,
+                total = union.totals.iter().next().copied().unwrap_or_default()
             )),
-            Some(true) if !capped => problems.push(format!(
-                "plafond de {} résultats non observé",
-                spec.cap
-            )),
+            Some(true) if !capped => {
+                problems.push(t!(Lang::current(), "p-cap-not-observed", cap = spec.cap))
+            }
             _ => {}
         }
         if let Some(c) = &spec.count
             && !c.holds(self.pages.len() as u64)
         {
-            problems.push(format!("{} page(s), attendu {c}", self.pages.len()));
+            problems.push(t!(
+                Lang::current(),
+                "p-pages-expected",
+                pages_count = self.pages.len(),
+                c = c
+            ));
         }
         if let Some(c) = &spec.matches
             && !c.holds(union.distinct as u64)
         {
-            problems.push(format!(
-                "{} résultat(s) distinct(s), attendu {c}",
-                union.distinct
+            problems.push(t!(
+                Lang::current(),
+                "p-distinct-expected",
+                distinct = union.distinct,
+                c = c
             ));
         }
     }
@@ -484,13 +513,13 @@ async fn next_page(
     let url = request
         .url
         .join(next)
-        .map_err(|e| Stop::because(format!("lien next inutilisable « {next} » ({e})")))?;
-    let what = format!("le lien next de la page {number}");
+        .map_err(|e| Stop::because(t!(Lang::current(), "p-next-unusable", next = next, e = e)))?;
+    let what = t!(Lang::current(), "p-next-of-page", number = number);
     let req = match follow_up_request(run.ctx, run.st(), request, url, &what, redactor).await {
         Ok(r) => r,
         Err(FollowUpError::Foreign(e)) => {
             return Err(Stop {
-                reason: format!("{what} pointe hors de la cible ({})", e.origin),
+                reason: t!(Lang::current(), "p-outside", what = what, origin = e.origin),
                 foreign: Some(e),
                 unanswered: None,
             });

@@ -1,6 +1,7 @@
 //! One request, sent once (`Once`) or until the expectations hold (`Retry`); in both, a busy
 //! server (429, 503) is asked again after the wait it gives, within bounds.
 
+use rorcheck_i18n::{Lang, t};
 use std::collections::BTreeMap;
 
 use crate::assert::ResponseView;
@@ -130,7 +131,7 @@ fn tls_refused(run: &StepRun<'_, '_>, why: &str, redactor: &Redactor) -> Vec<Ass
             line: a.referenced.line(),
             status: Status::Passed,
             expected: "poignée de main TLS refusée par le serveur".into(),
-            actual: redactor.text(&format!("poignée de main TLS refusée : {why}")),
+            actual: redactor.text(&t!(Lang::current(), "a-tls-refused", why = why)),
             warning_only: a.value.warning_only,
             because: a.value.because.clone(),
             explain: Vec::new(),

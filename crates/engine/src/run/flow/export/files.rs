@@ -1,11 +1,12 @@
 //! Reading the manifest's files: each downloaded as a stream within the export's one
 //! deadline and the target's size limits, parsed as it arrives.
 
+use rorcheck_i18n::{Lang, t};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use super::deadline::Deadline;
+use super::deadline::{Deadline, Stage};
 use super::poll::Manifest;
 use super::scan::{ChunkReader, ReadStopped, scan};
 use super::tally::{ExportTally, FileFormat, FileTally};
@@ -80,9 +81,9 @@ pub(super) async fn read_all(
             declared: output.declared,
             ..FileTally::default()
         });
-        let what = format!("l'URL du fichier {ty} du manifeste");
+        let what = t!(Lang::current(), "x-file-url", ty = ty);
         let error = match kickoff.url.join(&output.url) {
-            Ok(_) if deadline.passed() => Some(deadline.reason("avant ce fichier")),
+            Ok(_) if deadline.passed() => Some(deadline.reason(Stage::BeforeFile)),
             Ok(url) => match follow_up_request(run.ctx, run.st(), kickoff, url, &what, redactor)
                 .await
             {
@@ -101,9 +102,11 @@ pub(super) async fn read_all(
                 }
                 Err(e @ FollowUpError::Token(_)) => Some(e.to_string()),
             },
-            Err(e) => Some(format!(
-                "URL de fichier inutilisable « {} » ({e})",
-                output.url
+            Err(e) => Some(t!(
+                Lang::current(),
+                "x-file-url-unusable",
+                url = output.url,
+                e = e
             )),
         };
         if let (Some(e), Some(f)) = (error, tally.files.last_mut()) {
@@ -145,10 +148,7 @@ pub(super) async fn download(
         Ok(Ok(r)) => r,
         Ok(Err(e)) => return (tally, no_response(redactor.text(&e.to_string()))),
         Err(_) => {
-            return (
-                tally,
-                no_response(deadline.reason("en attendant ce fichier")),
-            );
+            return (tally, no_response(deadline.reason(Stage::WaitingForFile)));
         }
     };
     let status = response.status().as_u16();
@@ -175,7 +175,7 @@ pub(super) async fn download(
     let (mut tally, error) = match read {
         Ok(read) => read,
         Err(e) => {
-            let why = format!("analyse du fichier interrompue : {e}");
+            let why = t!(Lang::current(), "x-scan-stopped", e = e);
             return (ExportTally::default(), no_response(why));
         }
     };
@@ -232,8 +232,10 @@ async fn read_body(
             let why = if other != 200 {
                 format!("HTTP {other}")
             } else {
-                format!(
-                    "type de contenu « {content_type} » : application/fhir+json ou application/fhir+ndjson attendu"
+                t!(
+                    Lang::current(),
+                    "x-content-type",
+                    content_type = content_type
                 )
             };
             Ok((tally, Some(why)))
@@ -299,7 +301,7 @@ async fn pump(
         // Checked on every chunk: a server that never stops sending must meet the deadline
         // as surely as one that stalls.
         if deadline.passed() {
-            break ReadStopped::from(deadline.passed_at("pendant la lecture de ce fichier"));
+            break ReadStopped::from(deadline.passed_at(Stage::ReadingFile));
         }
         let wait = timeout.min(deadline.remaining());
         match tokio::time::timeout(wait, response.chunk()).await {
@@ -320,7 +322,7 @@ async fn pump(
             }
             // A stall mid-file fails the file as surely as a server that never answers.
             Err(_) if deadline.passed() => {
-                break ReadStopped::from(deadline.passed_at("pendant la lecture de ce fichier"));
+                break ReadStopped::from(deadline.passed_at(Stage::ReadingFile));
             }
             Err(_) => {
                 break ReadStopped::Stalled {

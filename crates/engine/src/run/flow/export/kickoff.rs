@@ -4,6 +4,7 @@ use crate::run::context::StepRun;
 use crate::run::exchange::{record_response, send_follow_up};
 use crate::run::result::{Cause, Status, StepResult};
 use rorcheck_http::{Exchange, OutgoingRequest, RecordedRequest, Redactor};
+use rorcheck_i18n::{Lang, t};
 
 /// How the kick-off ended.
 pub(super) enum Started {
@@ -28,7 +29,7 @@ pub(super) async fn start(
         Err(e) => {
             result.status = Status::Errored;
             result.cause = Cause::of_transport(&e);
-            result.reason = Some(redactor.text(&format!("lancement de l'export : {e}")));
+            result.reason = Some(redactor.text(&t!(Lang::current(), "x-kickoff-failed", e = e)));
             return Started::Unanswered(recorded);
         }
     };
@@ -39,9 +40,10 @@ pub(super) async fn start(
         timings: Some(response.timings.clone()),
     });
     if response.status != 202 {
-        return Started::Refused(format!(
-            "lancement de l'export : attendu 202 Accepted, obtenu HTTP {}",
-            response.status
+        return Started::Refused(t!(
+            Lang::current(),
+            "x-kickoff-status",
+            status = response.status
         ));
     }
     let location = response
@@ -50,8 +52,6 @@ pub(super) async fn start(
         .and_then(|v| v.to_str().ok());
     match location.and_then(|loc| kickoff.url.join(loc).ok()) {
         Some(url) => Started::Accepted(url),
-        None => {
-            Started::Refused("lancement de l'export : 202 sans Content-Location utilisable".into())
-        }
+        None => Started::Refused(t!(Lang::current(), "x-kickoff-no-location")),
     }
 }

@@ -4,6 +4,7 @@
 //! the step's `exported` and `conformance` assertions. Only identifiers and references are
 //! kept, so that a national export does not need to fit in memory.
 
+use rorcheck_i18n::{Lang, t};
 mod deadline;
 mod files;
 mod kickoff;
@@ -138,7 +139,7 @@ fn judge_files(
             expected: verdict.expected,
             actual: redactor.text(&verdict.actual),
             warning_only: false,
-            because: Some("contrôle de conformité automatique (--check-all)".into()),
+            because: Some(t!(Lang::current(), "check-all-because")),
             explain: Vec::new(),
         });
     }

@@ -1,9 +1,10 @@
 //! Polling the status URL: 202 while the job runs, waiting what `Retry-After` asks (bounded),
 //! then 200 and the manifest.
 
+use rorcheck_i18n::{Lang, t};
 use std::time::Duration;
 
-use super::deadline::Deadline;
+use super::deadline::{Deadline, Stage};
 use crate::run::context::StepRun;
 use crate::run::exchange::{
     FollowUpError, evidence, follow_up_request, foreign_origin_finding, retry_wait, send_follow_up,
@@ -48,11 +49,11 @@ pub(super) async fn manifest(
         if polls >= polling.flow.max_polls {
             return Err(fail(
                 result,
-                format!("manifeste toujours indisponible après {polls} interrogation(s) du statut"),
+                t!(Lang::current(), "x-manifest-unavailable", polls = polls),
             ));
         }
         if polling.deadline.passed() {
-            return Err(fail(result, polling.deadline.reason("avant le manifeste")));
+            return Err(fail(result, polling.deadline.reason(Stage::BeforeManifest)));
         }
         polls += 1;
         match poll_once(run, kickoff, status_url.clone(), polls, redactor, result).await? {
@@ -75,8 +76,8 @@ async fn poll_once(
     redactor: &mut Redactor,
     result: &mut StepResult,
 ) -> Result<Poll, Ended> {
-    let what = "le Content-Location de l'export (URL de statut)";
-    let req = match follow_up_request(run.ctx, run.st(), kickoff, status_url, what, redactor).await
+    let what = t!(Lang::current(), "x-status-url");
+    let req = match follow_up_request(run.ctx, run.st(), kickoff, status_url, &what, redactor).await
     {
         Ok(r) => r,
         Err(FollowUpError::Foreign(e)) => {
@@ -101,7 +102,7 @@ async fn poll_once(
                 .follow_ups
                 .push(evidence(label, &req, None, redactor));
             result.status = Status::Errored;
-            result.reason = Some(redactor.text(&format!("suivi de l'export : {e}")));
+            result.reason = Some(redactor.text(&t!(Lang::current(), "x-poll-failed", e = e)));
             return Err(Ended);
         }
     };
@@ -129,9 +130,7 @@ async fn poll_once(
                 .push(evidence(label, &req, Some(&resp), redactor));
             Err(fail(
                 result,
-                format!(
-                    "suivi de l'export : HTTP {other} au lieu de 202 (en cours) ou 200 (manifeste)"
-                ),
+                t!(Lang::current(), "x-poll-status", other = other),
             ))
         }
     }

@@ -1,6 +1,7 @@
 //! Parsing an output file as a stream, one resource at a time (ndjson lines or Bundle
 //! entries), each bounded in size; a blocking parser fed by the download's chunks.
 
+use rorcheck_i18n::{Lang, t};
 use std::cell::Cell;
 use std::io::Read;
 use std::rc::Rc;
@@ -34,9 +35,10 @@ impl<R: Read> Read for RecordBound<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let used = self.mark.0.get();
         if used >= self.limit {
-            return Err(std::io::Error::other(format!(
-                "une ressource dépasse la limite de {} (max_record_mib) : lecture arrêtée",
-                rorcheck_http::limits::human_size(self.limit)
+            return Err(std::io::Error::other(t!(
+                Lang::current(),
+                "x-record-limit",
+                limit = rorcheck_http::limits::human_size(self.limit)
             )));
         }
         let room = usize::try_from(self.limit - used).unwrap_or(usize::MAX);
@@ -105,8 +107,10 @@ impl<'de> Visitor<'de> for BundleSeed<'_> {
                 "resourceType" => {
                     let ty: String = map.next_value()?;
                     if ty != "Bundle" {
-                        return Err(serde::de::Error::custom(format!(
-                            "resourceType {ty} au lieu de Bundle"
+                        return Err(serde::de::Error::custom(t!(
+                            Lang::current(),
+                            "x-not-bundle",
+                            ty = ty
                         )));
                     }
                 }
@@ -194,10 +198,7 @@ pub enum ReadStopped {
     #[error(transparent)]
     Deadline(#[from] DeadlinePassed),
     /// The file went past `max_export_file_mib`.
-    #[error(
-        "fichier au-delà de la limite de {} (max_export_file_mib) : lecture arrêtée",
-        rorcheck_http::limits::human_size(*limit)
-    )]
+    #[error("{}", t!(Lang::current(), "x-file-limit", limit = rorcheck_http::limits::human_size(*.limit)))]
     TooLarge {
         /// The limit, in bytes.
         limit: u64,

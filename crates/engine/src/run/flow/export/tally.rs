@@ -1,6 +1,7 @@
 //! What an export's files held, tallied resource by resource: counts per type, duplicates,
 //! references left dangling, conformance findings; judged against an `exported` assertion.
 
+use rorcheck_i18n::{Lang, t};
 use std::collections::{BTreeMap, HashSet};
 
 use serde_json::Value;
@@ -191,17 +192,24 @@ impl ExportTally {
             got.sort_unstable();
             got.dedup();
             if want != got {
-                problems.push(format!(
-                    "types exportés {}, attendu {}",
-                    got.join(", "),
-                    want.join(", ")
+                problems.push(t!(
+                    Lang::current(),
+                    "x-types",
+                    got = got.join(", "),
+                    want = want.join(", ")
                 ));
             }
         }
         for (ty, cmp) in &spec.resources {
             let n = self.per_type.get(ty).copied().unwrap_or(0);
             if !cmp.holds(n) {
-                problems.push(format!("{n} ressource(s) {ty}, attendu {cmp}"));
+                problems.push(t!(
+                    Lang::current(),
+                    "x-count-of-type",
+                    n = n,
+                    ty = ty,
+                    cmp = cmp
+                ));
             }
         }
         if spec.counts_match {
@@ -224,10 +232,11 @@ impl ExportTally {
             }
         }
         if spec.unique && self.duplicate_count > 0 {
-            problems.push(format!(
-                "{} ressource(s) exportée(s) plusieurs fois : {}",
-                self.duplicate_count,
-                self.duplicates.join(", ")
+            problems.push(t!(
+                Lang::current(),
+                "x-duplicates",
+                duplicate_count = self.duplicate_count,
+                duplicates = self.duplicates.join(", ")
             ));
         }
         if spec.references_resolve {
@@ -238,10 +247,11 @@ impl ExportTally {
                     .take(NAMED)
                     .map(|(from, element, to)| format!("{from}.{element} → {to}"))
                     .collect();
-                problems.push(format!(
-                    "{} référence(s) sans la ressource visée dans l'export : {}",
-                    dangling.len(),
-                    named.join(", ")
+                problems.push(t!(
+                    Lang::current(),
+                    "x-dangling",
+                    dangling_count = dangling.len(),
+                    named = named.join(", ")
                 ));
             }
         }
@@ -255,8 +265,7 @@ impl ExportTally {
                 .collect::<Vec<_>>()
                 .join(", ")
         );
-        let expected =
-            "fichiers lisibles, conformes au manifeste, sans doublon, références promises résolues";
+        let expected = t!(Lang::current(), "x-files-ok");
         let actual = if problems.is_empty() {
             summary
         } else {
@@ -294,7 +303,7 @@ impl ExportTally {
         findings_verdict(
             &shown,
             counts,
-            &format!("{} ressource(s) exportée(s)", self.resources_read()),
+            &t!(Lang::current(), "x-exported", count = self.resources_read()),
         )
     }
 }
