@@ -1,5 +1,7 @@
 //! Why a command did not succeed, and its exit code.
 
+use rorcheck_i18n::{Lang, t};
+
 use super::signal::Signal;
 use rorcheck_engine::config::ConfigError;
 use rorcheck_scenario::LoadErrors;
@@ -9,7 +11,7 @@ use rorcheck_scenario::LoadErrors;
 pub enum CliError {
     #[error("{0}")]
     Usage(String),
-    #[error("invalid scenarios:\n{0}")]
+    #[error("{}\n{errors}", t!(Lang::current(), "cli-invalid-scenarios"), errors = .0)]
     Scenarios(#[from] LoadErrors),
     #[error(transparent)]
     Config(#[from] ConfigError),
@@ -18,23 +20,21 @@ pub enum CliError {
     #[error("invalid URL: {0}")]
     Url(#[from] url::ParseError),
     /// Scenarios ran and some did not pass (the reports say which).
-    #[error("des scénarios ont échoué (voir les rapports)")]
+    #[error("{}", t!(Lang::current(), "cli-failed"))]
     Failed,
     /// Nothing failed, but something could not be evaluated (connection, TLS, credentials,
     /// timeouts, a CRITIQUE scenario that could not run).
-    #[error(
-        "vérification incomplète : des scénarios n'ont pas pu être évalués (voir les rapports)"
-    )]
+    #[error("{}", t!(Lang::current(), "cli-incomplete"))]
     Incomplete,
     /// `doctor` found problems (it printed them with their fix).
-    #[error("des vérifications ont échoué (voir ci-dessus)")]
+    #[error("{}", t!(Lang::current(), "cli-checks-failed"))]
     ChecksFailed,
     /// The observed application's command failed (the reports say how); distinct from a
     /// verdict.
     #[error("{0}")]
     ApplicationFailed(String),
     /// A signal stopped the run; the reports were written with what had finished.
-    #[error("exécution interrompue par {signal} (rapports écrits avec les scénarios terminés)")]
+    #[error("{}", t!(Lang::current(), "cli-interrupted", signal = signal))]
     Interrupted { signal: Signal },
 }
 

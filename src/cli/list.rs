@@ -1,5 +1,6 @@
 //! `rorcheck list`, `validate` and `schema`: the catalogue as a table, JSON or Markdown.
 
+use rorcheck_i18n::{Lang, t};
 use std::path::PathBuf;
 
 use super::args::{Filters, ListFormat};
@@ -23,7 +24,11 @@ pub(super) fn list(format: ListFormat, filters: &Filters) -> Result<(), CliError
 pub(super) fn list_table(scenarios: &[Scenario]) -> String {
     let mut out = format!(
         "{:<12} {:<11} {:<14} {:<55} {}\n",
-        "ID", "PRIORITÉ", "MODALITÉ", "TITRE", "ÉTIQUETTES"
+        "ID",
+        t!(Lang::current(), "list-priority"),
+        t!(Lang::current(), "list-modality"),
+        t!(Lang::current(), "list-title"),
+        t!(Lang::current(), "list-tags")
     );
     for s in scenarios {
         let title: String = if s.title.chars().count() > 55 {
@@ -41,7 +46,12 @@ pub(super) fn list_table(scenarios: &[Scenario]) -> String {
             s.tags.join(",")
         ));
     }
-    out.push_str(&format!("{} scénario(s)\n", scenarios.len()));
+    out.push_str(&t!(
+        Lang::current(),
+        "cli-count-scenarios",
+        count = scenarios.len()
+    ));
+    out.push('\n');
     out
 }
 
@@ -89,7 +99,10 @@ pub fn list_markdown(scenarios: &[Scenario]) -> String {
 
 pub(super) fn validate(paths: &[PathBuf]) -> Result<(), CliError> {
     let set = crate::catalogue::load(paths)?;
-    println!("{} scénario(s) valides", set.scenarios.len());
+    println!(
+        "{}",
+        t!(Lang::current(), "cli-valid", count = set.scenarios.len())
+    );
     Ok(())
 }
 

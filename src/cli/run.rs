@@ -1,6 +1,7 @@
 //! `rorcheck run`: the scenarios against a target (the embedded mock by default), the
 //! reports, the evidence archive and the exit code.
 
+use rorcheck_i18n::{Lang, t};
 use std::path::Path;
 
 use super::args::RunArgs;
@@ -25,11 +26,15 @@ pub(super) async fn run(config: Option<&Path>, args: RunArgs) -> Result<(), CliE
     let (embedded, targets) = targets(&args, config.as_ref()).await?;
     let runner = with_larger(runner(&args, targets).await?, &args, &set);
     println!(
-        "rorcheck {} — {} scénario(s) sur {} ({})",
-        env!("CARGO_PKG_VERSION"),
-        set.scenarios.len(),
-        runner.target().name,
-        runner.target().base_url
+        "{}",
+        t!(
+            Lang::current(),
+            "cli-run-header",
+            version = env!("CARGO_PKG_VERSION"),
+            count = set.scenarios.len(),
+            target = runner.target().name,
+            base_url = runner.target().base_url
+        )
     );
     let look = report::console::Look {
         color: report::console::color_wanted(args.color.as_str()),
@@ -144,10 +149,14 @@ fn write_outputs(
     let written = report::write_all(report::Document::Run(result), report_dir)
         .map_err(|e| CliError::Runtime(e.to_string()))?;
     println!(
-        "Rapports : {}, {}, {}",
-        written.html.display(),
-        written.junit.display(),
-        written.json.display()
+        "{}",
+        t!(
+            Lang::current(),
+            "cli-reports",
+            html = written.html.display(),
+            junit = written.junit.display(),
+            json = written.json.display()
+        )
     );
     if let Some(zip) = evidence {
         let har = report::har::run(result)
@@ -176,7 +185,7 @@ fn exit_status(result: &rorcheck_engine::run::RunReport, fail_on: u8) -> Result<
     match result.verdict() {
         Verdict::Conforme => Ok(()),
         Verdict::NonConforme if !fails_build => {
-            println!("Échecs de priorité au-delà de --fail-on {fail_on} seulement : sortie 0");
+            println!("{}", t!(Lang::current(), "cli-fail-on", fail_on = fail_on));
             Ok(())
         }
         Verdict::NonConforme => Err(CliError::Failed),
@@ -221,7 +230,10 @@ pub(super) fn write_evidence(
     ];
     report::archive::write_dossier(zip, info, &files)
         .map_err(|e| CliError::Runtime(e.to_string()))?;
-    println!("Dossier de preuve : {}", zip.display());
+    println!(
+        "{}",
+        t!(Lang::current(), "cli-evidence", path = zip.display())
+    );
     Ok(())
 }
 

@@ -103,9 +103,8 @@ impl Diagnosis {
             .max()
             .unwrap_or(0);
         let mut out = format!(
-            "rorcheck doctor — {} « {} »\n\n",
-            t!(l, "doctor-environment"),
-            self.environment
+            "rorcheck doctor — {}\n\n",
+            t!(l, "doctor-environment", name = &self.environment)
         );
         for c in &self.checks {
             let mark = match c.status {

@@ -2,7 +2,7 @@
 //! misbehaviour must turn into the right status and reason, and all three reports must be
 //! complete and valid whatever happens. Secrets must never reach any output.
 
-use std::process::{Command, Output};
+use std::process::Output;
 use std::time::Duration;
 
 use serde_json::{Value, json};
@@ -60,7 +60,7 @@ async fn broken_server() -> MockServer {
 }
 
 fn rorcheck(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_rorcheck"))
+    crate::common::rorcheck_command()
         .args(args)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .env("ROR_ACCESS_TOKEN", TOKEN)

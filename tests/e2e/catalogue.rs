@@ -2,10 +2,10 @@
 //! `list`, `validate` and `run` use the embedded scenarios, and `scenarios export` writes
 //! them out for a vendor to read and extend.
 
-use std::process::{Command, Output};
+use std::process::Output;
 
 fn rorcheck_in(dir: &std::path::Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_rorcheck"))
+    crate::common::rorcheck_command()
         .args(args)
         .current_dir(dir)
         .env_remove("ROR_CONFIG")
@@ -135,7 +135,7 @@ fn scenarios_dir_replaces_the_default_catalogue_by_option_or_environment() {
     assert!(titles(&by_option).iter().any(|t| t == "Titre de l'éditeur"));
     assert_eq!(titles(&by_option).len(), catalogue_size());
 
-    let by_env = Command::new(env!("CARGO_BIN_EXE_rorcheck"))
+    let by_env = crate::common::rorcheck_command()
         .args(["list", "--format", "json", "--id", "AUTH-001"])
         .current_dir(dir.path())
         .env("RORCHECK_SCENARIOS_DIR", "cat")

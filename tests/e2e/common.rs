@@ -38,10 +38,19 @@ pub fn write_pem(identity: &Identity, dir: &Path, name: &str) {
     std::fs::write(dir.join(format!("{name}.key.pem")), &identity.key_pem).expect("key");
 }
 
+/// The binary, speaking French whatever the developer's locale (`LANG=en_US.UTF-8` would
+/// otherwise switch it to English): the assertions below read French texts. A test of
+/// another language passes `--lang` (which wins over the variable) or removes it.
+pub fn rorcheck_command() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_rorcheck"));
+    cmd.env("RORCHECK_LANG", "fr");
+    cmd
+}
+
 /// Runs the binary from the crate root with extra environment variables.
 pub async fn rorcheck(args: Vec<String>, env: Vec<(&'static str, String)>) -> Output {
     tokio::task::spawn_blocking(move || {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_rorcheck"));
+        let mut cmd = crate::common::rorcheck_command();
         cmd.args(&args).current_dir(env!("CARGO_MANIFEST_DIR"));
         // A developer's own ROR_* settings must not leak into the tests.
         for (k, _) in std::env::vars() {

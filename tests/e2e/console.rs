@@ -1,11 +1,11 @@
 //! The console: colours only when asked for or on a terminal, and `--verbose` showing every
 //! step and assertion.
 
-use std::process::{Command, Output};
+use std::process::Output;
 
 fn run(args: &[&str], env: &[(&str, &str)]) -> Output {
     let dir = tempfile::tempdir().expect("tempdir");
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_rorcheck"));
+    let mut cmd = crate::common::rorcheck_command();
     cmd.args(["run", "--id", "EXT-009", "--report-dir"])
         .arg(dir.path().join("r"))
         .args(args)

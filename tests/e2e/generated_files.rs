@@ -1,9 +1,7 @@
 //! Files generated from the code must be committed up to date.
 
-use std::process::Command;
-
 fn rorcheck(args: &[&str]) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_rorcheck"))
+    let out = crate::common::rorcheck_command()
         .args(args)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()

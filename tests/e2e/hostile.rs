@@ -4,7 +4,7 @@
 //! memory is the point, the child's peak RSS is read from `wait4`.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
@@ -406,7 +406,7 @@ fn spawn(cfg: &Path, reports: &Path, files: &[&str], extra: &[&str]) -> std::pro
     ];
     args.extend(extra.iter().map(|s| (*s).to_owned()));
     args.extend(files.iter().map(|f| format!("tests/data/hostile/{f}")));
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_rorcheck"));
+    let mut cmd = crate::common::rorcheck_command();
     cmd.args(&args)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .env(SECRET_VAR, SECRET)

@@ -13,6 +13,7 @@ mod faults;
 mod generated_files;
 mod guardrails;
 mod hostile;
+mod language;
 mod mock_api;
 mod mock_tls;
 mod mtls_target;

@@ -5,6 +5,7 @@
 //! Two flavours, as on the real ROR: access profile 0 authenticated by a client secret, and
 //! profiles 1 to 5 over mutual TLS (the profile-1 demo client and its test certificate).
 
+use rorcheck_i18n::{Lang, t};
 use std::path::Path;
 
 use rorcheck_engine::config::{
@@ -80,7 +81,7 @@ impl Embedded {
 /// The mock as a target for access profile 0: the demo client's secret, its token endpoint,
 /// and the values the authentication scenarios need (expired and tampered tokens).
 pub fn secret_target(mock: &MockServer) -> Result<Target, EmbeddedError> {
-    let mut target = Target::new("mock (ROR simulé intégré)", &mock.base_url)?;
+    let mut target = Target::new(&t!(Lang::current(), "target-mock"), &mock.base_url)?;
     // The harness authenticates to the mock as a real client would: client_credentials.
     let client = mock.demo_client();
     let token_url = url::Url::parse(&mock.token_url)?;
@@ -132,10 +133,7 @@ pub fn mtls_target(mock: &MockServer, dir: &Path) -> Result<Target, EmbeddedErro
         }),
         ..TargetConfig::default()
     };
-    let mut target = Target::from_config(
-        "mock-mtls (ROR simulé intégré, TLS mutuel, profil 1)",
-        &config,
-    )?;
+    let mut target = Target::from_config(&t!(Lang::current(), "target-mock-mtls"), &config)?;
     target.limits = Limits::EMBEDDED;
     target.offers = Some(mock.offers_for(1) as u64);
     for (name, value) in [

@@ -1,6 +1,6 @@
 ## doctor: the pre-flight of an environment
 
-doctor-environment = environment
+doctor-environment = environment "{ $name }"
 doctor-fail = {"["}FAIL]
 doctor-fix = → fix:
 doctor-summary-check-s-passed-not = Summary: { $ok } check(s) passed, { $skipped } not applicable. Ready for `rorcheck run`.
@@ -441,3 +441,30 @@ x-stage-before-manifest = before the manifest
 x-stage-before-file = before this file
 x-stage-waiting-file = while waiting for this file
 x-stage-reading-file = while reading this file
+
+## Command line
+
+cli-run-header = rorcheck { $version } — { $count } scenario(s) on { $target } ({ $base_url })
+cli-reports = Reports: { $html }, { $junit }, { $json }
+cli-fail-on = Failures beyond --fail-on { $fail_on } only: exit 0
+cli-evidence = Evidence dossier: { $path }
+cli-count-scenarios = { $count } scenario(s)
+cli-valid = { $count } valid scenario(s)
+list-priority = PRIORITY
+list-modality = MODALITY
+list-title = TITLE
+list-tags = TAGS
+cli-failed = scenarios failed (see the reports)
+cli-incomplete = incomplete check: some scenarios could not be evaluated (see the reports)
+cli-checks-failed = checks failed (see above)
+cli-interrupted = run interrupted by { $signal } (reports written with the finished scenarios)
+cli-invalid-scenarios = invalid scenarios:
+
+## Targets
+
+auth-none = none
+auth-bearer = static Bearer token
+auth-secret = OAuth2 client_credentials with secret
+auth-mtls = OAuth2 client_credentials by certificate (mTLS)
+target-mock = mock (embedded simulated ROR)
+target-mock-mtls = mock-mtls (embedded simulated ROR, mutual TLS, profile 1)

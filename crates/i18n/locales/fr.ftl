@@ -1,6 +1,6 @@
 ## doctor: the pre-flight of an environment
 
-doctor-environment = environnement
+doctor-environment = environnement « { $name } »
 doctor-fail = {"["}ÉCHEC]
 doctor-fix = → correctif :
 doctor-summary-check-s-passed-not = Bilan : { $ok } vérification(s) réussie(s), { $skipped } non applicable(s). Prêt pour `rorcheck run`.
@@ -456,3 +456,30 @@ x-stage-before-manifest = avant le manifeste
 x-stage-before-file = avant ce fichier
 x-stage-waiting-file = en attendant ce fichier
 x-stage-reading-file = pendant la lecture de ce fichier
+
+## Command line
+
+cli-run-header = rorcheck { $version } — { $count } scénario(s) sur { $target } ({ $base_url })
+cli-reports = Rapports : { $html }, { $junit }, { $json }
+cli-fail-on = Échecs de priorité au-delà de --fail-on { $fail_on } seulement : sortie 0
+cli-evidence = Dossier de preuve : { $path }
+cli-count-scenarios = { $count } scénario(s)
+cli-valid = { $count } scénario(s) valides
+list-priority = PRIORITÉ
+list-modality = MODALITÉ
+list-title = TITRE
+list-tags = ÉTIQUETTES
+cli-failed = des scénarios ont échoué (voir les rapports)
+cli-incomplete = vérification incomplète : des scénarios n'ont pas pu être évalués (voir les rapports)
+cli-checks-failed = des vérifications ont échoué (voir ci-dessus)
+cli-interrupted = exécution interrompue par { $signal } (rapports écrits avec les scénarios terminés)
+cli-invalid-scenarios = scénarios invalides :
+
+## Targets
+
+auth-none = aucune
+auth-bearer = jeton Bearer statique
+auth-secret = OAuth2 client_credentials avec secret
+auth-mtls = OAuth2 client_credentials par certificat (mTLS)
+target-mock = mock (ROR simulé intégré)
+target-mock-mtls = mock-mtls (ROR simulé intégré, TLS mutuel, profil 1)

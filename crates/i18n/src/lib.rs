@@ -151,37 +151,37 @@ pub fn text(lang: Lang, id: &str, args: Option<&FluentArgs>) -> String {
 /// macro borrows what it is given, so fields are passed as they are (`id = s.id`).
 pub trait Arg {
     /// As Fluent holds it.
-    fn into_value(&self) -> FluentValue<'static>;
+    fn to_value(&self) -> FluentValue<'static>;
 }
 
 impl Arg for str {
-    fn into_value(&self) -> FluentValue<'static> {
+    fn to_value(&self) -> FluentValue<'static> {
         FluentValue::from(self.to_owned())
     }
 }
 
 impl Arg for String {
-    fn into_value(&self) -> FluentValue<'static> {
+    fn to_value(&self) -> FluentValue<'static> {
         FluentValue::from(self.clone())
     }
 }
 
 impl Arg for std::borrow::Cow<'_, str> {
-    fn into_value(&self) -> FluentValue<'static> {
+    fn to_value(&self) -> FluentValue<'static> {
         FluentValue::from(self.to_string())
     }
 }
 
 impl<T: Arg + ?Sized> Arg for &T {
-    fn into_value(&self) -> FluentValue<'static> {
-        (**self).into_value()
+    fn to_value(&self) -> FluentValue<'static> {
+        (**self).to_value()
     }
 }
 
 macro_rules! numbers {
     ($($t:ty),*) => {$(
         impl Arg for $t {
-            fn into_value(&self) -> FluentValue<'static> {
+            fn to_value(&self) -> FluentValue<'static> {
                 FluentValue::from(*self)
             }
         }
@@ -202,7 +202,7 @@ pub trait ViaArg {
 
 impl<T: Arg + ?Sized> ViaArg for Wrap<'_, T> {
     fn fluent_value(&self) -> FluentValue<'static> {
-        self.0.into_value()
+        self.0.to_value()
     }
 }
 

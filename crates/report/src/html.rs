@@ -30,7 +30,7 @@ trait Words {
     /// A message with one argument.
     fn ta(&self, id: &str, name: &str, value: impl std::fmt::Display) -> String {
         let mut args = FluentArgs::new();
-        args.set(name, value.to_string().into_value());
+        args.set(name, value.to_string().to_value());
         rorcheck_i18n::text(self.lang(), id, Some(&args))
     }
 
@@ -43,7 +43,7 @@ trait Words {
     /// A count, in the plural form its number asks for.
     fn tn(&self, id: &str, count: impl Arg) -> String {
         let mut args = FluentArgs::new();
-        args.set("count", count.into_value());
+        args.set("count", count.to_value());
         rorcheck_i18n::text(self.lang(), id, Some(&args))
     }
 }

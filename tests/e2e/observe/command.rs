@@ -8,7 +8,7 @@ use super::*;
 fn observe_binary(mistakes: Mistakes) -> (std::process::ExitStatus, Value) {
     use std::io::BufRead;
     let dir = tempfile::tempdir().expect("temp dir");
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_rorcheck"))
+    let mut child = crate::common::rorcheck_command()
         .args([
             "observe",
             "--addr",
@@ -203,7 +203,7 @@ fn an_env_file_and_a_fixed_secret_serve_an_application_started_separately() {
         "[[client]]\nclient_id = \"editeur-ci\"\naccess_profile = 0\nsecret = \"secret-ci-editeur\"\n",
     )
     .expect("clients");
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_rorcheck"))
+    let mut child = crate::common::rorcheck_command()
         .args([
             "observe",
             "--addr",

@@ -17,7 +17,7 @@ async fn run_and_observe_reports_speak_one_vocabulary() {
     };
     // A run, through the binary.
     let dir = tempfile::tempdir().expect("dir");
-    let status = std::process::Command::new(env!("CARGO_BIN_EXE_rorcheck"))
+    let status = crate::common::rorcheck_command()
         .args(["run", "--report-dir"])
         .arg(dir.path())
         .args(["scenarios/auth", "scenarios/mise-a-jour/MAJ-001.yaml"])
@@ -163,7 +163,7 @@ fn the_readiness_dossier_holds_the_reports_the_exchanges_and_their_digests() {
 
     // run: the same dossier from the binary.
     let zip = dir.path().join("dossier-run.zip");
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_rorcheck"))
+    let out = crate::common::rorcheck_command()
         .args(["run", "--report-dir"])
         .arg(dir.path().join("run"))
         .arg("--evidence")

@@ -324,7 +324,7 @@ fn failed(report: &ObserveReport) -> Vec<(String, Option<String>)> {
 /// `rorcheck observe [ARGS] -- COMMAND`: the binary, its exit code and report.json.
 fn observe_command(args: &[&str], env: &[(&str, &str)]) -> (Option<i32>, Value, String) {
     let dir = tempfile::tempdir().expect("temp dir");
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_rorcheck"))
+    let out = crate::common::rorcheck_command()
         .args([
             "observe",
             "--addr",

@@ -1,6 +1,7 @@
 //! A resolved target: where requests go, with which headers, credentials, TLS material and
 //! guardrails.
 
+use rorcheck_i18n::{Lang, t};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
@@ -50,16 +51,12 @@ impl TargetAuth {
     /// How the reports describe it (never the secret).
     pub fn label(&self) -> String {
         match self {
-            TargetAuth::None => "aucune".into(),
-            TargetAuth::Bearer(_) => "jeton Bearer statique".into(),
-            TargetAuth::ClientCredentials(s) => format!(
-                "OAuth2 client_credentials {}",
-                if s.secret().is_some() {
-                    "avec secret"
-                } else {
-                    "par certificat (mTLS)"
-                }
-            ),
+            TargetAuth::None => t!(Lang::current(), "auth-none"),
+            TargetAuth::Bearer(_) => t!(Lang::current(), "auth-bearer"),
+            TargetAuth::ClientCredentials(s) if s.secret().is_some() => {
+                t!(Lang::current(), "auth-secret")
+            }
+            TargetAuth::ClientCredentials(_) => t!(Lang::current(), "auth-mtls"),
         }
     }
 

@@ -110,7 +110,7 @@ pub(crate) fn foreign_origin_finding(
         expected: t!(Lang::current(), "s-follow-origin", api = foreign.api),
         actual: redactor.text(&foreign.to_string()),
         warning_only: false,
-        because: Some(t!(Lang::current(), "s-token-origin").into()),
+        because: Some(t!(Lang::current(), "s-token-origin")),
         explain: Vec::new(),
     }
 }
