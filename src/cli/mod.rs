@@ -1,6 +1,7 @@
 //! The command line: arguments ([`args`]), one module a command (run, list, doctor, serve,
 //! observe), and what they share (errors, signals, selection).
-//! Text for people is written here, at the edge; the crates below return typed values.
+//! The language is set here, once (`--lang`); every sentence comes from the catalogue
+//! (`rorcheck-i18n`); the crates below return typed values.
 
 mod application;
 mod args;

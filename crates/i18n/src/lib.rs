@@ -10,8 +10,9 @@
 //! assert_eq!(t!(Lang::Fr, "count-scenarios", count = 2), "2 scénarios");
 //! ```
 //!
-//! One language per run: the command line sets it once ([`Lang::set_current`]) and the
-//! library's verdict texts are composed in [`Lang::current`]; renderers take it explicitly.
+//! One language per run: the command line sets it once ([`Lang::set_current`]), before any
+//! text is composed, and the engine's verdict texts, the console and the reports are
+//! composed in [`Lang::current`] (`doctor` carries its language in its diagnosis).
 //! The tests of this crate hold the catalogue honest: both files parse, hold the same ids
 //! with the same arguments, and every id the sources use exists (and no other).
 
