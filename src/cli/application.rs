@@ -2,6 +2,7 @@
 //! it is given (environment variables, or a file for an application started separately) and
 //! the runs of its command.
 
+use rorcheck_i18n::{Lang, t};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -123,7 +124,15 @@ pub async fn run_command(argv: &[String], connection: &Connection, day: Option<u
     }
     match cmd.status().await {
         Ok(status) => finish(status.code(), None),
-        Err(e) => finish(None, Some(format!("« {program} » ne démarre pas : {e}"))),
+        Err(e) => finish(
+            None,
+            Some(t!(
+                Lang::current(),
+                "app-no-start",
+                program = program,
+                e = e
+            )),
+        ),
     }
 }
 

@@ -99,10 +99,7 @@ pub fn list_markdown(scenarios: &[Scenario]) -> String {
 
 pub(super) fn validate(paths: &[PathBuf]) -> Result<(), CliError> {
     let set = crate::catalogue::load(paths)?;
-    println!(
-        "{}",
-        t!(Lang::current(), "cli-valid", count = set.scenarios.len())
-    );
+    say!("cli-valid", count = set.scenarios.len());
     Ok(())
 }
 

@@ -3,6 +3,14 @@
 //! The language is set here, once (`--lang`); every sentence comes from the catalogue
 //! (`rorcheck-i18n`); the crates below return typed values.
 
+/// Prints a message of the catalogue in the run's language: `say!` takes what `t!` takes
+/// after the language (the id, then named arguments).
+macro_rules! say {
+    ($($message:tt)*) => {
+        println!("{}", rorcheck_i18n::t!(rorcheck_i18n::Lang::current(), $($message)*))
+    };
+}
+
 mod application;
 mod args;
 mod doctor;

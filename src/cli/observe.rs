@@ -1,6 +1,7 @@
 //! `rorcheck observe`: start the simulated ROR, print where and how to connect, record
 //! until the duration ends or Ctrl-C, then judge and write the reports.
 
+use rorcheck_i18n::{Lang, t};
 use rorcheck_mock::log::LoggedRequest;
 use rorcheck_mock::{MockOptions, TlsMode};
 use rorcheck_observe::{ObserveReport, Observer, Status};
@@ -141,11 +142,11 @@ fn write_outputs(
     )
     .map_err(|e| CliError::Runtime(e.to_string()))?;
     print_summary(report);
-    println!(
-        "Rapports : {}, {}, {}",
-        written.html.display(),
-        written.junit.display(),
-        written.json.display()
+    say!(
+        "cli-reports",
+        html = written.html.display(),
+        junit = written.junit.display(),
+        json = written.json.display()
     );
     if let Some(zip) = &args.evidence {
         let har = rorcheck_report::har::observation(report)
@@ -156,7 +157,11 @@ fn write_outputs(
             tool: "rorcheck",
             version: env!("CARGO_PKG_VERSION"),
             scenario_set_hash: set_hash.to_owned(),
-            target: format!("application observée, ROR simulé {}", report.base_url),
+            target: t!(
+                Lang::current(),
+                "obs-cli-target",
+                base_url = report.base_url
+            ),
             started_at: report.started_at.clone(),
             finished_at: report.finished_at.clone(),
             verdict: report.summary.verdict.to_owned(),
@@ -195,7 +200,7 @@ async fn drive(
             println!("{}", day_line(&d));
         }
         if let Some(d) = day {
-            println!("— application lancée pour J{d}");
+            say!("obs-cli-launched", d = d);
         }
         let run = run_command(&args.command, connection, day).await;
         if let Ok(mut all) = runs.lock() {
@@ -213,19 +218,16 @@ fn print_banner(
     certs_dir: Option<&std::path::Path>,
 ) {
     let mock = &observer.mock;
-    println!("Observation : rorcheck joue le ROR pour votre application.");
-    println!("  Base FHIR      : {}", mock.base_url);
-    println!("  Jeton OAuth2   : {}", mock.token_url);
+    say!("obs-cli-banner");
+    say!("obs-cli-base", base_url = mock.base_url);
+    say!("obs-cli-token", token_url = mock.token_url);
     if let Some(dir) = certs_dir {
-        println!(
-            "  Certificats    : AC de test (ca.pem) et certificats clients dans {}",
-            dir.display()
-        );
+        say!("obs-cli-certs", dir = dir.display());
     }
     if args.tls_mode() == TlsMode::Mtls {
-        println!(
-            "  client_id      : {} (profil d'accès 1, authentifié par son certificat)",
-            connection.get("ROR_CLIENT_ID").unwrap_or_default()
+        say!(
+            "obs-cli-client-mtls",
+            client_id = connection.get("ROR_CLIENT_ID").unwrap_or_default()
         );
     } else {
         println!(
@@ -234,12 +236,12 @@ fn print_banner(
         );
         // The demo secret is public test data printed so that a vendor can configure its
         // application; it is masked in every report.
-        println!(
-            "  client_secret  : {} (démo, profil d'accès 0)",
-            connection.get("ROR_CLIENT_SECRET").unwrap_or_default()
+        say!(
+            "obs-cli-secret",
+            secret = connection.get("ROR_CLIENT_SECRET").unwrap_or_default()
         );
     }
-    println!("  En-têtes       : sur chaque appel FHIR");
+    say!("obs-cli-headers");
     for (header, var) in [
         ("Ror-Profil-Utilisateur-Code", "ROR_PROFIL_UTILISATEUR_CODE"),
         (
@@ -255,38 +257,29 @@ fn print_banner(
         );
     }
     if let Some(path) = &args.env_file {
-        println!("  Réglages       : écrits dans {}", path.display());
+        say!("obs-cli-settings", path = path.display());
     }
     if args.story {
-        println!("  Récit          : J0 = données initiales (faire l'extraction complète)");
+        say!("obs-cli-story");
         match (args.per_day, args.day_length) {
             (true, _) => {
-                println!("                   l'application est lancée une fois par jour, J0 à J4")
+                say!("obs-cli-per-day")
             }
-            (false, Some(d)) => println!(
-                "                   jour suivant toutes les {} s",
-                d.as_secs()
-            ),
-            (false, None) => println!(
-                "                   jour suivant : curl -X POST {}",
-                connection
+            (false, Some(d)) => say!("obs-cli-day-every", seconds = d.as_secs()),
+            (false, None) => say!(
+                "obs-cli-day-curl",
+                url = connection
                     .get("RORCHECK_STORY_NEXT_DAY_URL")
                     .unwrap_or_default()
             ),
         }
     }
     if !args.command.is_empty() {
-        println!(
-            "Application : {} (réglages ROR_* dans son environnement ; la session se termine avec elle)",
-            args.command.join(" ")
-        );
+        say!("obs-cli-app", command = args.command.join(" "));
     } else {
         match args.duration {
-            Some(d) => println!(
-                "Enregistrement pendant {} s (Ctrl-C pour arrêter plus tôt)…",
-                d.as_secs()
-            ),
-            None => println!("Enregistrement jusqu'à Ctrl-C…"),
+            Some(d) => say!("obs-cli-recording-for", seconds = d.as_secs()),
+            None => say!("obs-cli-recording"),
         }
     }
 }
@@ -347,23 +340,50 @@ async fn record(
 
 fn day_line(day: &rorcheck_mock::story::Day) -> String {
     if day.events.is_empty() {
-        return format!("— J{} ({}) : aucun changement", day.day, day.at);
+        return t!(
+            Lang::current(),
+            "obs-cli-day-empty",
+            day = day.day,
+            at = day.at
+        );
     }
     let events: Vec<String> = day
         .events
         .iter()
-        .map(|e| format!("{} de {}", e.kind.label(), e.key))
+        .map(|e| {
+            t!(
+                Lang::current(),
+                "obs-cli-event",
+                kind = e.kind.label(),
+                key = e.key
+            )
+        })
         .collect();
-    format!("— J{} ({}) : {}", day.day, day.at, events.join(", "))
+    t!(
+        Lang::current(),
+        "obs-cli-day",
+        day = day.day,
+        at = day.at,
+        events = events.join(", ")
+    )
 }
 
 fn live_line(r: &LoggedRequest) -> String {
     if r.path.starts_with(rorcheck_mock::STORY_PATH) && r.method == "POST" {
-        return format!("  n° {:<4} passage au jour suivant demandé", r.seq);
+        return t!(
+            Lang::current(),
+            "obs-cli-next-day",
+            seq = format!("{:<4}", r.seq)
+        );
     }
     if r.method == "TLS" {
         let reason = r.facts.refusal.as_ref().map_or("", |f| f.message.as_str());
-        return format!("  n° {:<4} connexion TLS refusée : {reason}", r.seq);
+        return t!(
+            Lang::current(),
+            "obs-cli-tls",
+            seq = format!("{:<4}", r.seq),
+            reason = reason
+        );
     }
     let query = r
         .query
@@ -376,9 +396,15 @@ fn live_line(r: &LoggedRequest) -> String {
         .as_ref()
         .map(|f| format!(" — {}", f.message))
         .unwrap_or_default();
-    format!(
-        "  n° {:<4} {} {}{query} → {}{refusal}",
-        r.seq, r.method, r.path, r.status
+    t!(
+        Lang::current(),
+        "obs-cli-request",
+        seq = format!("{:<4}", r.seq),
+        method = r.method,
+        path = r.path,
+        query = query,
+        status = r.status,
+        refusal = refusal
     )
 }
 
@@ -386,37 +412,48 @@ fn print_summary(report: &ObserveReport) {
     let s = &report.summary;
     if let Some(command) = &report.command {
         println!();
-        println!("Application : {}", command.summary());
+        say!("obs-cli-application", summary = command.summary());
     }
     println!();
-    println!(
-        "{} requête(s), {} appel(s) FHIR, {} demande(s) de jeton.",
-        s.requests, s.fhir_calls, s.token_requests
+    say!(
+        "obs-cli-traffic",
+        requests = s.requests,
+        fhir_calls = s.fhir_calls,
+        token_requests = s.token_requests
     );
-    println!(
-        "Scénarios : {} réussis, {} échoués, {} non exercés sur {} observables ({} hors observation).",
-        s.passed, s.failed, s.not_exercised, s.observable, s.out_of_scope
+    say!(
+        "obs-cli-scenarios",
+        passed = s.passed,
+        failed = s.failed,
+        not_exercised = s.not_exercised,
+        observable = s.observable,
+        out_of_scope = s.out_of_scope
     );
     for c in &report.coverage {
-        println!(
-            "  P{} {:<8} couverture {:>3} % ({} réussis, {} échoués / {})",
-            c.priority, c.label, c.coverage_percent, c.passed, c.failed, c.observable
+        say!(
+            "obs-cli-coverage",
+            priority = c.priority,
+            label = format!("{:<8}", c.label),
+            coverage_percent = format!("{:>3}", c.coverage_percent),
+            passed = c.passed,
+            failed = c.failed,
+            observable = c.observable
         );
     }
     match s.score {
-        Some(score) => println!("Score pondéré PLATINES : {score} / 100"),
-        None => println!("Score pondéré PLATINES : non calculé (la session n'a rien montré)"),
+        Some(score) => say!("obs-cli-score", score = score),
+        None => say!("obs-cli-score-none"),
     }
     for v in report
         .scenarios
         .iter()
         .filter(|v| v.outcome == Status::Failed)
     {
-        println!(
-            "  ÉCHOUÉ {} {} — {}",
-            v.id,
-            v.title,
-            v.reason.as_deref().unwrap_or("")
+        say!(
+            "obs-cli-failed",
+            id = v.id,
+            title = v.title,
+            reason = v.reason.as_deref().unwrap_or("")
         );
     }
     for b in &report.behaviours {

@@ -1,7 +1,6 @@
 //! `rorcheck run`: the scenarios against a target (the embedded mock by default), the
 //! reports, the evidence archive and the exit code.
 
-use rorcheck_i18n::{Lang, t};
 use std::path::Path;
 
 use super::args::RunArgs;
@@ -25,16 +24,12 @@ pub(super) async fn run(config: Option<&Path>, args: RunArgs) -> Result<(), CliE
     // The embedded mocks stay alive for the whole run, with their certificates.
     let (embedded, targets) = targets(&args, config.as_ref()).await?;
     let runner = with_larger(runner(&args, targets).await?, &args, &set);
-    println!(
-        "{}",
-        t!(
-            Lang::current(),
-            "cli-run-header",
-            version = env!("CARGO_PKG_VERSION"),
-            count = set.scenarios.len(),
-            target = runner.target().name,
-            base_url = runner.target().base_url
-        )
+    say!(
+        "cli-run-header",
+        version = env!("CARGO_PKG_VERSION"),
+        count = set.scenarios.len(),
+        target = runner.target().name,
+        base_url = runner.target().base_url
     );
     let look = report::console::Look {
         color: report::console::color_wanted(args.color.as_str()),
@@ -148,15 +143,11 @@ fn write_outputs(
 ) -> Result<(), CliError> {
     let written = report::write_all(report::Document::Run(result), report_dir)
         .map_err(|e| CliError::Runtime(e.to_string()))?;
-    println!(
-        "{}",
-        t!(
-            Lang::current(),
-            "cli-reports",
-            html = written.html.display(),
-            junit = written.junit.display(),
-            json = written.json.display()
-        )
+    say!(
+        "cli-reports",
+        html = written.html.display(),
+        junit = written.junit.display(),
+        json = written.json.display()
     );
     if let Some(zip) = evidence {
         let har = report::har::run(result)
@@ -185,7 +176,7 @@ fn exit_status(result: &rorcheck_engine::run::RunReport, fail_on: u8) -> Result<
     match result.verdict() {
         Verdict::Conforme => Ok(()),
         Verdict::NonConforme if !fails_build => {
-            println!("{}", t!(Lang::current(), "cli-fail-on", fail_on = fail_on));
+            say!("cli-fail-on", fail_on = fail_on);
             Ok(())
         }
         Verdict::NonConforme => Err(CliError::Failed),
@@ -230,10 +221,7 @@ pub(super) fn write_evidence(
     ];
     report::archive::write_dossier(zip, info, &files)
         .map_err(|e| CliError::Runtime(e.to_string()))?;
-    println!(
-        "{}",
-        t!(Lang::current(), "cli-evidence", path = zip.display())
-    );
+    say!("cli-evidence", path = zip.display());
     Ok(())
 }
 

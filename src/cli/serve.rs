@@ -33,28 +33,29 @@ pub(super) async fn serve(args: ServeArgs) -> Result<(), CliError> {
         .await
         .map_err(|e| CliError::Runtime(format!("{e}{}", busy_port_hint(&e.to_string()))))?;
     let client = mock.demo_client();
-    println!("Mock ROR en écoute.");
+    say!("serve-listening");
     if !faults.is_empty() {
         let keys: Vec<&str> = faults.iter().map(|f| f.key()).collect();
-        println!("  ATTENTION : défauts injectés : {}", keys.join(", "));
+        say!("serve-faults", keys = keys.join(", "));
     }
-    println!("  Base FHIR      : {}", mock.base_url);
-    println!("  Jeton OAuth2   : {}", mock.token_url);
+    say!("obs-cli-base", base_url = mock.base_url);
+    say!("obs-cli-token", token_url = mock.token_url);
     println!("  client_id      : {}", client.client_id);
-    println!(
-        "  client_secret  : {} (démo, profil d'accès 0)",
-        client.secret
-    );
+    say!("obs-cli-secret", secret = client.secret);
     // The demo secret is public test data: the example runs as printed.
-    println!(
-        "  Exemple : curl -s -d grant_type=client_credentials -d client_id={} -d client_secret={} {}",
-        client.client_id, client.secret, mock.token_url
+    say!(
+        "serve-example",
+        client_id = client.client_id,
+        secret = client.secret,
+        token_url = mock.token_url
     );
     if let Some(pki) = &mock.pki {
         for (id, profile, identity) in &pki.clients {
-            println!(
-                "  client mTLS     : {id} (profil d'accès {profile}, certificat x5t#S256 {})",
-                identity.thumbprint()
+            say!(
+                "serve-mtls-client",
+                id = id,
+                profile = profile,
+                thumbprint = identity.thumbprint()
             );
         }
         match &write_certs {
@@ -62,20 +63,20 @@ pub(super) async fn serve(args: ServeArgs) -> Result<(), CliError> {
                 let files = pki
                     .write(dir)
                     .map_err(|e| CliError::Runtime(format!("cannot write certificates: {e}")))?;
-                println!(
-                    "  Certificats de test (AC, serveur, clients) : {} fichiers dans {}",
-                    files.len(),
-                    dir.display()
+                say!(
+                    "serve-certs-written",
+                    files_count = files.len(),
+                    dir = dir.display()
                 );
             }
-            None => println!("  (--write-certs DIR écrit l'AC de test et les certificats clients)"),
+            None => say!("serve-write-certs"),
         }
     } else if write_certs.is_some() {
         return Err(CliError::Usage(
             "--write-certs needs --tls or --mtls".into(),
         ));
     }
-    println!("Ctrl-C pour arrêter.");
+    say!("serve-ctrl-c");
     tokio::select! {
         () = mock.wait() => {}
         _ = tokio::signal::ctrl_c() => {}

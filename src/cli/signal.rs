@@ -1,5 +1,6 @@
 //! SIGINT and SIGTERM: the first stops the run and keeps what finished, the second exits.
 
+use rorcheck_i18n::{Lang, t};
 /// The signals that stop a run cleanly: Ctrl-C, and what CI systems send to cancel a job.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Signal {
@@ -58,12 +59,11 @@ pub async fn next_signal() -> Signal {
 pub(super) async fn stop_on_signal(caught: std::sync::Arc<std::sync::OnceLock<Signal>>) -> String {
     let first = next_signal().await;
     let _ = caught.set(first);
-    eprintln!(
-        "\n{first} reçu : arrêt, écriture des rapports… (un second signal quitte immédiatement)"
-    );
+    eprintln!();
+    eprintln!("{}", t!(Lang::current(), "signal-first", first = first));
     tokio::spawn(async move {
         next_signal().await;
-        eprintln!("second signal : sortie immédiate, sans rapport");
+        eprintln!("{}", t!(Lang::current(), "signal-second"));
         std::process::exit(first.exit_code());
     });
     first.name().to_owned()

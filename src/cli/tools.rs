@@ -11,12 +11,12 @@ pub(super) fn import_nos(dir: &Path, out: &Path, source: &str) -> Result<(), Cli
     let text = serde_json::to_string(&snapshot).map_err(|e| CliError::Runtime(e.to_string()))?;
     std::fs::write(out, text + "\n")
         .map_err(|e| CliError::Runtime(format!("{}: {e}", out.display())))?;
-    println!(
-        "{} systèmes de codes, {} jeux de valeurs (NOS du {}) écrits dans {}",
-        snapshot.code_systems.len(),
-        snapshot.value_sets.len(),
-        snapshot.date,
-        out.display()
+    say!(
+        "tools-nos",
+        code_systems_count = snapshot.code_systems.len(),
+        value_sets_count = snapshot.value_sets.len(),
+        date = snapshot.date,
+        out = out.display()
     );
     Ok(())
 }
@@ -32,11 +32,13 @@ pub(super) fn generate_fixtures(seed: u64, offers: usize, out: &Path) -> Result<
     let files = dataset
         .write(out)
         .map_err(|e| CliError::Runtime(e.to_string()))?;
-    println!(
-        "{} ressources (graine {seed}, {offers} offres) écrites dans {} fichiers sous {}",
-        dataset.resources.len(),
-        files.len(),
-        out.display()
+    say!(
+        "tools-fixtures",
+        resources_count = dataset.resources.len(),
+        seed = seed,
+        offers = offers,
+        files_count = files.len(),
+        out = out.display()
     );
     Ok(())
 }
@@ -44,10 +46,6 @@ pub(super) fn generate_fixtures(seed: u64, offers: usize, out: &Path) -> Result<
 /// Writes the embedded scenario catalogue under `dir`.
 pub(super) fn export_scenarios(dir: &Path, force: bool) -> Result<(), CliError> {
     let n = crate::catalogue::export(dir, force).map_err(|e| CliError::Runtime(e.to_string()))?;
-    println!(
-        "{n} scénarios écrits sous {} (rorcheck run {} les exécute)",
-        dir.display(),
-        dir.display()
-    );
+    say!("tools-export", n = n, dir = dir.display());
     Ok(())
 }

@@ -356,7 +356,7 @@ fn usage_errors_exit_2() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown modality `nope`"));
     let out = rorcheck(&["run", "--target", "unknown-env"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown target `unknown-env`"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cible inconnue `unknown-env`"));
 }
 
 #[test]

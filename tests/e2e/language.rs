@@ -156,3 +156,41 @@ fn doctor_speaks_one_language() {
         "{text}"
     );
 }
+
+#[test]
+fn an_observed_session_speaks_english_too() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = crate::common::rorcheck_command()
+        .args([
+            "--lang",
+            "en",
+            "observe",
+            "--duration",
+            "1s",
+            "--report-dir",
+        ])
+        .arg(dir.path())
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("observe runs");
+    let console = own_lines(&out);
+    assert!(
+        console.contains("Observation: rorcheck plays the ROR"),
+        "{console}"
+    );
+    assert!(console.contains("Recording for 1 s"), "{console}");
+    assert!(
+        console.contains("PLATINES weighted score: not computed"),
+        "{console}"
+    );
+    for word in FRENCH
+        .iter()
+        .chain(&["Enregistrement", "requête", "En-têtes"])
+    {
+        assert!(!console.contains(word), "French « {word} » in: {console}");
+    }
+    let html = std::fs::read_to_string(dir.path().join("report.html")).expect("html");
+    assert!(html.contains("<html lang=\"en\">"));
+    assert!(html.contains("Observation of an application consuming the ROR"));
+    assert!(html.contains("Request history") && !html.contains("Historique des requêtes"));
+}

@@ -2,6 +2,7 @@
 //! parameters and includes the consumption flows need (requirements as data in
 //! `data/capability.yaml`), tolerating the IG's known defects.
 
+use rorcheck_i18n::{Lang, t};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::LazyLock;
 
@@ -86,7 +87,7 @@ impl Requirements {
             out.push(error(
                 "CS-03",
                 "rest",
-                "aucun rest de mode « server » : le serveur ne déclare aucune capacité".into(),
+                t!(Lang::current(), "f-no-server-rest"),
             ));
             return out;
         };
@@ -103,7 +104,12 @@ impl Requirements {
                 None => out.push(error(
                     "CS-05",
                     &format!("rest.resource[{ty}]"),
-                    format!("ressource {ty} non déclarée ({})", need.because),
+                    t!(
+                        Lang::current(),
+                        "f-resource-undeclared",
+                        ty = ty,
+                        because = need.because
+                    ),
                 )),
             }
         }
@@ -119,9 +125,11 @@ impl Requirements {
             out.push(error(
                 "CS-01",
                 "fhirVersion",
-                format!(
-                    "version FHIR « {version} » : le ROR expose FHIR R4 ({}x)",
-                    self.fhir_version_prefix
+                t!(
+                    Lang::current(),
+                    "f-fhir-version",
+                    version = version,
+                    fhir_version_prefix = self.fhir_version_prefix
                 ),
             ));
         }
@@ -130,10 +138,11 @@ impl Requirements {
             out.push(error(
                 "CS-02",
                 "format",
-                format!(
-                    "aucun des formats {} n'est déclaré (déclarés : {})",
-                    self.formats.join(", "),
-                    join(&formats)
+                t!(
+                    Lang::current(),
+                    "f-formats",
+                    formats = self.formats.join(", "),
+                    formats_ = join(&formats)
                 ),
             ));
         }
@@ -169,7 +178,12 @@ impl Requirements {
             .collect();
         for op in &self.operations {
             if !operations.contains(op.name.as_str()) {
-                let message = format!("opération ${} non déclarée ({})", op.name, op.because);
+                let message = t!(
+                    Lang::current(),
+                    "f-operation-undeclared",
+                    name = op.name,
+                    because = op.because
+                );
                 out.push(match op.severity {
                     Level::Error => error("CS-08", "rest.operation", message),
                     Level::Warning => Finding::warning("CS-08", WHERE, "rest.operation", message),
@@ -200,7 +214,12 @@ fn check_resource(ty: &str, need: &ResourceRequirement, res: &Value, out: &mut V
         out.push(error(
             "CS-05",
             &format!("rest.resource[{ty}].interaction"),
-            format!("{ty} : interactions {} non déclarées", missing.join(", ")),
+            t!(
+                Lang::current(),
+                "f-interactions",
+                ty = ty,
+                missing = missing.join(", ")
+            ),
         ));
     }
     let params: BTreeSet<&str> = res["searchParam"]
@@ -219,9 +238,11 @@ fn check_resource(ty: &str, need: &ResourceRequirement, res: &Value, out: &mut V
         out.push(error(
             "CS-06",
             &format!("rest.resource[{ty}].searchParam"),
-            format!(
-                "{ty} : paramètres de recherche {} non déclarés",
-                missing.join(", ")
+            t!(
+                Lang::current(),
+                "f-search-params",
+                ty = ty,
+                missing = missing.join(", ")
             ),
         ));
     }
@@ -242,7 +263,13 @@ fn check_resource(ty: &str, need: &ResourceRequirement, res: &Value, out: &mut V
             out.push(error(
                 "CS-07",
                 &format!("rest.resource[{ty}].{field}"),
-                format!("{ty} : {} non déclaré(s) dans {field}", missing.join(", ")),
+                t!(
+                    Lang::current(),
+                    "f-field-missing",
+                    ty = ty,
+                    missing = missing.join(", "),
+                    field = field
+                ),
             ));
         }
     }
@@ -250,7 +277,7 @@ fn check_resource(ty: &str, need: &ResourceRequirement, res: &Value, out: &mut V
 
 fn join(set: &BTreeSet<String>) -> String {
     if set.is_empty() {
-        "aucun".into()
+        t!(Lang::current(), "f-none")
     } else {
         set.iter().cloned().collect::<Vec<_>>().join(", ")
     }
@@ -267,7 +294,7 @@ pub fn check(body: &Value) -> Vec<Finding> {
             "CS-00",
             WHERE,
             "",
-            format!("exigences de capacités illisibles : {e}"),
+            t!(Lang::current(), "f-requirements-unreadable", e = e),
         )],
     }
 }

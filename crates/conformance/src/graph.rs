@@ -4,6 +4,7 @@
 //! `_include:iterate` closes `Organization.partOf`, `_revinclude` entries point to matches,
 //! no duplicate `fullUrl`, `total` consistent.
 
+use rorcheck_i18n::{Lang, t};
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Datelike, FixedOffset, NaiveDate};
@@ -84,7 +85,7 @@ fn unique_entries(entries: &[&Value], out: &mut Vec<Finding>) {
                 "GRAPH-01",
                 "Bundle",
                 "entry.fullUrl",
-                format!("{url} présent deux fois dans le Bundle"),
+                t!(Lang::current(), "f-twice", url = url),
             ));
         }
     }
@@ -107,12 +108,15 @@ fn consistent_total(bundle: &Value, matches: usize, out: &mut Vec<Finding>) {
             "GRAPH-02",
             "Bundle",
             "total",
-            format!(
-                "total {total} incohérent avec {matches} résultat(s) « match »{}",
-                if single_page {
-                    " sur une page unique"
+            t!(
+                Lang::current(),
+                "f-total-mismatch",
+                total = total,
+                matches = matches,
+                note = if single_page {
+                    t!(Lang::current(), "f-single-page")
                 } else {
-                    ""
+                    String::new()
                 }
             ),
         ));
@@ -143,7 +147,12 @@ fn includes(
                         "GRAPH-04",
                         &label(m),
                         element,
-                        format!("{reference} demandé par _include={value} absent du Bundle"),
+                        t!(
+                            Lang::current(),
+                            "f-include-absent",
+                            reference = reference,
+                            value = value
+                        ),
                     ));
                 }
             }
@@ -175,9 +184,7 @@ fn partof_chains(entries: &[&Value], present: &BTreeSet<String>, out: &mut Vec<F
                     "GRAPH-05",
                     &label(org),
                     "partOf",
-                    format!(
-                        "{reference} absent : _include:iterate=Organization:partof doit remonter jusqu'à l'entité juridique"
-                    ),
+                    t!(Lang::current(), "f-iterate", reference = reference),
                 ));
             }
         }
@@ -200,7 +207,11 @@ fn revincluded_roles(entries: &[&Value], matches: &[&Value], out: &mut Vec<Findi
                 "GRAPH-06",
                 &label(r),
                 "healthcareService",
-                format!("inclus par _revinclude=PractitionerRole:service sans pointer vers une offre résultat ({refs:?})"),
+                t!(
+                    Lang::current(),
+                    "f-revinclude",
+                    refs = format!("{:?}", refs)
+                ),
             ));
         }
     }
@@ -259,9 +270,11 @@ fn last_updated(value: &str, matches: &[&Value], out: &mut Vec<Finding>) {
                 "GRAPH-03",
                 &label(m),
                 "meta.lastUpdated",
-                format!(
-                    "{} ne satisfait pas _lastUpdated={value}",
-                    m["meta"]["lastUpdated"].as_str().unwrap_or("?")
+                t!(
+                    Lang::current(),
+                    "f-last-updated",
+                    resource = m["meta"]["lastUpdated"].as_str().unwrap_or("?"),
+                    value = value
                 ),
             ));
         }
@@ -284,7 +297,7 @@ fn identifier(value: &str, matches: &[&Value], out: &mut Vec<Finding>) {
                 "GRAPH-03",
                 &label(m),
                 "identifier",
-                format!("aucun identifiant ne correspond au critère identifier={value}"),
+                t!(Lang::current(), "f-identifier-criterion", value = value),
             ));
         }
     }
@@ -306,7 +319,7 @@ fn tag(value: &str, matches: &[&Value], out: &mut Vec<Finding>) {
                 "GRAPH-03",
                 &label(m),
                 "meta.tag",
-                format!("étiquette absente : critère _tag={value}"),
+                t!(Lang::current(), "f-tag-absent", value = value),
             ));
         }
     }

@@ -3,6 +3,7 @@
 //! is a warning (older resources keep them) and an unknown code a warning unless strict; a
 //! JDV value-set URL used as `system` is a warning. `display` is never compared.
 
+use rorcheck_i18n::{Lang, t};
 use serde_json::Value;
 
 use super::nos::{CodeStatus, Lookup, NosSnapshot};
@@ -85,14 +86,22 @@ fn judge(
             "NOS-03",
             name,
             path,
-            format!("code {code} de {system} déprécié : à accepter, à ne plus produire"),
+            t!(
+                Lang::current(),
+                "f-code-deprecated",
+                code = code,
+                system = system
+            ),
         )),
         Lookup::Known(CodeStatus::Retired) => out.push(Finding::warning(
             "NOS-04",
             name,
             path,
-            format!(
-                "code {code} de {system} en fin de validité (dateFin) : valide sur une ressource ancienne"
+            t!(
+                Lang::current(),
+                "f-code-ending",
+                code = code,
+                system = system
             ),
         )),
         Lookup::UnknownCode => {
@@ -109,13 +118,18 @@ fn judge(
             "NOS-01",
             name,
             path,
-            format!("système NOS {system} absent de l'instantané du {date}"),
+            t!(
+                Lang::current(),
+                "f-system-absent",
+                system = system,
+                date = date
+            ),
         )),
         Lookup::ValueSetAsSystem => out.push(Finding::warning(
             "NOS-05",
             name,
             path,
-            format!("{system} est un jeu de valeurs (JDV) employé comme système de codes : attendu la TRE"),
+            t!(Lang::current(), "f-jdv-as-system", system = system),
         )),
     }
 }

@@ -1,5 +1,6 @@
 //! ROR profile rules: loaded from `data/profiles.yaml` and applied to each resource.
 
+use rorcheck_i18n::{Lang, t};
 use std::collections::BTreeMap;
 use std::sync::LazyLock;
 
@@ -160,7 +161,12 @@ impl Rules {
                 "ROR-COM-00",
                 &name,
                 "meta.profile",
-                format!("le profil {canonical} n'est pas déclaré (trouvé : {declared:?})"),
+                t!(
+                    Lang::current(),
+                    "f-profile-undeclared",
+                    canonical = canonical,
+                    declared = format!("{:?}", declared)
+                ),
             ));
         }
         self.old_extension_bases(resource, &name, &mut out);
@@ -182,9 +188,11 @@ impl Rules {
                             "ROR-COM-04",
                             name,
                             path,
-                            format!(
-                                "extension sur une ancienne base canonique : {url} (attendu {}...)",
-                                rules.canonical_base
+                            t!(
+                                Lang::current(),
+                                "f-old-canonical",
+                                url = url,
+                                canonical_base = rules.canonical_base
                             ),
                         ));
                     }
@@ -231,10 +239,12 @@ impl Rules {
                         &rule.rule,
                         name,
                         &format!("extension[url={ext}].valueCodeableConcept"),
-                        format!(
-                            "valueCodeableConcept du système {system} attendu, trouvé {} — {}",
-                            value_kind(e),
-                            rule.because
+                        t!(
+                            Lang::current(),
+                            "f-value-system",
+                            system = system,
+                            e = value_kind(e),
+                            because = rule.because
                         ),
                     ));
                 }
@@ -272,7 +282,13 @@ impl Rules {
                     &rule.rule,
                     name,
                     &format!("{p}.system"),
-                    format!("système {s} au lieu de {system} — {}", rule.because),
+                    t!(
+                        Lang::current(),
+                        "f-system-instead",
+                        s = s,
+                        system = system,
+                        because = rule.because
+                    ),
                 ));
             }
         }
@@ -281,7 +297,12 @@ impl Rules {
                 &rule.rule,
                 name,
                 path,
-                format!("aucun code de {system} — {}", rule.because),
+                t!(
+                    Lang::current(),
+                    "f-no-code-of",
+                    system = system,
+                    because = rule.because
+                ),
             ));
         }
     }
@@ -314,7 +335,7 @@ fn identifier(
                 &rule.rule,
                 name,
                 "identifier",
-                format!("aucun identifiant du type attendu — {}", rule.because),
+                t!(Lang::current(), "f-no-identifier", because = rule.because),
             ));
         }
         return;
@@ -327,9 +348,12 @@ fn identifier(
                 &rule.rule,
                 name,
                 &format!("{p}.system"),
-                format!(
-                    "système {} au lieu de {system} — {}",
-                    id["system"], rule.because
+                t!(
+                    Lang::current(),
+                    "f-identifier-system",
+                    found = id["system"],
+                    system = system,
+                    because = rule.because
                 ),
             ));
         }
@@ -344,9 +368,12 @@ fn identifier(
                     &rule.rule,
                     name,
                     &format!("{p}.value"),
-                    format!(
-                        "valeur « {value} » hors format {pattern} — {}",
-                        rule.because
+                    t!(
+                        Lang::current(),
+                        "f-value-format",
+                        value = value,
+                        pattern = pattern,
+                        because = rule.because
                     ),
                 ));
             }

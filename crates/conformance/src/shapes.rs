@@ -8,6 +8,7 @@
 //! does not define at that place (a warning: slicing is open, but a misplaced or misnamed
 //! extension is what the consumer will not find).
 
+use rorcheck_i18n::{Lang, t};
 use std::collections::BTreeMap;
 use std::sync::LazyLock;
 
@@ -391,7 +392,7 @@ impl Walk<'_> {
                 self.error(
                     "ROR-STR-02",
                     &at_item,
-                    format!("{name} doit être de type {ty}, trouvé {item}"),
+                    t!(Lang::current(), "f-type", name = name, ty = ty, item = item),
                 );
                 continue;
             }
@@ -399,9 +400,11 @@ impl Walk<'_> {
                 self.error(
                     "ROR-STR-03",
                     &at_item,
-                    format!(
-                        "{name} : aucun code des tables {:?} (liaison obligatoire)",
-                        el.binding
+                    t!(
+                        Lang::current(),
+                        "f-no-code-bound",
+                        name = name,
+                        binding = format!("{:?}", el.binding)
                     ),
                 );
             }
@@ -410,7 +413,7 @@ impl Walk<'_> {
                     self.error(
                         "ROR-STR-05",
                         &format!("{at_item}.{k}"),
-                        format!("{name} : {k} fixé à {want}"),
+                        t!(Lang::current(), "f-fixed", name = name, k = k, want = want),
                     );
                 }
             }
@@ -445,9 +448,16 @@ impl Walk<'_> {
                     self.error(
                         "ROR-STR-05",
                         &join(at_path, &p),
-                        format!(
-                            "{def}.{path} : code lié à une tranche ({}) mais ne correspondant à aucune (ror-act-type manquant ou inattendu ?)",
-                            slices.iter().filter_map(|s| s.slice.as_deref()).collect::<Vec<_>>().join(", ")
+                        t!(
+                            Lang::current(),
+                            "f-slice",
+                            def = def,
+                            path = path,
+                            slices = slices
+                                .iter()
+                                .filter_map(|s| s.slice.as_deref())
+                                .collect::<Vec<_>>()
+                                .join(", ")
                         ),
                     );
                 }
@@ -512,7 +522,7 @@ impl Walk<'_> {
                     "ROR-STR-04",
                     &self.name,
                     &join(path, &format!("extension[{i}]")),
-                    format!("{def} : extension {u} non définie à cet endroit par le profil"),
+                    t!(Lang::current(), "f-extension-undefined", def = def, u = u),
                 ));
             }
         }
@@ -524,7 +534,7 @@ impl Walk<'_> {
                 self.error(
                     "ROR-STR-02",
                     path,
-                    format!("{name} est une extension complexe (sous-extensions), trouvé {k}"),
+                    t!(Lang::current(), "f-complex-extension", name = name, k = k),
                 );
             }
             let defs: Vec<&ExtensionDef> = sub.iter().collect();
@@ -539,15 +549,17 @@ impl Walk<'_> {
                         self.error(
                             "ROR-STR-02",
                             &format!("{path}.{k}"),
-                            format!("{name} : {k} mal formé : {v}"),
+                            t!(Lang::current(), "f-malformed", name = name, k = k, v = v),
                         );
                     } else if !d.binding.is_empty() && !bound(&d.binding, v) {
                         self.error(
                             "ROR-STR-03",
                             &format!("{path}.{k}"),
-                            format!(
-                                "{name} : aucun code des tables {:?} (liaison obligatoire)",
-                                d.binding
+                            t!(
+                                Lang::current(),
+                                "f-no-code-bound",
+                                name = name,
+                                binding = format!("{:?}", d.binding)
                             ),
                         );
                     } else if !d.codes.is_empty()
@@ -556,16 +568,25 @@ impl Walk<'_> {
                         self.error(
                             "ROR-STR-03",
                             &format!("{path}.{k}"),
-                            format!("{name} : {v} hors des codes {:?}", d.codes),
+                            t!(
+                                Lang::current(),
+                                "f-out-of-codes",
+                                name = name,
+                                v = v,
+                                codes = format!("{:?}", d.codes)
+                            ),
                         );
                     }
                 }
                 other => self.error(
                     "ROR-STR-02",
                     path,
-                    format!(
-                        "{name} : {want} attendu, trouvé {}",
-                        other.map_or("aucune valeur", |(k, _)| k.as_str())
+                    t!(
+                        Lang::current(),
+                        "f-want-found",
+                        name = name,
+                        want = want,
+                        found = other.map_or("aucune valeur", |(k, _)| k.as_str())
                     ),
                 ),
             }

@@ -5,6 +5,7 @@
 //! (`mock/visibility.rs`): this judges any server, the mock included, and a mistake shared
 //! by both would make the mock pass its own check.
 
+use rorcheck_i18n::{Lang, t};
 use serde_json::Value;
 
 use super::{Finding, label};
@@ -77,8 +78,11 @@ pub fn check(resource: &Value, profile: Option<u8>) -> Vec<Finding> {
                 "VIS-01",
                 &name,
                 &path,
-                format!(
-                    "contact de confidentialité {level} (TRE_R283) servi au profil d'accès {profile}, qui ne doit pas le voir"
+                t!(
+                    Lang::current(),
+                    "f-confidential-contact",
+                    level = level,
+                    profile = profile
                 ),
             )
         })
@@ -89,7 +93,7 @@ pub fn check(resource: &Value, profile: Option<u8>) -> Vec<Finding> {
             "VIS-03",
             &name,
             "",
-            format!("Practitioner servi au profil d'accès {profile} : réservé au profil 1 (correspondance 0.7)"),
+            t!(Lang::current(), "f-practitioner", profile = profile),
         ));
     }
     out
@@ -121,9 +125,11 @@ fn restricted_elements(resource: &Value, name: &str, profile: u8) -> Vec<Finding
                     "VIS-05",
                     name,
                     &format!("extension[{i}]"),
-                    format!(
-                        "{} servi au profil d'accès {profile} : réservé au profil 1",
-                        &suffix[1..]
+                    t!(
+                        Lang::current(),
+                        "f-reserved-p1",
+                        what = &suffix[1..],
+                        profile = profile
                     ),
                 ));
             }
@@ -142,13 +148,9 @@ fn restricted_elements(resource: &Value, name: &str, profile: u8) -> Vec<Finding
     for (i, capacity) in extensions_named(resource, "/ror-location-supported-capacity") {
         let code = status(capacity);
         let why = match (profile, code.as_deref()) {
-            (0, _) => Some("aucune capacité n'est visible du profil 0"),
-            (5, c) if c != Some("01") => {
-                Some("le profil 5 ne voit que les capacités installées (TRE_R330 01)")
-            }
-            (2 | 3, Some("06")) => Some(
-                "les capacités supplémentaires (TRE_R330 06) ne sont pas visibles des profils 2 et 3",
-            ),
+            (0, _) => Some(t!(Lang::current(), "f-cap-p0")),
+            (5, c) if c != Some("01") => Some(t!(Lang::current(), "f-cap-p5")),
+            (2 | 3, Some("06")) => Some(t!(Lang::current(), "f-cap-p23")),
             _ => None,
         };
         if let Some(why) = why {
@@ -156,7 +158,12 @@ fn restricted_elements(resource: &Value, name: &str, profile: u8) -> Vec<Finding
                 "VIS-04",
                 name,
                 &format!("extension[{i}]"),
-                format!("capacité servie au profil d'accès {profile} : {why}"),
+                t!(
+                    Lang::current(),
+                    "f-cap-served",
+                    profile = profile,
+                    why = why
+                ),
             ));
         }
     }
@@ -166,7 +173,7 @@ fn restricted_elements(resource: &Value, name: &str, profile: u8) -> Vec<Finding
                 "VIS-04",
                 name,
                 &format!("extension[{i}]"),
-                "équipement servi au profil d'accès 0, qui ne le voit pas".to_owned(),
+                t!(Lang::current(), "f-equipment-p0"),
             ));
         }
     }
@@ -193,9 +200,11 @@ pub(crate) fn check_bundle(bundle: &Value, profile: Option<u8>) -> Vec<Finding> 
                     "VIS-02",
                     reference,
                     "",
-                    format!(
-                        "lieu d'une unité sensible ({}) servi au profil d'accès {profile}",
-                        label(hs)
+                    t!(
+                        Lang::current(),
+                        "f-sensitive-location",
+                        hs = label(hs),
+                        profile = profile
                     ),
                 ));
             }
@@ -226,11 +235,11 @@ fn roles_of_hidden_offers(resources: &[&Value], profile: u8) -> Vec<Finding> {
                 .and_then(Value::as_str)
                 .unwrap_or("");
             let why = if is_sensitive_unit(offer) {
-                Some("son offre est une unité sensible")
+                Some(t!(Lang::current(), "f-why-sensitive"))
             } else if profile == 0 && field != "05" {
-                Some("le profil 0 ne voit que les situations d'exercice du champ ambulatoire")
+                Some(t!(Lang::current(), "f-why-p0-field"))
             } else if profile == 3 && !matches!(field, "04" | "05") {
-                Some("le profil 3 ne voit que celles des champs médico-social et ambulatoire")
+                Some(t!(Lang::current(), "f-why-p3-field"))
             } else {
                 None
             };
@@ -239,9 +248,12 @@ fn roles_of_hidden_offers(resources: &[&Value], profile: u8) -> Vec<Finding> {
                     "VIS-06",
                     &label(role),
                     "healthcareService",
-                    format!(
-                        "situation d'exercice de {} servie au profil d'accès {profile} : {why}",
-                        label(offer)
+                    t!(
+                        Lang::current(),
+                        "f-practice-served",
+                        offer = label(offer),
+                        profile = profile,
+                        why = why
                     ),
                 ));
             }

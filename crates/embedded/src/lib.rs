@@ -159,9 +159,11 @@ pub fn larger(options: MockOptions, offers: u64) -> LargerTarget {
         // that exhausts the machine's memory.
         return LargerTarget::new(offers, move || {
             Box::pin(async move {
-                Err(StartError(format!(
-                    "{offers} offres demandées, la cible intégrée en génère au plus \
-                     {MAX_LARGER_OFFERS} (mémoire) : à jouer contre un ROR réel"
+                Err(StartError(t!(
+                    Lang::current(),
+                    "larger-too-many",
+                    offers = offers,
+                    max = MAX_LARGER_OFFERS
                 )))
             })
         });
@@ -185,11 +187,20 @@ pub fn larger(options: MockOptions, offers: u64) -> LargerTarget {
             let mut target = embedded.target.clone();
             let found = target.offers.unwrap_or_default();
             if found < offers {
-                return Err(StartError(format!(
-                    "{found} offres visibles sur {generated} générées, {offers} demandées"
+                return Err(StartError(t!(
+                    Lang::current(),
+                    "larger-too-few",
+                    found = found,
+                    generated = generated,
+                    offers = offers
                 )));
             }
-            target.name = format!("{} — {found} offres", target.name);
+            target.name = t!(
+                Lang::current(),
+                "larger-name",
+                name = &target.name,
+                count = found
+            );
             Ok((target, Box::new(embedded) as Guard))
         })
     })

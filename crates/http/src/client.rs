@@ -1,5 +1,6 @@
 //! Sending one request and reading the whole response, with timings and a typed failure.
 
+use rorcheck_i18n::{Lang, t};
 use std::error::Error as _;
 use std::time::{Duration, Instant};
 
@@ -41,30 +42,45 @@ pub struct ReceivedResponse {
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum TransportError {
     /// No answer within the timeout (milliseconds).
-    #[error("pas de réponse dans le délai de {0} ms")]
+    #[error("{}", t!(Lang::current(), "h-timeout", ms = .0.to_string()))]
     Timeout(u128),
     /// The connection could not be made.
-    #[error("connexion impossible : {0}")]
+    #[error("{}", t!(Lang::current(), "h-connect", why = .0))]
     Connect(String),
     /// The TLS handshake failed: the server refused the client (no or untrusted client
     /// certificate) or the client refused the server (untrusted certificate).
-    #[error("poignée de main TLS refusée : {0}")]
+    #[error("{}", t!(Lang::current(), "h-tls", why = .0))]
     Tls(String),
     /// The request could not be built.
-    #[error("requête invalide : {0}")]
+    #[error("{}", t!(Lang::current(), "h-build", why = .0))]
     Build(String),
     /// The exchange broke off.
-    #[error("échange interrompu : {0}")]
+    #[error("{}", t!(Lang::current(), "h-other", why = .0))]
     Other(String),
     /// The server sent (or announced) more than the target's limit allows: reading stopped
     /// there, so that no response can exhaust memory.
-    #[error("corps de réponse au-delà de la limite de {} ({}) : lecture arrêtée", super::limits::human_size(*limit), announced.map_or_else(|| "flux sans fin annoncée".to_owned(), |n| format!("{} annoncés", super::limits::human_size(n))))]
+    #[error("{}", too_large(*limit, *announced))]
     BodyTooLarge {
         /// The limit, in bytes.
         limit: u64,
         /// The Content-Length announced, when there was one.
         announced: Option<u64>,
     },
+}
+
+/// Why a body was cut, in the run's language.
+fn too_large(limit: u64, announced: Option<u64>) -> String {
+    let l = Lang::current();
+    let announced = match announced {
+        None => t!(l, "h-endless"),
+        Some(n) => t!(l, "h-announced", size = super::limits::human_size(n)),
+    };
+    t!(
+        l,
+        "h-too-large",
+        limit = super::limits::human_size(limit),
+        announced = announced
+    )
 }
 
 /// Reads a whole body, refusing one larger than `limit` before reading it (Content-Length)
@@ -180,10 +196,11 @@ impl HttpClient {
     fn builder(&self, req: &OutgoingRequest) -> Result<reqwest::RequestBuilder, TransportError> {
         let mut headers = HeaderMap::new();
         for (name, value) in &req.headers {
-            let name = HeaderName::from_bytes(name.as_bytes())
-                .map_err(|_| TransportError::Build(format!("nom d'en-tête invalide `{name}`")))?;
+            let name = HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
+                TransportError::Build(t!(Lang::current(), "h-header-name", name = name))
+            })?;
             let value = HeaderValue::from_str(value).map_err(|_| {
-                TransportError::Build(format!("valeur invalide pour l'en-tête `{name}`"))
+                TransportError::Build(t!(Lang::current(), "h-header-value", name = name))
             })?;
             headers.append(name, value);
         }

@@ -1,6 +1,7 @@
 //! HAR 1.2 (HTTP Archive): the exchanges of a session in the format browsers' devtools load,
 //! for a reviewer who wants to replay or inspect them. Everything put here is already masked.
 
+use rorcheck_i18n::{Lang, t};
 use serde::Serialize;
 
 use super::evidence::Exchange;
@@ -240,10 +241,11 @@ impl HarEntry {
                     mime_type: mime(p.response_headers),
                     text: p.response_body.to_owned(),
                     comment: truncated.then(|| {
-                        format!(
-                            "début du corps seulement ({} octets sur {})",
-                            p.response_body.len(),
-                            p.response_size
+                        t!(
+                            Lang::current(),
+                            "h-har-start",
+                            shown = p.response_body.len(),
+                            size = p.response_size
                         )
                     }),
                 },

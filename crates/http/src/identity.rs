@@ -2,6 +2,7 @@
 //! CA) and the client certificate for mutual TLS, from PEM files or from the `.p12` that
 //! IGC-Santé delivers (read directly, no openssl conversion needed).
 
+use rorcheck_i18n::{Lang, t};
 use std::path::{Path, PathBuf};
 
 /// Why the TLS material could not be used. Messages never contain a password or a key.
@@ -228,10 +229,10 @@ impl ClientTls {
 #[derive(Debug, thiserror::Error)]
 pub enum KeyMismatch {
     /// The key is not a PEM private key.
-    #[error("clé privée illisible")]
+    #[error("{}", t!(Lang::current(), "h-key-unreadable"))]
     Unreadable,
     /// The key cannot sign.
-    #[error("clé privée inutilisable : {0}")]
+    #[error("{}", t!(Lang::current(), "h-key-unusable", why = .0))]
     Unusable(rustls::Error),
     /// The key is another certificate's.
     #[error("{0}")]

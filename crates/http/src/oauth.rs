@@ -2,6 +2,7 @@
 //! token cached and fetched again shortly before it expires (this grant has no refresh
 //! token).
 
+use rorcheck_i18n::{Lang, t};
 use std::time::{Duration, Instant};
 
 use serde::Deserialize;
@@ -10,13 +11,13 @@ use serde::Deserialize;
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum OAuthError {
     /// The token endpoint could not be reached.
-    #[error("serveur d'autorisation injoignable : {0}")]
+    #[error("{}", t!(Lang::current(), "h-oauth-unreachable", why = .0))]
     Transport(String),
     /// The TLS handshake with the token endpoint failed.
-    #[error("poignée de main TLS refusée avec le serveur d'autorisation : {0}")]
+    #[error("{}", t!(Lang::current(), "h-oauth-tls", why = .0))]
     Tls(String),
     /// The token endpoint refused the client.
-    #[error("jeton refusé par le serveur d'autorisation (HTTP {status}{})", code.as_ref().map(|c| format!(", {c}")).unwrap_or_default())]
+    #[error("{}", t!(Lang::current(), "h-oauth-refused", status = *status, code = code.as_ref().map(|c| format!(", {c}")).unwrap_or_default()))]
     Refused {
         /// The HTTP status.
         status: u16,
@@ -24,7 +25,7 @@ pub enum OAuthError {
         code: Option<String>,
     },
     /// The answer is not a token response.
-    #[error("réponse du serveur d'autorisation illisible : {0}")]
+    #[error("{}", t!(Lang::current(), "h-oauth-malformed", why = .0))]
     Malformed(String),
 }
 
@@ -190,9 +191,10 @@ impl TokenSource {
             .await
             .map_err(|e| match e {
                 super::client::ReadError::Transport(e) => transport(&e),
-                super::client::ReadError::TooLarge { limit, .. } => OAuthError::Malformed(format!(
-                    "réponse de plus de {} pour un jeton",
-                    super::limits::human_size(limit)
+                super::client::ReadError::TooLarge { limit, .. } => OAuthError::Malformed(t!(
+                    Lang::current(),
+                    "h-oauth-too-large",
+                    size = super::limits::human_size(limit)
                 )),
             })?;
         if status != 200 {

@@ -468,3 +468,226 @@ auth-secret = OAuth2 client_credentials with secret
 auth-mtls = OAuth2 client_credentials by certificate (mTLS)
 target-mock = mock (embedded simulated ROR)
 target-mock-mtls = mock-mtls (embedded simulated ROR, mutual TLS, profile 1)
+
+## Observer mode: behaviour checks, scenario verdicts, the day-by-day story
+
+b-shortcomings = { $count ->
+        [one] { $count } shortcoming
+       *[other] { $count } shortcomings
+    }
+b-nothing = nothing to judge in the observed traffic
+b-no-token = FHIR call without a token (no Authorization: Bearer header)
+b-invalid-token = FHIR call with an invalid token (unreadable, badly signed or unknown)
+b-comp01-title = Access token on every FHIR call
+b-comp01-why = the ROR refuses (401) any call without a valid OAuth2 token
+b-comp01-ok = { $calls_count } FHIR calls, all with a token
+b-comp02-title = The four Ror-* headers on every FHIR call
+b-comp02-why = the end user's profile and role (TRE_R78, raw OIDs) are required on every call
+b-comp02-ok = { $calls_count } FHIR calls, headers as required
+b-new-token-early = new token requested while the previous one was still valid for { $seconds } s
+b-comp03-title = Token reused until it expires
+b-comp03-why = one token per call overloads the authorization server; a token is good for its whole lifetime
+b-comp03-ok = { $issued_count } token(s) obtained for { $calls } FHIR calls
+b-comp03-ko = { $issued_count } tokens obtained for { $calls } FHIR calls: { $needless_count } needless renewal(s)
+b-expired-since = {" "}(expired { $seconds } s ago)
+b-expired-call = call with an expired token{ $since }: { $method } { $path }
+b-comp04-title = New token requested before the previous one expires
+b-comp04-why = an expired token is refused (401): the consumer asks for a new token before exp rather than waiting for the refusal
+b-comp04-ok = the session outlived a token without any call made with an expired token
+b-tls-refused = TLS connection refused: { $reason }
+b-comp05-title = IGC-Santé client certificate presented (mTLS, profiles 1 to 5)
+b-comp05-why = RFC 8705: without a certificate the TLS handshake is refused and no token is bound
+b-comp05-ok = { $with_cert } requests on certificate-authenticated connections
+b-comp06-title = Only documented search parameters
+b-comp06-why = an unknown parameter is refused (400): the ROR guide lists those the server handles
+b-comp06-ok = every parameter sent is documented
+b-page-never = page { $page } of { $pages } never requested
+b-comp07-title = Every next link followed to the last page
+b-comp07-why = a search stopping before the last page loses offers without knowing it (a probe with _count ≤ 10 and no next page is not judged)
+b-comp07-ok = { $firsts_count } multi-page search(es), all read
+b-never-polled = the Content-Location URL was never polled
+b-poll-after-manifest = poll #{ $seq } after the manifest (200): it should have stopped
+b-poll-too-fast = poll { $gap } ms after the previous one while Retry-After asked for { $wait } s
+b-poll-abandoned = polling abandoned before the manifest
+b-file-never = manifest file { $file } never downloaded
+b-comp08-title = $export: Retry-After honoured, stop at the manifest, every file downloaded
+b-comp08-why = polling too fast overloads the ROR; a forgotten file is an incomplete extraction
+b-comp08-ok = { $kickoffs_count } export(s) carried through
+o-exit-code = { $when }exit code { $c }
+o-signal = { $when }stopped by a signal
+o-command-ok = the application's command succeeded ({ $runs_count } run(s))
+o-command-ko = the application's command failed: { $failed }
+o-profiles = reserved for access profiles { $list } (session observed with profile { $profile })
+o-behaviour = what the consumer must show of it is a behaviour, judged once, by { $ids }
+o-server-test = step "{ $name }" { $reason }: this scenario tests the server, not the consumer
+o-no-own-request = no request of the consumer's own in this scenario
+o-declared = declared request { $request }
+o-sends-no-token = deliberately sends a request without a token
+o-forged-token = presents a forged or expired token
+o-removes-header = deliberately removes the { $omit_headers } header
+o-forces-header = forces the { $name } header
+o-no-certificate = deliberately connects without a certificate
+o-expects-refusal = expects a refused connection
+st-title = Day by day: D0 extraction, an update every day, checkpoint
+st-why = every creation, modification and closure must reach the consumer through its updates
+st-ok = { $days } day(s) played after D0, { $changes } change(s), all received
+st-d0-incomplete = D0: full extraction unfinished, { $missing_count } offer(s) out of { $offers_count } never received (for example { $examples })
+st-no-update = D{ $day }: no update (_lastUpdated) during the day{ $note }
+st-empty-day = {" "}(a day without change: the consumer must still ask)
+st-bound-late = D{ $day }: bound `_lastUpdated={ $value }` later than the day's changes ({ $at }): they are missed
+st-never-received = D{ $day }: { $kind } of { $key } ({ $what }) never received by the consumer
+j-refused-once = request #{ $seq } refused: { $r } (counted once, on { $id })
+j-refused = request #{ $seq } seen but refused: { $r }
+j-single-page = result fitting on one page: following next links could not be observed (ask for smaller pages with _count)
+j-counted-07 = { $p } (counted once, on COMP-07)
+j-counted-08 = { $p } (counted once, on COMP-08)
+j-nothing-close = no request of the session comes close (expected: { $request })
+j-request-diff = request #{ $seq }: { $d }
+j-other-values = same search on other values: send the scenario's ones to exercise it
+j-step-problem = "{ $name }": { $p }
+j-partly = partly exercised: "{ $name }" ({ $expected }) never sent
+j-behaviour-failed = behaviour { $id } ({ $title }) failed, counted once, on { $id }: { $summary }
+j-behaviour-unseen = behaviour { $id } ({ $title }) not observed during the session
+d-endpoint = endpoint `{ $actual }` instead of `{ $expected }`
+d-missing = `{ $name }={ $value }` missing
+d-extra = `{ $name }={ $value }` extra
+d-value = `{ $name }` is `{ $actual }` instead of `{ $expected }`
+
+## Command line: observe, serve, tools
+
+obs-cli-launched = — application launched for D{ $d }
+obs-cli-banner = Observation: rorcheck plays the ROR for your application.
+obs-cli-base = {" "} FHIR base      : { $base_url }
+obs-cli-token = {" "} OAuth2 token   : { $token_url }
+obs-cli-certs = {" "} Certificates   : test CA (ca.pem) and client certificates in { $dir }
+obs-cli-client-mtls = {" "} client_id      : { $client_id } (access profile 1, authenticated by its certificate)
+obs-cli-secret = {" "} client_secret  : { $secret } (demo, access profile 0)
+obs-cli-headers = {" "} Headers        : on every FHIR call
+obs-cli-settings = {" "} Settings       : written to { $path }
+obs-cli-story = {" "} Story          : D0 = initial data (do the full extraction)
+obs-cli-per-day = {" "}                  the application is launched once a day, D0 to D4
+obs-cli-day-every = {" "}                  next day every { $seconds } s
+obs-cli-day-curl = {" "}                  next day: curl -X POST { $url }
+obs-cli-app = Application: { $command } (ROR_* settings in its environment; the session ends with it)
+obs-cli-recording-for = Recording for { $seconds } s (Ctrl-C to stop earlier)…
+obs-cli-recording = Recording until Ctrl-C…
+obs-cli-day-empty = — D{ $day } ({ $at }): no change
+obs-cli-event = { $kind } of { $key }
+obs-cli-day = — D{ $day } ({ $at }): { $events }
+obs-cli-next-day = {" "} #{ $seq } next day requested
+obs-cli-tls = {" "} #{ $seq } TLS connection refused: { $reason }
+obs-cli-request = {" "} #{ $seq } { $method } { $path }{ $query } → { $status }{ $refusal }
+obs-cli-application = Application: { $summary }
+obs-cli-traffic = { $requests } request(s), { $fhir_calls } FHIR call(s), { $token_requests } token request(s).
+obs-cli-scenarios = Scenarios: { $passed } passed, { $failed } failed, { $not_exercised } not exercised out of { $observable } observable ({ $out_of_scope } outside observation).
+obs-cli-coverage = {" "} P{ $priority } { $label } coverage { $coverage_percent } % ({ $passed } passed, { $failed } failed / { $observable })
+obs-cli-score = PLATINES weighted score: { $score } / 100
+obs-cli-score-none = PLATINES weighted score: not computed (the session showed nothing)
+obs-cli-failed = {" "} FAILED { $id } { $title } — { $reason }
+obs-cli-target = observed application, simulated ROR { $base_url }
+serve-listening = Mock ROR listening.
+serve-faults = {" "} WARNING: injected faults: { $keys }
+serve-example = {" "} Example: curl -s -d grant_type=client_credentials -d client_id={ $client_id } -d client_secret={ $secret } { $token_url }
+serve-mtls-client = {" "} mTLS client     : { $id } (access profile { $profile }, certificate x5t#S256 { $thumbprint })
+serve-certs-written = {" "} Test certificates (CA, server, clients): { $files_count } files in { $dir }
+serve-write-certs = {" "} (--write-certs DIR writes the test CA and the client certificates)
+serve-ctrl-c = Ctrl-C to stop.
+tools-nos = { $code_systems_count } code systems, { $value_sets_count } value sets (NOS of { $date }) written to { $out }
+tools-fixtures = { $resources_count } resources (seed { $seed }, { $offers } offers) written in { $files_count } files under { $out }
+tools-export = { $n } scenarios written under { $dir } (rorcheck run { $dir } runs them)
+signal-first = { $first } received: stopping, writing the reports… (a second signal quits at once)
+signal-second = second signal: exiting at once, without reports
+
+## Conformance findings (the rules' own rationale, data, stays French)
+
+f-confidential-contact = contact of confidentiality { $level } (TRE_R283) served to access profile { $profile }, which must not see it
+f-practitioner = Practitioner served to access profile { $profile }: reserved to profile 1 (mapping 0.7)
+f-reserved-p1 = { $what } served to access profile { $profile }: reserved to profile 1
+f-cap-p0 = no capacity is visible to profile 0
+f-cap-p5 = profile 5 sees only installed capacities (TRE_R330 01)
+f-cap-p23 = additional capacities (TRE_R330 06) are not visible to profiles 2 and 3
+f-cap-served = capacity served to access profile { $profile }: { $why }
+f-equipment-p0 = equipment served to access profile 0, which does not see it
+f-sensitive-location = location of a sensitive unit ({ $hs }) served to access profile { $profile }
+f-why-sensitive = its offer is a sensitive unit
+f-why-p0-field = profile 0 sees only practice situations of the outpatient field
+f-why-p3-field = profile 3 sees only those of the medico-social and outpatient fields
+f-practice-served = practice situation of { $offer } served to access profile { $profile }: { $why }
+f-code-deprecated = code { $code } of { $system } deprecated: to accept, no longer to produce
+f-code-ending = code { $code } of { $system } at the end of its validity (dateFin): valid on an older resource
+f-system-absent = NOS system { $system } absent from the snapshot of { $date }
+f-jdv-as-system = { $system } is a value set (JDV) used as a code system: the TRE expected
+f-no-server-rest = no rest of mode "server": the server declares no capability
+f-resource-undeclared = resource { $ty } not declared ({ $because })
+f-fhir-version = FHIR version "{ $version }": the ROR exposes FHIR R4 ({ $fhir_version_prefix }x)
+f-formats = none of the formats { $formats } is declared (declared: { $formats_ })
+f-operation-undeclared = operation ${ $name } not declared ({ $because })
+f-interactions = { $ty }: interactions { $missing } not declared
+f-search-params = { $ty }: search parameters { $missing } not declared
+f-field-missing = { $ty }: { $missing } not declared in { $field }
+f-none = none
+f-requirements-unreadable = capability requirements unreadable: { $e }
+f-type = { $name } must be of type { $ty }, found { $item }
+f-no-code-bound = { $name }: no code from the tables { $binding } (required binding)
+f-fixed = { $name }: { $k } fixed to { $want }
+f-slice = { $def }.{ $path }: code bound to a slice ({ $slices }) but matching none (ror-act-type missing or unexpected?)
+f-extension-undefined = { $def }: extension { $u } not defined at this place by the profile
+f-complex-extension = { $name } is a complex extension (sub-extensions), found { $k }
+f-malformed = { $name }: { $k } malformed: { $v }
+f-out-of-codes = { $name }: { $v } outside the codes { $codes }
+f-want-found = { $name }: { $want } expected, found { $found }
+f-profile-undeclared = the profile { $canonical } is not declared (found: { $declared })
+f-old-canonical = extension on an old canonical base: { $url } (expected { $canonical_base }...)
+f-value-system = valueCodeableConcept of system { $system } expected, found { $e } — { $because }
+f-system-instead = system { $s } instead of { $system } — { $because }
+f-no-code-of = no code of { $system } — { $because }
+f-no-identifier = no identifier of the expected type — { $because }
+f-identifier-system = system { $found } instead of { $system } — { $because }
+f-value-format = value "{ $value }" outside the format { $pattern } — { $because }
+f-twice = { $url } present twice in the Bundle
+f-total-mismatch = total { $total } inconsistent with { $matches } "match" result(s){ $note }
+f-single-page = {" "}on a single page
+f-include-absent = { $reference } asked for by _include={ $value } absent from the Bundle
+f-iterate = { $reference } absent: _include:iterate=Organization:partof must climb to the legal entity
+f-revinclude = included by _revinclude=PractitionerRole:service without pointing to a result offer ({ $refs })
+f-last-updated = { $resource } does not satisfy _lastUpdated={ $value }
+f-identifier-criterion = no identifier matches the criterion identifier={ $value }
+f-tag-absent = tag absent: criterion _tag={ $value }
+
+## HTTP and OAuth2 transport
+
+h-timeout = no response within { $ms } ms
+h-connect = connection impossible: { $why }
+h-tls = TLS handshake refused: { $why }
+h-build = invalid request: { $why }
+h-other = exchange broken off: { $why }
+h-endless = stream with no announced end
+h-announced = { $size } announced
+h-too-large = response body beyond the limit of { $limit } ({ $announced }): reading stopped
+h-header-name = invalid header name `{ $name }`
+h-header-value = invalid value for header `{ $name }`
+h-oauth-unreachable = authorization server unreachable: { $why }
+h-oauth-tls = TLS handshake refused by the authorization server: { $why }
+h-oauth-refused = token refused by the authorization server (HTTP { $status }{ $code })
+h-oauth-malformed = unreadable authorization server response: { $why }
+h-oauth-too-large = response of more than { $size } for a token
+h-har-start = start of the body only ({ $shown } bytes out of { $size })
+h-key-unreadable = unreadable private key
+h-key-unusable = unusable private key: { $why }
+app-no-start = "{ $program }" does not start: { $e }
+larger-too-few = { $found } visible offers out of { $generated } generated, { $offers } asked for
+larger-name = { $name } — { $count } offers
+larger-too-many = { $offers } offers asked for, the embedded target generates at most { $max } (memory): to be played against a real ROR
+
+## Configuration
+
+cfg-read = cannot read config file { $path }: { $reason }
+cfg-parse = invalid config file { $path }: { $reason }
+cfg-unknown-target = unknown target `{ $name }`; known targets: { $known }
+cfg-bad-url = invalid base URL `{ $url }`: { $reason }
+cfg-secret = cannot obtain the { $what }: { $reason }
+cfg-tls = TLS configuration: { $why }
+cfg-env = environment variable { $var }: { $reason }
+cfg-missing = target `{ $target }` has no { $what }
+cfg-invalid = target `{ $target }`: invalid { $what }: { $reason }
+cfg-no-client-id = the client id of `{ $target }` is not set: export ROR_CLIENT_ID or set `auth.client_id` in [targets.{ $target }]

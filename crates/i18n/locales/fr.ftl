@@ -483,3 +483,226 @@ auth-secret = OAuth2 client_credentials avec secret
 auth-mtls = OAuth2 client_credentials par certificat (mTLS)
 target-mock = mock (ROR simulé intégré)
 target-mock-mtls = mock-mtls (ROR simulé intégré, TLS mutuel, profil 1)
+
+## Observer mode: behaviour checks, scenario verdicts, the day-by-day story
+
+b-shortcomings = { $count ->
+        [one] { $count } manquement
+       *[other] { $count } manquements
+    }
+b-nothing = rien à juger dans le trafic observé
+b-no-token = appel FHIR sans jeton (en-tête Authorization: Bearer absent)
+b-invalid-token = appel FHIR avec un jeton invalide (illisible, mal signé ou inconnu)
+b-comp01-title = Jeton d'accès sur chaque appel FHIR
+b-comp01-why = le ROR refuse (401) tout appel sans jeton OAuth2 valide
+b-comp01-ok = { $calls_count } appels FHIR, tous avec un jeton
+b-comp02-title = Les quatre en-têtes Ror-* sur chaque appel FHIR
+b-comp02-why = profil et rôle de l'utilisateur final (TRE_R78, OID bruts) sont exigés sur chaque appel
+b-comp02-ok = { $calls_count } appels FHIR, en-têtes conformes
+b-new-token-early = nouveau jeton demandé alors que le précédent était valide encore { $seconds } s
+b-comp03-title = Jeton réutilisé jusqu'à son expiration
+b-comp03-why = un jeton par appel surcharge le serveur d'autorisation ; le jeton vaut pour toute sa durée
+b-comp03-ok = { $issued_count } jeton(s) obtenu(s) pour { $calls } appels FHIR
+b-comp03-ko = { $issued_count } jetons obtenus pour { $calls } appels FHIR : { $needless_count } renouvellement(s) inutile(s)
+b-expired-since = {" "}(expiré depuis { $seconds } s)
+b-expired-call = appel avec un jeton expiré{ $since } : { $method } { $path }
+b-comp04-title = Nouveau jeton demandé avant l'expiration du précédent
+b-comp04-why = un jeton expiré est refusé (401) : le consommateur redemande un jeton avant exp plutôt que d'attendre le refus
+b-comp04-ok = la session a survécu à un jeton sans aucun appel avec un jeton expiré
+b-tls-refused = connexion TLS refusée : { $reason }
+b-comp05-title = Certificat client IGC-Santé présenté (mTLS, profils 1 à 5)
+b-comp05-why = RFC 8705 : sans certificat, la poignée de main TLS est refusée et aucun jeton n'est lié
+b-comp05-ok = { $with_cert } requêtes sur des connexions authentifiées par certificat
+b-comp06-title = Uniquement des paramètres de recherche documentés
+b-comp06-why = un paramètre inconnu est refusé (400) : le guide ROR liste ceux que le serveur sait traiter
+b-comp06-ok = tous les paramètres envoyés sont documentés
+b-page-never = page { $page } sur { $pages } jamais demandée
+b-comp07-title = Chaque lien next suivi jusqu'à la dernière page
+b-comp07-why = une recherche s'arrêtant avant la dernière page perd des offres sans le savoir (une sonde à _count ≤ 10 sans page suivante n'est pas jugée)
+b-comp07-ok = { $firsts_count } recherche(s) sur plusieurs pages, toutes lues
+b-never-polled = l'URL de Content-Location n'a jamais été interrogée
+b-poll-after-manifest = interrogation n° { $seq } après le manifeste (200) : il fallait s'arrêter
+b-poll-too-fast = interrogation { $gap } ms après la précédente alors que Retry-After demandait { $wait } s
+b-poll-abandoned = interrogation abandonnée avant le manifeste
+b-file-never = fichier { $file } du manifeste jamais téléchargé
+b-comp08-title = $export : Retry-After respecté, arrêt au manifeste, chaque fichier téléchargé
+b-comp08-why = interroger trop vite surcharge le ROR ; un fichier oublié est une extraction incomplète
+b-comp08-ok = { $kickoffs_count } export(s) menés à terme
+o-exit-code = { $when }code de sortie { $c }
+o-signal = { $when }arrêtée par un signal
+o-command-ok = la commande de l'application a réussi ({ $runs_count } exécution(s))
+o-command-ko = la commande de l'application a échoué : { $failed }
+o-profiles = réservé aux profils d'accès { $list } (session observée en profil { $profile })
+o-behaviour = ce que le consommateur doit en montrer est un comportement, jugé une seule fois, par { $ids }
+o-server-test = l'étape « { $name } » { $reason } : ce scénario éprouve le serveur, pas le consommateur
+o-no-own-request = aucune requête propre au consommateur dans ce scénario
+o-declared = requête déclarée { $request }
+o-sends-no-token = envoie volontairement une requête sans jeton
+o-forged-token = présente un jeton forgé ou expiré
+o-removes-header = retire volontairement l'en-tête { $omit_headers }
+o-forces-header = force l'en-tête { $name }
+o-no-certificate = se connecte volontairement sans certificat
+o-expects-refusal = attend un refus de connexion
+st-title = Récit jour par jour : extraction J0, mise à jour chaque jour, point de contrôle
+st-why = chaque création, modification et fermeture doit parvenir au consommateur par ses mises à jour
+st-ok = { $days } jour(s) joué(s) après J0, { $changes } changement(s), tous reçus
+st-d0-incomplete = J0 : extraction complète inachevée, { $missing_count } offre(s) sur { $offers_count } jamais reçue(s) (par exemple { $examples })
+st-no-update = J{ $day } : aucune mise à jour (_lastUpdated) pendant la journée{ $note }
+st-empty-day = {" "}(journée sans changement : le consommateur doit tout de même interroger)
+st-bound-late = J{ $day } : borne `_lastUpdated={ $value }` postérieure aux changements du jour ({ $at }) : ils sont manqués
+st-never-received = J{ $day } : { $kind } de { $key } ({ $what }) jamais reçue par le consommateur
+j-refused-once = requête n° { $seq } refusée : { $r } (compté une fois, sur { $id })
+j-refused = requête n° { $seq } vue mais refusée : { $r }
+j-single-page = résultat tenant sur une seule page : le suivi des liens next n'a pas pu être observé (demander des pages plus petites avec _count)
+j-counted-07 = { $p } (compté une fois, sur COMP-07)
+j-counted-08 = { $p } (compté une fois, sur COMP-08)
+j-nothing-close = aucune requête de la session ne s'en approche (attendu : { $request })
+j-request-diff = requête n° { $seq } : { $d }
+j-other-values = même recherche sur d'autres valeurs : envoyer celles du scénario pour l'exercer
+j-step-problem = « { $name } » : { $p }
+j-partly = exercé en partie : « { $name } » ({ $expected }) jamais envoyée
+j-behaviour-failed = comportement { $id } ({ $title }) en échec, compté une fois, sur { $id } : { $summary }
+j-behaviour-unseen = comportement { $id } ({ $title }) non observé pendant la session
+d-endpoint = point d'accès `{ $actual }` au lieu de `{ $expected }`
+d-missing = `{ $name }={ $value }` absent
+d-extra = `{ $name }={ $value }` en trop
+d-value = `{ $name }` vaut `{ $actual }` au lieu de `{ $expected }`
+
+## Command line: observe, serve, tools
+
+obs-cli-launched = — application lancée pour J{ $d }
+obs-cli-banner = Observation : rorcheck joue le ROR pour votre application.
+obs-cli-base = {" "} Base FHIR      : { $base_url }
+obs-cli-token = {" "} Jeton OAuth2   : { $token_url }
+obs-cli-certs = {" "} Certificats    : AC de test (ca.pem) et certificats clients dans { $dir }
+obs-cli-client-mtls = {" "} client_id      : { $client_id } (profil d'accès 1, authentifié par son certificat)
+obs-cli-secret = {" "} client_secret  : { $secret } (démo, profil d'accès 0)
+obs-cli-headers = {" "} En-têtes       : sur chaque appel FHIR
+obs-cli-settings = {" "} Réglages       : écrits dans { $path }
+obs-cli-story = {" "} Récit          : J0 = données initiales (faire l'extraction complète)
+obs-cli-per-day = {" "}                  l'application est lancée une fois par jour, J0 à J4
+obs-cli-day-every = {" "}                  jour suivant toutes les { $seconds } s
+obs-cli-day-curl = {" "}                  jour suivant : curl -X POST { $url }
+obs-cli-app = Application : { $command } (réglages ROR_* dans son environnement ; la session se termine avec elle)
+obs-cli-recording-for = Enregistrement pendant { $seconds } s (Ctrl-C pour arrêter plus tôt)…
+obs-cli-recording = Enregistrement jusqu'à Ctrl-C…
+obs-cli-day-empty = — J{ $day } ({ $at }) : aucun changement
+obs-cli-event = { $kind } de { $key }
+obs-cli-day = — J{ $day } ({ $at }) : { $events }
+obs-cli-next-day = {" "} n° { $seq } passage au jour suivant demandé
+obs-cli-tls = {" "} n° { $seq } connexion TLS refusée : { $reason }
+obs-cli-request = {" "} n° { $seq } { $method } { $path }{ $query } → { $status }{ $refusal }
+obs-cli-application = Application : { $summary }
+obs-cli-traffic = { $requests } requête(s), { $fhir_calls } appel(s) FHIR, { $token_requests } demande(s) de jeton.
+obs-cli-scenarios = Scénarios : { $passed } réussis, { $failed } échoués, { $not_exercised } non exercés sur { $observable } observables ({ $out_of_scope } hors observation).
+obs-cli-coverage = {" "} P{ $priority } { $label } couverture { $coverage_percent } % ({ $passed } réussis, { $failed } échoués / { $observable })
+obs-cli-score = Score pondéré PLATINES : { $score } / 100
+obs-cli-score-none = Score pondéré PLATINES : non calculé (la session n'a rien montré)
+obs-cli-failed = {" "} ÉCHOUÉ { $id } { $title } — { $reason }
+obs-cli-target = application observée, ROR simulé { $base_url }
+serve-listening = Mock ROR en écoute.
+serve-faults = {" "} ATTENTION : défauts injectés : { $keys }
+serve-example = {" "} Exemple : curl -s -d grant_type=client_credentials -d client_id={ $client_id } -d client_secret={ $secret } { $token_url }
+serve-mtls-client = {" "} client mTLS     : { $id } (profil d'accès { $profile }, certificat x5t#S256 { $thumbprint })
+serve-certs-written = {" "} Certificats de test (AC, serveur, clients) : { $files_count } fichiers dans { $dir }
+serve-write-certs = {" "} (--write-certs DIR écrit l'AC de test et les certificats clients)
+serve-ctrl-c = Ctrl-C pour arrêter.
+tools-nos = { $code_systems_count } systèmes de codes, { $value_sets_count } jeux de valeurs (NOS du { $date }) écrits dans { $out }
+tools-fixtures = { $resources_count } ressources (graine { $seed }, { $offers } offres) écrites dans { $files_count } fichiers sous { $out }
+tools-export = { $n } scénarios écrits sous { $dir } (rorcheck run { $dir } les exécute)
+signal-first = { $first } reçu : arrêt, écriture des rapports… (un second signal quitte immédiatement)
+signal-second = second signal : sortie immédiate, sans rapport
+
+## Conformance findings (the rules' own rationale, data, stays French)
+
+f-confidential-contact = contact de confidentialité { $level } (TRE_R283) servi au profil d'accès { $profile }, qui ne doit pas le voir
+f-practitioner = Practitioner servi au profil d'accès { $profile } : réservé au profil 1 (correspondance 0.7)
+f-reserved-p1 = { $what } servi au profil d'accès { $profile } : réservé au profil 1
+f-cap-p0 = aucune capacité n'est visible du profil 0
+f-cap-p5 = le profil 5 ne voit que les capacités installées (TRE_R330 01)
+f-cap-p23 = les capacités supplémentaires (TRE_R330 06) ne sont pas visibles des profils 2 et 3
+f-cap-served = capacité servie au profil d'accès { $profile } : { $why }
+f-equipment-p0 = équipement servi au profil d'accès 0, qui ne le voit pas
+f-sensitive-location = lieu d'une unité sensible ({ $hs }) servi au profil d'accès { $profile }
+f-why-sensitive = son offre est une unité sensible
+f-why-p0-field = le profil 0 ne voit que les situations d'exercice du champ ambulatoire
+f-why-p3-field = le profil 3 ne voit que celles des champs médico-social et ambulatoire
+f-practice-served = situation d'exercice de { $offer } servie au profil d'accès { $profile } : { $why }
+f-code-deprecated = code { $code } de { $system } déprécié : à accepter, à ne plus produire
+f-code-ending = code { $code } de { $system } en fin de validité (dateFin) : valide sur une ressource ancienne
+f-system-absent = système NOS { $system } absent de l'instantané du { $date }
+f-jdv-as-system = { $system } est un jeu de valeurs (JDV) employé comme système de codes : attendu la TRE
+f-no-server-rest = aucun rest de mode « server » : le serveur ne déclare aucune capacité
+f-resource-undeclared = ressource { $ty } non déclarée ({ $because })
+f-fhir-version = version FHIR « { $version } » : le ROR expose FHIR R4 ({ $fhir_version_prefix }x)
+f-formats = aucun des formats { $formats } n'est déclaré (déclarés : { $formats_ })
+f-operation-undeclared = opération ${ $name } non déclarée ({ $because })
+f-interactions = { $ty } : interactions { $missing } non déclarées
+f-search-params = { $ty } : paramètres de recherche { $missing } non déclarés
+f-field-missing = { $ty } : { $missing } non déclaré(s) dans { $field }
+f-none = aucun
+f-requirements-unreadable = exigences de capacités illisibles : { $e }
+f-type = { $name } doit être de type { $ty }, trouvé { $item }
+f-no-code-bound = { $name } : aucun code des tables { $binding } (liaison obligatoire)
+f-fixed = { $name } : { $k } fixé à { $want }
+f-slice = { $def }.{ $path } : code lié à une tranche ({ $slices }) mais ne correspondant à aucune (ror-act-type manquant ou inattendu ?)
+f-extension-undefined = { $def } : extension { $u } non définie à cet endroit par le profil
+f-complex-extension = { $name } est une extension complexe (sous-extensions), trouvé { $k }
+f-malformed = { $name } : { $k } mal formé : { $v }
+f-out-of-codes = { $name } : { $v } hors des codes { $codes }
+f-want-found = { $name } : { $want } attendu, trouvé { $found }
+f-profile-undeclared = le profil { $canonical } n'est pas déclaré (trouvé : { $declared })
+f-old-canonical = extension sur une ancienne base canonique : { $url } (attendu { $canonical_base }...)
+f-value-system = valueCodeableConcept du système { $system } attendu, trouvé { $e } — { $because }
+f-system-instead = système { $s } au lieu de { $system } — { $because }
+f-no-code-of = aucun code de { $system } — { $because }
+f-no-identifier = aucun identifiant du type attendu — { $because }
+f-identifier-system = système { $found } au lieu de { $system } — { $because }
+f-value-format = valeur « { $value } » hors format { $pattern } — { $because }
+f-twice = { $url } présent deux fois dans le Bundle
+f-total-mismatch = total { $total } incohérent avec { $matches } résultat(s) « match »{ $note }
+f-single-page = {" "}sur une page unique
+f-include-absent = { $reference } demandé par _include={ $value } absent du Bundle
+f-iterate = { $reference } absent : _include:iterate=Organization:partof doit remonter jusqu'à l'entité juridique
+f-revinclude = inclus par _revinclude=PractitionerRole:service sans pointer vers une offre résultat ({ $refs })
+f-last-updated = { $resource } ne satisfait pas _lastUpdated={ $value }
+f-identifier-criterion = aucun identifiant ne correspond au critère identifier={ $value }
+f-tag-absent = étiquette absente : critère _tag={ $value }
+
+## HTTP and OAuth2 transport
+
+h-timeout = pas de réponse dans le délai de { $ms } ms
+h-connect = connexion impossible : { $why }
+h-tls = poignée de main TLS refusée : { $why }
+h-build = requête invalide : { $why }
+h-other = échange interrompu : { $why }
+h-endless = flux sans fin annoncée
+h-announced = { $size } annoncés
+h-too-large = corps de réponse au-delà de la limite de { $limit } ({ $announced }) : lecture arrêtée
+h-header-name = nom d'en-tête invalide `{ $name }`
+h-header-value = valeur invalide pour l'en-tête `{ $name }`
+h-oauth-unreachable = serveur d'autorisation injoignable : { $why }
+h-oauth-tls = poignée de main TLS refusée avec le serveur d'autorisation : { $why }
+h-oauth-refused = jeton refusé par le serveur d'autorisation (HTTP { $status }{ $code })
+h-oauth-malformed = réponse du serveur d'autorisation illisible : { $why }
+h-oauth-too-large = réponse de plus de { $size } pour un jeton
+h-har-start = début du corps seulement ({ $shown } octets sur { $size })
+h-key-unreadable = clé privée illisible
+h-key-unusable = clé privée inutilisable : { $why }
+app-no-start = « { $program } » ne démarre pas : { $e }
+larger-too-few = { $found } offres visibles sur { $generated } générées, { $offers } demandées
+larger-name = { $name } — { $count } offres
+larger-too-many = { $offers } offres demandées, la cible intégrée en génère au plus { $max } (mémoire) : à jouer contre un ROR réel
+
+## Configuration
+
+cfg-read = lecture du fichier de configuration { $path } impossible : { $reason }
+cfg-parse = fichier de configuration { $path } invalide : { $reason }
+cfg-unknown-target = cible inconnue `{ $name }` ; cibles connues : { $known }
+cfg-bad-url = URL de base invalide `{ $url }` : { $reason }
+cfg-secret = impossible d'obtenir { $what } : { $reason }
+cfg-tls = configuration TLS : { $why }
+cfg-env = variable d'environnement { $var } : { $reason }
+cfg-missing = la cible `{ $target }` n'a pas de { $what }
+cfg-invalid = cible `{ $target }` : { $what } invalide : { $reason }
+cfg-no-client-id = l'identifiant client de `{ $target }` n'est pas renseigné : exportez ROR_CLIENT_ID ou renseignez `auth.client_id` dans [targets.{ $target }]

@@ -104,11 +104,12 @@ fn sources(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
-/// Every message id written in the sources: `t!(lang, "id"…)` in Rust, `t("id")` (and `ta`, `tn`…) in
+/// Every message id written in the sources: `t!(lang, "id"…)` (or the CLI's `say!("id"…)`)
+/// in Rust, `t("id")` (and `ta`, `tn`…) in
 /// the report templates.
 fn used_ids() -> BTreeMap<String, PathBuf> {
     let rust = regex::Regex::new(
-        r#"(?:^|[^A-Za-z0-9_!])t!\(\s*[A-Za-z_][A-Za-z0-9_:.]*(?:\(\))?\s*,\s*"([a-z][a-z0-9-]*)""#,
+        r#"(?:^|[^A-Za-z0-9_!])(?:t!\(\s*[A-Za-z_][A-Za-z0-9_:.]*(?:\(\))?\s*,|say!\()\s*"([a-z][a-z0-9-]*)""#,
     )
     .expect("regex");
     let template = regex::Regex::new(r#"\bt[a-z_]*\("([a-z][a-z0-9-]*)""#).expect("regex");
@@ -165,6 +166,11 @@ fn arguments_are_placed_and_plurals_follow_each_language() {
     assert_eq!(t!(Lang::Fr, "count-scenarios", count = 0), "0 scénario");
     assert_eq!(t!(Lang::En, "count-scenarios", count = 1), "1 scenario");
     assert_eq!(t!(Lang::En, "count-scenarios", count = 0), "0 scenarios");
+    // Numbers are written as they are, without grouping (ids, counts, sizes).
+    assert_eq!(
+        t!(Lang::Fr, "count-scenarios", count = 12501usize),
+        "12501 scénarios"
+    );
     // No invisible isolation marks around arguments.
     assert!(!t!(Lang::En, "count-scenarios", count = 7).contains('\u{2068}'));
     assert_eq!(text(Lang::En, "no-such-message", None), "no-such-message");

@@ -2,6 +2,7 @@
 //! authentication, headers, token reuse, certificate, parameters, paging and `$export`
 //! polling. Each reads the mock's log only.
 
+use rorcheck_i18n::{Lang, t};
 use serde::Serialize;
 
 use ror::TOKEN_PATH;
@@ -28,9 +29,9 @@ pub struct BehaviourCheck {
     /// The priority's label (CRITIQUE, MAJEUR, MINEUR).
     pub priority_label: &'static str,
     /// What it checks, in French.
-    pub title: &'static str,
+    pub title: String,
     /// Why it matters to the ROR.
-    pub why: &'static str,
+    pub why: String,
     /// How it ended.
     pub status: Status,
     /// One line on what the traffic showed.
@@ -86,24 +87,21 @@ pub(crate) fn behaviour_priority(id: &str) -> rorcheck_scenario::Priority {
 
 pub(super) fn check(
     id: &'static str,
-    title: &'static str,
-    why: &'static str,
+    title: String,
+    why: String,
     applicable: bool,
     findings: Vec<Finding>,
     summary_ok: String,
 ) -> BehaviourCheck {
     let count = findings.len();
     let (status, summary) = if !applicable {
-        (
-            Status::NotApplicable,
-            "rien à juger dans le trafic observé".to_owned(),
-        )
+        (Status::NotApplicable, t!(Lang::current(), "b-nothing"))
     } else if count == 0 {
         (Status::Passed, summary_ok)
     } else {
         (
             Status::Failed,
-            format!("{count} manquement{}", if count > 1 { "s" } else { "" }),
+            t!(Lang::current(), "b-shortcomings", count = count),
         )
     };
     let priority = behaviour_priority(id);
@@ -139,9 +137,9 @@ fn bearer_on_every_call(s: &Session<'_>) -> BehaviourCheck {
         .iter()
         .filter_map(|r| {
             let message = match &r.token {
-                None => "appel FHIR sans jeton (en-tête Authorization: Bearer absent)",
+                None => t!(Lang::current(), "b-no-token"),
                 Some(t) if t.state == TokenState::Invalid => {
-                    "appel FHIR avec un jeton invalide (illisible, mal signé ou inconnu)"
+                    t!(Lang::current(), "b-invalid-token")
                 }
                 _ => return None,
             };
@@ -153,11 +151,11 @@ fn bearer_on_every_call(s: &Session<'_>) -> BehaviourCheck {
         .collect();
     check(
         "COMP-01",
-        "Jeton d'accès sur chaque appel FHIR",
-        "le ROR refuse (401) tout appel sans jeton OAuth2 valide",
+        t!(Lang::current(), "b-comp01-title"),
+        t!(Lang::current(), "b-comp01-why"),
         !calls.is_empty(),
         findings,
-        format!("{} appels FHIR, tous avec un jeton", calls.len()),
+        t!(Lang::current(), "b-comp01-ok", calls_count = calls.len()),
     )
 }
 
@@ -174,11 +172,11 @@ fn ror_headers_on_every_call(s: &Session<'_>) -> BehaviourCheck {
         .collect();
     check(
         "COMP-02",
-        "Les quatre en-têtes Ror-* sur chaque appel FHIR",
-        "profil et rôle de l'utilisateur final (TRE_R78, OID bruts) sont exigés sur chaque appel",
+        t!(Lang::current(), "b-comp02-title"),
+        t!(Lang::current(), "b-comp02-why"),
         !calls.is_empty(),
         findings,
-        format!("{} appels FHIR, en-têtes conformes", calls.len()),
+        t!(Lang::current(), "b-comp02-ok", calls_count = calls.len()),
     )
 }
 
@@ -213,22 +211,25 @@ fn token_reused(s: &Session<'_>) -> BehaviourCheck {
         {
             needless.push(Finding {
                 request: Some(request.seq),
-                message: format!(
-                    "nouveau jeton demandé alors que le précédent était valide encore {} s",
-                    previous_exp - at
+                message: t!(
+                    Lang::current(),
+                    "b-new-token-early",
+                    seconds = previous_exp - at
                 ),
             });
         }
     }
     let mut result = check(
         "COMP-03",
-        "Jeton réutilisé jusqu'à son expiration",
-        "un jeton par appel surcharge le serveur d'autorisation ; le jeton vaut pour toute sa durée",
+        t!(Lang::current(), "b-comp03-title"),
+        t!(Lang::current(), "b-comp03-why"),
         !issued.is_empty() && calls > 0,
         Vec::new(),
-        format!(
-            "{} jeton(s) obtenu(s) pour {calls} appels FHIR",
-            issued.len()
+        t!(
+            Lang::current(),
+            "b-comp03-ok",
+            issued_count = issued.len(),
+            calls = calls
         ),
     );
     if !needless.is_empty() {
@@ -238,10 +239,12 @@ fn token_reused(s: &Session<'_>) -> BehaviourCheck {
         } else {
             Status::Warning
         };
-        result.summary = format!(
-            "{} jetons obtenus pour {calls} appels FHIR : {} renouvellement(s) inutile(s)",
-            issued.len(),
-            needless.len()
+        result.summary = t!(
+            Lang::current(),
+            "b-comp03-ko",
+            issued_count = issued.len(),
+            calls = calls,
+            needless_count = needless.len()
         );
         result.findings = needless.into_iter().take(MAX_FINDINGS).collect();
     }
@@ -262,13 +265,16 @@ fn token_renewed_after_expiry(s: &Session<'_>) -> BehaviourCheck {
                 .as_ref()
                 .and_then(|t| t.expires_at)
                 .zip(unix(&r.at))
-                .map(|(exp, at)| format!(" (expiré depuis {} s)", at - exp))
+                .map(|(exp, at)| t!(Lang::current(), "b-expired-since", seconds = at - exp))
                 .unwrap_or_default();
             Finding {
                 request: Some(r.seq),
-                message: format!(
-                    "appel avec un jeton expiré{since} : {} {}",
-                    r.method, r.path
+                message: t!(
+                    Lang::current(),
+                    "b-expired-call",
+                    since = since,
+                    method = r.method,
+                    path = r.path
                 ),
             }
         })
@@ -286,11 +292,11 @@ fn token_renewed_after_expiry(s: &Session<'_>) -> BehaviourCheck {
     });
     check(
         "COMP-04",
-        "Nouveau jeton demandé avant l'expiration du précédent",
-        "un jeton expiré est refusé (401) : le consommateur redemande un jeton avant exp plutôt que d'attendre le refus",
+        t!(Lang::current(), "b-comp04-title"),
+        t!(Lang::current(), "b-comp04-why"),
         outlived || !expired.is_empty(),
         expired,
-        "la session a survécu à un jeton sans aucun appel avec un jeton expiré".to_owned(),
+        t!(Lang::current(), "b-comp04-ok"),
     )
 }
 
@@ -306,20 +312,21 @@ fn certificate_presented(s: &Session<'_>) -> BehaviourCheck {
         })
         .map(|r| Finding {
             request: Some(r.seq),
-            message: format!(
-                "connexion TLS refusée : {}",
-                r.facts.refusal.as_ref().map_or("", |f| f.message.as_str())
+            message: t!(
+                Lang::current(),
+                "b-tls-refused",
+                reason = r.facts.refusal.as_ref().map_or("", |f| f.message.as_str())
             ),
         })
         .collect();
     let with_cert = s.log.iter().filter(|r| r.client_cert.is_some()).count();
     check(
         "COMP-05",
-        "Certificat client IGC-Santé présenté (mTLS, profils 1 à 5)",
-        "RFC 8705 : sans certificat, la poignée de main TLS est refusée et aucun jeton n'est lié",
+        t!(Lang::current(), "b-comp05-title"),
+        t!(Lang::current(), "b-comp05-why"),
         s.mtls,
         refused,
-        format!("{with_cert} requêtes sur des connexions authentifiées par certificat"),
+        t!(Lang::current(), "b-comp05-ok", with_cert = with_cert),
     )
 }
 
@@ -337,11 +344,11 @@ fn documented_parameters_only(s: &Session<'_>) -> BehaviourCheck {
         .collect();
     check(
         "COMP-06",
-        "Uniquement des paramètres de recherche documentés",
-        "un paramètre inconnu est refusé (400) : le guide ROR liste ceux que le serveur sait traiter",
+        t!(Lang::current(), "b-comp06-title"),
+        t!(Lang::current(), "b-comp06-why"),
         calls > 0,
         findings,
-        "tous les paramètres envoyés sont documentés".to_owned(),
+        t!(Lang::current(), "b-comp06-ok"),
     )
 }
 
@@ -364,9 +371,11 @@ pub(crate) fn paging_gaps(log: &[LoggedRequest], first: &LoggedRequest) -> Vec<S
     while offset + page.count < page.matches && page.count > 0 {
         offset += page.count;
         if !served.contains(&offset) {
-            gaps.push(format!(
-                "page {} sur {pages} jamais demandée",
-                offset / page.count + 1
+            gaps.push(t!(
+                Lang::current(),
+                "b-page-never",
+                page = offset / page.count + 1,
+                pages = pages
             ));
         }
     }
@@ -418,14 +427,11 @@ fn every_next_followed(s: &Session<'_>) -> BehaviourCheck {
         .collect();
     check(
         "COMP-07",
-        "Chaque lien next suivi jusqu'à la dernière page",
-        "une recherche s'arrêtant avant la dernière page perd des offres sans le savoir (une sonde à _count ≤ 10 sans page suivante n'est pas jugée)",
+        t!(Lang::current(), "b-comp07-title"),
+        t!(Lang::current(), "b-comp07-why"),
         !firsts.is_empty(),
         findings,
-        format!(
-            "{} recherche(s) sur plusieurs pages, toutes lues",
-            firsts.len()
-        ),
+        t!(Lang::current(), "b-comp07-ok", firsts_count = firsts.len()),
     )
 }
 
@@ -444,7 +450,7 @@ pub(crate) fn export_problems(log: &[LoggedRequest], kickoff: &LoggedRequest) ->
         .filter(|r| matches!(&r.facts.export, Some(ExportFacts::Poll { job: j, .. }) if j == job))
         .collect();
     if polls.is_empty() {
-        problems.push("l'URL de Content-Location n'a jamais été interrogée".to_owned());
+        problems.push(t!(Lang::current(), "b-never-polled"));
         return problems;
     }
     let mut previous = kickoff;
@@ -461,18 +467,17 @@ pub(crate) fn export_problems(log: &[LoggedRequest], kickoff: &LoggedRequest) ->
             continue;
         };
         if manifest_files.is_some() {
-            problems.push(format!(
-                "interrogation n° {} après le manifeste (200) : il fallait s'arrêter",
-                poll.seq
-            ));
+            problems.push(t!(Lang::current(), "b-poll-after-manifest", seq = poll.seq));
             continue;
         }
         if let Some(wait) = previous_wait {
             let gap = poll.elapsed_ms.saturating_sub(previous.elapsed_ms);
             if gap + RETRY_TOLERANCE_MS < wait * 1000 {
-                problems.push(format!(
-                    "interrogation {} ms après la précédente alors que Retry-After demandait {wait} s",
-                    gap
+                problems.push(t!(
+                    Lang::current(),
+                    "b-poll-too-fast",
+                    gap = gap,
+                    wait = wait
                 ));
             }
         }
@@ -483,7 +488,7 @@ pub(crate) fn export_problems(log: &[LoggedRequest], kickoff: &LoggedRequest) ->
         }
     }
     match manifest_files {
-        None => problems.push("interrogation abandonnée avant le manifeste".to_owned()),
+        None => problems.push(t!(Lang::current(), "b-poll-abandoned")),
         Some(files) => {
             for file in files {
                 let fetched = log.iter().any(|r| {
@@ -492,7 +497,7 @@ pub(crate) fn export_problems(log: &[LoggedRequest], kickoff: &LoggedRequest) ->
                             Some(ExportFacts::File { job: j, file: f }) if j == job && f == file)
                 });
                 if !fetched {
-                    problems.push(format!("fichier {file} du manifeste jamais téléchargé"));
+                    problems.push(t!(Lang::current(), "b-file-never", file = file));
                 }
             }
         }
@@ -516,10 +521,14 @@ fn export_polled_politely(s: &Session<'_>) -> BehaviourCheck {
         .collect();
     check(
         "COMP-08",
-        "$export : Retry-After respecté, arrêt au manifeste, chaque fichier téléchargé",
-        "interroger trop vite surcharge le ROR ; un fichier oublié est une extraction incomplète",
+        t!(Lang::current(), "b-comp08-title"),
+        t!(Lang::current(), "b-comp08-why"),
         !kickoffs.is_empty(),
         findings,
-        format!("{} export(s) menés à terme", kickoffs.len()),
+        t!(
+            Lang::current(),
+            "b-comp08-ok",
+            kickoffs_count = kickoffs.len()
+        ),
     )
 }

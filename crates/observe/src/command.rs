@@ -1,6 +1,7 @@
 //! How the application's command ran when `rorcheck observe -- COMMAND` started it: part
 //! of the session's evidence (a crashed application proves nothing about its requests).
 
+use rorcheck_i18n::{Lang, t};
 use serde::Serialize;
 
 /// One run of the application's command.
@@ -49,21 +50,19 @@ impl CommandReport {
                 let when = r.day.map(|d| format!("J{d} : ")).unwrap_or_default();
                 match (&r.error, r.exit_code) {
                     (Some(e), _) => format!("{when}{e}"),
-                    (None, Some(c)) => format!("{when}code de sortie {c}"),
-                    (None, None) => format!("{when}arrêtée par un signal"),
+                    (None, Some(c)) => t!(Lang::current(), "o-exit-code", when = when, c = c),
+                    (None, None) => t!(Lang::current(), "o-signal", when = when),
                 }
             })
             .collect();
         if failed.is_empty() {
-            format!(
-                "la commande de l'application a réussi ({} exécution(s))",
-                self.runs.len()
+            t!(
+                Lang::current(),
+                "o-command-ok",
+                runs_count = self.runs.len()
             )
         } else {
-            format!(
-                "la commande de l'application a échoué : {}",
-                failed.join(" ; ")
-            )
+            t!(Lang::current(), "o-command-ko", failed = failed.join(" ; "))
         }
     }
 }

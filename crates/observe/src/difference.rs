@@ -1,6 +1,7 @@
 //! How a request differs from the one a scenario expects, each difference weighted so that
 //! a near miss is attributed to the closest expectation.
 
+use rorcheck_i18n::{Lang, t};
 use std::fmt;
 
 /// Parameters that shape the result (what is included) rather than select it.
@@ -105,16 +106,32 @@ impl Difference {
 impl fmt::Display for Difference {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Difference::Endpoint { expected, actual } => {
-                write!(f, "point d'accès `{actual}` au lieu de `{expected}`")
+            Difference::Endpoint { expected, actual } => f.write_str(&t!(
+                Lang::current(),
+                "d-endpoint",
+                actual = actual,
+                expected = expected
+            )),
+            Difference::Missing { name, value } => f.write_str(&t!(
+                Lang::current(),
+                "d-missing",
+                name = name,
+                value = value
+            )),
+            Difference::Extra { name, value } => {
+                f.write_str(&t!(Lang::current(), "d-extra", name = name, value = value))
             }
-            Difference::Missing { name, value } => write!(f, "`{name}={value}` absent"),
-            Difference::Extra { name, value } => write!(f, "`{name}={value}` en trop"),
             Difference::Value {
                 name,
                 expected,
                 actual,
-            } => write!(f, "`{name}` vaut `{actual}` au lieu de `{expected}`"),
+            } => f.write_str(&t!(
+                Lang::current(),
+                "d-value",
+                name = name,
+                actual = actual,
+                expected = expected
+            )),
         }
     }
 }

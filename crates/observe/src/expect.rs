@@ -9,6 +9,7 @@
 //! Values written in a scenario are the case's data; `{{variables}}` are the vendor's to
 //! choose (its own dates, identifiers, regions) and match any value.
 
+use rorcheck_i18n::{Lang, t};
 use serde::Serialize;
 
 use ror::TOKEN_PATH;
@@ -62,9 +63,11 @@ pub fn plan(scenario: &Scenario, profile: u8, base_path: &str) -> Result<Plan, O
             .iter()
             .map(|p| p.number().to_string())
             .collect();
-        return Err(OutOfScope(format!(
-            "réservé aux profils d'accès {} (session observée en profil {profile})",
-            list.join(", ")
+        return Err(OutOfScope(t!(
+            Lang::current(),
+            "o-profiles",
+            list = list.join(", "),
+            profile = profile
         )));
     }
     let declared = scenario.observe.as_ref();
@@ -79,9 +82,10 @@ pub fn plan(scenario: &Scenario, profile: u8, base_path: &str) -> Result<Plan, O
         && o.behaviours_only
     {
         let ids: Vec<&str> = o.requires.iter().map(|b| b.check_id()).collect();
-        return Err(OutOfScope(format!(
-            "ce que le consommateur doit en montrer est un comportement, jugé une seule fois, par {}",
-            ids.join(", ")
+        return Err(OutOfScope(t!(
+            Lang::current(),
+            "o-behaviour",
+            ids = ids.join(", ")
         )));
     }
     if let Some(o) = declared
@@ -104,9 +108,11 @@ pub fn plan(scenario: &Scenario, profile: u8, base_path: &str) -> Result<Plan, O
     for spanned in &scenario.steps {
         let step = &spanned.value;
         if let Some(reason) = server_side(step, &captures) {
-            return Err(OutOfScope(format!(
-                "l'étape « {} » {reason} : ce scénario éprouve le serveur, pas le consommateur",
-                step.name
+            return Err(OutOfScope(t!(
+                Lang::current(),
+                "o-server-test",
+                name = step.name,
+                reason = reason
             )));
         }
         // A precondition checks the target (its size...), not what the consumer sends.
@@ -121,9 +127,7 @@ pub fn plan(scenario: &Scenario, profile: u8, base_path: &str) -> Result<Plan, O
         steps.push(expected_step(step, spanned.referenced.line(), base_path));
     }
     if steps.is_empty() {
-        return Err(OutOfScope(
-            "aucune requête propre au consommateur dans ce scénario".to_owned(),
-        ));
+        return Err(OutOfScope(t!(Lang::current(), "o-no-own-request")));
     }
     Ok(Plan { steps, requires })
 }
@@ -137,7 +141,7 @@ fn declared_step(r: &ObservedRequest, line: u64, base_path: &str) -> ExpectedSte
         .collect();
     let request = Expected::new(r.method.as_str(), &r.path, &pairs, base_path);
     ExpectedStep {
-        name: format!("requête déclarée {request}"),
+        name: t!(Lang::current(), "o-declared", request = request),
         line,
         request,
         follow_next: r.follow_next,
@@ -156,7 +160,7 @@ fn server_side(step: &Step, captures: &[&str]) -> Option<String> {
     match &req.auth {
         AuthMode::Default => {}
         AuthMode::None if is_token_url(&req.path) => {}
-        AuthMode::None => return Some("envoie volontairement une requête sans jeton".into()),
+        AuthMode::None => return Some(t!(Lang::current(), "o-sends-no-token")),
         AuthMode::Bearer(token) => {
             let captured = token
                 .trim()
@@ -164,28 +168,29 @@ fn server_side(step: &Step, captures: &[&str]) -> Option<String> {
                 .and_then(|t| t.strip_suffix("}}"))
                 .is_some_and(|name| captures.contains(&name.trim()));
             if !captured {
-                return Some("présente un jeton forgé ou expiré".into());
+                return Some(t!(Lang::current(), "o-forged-token"));
             }
         }
     }
     if !req.omit_headers.is_empty() {
-        return Some(format!(
-            "retire volontairement l'en-tête {}",
-            req.omit_headers.join(", ")
+        return Some(t!(
+            Lang::current(),
+            "o-removes-header",
+            omit_headers = req.omit_headers.join(", ")
         ));
     }
     if let Some(name) = req.headers.keys().find(|k| {
         let k = k.to_ascii_lowercase();
         k.starts_with("ror-") || k == "authorization"
     }) {
-        return Some(format!("force l'en-tête {name}"));
+        return Some(t!(Lang::current(), "o-forces-header", name = name));
     }
     if req.client_certificate == ClientCertificate::None {
-        return Some("se connecte volontairement sans certificat".into());
+        return Some(t!(Lang::current(), "o-no-certificate"));
     }
     for a in &step.expect {
         match &a.value.check {
-            Check::Connection(_) => return Some("attend un refus de connexion".into()),
+            Check::Connection(_) => return Some(t!(Lang::current(), "o-expects-refusal")),
             Check::Status(spec) if !admits_success(spec) => {
                 return Some(format!("attend un refus (HTTP {})", describe(spec)));
             }

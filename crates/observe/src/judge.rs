@@ -1,6 +1,7 @@
 //! Scenario by scenario, what the observed traffic shows: passed (the expected requests
 //! were seen and answered), failed (seen but wrong, with the difference), not exercised.
 
+use rorcheck_i18n::{Lang, t};
 use serde::Serialize;
 
 use ror::TOKEN_PATH;
@@ -158,15 +159,18 @@ fn judge_seen(
             .iter()
             .zip(&attributed)
             .map(|(r, owner)| match owner {
-                Some(id) => format!(
-                    "requête n° {} refusée : {} (compté une fois, sur {id})",
-                    r.seq,
-                    refusal_text(r)
+                Some(id) => t!(
+                    Lang::current(),
+                    "j-refused-once",
+                    seq = r.seq,
+                    r = refusal_text(r),
+                    id = id
                 ),
-                None => format!(
-                    "requête n° {} vue mais refusée : {}",
-                    r.seq,
-                    refusal_text(r)
+                None => t!(
+                    Lang::current(),
+                    "j-refused",
+                    seq = r.seq,
+                    r = refusal_text(r)
                 ),
             })
             .collect();
@@ -182,9 +186,7 @@ fn judge_seen(
         answered
     };
     if answered.is_empty() {
-        verdict.problems = vec![
-            "résultat tenant sur une seule page : le suivi des liens next n'a pas pu être observé (demander des pages plus petites avec _count)".to_owned(),
-        ];
+        verdict.problems = vec![t!(Lang::current(), "j-single-page")];
         return;
     }
     // The flow must be complete on at least one of the times the request was sent.
@@ -198,14 +200,14 @@ fn judge_seen(
                 problems.extend(
                     paging_gaps(log, r)
                         .into_iter()
-                        .map(|p| format!("{p} (compté une fois, sur COMP-07)")),
+                        .map(|p| t!(Lang::current(), "j-counted-07", p = p)),
                 );
             }
             if step.export {
                 problems.extend(
                     export_problems(log, r)
                         .into_iter()
-                        .map(|p| format!("{p} (compté une fois, sur COMP-08)")),
+                        .map(|p| t!(Lang::current(), "j-counted-08", p = p)),
                 );
             }
             problems
@@ -247,23 +249,23 @@ fn judge_near_miss(
         .map(|(o, _)| (o, step.request.differences(&o.canonical)))
         .min_by_key(|(o, _)| step.request.distance(&o.canonical));
     let Some((o, diffs)) = nearest else {
-        verdict.problems.push(format!(
-            "aucune requête de la session ne s'en approche (attendu : {})",
-            step.request
+        verdict.problems.push(t!(
+            Lang::current(),
+            "j-nothing-close",
+            request = step.request
         ));
         return;
     };
     verdict.requests = vec![o.entry.seq];
     verdict.problems = diffs
         .iter()
-        .map(|d| format!("requête n° {} : {d}", o.entry.seq))
+        .map(|d| t!(Lang::current(), "j-request-diff", seq = o.entry.seq, d = d))
         .collect();
     if diffs.iter().all(Difference::is_other_data) {
         // The right request on the consumer's own data: not wrong, but not this case.
-        verdict.problems.push(
-            "même recherche sur d'autres valeurs : envoyer celles du scénario pour l'exercer"
-                .to_owned(),
-        );
+        verdict
+            .problems
+            .push(t!(Lang::current(), "j-other-values").to_owned());
     } else {
         verdict.outcome = Status::Failed;
     }
@@ -379,21 +381,31 @@ pub(crate) fn judge_scenario(
             .steps
             .iter()
             .find(|s| s.outcome == Status::Failed)
-            .and_then(|s| s.problems.first().map(|p| format!("« {} » : {p}", s.name))),
+            .and_then(|s| {
+                s.problems
+                    .first()
+                    .map(|p| t!(Lang::current(), "j-step-problem", name = s.name, p = p))
+            }),
         Status::NotExercised if passed == 0 => verdict
             .steps
             .iter()
             .find(|s| !s.requests.is_empty())
             .or(verdict.steps.first())
-            .and_then(|s| s.problems.first().map(|p| format!("« {} » : {p}", s.name))),
+            .and_then(|s| {
+                s.problems
+                    .first()
+                    .map(|p| t!(Lang::current(), "j-step-problem", name = s.name, p = p))
+            }),
         Status::NotExercised => verdict
             .steps
             .iter()
             .find(|s| s.outcome == Status::NotExercised)
             .map(|s| {
-                format!(
-                    "exercé en partie : « {} » ({}) jamais envoyée",
-                    s.name, s.expected
+                t!(
+                    Lang::current(),
+                    "j-partly",
+                    name = s.name,
+                    expected = s.expected
                 )
             }),
         _ => None,
@@ -418,16 +430,21 @@ fn apply_required(
             // this case not shown instead of failing it a second time.
             Status::Failed if verdict.outcome == Status::Passed => {
                 verdict.outcome = Status::NotExercised;
-                verdict.reason = Some(format!(
-                    "comportement {} ({}) en échec, compté une fois, sur {} : {}",
-                    check.id, check.title, check.id, check.summary
+                verdict.reason = Some(t!(
+                    Lang::current(),
+                    "j-behaviour-failed",
+                    id = check.id,
+                    title = check.title,
+                    summary = check.summary
                 ));
             }
             Status::NotApplicable if verdict.outcome == Status::Passed => {
                 verdict.outcome = Status::NotExercised;
-                verdict.reason = Some(format!(
-                    "comportement {} ({}) non observé pendant la session",
-                    check.id, check.title
+                verdict.reason = Some(t!(
+                    Lang::current(),
+                    "j-behaviour-unseen",
+                    id = check.id,
+                    title = check.title
                 ));
             }
             _ => {}

@@ -3,6 +3,7 @@
 //! changes, and — the control point — fetch every created, changed or closed resource
 //! after its change?
 
+use rorcheck_i18n::{Lang, t};
 use rorcheck_mock::log::LoggedRequest;
 use rorcheck_mock::store::Store;
 use rorcheck_mock::story::Day;
@@ -55,8 +56,8 @@ fn last_updated_values(r: &LoggedRequest) -> Vec<String> {
 
 /// COMP-09, not applicable when no story was played.
 pub(crate) fn judge(story: Option<&StoryInput<'_>>, log: &[LoggedRequest]) -> BehaviourCheck {
-    let title = "Récit jour par jour : extraction J0, mise à jour chaque jour, point de contrôle";
-    let why = "chaque création, modification et fermeture doit parvenir au consommateur par ses mises à jour";
+    let title = t!(Lang::current(), "st-title");
+    let why = t!(Lang::current(), "st-why");
     let Some(story) = story else {
         return check("COMP-09", title, why, false, Vec::new(), String::new());
     };
@@ -73,9 +74,11 @@ pub(crate) fn judge(story: Option<&StoryInput<'_>>, log: &[LoggedRequest]) -> Be
         why,
         true,
         findings,
-        format!(
-            "{} jour(s) joué(s) après J0, {changes} changement(s), tous reçus",
-            story.days.len() - 1
+        t!(
+            Lang::current(),
+            "st-ok",
+            days = story.days.len() - 1,
+            changes = changes
         ),
     )
 }
@@ -113,11 +116,12 @@ fn day_zero(
     if !missing.is_empty() {
         findings.push(Finding {
             request: None,
-            message: format!(
-                "J0 : extraction complète inachevée, {} offre(s) sur {} jamais reçue(s) (par exemple {})",
-                missing.len(),
-                offers.len(),
-                missing[0]
+            message: t!(
+                Lang::current(),
+                "st-d0-incomplete",
+                missing_count = missing.len(),
+                offers_count = offers.len(),
+                examples = missing[0]
             ),
         });
     }
@@ -137,13 +141,14 @@ fn later_day(
     if deltas.is_empty() {
         findings.push(Finding {
             request: None,
-            message: format!(
-                "J{} : aucune mise à jour (_lastUpdated) pendant la journée{}",
-                day.day,
-                if day.events.is_empty() {
-                    " (journée sans changement : le consommateur doit tout de même interroger)"
+            message: t!(
+                Lang::current(),
+                "st-no-update",
+                day = day.day,
+                note = if day.events.is_empty() {
+                    t!(Lang::current(), "st-empty-day")
                 } else {
-                    ""
+                    String::new()
                 }
             ),
         });
@@ -155,12 +160,15 @@ fn later_day(
                 && bound > at
             {
                 findings.push(Finding {
-                request: Some(r.seq),
-                message: format!(
-                    "J{} : borne `_lastUpdated={value}` postérieure aux changements du jour ({}) : ils sont manqués",
-                    day.day, day.at
-                ),
-            });
+                    request: Some(r.seq),
+                    message: t!(
+                        Lang::current(),
+                        "st-bound-late",
+                        day = day.day,
+                        value = value,
+                        at = day.at
+                    ),
+                });
             }
         }
     }
@@ -171,12 +179,13 @@ fn later_day(
         if !fetched {
             findings.push(Finding {
                 request: None,
-                message: format!(
-                    "J{} : {} de {} ({}) jamais reçue par le consommateur",
-                    event.day,
-                    event.kind.label(),
-                    event.key,
-                    event.what
+                message: t!(
+                    Lang::current(),
+                    "st-never-received",
+                    day = event.day,
+                    kind = event.kind.label(),
+                    key = event.key,
+                    what = event.what
                 ),
             });
         }

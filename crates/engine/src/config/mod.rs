@@ -4,6 +4,7 @@
 //! command line, or is the embedded mock ROR. Secrets are never written in the file itself:
 //! the file names the environment variable or the file that holds them.
 
+use rorcheck_i18n::{Lang, t};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -252,7 +253,7 @@ pub struct ConfigFile {
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     /// The config file could not be read.
-    #[error("cannot read config file {path}: {reason}")]
+    #[error("{}", t!(Lang::current(), "cfg-read", path = path.display(), reason = reason))]
     Read {
         /// The file.
         path: PathBuf,
@@ -260,7 +261,7 @@ pub enum ConfigError {
         reason: String,
     },
     /// The config file is not valid TOML for rorcheck.
-    #[error("invalid config file {path}: {reason}")]
+    #[error("{}", t!(Lang::current(), "cfg-parse", path = path.display(), reason = reason))]
     Parse {
         /// The file.
         path: PathBuf,
@@ -268,7 +269,7 @@ pub enum ConfigError {
         reason: String,
     },
     /// `--target` names no built-in environment nor configured target.
-    #[error("unknown target `{name}`; known targets: {known}")]
+    #[error("{}", t!(Lang::current(), "cfg-unknown-target", name = name, known = known))]
     UnknownTarget {
         /// The name given.
         name: String,
@@ -276,7 +277,7 @@ pub enum ConfigError {
         known: String,
     },
     /// A URL that does not parse.
-    #[error("invalid base URL `{url}`: {reason}")]
+    #[error("{}", t!(Lang::current(), "cfg-bad-url", url = url, reason = reason))]
     BadUrl {
         /// The URL.
         url: String,
@@ -284,7 +285,7 @@ pub enum ConfigError {
         reason: String,
     },
     /// A secret source gives nothing.
-    #[error("cannot obtain the {what}: {reason}")]
+    #[error("{}", t!(Lang::current(), "cfg-secret", what = what, reason = reason))]
     Secret {
         /// Which secret (`client secret`, `access token`...).
         what: String,
@@ -292,10 +293,10 @@ pub enum ConfigError {
         reason: String,
     },
     /// The TLS material is unusable.
-    #[error("TLS configuration: {0}")]
+    #[error("{}", t!(Lang::current(), "cfg-tls", why = .0))]
     Tls(String),
     /// An environment variable has an invalid value.
-    #[error("environment variable {var}: {reason}")]
+    #[error("{}", t!(Lang::current(), "cfg-env", var = *var, reason = reason))]
     Env {
         /// The variable.
         var: &'static str,
@@ -303,7 +304,7 @@ pub enum ConfigError {
         reason: String,
     },
     /// A setting a target needs is absent.
-    #[error("target `{target}` has no {what}")]
+    #[error("{}", t!(Lang::current(), "cfg-missing", target = target, what = *what))]
     Missing {
         /// The target.
         target: String,
@@ -311,7 +312,7 @@ pub enum ConfigError {
         what: &'static str,
     },
     /// A setting has an invalid value.
-    #[error("target `{target}`: invalid {what}: {reason}")]
+    #[error("{}", t!(Lang::current(), "cfg-invalid", target = target, what = *what, reason = reason))]
     Invalid {
         /// The target.
         target: String,
@@ -321,9 +322,7 @@ pub enum ConfigError {
         reason: String,
     },
     /// A built-in environment without client id.
-    #[error(
-        "the client id of `{target}` is not set: export ROR_CLIENT_ID or set `auth.client_id` in [targets.{target}]"
-    )]
+    #[error("{}", t!(Lang::current(), "cfg-no-client-id", target = target))]
     NoClientId {
         /// The target.
         target: String,
