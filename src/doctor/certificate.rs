@@ -110,7 +110,7 @@ fn identity(d: &mut Diagnosis, tls: &TlsConfig) -> Option<ClientIdentity> {
                 return None;
             }
             let password = match &tls.password {
-                Some(source) => match source.resolve("certificate password") {
+                Some(source) => match source.resolve(&t!(l, "secret-cert-password")) {
                     Ok(p) => p,
                     Err(e) => {
                         d.fail(

@@ -93,14 +93,19 @@ impl SecretSource {
                 .map(|s| s.trim_end().to_owned())
                 .map_err(|e| ConfigError::Secret {
                     what: what.to_owned(),
-                    reason: format!("cannot read {}: {e}", file.display()),
+                    reason: t!(
+                        Lang::current(),
+                        "cfg-secret-unreadable",
+                        file = file.display(),
+                        e = e
+                    ),
                 });
         }
         Err(ConfigError::Secret {
             what: what.to_owned(),
             reason: match &self.env {
-                Some(var) => format!("environment variable {var} is not set"),
-                None => "neither `env` nor `file` is given".to_owned(),
+                Some(var) => t!(Lang::current(), "cfg-var-unset", var = var),
+                None => t!(Lang::current(), "cfg-no-source"),
             },
         })
     }
@@ -174,7 +179,7 @@ impl TlsConfig {
             }
             (None, None, Some(p12)) => {
                 let password = match &self.password {
-                    Some(source) => source.resolve("certificate password")?,
+                    Some(source) => source.resolve(&t!(Lang::current(), "secret-cert-password"))?,
                     None => String::new(),
                 };
                 Some(ClientIdentity::from_pkcs12_file(p12, &password).map_err(tls_err)?)
@@ -469,7 +474,8 @@ variables = { offer_id = "11/1" }
                 .expect("valid");
         let err = resolve_target("recette", Some(&cfg)).expect_err("no secret");
         assert!(
-            err.to_string().contains("RORCHECK_UNSET_VAR is not set"),
+            err.to_string()
+                .contains("variable d'environnement RORCHECK_UNSET_VAR non définie"),
             "{err}"
         );
         let err = resolve_target("prod", Some(&cfg)).expect_err("unknown");

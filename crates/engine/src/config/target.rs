@@ -397,7 +397,9 @@ fn auth_of(name: &str, cfg: &TargetConfig, target: &Target) -> Result<TargetAuth
     };
     Ok(match &cfg.auth {
         None | Some(AuthConfig::None) => TargetAuth::None,
-        Some(AuthConfig::Bearer { token }) => TargetAuth::Bearer(token.resolve("access token")?),
+        Some(AuthConfig::Bearer { token }) => {
+            TargetAuth::Bearer(token.resolve(&t!(Lang::current(), "secret-access-token"))?)
+        }
         Some(AuthConfig::ClientCredentials {
             token_url: url,
             client_id,
@@ -405,7 +407,7 @@ fn auth_of(name: &str, cfg: &TargetConfig, target: &Target) -> Result<TargetAuth
         }) => TargetAuth::ClientCredentials(Arc::new(TokenSource::new(
             token_url(url)?,
             client_id.clone(),
-            Some(secret.resolve("client secret")?),
+            Some(secret.resolve(&t!(Lang::current(), "secret-client-secret"))?),
             target.http.clone(),
         ))),
         Some(AuthConfig::Mtls {
