@@ -481,7 +481,7 @@ variables = { offer_id = "11/1" }
         let err = resolve_target("prod", Some(&cfg)).expect_err("unknown");
         assert!(
             err.to_string()
-                .contains("known targets: mock, bac-a-sable, production, recette"),
+                .contains("cibles connues : mock, bac-a-sable, production, recette"),
             "{err}"
         );
     }
