@@ -3,14 +3,12 @@
 //! access token wherever a hostile or misconfigured server points. The token goes to the
 //! origin of the FHIR base URL and to origins the user trusted explicitly, nowhere else.
 
+use rorcheck_i18n::{Lang, t};
 use url::{Origin, Url};
 
 /// A URL the server under test gave that points outside the target.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error(
-    "{what} pointe vers une autre origine ({origin}) que la cible ({api}) : non suivi, le jeton \
-     n'y est pas envoyé (ajoutez cette origine à `trusted_origins` si elle est légitime)"
-)]
+#[error("{}", t!(Lang::current(), "scope-foreign", what = what, origin = origin, api = api))]
 pub struct ForeignOrigin {
     /// What the URL was, e.g. « le lien next ».
     pub what: String,

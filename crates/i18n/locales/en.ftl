@@ -697,3 +697,10 @@ cfg-no-source = neither `env` nor `file` is given
 secret-cert-password = certificate password
 secret-access-token = access token
 secret-client-secret = client secret
+a-conformance-expected = no deviation from the ROR rules (profiles, NOS, graph, visibility, capacities)
+s-missing-variables = the target "{ $target }" does not provide: { $missing } — give it in rorcheck.toml: [targets.{ $name }] variables = {"{"} { $example } {"}"}
+cap-no-header = header { $name } absent from the response
+cap-no-result = `{ $expr }` gives no result
+scope-step-url = the step's URL
+x-stalled = reading stopped: no data for { $ms } ms
+scope-foreign = { $what } points to another origin ({ $origin }) than the target ({ $api }): not followed, the token is not sent there (add this origin to `trusted_origins` if it is legitimate)

@@ -712,3 +712,10 @@ cfg-no-source = ni `env` ni `file` n'est donné
 secret-cert-password = le mot de passe du certificat
 secret-access-token = le jeton d'accès
 secret-client-secret = le secret client
+a-conformance-expected = aucun écart aux règles ROR (profils, NOS, graphe, visibilité, capacités)
+s-missing-variables = la cible « { $target } » ne fournit pas : { $missing } — à donner dans rorcheck.toml : [targets.{ $name }] variables = {"{"} { $example } {"}"}
+cap-no-header = en-tête { $name } absent de la réponse
+cap-no-result = `{ $expr }` ne donne aucun résultat
+scope-step-url = l'URL de l'étape
+x-stalled = lecture interrompue : aucune donnée pendant { $ms } ms
+scope-foreign = { $what } pointe vers une autre origine ({ $origin }) que la cible ({ $api }) : non suivi, le jeton n'y est pas envoyé (ajoutez cette origine à `trusted_origins` si elle est légitime)

@@ -158,7 +158,7 @@ pub(crate) fn conformance(
         Ok(None) => {
             return Verdict::new(
                 false,
-                CONFORMANCE_EXPECTED,
+                conformance_expected(),
                 t!(Lang::current(), "a-empty-body"),
             );
         }
@@ -175,8 +175,10 @@ pub(crate) fn conformance(
     )
 }
 
-const CONFORMANCE_EXPECTED: &str =
-    "aucun écart aux règles ROR (profils, NOS, graphe, visibilité, capacités)";
+/// What a conformance assertion expects, in the run's language.
+fn conformance_expected() -> String {
+    t!(Lang::current(), "a-conformance-expected")
+}
 
 /// Counts of findings by severity.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -243,7 +245,7 @@ pub(crate) fn findings_verdict(
             listed = listed.join(" ; ")
         )
     };
-    Verdict::new(counts.errors == 0, CONFORMANCE_EXPECTED, actual)
+    Verdict::new(counts.errors == 0, conformance_expected(), actual)
 }
 
 fn status(spec: &StatusSpec, actual: u16) -> Verdict {

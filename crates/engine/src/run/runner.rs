@@ -332,12 +332,13 @@ impl Runner {
                 let example: Vec<String> = missing.iter().map(|m| format!("{m} = \"…\"")).collect();
                 return ScenarioResult::skipped(
                     s,
-                    format!(
-                        "la cible « {} » ne fournit pas : {} — à donner dans rorcheck.toml : [targets.{}] variables = {{ {} }}",
-                        self.target.name,
-                        missing.join(", "),
-                        self.target.doctor_name(),
-                        example.join(", ")
+                    t!(
+                        Lang::current(),
+                        "s-missing-variables",
+                        target = &self.target.name,
+                        missing = missing.join(", "),
+                        name = self.target.doctor_name(),
+                        example = example.join(", ")
                     ),
                 );
             }

@@ -1,6 +1,7 @@
 //! Building a step's request: URL, query, headers, body and credentials, from the
 //! template and the current variables; an absolute URL outside the target is not built.
 
+use rorcheck_i18n::{Lang, t};
 use std::collections::BTreeMap;
 
 use crate::config::Target;
@@ -40,7 +41,9 @@ pub(crate) fn check_step_url(
     if token_origins.into_iter().any(|o| o == url.origin()) {
         return Ok(());
     }
-    target.credential_scope().check(url, "l'URL de l'étape")
+    target
+        .credential_scope()
+        .check(url, &t!(Lang::current(), "scope-step-url"))
 }
 
 /// Builds the request of a step with the current variables; `default_bearer` is the

@@ -1,5 +1,6 @@
 //! Captures: values taken from a response for later steps.
 
+use rorcheck_i18n::{Lang, t};
 use std::collections::BTreeMap;
 
 use serde_json::Value;
@@ -38,15 +39,15 @@ pub(crate) async fn capture_value(
 /// Why a capture took nothing.
 #[derive(Debug, thiserror::Error)]
 pub(crate) enum CaptureError {
-    #[error("en-tête {0} absent de la réponse")]
+    #[error("{}", t!(Lang::current(), "cap-no-header", name = .0))]
     NoHeader(String),
-    #[error("corps de réponse vide")]
+    #[error("{}", t!(Lang::current(), "a-empty-body"))]
     EmptyBody,
     #[error(transparent)]
     NotJson(#[from] crate::assert::NotJson),
     #[error(transparent)]
     FhirPath(#[from] rorcheck_fhirpath::FhirPathError),
-    #[error("`{0}` ne donne aucun résultat")]
+    #[error("{}", t!(Lang::current(), "cap-no-result", expr = .0))]
     NoResult(String),
 }
 

@@ -97,7 +97,7 @@ pub(crate) fn automatic_conformance(
         expected: verdict.expected,
         actual: verdict.actual,
         warning_only: false,
-        because: Some("contrôle de conformité automatique (--check-all)".into()),
+        because: Some(t!(Lang::current(), "check-all-because")),
         explain: Vec::new(),
     })
 }

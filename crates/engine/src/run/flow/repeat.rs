@@ -130,7 +130,7 @@ fn tls_refused(run: &StepRun<'_, '_>, why: &str, redactor: &Redactor) -> Vec<Ass
             kind: "connection",
             line: a.referenced.line(),
             status: Status::Passed,
-            expected: "poignée de main TLS refusée par le serveur".into(),
+            expected: t!(Lang::current(), "a-tls-refused-expected"),
             actual: redactor.text(&t!(Lang::current(), "a-tls-refused", why = why)),
             warning_only: a.value.warning_only,
             because: a.value.because.clone(),

@@ -207,7 +207,7 @@ pub enum ReadStopped {
     #[error(transparent)]
     Transport(#[from] rorcheck_http::TransportError),
     /// Nothing arrived for the request's timeout.
-    #[error("lecture interrompue : aucune donnée pendant {ms} ms")]
+    #[error("{}", t!(Lang::current(), "x-stalled", ms = ms.to_string()))]
     Stalled {
         /// The timeout, in milliseconds.
         ms: u128,
