@@ -50,7 +50,7 @@ pub(super) async fn check(d: &mut Diagnosis, tls: &TlsConfig) {
 fn ca_bundle(d: &mut Diagnosis, path: &Path) -> Option<Vec<CertificateDer<'static>>> {
     use rustls::pki_types::pem::PemObject;
     let l = d.lang;
-    let label = t!(l, "doctor-ca-bundle-ca");
+    let label = t!(l, "doctor-ca-bundle");
     let certs: Vec<CertificateDer<'static>> = match std::fs::read(path) {
         Ok(bytes) => CertificateDer::pem_slice_iter(&bytes)
             .filter_map(Result::ok)
@@ -65,7 +65,7 @@ fn ca_bundle(d: &mut Diagnosis, path: &Path) -> Option<Vec<CertificateDer<'stati
                     path = path.display().to_string(),
                     e = e.to_string()
                 ),
-                t!(l, "doctor-give-pem-file-igc-sant"),
+                t!(l, "doctor-give-pem-chain"),
             );
             return None;
         }
@@ -92,7 +92,7 @@ fn ca_bundle(d: &mut Diagnosis, path: &Path) -> Option<Vec<CertificateDer<'stati
         label,
         t!(
             l,
-            "doctor-certificate-s",
+            "doctor-ca-certificates",
             certs_count = certs.len(),
             names = names.join(", ")
         ),
@@ -274,14 +274,14 @@ fn validity(d: &mut Diagnosis, leaf: &CertificateDer<'_>) {
                 "doctor-not-valid-yet-from",
                 not_before = date(not_before)
             ),
-            t!(l, "doctor-check-machine-s-clock"),
+            t!(l, "doctor-check-clock"),
         );
     } else if now > not_after {
         d.fail(
             "certificate-validity",
             label,
             t!(l, "doctor-expired-on", not_after = date(not_after)),
-            t!(l, "doctor-renew-certificate-with-igc-sant"),
+            t!(l, "doctor-renew-certificate"),
         );
     } else {
         let soon = if days_left < RENEWAL_NOTICE_DAYS {
@@ -313,7 +313,7 @@ fn explain(e: &rustls::Error, l: Lang) -> String {
                 t!(l, "doctor-chain-not-valid-certificate-expired")
             }
             C::NotValidYet | C::NotValidYetContext { .. } => {
-                t!(l, "doctor-chain-not-valid-certificate-not")
+                t!(l, "doctor-chain-not-valid-yet")
             }
             C::InvalidPurpose | C::InvalidPurposeContext { .. } => {
                 t!(l, "doctor-certificate-does-not-allow-client")

@@ -109,7 +109,7 @@ impl Diagnosis {
         for c in &self.checks {
             let mark = match c.status {
                 Status::Passed | Status::Warning => "[ ok ]",
-                Status::Failed | Status::Errored => &t!(l, "doctor-fail"),
+                Status::Failed | Status::Errored => &t!(l, "doctor-mark-failed"),
                 // Not checked: it depends on something that failed, or does not apply.
                 Status::Skipped | Status::NotExercised | Status::NotApplicable => "[ -- ]",
             };
@@ -133,14 +133,14 @@ impl Diagnosis {
         out.push_str(&if self.passed() {
             t!(
                 l,
-                "doctor-summary-check-s-passed-not",
+                "doctor-summary-ready",
                 ok = ok,
                 skipped = skipped
             )
         } else {
             t!(
                 l,
-                "doctor-summary-failed-passed-not-checked",
+                "doctor-summary-failures",
                 failed = failed,
                 ok = ok,
                 skipped = skipped

@@ -90,10 +90,10 @@ fn headers(d: &mut Diagnosis, target: &Target) {
             }
             (c, s) => {
                 if c.is_none() {
-                    problems.push(t!(l, "doctor-missing", code = code));
+                    problems.push(t!(l, "doctor-code-missing", code = code));
                 }
                 if s.is_none() {
-                    problems.push(t!(l, "doctor-missing-2", system = system));
+                    problems.push(t!(l, "doctor-system-missing", system = system));
                 }
             }
         }
@@ -156,7 +156,7 @@ async fn reachable(
                 label,
                 t!(
                     l,
-                    "doctor-no-answer-within-s",
+                    "doctor-url-no-answer",
                     url = url.as_str(),
                     seconds = CHECK_TIMEOUT.as_secs()
                 ),
@@ -229,7 +229,7 @@ async fn token(
                         label,
                         t!(
                             l,
-                            "doctor-no-answer-within-s-2",
+                            "doctor-no-answer",
                             seconds = CHECK_TIMEOUT.as_secs()
                         ),
                         t!(l, "doctor-try-again-later"),
@@ -317,7 +317,7 @@ async fn metadata(d: &mut Diagnosis, target: &Target, token: Option<&str>) {
                     label,
                     t!(
                         l,
-                        "doctor-fhir-resource-type-s",
+                        "doctor-fhir-resource-types",
                         version = version,
                         resources = resources
                     ),
@@ -327,7 +327,7 @@ async fn metadata(d: &mut Diagnosis, target: &Target, token: Option<&str>) {
                     "metadata",
                     label,
                     format!("fhirVersion {version}"),
-                    t!(l, "doctor-ror-serves-fhir-r4-4"),
+                    t!(l, "doctor-ror-serves-r4"),
                 );
             }
         }
@@ -356,7 +356,7 @@ async fn search(d: &mut Diagnosis, target: &Target, token: Option<&str>) {
                 label,
                 t!(
                     l,
-                    "doctor-healthcareservice-count-1-searchset-bundle",
+                    "doctor-first-search-ok",
                     total = json["total"].to_string()
                 ),
             );
