@@ -131,12 +131,7 @@ impl Diagnosis {
         );
         out.push('\n');
         out.push_str(&if self.passed() {
-            t!(
-                l,
-                "doctor-summary-ready",
-                ok = ok,
-                skipped = skipped
-            )
+            t!(l, "doctor-summary-ready", ok = ok, skipped = skipped)
         } else {
             t!(
                 l,

@@ -227,11 +227,7 @@ async fn token(
                     d.fail(
                         "token",
                         label,
-                        t!(
-                            l,
-                            "doctor-no-answer",
-                            seconds = CHECK_TIMEOUT.as_secs()
-                        ),
+                        t!(l, "doctor-no-answer", seconds = CHECK_TIMEOUT.as_secs()),
                         t!(l, "doctor-try-again-later"),
                     );
                     None

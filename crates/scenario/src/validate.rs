@@ -10,7 +10,10 @@ use super::model::{Assertion, AuthMode, Body, CaptureSource, Check, HeaderRule, 
 use super::template::{self, BUILTINS};
 use rorcheck_fhirpath::FhirPath;
 
-const ID_PATTERN: &str = r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)*-[0-9]{3}$";
+/// Compiled once: a catalogue has a hundred scenarios, and `list` must start fast.
+static ID_PATTERN: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
+    Regex::new(r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)*-[0-9]{3}$").expect("constant pattern is valid")
+});
 
 /// Everything that can be wrong inside one scenario.
 pub(crate) fn check_scenario(s: &Scenario) -> Vec<Diagnostic> {
@@ -18,8 +21,7 @@ pub(crate) fn check_scenario(s: &Scenario) -> Vec<Diagnostic> {
     let path = s.source.as_path();
     let at_id = |msg: String| Diagnostic::new(path, s.id.referenced, msg);
 
-    let id_re = Regex::new(ID_PATTERN).expect("constant pattern is valid");
-    if !id_re.is_match(s.id()) {
+    if !ID_PATTERN.is_match(s.id()) {
         out.push(at_id(format!(
             "id `{}` must be a modality prefix and three digits, e.g. EXT-001 or ROR-EXT-001",
             s.id()
