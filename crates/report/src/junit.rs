@@ -17,16 +17,22 @@ fn duration(ms: f64) -> Duration {
     Duration::from_secs_f64((ms / 1000.0).max(0.0))
 }
 
-/// Expected vs actual of every assertion that did not hold, and the exchanges, as text.
-fn details(s: &ScenarioResult) -> String {
+/// The first lines of a case's text: id, title and scenario file.
+fn heading(id: &str, title: &str, file: &str) -> String {
     let mut out = t!(
         Lang::current(),
         "junit-file",
-        id = s.id,
-        title = s.title,
-        file = s.file
+        id = id,
+        title = title,
+        file = file
     );
     out.push('\n');
+    out
+}
+
+/// Expected vs actual of every assertion that did not hold, and the exchanges, as text.
+fn details(s: &ScenarioResult) -> String {
+    let mut out = heading(&s.id, &s.title, &s.file);
     for step in &s.steps {
         out.push_str(&format!(
             "\n{}\n",
@@ -186,14 +192,7 @@ pub fn render(report: &RunReport) -> Result<String, quick_junit::SerializeError>
 }
 
 fn scenario_text(s: &ScenarioVerdict) -> String {
-    let mut out = t!(
-        Lang::current(),
-        "junit-file",
-        id = s.id,
-        title = s.title,
-        file = s.file
-    );
-    out.push('\n');
+    let mut out = heading(&s.id, &s.title, &s.file);
     if let Some(reason) = &s.reason {
         out.push_str(&format!("{reason}\n"));
     }
