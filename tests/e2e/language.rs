@@ -76,6 +76,21 @@ fn english_is_english_everywhere_and_french_is_the_default() {
     assert!(html.contains("ROR conformance report") && html.contains("Results by priority"));
     assert!(html.contains(">Expected</th><th>Obtained</th>"));
     assert!(!html.contains("Résultats par priorité"));
+    // Reports are written beside as `.part` files and renamed at the end: none is left.
+    let mut written: Vec<String> = std::fs::read_dir(dir.path().join("en"))
+        .expect("report dir")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    written.sort();
+    assert_eq!(written, ["junit.xml", "report.html", "report.json"]);
+    let json: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("en/report.json")).expect("json"),
+    )
+    .expect("report.json is JSON");
+    assert_eq!(
+        json["summary"]["verdict"], "non conforme",
+        "a stable machine value"
+    );
     let junit = std::fs::read_to_string(dir.path().join("en/junit.xml")).expect("junit");
     assert!(
         junit.contains("step &quot;") || junit.contains("step \""),

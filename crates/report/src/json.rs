@@ -58,6 +58,14 @@ pub fn verdict(report: &RunReport) -> &'static str {
 
 /// `report.json` of a run.
 pub fn render(report: &RunReport) -> Result<String, serde_json::Error> {
+    let mut out = Vec::new();
+    write(report, &mut out)?;
+    Ok(String::from_utf8_lossy(&out).into_owned())
+}
+
+/// `report.json` of a run, streamed to `out`: a run keeps every response body, so the
+/// document is never built as one string beside them (100 MB for 2,000 requests).
+pub fn write(report: &RunReport, out: impl std::io::Write) -> Result<(), serde_json::Error> {
     let by_priority = Priority::ALL
         .iter()
         .map(|p| {
@@ -89,10 +97,18 @@ pub fn render(report: &RunReport) -> Result<String, serde_json::Error> {
         },
         scenarios: &report.scenarios,
     };
-    serde_json::to_string_pretty(&doc)
+    serde_json::to_writer_pretty(out, &doc)
 }
 
 /// `report.json` of an observed session.
 pub fn observation(report: &ObserveReport) -> Result<String, serde_json::Error> {
     serde_json::to_string_pretty(report)
+}
+
+/// `report.json` of an observed session, streamed to `out`.
+pub fn write_observation(
+    report: &ObserveReport,
+    out: impl std::io::Write,
+) -> Result<(), serde_json::Error> {
+    serde_json::to_writer_pretty(out, report)
 }

@@ -69,48 +69,59 @@ pub fn verdict_label(report: &rorcheck_engine::run::RunReport) -> String {
     }
 }
 
-/// One report format: its file name and how it renders a document (`None` when the format
+/// One report format: its file name and how it writes a document (`None` when the format
 /// does not apply to that kind of document).
 pub struct Format {
     /// File name in the report directory.
     pub file: &'static str,
-    /// The rendered text.
-    pub render: fn(Document<'_>) -> Option<Result<String, RenderError>>,
+    /// Writes the document into `out`.
+    pub render: fn(Document<'_>, &mut dyn std::io::Write) -> Option<Result<(), RenderError>>,
+}
+
+/// Writes a format rendered as text.
+fn text(
+    out: &mut dyn std::io::Write,
+    text: Result<String, RenderError>,
+) -> Result<(), RenderError> {
+    out.write_all(text?.as_bytes()).map_err(RenderError::from)
 }
 
 /// Every format [`write_all`] writes, in order.
 pub(crate) const FORMATS: [Format; 4] = [
     Format {
         file: "junit.xml",
-        render: |doc| {
-            Some(
+        render: |doc, out| {
+            Some(text(
+                out,
                 match doc {
                     Document::Run(r) => junit::render(r),
                     Document::Observation(o) => junit::observation(o),
                 }
                 .map_err(RenderError::from),
-            )
+            ))
         },
     },
     Format {
         file: "report.html",
-        render: |doc| {
-            Some(
+        render: |doc, out| {
+            Some(text(
+                out,
                 match doc {
                     Document::Run(r) => html::render(r),
                     Document::Observation(o) => html::observation(o),
                 }
                 .map_err(RenderError::from),
-            )
+            ))
         },
     },
+    // The largest (every body, whole): streamed, never held as one string.
     Format {
         file: "report.json",
-        render: |doc| {
+        render: |doc, out| {
             Some(
                 match doc {
-                    Document::Run(r) => json::render(r),
-                    Document::Observation(o) => json::observation(o),
+                    Document::Run(r) => json::write(r, out),
+                    Document::Observation(o) => json::write_observation(o, out),
                 }
                 .map_err(RenderError::from),
             )
@@ -120,11 +131,12 @@ pub(crate) const FORMATS: [Format; 4] = [
     // sit beside its reports.
     Format {
         file: "session.har",
-        render: |doc| match doc {
+        render: |doc, out| match doc {
             Document::Run(_) => None,
-            Document::Observation(o) => {
-                Some(har::observation(o).to_json().map_err(RenderError::from))
-            }
+            Document::Observation(o) => Some(text(
+                out,
+                har::observation(o).to_json().map_err(RenderError::from),
+            )),
         },
     },
 ];
@@ -142,31 +154,41 @@ pub struct Written {
     pub har: Option<PathBuf>,
 }
 
-/// Renders every format of `doc` and writes them into `dir`. Everything is rendered before
-/// anything is written, so a rendering error leaves no partial set of reports.
+/// Writes every format of `doc` into `dir`. Each is written to a `.part` file first and
+/// renamed only once all of them were written, so a rendering or disk error leaves no partial
+/// set of reports (and no half-written file under a report's name).
 pub fn write_all(doc: Document<'_>, dir: &Path) -> Result<Written, ReportError> {
-    let mut rendered = Vec::new();
-    for format in &FORMATS {
-        if let Some(text) = (format.render)(doc) {
-            let text = text.map_err(|source| ReportError::Render {
-                format: format.file,
-                source,
-            })?;
-            rendered.push((format.file, text));
-        }
-    }
     std::fs::create_dir_all(dir).map_err(|source| ReportError::CreateDir {
         path: dir.to_owned(),
         source,
     })?;
+    let mut parts: Vec<(&'static str, PathBuf)> = Vec::new();
+    let discard = |parts: &[(&'static str, PathBuf)]| {
+        for (_, part) in parts {
+            let _ = std::fs::remove_file(part);
+        }
+    };
+    for format in &FORMATS {
+        let part = dir.join(format!("{}.part", format.file));
+        let written = write_part(format, doc, &part);
+        match written {
+            Ok(false) => {}
+            Ok(true) => parts.push((format.file, part)),
+            Err(e) => {
+                let _ = std::fs::remove_file(&part);
+                discard(&parts);
+                return Err(e);
+            }
+        }
+    }
     let mut paths = Vec::new();
-    for (file, text) in rendered {
+    for (file, part) in &parts {
         let path = dir.join(file);
-        std::fs::write(&path, text).map_err(|source| ReportError::Write {
-            path: path.clone(),
-            source,
-        })?;
-        paths.push((file, path));
+        if let Err(source) = std::fs::rename(part, &path) {
+            discard(&parts);
+            return Err(ReportError::Write { path, source });
+        }
+        paths.push((*file, path));
     }
     let take = |name: &str| {
         paths
@@ -180,4 +202,30 @@ pub fn write_all(doc: Document<'_>, dir: &Path) -> Result<Written, ReportError> 
         json: take("report.json").unwrap_or_default(),
         har: take("session.har"),
     })
+}
+
+/// Writes one format into `part`; `false` when the format does not apply to `doc`.
+fn write_part(format: &Format, doc: Document<'_>, part: &Path) -> Result<bool, ReportError> {
+    let write_err = |source: std::io::Error| ReportError::Write {
+        path: part.to_owned(),
+        source,
+    };
+    let file = std::fs::File::create(part).map_err(write_err)?;
+    let mut out = std::io::BufWriter::new(file);
+    match (format.render)(doc, &mut out) {
+        None => {
+            drop(out);
+            let _ = std::fs::remove_file(part);
+            Ok(false)
+        }
+        Some(Err(source)) => Err(ReportError::Render {
+            format: format.file,
+            source,
+        }),
+        Some(Ok(())) => {
+            use std::io::Write;
+            out.flush().map_err(write_err)?;
+            Ok(true)
+        }
+    }
 }
