@@ -100,11 +100,6 @@ pub fn write(report: &RunReport, out: impl std::io::Write) -> Result<(), serde_j
     serde_json::to_writer_pretty(out, &doc)
 }
 
-/// `report.json` of an observed session.
-pub fn observation(report: &ObserveReport) -> Result<String, serde_json::Error> {
-    serde_json::to_string_pretty(report)
-}
-
 /// `report.json` of an observed session, streamed to `out`.
 pub fn write_observation(
     report: &ObserveReport,
