@@ -144,21 +144,20 @@ pub fn plan(
     let mut files = vec![("HealthcareService".to_owned(), offers.clone())];
     if complete {
         let mut related: BTreeSet<usize> = BTreeSet::new();
+        // From the references resolved when the store was built: no resource is read.
         for &o in &offers {
-            let r = &store.all[o].resource;
-            if let Some(org) = store.resolve(&r["providedBy"]) {
+            let offer = &store.all[o];
+            if let Some(org) = offer.targets("HealthcareService:organization").next() {
                 if whole_hierarchy {
                     related.extend(store.org_chain(org));
                 } else {
                     related.insert(org);
                 }
             }
-            for l in r["location"].as_array().into_iter().flatten() {
-                related.extend(store.resolve(l));
-            }
-            for &role in store.roles_of_service(&store.all[o].key()) {
+            related.extend(offer.targets("HealthcareService:location"));
+            for &role in store.roles_of_service(&offer.key()) {
                 related.insert(role);
-                related.extend(store.resolve(&store.all[role].resource["practitioner"]));
+                related.extend(store.all[role].targets("PractitionerRole:practitioner"));
             }
         }
         for ty in ASSOCIATED {
@@ -166,7 +165,7 @@ pub fn plan(
                 .iter()
                 .copied()
                 .filter(|i| {
-                    store.all[*i].resource_type == *ty && !store.all[*i].hidden_from(profile)
+                    &*store.all[*i].resource_type == *ty && !store.all[*i].hidden_from(profile)
                 })
                 .collect();
             files.push(((*ty).to_owned(), of_type));
@@ -244,30 +243,109 @@ impl Jobs {
 
     pub fn file(
         &self,
-        store: &Store,
+        store: std::sync::Arc<Store>,
         id: &str,
         ty: &str,
         profile: u8,
         delay: Duration,
-    ) -> Option<(Format, String)> {
+    ) -> Option<(Format, FileBody)> {
         let jobs = self.jobs.lock().ok()?;
         let job = jobs
             .get(id)
             .filter(|j| j.profile == profile && j.started.elapsed() >= delay && j.polls > 0)?;
         let (_, items) = job.files.iter().find(|(t, _)| t == ty)?;
-        let rendered = items.iter().filter_map(|i| store.all[*i].rendered(profile));
-        let body = match job.format {
-            Format::Ndjson => rendered.map(|r| format!("{r}\n")).collect(),
-            Format::Json => {
-                let entries: Vec<String> =
-                    rendered.map(|r| format!(r#"{{"resource":{r}}}"#)).collect();
-                format!(
-                    r#"{{"resourceType":"Bundle","type":"collection","total":{},"entry":[{}]}}"#,
-                    entries.len(),
-                    entries.join(",")
-                )
+        Some((
+            job.format,
+            FileBody::new(store, items.clone(), profile, job.format),
+        ))
+    }
+}
+
+/// An output file, rendered from the store a slice of resources at a time as the client
+/// reads it: a national export is never held whole in memory.
+pub struct FileBody {
+    store: std::sync::Arc<Store>,
+    items: std::vec::IntoIter<usize>,
+    profile: u8,
+    format: Format,
+    /// The Bundle's head still to send (JSON format), then whether an entry was sent.
+    head: Option<String>,
+    first: bool,
+    done: bool,
+}
+
+/// Resources rendered per chunk of an output file.
+const CHUNK: usize = 64;
+
+impl FileBody {
+    fn new(store: std::sync::Arc<Store>, items: Vec<usize>, profile: u8, format: Format) -> Self {
+        let head = (format == Format::Json).then(|| {
+            // The total counts what the profile may see, from the facts: nothing rendered yet.
+            let total = items
+                .iter()
+                .filter(|i| store.all.get(**i).is_some_and(|s| !s.hidden_from(profile)))
+                .count();
+            format!(r#"{{"resourceType":"Bundle","type":"collection","total":{total},"entry":["#)
+        });
+        FileBody {
+            store,
+            items: items.into_iter(),
+            profile,
+            format,
+            head,
+            first: true,
+            done: false,
+        }
+    }
+
+    /// The next piece of the file, `None` once it is all sent.
+    fn next_chunk(&mut self) -> Option<String> {
+        if self.done {
+            return None;
+        }
+        let mut out = self.head.take().unwrap_or_default();
+        for i in self.items.by_ref().take(CHUNK) {
+            let Some(text) = self.store.all.get(i).and_then(|s| s.rendered(self.profile)) else {
+                continue;
+            };
+            match self.format {
+                Format::Ndjson => {
+                    out.push_str(&text);
+                    out.push('\n');
+                }
+                Format::Json => {
+                    if !std::mem::take(&mut self.first) {
+                        out.push(',');
+                    }
+                    out.push_str(r#"{"resource":"#);
+                    out.push_str(&text);
+                    out.push('}');
+                }
             }
-        };
-        Some((job.format, body))
+        }
+        if self.items.len() == 0 {
+            self.done = true;
+            if self.format == Format::Json {
+                out.push_str("]}");
+            }
+        }
+        Some(out)
+    }
+}
+
+impl axum::body::HttpBody for FileBody {
+    type Data = axum::body::Bytes;
+    type Error = std::convert::Infallible;
+
+    fn poll_frame(
+        self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<hyper::body::Frame<Self::Data>, Self::Error>>> {
+        let chunk = self.get_mut().next_chunk();
+        std::task::Poll::Ready(chunk.map(|c| Ok(hyper::body::Frame::data(c.into()))))
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.done
     }
 }

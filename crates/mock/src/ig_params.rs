@@ -524,10 +524,10 @@ pub(crate) fn matcher(
     let as_seen = restricted(path) && !matches!(profile, 1 | 4);
     Some(Ok(Box::new(move |_: &Store, s: &Stored| {
         if as_seen {
-            visibility::visible(&s.resource, profile, &s.offers)
+            visibility::visible(&s.resource(), profile, &s.offers)
                 .is_some_and(|seen| test(&values(&seen, path)))
         } else {
-            test(&values(&s.resource, path))
+            test(&values(&s.resource(), path))
         }
     })))
 }

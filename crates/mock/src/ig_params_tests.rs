@@ -20,7 +20,7 @@ fn ids(ty: &str, query: &[(&str, &str)]) -> Result<Vec<String>, SearchError> {
     Ok(search
         .matches(&STORE)
         .into_iter()
-        .map(|i| STORE.all[i].id.clone())
+        .map(|i| STORE.all[i].id.to_string())
         .collect())
 }
 
@@ -60,14 +60,15 @@ fn every_ig_parameter_finds_what_it_indexes_and_only_that() {
             .all
             .iter()
             .find(|s| {
-                s.resource["resourceType"] == p.resource && !values(&s.resource, p.path).is_empty()
+                s.resource()["resourceType"] == p.resource
+                    && !values(&s.resource(), p.path).is_empty()
             })
             .unwrap_or_else(|| panic!("{}: no {} of the dataset carries it", p.code, p.resource));
-        let q = query_for(p.kind, values(&holder.resource, p.path)[0]);
+        let q = query_for(p.kind, values(&holder.resource(), p.path)[0]);
         let found =
             ids(p.resource, &[(p.code, &q)]).unwrap_or_else(|e| panic!("{} {q}: {e}", p.code));
         assert!(
-            found.contains(&holder.id),
+            found.contains(&holder.id.to_string()),
             "{}={q} misses {}",
             p.code,
             holder.id
@@ -75,13 +76,13 @@ fn every_ig_parameter_finds_what_it_indexes_and_only_that() {
         let all = STORE
             .all
             .iter()
-            .filter(|s| s.resource["resourceType"] == p.resource)
+            .filter(|s| s.resource()["resourceType"] == p.resource)
             .count();
         // Every match carries a value (no parameter matches resources without it).
         for id in &found {
-            let s = STORE.all.iter().find(|s| &s.id == id).expect("matched");
+            let s = STORE.all.iter().find(|s| *s.id == **id).expect("matched");
             assert!(
-                !values(&s.resource, p.path).is_empty(),
+                !values(&s.resource(), p.path).is_empty(),
                 "{}: {id} has no value",
                 p.code
             );
@@ -94,24 +95,29 @@ fn every_ig_parameter_finds_what_it_indexes_and_only_that() {
         // and numbers; a date is found by its own bound).
         if p.kind != Kind::Date {
             for s in STORE.all.iter().filter(|s| {
-                s.resource["resourceType"] == p.resource
-                    && values(&s.resource, p.path)
+                s.resource()["resourceType"] == p.resource
+                    && values(&s.resource(), p.path)
                         .iter()
                         .any(|v| query_for(p.kind, v) == q)
             }) {
-                assert!(found.contains(&s.id), "{}={q} misses {}", p.code, s.id);
+                assert!(
+                    found.contains(&s.id.to_string()),
+                    "{}={q} misses {}",
+                    p.code,
+                    s.id
+                );
             }
         }
         // Resources without the value, or with other values only, are left out.
         if p.kind != Kind::Date {
             for s in STORE.all.iter().filter(|s| {
-                s.resource["resourceType"] == p.resource
-                    && values(&s.resource, p.path)
+                s.resource()["resourceType"] == p.resource
+                    && values(&s.resource(), p.path)
                         .iter()
                         .all(|v| query_for(p.kind, v) != q)
             }) {
                 assert!(
-                    !found.contains(&s.id),
+                    !found.contains(&s.id.to_string()),
                     "{}={q} also matches {}",
                     p.code,
                     s.id
@@ -127,7 +133,7 @@ fn quantities_numbers_and_periods_follow_their_prefixes() {
     let offers = STORE
         .all
         .iter()
-        .filter(|s| s.resource["resourceType"] == "HealthcareService")
+        .filter(|s| s.resource()["resourceType"] == "HealthcareService")
         .count();
     // Age ranges start at 0, 16 or 18 and end at 150.
     let minors = ids("HealthcareService", &[("age-range-low", "le0")]).expect("ok");
@@ -219,7 +225,7 @@ fn a_search_reveals_nothing_a_read_would_hide() {
         search
             .matches(&STORE)
             .into_iter()
-            .map(|i| STORE.all[i].id.clone())
+            .map(|i| STORE.all[i].id.to_string())
             .collect()
     };
     // Profile 0 sees no capacity: searching on one finds nothing; profile 1 finds them all.

@@ -172,11 +172,11 @@ impl MockServer {
         let dataset_dir = opts.dataset_dir.clone();
         let generate = opts.dataset;
         let store = tokio::task::spawn_blocking(move || {
-            let dataset = match &dataset_dir {
-                Some(dir) => Dataset::load(dir)?,
-                None => Dataset::generate(generate),
-            };
-            Ok::<_, DatasetError>(store::Store::new(dataset))
+            Ok::<_, DatasetError>(match &dataset_dir {
+                Some(dir) => store::Store::new(Dataset::load(dir)?),
+                // Stored as generated: the dataset is never held whole as parsed JSON.
+                None => store::Store::collect(|sink| Dataset::generate_into(generate, sink)),
+            })
         })
         .await
         .map_err(|e| MockError::Dataset(DatasetError::Interrupted(e.to_string())))??;

@@ -237,13 +237,13 @@ pub(crate) fn split_zone(text: &str) -> (&str, Option<&str>) {
 /// Organisations an offer hangs from: its `providedBy` and everything above it.
 pub(crate) fn offer_orgs(store: &Store, s: &Stored) -> Vec<usize> {
     store
-        .resolve(&s.resource["providedBy"])
+        .resolve(&s.resource()["providedBy"])
         .map(|org| store.org_chain(org))
         .unwrap_or_default()
 }
 
 pub(crate) fn offer_locations<'a>(store: &'a Store, s: &Stored) -> Vec<&'a Stored> {
-    s.resource["location"]
+    s.resource()["location"]
         .as_array()
         .into_iter()
         .flatten()
@@ -342,15 +342,15 @@ pub(crate) fn matcher(
     let m: Matcher = match (resource_type, name) {
         (_, "_id") => {
             let ids: Vec<String> = value.split(',').map(str::to_owned).collect();
-            Box::new(move |_, s| ids.contains(&s.id))
+            Box::new(move |_, s| ids.iter().any(|id| **id == *s.id))
         }
         (_, "_lastUpdated") => {
             let range = parse_date(name, value)?;
             Box::new(move |_, s| s.last_updated.is_some_and(|d| range.holds(d)))
         }
-        (_, "_tag") => Box::new(move |_, s| token_matches(&s.resource["meta"]["tag"], &tokens)),
+        (_, "_tag") => Box::new(move |_, s| token_matches(&s.resource()["meta"]["tag"], &tokens)),
         (_, "identifier") => {
-            Box::new(move |_, s| token_matches(&s.resource["identifier"], &tokens))
+            Box::new(move |_, s| token_matches(&s.resource()["identifier"], &tokens))
         }
         (
             "HealthcareService",
@@ -358,7 +358,7 @@ pub(crate) fn matcher(
         ) => Box::new(move |st, s| {
             offer_orgs(st, s)
                 .iter()
-                .any(|o| token_matches(&st.all[*o].resource["identifier"], &tokens))
+                .any(|o| token_matches(&st.all[*o].resource()["identifier"], &tokens))
         }),
         (
             "HealthcareService",
@@ -375,43 +375,43 @@ pub(crate) fn matcher(
         ("HealthcareService", "organization._lastUpdated") => {
             let range = parse_date(name, value)?;
             Box::new(move |st, s| {
-                st.resolve(&s.resource["providedBy"])
+                st.resolve(&s.resource()["providedBy"])
                     .is_some_and(|o| st.all[o].last_updated.is_some_and(|d| range.holds(d)))
             })
         }
         ("HealthcareService", "organization.identifier") => Box::new(move |st, s| {
-            st.resolve(&s.resource["providedBy"])
-                .is_some_and(|o| token_matches(&st.all[o].resource["identifier"], &tokens))
+            st.resolve(&s.resource()["providedBy"])
+                .is_some_and(|o| token_matches(&st.all[o].resource()["identifier"], &tokens))
         }),
         ("HealthcareService", "organization.type") => Box::new(move |st, s| {
-            st.resolve(&s.resource["providedBy"])
-                .is_some_and(|o| token_matches(&st.all[o].resource["type"], &tokens))
+            st.resolve(&s.resource()["providedBy"])
+                .is_some_and(|o| token_matches(&st.all[o].resource()["type"], &tokens))
         }),
         ("HealthcareService", "specialty") => {
-            Box::new(move |_, s| token_matches(&s.resource["specialty"], &tokens))
+            Box::new(move |_, s| token_matches(&s.resource()["specialty"], &tokens))
         }
         ("HealthcareService", "service-category") => {
-            Box::new(move |_, s| token_matches(&s.resource["category"], &tokens))
+            Box::new(move |_, s| token_matches(&s.resource()["category"], &tokens))
         }
         // R4 names HealthcareService.type `service-type`; `type` is the parameter of
         // Organization and Location only (a HealthcareService `type` is unknown: 400).
         ("HealthcareService", "service-type") | ("Location" | "Organization", "type") => {
-            Box::new(move |_, s| token_matches(&s.resource["type"], &tokens))
+            Box::new(move |_, s| token_matches(&s.resource()["type"], &tokens))
         }
         ("HealthcareService", "characteristic") => {
-            Box::new(move |_, s| token_matches(&s.resource["characteristic"], &tokens))
+            Box::new(move |_, s| token_matches(&s.resource()["characteristic"], &tokens))
         }
         ("HealthcareService", "location.address-postalcode") => {
             let wanted = value.to_owned();
             Box::new(move |st, s| {
                 offer_locations(st, s)
                     .iter()
-                    .any(|l| string_starts(l.resource["address"]["postalCode"].as_str(), &wanted))
+                    .any(|l| string_starts(l.resource()["address"]["postalCode"].as_str(), &wanted))
             })
         }
         ("HealthcareService", "location.commune-cog") => Box::new(move |st, s| {
             offer_locations(st, s).iter().any(|l| {
-                ext_value(&l.resource, "ror-commune-cog")
+                ext_value(&l.resource(), "ror-commune-cog")
                     .is_some_and(|e| token_matches(&e["valueCodeableConcept"], &tokens))
             })
         }),
@@ -422,25 +422,25 @@ pub(crate) fn matcher(
                     .iter()
                     .filter(|r| !st.all[**r].hidden_from(profile))
                     .any(|r| {
-                        st.resolve(&st.all[*r].resource["practitioner"])
+                        st.resolve(&st.all[*r].resource()["practitioner"])
                             .is_some_and(|p| {
-                                token_matches(&st.all[p].resource["identifier"], &tokens)
+                                token_matches(&st.all[p].resource()["identifier"], &tokens)
                             })
                     })
             })
         }
         ("Organization" | "Location" | "HealthcareService", "name") => {
             let wanted = value.to_owned();
-            Box::new(move |_, s| string_starts(s.resource["name"].as_str(), &wanted))
+            Box::new(move |_, s| string_starts(s.resource()["name"].as_str(), &wanted))
         }
         ("Organization" | "Location" | "HealthcareService", "name:exact") => {
             let wanted = value.to_owned();
-            Box::new(move |_, s| s.resource["name"].as_str() == Some(wanted.as_str()))
+            Box::new(move |_, s| s.resource()["name"].as_str() == Some(wanted.as_str()))
         }
         ("Organization" | "Location" | "HealthcareService", "name:contains") => {
             let wanted = value.to_lowercase();
             Box::new(move |_, s| {
-                s.resource["name"]
+                s.resource()["name"]
                     .as_str()
                     .is_some_and(|n| n.to_lowercase().contains(&wanted))
             })
@@ -448,13 +448,13 @@ pub(crate) fn matcher(
         ("Organization", "partof") => {
             let wanted = reference_values(value, "Organization");
             Box::new(move |_, s| {
-                reference_key(&s.resource["partOf"]).is_some_and(|k| wanted.contains(&k))
+                reference_key(&s.resource()["partOf"]).is_some_and(|k| wanted.contains(&k))
             })
         }
         ("Location", "status") => {
             let wanted: Vec<String> = value.split(',').map(str::to_owned).collect();
             Box::new(move |_, s| {
-                s.resource["status"]
+                s.resource()["status"]
                     .as_str()
                     .is_some_and(|v| wanted.iter().any(|w| w == v))
             })
@@ -462,7 +462,7 @@ pub(crate) fn matcher(
         ("Location", "near") => {
             let (lat, long, km) = parse_near(value)?;
             Box::new(move |_, s| {
-                let p = &s.resource["position"];
+                let p = &s.resource()["position"];
                 match (p["latitude"].as_f64(), p["longitude"].as_f64()) {
                     (Some(la), Some(lo)) => distance_km(lat, long, la, lo) <= km,
                     _ => false,
@@ -476,9 +476,9 @@ pub(crate) fn matcher(
             // On what the profile sees: a restricted e-mail must not be found by profile 0.
             Box::new(move |_, s| {
                 if profile == 1 {
-                    any_text(&s.resource, &wanted)
+                    any_text(&s.resource(), &wanted)
                 } else {
-                    super::visibility::visible(&s.resource, profile, &s.offers)
+                    super::visibility::visible(&s.resource(), profile, &s.offers)
                         .is_some_and(|seen| any_text(&seen, &wanted))
                 }
             })
@@ -486,17 +486,17 @@ pub(crate) fn matcher(
         ("Location", "address-postalcode") => {
             let wanted = value.to_owned();
             Box::new(move |_, s| {
-                string_starts(s.resource["address"]["postalCode"].as_str(), &wanted)
+                string_starts(s.resource()["address"]["postalCode"].as_str(), &wanted)
             })
         }
         ("PractitionerRole", "practitioner.identifier") => Box::new(move |st, s| {
-            st.resolve(&s.resource["practitioner"])
-                .is_some_and(|p| token_matches(&st.all[p].resource["identifier"], &tokens))
+            st.resolve(&s.resource()["practitioner"])
+                .is_some_and(|p| token_matches(&st.all[p].resource()["identifier"], &tokens))
         }),
         ("PractitionerRole", "service") => {
             let wanted = reference_values(value, "HealthcareService");
             Box::new(move |_, s| {
-                s.resource["healthcareService"]
+                s.resource()["healthcareService"]
                     .as_array()
                     .into_iter()
                     .flatten()

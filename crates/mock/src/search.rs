@@ -3,8 +3,6 @@
 //! Strict like a HAPI server in strict mode: an unknown parameter or an invalid value is a
 //! 400, never silently ignored (a consumer must learn that its request is wrong).
 
-use serde_json::Value;
-
 use super::store::{Store, reference_element};
 use crate::criterion::criterion;
 pub use crate::matcher::SearchError;
@@ -60,9 +58,9 @@ impl SortKey {
         match self {
             SortKey::LastUpdated => a.last_updated.cmp(&b.last_updated),
             SortKey::Id => a.id.cmp(&b.id),
-            SortKey::Name => a.resource["name"]
+            SortKey::Name => a.resource()["name"]
                 .as_str()
-                .cmp(&b.resource["name"].as_str()),
+                .cmp(&b.resource()["name"].as_str()),
         }
     }
 }
@@ -257,19 +255,9 @@ impl Search {
                 out.push(i);
             }
         };
+        // References were resolved when the store was built: no resource is read here.
         let follow = |from: usize, include: &str| -> Vec<usize> {
-            let s = &store.all[from];
-            let Some((source, _)) = include.split_once(':') else {
-                return Vec::new();
-            };
-            if s.resource_type != source {
-                return Vec::new();
-            }
-            let element = reference_element(include).unwrap_or_default();
-            match &s.resource[element] {
-                Value::Array(refs) => refs.iter().filter_map(|r| store.resolve(r)).collect(),
-                single => store.resolve(single).into_iter().collect(),
-            }
+            store.all[from].targets(include).collect()
         };
         for &m in page {
             for rev in &self.revincludes {

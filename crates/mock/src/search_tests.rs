@@ -60,7 +60,7 @@ fn every_declared_reference_is_followed_both_ways() {
     assert!(orgs[0].starts_with("Organization/"), "{orgs:?}");
     let role = STORE.get("PractitionerRole/prr-1").expect("role");
     assert_eq!(
-        role.resource["organization"]["reference"].as_str(),
+        role.resource()["organization"]["reference"].as_str(),
         Some(orgs[0].as_str())
     );
     assert!(matches!(
@@ -108,7 +108,10 @@ fn not_exact_and_the_plain_chain_select_what_r4_says() {
         parse("HealthcareService", &[("name:not", "x")]),
         Err(SearchError::UnknownParameter { .. })
     ));
-    let name = STORE.get("HealthcareService/hs-1").expect("offer").resource["name"]
+    let name = STORE
+        .get("HealthcareService/hs-1")
+        .expect("offer")
+        .resource()["name"]
         .as_str()
         .expect("named")
         .to_owned();
@@ -142,12 +145,12 @@ fn has_does_not_look_through_what_the_profile_may_not_see() {
     let role = STORE.get("PractitionerRole/prr-1").expect("role");
     let practitioner = STORE
         .get(
-            role.resource["practitioner"]["reference"]
+            role.resource()["practitioner"]["reference"]
                 .as_str()
                 .expect("ref"),
         )
         .expect("practitioner");
-    let rpps = practitioner.resource["identifier"][0]["value"]
+    let rpps = practitioner.resource()["identifier"][0]["value"]
         .as_str()
         .expect("rpps")
         .to_owned();
@@ -171,8 +174,10 @@ fn has_does_not_look_through_what_the_profile_may_not_see() {
 fn near_and_content_find_by_place_and_by_text() {
     let loc = STORE.get("Location/loc-3").expect("location");
     let (lat, long) = (
-        loc.resource["position"]["latitude"].as_f64().expect("lat"),
-        loc.resource["position"]["longitude"]
+        loc.resource()["position"]["latitude"]
+            .as_f64()
+            .expect("lat"),
+        loc.resource()["position"]["longitude"]
             .as_f64()
             .expect("long"),
     );
@@ -181,7 +186,7 @@ fn near_and_content_find_by_place_and_by_text() {
     let close = near(&format!("{lat}|{long}|1|km"));
     assert!(close.contains(&"Location/loc-3".to_owned()), "{close:?}");
     for k in &close {
-        let p = &STORE.get(k).expect("stored").resource["position"];
+        let p = &STORE.get(k).expect("stored").resource()["position"];
         assert_eq!(
             (p["latitude"].as_f64(), p["longitude"].as_f64()),
             (Some(lat), Some(long))

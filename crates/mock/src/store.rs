@@ -1,7 +1,12 @@
-//! The dataset indexed for search: by type, by id, and the organisation hierarchy.
+//! The dataset indexed for search, kept compact so that a national dataset fits: each
+//! resource is held as LZ4-compressed JSON text, with the facts searches need read once at
+//! load (type, id, `meta.lastUpdated`, identifiers, resolved references, what the access
+//! rules need). Parsed resources and the JSON each access profile receives live in a
+//! bounded cache ([`CACHE_BUDGET`]): a small dataset stays parsed, a large one is read back
+//! from its compressed text when a search needs more than the facts.
 
 use std::collections::HashMap;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 use chrono::{DateTime, FixedOffset};
 use serde_json::Value;
@@ -9,28 +14,83 @@ use serde_json::Value;
 use super::dataset::Dataset;
 use super::visibility;
 
-/// One stored resource with what searches need precomputed.
-#[derive(Debug, Clone)]
+/// Estimated bytes of parsed resources and rendered views the cache may hold. The default
+/// dataset (60 offers, ~1 MB of JSON) stays parsed whole; a national one keeps what is
+/// read most.
+pub const CACHE_BUDGET: u64 = 256 * 1024 * 1024;
+
+/// A parsed `serde_json::Value` takes about this many times its JSON text (maps, strings).
+const PARSED_PER_TEXT_BYTE: u64 = 6;
+
+/// Resources handed to a compacting thread at once.
+const BATCH: usize = 512;
+
+/// What the cache holds for one resource: the parsed resource, or one profile's view.
+#[derive(Clone)]
+enum View {
+    Parsed(Arc<Value>, u64),
+    Rendered(Option<Arc<str>>),
+}
+
+#[derive(Clone)]
+struct ViewWeight;
+
+impl quick_cache::Weighter<(usize, u8), View> for ViewWeight {
+    fn weight(&self, _: &(usize, u8), view: &View) -> u64 {
+        match view {
+            View::Parsed(_, weight) => *weight,
+            View::Rendered(text) => text.as_ref().map_or(16, |t| t.len() as u64 + 16),
+        }
+    }
+}
+
+type Views = quick_cache::sync::Cache<(usize, u8), View, ViewWeight>;
+
+/// The cache slot of the parsed resource (views use the access profile, 0 to 5).
+const PARSED: u8 = u8::MAX;
+
+/// One stored resource: its compressed JSON and what searches need without reading it.
 pub struct Stored {
-    /// The resource as served.
-    pub resource: Arc<Value>,
     /// Its `resourceType`.
-    pub resource_type: String,
+    pub resource_type: Box<str>,
     /// Its `id`.
-    pub id: String,
+    pub id: Box<str>,
     /// Its `meta.lastUpdated`, parsed.
     pub last_updated: Option<DateTime<FixedOffset>>,
     /// The offers it serves, as the access rules need them (`visibility::Offers`).
     pub offers: visibility::Offers,
-    /// The JSON each access profile (0 to 5) receives, serialised once on first use;
-    /// `None` when the profile may not see the resource.
-    rendered: [OnceLock<Option<Arc<str>>>; 6],
+    /// For an offer, what it is itself (sensitive unit, field).
+    own: visibility::Offers,
+    /// References searches follow, resolved: (index in [`REFERENCES`], target).
+    refs: Box<[(u8, usize)]>,
+    index: usize,
+    /// LZ4 block of the JSON text, its size prepended, against its type's dictionary.
+    body: Box<[u8]>,
+    dict: Arc<[u8]>,
+    views: Arc<Views>,
+}
+
+impl std::fmt::Debug for Stored {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "Stored({}/{}, {} bytes)",
+            self.resource_type,
+            self.id,
+            self.body.len()
+        )
+    }
 }
 
 impl Stored {
-    /// Whether this access profile may not see it at all.
+    /// Whether this access profile may not see it at all (no reading of the resource).
     pub fn hidden_from(&self, profile: u8) -> bool {
-        visibility::is_hidden(&self.resource, profile, &self.offers)
+        visibility::is_hidden_by_facts(
+            &self.resource_type,
+            self.own.sensitive,
+            profile,
+            &self.offers,
+        )
     }
 
     /// `Type/id`.
@@ -38,30 +98,98 @@ impl Stored {
         format!("{}/{}", self.resource_type, self.id)
     }
 
-    /// The resource as `profile` sees it, as JSON text.
+    /// The JSON text of the resource, as loaded.
+    pub fn text(&self) -> String {
+        match lz4_flex::block::decompress_size_prepended_with_dict(&self.body, &self.dict)
+            .map(String::from_utf8)
+        {
+            Ok(Ok(text)) => text,
+            // The bodies are compressed here from valid JSON text: this would be memory
+            // corruption, said loudly rather than served as garbage.
+            Ok(Err(e)) => {
+                tracing::error!("stored {} is not UTF-8: {e}", self.key());
+                "null".to_owned()
+            }
+            Err(e) => {
+                tracing::error!("stored {} cannot be decompressed: {e}", self.key());
+                "null".to_owned()
+            }
+        }
+    }
+
+    /// The resource, parsed (from the cache when it is there).
+    pub fn resource(&self) -> Arc<Value> {
+        let view = self.views.get_or_insert_with(&(self.index, PARSED), || {
+            let text = self.text();
+            let weight = text.len() as u64 * PARSED_PER_TEXT_BYTE;
+            let value = serde_json::from_str(&text).unwrap_or_else(|e| {
+                tracing::error!("stored {} is not JSON: {e}", self.key());
+                Value::Null
+            });
+            Ok::<_, std::convert::Infallible>(View::Parsed(Arc::new(value), weight))
+        });
+        match view {
+            Ok(View::Parsed(value, _)) => value,
+            _ => Arc::new(Value::Null),
+        }
+    }
+
+    /// The resource as `profile` sees it, as JSON text; `None` when it may not see it.
     pub fn rendered(&self, profile: u8) -> Option<Arc<str>> {
-        let slot = usize::from(profile.min(5));
-        self.rendered[slot]
-            .get_or_init(|| {
-                visibility::visible(&self.resource, profile, &self.offers)
+        if self.hidden_from(profile) {
+            return None;
+        }
+        let profile = profile.min(5);
+        let view = self.views.get_or_insert_with(&(self.index, profile), || {
+            let text: Option<Arc<str>> = if profile == 1 {
+                // Profile 1 sees everything: the stored text is its view.
+                Some(Arc::from(self.text()))
+            } else {
+                visibility::visible(&self.resource(), profile, &self.offers)
                     .map(|v| Arc::from(v.to_string()))
-            })
-            .clone()
+            };
+            Ok::<_, std::convert::Infallible>(View::Rendered(text))
+        });
+        match view {
+            Ok(View::Rendered(text)) => text,
+            _ => None,
+        }
+    }
+
+    /// The stores this one's `Source:param` reference points to (`param` as in
+    /// [`REFERENCES`]).
+    pub(crate) fn targets(&self, param: &str) -> impl Iterator<Item = usize> + '_ {
+        let wanted = REFERENCES.iter().position(|(p, _)| *p == param);
+        self.refs
+            .iter()
+            .filter(move |(p, _)| Some(usize::from(*p)) == wanted)
+            .map(|(_, t)| *t)
     }
 }
 
 /// The data a mock serves, indexed for its searches.
-#[derive(Debug, Default)]
 pub struct Store {
     /// All resources in dataset order (the order searches return them in).
     pub all: Vec<Stored>,
-    by_key: HashMap<String, usize>,
-    by_type: HashMap<String, Vec<usize>>,
+    by_key: HashMap<Box<str>, usize>,
+    by_type: HashMap<Box<str>, Vec<usize>>,
     /// `(type, identifier value)` → resources, so that identifier searches need no scan.
-    by_identifier: HashMap<(String, String), Vec<usize>>,
-    /// `Source:param|Target/id` → the resources of type Source whose `param` points there
+    by_identifier: HashMap<(Box<str>, Box<str>), Vec<usize>>,
+    /// `(index in REFERENCES, target)` → the resources whose reference points there
     /// (reverse includes, `_has`).
-    referrers: HashMap<String, Vec<usize>>,
+    referrers: HashMap<(u8, usize), Vec<usize>>,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Store({} resources)", self.all.len())
+    }
+}
+
+impl Default for Store {
+    fn default() -> Self {
+        Store::collect(|_| {})
+    }
 }
 
 /// The references searches follow, as `Source:param` and the element that holds them
@@ -96,91 +224,214 @@ pub(crate) fn reference_key(reference: &Value) -> Option<String> {
     Some(format!("{ty}/{id}"))
 }
 
+/// One resource as a compacting thread leaves it: its facts, references still as keys.
+struct Compacted {
+    resource_type: Box<str>,
+    id: Box<str>,
+    last_updated: Option<DateTime<FixedOffset>>,
+    identifiers: Vec<Box<str>>,
+    ref_keys: Vec<(u8, String)>,
+    own: visibility::Offers,
+    body: Box<[u8]>,
+    dict: Arc<[u8]>,
+}
+
+fn compact(resource: &Value, dict: Arc<[u8]>) -> Compacted {
+    let resource_type: Box<str> = resource["resourceType"].as_str().unwrap_or_default().into();
+    let mut ref_keys = Vec::new();
+    for (n, (param, element)) in REFERENCES.iter().enumerate() {
+        if param.split(':').next() != Some(&*resource_type) {
+            continue;
+        }
+        let targets: Vec<&Value> = match &resource[*element] {
+            Value::Array(refs) => refs.iter().collect(),
+            single => vec![single],
+        };
+        let n = u8::try_from(n).unwrap_or(u8::MAX);
+        ref_keys.extend(
+            targets
+                .into_iter()
+                .filter_map(reference_key)
+                .map(|k| (n, k)),
+        );
+    }
+    let own = if &*resource_type == "HealthcareService" {
+        let field = visibility::field(resource);
+        visibility::Offers {
+            sensitive: visibility::is_sensitive_unit(resource),
+            medico_social: field == Some("04"),
+            ambulatory: field == Some("05"),
+        }
+    } else {
+        visibility::Offers::default()
+    };
+    Compacted {
+        id: resource["id"].as_str().unwrap_or_default().into(),
+        last_updated: resource
+            .pointer("/meta/lastUpdated")
+            .and_then(Value::as_str)
+            .and_then(|s| DateTime::parse_from_rfc3339(s).ok()),
+        identifiers: resource["identifier"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|i| i["value"].as_str().map(Box::from))
+            .collect(),
+        ref_keys,
+        own,
+        body: lz4_flex::block::compress_prepend_size_with_dict(
+            resource.to_string().as_bytes(),
+            &dict,
+        )
+        .into_boxed_slice(),
+        dict,
+        resource_type,
+    }
+}
+
+/// Compacts batches of resources on the other cores while the producer goes on.
+fn compact_in_parallel(produce: impl FnOnce(&mut dyn FnMut(Value))) -> Vec<Compacted> {
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get().clamp(1, 8));
+    let (batches, queue) =
+        std::sync::mpsc::sync_channel::<(usize, Vec<(Value, Arc<[u8]>)>)>(workers * 2);
+    let queue = std::sync::Mutex::new(queue);
+    let (done, results) = std::sync::mpsc::channel::<(usize, Vec<Compacted>)>();
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            let (queue, done) = (&queue, done.clone());
+            scope.spawn(move || {
+                loop {
+                    let next = match queue.lock() {
+                        Ok(queue) => queue.recv(),
+                        Err(_) => return,
+                    };
+                    let Ok((n, batch)) = next else { return };
+                    let out = batch.iter().map(|(r, d)| compact(r, d.clone())).collect();
+                    // Dropping the parsed batch here, off the producer's thread, too.
+                    drop(batch);
+                    if done.send((n, out)).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+        drop(done);
+        // The dictionary of a type is its first resource's text: later ones share most of
+        // their structure and system URLs with it, which LZ4 then encodes as references.
+        let mut dicts: HashMap<String, Arc<[u8]>> = HashMap::new();
+        let mut batch = Vec::with_capacity(BATCH);
+        let mut sent = 0;
+        produce(&mut |resource: Value| {
+            let ty = resource["resourceType"].as_str().unwrap_or_default();
+            let dict = match dicts.get(ty) {
+                Some(d) => d.clone(),
+                None => {
+                    let d: Arc<[u8]> = Arc::from(resource.to_string().into_bytes());
+                    dicts.insert(ty.to_owned(), d.clone());
+                    d
+                }
+            };
+            batch.push((resource, dict));
+            if batch.len() == BATCH {
+                let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+                if batches.send((sent, full)).is_ok() {
+                    sent += 1;
+                }
+            }
+        });
+        if !batch.is_empty() && batches.send((sent, batch)).is_ok() {
+            sent += 1;
+        }
+        drop(batches);
+        let mut parts: Vec<(usize, Vec<Compacted>)> = results.iter().collect();
+        parts.sort_by_key(|(n, _)| *n);
+        debug_assert_eq!(parts.len(), sent);
+        parts.into_iter().flat_map(|(_, part)| part).collect()
+    })
+}
+
 impl Store {
     /// The store of `dataset`, indexes built.
     pub fn new(dataset: Dataset) -> Self {
-        let mut store = Store::default();
-        for resource in dataset.resources {
-            let resource_type = resource["resourceType"]
-                .as_str()
-                .unwrap_or_default()
-                .to_owned();
-            let id = resource["id"].as_str().unwrap_or_default().to_owned();
-            let last_updated = resource
-                .pointer("/meta/lastUpdated")
-                .and_then(Value::as_str)
-                .and_then(|s| DateTime::parse_from_rfc3339(s).ok());
-            let index = store.all.len();
-            for ident in resource["identifier"].as_array().into_iter().flatten() {
-                if let Some(value) = ident["value"].as_str() {
-                    store
-                        .by_identifier
-                        .entry((resource_type.clone(), value.to_owned()))
-                        .or_default()
-                        .push(store.all.len());
-                }
+        Store::collect(|sink| dataset.resources.into_iter().for_each(sink))
+    }
+
+    /// The store of the resources `produce` hands over in order, compacted as they come
+    /// (on the other cores), so that the whole dataset is never held parsed.
+    pub fn collect(produce: impl FnOnce(&mut dyn FnMut(Value))) -> Self {
+        Store::collect_within(produce, CACHE_BUDGET)
+    }
+
+    fn collect_within(produce: impl FnOnce(&mut dyn FnMut(Value)), budget: u64) -> Self {
+        let compacted = compact_in_parallel(produce);
+        let views = Arc::new(Views::with_weighter(
+            compacted.len().min(100_000),
+            budget,
+            ViewWeight,
+        ));
+        let mut store = Store {
+            all: Vec::with_capacity(compacted.len()),
+            by_key: HashMap::with_capacity(compacted.len()),
+            by_type: HashMap::new(),
+            by_identifier: HashMap::new(),
+            referrers: HashMap::new(),
+        };
+        let mut ref_keys = Vec::with_capacity(compacted.len());
+        for (index, c) in compacted.into_iter().enumerate() {
+            for value in c.identifiers {
+                store
+                    .by_identifier
+                    .entry((c.resource_type.clone(), value))
+                    .or_default()
+                    .push(index);
             }
-            let stored = Stored {
-                resource: Arc::new(resource),
-                resource_type: resource_type.clone(),
-                id,
-                last_updated,
+            store
+                .by_key
+                .insert(format!("{}/{}", c.resource_type, c.id).into(), index);
+            store
+                .by_type
+                .entry(c.resource_type.clone())
+                .or_default()
+                .push(index);
+            ref_keys.push(c.ref_keys);
+            store.all.push(Stored {
+                resource_type: c.resource_type,
+                id: c.id,
+                last_updated: c.last_updated,
                 offers: visibility::Offers::default(),
-                rendered: Default::default(),
-            };
-            store.by_key.insert(stored.key(), index);
-            store.by_type.entry(resource_type).or_default().push(index);
-            store.all.push(stored);
+                own: c.own,
+                refs: Box::default(),
+                index,
+                body: c.body,
+                dict: c.dict,
+                views: views.clone(),
+            });
         }
-        for (index, s) in store.all.iter().enumerate() {
-            for (param, element) in REFERENCES {
-                if param.split(':').next() != Some(s.resource_type.as_str()) {
-                    continue;
-                }
-                let targets: Vec<&Value> = match &s.resource[*element] {
-                    Value::Array(refs) => refs.iter().collect(),
-                    single => vec![single],
-                };
-                for k in targets.into_iter().filter_map(reference_key) {
-                    store
-                        .referrers
-                        .entry(format!("{param}|{k}"))
-                        .or_default()
-                        .push(index);
-                }
+        for (index, keys) in ref_keys.into_iter().enumerate() {
+            let refs: Box<[(u8, usize)]> = keys
+                .iter()
+                .filter_map(|(p, k)| store.index_of(k).map(|t| (*p, t)))
+                .collect();
+            for &(p, t) in &refs {
+                store.referrers.entry((p, t)).or_default().push(index);
             }
+            store.all[index].refs = refs;
         }
         store.offer_contexts();
         store
     }
 
-    /// The offers each PractitionerRole and Location serves, for the access rules.
+    /// The offers each PractitionerRole, Location and Task serves, for the access rules.
     fn offer_contexts(&mut self) {
-        let offer = |store: &Store, i: usize| {
-            let r = &store.all[i].resource;
-            let field = visibility::field(r);
-            visibility::Offers {
-                sensitive: visibility::is_sensitive_unit(r),
-                medico_social: field == Some("04"),
-                ambulatory: field == Some("05"),
-            }
-        };
         let mut contexts = Vec::new();
         for (i, s) in self.all.iter().enumerate() {
-            let served: Vec<usize> = match s.resource_type.as_str() {
-                "PractitionerRole" => s.resource["healthcareService"]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .filter_map(|r| self.resolve(r))
-                    .collect(),
-                "Location" => self
-                    .referrers("HealthcareService:location", &s.key())
-                    .to_vec(),
-                "Task" => self.resolve(&s.resource["focus"]).into_iter().collect(),
+            let served: Vec<usize> = match &*s.resource_type {
+                "PractitionerRole" => s.targets("PractitionerRole:service").collect(),
+                "Location" => self.referrers_of("HealthcareService:location", i).to_vec(),
+                "Task" => s.targets("Task:focus").collect(),
                 _ => continue,
             };
-            let each: Vec<visibility::Offers> = served.iter().map(|o| offer(self, *o)).collect();
+            let each: Vec<visibility::Offers> = served.iter().map(|o| self.all[*o].own).collect();
             contexts.push((
                 i,
                 visibility::Offers {
@@ -203,7 +454,7 @@ impl Store {
     /// Resources of a type carrying an identifier with this value (any system).
     pub(crate) fn with_identifier(&self, resource_type: &str, value: &str) -> &[usize] {
         self.by_identifier
-            .get(&(resource_type.to_owned(), value.to_owned()))
+            .get(&(Box::from(resource_type), Box::from(value)))
             .map_or(&[], Vec::as_slice)
     }
 
@@ -227,15 +478,24 @@ impl Store {
 
     /// The resources whose `param` (`Source:param`) points at `target_key`.
     pub(crate) fn referrers(&self, param: &str, target_key: &str) -> &[usize] {
-        self.referrers
-            .get(&format!("{param}|{target_key}"))
+        self.index_of(target_key)
+            .map_or(&[], |t| self.referrers_of(param, t))
+    }
+
+    fn referrers_of(&self, param: &str, target: usize) -> &[usize] {
+        REFERENCES
+            .iter()
+            .position(|(p, _)| *p == param)
+            .and_then(|p| u8::try_from(p).ok())
+            .and_then(|p| self.referrers.get(&(p, target)))
             .map_or(&[], Vec::as_slice)
     }
 
+    /// An organisation and those above it (`partOf`), nearest first.
     pub(crate) fn org_chain(&self, start: usize) -> Vec<usize> {
         let mut chain = vec![start];
         let mut current = start;
-        while let Some(parent) = self.resolve(&self.all[current].resource["partOf"]) {
+        while let Some(parent) = self.all[current].targets("Organization:partof").next() {
             if chain.contains(&parent) {
                 break;
             }
@@ -243,5 +503,93 @@ impl Store {
             current = parent;
         }
         chain
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dataset::GenerateOptions;
+
+    #[test]
+    fn every_resource_reads_back_as_it_was_stored() {
+        let dataset = Dataset::generate(GenerateOptions {
+            offers: 40,
+            ..GenerateOptions::default()
+        });
+        let store = Store::new(dataset.clone());
+        assert_eq!(store.all.len(), dataset.resources.len());
+        for (stored, original) in store.all.iter().zip(&dataset.resources) {
+            assert_eq!(*stored.resource(), *original);
+            assert_eq!(stored.text(), original.to_string());
+            for profile in 0..=5 {
+                let expected =
+                    visibility::visible(original, profile, &stored.offers).map(|v| v.to_string());
+                assert_eq!(
+                    stored.rendered(profile).as_deref(),
+                    expected.as_deref(),
+                    "{} for profile {profile}",
+                    stored.key()
+                );
+                assert_eq!(
+                    stored.hidden_from(profile),
+                    visibility::is_hidden(original, profile, &stored.offers)
+                );
+            }
+        }
+        // The text is held compressed: a fraction of its size.
+        let text: usize = dataset.resources.iter().map(|r| r.to_string().len()).sum();
+        let held: usize = store.all.iter().map(|s| s.body.len()).sum();
+        assert!(
+            held * 4 < text,
+            "{held} bytes held for {text} bytes of JSON"
+        );
+    }
+
+    #[test]
+    fn references_are_resolved_both_ways() {
+        let store = Store::new(Dataset::generate(GenerateOptions::default()));
+        let mut followed = 0;
+        for (i, s) in store.all.iter().enumerate() {
+            let r = s.resource();
+            for (param, element) in REFERENCES {
+                if param.split(':').next() != Some(&*s.resource_type) {
+                    continue;
+                }
+                let expected: Vec<usize> = match &r[*element] {
+                    Value::Array(refs) => refs.iter().filter_map(|x| store.resolve(x)).collect(),
+                    single => store.resolve(single).into_iter().collect(),
+                };
+                assert_eq!(s.targets(param).collect::<Vec<_>>(), expected);
+                for t in expected {
+                    assert!(store.referrers(param, &store.all[t].key()).contains(&i));
+                    followed += 1;
+                }
+            }
+        }
+        assert!(followed > 100, "{followed}");
+    }
+
+    #[test]
+    fn a_store_larger_than_its_cache_still_serves_every_resource() {
+        // A 64 KB cache holds a few parsed resources: the others are read back from their
+        // compressed text, twice over.
+        let dataset = Dataset::generate(GenerateOptions::default());
+        let store = Store::collect_within(
+            |sink| dataset.resources.iter().cloned().for_each(sink),
+            64 * 1024,
+        );
+        for _ in 0..2 {
+            for (stored, original) in store.all.iter().zip(&dataset.resources) {
+                assert_eq!(*stored.resource(), *original);
+                assert_eq!(
+                    stored.rendered(0).as_deref(),
+                    visibility::visible(original, 0, &stored.offers)
+                        .map(|v| v.to_string())
+                        .as_deref()
+                );
+            }
+        }
+        assert!(store.all[0].views.weight() <= 64 * 1024);
     }
 }

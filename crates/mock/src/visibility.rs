@@ -79,12 +79,25 @@ pub(crate) fn field(offer: &Value) -> Option<&str> {
 /// profiles 0, 2, 3 and 5; a PractitionerRole from profile 0 unless its offer is ambulatory,
 /// from 2 and 5 when its offer is sensitive, from 3 unless medico-social or ambulatory.
 pub fn is_hidden(resource: &Value, profile: u8, offers: &Offers) -> bool {
-    match resource["resourceType"].as_str() {
-        Some("HealthcareService") => profile == 0 && is_sensitive_unit(resource),
-        Some("Location") => matches!(profile, 0 | 2 | 3 | 5) && offers.sensitive,
+    let ty = resource["resourceType"].as_str().unwrap_or_default();
+    let sensitive_unit = ty == "HealthcareService" && is_sensitive_unit(resource);
+    is_hidden_by_facts(ty, sensitive_unit, profile, offers)
+}
+
+/// [`is_hidden`] from what the store knows without reading the resource: its type, whether
+/// it is a sensitive unit, the offers it serves.
+pub fn is_hidden_by_facts(
+    resource_type: &str,
+    sensitive_unit: bool,
+    profile: u8,
+    offers: &Offers,
+) -> bool {
+    match resource_type {
+        "HealthcareService" => profile == 0 && sensitive_unit,
+        "Location" => matches!(profile, 0 | 2 | 3 | 5) && offers.sensitive,
         // An anomaly on a sensitive unit would reveal the offer to whom it is hidden.
-        Some("Task") => profile == 0 && offers.sensitive,
-        Some("PractitionerRole") => match profile {
+        "Task" => profile == 0 && offers.sensitive,
+        "PractitionerRole" => match profile {
             0 => offers.sensitive || !offers.ambulatory,
             2 | 5 => offers.sensitive,
             3 => offers.sensitive || !(offers.medico_social || offers.ambulatory),

@@ -75,12 +75,13 @@ const PSY: &str = "03";
 /// TRE_R227 code of the medico-social field.
 const MEDICO_SOCIAL: &str = "04";
 
-/// Every resource of a dataset of `opts.offers` offers spread over the regions.
-pub(crate) fn generate(opts: GenerateOptions) -> Vec<Value> {
+/// Every resource of a dataset of `opts.offers` offers spread over the regions, handed to
+/// `sink` one by one in dataset order (a large dataset is never held whole as `Value`s).
+pub(crate) fn generate(opts: GenerateOptions, sink: &mut dyn FnMut(Value)) {
     let mut g = Generator {
         rng: Rng::new(opts.seed),
         until: opts.until,
-        resources: Vec::new(),
+        sink,
         n_org: 0,
         offer_no: 0,
         practitioner_no: 0,
@@ -117,7 +118,6 @@ pub(crate) fn generate(opts: GenerateOptions) -> Vec<Value> {
             }
         }
     }
-    g.resources
 }
 
 /// A region the generator is filling.
@@ -158,11 +158,11 @@ struct Post<'a> {
     loc_id: &'a str,
 }
 
-/// The generator's state: the random sequence, the resources so far, the running numbers.
-struct Generator {
+/// The generator's state: the random sequence, where resources go, the running numbers.
+struct Generator<'s> {
     rng: Rng,
     until: DateTime<Utc>,
-    resources: Vec<Value>,
+    sink: &'s mut dyn FnMut(Value),
     n_org: usize,
     offer_no: usize,
     practitioner_no: usize,
@@ -181,7 +181,7 @@ fn date_of(s: &Stamp) -> String {
     s.created.chars().take(10).collect()
 }
 
-impl Generator {
+impl Generator<'_> {
     fn legal_entity(&mut self, place: &Place) -> LegalEntity {
         let Place {
             region,
@@ -194,7 +194,7 @@ impl Generator {
         let ej_id = format!("ej-{n_org}");
         let city = self.rng.pick(CITIES);
         let s = stamp(&mut self.rng, self.until);
-        self.resources.push(json!({
+        (self.sink)(json!({
             "resourceType": "Organization",
             "id": ej_id,
             "meta": meta("ror-organization", region, &s),
@@ -307,7 +307,7 @@ impl Generator {
                 )
             })
             .collect();
-        self.resources.push(json!({
+        (self.sink)(json!({
             "resourceType": "Organization",
             "id": eg_id,
             "meta": meta("ror-organization", region, &s),
@@ -351,7 +351,7 @@ impl Generator {
                 json!({"valueDate": "2026-09-01"}),
             ));
         }
-        self.resources.push(json!({
+        (self.sink)(json!({
             "resourceType": "Organization",
             "id": oi_id,
             "meta": meta("ror-organization", place.region, &s),
@@ -412,7 +412,7 @@ impl Generator {
                 "value": format!("SYNC-{loc_id}")
             }));
         }
-        self.resources.push(json!({
+        (self.sink)(json!({
             "resourceType": "Location",
             "id": loc_id,
             "meta": meta("ror-location", region, &s),
@@ -472,7 +472,7 @@ const OI_TYPE_SYSTEM: &str = "https://mos.esante.gouv.fr/NOS/TRE_R345-TypeIdenti
 /// SIREN and SIRET share one system in 0.6.0 (told apart by the type code).
 const SIRENE: &str = "https://sirene.fr";
 
-impl Generator {
+impl Generator<'_> {
     /// Offer number `k` under `site`, and (two offers in three) its practitioner.
     fn offer(&mut self, place: &Place, site: &Site, k: usize) {
         let region = place.region;
@@ -522,10 +522,10 @@ impl Generator {
         if n.is_multiple_of(6) {
             offer["comment"] = json!("Offre de démonstration du jeu de données rorcheck");
         }
-        self.resources.push(offer);
+        (self.sink)(offer);
         // One offer in ten has a data-quality anomaly reported against it (flow 8).
         if n % 10 == 2 {
-            self.resources.push(anomaly(region, &hs_id, n, &s));
+            (self.sink)(anomaly(region, &hs_id, n, &s));
         }
         // Two offers in three have a practitioner.
         if !n.is_multiple_of(3) {
@@ -543,7 +543,7 @@ impl Generator {
         let p = self.practitioner_no;
         let pr_id = format!("pr-{p}");
         let s = stamp(&mut self.rng, self.until);
-        self.resources.push(json!({
+        (self.sink)(json!({
             "resourceType": "Practitioner",
             "id": pr_id,
             "meta": meta("ror-practitioner", region, &s),
@@ -555,7 +555,7 @@ impl Generator {
         let s = stamp(&mut self.rng, self.until);
         let profession = self.rng.pick(PROFESSIONS);
         let level = LEVELS[p % 3];
-        self.resources.push(json!({
+        (self.sink)(json!({
             "resourceType": "PractitionerRole",
             "id": format!("prr-{p}"),
             "meta": meta("ror-practitionerrole", region, &s),

@@ -184,9 +184,25 @@ impl Dataset {
 
     /// A dataset of `opts.offers` offers spread over the regions, deterministic for a seed.
     pub fn generate(opts: GenerateOptions) -> Dataset {
-        let mut resources = generator::generate(opts);
-        nos_cases::nos_evolution(&mut resources);
+        let mut resources = Vec::new();
+        Dataset::generate_into(opts, &mut |r| resources.push(r));
         Dataset { resources }
+    }
+
+    /// The same resources as [`Dataset::generate`], handed to `sink` one by one in dataset
+    /// order, so that a large dataset can be stored as it is generated.
+    pub fn generate_into(opts: GenerateOptions, sink: &mut dyn FnMut(Value)) {
+        // The NOS evolution cases are shaped like the first offer and come last.
+        let mut model: Option<Value> = None;
+        generator::generate(opts, &mut |r| {
+            if model.is_none() && r["resourceType"] == "HealthcareService" {
+                model = Some(r.clone());
+            }
+            sink(r);
+        });
+        for case in model.iter().flat_map(nos_cases::nos_evolution) {
+            sink(case);
+        }
     }
 }
 

@@ -35,14 +35,9 @@ pub(crate) const NOS_CASES: [(&str, &str, &str, &str); 4] = [
     ),
 ];
 
-pub(crate) fn nos_evolution(resources: &mut Vec<Value>) {
-    let Some(model) = resources
-        .iter()
-        .find(|r| r["resourceType"] == "HealthcareService")
-        .cloned()
-    else {
-        return;
-    };
+/// The cases, each shaped like `model` (the dataset's first offer).
+pub(crate) fn nos_evolution(model: &Value) -> Vec<Value> {
+    let mut cases = Vec::with_capacity(NOS_CASES.len());
     let region = model["meta"]["tag"][0]["code"]
         .as_str()
         .unwrap_or("11")
@@ -67,6 +62,7 @@ pub(crate) fn nos_evolution(resources: &mut Vec<Value>) {
                 }
             }
         }
-        resources.push(offer);
+        cases.push(offer);
     }
+    cases
 }

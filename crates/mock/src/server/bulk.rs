@@ -159,7 +159,7 @@ pub(super) async fn export_file(
     };
     match state
         .exports
-        .file(&state.store(), id, file, profile, state.export_delay)
+        .file(state.store(), id, file, profile, state.export_delay)
     {
         Some((format, body)) => {
             let resp = (
@@ -168,7 +168,7 @@ pub(super) async fn export_file(
                     header::CONTENT_TYPE,
                     HeaderValue::from_static(format.content_type()),
                 )],
-                body,
+                axum::body::Body::new(body),
             )
                 .into_response();
             let items = if state.record_served {

@@ -183,7 +183,7 @@ pub(super) fn page(
     let entry = |i: usize, mode: &str| {
         let s = &store.all[i];
         let resource = match (&search.elements, mode) {
-            (Some(elements), "match") => visibility::visible(&s.resource, profile, &s.offers)
+            (Some(elements), "match") => visibility::visible(&s.resource(), profile, &s.offers)
                 .map(|v| visibility::subset(v, elements).to_string().into()),
             _ => s.rendered(profile),
         };

@@ -126,7 +126,7 @@ impl MockState {
         // One day at a time, even if two requests ask at once.
         let _turn = self.story_turn.lock();
         let store = self.store();
-        let mut resources: Vec<Value> = store.all.iter().map(|s| (*s.resource).clone()).collect();
+        let mut resources: Vec<Value> = store.all.iter().map(|s| (*s.resource()).clone()).collect();
         let day = story.next_day(&mut resources, crate::log::now(), self.log.elapsed_ms());
         self.replace_store(Store::new(crate::Dataset { resources }));
         Some(day)

@@ -1,0 +1,147 @@
+//! Mock store benchmark (`cargo bench --bench store`): prints figures, asserts nothing.
+//!
+//! For a generated dataset of N offers (100,000 by default; `STORE_BENCH_OFFERS=1000000`
+//! for the national scale): time until the mock is ready, memory it holds (bytes per
+//! offer), the first searches (by identifier with the standard includes, then a first page
+//! of 200 with its total), and peak RSS once a complete `$export` (`_myCompleteExtract`) has
+//! been downloaded in full.
+//!
+//! Traffic goes to 127.0.0.1 only.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use rorcheck::mock::{GenerateOptions, MockOptions, MockServer};
+
+const INC: &str = "&_include=HealthcareService:organization&_include:iterate=Organization:partof&_include=HealthcareService:location&_revinclude=PractitionerRole:service&_include=PractitionerRole:practitioner";
+
+fn client(token: &str) -> reqwest::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    for (k, v) in [
+        ("Ror-Profil-Utilisateur-Code", "CU22"),
+        ("Ror-Profil-Utilisateur-System", "1.2.250.1.213.1.6.1.66"),
+        ("Ror-Role-Metier-Code", "AUTOMATE"),
+        ("Ror-Role-Metier-System", "1.2.250.1.213.1.1.4.6"),
+        ("authorization", &format!("Bearer {token}")),
+    ] {
+        headers.insert(k, v.parse().expect("valid header"));
+    }
+    reqwest::Client::builder()
+        .default_headers(headers)
+        .build()
+        .expect("client")
+}
+
+/// GETs `url`, returning the status, the body and the time it took.
+async fn timed(http: &reqwest::Client, url: &str) -> (u16, Vec<u8>, Duration) {
+    let started = Instant::now();
+    let resp = http.get(url).send().await.expect("sent");
+    let status = resp.status().as_u16();
+    let body = resp.bytes().await.expect("body");
+    (status, body.to_vec(), started.elapsed())
+}
+
+async fn national(offers: usize) {
+    let base_rss = common::rss_mib("VmRSS:");
+    let started = Instant::now();
+    let mock = MockServer::start(MockOptions {
+        dataset: GenerateOptions {
+            offers,
+            ..GenerateOptions::default()
+        },
+        export_delay: Duration::ZERO,
+        ..MockOptions::default()
+    })
+    .await
+    .expect("mock");
+    let ready = started.elapsed();
+    let held = common::rss_mib("VmRSS:") - base_rss;
+    println!(
+        "{offers} offers: mock ready in {:.2} s; holds {held:.0} MiB ({:.0} bytes per offer); peak so far {:.0} MiB",
+        ready.as_secs_f64(),
+        held * 1024.0 * 1024.0 / offers as f64,
+        common::rss_mib("VmHWM:")
+    );
+
+    let http = client(&mock.demo_token());
+    let base = &mock.base_url;
+    let (status, body, took) = timed(
+        &http,
+        &format!("{base}/HealthcareService?identifier=11/0000001{INC}"),
+    )
+    .await;
+    println!(
+        "  first search, by identifier with the standard includes: {status}, {} KB in {:.1} ms",
+        body.len() / 1024,
+        took.as_secs_f64() * 1e3
+    );
+    let (status, body, took) = timed(&http, &format!("{base}/HealthcareService?_count=200")).await;
+    let total = serde_json::from_slice::<serde_json::Value>(&body)
+        .ok()
+        .and_then(|b| b["total"].as_u64())
+        .unwrap_or_default();
+    println!(
+        "  first page of 200 offers with its total ({total}): {status}, {} KB in {:.1} ms",
+        body.len() / 1024,
+        took.as_secs_f64() * 1e3
+    );
+    let (_, _, took) = timed(
+        &http,
+        &format!("{base}/HealthcareService?specialty=013&_count=200"),
+    )
+    .await;
+    println!(
+        "  a criterion no index answers (specialty, every offer read): {:.0} ms",
+        took.as_secs_f64() * 1e3
+    );
+
+    let started = Instant::now();
+    let kickoff = http
+        .get(format!(
+            "{base}/$export?_type=HealthcareService&includeAssociatedData=_myCompleteExtract"
+        ))
+        .header("prefer", "respond-async")
+        .send()
+        .await
+        .expect("kick-off");
+    let poll = kickoff
+        .headers()
+        .get("content-location")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+        .expect("content-location");
+    let manifest = loop {
+        let resp = http.get(&poll).send().await.expect("poll");
+        if resp.status().as_u16() == 200 {
+            break resp.json::<serde_json::Value>().await.expect("manifest");
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    };
+    let (mut files, mut bytes, mut lines) = (0, 0usize, 0usize);
+    for output in manifest["output"].as_array().into_iter().flatten() {
+        let url = output["url"].as_str().expect("url");
+        let mut resp = http.get(url).send().await.expect("file");
+        while let Some(chunk) = resp.chunk().await.expect("chunk") {
+            bytes += chunk.len();
+            lines += chunk.iter().filter(|b| **b == b'\n').count();
+        }
+        files += 1;
+    }
+    println!(
+        "  $export _myCompleteExtract: {files} files, {lines} resources, {} MB in {:.2} s ({:.0} resources/s); peak RSS {:.0} MiB",
+        bytes / 1_000_000,
+        started.elapsed().as_secs_f64(),
+        lines as f64 / started.elapsed().as_secs_f64(),
+        common::rss_mib("VmHWM:")
+    );
+}
+
+fn main() {
+    let offers: usize = std::env::var("STORE_BENCH_OFFERS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(100_000);
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    rt.block_on(national(offers));
+}
