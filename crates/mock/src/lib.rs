@@ -1,6 +1,9 @@
 //! The embedded mock ROR: a real HTTP server on loopback that behaves like the documented
 //! ROR FHIR API and its authorisation server. It never imports the runner.
 
+// JSON literals of the dataset generator nest deep (`dataset::build::obj!`).
+#![recursion_limit = "512"]
+
 // The public face: what a caller starts ([`MockServer`], [`MockOptions`]), the data it
 // serves ([`dataset`], [`store`], [`story`], [`visibility`]), the faults it can inject and
 // the request log observer mode judges ([`log`]). Handlers and search stay inside.

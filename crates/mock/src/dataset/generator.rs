@@ -7,7 +7,9 @@
 //! IG derive from the running numbers, so the committed fixtures keep their ids and dates.
 
 use chrono::{DateTime, Duration, Utc};
-use serde_json::{Value, json};
+use serde_json::Value;
+
+use super::build::obj;
 
 use super::ig::{
     LEVELS, OfferContact, Stamp, available_time, closing_reopening, coding, concept,
@@ -194,16 +196,16 @@ impl Generator<'_> {
         let ej_id = format!("ej-{n_org}");
         let city = self.rng.pick(CITIES);
         let s = stamp(&mut self.rng, self.until);
-        (self.sink)(json!({
+        (self.sink)(obj!({
             "resourceType": "Organization",
-            "id": ej_id,
+            "id": &ej_id,
             "meta": meta("ror-organization", region, &s),
             "extension": [
                 creation_date(&s),
-                ext("ror-organization-creation-date", json!({"valueDate": date_of(&s)}))
+                ext("ror-organization-creation-date", obj!({"valueDate": date_of(&s)}))
             ],
             "identifier": [
-                { "type": concept("G07-TypeIdentifiantStructure", "1"), "system": FINESS, "value": finess_ej },
+                { "type": concept("G07-TypeIdentifiantStructure", "1"), "system": FINESS, "value": &finess_ej },
                 { "type": concept("G07-TypeIdentifiantStructure", "40"), "system": ID_NAT_ST, "value": format!("1{finess_ej}") },
                 { "type": concept("G07-TypeIdentifiantStructure", "2"), "system": SIRENE, "value": format!("{:09}", 260_000_000 + n_org) }
             ],
@@ -265,31 +267,31 @@ impl Generator<'_> {
             creation_date(&s),
             ext(
                 "ror-organization-accessibility-location",
-                json!({"valueCodeableConcept": concept("R202-AccessibiliteLieu", "1")}),
+                obj!({"valueCodeableConcept": concept("R202-AccessibiliteLieu", "1")}),
             ),
             ext(
                 "ror-organization-level-recours-orsan",
-                json!({"valueCodeableConcept": concept("R284-NiveauRecoursORSAN", "1")}),
+                obj!({"valueCodeableConcept": concept("R284-NiveauRecoursORSAN", "1")}),
             ),
             ext(
                 "ror-organization-drop-zone",
-                json!({"valueBoolean": n_org.is_multiple_of(3)}),
+                obj!({"valueBoolean": n_org.is_multiple_of(3)}),
             ),
             ext(
                 "ror-meta-comment",
-                json!({"valueString": "Données de démonstration"}),
+                obj!({"valueString": "Données de démonstration"}),
             ),
         ];
-        let mut period = json!({ "start": date_of(&s) });
+        let mut period = obj!({ "start": date_of(&s) });
         if n_org.is_multiple_of(7) {
             // A provisional closing announced: the end of the period and its type.
-            period["end"] = json!("2027-03-31");
+            period["end"] = obj!("2027-03-31");
             extension.push(ext(
                 "ror-organization-closing-type",
-                json!({"valueCodeableConcept": concept("R286-TypeFermeture", "PRO")}),
+                obj!({"valueCodeableConcept": concept("R286-TypeFermeture", "PRO")}),
             ));
         }
-        extension.push(json!({
+        extension.push(obj!({
             "url": "http://hl7.org/fhir/StructureDefinition/organization-period",
             "valuePeriod": period
         }));
@@ -307,13 +309,13 @@ impl Generator<'_> {
                 )
             })
             .collect();
-        (self.sink)(json!({
+        (self.sink)(obj!({
             "resourceType": "Organization",
-            "id": eg_id,
+            "id": &eg_id,
             "meta": meta("ror-organization", region, &s),
             "extension": extension,
             "identifier": [
-                { "type": concept("G07-TypeIdentifiantStructure", "1"), "system": FINESS, "value": finess_eg },
+                { "type": concept("G07-TypeIdentifiantStructure", "1"), "system": FINESS, "value": &finess_eg },
                 { "type": concept("G07-TypeIdentifiantStructure", "40"), "system": ID_NAT_ST, "value": format!("1{finess_eg}") },
                 { "type": concept("G07-TypeIdentifiantStructure", "3"), "system": SIRENE, "value": format!("{:014}", 26_000_000_000_000u64 + n_org as u64) }
             ],
@@ -348,12 +350,12 @@ impl Generator<'_> {
         if eg_i == 1 {
             extension.push(ext(
                 "ror-organization-reopening-date",
-                json!({"valueDate": "2026-09-01"}),
+                obj!({"valueDate": "2026-09-01"}),
             ));
         }
-        (self.sink)(json!({
+        (self.sink)(obj!({
             "resourceType": "Organization",
-            "id": oi_id,
+            "id": &oi_id,
             "meta": meta("ror-organization", place.region, &s),
             "extension": extension,
             "identifier": [
@@ -382,7 +384,7 @@ impl Generator<'_> {
         let mut extension = vec![
             ext(
                 "ror-commune-cog",
-                json!({"valueCodeableConcept": concept("R13-CommuneOM", &commune)}),
+                obj!({"valueCodeableConcept": concept("R13-CommuneOM", &commune)}),
             ),
             creation_date(&s),
             supported_capacity(beds_or_places, "01", 20 + (n_org % 15) as u64, &s.updated),
@@ -402,19 +404,19 @@ impl Generator<'_> {
             // Two beds closed (a closed capacity says why).
             extension.push(supported_capacity(beds_or_places, "05", 2, &s.updated));
         }
-        let mut identifier = vec![json!({
+        let mut identifier = vec![obj!({
             "type": concept("R354-TypeIdentifiantRessourceOperationnelle", "25"),
             "value": format!("{region}/{n_org}")
         })];
         if eg_i == 0 {
-            identifier.push(json!({
+            identifier.push(obj!({
                 "type": concept("R354-TypeIdentifiantRessourceOperationnelle", "26"),
                 "value": format!("SYNC-{loc_id}")
             }));
         }
-        (self.sink)(json!({
+        (self.sink)(obj!({
             "resourceType": "Location",
-            "id": loc_id,
+            "id": &loc_id,
             "meta": meta("ror-location", region, &s),
             "extension": extension,
             "identifier": identifier,
@@ -430,7 +432,7 @@ impl Generator<'_> {
             ],
             "address": { "line": [format!("{} avenue des Soins", 1 + n_org % 90)], "city": city, "postalCode": postal },
             "position": {
-                "extension": [ext("ror-coordinate-reliability", json!({"valueBoolean": true}))],
+                "extension": [ext("ror-coordinate-reliability", obj!({"valueBoolean": true}))],
                 "latitude": 45.0 + (n_org % 50) as f64 / 10.0,
                 "longitude": 2.0 + (n_org % 40) as f64 / 10.0
             },
@@ -448,19 +450,19 @@ fn medico_social(n_org: usize, s: &Stamp) -> Vec<Value> {
         price("03", "2", 5.9, &s.created),
         ext(
             "ror-organization-financial-help-type",
-            json!({"valueCodeableConcept": concept("R241-AideFinanciere", "02")}),
+            obj!({"valueCodeableConcept": concept("R241-AideFinanciere", "02")}),
         ),
         ext(
             "ror-organization-accomodation-family",
-            json!({"valueBoolean": false}),
+            obj!({"valueBoolean": false}),
         ),
         ext(
             "ror-organization-nb-permanent-social-help-place",
-            json!({"valueInteger": 12}),
+            obj!({"valueInteger": 12}),
         ),
         ext(
             "ror-organization-nb-temporary-social-help-place",
-            json!({"valueInteger": 2}),
+            obj!({"valueInteger": 2}),
         ),
         territorial_division("4", "R88-TerritoireSante", "011"),
     ]
@@ -492,9 +494,9 @@ impl Generator<'_> {
         // ten is closed for a while.
         let sensitive = n.is_multiple_of(8);
         let closed = n % 10 == 5;
-        let mut offer = json!({
+        let mut offer = obj!({
             "resourceType": "HealthcareService",
-            "id": hs_id,
+            "id": &hs_id,
             "meta": meta("ror-healthcareservice", region, &s),
             "extension": offer_extensions(place, &s, n, sensitive, public, &phone, champ),
             "identifier": [{ "type": concept("R355-TypeIdentifiantOffre", "35"), "value": format!("{region}/{n:07}") }],
@@ -510,17 +512,17 @@ impl Generator<'_> {
         });
         if n.is_multiple_of(2) {
             // The offer's MSS mailbox: HealthcareService.telecom is not its contacts.
-            offer["telecom"] = json!([telecom(
+            offer["telecom"] = obj!([telecom(
                 "email",
                 &format!("unite.{hs_id}@hopital.mssante.fr"),
                 "1"
             )]);
         }
         if closed {
-            offer["notAvailable"] = json!([closing_reopening("2026-06-01", "2026-12-31")]);
+            offer["notAvailable"] = obj!([closing_reopening("2026-06-01", "2026-12-31")]);
         }
         if n.is_multiple_of(6) {
-            offer["comment"] = json!("Offre de démonstration du jeu de données rorcheck");
+            offer["comment"] = obj!("Offre de démonstration du jeu de données rorcheck");
         }
         (self.sink)(offer);
         // One offer in ten has a data-quality anomaly reported against it (flow 8).
@@ -543,9 +545,9 @@ impl Generator<'_> {
         let p = self.practitioner_no;
         let pr_id = format!("pr-{p}");
         let s = stamp(&mut self.rng, self.until);
-        (self.sink)(json!({
+        (self.sink)(obj!({
             "resourceType": "Practitioner",
-            "id": pr_id,
+            "id": &pr_id,
             "meta": meta("ror-practitioner", region, &s),
             "extension": [creation_date(&s)],
             "identifier": [{ "system": RPPS, "value": format!("8{:010}", 100_000 + p * 7) }],
@@ -555,14 +557,14 @@ impl Generator<'_> {
         let s = stamp(&mut self.rng, self.until);
         let profession = self.rng.pick(PROFESSIONS);
         let level = LEVELS[p % 3];
-        (self.sink)(json!({
+        (self.sink)(obj!({
             "resourceType": "PractitionerRole",
             "id": format!("prr-{p}"),
             "meta": meta("ror-practitionerrole", region, &s),
             "extension": [
                 creation_date(&s),
-                ext("ror-practitionerrole-unit-exercise-mode", json!({"valueCodeableConcept": concept("R23-ModeExercice", "S")})),
-                ext("ror-practitionerrole-name", json!({"extension": [
+                ext("ror-practitionerrole-unit-exercise-mode", obj!({"valueCodeableConcept": concept("R23-ModeExercice", "S")})),
+                ext("ror-practitionerrole-name", obj!({"extension": [
                     {"url": "exerciseTitle", "valueCodeableConcept": concept("R11-CiviliteExercice", "DR")},
                     {"url": "exerciseLastName", "valueString": format!("Praticien{p}")},
                     {"url": "exerciseFirstName", "valueString": "Camille"}
@@ -588,7 +590,7 @@ impl Generator<'_> {
 /// A data-quality anomaly reported against offer `n` (RORTask, IG example
 /// `ror-task-exemple`): its theme, business status, requested action and the element at fault.
 fn anomaly(region: &str, hs_id: &str, n: usize, s: &Stamp) -> Value {
-    json!({
+    obj!({
         "resourceType": "Task",
         "id": format!("task-{n}"),
         "meta": meta("ror-task", region, s),
@@ -599,7 +601,7 @@ fn anomaly(region: &str, hs_id: &str, n: usize, s: &Stamp) -> Value {
         "description": "Le mode de prise en charge ne correspond pas à l'activité de l'unité",
         "focus": { "reference": format!("HealthcareService/{hs_id}") },
         "authoredOn": date_of(s),
-        "lastModified": s.updated,
+        "lastModified": &s.updated,
         "reasonCode": concept("R349-ActionAnomalie", "COR"),
         "input": [
             {
@@ -644,11 +646,11 @@ fn offer_extensions(
         creation_date(s),
         ext(
             "ror-healthcareservice-sensitive-unit",
-            json!({"valueBoolean": sensitive}),
+            obj!({"valueBoolean": sensitive}),
         ),
         ext(
             "ror-healthcareservice-patient-type",
-            json!({"extension": [
+            obj!({"extension": [
                 {"url": "supportedPatientInfo", "valueCodeableConcept": concept("R239-PublicPrisEnCharge", public)},
                 {"url": "ageRange", "valueRange": {
                     "low": {"value": AGE_LOW[n % 3], "unit": "a", "system": "http://unitsofmeasure.org", "code": "a"},
@@ -687,13 +689,13 @@ fn offer_extensions(
     if n.is_multiple_of(5) {
         out.push(ext(
             "ror-healthcareservice-no-consent-habilitation",
-            json!({"valueBoolean": false}),
+            obj!({"valueBoolean": false}),
         ));
     }
     if champ == PSY {
         out.push(ext(
             "ror-healthcareservice-psychiatric-sector",
-            json!({"valueString": format!("{}G{:02}", place.dept, 1 + n % 20)}),
+            obj!({"valueString": format!("{}G{:02}", place.dept, 1 + n % 20)}),
         ));
     }
     out
@@ -715,7 +717,7 @@ fn specialties(activity: &str, n: usize) -> Vec<Value> {
 /// its ror-act-type, without which it matches neither slice.
 fn act(code: &str, act_type: &str) -> Value {
     let mut c = concept("R210-ActeSpecifique", code);
-    c["extension"] = json!([ext("ror-act-type", json!({ "valueCode": act_type }))]);
+    c["extension"] = obj!([ext("ror-act-type", obj!({ "valueCode": act_type }))]);
     c
 }
 
@@ -755,7 +757,7 @@ fn opening_hours(n: usize) -> Vec<Value> {
             5,
             "09:00:00",
             "12:00:00",
-            Some(json!({"start": "2026-01-01", "end": "2026-12-31"})),
+            Some(obj!({"start": "2026-01-01", "end": "2026-12-31"})),
         ));
     }
     out

@@ -3,7 +3,9 @@
 //! territorial division, capacities, equipment, prices). Each function emits exactly one
 //! element of the IG, so the generator reads as a list of what a resource carries.
 
-use serde_json::{Value, json};
+use serde_json::Value;
+
+use super::build::obj;
 
 use super::{IG, REGION_SYSTEM};
 
@@ -18,11 +20,11 @@ pub(crate) fn nos(tre: &str) -> String {
 pub(crate) const R340: &str = "https://mos.esante.gouv.fr/NOS/TRE_R340-TypeCaracteristiqueEquipement.tabs/FHIR/TRE-R340-TypeCaracteristiqueEquipement";
 
 pub(crate) fn coding(tre: &str, code: &str) -> Value {
-    json!({ "system": nos(tre), "code": code })
+    obj!({ "system": nos(tre), "code": code })
 }
 
 pub(crate) fn concept(tre: &str, code: &str) -> Value {
-    json!({ "coding": [coding(tre, code)] })
+    obj!({ "coding": [coding(tre, code)] })
 }
 
 /// Canonical URL of a ROR extension.
@@ -32,18 +34,18 @@ pub(crate) fn url(name: &str) -> String {
 
 /// A ROR extension (canonical url) with its value or sub-extensions.
 pub(crate) fn ext(name: &str, value: Value) -> Value {
-    let mut e = json!({ "url": url(name) });
-    if let (Some(obj), Some(v)) = (e.as_object_mut(), value.as_object()) {
-        obj.extend(v.clone());
+    let mut e = obj!({ "url": url(name) });
+    if let (Some(obj), Value::Object(v)) = (e.as_object_mut(), value) {
+        obj.extend(v);
     }
     e
 }
 
 /// A sub-extension with a relative url (`ageRange`, `telecomAddress`...).
 fn sub(name: &str, value: Value) -> Value {
-    let mut e = json!({ "url": name });
-    if let (Some(obj), Some(v)) = (e.as_object_mut(), value.as_object()) {
-        obj.extend(v.clone());
+    let mut e = obj!({ "url": name });
+    if let (Some(obj), Value::Object(v)) = (e.as_object_mut(), value) {
+        obj.extend(v);
     }
     e
 }
@@ -54,8 +56,8 @@ pub(crate) struct Stamp {
 }
 
 pub(crate) fn meta(profile: &str, region: &str, s: &Stamp) -> Value {
-    json!({
-        "lastUpdated": s.updated,
+    obj!({
+        "lastUpdated": &s.updated,
         "profile": [url(profile)],
         "tag": [{ "system": REGION_SYSTEM, "code": region }]
     })
@@ -64,7 +66,7 @@ pub(crate) fn meta(profile: &str, region: &str, s: &Stamp) -> Value {
 pub(crate) fn creation_date(s: &Stamp) -> Value {
     ext(
         "ror-meta-creation-date",
-        json!({ "valueDateTime": s.created }),
+        obj!({ "valueDateTime": &s.created }),
     )
 }
 
@@ -95,16 +97,16 @@ pub(crate) fn telecom_with(
 ) -> Value {
     let mut extension = vec![ext(
         "ror-telecom-communication-channel",
-        json!({"valueCodeableConcept": concept("R200-CanalCommunication", channel)}),
+        obj!({"valueCodeableConcept": concept("R200-CanalCommunication", channel)}),
     )];
     if let Some(usage) = usage {
-        extension.push(ext("ror-telecom-usage", json!({ "valueString": usage })));
+        extension.push(ext("ror-telecom-usage", obj!({ "valueString": usage })));
     }
     extension.push(ext(
         "ror-telecom-confidentiality-level",
-        json!({"valueCodeableConcept": concept("R283-NiveauConfidentialite", confidentiality)}),
+        obj!({"valueCodeableConcept": concept("R283-NiveauConfidentialite", confidentiality)}),
     ));
-    json!({ "system": system, "value": value, "extension": extension })
+    obj!({ "system": system, "value": value, "extension": extension })
 }
 
 /// A phone number of a HealthcareService contact (`ror-healthcareservice-contact-telecom`):
@@ -112,11 +114,11 @@ pub(crate) fn telecom_with(
 pub(crate) fn contact_telecom(number: &str, channel: &str, confidentiality: &str) -> Value {
     ext(
         "ror-healthcareservice-contact-telecom",
-        json!({"extension": [
-            ext("ror-telecom-communication-channel", json!({"valueCodeableConcept": concept("R200-CanalCommunication", channel)})),
-            ext("ror-telecom-usage", json!({"valueString": "Du lundi au vendredi"})),
-            ext("ror-telecom-confidentiality-level", json!({"valueCodeableConcept": concept("R283-NiveauConfidentialite", confidentiality)})),
-            sub("telecomAddress", json!({"valueString": number}))
+        obj!({"extension": [
+            ext("ror-telecom-communication-channel", obj!({"valueCodeableConcept": concept("R200-CanalCommunication", channel)})),
+            ext("ror-telecom-usage", obj!({"valueString": "Du lundi au vendredi"})),
+            ext("ror-telecom-confidentiality-level", obj!({"valueCodeableConcept": concept("R283-NiveauConfidentialite", confidentiality)})),
+            sub("telecomAddress", obj!({"valueString": number}))
         ]}),
     )
 }
@@ -135,29 +137,29 @@ pub(crate) fn offer_contact(c: OfferContact<'_>) -> Value {
     let mut extension = vec![
         sub(
             "name",
-            json!({"valueHumanName": {"family": c.family, "given": ["Dominique"]}}),
+            obj!({"valueHumanName": {"family": c.family, "given": ["Dominique"]}}),
         ),
         ext(
             "ror-contact-function-contact",
-            json!({"valueCodeableConcept": concept("R251-FonctionContact", c.function)}),
+            obj!({"valueCodeableConcept": concept("R251-FonctionContact", c.function)}),
         ),
         sub(
             "purposeContact",
-            json!({"valueCodeableConcept": concept("R287-NatureContact", c.purpose)}),
+            obj!({"valueCodeableConcept": concept("R287-NatureContact", c.purpose)}),
         ),
         sub(
             "description",
-            json!({"valueString": "Joignable aux heures ouvrées"}),
+            obj!({"valueString": "Joignable aux heures ouvrées"}),
         ),
         ext(
             "ror-confidentiality-level",
-            json!({"valueCodeableConcept": concept("R283-NiveauConfidentialite", c.level)}),
+            obj!({"valueCodeableConcept": concept("R283-NiveauConfidentialite", c.level)}),
         ),
     ];
     extension.extend(c.phones);
     ext(
         "ror-healthcareservice-contact",
-        json!({ "extension": extension }),
+        obj!({ "extension": extension }),
     )
 }
 
@@ -166,9 +168,9 @@ pub(crate) fn offer_contact(c: OfferContact<'_>) -> Value {
 pub(crate) fn territorial_division(kind: &str, tre: &str, code: &str) -> Value {
     ext(
         "ror-territorial-division",
-        json!({"extension": [
-            sub("typeTerritorialDivision", json!({"valueCodeableConcept": concept("R201-TypeDivisionTerritoriale", kind)})),
-            sub("codeTerritorialDivision", json!({"valueCodeableConcept": concept(tre, code)}))
+        obj!({"extension": [
+            sub("typeTerritorialDivision", obj!({"valueCodeableConcept": concept("R201-TypeDivisionTerritoriale", kind)})),
+            sub("codeTerritorialDivision", obj!({"valueCodeableConcept": concept(tre, code)}))
         ]}),
     )
 }
@@ -179,20 +181,20 @@ pub(crate) fn available_time(day: usize, from: &str, to: &str, effective: Option
     let mut extension = vec![
         ext(
             "ror-available-time-type-of-time",
-            json!({"valueCodeableConcept": concept("R252-TypeHoraire", "01")}),
+            obj!({"valueCodeableConcept": concept("R252-TypeHoraire", "01")}),
         ),
         ext(
             "ror-available-time-number-days-of-week",
-            json!({"valueInteger": day % 7 + 1}),
+            obj!({"valueInteger": day % 7 + 1}),
         ),
     ];
     if let Some(period) = effective {
         extension.push(ext(
             "ror-available-time-effective-opening-closing-date",
-            json!({ "valuePeriod": period }),
+            obj!({ "valuePeriod": period }),
         ));
     }
-    json!({
+    obj!({
         "extension": extension,
         "daysOfWeek": [DAYS[day % 7]],
         "availableStartTime": from,
@@ -202,7 +204,7 @@ pub(crate) fn available_time(day: usize, from: &str, to: &str, effective: Option
 
 /// The `notAvailable:closingReopeningDate` slice: recognised by its id, fixed description.
 pub(crate) fn closing_reopening(start: &str, end: &str) -> Value {
-    json!({
+    obj!({
         "id": "closingReopeningDate",
         "description": "Période de fermeture et de réouverture prévisionnelle",
         "during": { "start": start, "end": end }
@@ -216,50 +218,50 @@ pub(crate) fn supported_capacity(kind: &str, status: &str, number: u64, updated:
     let mut parts = vec![
         sub(
             "capacityType",
-            json!({"valueCodeableConcept": concept("R329-NatureCapacite", kind)}),
+            obj!({"valueCodeableConcept": concept("R329-NatureCapacite", kind)}),
         ),
         sub(
             "capacityStatus",
-            json!({"valueCodeableConcept": concept("R330-TypeStatutCapacite", status)}),
+            obj!({"valueCodeableConcept": concept("R330-TypeStatutCapacite", status)}),
         ),
         sub(
             "temporalityCapacity",
-            json!({"valueCodeableConcept": concept("R331-TemporaliteCapacite", "01")}),
+            obj!({"valueCodeableConcept": concept("R331-TemporaliteCapacite", "01")}),
         ),
-        sub("nbCapacity", json!({"valueInteger": number})),
+        sub("nbCapacity", obj!({"valueInteger": number})),
         sub(
             "capacitySourceType",
-            json!({"valueCodeableConcept": concept("R335-TypeSourceCapacite", "02")}),
+            obj!({"valueCodeableConcept": concept("R335-TypeSourceCapacite", "02")}),
         ),
         sub(
             "genderCapacityAvailable",
-            json!({"valueCodeableConcept": concept("R332-GenreCapacite", "03")}),
+            obj!({"valueCodeableConcept": concept("R332-GenreCapacite", "03")}),
         ),
-        sub("capacityUpdateDate", json!({"valueDateTime": updated})),
+        sub("capacityUpdateDate", obj!({"valueDateTime": updated})),
     ];
     if status == "05" {
         parts.extend([
             sub(
                 "capacityClosingType",
-                json!({"valueCodeableConcept": concept("R333-TypeFermetureCapacite", "01")}),
+                obj!({"valueCodeableConcept": concept("R333-TypeFermetureCapacite", "01")}),
             ),
             sub(
                 "additionalBedType",
-                json!({"valueCodeableConcept": concept("R334-TypeLitSupplementaire", "01")}),
+                obj!({"valueCodeableConcept": concept("R334-TypeLitSupplementaire", "01")}),
             ),
             sub(
                 "crisisType",
-                json!({"valueCodeableConcept": concept("R336-TypeCrise", "01")}),
+                obj!({"valueCodeableConcept": concept("R336-TypeCrise", "01")}),
             ),
         ]);
     }
     parts.push(sub(
         "temporaryAssignement",
-        json!({"valueCodeableConcept": concept("R337-AffectationTemporaire", "01")}),
+        obj!({"valueCodeableConcept": concept("R337-AffectationTemporaire", "01")}),
     ));
     ext(
         "ror-location-supported-capacity",
-        json!({ "extension": parts }),
+        obj!({ "extension": parts }),
     )
 }
 
@@ -267,12 +269,12 @@ pub(crate) fn supported_capacity(kind: &str, status: &str, number: u64, updated:
 pub(crate) fn equipment(kind: &str, in_service: u64, max_kg: u64) -> Value {
     ext(
         "ror-location-equipment",
-        json!({"extension": [
-            sub("equipmentType", json!({"valueCodeableConcept": concept("R212-Equipement", kind)})),
-            sub("nbInService", json!({"valueInteger": in_service})),
-            ext("ror-location-equipment-limit", json!({"extension": [
-                sub("equipmentFeature", json!({"valueCodeableConcept": {"coding": [{"system": R340, "code": "001"}]}})),
-                sub("limitValue", json!({"valueQuantity": {"value": max_kg, "unit": "kg", "system": "http://unitsofmeasure.org", "code": "kg"}}))
+        obj!({"extension": [
+            sub("equipmentType", obj!({"valueCodeableConcept": concept("R212-Equipement", kind)})),
+            sub("nbInService", obj!({"valueInteger": in_service})),
+            ext("ror-location-equipment-limit", obj!({"extension": [
+                sub("equipmentFeature", obj!({"valueCodeableConcept": {"coding": [{"system": R340, "code": "001"}]}})),
+                sub("limitValue", obj!({"valueQuantity": {"value": max_kg, "unit": "kg", "system": "http://unitsofmeasure.org", "code": "kg"}}))
             ]}))
         ]}),
     )
@@ -282,9 +284,9 @@ pub(crate) fn equipment(kind: &str, in_service: u64, max_kg: u64) -> Value {
 pub(crate) fn residential_capacity(kind: &str, number: u64) -> Value {
     ext(
         "ror-location-residential-capacity",
-        json!({"extension": [
-            sub("residentialType", json!({"valueCodeableConcept": concept("R242-TypeHabitation", kind)})),
-            sub("residentialNumber", json!({"valueInteger": number}))
+        obj!({"extension": [
+            sub("residentialType", obj!({"valueCodeableConcept": concept("R242-TypeHabitation", kind)})),
+            sub("residentialNumber", obj!({"valueInteger": number}))
         ]}),
     )
 }
@@ -293,16 +295,16 @@ pub(crate) fn residential_capacity(kind: &str, number: u64) -> Value {
 pub(crate) fn price(kind: &str, unit: &str, euros: f64, start: &str) -> Value {
     ext(
         "ror-organization-price",
-        json!({"extension": [
-            sub("priceType", json!({"valueCodeableConcept": concept("R246-TypeTarif", kind)})),
-            sub("priceUnit", json!({"valueCodeableConcept": concept("R228-UnitePrix", unit)})),
-            sub("amount", json!({"valueMoney": {"value": euros, "currency": "EUR"}})),
-            sub("startDate", json!({"valueDateTime": start})),
-            sub("under60", json!({"valueBoolean": false})),
-            sub("residentialType", json!({"valueCodeableConcept": concept("R242-TypeHabitation", "02")})),
-            sub("specialPrice", json!({"valueCodeableConcept": concept("R250-ConditionTarifaire", "01")})),
-            sub("welcomeType", json!({"valueCodeableConcept": concept("R240-TemporaliteAccueil", "01")})),
-            sub("dependencyLevel", json!({"valueCodeableConcept": concept("R237-GroupeTarifaireDependance", "01")}))
+        obj!({"extension": [
+            sub("priceType", obj!({"valueCodeableConcept": concept("R246-TypeTarif", kind)})),
+            sub("priceUnit", obj!({"valueCodeableConcept": concept("R228-UnitePrix", unit)})),
+            sub("amount", obj!({"valueMoney": {"value": euros, "currency": "EUR"}})),
+            sub("startDate", obj!({"valueDateTime": start})),
+            sub("under60", obj!({"valueBoolean": false})),
+            sub("residentialType", obj!({"valueCodeableConcept": concept("R242-TypeHabitation", "02")})),
+            sub("specialPrice", obj!({"valueCodeableConcept": concept("R250-ConditionTarifaire", "01")})),
+            sub("welcomeType", obj!({"valueCodeableConcept": concept("R240-TemporaliteAccueil", "01")})),
+            sub("dependencyLevel", obj!({"valueCodeableConcept": concept("R237-GroupeTarifaireDependance", "01")}))
         ]}),
     )
 }
@@ -310,11 +312,11 @@ pub(crate) fn price(kind: &str, unit: &str, euros: f64, start: &str) -> Value {
 /// An Organization contact: nature, name, telecoms and the three contact extensions
 /// (function, description, contact confidentiality level).
 pub(crate) fn organization_contact(level: &str, family: &str, telecoms: Vec<Value>) -> Value {
-    json!({
+    obj!({
         "extension": [
-            ext("ror-contact-function-contact", json!({"valueCodeableConcept": concept("R251-FonctionContact", "01")})),
-            ext("ror-contact-description", json!({"valueString": "Direction de l'établissement"})),
-            ext("ror-contact-confidentiality-level", json!({"valueCodeableConcept": concept("R283-NiveauConfidentialite", level)}))
+            ext("ror-contact-function-contact", obj!({"valueCodeableConcept": concept("R251-FonctionContact", "01")})),
+            ext("ror-contact-description", obj!({"valueString": "Direction de l'établissement"})),
+            ext("ror-contact-confidentiality-level", obj!({"valueCodeableConcept": concept("R283-NiveauConfidentialite", level)}))
         ],
         "purpose": concept("R287-NatureContact", "06"),
         "name": { "family": family, "given": ["Claude"] },
@@ -325,7 +327,7 @@ pub(crate) fn organization_contact(level: &str, family: &str, telecoms: Vec<Valu
 /// An Organization address: its commune in `address.extension:inseeCode` as a valueCoding
 /// (not ror-commune-cog, which is Location's), and structured lines.
 pub(crate) fn organization_address(city: &str, postal: &str, commune: &str) -> Value {
-    json!({
+    obj!({
         "extension": [{
             "url": "https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-address-insee-code",
             "valueCoding": coding("R13-CommuneOM", commune)

@@ -18,6 +18,7 @@ pub(crate) const REGION_SYSTEM: &str =
 pub const FINESS: &str = "https://finess.esante.gouv.fr";
 pub(crate) const OI_SYSTEM: &str = "https://oi.esante.gouv.fr";
 
+mod build;
 mod generator;
 mod ig;
 mod nos_cases;

@@ -1,6 +1,8 @@
 //! The NOS evolution cases a consumer must handle (`NOS-` scenarios).
 
-use serde_json::{Value, json};
+use serde_json::Value;
+
+use super::build::obj;
 
 use super::ig::nos;
 
@@ -44,13 +46,13 @@ pub(crate) fn nos_evolution(model: &Value) -> Vec<Value> {
         .to_owned();
     for (id, suffix, code, display) in NOS_CASES {
         let mut offer = model.clone();
-        offer["id"] = json!(id);
-        offer["meta"]["lastUpdated"] = json!("2026-06-29T08:00:00.000+00:00");
-        offer["identifier"][0]["value"] = json!(format!("{region}/{suffix}"));
-        offer["specialty"] = json!([{ "coding": [{
+        offer["id"] = obj!(id);
+        offer["meta"]["lastUpdated"] = obj!("2026-06-29T08:00:00.000+00:00");
+        offer["identifier"][0]["value"] = obj!(format!("{region}/{suffix}"));
+        offer["specialty"] = obj!([{ "coding": [{
             "system": nos("R211-ActiviteOperationnelle"), "code": code, "display": display
         }] }]);
-        offer["name"] = json!(format!("Unité {code} ({display})"));
+        offer["name"] = obj!(format!("Unité {code} ({display})"));
         // Not a sensitive unit, so that every access profile sees the case.
         if let Some(exts) = offer["extension"].as_array_mut() {
             for e in exts.iter_mut() {
@@ -58,7 +60,7 @@ pub(crate) fn nos_evolution(model: &Value) -> Vec<Value> {
                     .as_str()
                     .is_some_and(|u| u.ends_with("sensitive-unit"))
                 {
-                    e["valueBoolean"] = json!(false);
+                    e["valueBoolean"] = obj!(false);
                 }
             }
         }
