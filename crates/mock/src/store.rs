@@ -114,15 +114,21 @@ impl Stored {
         }
     }
 
+    /// The resource parsed from its text, and what it weighs in the cache.
+    fn parse(&self) -> (Value, u64) {
+        let text = self.text();
+        let weight = text.len() as u64 * PARSED_PER_TEXT_BYTE;
+        let value = serde_json::from_str(&text).unwrap_or_else(|e| {
+            tracing::error!("stored {} is not JSON: {e}", self.key());
+            Value::Null
+        });
+        (value, weight)
+    }
+
     /// The resource, parsed (from the cache when it is there).
     pub fn resource(&self) -> Arc<Value> {
         let view = self.views.get_or_insert_with(&(self.index, PARSED), || {
-            let text = self.text();
-            let weight = text.len() as u64 * PARSED_PER_TEXT_BYTE;
-            let value = serde_json::from_str(&text).unwrap_or_else(|e| {
-                tracing::error!("stored {} is not JSON: {e}", self.key());
-                Value::Null
-            });
+            let (value, weight) = self.parse();
             Ok::<_, std::convert::Infallible>(View::Parsed(Arc::new(value), weight))
         });
         match view {
@@ -138,14 +144,19 @@ impl Stored {
         }
         let profile = profile.min(5);
         let view = self.views.get_or_insert_with(&(self.index, profile), || {
-            let text: Option<Arc<str>> = if profile == 1 {
+            let text: Arc<str> = if profile == 1 {
                 // Profile 1 sees everything: the stored text is its view.
-                Some(Arc::from(self.text()))
+                Arc::from(self.text())
             } else {
-                visibility::visible(&self.resource(), profile, &self.offers)
-                    .map(|v| Arc::from(v.to_string()))
+                // A parse of its own, cut in place: no copy of a cached resource, and a
+                // page of a large dataset does not evict what searches keep parsed.
+                let own = match self.views.get(&(self.index, PARSED)) {
+                    Some(View::Parsed(value, _)) => Value::clone(&value),
+                    _ => self.parse().0,
+                };
+                Arc::from(visibility::cut_for(own, profile, &self.offers).to_string())
             };
-            Ok::<_, std::convert::Infallible>(View::Rendered(text))
+            Ok::<_, std::convert::Infallible>(View::Rendered(Some(text)))
         });
         match view {
             Ok(View::Rendered(text)) => text,

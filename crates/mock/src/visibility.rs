@@ -147,10 +147,15 @@ pub fn visible(resource: &Value, profile: u8, offers: &Offers) -> Option<Value> 
     if is_hidden(resource, profile, offers) {
         return None;
     }
-    let mut r = resource.clone();
+    Some(cut_for(resource.clone(), profile, offers))
+}
+
+/// The resource with what `profile` may not see taken out, in place (whether it may see
+/// the resource at all is the caller's check: [`is_hidden`]).
+pub fn cut_for(mut r: Value, profile: u8, offers: &Offers) -> Value {
     // Profile 3 sees the contacts of a sanitary or ambulatory offer when public only, of a
     // medico-social one when public or restricted.
-    let offer_profile = match (profile, field(resource)) {
+    let offer_profile = match (profile, field(&r)) {
         (3, Some(f)) if f != "04" => 0,
         (p, _) => p,
     };
@@ -179,7 +184,7 @@ pub fn visible(resource: &Value, profile: u8, offers: &Offers) -> Option<Value> 
             }
         }
     }
-    Some(r)
+    r
 }
 
 /// A resource cut down to the `_elements` asked for (plus `resourceType`, `id`, `meta`),
