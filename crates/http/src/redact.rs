@@ -3,6 +3,7 @@
 //! Three nets, applied to everything recorded: by header or field name, by pattern (JWTs,
 //! PEM private keys and certificates' keys), and by exact value of every known secret.
 
+use std::borrow::Cow;
 use std::sync::LazyLock;
 
 use regex::Regex;
@@ -58,6 +59,8 @@ const MIN_FRAGMENT: usize = 8;
 #[derive(Debug, Clone, Default)]
 pub struct Redactor {
     secrets: Vec<String>,
+    /// Every form of every secret, found in one pass over a text (rebuilt when one is added).
+    finder: Option<aho_corasick::AhoCorasick>,
 }
 
 /// `%2f` as well as `%2F`: servers echo percent-encoding in either case.
@@ -152,13 +155,65 @@ impl Redactor {
         variants.extend(html_forms(&json));
         variants.push(json);
         variants.extend(base64_fragments(secret));
+        let known = self.secrets.len();
         for variant in variants {
             if variant.len() >= 4 && !self.secrets.contains(&variant) {
                 self.secrets.push(variant);
             }
         }
+        // Every request presents its token again: nothing new, nothing to rebuild.
+        if self.secrets.len() == known {
+            return;
+        }
         // Longest first, so that a secret containing another is masked whole.
         self.secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
+        // Overlapping matches are all reported: the union of what they cover is masked.
+        // A noncontiguous NFA: the quickest to build, and secrets are learnt during the run
+        // (each renewed token).
+        self.finder = aho_corasick::AhoCorasick::builder()
+            .match_kind(aho_corasick::MatchKind::Standard)
+            .kind(Some(aho_corasick::AhoCorasickKind::NoncontiguousNFA))
+            .build(&self.secrets)
+            .ok();
+    }
+
+    /// `text` with every byte of every occurrence of a known secret under one mask per run
+    /// of overlapping occurrences (secrets are UTF-8 like the text, so every occurrence
+    /// starts and ends on a character boundary).
+    fn mask_known<'t>(&self, text: &'t str) -> Cow<'t, str> {
+        let Some(finder) = &self.finder else {
+            return Cow::Borrowed(text);
+        };
+        let mut spans: Vec<(usize, usize)> = finder
+            .find_overlapping_iter(text)
+            .map(|m| (m.start(), m.end()))
+            .collect();
+        if spans.is_empty() {
+            return Cow::Borrowed(text);
+        }
+        spans.sort_unstable();
+        let mut out = String::with_capacity(text.len());
+        let mut done = 0;
+        let mut current: Option<(usize, usize)> = None;
+        for (start, end) in spans {
+            match &mut current {
+                Some((_, e)) if start < *e => *e = (*e).max(end),
+                _ => {
+                    if let Some((s, e)) = current.replace((start, end)) {
+                        out.push_str(&text[done..s]);
+                        out.push_str(MASK);
+                        done = e;
+                    }
+                }
+            }
+        }
+        if let Some((s, e)) = current {
+            out.push_str(&text[done..s]);
+            out.push_str(MASK);
+            done = e;
+        }
+        out.push_str(&text[done..]);
+        Cow::Owned(out)
     }
 
     /// Registers the credentials a response carries (`access_token`... of a token
@@ -211,12 +266,7 @@ impl Redactor {
 
     /// Masks secrets in free text (bodies, error messages, captured values).
     pub fn text(&self, text: &str) -> String {
-        let mut out = text.to_owned();
-        for secret in &self.secrets {
-            if out.contains(secret.as_str()) {
-                out = out.replace(secret.as_str(), MASK);
-            }
-        }
+        let out = self.mask_known(text);
         let out = PEM_KEY.replace_all(&out, format!("-----BEGIN $1-----{MASK}-----END $1-----"));
         let out = JWT.replace_all(&out, MASK);
         let out = SECRET_JSON_FIELD.replace_all(&out, format!("${{1}}{MASK}"));
@@ -323,6 +373,23 @@ mod tests {
     use super::*;
 
     const JWT_SAMPLE: &str = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl";
+
+    #[test]
+    fn overlapping_secrets_leave_no_fragment_and_text_between_stays() {
+        // The earlier secret starts first but the later one is longer: masking either
+        // alone would leave a piece of the other.
+        let r = Redactor::new(["abcd1234".to_owned(), "1234wxyz9".to_owned()]);
+        assert_eq!(r.text("<abcd1234wxyz9>"), format!("<{MASK}>"));
+        assert_eq!(
+            r.text("abcd1234 et 1234wxyz9, fin"),
+            format!("{MASK} et {MASK}, fin")
+        );
+        assert_eq!(r.text("rien à masquer"), "rien à masquer");
+        // A secret presented again changes nothing.
+        let mut again = r.clone();
+        again.add_secret("abcd1234");
+        assert_eq!(again.secrets, r.secrets);
+    }
 
     #[test]
     fn authorization_keeps_its_scheme_only() {
