@@ -125,8 +125,21 @@ async fn end_to_end(offers: usize) {
     );
 }
 
+/// `EXPORT_BENCH_PART=reader` or `=end-to-end` runs one part (for a profiler);
+/// `EXPORT_BENCH_RESOURCES` / `EXPORT_BENCH_OFFERS` change their sizes.
 fn main() {
-    scanner_alone(200_000);
-    let rt = tokio::runtime::Runtime::new().expect("runtime");
-    rt.block_on(end_to_end(100_000));
+    let part = std::env::var("EXPORT_BENCH_PART").unwrap_or_default();
+    let size = |var: &str, default: usize| {
+        std::env::var(var)
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(default)
+    };
+    if part != "end-to-end" {
+        scanner_alone(size("EXPORT_BENCH_RESOURCES", 200_000));
+    }
+    if part != "reader" {
+        let rt = tokio::runtime::Runtime::new().expect("runtime");
+        rt.block_on(end_to_end(size("EXPORT_BENCH_OFFERS", 100_000)));
+    }
 }

@@ -130,6 +130,49 @@ pub fn label(resource: &Value) -> String {
     )
 }
 
+/// Calls `visit` on every object under `v`, depth first, with its element path
+/// (`base.a.b[2].c`). The path lives in one buffer extended and cut back as the walk goes:
+/// the checks visit every node of every exported resource and read a path only to report a
+/// finding. (A parsed `Value` is at most 128 levels deep: serde_json's recursion limit.)
+pub(crate) fn each_object<'a>(
+    v: &'a Value,
+    base: &str,
+    visit: &mut dyn FnMut(&'a serde_json::Map<String, Value>, &str),
+) {
+    use std::fmt::Write;
+    fn go<'a>(
+        v: &'a Value,
+        path: &mut String,
+        visit: &mut dyn FnMut(&'a serde_json::Map<String, Value>, &str),
+    ) {
+        let len = path.len();
+        match v {
+            Value::Object(map) => {
+                visit(map, path);
+                for (k, child) in map {
+                    if !path.is_empty() {
+                        path.push('.');
+                    }
+                    path.push_str(k);
+                    go(child, path, visit);
+                    path.truncate(len);
+                }
+            }
+            Value::Array(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    let _ = write!(path, "[{i}]");
+                    go(item, path, visit);
+                    path.truncate(len);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut path = String::with_capacity(64);
+    path.push_str(base);
+    go(v, &mut path, visit);
+}
+
 /// The resources of a body: the entries of a Bundle, or the resource itself.
 pub fn resources(body: &Value) -> Vec<&Value> {
     if body["resourceType"] == "Bundle" {

@@ -7,7 +7,7 @@ use rorcheck_i18n::{Lang, t};
 use serde_json::Value;
 
 use super::nos::{CodeStatus, Lookup, NosSnapshot};
-use super::{Finding, label};
+use super::{Finding, each_object, label};
 
 /// NOS code systems the snapshot knowingly does not carry, so their codes are not checked:
 /// TRE_R13-CommuneOM (the communes) is in none of the NOS exports available to build it
@@ -28,42 +28,15 @@ const IG_SPELLINGS: &[(&str, &str)] = &[(
 pub fn check(resource: &Value, nos: &NosSnapshot, strict: bool) -> Vec<Finding> {
     let name = label(resource);
     let mut out = Vec::new();
-    walk(resource, "", &name, nos, strict, &mut out);
+    each_object(resource, "", &mut |map, path| {
+        if let (Some(Value::String(system)), Some(Value::String(code))) =
+            (map.get("system"), map.get("code"))
+            && !NOT_CARRIED.contains(&system.as_str())
+        {
+            judge(system, code, path, &name, nos, strict, &mut out);
+        }
+    });
     out
-}
-
-fn walk(
-    v: &Value,
-    path: &str,
-    name: &str,
-    nos: &NosSnapshot,
-    strict: bool,
-    out: &mut Vec<Finding>,
-) {
-    match v {
-        Value::Object(map) => {
-            if let (Some(Value::String(system)), Some(Value::String(code))) =
-                (map.get("system"), map.get("code"))
-                && !NOT_CARRIED.contains(&system.as_str())
-            {
-                judge(system, code, path, name, nos, strict, out);
-            }
-            for (k, child) in map {
-                let p = if path.is_empty() {
-                    k.clone()
-                } else {
-                    format!("{path}.{k}")
-                };
-                walk(child, &p, name, nos, strict, out);
-            }
-        }
-        Value::Array(items) => {
-            for (i, item) in items.iter().enumerate() {
-                walk(item, &format!("{path}[{i}]"), name, nos, strict, out);
-            }
-        }
-        _ => {}
-    }
 }
 
 fn judge(

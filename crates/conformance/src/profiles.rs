@@ -70,7 +70,26 @@ pub struct IdentifierRule {
     /// The identifier system.
     pub system: Option<String>,
     /// A regular expression the value must match.
-    pub pattern: Option<String>,
+    pub pattern: Option<Pattern>,
+}
+
+/// A value pattern, compiled once when the rules are read (an invalid one fails the load,
+/// which a test catches).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(try_from = "String")]
+pub struct Pattern(regex::Regex);
+
+impl TryFrom<String> for Pattern {
+    type Error = regex::Error;
+    fn try_from(source: String) -> Result<Self, Self::Error> {
+        regex::Regex::new(&source).map(Pattern)
+    }
+}
+
+impl std::fmt::Display for Pattern {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.0.as_str())
+    }
 }
 
 static SHIPPED: LazyLock<Result<Rules, serde_saphyr::Error>> =
@@ -178,42 +197,23 @@ impl Rules {
 
     /// Extensions on an old canonical base (`ror30`, `ror24`) anywhere in the resource.
     fn old_extension_bases(&self, value: &Value, name: &str, out: &mut Vec<Finding>) {
-        fn walk(v: &Value, path: &str, rules: &Rules, name: &str, out: &mut Vec<Finding>) {
-            match v {
-                Value::Object(map) => {
-                    if let Some(Value::String(url)) = map.get("url")
-                        && rules.old_bases.iter().any(|b| url.starts_with(b))
-                    {
-                        out.push(Finding::error(
-                            "ROR-COM-04",
-                            name,
-                            path,
-                            t!(
-                                Lang::current(),
-                                "f-old-canonical",
-                                url = url,
-                                canonical_base = rules.canonical_base
-                            ),
-                        ));
-                    }
-                    for (k, child) in map {
-                        let p = if path.is_empty() {
-                            k.clone()
-                        } else {
-                            format!("{path}.{k}")
-                        };
-                        walk(child, &p, rules, name, out);
-                    }
-                }
-                Value::Array(items) => {
-                    for (i, item) in items.iter().enumerate() {
-                        walk(item, &format!("{path}[{i}]"), rules, name, out);
-                    }
-                }
-                _ => {}
+        super::each_object(value, "", &mut |map, path| {
+            if let Some(Value::String(url)) = map.get("url")
+                && self.old_bases.iter().any(|b| url.starts_with(b))
+            {
+                out.push(Finding::error(
+                    "ROR-COM-04",
+                    name,
+                    path,
+                    t!(
+                        Lang::current(),
+                        "f-old-canonical",
+                        url = url,
+                        canonical_base = self.canonical_base
+                    ),
+                ));
             }
-        }
-        walk(value, "", self, name, out);
+        });
     }
 
     fn apply(&self, rule: &Rule, resource: &Value, name: &str, out: &mut Vec<Finding>) {
@@ -358,12 +358,10 @@ fn identifier(
             ));
         }
     }
-    if let Some(pattern) = &id_rule.pattern
-        && let Ok(re) = regex::Regex::new(pattern)
-    {
+    if let Some(pattern) = &id_rule.pattern {
         for (p, id) in matching {
             let value = id["value"].as_str().unwrap_or("");
-            if !re.is_match(value) {
+            if !pattern.0.is_match(value) {
                 out.push(Finding::error(
                     &rule.rule,
                     name,
@@ -372,7 +370,7 @@ fn identifier(
                         Lang::current(),
                         "f-value-format",
                         value = value,
-                        pattern = pattern,
+                        pattern = pattern.to_string(),
                         because = rule.because
                     ),
                 ));

@@ -84,6 +84,9 @@ struct ElementDef {
 #[serde(deny_unknown_fields)]
 struct ExtensionDef {
     url: String,
+    /// `url` under the canonical base, filled once the file is read.
+    #[serde(skip)]
+    full_url: String,
     card: Card,
     value: Option<String>,
     #[serde(default)]
@@ -124,8 +127,34 @@ pub struct Shapes {
 }
 
 static SHIPPED: LazyLock<Result<Shapes, serde_saphyr::Error>> = LazyLock::new(|| {
-    serde_saphyr::from_str(include_str!("data/shapes.yaml")).map(|file| Shapes { file })
+    serde_saphyr::from_str(include_str!("data/shapes.yaml")).map(|mut file: ShapesFile| {
+        let base = file.canonical_base.clone();
+        let mut fill = |defs: &mut Vec<ExtensionDef>| {
+            for d in defs {
+                d.full_url = full_url(&base, &d.url);
+            }
+        };
+        fill(&mut file.common.extensions);
+        file.datatypes
+            .values_mut()
+            .for_each(|p| fill(&mut p.extensions));
+        file.complex.values_mut().for_each(&mut fill);
+        fill(&mut file.shared);
+        file.profiles
+            .values_mut()
+            .for_each(|p| fill(&mut p.extensions));
+        Shapes { file }
+    })
 });
+
+/// Full url of an extension named in the data (`ror-…` names are under the canonical base).
+fn full_url(canonical_base: &str, name: &str) -> String {
+    if name.contains("://") || !name.starts_with("ror-") {
+        name.to_owned()
+    } else {
+        format!("{canonical_base}{name}")
+    }
+}
 
 /// Who is being checked and where findings go.
 struct Walk<'a> {
@@ -178,15 +207,6 @@ impl Shapes {
         walk.out
     }
 
-    /// Full url of an extension named in the data.
-    fn url(&self, name: &str) -> String {
-        if name.contains("://") || !name.starts_with("ror-") {
-            name.to_owned()
-        } else {
-            format!("{}{name}", self.file.canonical_base)
-        }
-    }
-
     /// The sub-extensions of a complex extension, by its full url.
     fn complex(&self, url: &str) -> Option<&[ExtensionDef]> {
         let name = url.strip_prefix(self.file.canonical_base.as_str())?;
@@ -202,11 +222,24 @@ fn accepts(entry: &str, system: &str) -> bool {
     let Some(rest) = system.strip_prefix(NOS_BASE) else {
         return false;
     };
+    // Compared piece by piece: this runs for every coding of every checked resource.
+    let Some(rest) = rest.strip_prefix("TRE_") else {
+        return false;
+    };
     match entry.strip_suffix('*') {
-        Some(prefix) => rest.starts_with(&format!("TRE_{prefix}")),
+        Some(prefix) => rest.starts_with(prefix),
         None => {
+            // `TRE_{code}-{name}/FHIR/TRE-{code}-{name}`
             let (code, name) = entry.split_once('-').unwrap_or((entry, ""));
-            rest == format!("TRE_{code}-{name}/FHIR/TRE-{code}-{name}")
+            fn tail<'s>(rest: &'s str, code: &str, name: &str) -> Option<&'s str> {
+                rest.strip_prefix(code)?
+                    .strip_prefix('-')?
+                    .strip_prefix(name)
+            }
+            tail(rest, code, name)
+                .and_then(|r| r.strip_prefix("/FHIR/TRE-"))
+                .and_then(|r| tail(r, code, name))
+                .is_some_and(str::is_empty)
         }
     }
 }
@@ -351,11 +384,15 @@ impl Walk<'_> {
                     .collect(),
                 None => vec![(at_path.to_owned(), base)],
             };
-            let name = match &el.slice {
-                Some(slice) => format!("{def}.{}:{slice}", el.path),
-                None => format!("{def}.{}", el.path),
-            };
             for (ppath, parent) in parents {
+                if el.card.min == 0 && matches!(parent.get(key), None | Some(Value::Null)) {
+                    // Absent and optional: nothing to check (most definitions, most places).
+                    continue;
+                }
+                let name = match &el.slice {
+                    Some(slice) => format!("{def}.{}:{slice}", el.path),
+                    None => format!("{def}.{}", el.path),
+                };
                 self.element(el, parent, &join(&ppath, key), &name, key);
             }
         }
@@ -486,15 +523,19 @@ impl Walk<'_> {
     /// sub-extensions of complex ones, and ROR extensions not defined here.
     fn extensions(&mut self, holder: &Value, path: &str, def: &str, defs: &[&ExtensionDef]) {
         let present = items(holder, "extension");
-        let urls: Vec<String> = defs.iter().map(|d| self.shapes.url(&d.url)).collect();
-        for (d, url) in defs.iter().zip(&urls) {
-            let name = format!("{def}.extension:{}", d.url);
+        for d in defs {
+            let url = d.full_url.as_str();
             let found: Vec<(usize, &Value)> = present
                 .iter()
                 .enumerate()
-                .filter(|(_, e)| e["url"] == url.as_str())
+                .filter(|(_, e)| e["url"] == url)
                 .map(|(i, e)| (i, *e))
                 .collect();
+            if found.is_empty() && d.card.min == 0 {
+                // Absent and optional: nothing to say (most definitions, on most holders).
+                continue;
+            }
+            let name = format!("{def}.extension:{}", d.url);
             if !d.card.allows(found.len()) {
                 self.error(
                     "ROR-STR-01",
@@ -517,7 +558,7 @@ impl Walk<'_> {
                 .watched_bases
                 .iter()
                 .any(|b| u.starts_with(b.as_str()));
-            if (ror || complex_holder) && !urls.iter().any(|known| known == u) {
+            if (ror || complex_holder) && !defs.iter().any(|d| d.full_url == u) {
                 self.out.push(Finding::warning(
                     "ROR-STR-04",
                     &self.name,

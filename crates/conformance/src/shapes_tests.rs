@@ -280,3 +280,25 @@ fn the_dataset_shows_every_element_a_consumer_reads() {
         assert!(all.contains(&coded), "no contact of level {level}");
     }
 }
+
+#[test]
+fn a_binding_accepts_its_own_system_and_no_other() {
+    let r227 = "https://mos.esante.gouv.fr/NOS/TRE_R227-ChampActivite/FHIR/TRE-R227-ChampActivite";
+    assert!(super::accepts("R227-ChampActivite", r227));
+    assert!(super::accepts("R227*", r227));
+    assert!(super::accepts("R22*", r227));
+    assert!(!super::accepts("R228*", r227));
+    assert!(!super::accepts("R227-ChampActivit", r227));
+    assert!(!super::accepts("R22-ChampActivite", r227));
+    assert!(!super::accepts("R227-ChampActivite", &format!("{r227}/")));
+    assert!(!super::accepts(
+        "R227-ChampActivite",
+        "https://mos.esante.gouv.fr/NOS/TRE_R227-ChampActivite/FHIR/TRE-R228-ChampActivite"
+    ));
+    assert!(!super::accepts(
+        "R227-ChampActivite",
+        "http://other/TRE_R227"
+    ));
+    assert!(super::accepts("http://x/y", "http://x/y"));
+    assert!(!super::accepts("http://x/y", "http://x/y/z"));
+}

@@ -15,25 +15,14 @@ const CONFIDENTIALITY: &str = "TRE_R283-NiveauConfidentialite";
 /// TRE_R283 codes carried by a contact or telecom ("1" public, "2" restricted, "3" very
 /// restricted), with their paths.
 fn levels(v: &Value, path: &str, out: &mut Vec<(String, String)>) {
-    match v {
-        Value::Object(map) => {
-            if let (Some(Value::String(s)), Some(Value::String(c))) =
-                (map.get("system"), map.get("code"))
-                && s.contains(CONFIDENTIALITY)
-            {
-                out.push((path.to_owned(), c.clone()));
-            }
-            for (k, child) in map {
-                levels(child, &format!("{path}.{k}"), out);
-            }
+    super::each_object(v, path, &mut |map, path| {
+        if let (Some(Value::String(s)), Some(Value::String(c))) =
+            (map.get("system"), map.get("code"))
+            && s.contains(CONFIDENTIALITY)
+        {
+            out.push((path.to_owned(), c.clone()));
         }
-        Value::Array(items) => {
-            for (i, item) in items.iter().enumerate() {
-                levels(item, &format!("{path}[{i}]"), out);
-            }
-        }
-        _ => {}
-    }
+    });
 }
 
 /// Whether `profile` may see a contact of this confidentiality level.

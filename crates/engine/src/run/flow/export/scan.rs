@@ -3,7 +3,7 @@
 
 use rorcheck_i18n::{Lang, t};
 use std::cell::Cell;
-use std::io::Read;
+use std::io::{BufRead, BufReader, Read};
 use std::rc::Rc;
 
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
@@ -49,36 +49,88 @@ impl<R: Read> Read for RecordBound<R> {
     }
 }
 
+/// How much of a file is read ahead of the parser.
+const READ_AHEAD: usize = 64 * 1024;
+
 /// Reads one file from `reader`, handing each resource to `tally`; no single resource may
-/// take more than `max_record` bytes. Returns why reading stopped early, if it did.
+/// take more than `max_record` bytes (a Bundle entry: give or take one read-ahead of
+/// [`READ_AHEAD`], counted as the parser pulls it). Returns why reading stopped early, if
+/// it did.
 pub fn scan(
     reader: impl Read,
     format: FileFormat,
     tally: &mut ExportTally,
     max_record: u64,
 ) -> Result<(), ScanError> {
-    let mark = RecordMark(Rc::new(Cell::new(0)));
-    let reader = RecordBound {
-        inner: reader,
-        mark: mark.clone(),
-        limit: max_record,
-    };
     match format {
         FileFormat::Ndjson => {
-            let stream = serde_json::Deserializer::from_reader(reader).into_iter::<Value>();
-            for (n, item) in stream.enumerate() {
-                let resource = item.map_err(|source| ScanError::Resource { n: n + 1, source })?;
-                mark.reset();
+            // Line by line, each parsed from its bytes: serde_json parses a slice several
+            // times faster than a reader it must pull one byte at a time.
+            let mut reader = BufReader::with_capacity(READ_AHEAD, reader);
+            let mut line = Vec::new();
+            let mut n = 0;
+            loop {
+                line.clear();
+                let more = bounded_line(&mut reader, &mut line, max_record)
+                    .map_err(|source| ScanError::Read { n: n + 1, source })?;
+                if !more {
+                    return Ok(());
+                }
+                if line.iter().all(u8::is_ascii_whitespace) {
+                    continue;
+                }
+                n += 1;
+                let resource: Value = serde_json::from_slice(&line)
+                    .map_err(|source| ScanError::Resource { n, source })?;
                 tally.observe(&resource);
             }
-            Ok(())
         }
         FileFormat::Bundle => {
-            let mut de = serde_json::Deserializer::from_reader(reader);
+            let mark = RecordMark(Rc::new(Cell::new(0)));
+            let reader = RecordBound {
+                inner: reader,
+                mark: mark.clone(),
+                limit: max_record,
+            };
+            // Buffered above the bound: the parser reads a byte at a time, and std reads
+            // those straight from a `BufReader`'s buffer.
+            let mut de =
+                serde_json::Deserializer::from_reader(BufReader::with_capacity(READ_AHEAD, reader));
             BundleSeed { tally, mark }
                 .deserialize(&mut de)
                 .and_then(|()| de.end())
                 .map_err(ScanError::Bundle)
+        }
+    }
+}
+
+/// Reads up to the next `\n` (left out) into `line`, failing past `limit` bytes; `false` at
+/// the end of the stream with nothing read.
+fn bounded_line(
+    reader: &mut impl BufRead,
+    line: &mut Vec<u8>,
+    limit: u64,
+) -> std::io::Result<bool> {
+    loop {
+        let buf = reader.fill_buf()?;
+        if buf.is_empty() {
+            return Ok(!line.is_empty());
+        }
+        let (take, ends) = match buf.iter().position(|&b| b == b'\n') {
+            Some(i) => (i, true),
+            None => (buf.len(), false),
+        };
+        if (line.len() + take) as u64 > limit {
+            return Err(std::io::Error::other(t!(
+                Lang::current(),
+                "x-record-limit",
+                limit = rorcheck_http::limits::human_size(limit)
+            )));
+        }
+        line.extend_from_slice(&buf[..take]);
+        reader.consume(take + usize::from(ends));
+        if ends {
+            return Ok(true);
         }
     }
 }
@@ -224,6 +276,15 @@ pub enum ScanError {
         n: usize,
         /// What the parser said.
         source: serde_json::Error,
+    },
+    /// The file could not be read up to the end of an ndjson line (a resource too large,
+    /// the download stopped).
+    #[error("ressource n° {n} illisible : {source}")]
+    Read {
+        /// Its number in the file, from 1.
+        n: usize,
+        /// Why.
+        source: std::io::Error,
     },
     /// A Bundle file that is not one (or a read that stopped inside it).
     #[error("Bundle illisible : {0}")]

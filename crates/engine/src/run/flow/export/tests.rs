@@ -174,3 +174,58 @@ fn the_chunk_reader_reassembles_a_stream_cut_anywhere() {
     .expect("reads");
     assert_eq!(tally.files[0].read, 2);
 }
+
+/// A tally of one HealthcareService file.
+fn one_file() -> ExportTally {
+    let mut tally = ExportTally::new(None, conformance::Context::default());
+    tally.files.push(FileTally {
+        resource_type: "HealthcareService".into(),
+        ..FileTally::default()
+    });
+    tally
+}
+
+#[test]
+fn a_resource_past_the_record_limit_stops_the_file_and_is_named() {
+    let long = format!(
+        "{}\n{{\"resourceType\":\"HealthcareService\",\"id\":\"{}\"}}\n",
+        HS.lines().next().unwrap_or_default(),
+        "x".repeat(5000)
+    );
+    let mut tally = one_file();
+    let e = scan(long.as_bytes(), FileFormat::Ndjson, &mut tally, 1000).expect_err("too long");
+    assert!(e.to_string().starts_with("ressource n° 2 illisible"), "{e}");
+    assert!(e.to_string().contains("limite"), "{e}");
+    assert_eq!(tally.files[0].read, 1, "the resource before it was read");
+
+    // A Bundle entry: the bound counts what the parser pulled, so it is passed within one
+    // read-ahead of the limit.
+    let entry = format!(
+        r#"{{"resource":{{"resourceType":"HealthcareService","id":"{}"}}}}"#,
+        "x".repeat(200_000)
+    );
+    let bundle = format!(r#"{{"resourceType":"Bundle","entry":[{entry}]}}"#);
+    let mut tally = one_file();
+    let e = scan(bundle.as_bytes(), FileFormat::Bundle, &mut tally, 1000).expect_err("too long");
+    assert!(e.to_string().contains("limite"), "{e}");
+    assert_eq!(tally.files[0].read, 0);
+}
+
+#[test]
+fn ndjson_blank_lines_are_skipped_and_a_broken_line_is_numbered() {
+    let body = format!("\n{}\n  \n{{\"resourceType\": \n", HS.trim_end());
+    let mut tally = one_file();
+    let e = scan(body.as_bytes(), FileFormat::Ndjson, &mut tally, u64::MAX).expect_err("broken");
+    assert_eq!(tally.files[0].read, 2);
+    assert!(e.to_string().starts_with("ressource n° 3 illisible"), "{e}");
+    // A last line without its newline is still a resource.
+    let mut tally = one_file();
+    scan(
+        HS.trim_end().as_bytes(),
+        FileFormat::Ndjson,
+        &mut tally,
+        u64::MAX,
+    )
+    .expect("reads");
+    assert_eq!(tally.files[0].read, 2);
+}
