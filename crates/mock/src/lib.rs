@@ -33,12 +33,25 @@ use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
 pub use auth::{Client, Issuer};
-pub use dataset::{Dataset, DatasetError, GenerateOptions};
+pub use dataset::{Dataset, DatasetError, GenerateOptions, Part as DatasetPart};
 pub use export::Format as ExportFormat;
 pub use faults::{Fault, Faults};
 pub use search::{MAX_PAGE, SYNC_CAP};
 use server::MockState;
 pub use server::STORY_PATH;
+
+/// Offers below which a dataset is generated on one thread (a thread costs more than it
+/// saves on the default 60).
+const PARALLEL_FROM_OFFERS: usize = 1_000;
+
+/// Threads a dataset of `offers` offers is generated on: one a core for a large one.
+fn generation_threads(offers: usize) -> usize {
+    if offers < PARALLEL_FROM_OFFERS {
+        1
+    } else {
+        std::thread::available_parallelism().map_or(1, usize::from)
+    }
+}
 
 /// Default base path, as on the real ROR.
 pub(crate) const BASE_PATH: &str = ror::FHIR_BASE_PATH;
@@ -177,8 +190,16 @@ impl MockServer {
         let store = tokio::task::spawn_blocking(move || {
             Ok::<_, DatasetError>(match &dataset_dir {
                 Some(dir) => store::Store::new(Dataset::load(dir)?),
-                // Stored as generated: the dataset is never held whole as parsed JSON.
-                None => store::Store::collect(|sink| Dataset::generate_into(generate, sink)),
+                // Stored as generated, a piece per core: the dataset is never held whole
+                // as parsed JSON.
+                None => store::Store::collect_parts(
+                    Dataset::generate_parts(generate, generation_threads(generate.offers))
+                        .into_iter()
+                        .map(|part| {
+                            move |sink: &mut dyn FnMut(serde_json::Value)| part.produce(sink)
+                        })
+                        .collect(),
+                ),
             })
         })
         .await

@@ -244,7 +244,8 @@ struct Compacted {
     dict: Arc<[u8]>,
 }
 
-fn compact(resource: &Value, dict: Arc<[u8]>) -> Compacted {
+/// `text`: a buffer to serialize into, reused from one resource to the next.
+fn compact(resource: &Value, dict: Arc<[u8]>, text: &mut Vec<u8>) -> Compacted {
     let resource_type: Box<str> = resource["resourceType"].as_str().unwrap_or_default().into();
     let mut ref_keys = Vec::new();
     for (n, (param, element)) in REFERENCES.iter().enumerate() {
@@ -287,11 +288,13 @@ fn compact(resource: &Value, dict: Arc<[u8]>) -> Compacted {
             .collect(),
         ref_keys,
         own,
-        body: lz4_flex::block::compress_prepend_size_with_dict(
-            resource.to_string().as_bytes(),
-            &dict,
-        )
-        .into_boxed_slice(),
+        body: {
+            text.clear();
+            // `to_writer` into bytes: `Value`'s `Display` goes through the formatting
+            // machinery token by token, twice as slow.
+            let _ = serde_json::to_writer(&mut *text, resource);
+            lz4_flex::block::compress_prepend_size_with_dict(text, &dict).into_boxed_slice()
+        },
         dict,
         resource_type,
     }
@@ -306,19 +309,43 @@ fn compact_all(produce: impl FnOnce(&mut dyn FnMut(Value))) -> Vec<Compacted> {
     // their structure and system URLs with it, which LZ4 then encodes as references.
     let mut dicts: HashMap<String, Arc<[u8]>> = HashMap::new();
     let mut out = Vec::new();
+    let mut text = Vec::new();
     produce(&mut |resource: Value| {
         let ty = resource["resourceType"].as_str().unwrap_or_default();
         let dict = match dicts.get(ty) {
             Some(d) => d.clone(),
             None => {
-                let d: Arc<[u8]> = Arc::from(resource.to_string().into_bytes());
+                let d: Arc<[u8]> = Arc::from(serde_json::to_vec(&resource).unwrap_or_default());
                 dicts.insert(ty.to_owned(), d.clone());
                 d
             }
         };
-        out.push(compact(&resource, dict));
+        out.push(compact(&resource, dict, &mut text));
     });
     out
+}
+
+/// Compacts pieces of a dataset each on its own thread (each builds and frees its own
+/// `Value`s), joined in the pieces' order.
+fn compact_parts<P>(parts: Vec<P>) -> Vec<Compacted>
+where
+    P: FnOnce(&mut dyn FnMut(Value)) + Send,
+{
+    std::thread::scope(|scope| {
+        let running: Vec<_> = parts
+            .into_iter()
+            .map(|part| scope.spawn(move || compact_all(part)))
+            .collect();
+        let mut all = Vec::new();
+        for piece in running {
+            match piece.join() {
+                Ok(mut compacted) => all.append(&mut compacted),
+                // A generator bug: the caller's task reports it (`DatasetError::Interrupted`).
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        }
+        all
+    })
 }
 
 impl Store {
@@ -333,8 +360,21 @@ impl Store {
         Store::collect_within(produce, CACHE_BUDGET)
     }
 
+    /// The store of resources produced in pieces (`Dataset::generate_parts`), each
+    /// compacted on a thread of its own, in the pieces' order.
+    pub fn collect_parts<P>(parts: Vec<P>) -> Self
+    where
+        P: FnOnce(&mut dyn FnMut(Value)) + Send,
+    {
+        Store::index(compact_parts(parts), CACHE_BUDGET)
+    }
+
     fn collect_within(produce: impl FnOnce(&mut dyn FnMut(Value)), budget: u64) -> Self {
-        let compacted = compact_all(produce);
+        Store::index(compact_all(produce), budget)
+    }
+
+    /// Indexes compacted resources, numbered in their order.
+    fn index(compacted: Vec<Compacted>, budget: u64) -> Self {
         let views = Arc::new(Views::with_weighter(
             compacted.len().min(100_000),
             budget,

@@ -193,14 +193,66 @@ impl Dataset {
     /// The same resources as [`Dataset::generate`], handed to `sink` one by one in dataset
     /// order, so that a large dataset can be stored as it is generated.
     pub fn generate_into(opts: GenerateOptions, sink: &mut dyn FnMut(Value)) {
-        // The NOS evolution cases are shaped like the first offer and come last.
+        for part in Dataset::generate_parts(opts, 1) {
+            part.produce(sink);
+        }
+    }
+
+    /// The same resources in up to `parts` pieces of about as many offers, each of which can
+    /// be produced on its own thread: produced in order, they make exactly the sequence of
+    /// [`Dataset::generate_into`].
+    pub fn generate_parts(opts: GenerateOptions, parts: usize) -> Vec<Part> {
+        let units = generator::plan(&opts);
+        let per_part = units.len().div_ceil(parts.max(1)).max(1);
+        let mut pieces: Vec<Part> = units
+            .chunks(per_part)
+            .enumerate()
+            .map(|(i, chunk)| Part {
+                opts,
+                units: chunk.to_vec(),
+                first: i == 0,
+                model_unit: None,
+            })
+            .collect();
+        // The NOS evolution cases come last, shaped like the dataset's first offer.
+        if let (Some(first), Some(last)) = (units.first(), pieces.last_mut()) {
+            last.model_unit = Some(*first);
+        }
+        pieces
+    }
+}
+
+/// A contiguous piece of a generated dataset ([`Dataset::generate_parts`]).
+#[derive(Debug)]
+pub struct Part {
+    opts: GenerateOptions,
+    units: Vec<generator::Unit>,
+    /// Whether the piece starts the dataset.
+    first: bool,
+    /// In the last piece: the first unit, whose first offer the NOS cases are shaped like.
+    model_unit: Option<generator::Unit>,
+}
+
+impl Part {
+    /// Hands the piece's resources to `sink`, in order.
+    pub fn produce(self, sink: &mut dyn FnMut(Value)) {
         let mut model: Option<Value> = None;
-        generator::generate(opts, &mut |r| {
-            if model.is_none() && r["resourceType"] == "HealthcareService" {
+        let keep_model = self.first && self.model_unit.is_some();
+        generator::generate_units(&self.opts, &self.units, &mut |r| {
+            if keep_model && model.is_none() && r["resourceType"] == "HealthcareService" {
                 model = Some(r.clone());
             }
             sink(r);
         });
+        if let Some(unit) = self.model_unit.filter(|_| model.is_none()) {
+            // Another thread generated the first unit: generating it again (a dozen offers)
+            // costs less than waiting for it.
+            generator::generate_units(&self.opts, &[unit], &mut |r| {
+                if model.is_none() && r["resourceType"] == "HealthcareService" {
+                    model = Some(r);
+                }
+            });
+        }
         for case in model.iter().flat_map(nos_cases::nos_evolution) {
             sink(case);
         }
@@ -241,6 +293,43 @@ mod tests {
         .expect("write");
         let err = Dataset::load(dir.path()).expect_err("no id");
         assert!(err.to_string().contains("Broken.ndjson:1"), "{err}");
+    }
+
+    #[test]
+    fn the_plan_matches_what_each_unit_draws() {
+        // Each unit starts from the state the plan computes; it must end where the plan
+        // starts the next one, or pieces generated apart would not join up.
+        for offers in [1, 5, 12, 13, 23, 60, 133, 1000] {
+            let opts = GenerateOptions {
+                offers,
+                ..GenerateOptions::default()
+            };
+            let units = generator::plan(&opts);
+            for pair in units.windows(2) {
+                let ended = generator::end_of(&opts, &pair[0]);
+                assert_eq!(ended, pair[1].start(), "{offers} offers");
+            }
+            let served: usize = units.iter().map(generator::Unit::offers).sum();
+            assert_eq!(served, offers);
+        }
+    }
+
+    #[test]
+    fn pieces_generated_apart_make_the_same_dataset() {
+        for offers in [1, 23, 60, 250] {
+            let opts = GenerateOptions {
+                offers,
+                ..GenerateOptions::default()
+            };
+            let whole = Dataset::generate(opts).resources;
+            for parts in [2, 3, 7] {
+                let mut joined = Vec::new();
+                for part in Dataset::generate_parts(opts, parts) {
+                    part.produce(&mut |r| joined.push(r));
+                }
+                assert!(joined == whole, "{offers} offers in {parts} parts");
+            }
+        }
     }
 
     #[test]
