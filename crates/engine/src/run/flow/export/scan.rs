@@ -3,14 +3,18 @@
 
 use rorcheck_i18n::{Lang, t};
 use std::cell::Cell;
+use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read};
+use std::panic::AssertUnwindSafe;
 use std::rc::Rc;
+use std::sync::{Arc, Mutex, mpsc};
 
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
+use serde_json::value::RawValue;
 
 use super::deadline::DeadlinePassed;
-use super::tally::{ExportTally, FileFormat};
+use super::tally::{Examined, Examiner, ExportTally, FileFormat};
 
 /// Bytes read since the current resource began: the reader refuses to go past the limit,
 /// so that one endless line or entry cannot fill memory.
@@ -56,51 +60,88 @@ const READ_AHEAD: usize = 64 * 1024;
 /// take more than `max_record` bytes (a Bundle entry: give or take one read-ahead of
 /// [`READ_AHEAD`], counted as the parser pulls it). Returns why reading stopped early, if
 /// it did.
+///
+/// This thread reads and cuts the file into resources; parsing and checking them, most of
+/// the work, is spread over one thread a core ([`Dispatch`]); they are counted in file
+/// order, so the report is the same whatever the threads.
 pub fn scan(
     reader: impl Read,
     format: FileFormat,
     tally: &mut ExportTally,
     max_record: u64,
 ) -> Result<(), ScanError> {
-    match format {
-        FileFormat::Ndjson => {
-            // Line by line, each parsed from its bytes: serde_json parses a slice several
-            // times faster than a reader it must pull one byte at a time.
-            let mut reader = BufReader::with_capacity(READ_AHEAD, reader);
-            let mut line = Vec::new();
-            let mut n = 0;
-            loop {
-                line.clear();
-                let more = bounded_line(&mut reader, &mut line, max_record)
-                    .map_err(|source| ScanError::Read { n: n + 1, source })?;
-                if !more {
-                    return Ok(());
-                }
-                if line.iter().all(u8::is_ascii_whitespace) {
-                    continue;
-                }
-                n += 1;
-                let resource: Value = serde_json::from_slice(&line)
-                    .map_err(|source| ScanError::Resource { n, source })?;
-                tally.observe(&resource);
-            }
+    let workers = std::thread::available_parallelism().map_or(1, usize::from);
+    scan_on(reader, format, tally, max_record, workers)
+}
+
+/// [`scan`] with `workers` threads examining the resources (1: this thread alone).
+pub(super) fn scan_on(
+    reader: impl Read,
+    format: FileFormat,
+    tally: &mut ExportTally,
+    max_record: u64,
+    workers: usize,
+) -> Result<(), ScanError> {
+    std::thread::scope(|scope| {
+        let mut dispatch = Dispatch::new(tally, workers, scope);
+        let read = match format {
+            FileFormat::Ndjson => read_lines(reader, max_record, &mut dispatch),
+            FileFormat::Bundle => read_bundle(reader, max_record, &mut dispatch),
+        };
+        // A resource that could not be parsed comes before whatever stopped the reading.
+        dispatch.finish().and(read)
+    })
+}
+
+/// Cuts an ndjson file into its lines.
+fn read_lines(
+    reader: impl Read,
+    max_record: u64,
+    dispatch: &mut Dispatch,
+) -> Result<(), ScanError> {
+    let mut reader = BufReader::with_capacity(READ_AHEAD, reader);
+    let mut n = 0;
+    loop {
+        let mut line = Vec::new();
+        let more = bounded_line(&mut reader, &mut line, max_record)
+            .map_err(|source| ScanError::Read { n: n + 1, source })?;
+        if !more {
+            return Ok(());
         }
-        FileFormat::Bundle => {
-            let mark = RecordMark(Rc::new(Cell::new(0)));
-            let reader = RecordBound {
-                inner: reader,
-                mark: mark.clone(),
-                limit: max_record,
-            };
-            // Buffered above the bound: the parser reads a byte at a time, and std reads
-            // those straight from a `BufReader`'s buffer.
-            let mut de =
-                serde_json::Deserializer::from_reader(BufReader::with_capacity(READ_AHEAD, reader));
-            BundleSeed { tally, mark }
-                .deserialize(&mut de)
-                .and_then(|()| de.end())
-                .map_err(ScanError::Bundle)
+        if line.iter().all(u8::is_ascii_whitespace) {
+            continue;
         }
+        n += 1;
+        if !dispatch.push(Item::Line { n, bytes: line }) {
+            return Ok(());
+        }
+    }
+}
+
+/// Cuts a Bundle file into its entries, kept as text.
+fn read_bundle(
+    reader: impl Read,
+    max_record: u64,
+    dispatch: &mut Dispatch,
+) -> Result<(), ScanError> {
+    let mark = RecordMark(Rc::new(Cell::new(0)));
+    let reader = RecordBound {
+        inner: reader,
+        mark: mark.clone(),
+        limit: max_record,
+    };
+    // Buffered above the bound: the parser reads a byte at a time, and std reads those
+    // straight from a `BufReader`'s buffer.
+    let mut de =
+        serde_json::Deserializer::from_reader(BufReader::with_capacity(READ_AHEAD, reader));
+    let walked = BundleSeed { dispatch, mark }
+        .deserialize(&mut de)
+        .and_then(|()| de.end());
+    match walked {
+        Ok(()) => Ok(()),
+        // Stopped because an entry could not be read: `finish` says which.
+        Err(_) if dispatch.stopped() => Ok(()),
+        Err(e) => Err(ScanError::Bundle(e)),
     }
 }
 
@@ -135,20 +176,235 @@ fn bounded_line(
     }
 }
 
-/// Walks a Bundle, taking its entries one at a time.
-pub(super) struct BundleSeed<'a> {
-    tally: &'a mut ExportTally,
+/// One resource as cut from the file, not parsed yet.
+enum Item {
+    /// An ndjson line, its number in the file from 1.
+    Line { n: usize, bytes: Vec<u8> },
+    /// A Bundle entry.
+    Entry(Box<RawValue>),
+}
+
+impl Item {
+    fn len(&self) -> usize {
+        match self {
+            Item::Line { bytes, .. } => bytes.len(),
+            Item::Entry(raw) => raw.get().len(),
+        }
+    }
+
+    /// Parses and examines it.
+    fn examine(self, examiner: &Examiner) -> Result<Examined, ScanError> {
+        match self {
+            Item::Line { n, bytes } => serde_json::from_slice::<Value>(&bytes)
+                .map(|resource| examiner.examine(&resource))
+                .map_err(|source| ScanError::Resource { n, source }),
+            Item::Entry(raw) => serde_json::from_str::<Value>(raw.get())
+                .map(|entry| examiner.examine(&entry["resource"]))
+                .map_err(ScanError::Bundle),
+        }
+    }
+}
+
+/// A batch examined: its resources in order, then the error that ended it, if one did.
+type Examinations = (Vec<Examined>, Option<ScanError>);
+
+/// Resources handed to the workers at once, and the bytes that close a batch sooner.
+const BATCH: usize = 64;
+const BATCH_BYTES: usize = 1024 * 1024;
+
+/// Hands resources to worker threads in numbered batches and counts their results into
+/// the tally in file order. At most two batches a worker are in flight, so memory stays
+/// bounded by the batch size (and `max_record`), not by the file. With one core it examines
+/// each resource at once, on this thread.
+struct Dispatch<'t> {
+    tally: &'t mut ExportTally,
+    examiner: Examiner,
+    pool: Option<Pool>,
+    batch: Vec<Item>,
+    batch_bytes: usize,
+    /// The first resource that could not be read, in file order: nothing after it counts.
+    error: Option<ScanError>,
+}
+
+struct Pool {
+    work: Option<mpsc::SyncSender<(u64, Vec<Item>)>>,
+    done: mpsc::Receiver<(u64, std::thread::Result<Examinations>)>,
+    in_flight: usize,
+    sent: u64,
+    next: u64,
+    arrived: BTreeMap<u64, std::thread::Result<Examinations>>,
+}
+
+impl<'t> Dispatch<'t> {
+    fn new<'scope>(
+        tally: &'t mut ExportTally,
+        workers: usize,
+        scope: &'scope std::thread::Scope<'scope, '_>,
+    ) -> Self {
+        let examiner = tally.examiner();
+        let pool = (workers > 1).then(|| {
+            let in_flight = 2 * workers;
+            let (work, queue) = mpsc::sync_channel::<(u64, Vec<Item>)>(in_flight);
+            let queue = Arc::new(Mutex::new(queue));
+            let (report, done) = mpsc::channel();
+            for _ in 0..workers {
+                let queue = queue.clone();
+                let report = report.clone();
+                let examiner = examiner.clone();
+                scope.spawn(move || {
+                    loop {
+                        let next = queue.lock().map(|q| q.recv());
+                        let Ok(Ok((seq, batch))) = next else { return };
+                        // A panic in a check is carried back and resumed on the reading
+                        // thread, as if it had examined the batch itself.
+                        let result = std::panic::catch_unwind(AssertUnwindSafe(|| {
+                            examine_batch(batch, &examiner)
+                        }));
+                        if report.send((seq, result)).is_err() {
+                            return;
+                        }
+                    }
+                });
+            }
+            Pool {
+                work: Some(work),
+                done,
+                in_flight,
+                sent: 0,
+                next: 0,
+                arrived: BTreeMap::new(),
+            }
+        });
+        Dispatch {
+            tally,
+            examiner,
+            pool,
+            batch: Vec::new(),
+            batch_bytes: 0,
+            error: None,
+        }
+    }
+
+    /// Whether a resource that could not be read has stopped the file.
+    fn stopped(&self) -> bool {
+        self.error.is_some()
+    }
+
+    /// Takes the next resource of the file; `false` once the file is stopped.
+    fn push(&mut self, item: Item) -> bool {
+        if self.stopped() {
+            return false;
+        }
+        if self.pool.is_none() {
+            match item.examine(&self.examiner) {
+                Ok(examined) => self.tally.record(examined),
+                Err(e) => self.error = Some(e),
+            }
+            return !self.stopped();
+        }
+        self.batch_bytes += item.len();
+        self.batch.push(item);
+        if self.batch.len() >= BATCH || self.batch_bytes >= BATCH_BYTES {
+            self.send_batch();
+        }
+        !self.stopped()
+    }
+
+    fn send_batch(&mut self) {
+        if self.batch.is_empty() {
+            return;
+        }
+        let batch = std::mem::take(&mut self.batch);
+        self.batch_bytes = 0;
+        while self
+            .pool
+            .as_ref()
+            .is_some_and(|pool| pool.sent - pool.next >= pool.in_flight as u64)
+        {
+            if !self.count_one_arrival() {
+                return;
+            }
+        }
+        let Some(pool) = self.pool.as_mut() else {
+            return;
+        };
+        if let Some(work) = &pool.work
+            && work.send((pool.sent, batch)).is_ok()
+        {
+            pool.sent += 1;
+        }
+    }
+
+    /// Waits for one batch and counts every batch now ready in order; `false` when no
+    /// worker is left to answer.
+    fn count_one_arrival(&mut self) -> bool {
+        let Some(pool) = self.pool.as_mut() else {
+            return false;
+        };
+        let Ok((seq, result)) = pool.done.recv() else {
+            return false;
+        };
+        pool.arrived.insert(seq, result);
+        while let Some(result) = pool.arrived.remove(&pool.next) {
+            pool.next += 1;
+            match result {
+                Ok((examined, error)) => {
+                    if self.error.is_none() {
+                        for e in examined {
+                            self.tally.record(e);
+                        }
+                        self.error = error;
+                    }
+                }
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        }
+        true
+    }
+
+    /// Sends what is left, waits for every batch in flight, and says why the file stopped
+    /// early, if a resource could not be read.
+    fn finish(mut self) -> Result<(), ScanError> {
+        self.send_batch();
+        if let Some(pool) = self.pool.as_mut() {
+            // Closing the queue ends the workers once it is empty.
+            pool.work = None;
+        }
+        while self.pool.as_ref().is_some_and(|pool| pool.next < pool.sent) {
+            if !self.count_one_arrival() {
+                break;
+            }
+        }
+        self.error.map_or(Ok(()), Err)
+    }
+}
+
+/// Parses and examines a batch in order, up to the first resource that cannot be read.
+fn examine_batch(batch: Vec<Item>, examiner: &Examiner) -> Examinations {
+    let mut examined = Vec::with_capacity(batch.len());
+    for item in batch {
+        match item.examine(examiner) {
+            Ok(e) => examined.push(e),
+            Err(error) => return (examined, Some(error)),
+        }
+    }
+    (examined, None)
+}
+
+/// Walks a Bundle, handing its entries over one at a time.
+pub(super) struct BundleSeed<'a, 't> {
+    dispatch: &'a mut Dispatch<'t>,
     mark: RecordMark,
 }
 
-impl<'de> DeserializeSeed<'de> for BundleSeed<'_> {
+impl<'de> DeserializeSeed<'de> for BundleSeed<'_, '_> {
     type Value = ();
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
         d.deserialize_map(self)
     }
 }
 
-impl<'de> Visitor<'de> for BundleSeed<'_> {
+impl<'de> Visitor<'de> for BundleSeed<'_, '_> {
     type Value = ();
     fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("a FHIR Bundle")
@@ -167,7 +423,7 @@ impl<'de> Visitor<'de> for BundleSeed<'_> {
                     }
                 }
                 "entry" => map.next_value_seed(Entries {
-                    tally: &mut *self.tally,
+                    dispatch: &mut *self.dispatch,
                     mark: self.mark.clone(),
                 })?,
                 _ => {
@@ -180,27 +436,29 @@ impl<'de> Visitor<'de> for BundleSeed<'_> {
     }
 }
 
-pub(super) struct Entries<'a> {
-    tally: &'a mut ExportTally,
+pub(super) struct Entries<'a, 't> {
+    dispatch: &'a mut Dispatch<'t>,
     mark: RecordMark,
 }
 
-impl<'de> DeserializeSeed<'de> for Entries<'_> {
+impl<'de> DeserializeSeed<'de> for Entries<'_, '_> {
     type Value = ();
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
         d.deserialize_seq(self)
     }
 }
 
-impl<'de> Visitor<'de> for Entries<'_> {
+impl<'de> Visitor<'de> for Entries<'_, '_> {
     type Value = ();
     fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("a list of Bundle entries")
     }
     fn visit_seq<S: SeqAccess<'de>>(self, mut seq: S) -> Result<(), S::Error> {
-        while let Some(entry) = seq.next_element::<Value>()? {
+        while let Some(entry) = seq.next_element::<Box<RawValue>>()? {
             self.mark.reset();
-            self.tally.observe(&entry["resource"]);
+            if !self.dispatch.push(Item::Entry(entry)) {
+                return Err(serde::de::Error::custom("stopped"));
+            }
         }
         Ok(())
     }

@@ -70,6 +70,65 @@ pub(super) const PROMISED: &[(&str, &str)] = &[
     ("PractitionerRole", "healthcareService"),
 ];
 
+/// What one resource of a file showed, before it is counted.
+#[derive(Debug)]
+pub(super) struct Examined {
+    resource_type: String,
+    label: String,
+    /// The promised references it makes: (element, target).
+    references: Vec<(&'static str, String)>,
+    findings: Vec<Finding>,
+}
+
+/// Works out what a resource shows: the per-resource half of the tally, which needs nothing
+/// of the resources before it, so that several threads can do it.
+#[derive(Debug, Clone)]
+pub(super) struct Examiner {
+    aspects: Option<Aspects>,
+    context: conformance::Context,
+}
+
+impl Examiner {
+    pub(super) fn examine(&self, resource: &Value) -> Examined {
+        let resource_type = resource["resourceType"].as_str().unwrap_or("?").to_owned();
+        let mut references = Vec::new();
+        for (source, element) in PROMISED {
+            if *source != resource_type {
+                continue;
+            }
+            let refs: Vec<&Value> = match &resource[*element] {
+                Value::Array(items) => items.iter().collect(),
+                Value::Null => Vec::new(),
+                one => vec![one],
+            };
+            for r in refs {
+                if let Some(target) = r["reference"].as_str() {
+                    references.push((*element, target.to_owned()));
+                }
+            }
+        }
+        let findings = match self.aspects {
+            // Search-graph rules judge a search response, not a file: not applied here.
+            Some(aspects) => conformance::check(
+                resource,
+                &self.context,
+                Aspects {
+                    graph: false,
+                    capability: false,
+                    ..aspects
+                },
+            ),
+            None => Vec::new(),
+        };
+        Examined {
+            label: conformance::label(resource),
+            resource_type,
+            references,
+            findings,
+        }
+    }
+}
+
 /// Everything learnt from the files of one export.
 #[derive(Debug, Default)]
 pub struct ExportTally {
@@ -108,54 +167,51 @@ impl ExportTally {
 
     /// Takes one resource of the file being read (the last one pushed to `files`).
     pub fn observe(&mut self, resource: &Value) {
+        let examined = self.examiner().examine(resource);
+        self.record(examined);
+    }
+
+    /// What works a resource out apart from the tally (on any thread).
+    pub(super) fn examiner(&self) -> Examiner {
+        Examiner {
+            aspects: self.aspects,
+            context: self.context.clone(),
+        }
+    }
+
+    /// Counts one examined resource into the file being read, in file order.
+    pub(super) fn record(&mut self, examined: Examined) {
         let Some(file) = self.files.last_mut() else {
             return;
         };
         file.read += 1;
-        let ty = resource["resourceType"].as_str().unwrap_or("?").to_owned();
-        if ty != file.resource_type {
+        if examined.resource_type != file.resource_type {
             file.foreign += 1;
         }
-        *self.per_type.entry(ty.clone()).or_default() += 1;
-        let label = conformance::label(resource);
+        let Examined {
+            resource_type,
+            label,
+            references,
+            findings,
+        } = examined;
+        *self.per_type.entry(resource_type).or_default() += 1;
+        for (element, target) in references {
+            self.references.push((label.clone(), element, target));
+        }
         if !self.ids.insert(label.clone()) {
             self.duplicate_count += 1;
             if self.duplicates.len() < NAMED {
-                self.duplicates.push(label.clone());
+                self.duplicates.push(label);
             }
         }
-        for (source, element) in PROMISED {
-            if *source != ty {
-                continue;
+        for f in findings {
+            *self.rules.entry((f.rule.clone(), f.severity)).or_default() += 1;
+            match f.severity {
+                Severity::Error => self.finding_counts.errors += 1,
+                Severity::Warning => self.finding_counts.warnings += 1,
             }
-            let refs: Vec<&Value> = match &resource[*element] {
-                Value::Array(items) => items.iter().collect(),
-                Value::Null => Vec::new(),
-                one => vec![one],
-            };
-            for r in refs {
-                if let Some(target) = r["reference"].as_str() {
-                    self.references
-                        .push((label.clone(), element, target.to_owned()));
-                }
-            }
-        }
-        if let Some(aspects) = self.aspects {
-            // Search-graph rules judge a search response, not a file: not applied here.
-            let per_resource = Aspects {
-                graph: false,
-                capability: false,
-                ..aspects
-            };
-            for f in conformance::check(resource, &self.context, per_resource) {
-                *self.rules.entry((f.rule.clone(), f.severity)).or_default() += 1;
-                match f.severity {
-                    Severity::Error => self.finding_counts.errors += 1,
-                    Severity::Warning => self.finding_counts.warnings += 1,
-                }
-                if self.findings.len() < KEPT_FINDINGS {
-                    self.findings.push(f);
-                }
+            if self.findings.len() < KEPT_FINDINGS {
+                self.findings.push(f);
             }
         }
     }

@@ -229,3 +229,88 @@ fn ndjson_blank_lines_are_skipped_and_a_broken_line_is_numbered() {
     .expect("reads");
     assert_eq!(tally.files[0].read, 2);
 }
+
+/// A tally of the committed offers, three times over (duplicates), every check on, read
+/// with `workers` threads.
+fn tally_on(body: &str, format: FileFormat, workers: usize) -> (ExportTally, Option<String>) {
+    let mut tally = ExportTally::new(
+        Some(conformance::Aspects::ALL),
+        conformance::Context {
+            access_profile: Some(0),
+            ..conformance::Context::default()
+        },
+    );
+    tally.files.push(FileTally {
+        resource_type: "HealthcareService".into(),
+        ..FileTally::default()
+    });
+    let outcome = super::scan::scan_on(body.as_bytes(), format, &mut tally, u64::MAX, workers);
+    (tally, outcome.err().map(|e| e.to_string()))
+}
+
+#[test]
+fn several_threads_count_exactly_what_one_thread_counts_in_file_order() {
+    let offers = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../fixtures/dataset/HealthcareService.ndjson"
+    ))
+    .expect("committed offers");
+    let mut lines: Vec<&str> = offers.lines().collect();
+    lines = lines.repeat(3);
+    // More than a batch of resources, then a broken one, then more that must not count.
+    let broken = lines.len() - 7;
+    lines.insert(broken, "{\"resourceType\": oops}");
+    let ndjson = lines.join("\n");
+    let entries: Vec<String> = lines[..broken]
+        .iter()
+        .map(|l| format!("{{\"resource\":{l}}}"))
+        .collect();
+    let bundle = format!(
+        "{{\"resourceType\":\"Bundle\",\"entry\":[{}]}}",
+        entries.join(",")
+    );
+    let summary = |(t, e): (ExportTally, Option<String>)| {
+        (
+            t.files[0].read,
+            t.duplicates.clone(),
+            t.duplicate_count,
+            t.findings
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>(),
+            t.rules.clone(),
+            t.dangling().len(),
+            e,
+        )
+    };
+    let alone = summary(tally_on(&ndjson, FileFormat::Ndjson, 1));
+    assert_eq!(alone.0, broken as u64, "counted up to the broken line");
+    assert!(alone.1.len() == super::tally::NAMED && alone.2 > 0);
+    assert!(
+        !alone.3.is_empty(),
+        "findings whose order the threads must keep"
+    );
+    assert!(
+        alone
+            .6
+            .as_deref()
+            .is_some_and(|e| e.starts_with(&format!("ressource n° {} illisible", broken + 1))),
+        "{:?}",
+        alone.6
+    );
+    for workers in [2, 3, 8] {
+        assert!(
+            summary(tally_on(&ndjson, FileFormat::Ndjson, workers)) == alone,
+            "ndjson on {workers} threads"
+        );
+    }
+    let alone = summary(tally_on(&bundle, FileFormat::Bundle, 1));
+    assert_eq!(alone.0, broken as u64);
+    assert_eq!(alone.6, None);
+    for workers in [2, 3] {
+        assert!(
+            summary(tally_on(&bundle, FileFormat::Bundle, workers)) == alone,
+            "Bundle on {workers} threads"
+        );
+    }
+}
