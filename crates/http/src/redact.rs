@@ -168,11 +168,11 @@ impl Redactor {
         // Longest first, so that a secret containing another is masked whole.
         self.secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
         // Overlapping matches are all reported: the union of what they cover is masked.
-        // A noncontiguous NFA: the quickest to build, and secrets are learnt during the run
-        // (each renewed token).
+        // The automaton is left to the crate (a DFA while the secrets are few): it scans
+        // every body of the run, megabytes a page, and is rebuilt only for a new secret.
+        // (A noncontiguous NFA, quicker to build, made masking 13 % of a paged read.)
         self.finder = aho_corasick::AhoCorasick::builder()
             .match_kind(aho_corasick::MatchKind::Standard)
-            .kind(Some(aho_corasick::AhoCorasickKind::NoncontiguousNFA))
             .build(&self.secrets)
             .ok();
     }
