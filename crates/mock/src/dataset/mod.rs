@@ -22,6 +22,7 @@ mod build;
 mod generator;
 mod ig;
 mod nos_cases;
+mod plan;
 
 pub(crate) use generator::Rng;
 #[cfg(test)]
@@ -202,7 +203,7 @@ impl Dataset {
     /// be produced on its own thread: produced in order, they make exactly the sequence of
     /// [`Dataset::generate_into`].
     pub fn generate_parts(opts: GenerateOptions, parts: usize) -> Vec<Part> {
-        let units = generator::plan(&opts);
+        let units = plan::plan(&opts);
         let per_part = units.len().div_ceil(parts.max(1)).max(1);
         let mut pieces: Vec<Part> = units
             .chunks(per_part)
@@ -226,11 +227,11 @@ impl Dataset {
 #[derive(Debug)]
 pub struct Part {
     opts: GenerateOptions,
-    units: Vec<generator::Unit>,
+    units: Vec<plan::Unit>,
     /// Whether the piece starts the dataset.
     first: bool,
     /// In the last piece: the first unit, whose first offer the NOS cases are shaped like.
-    model_unit: Option<generator::Unit>,
+    model_unit: Option<plan::Unit>,
 }
 
 impl Part {
@@ -304,12 +305,12 @@ mod tests {
                 offers,
                 ..GenerateOptions::default()
             };
-            let units = generator::plan(&opts);
+            let units = plan::plan(&opts);
             for pair in units.windows(2) {
                 let ended = generator::end_of(&opts, &pair[0]);
                 assert_eq!(ended, pair[1].start(), "{offers} offers");
             }
-            let served: usize = units.iter().map(generator::Unit::offers).sum();
+            let served: usize = units.iter().map(plan::Unit::offers).sum();
             assert_eq!(served, offers);
         }
     }
