@@ -165,12 +165,6 @@ impl ExportTally {
         }
     }
 
-    /// Takes one resource of the file being read (the last one pushed to `files`).
-    pub fn observe(&mut self, resource: &Value) {
-        let examined = self.examiner().examine(resource);
-        self.record(examined);
-    }
-
     /// What works a resource out apart from the tally (on any thread).
     pub(super) fn examiner(&self) -> Examiner {
         Examiner {
@@ -179,7 +173,8 @@ impl ExportTally {
         }
     }
 
-    /// Counts one examined resource into the file being read, in file order.
+    /// Counts one examined resource into the file being read (the last one pushed to
+    /// `files`), in file order.
     pub(super) fn record(&mut self, examined: Examined) {
         let Some(file) = self.files.last_mut() else {
             return;
