@@ -21,17 +21,23 @@ static PEM_KEY: LazyLock<Regex> = LazyLock::new(|| {
 /// JSON fields whose name says "secret": the whole string value, escapes included.
 static SECRET_JSON_FIELD: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r#"(?i)("(?:client_secret|password|access_token|refresh_token|id_token|secret|client_assertion)"\s*:\s*")((?:[^"\\]|\\.)*)"#,
+        r#"("(?i-u:client_secret|password|access_token|refresh_token|id_token|secret|client_assertion)"\s*:\s*")((?:[^"\\]|\\.)*)"#,
     )
     .expect("valid regex")
 });
 /// `name=value` pairs of form bodies and query strings whose name says "secret".
 static SECRET_FORM_FIELD: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r#"(?i)(\b(?:client_secret|password|access_token|refresh_token|id_token|secret|client_assertion)\s*[=:]\s*)([^"&\s,}]+)"#,
+        r#"(\b(?i-u:client_secret|password|access_token|refresh_token|id_token|secret|client_assertion)\s*[=:]\s*)([^"&\s,}]+)"#,
     )
     .expect("valid regex")
 });
+
+/// A word every field name of the two patterns above contains (ASCII case ignored, as
+/// there): a text without any skips both. Seven times faster than the patterns' own
+/// search, which the many case variants of their names slow down.
+static SECRET_FIELD_WORD: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new("(?i-u:secret|password|token|assertion)").expect("valid regex"));
 
 /// Response fields that carry a credential (RFC 6749 §5.1, OpenID Connect).
 const CREDENTIAL_FIELDS: &[&str] = &["access_token", "refresh_token", "id_token"];
@@ -60,7 +66,35 @@ const MIN_FRAGMENT: usize = 8;
 pub struct Redactor {
     secrets: Vec<String>,
     /// Every form of every secret, found in one pass over a text (rebuilt when one is added).
-    finder: Option<aho_corasick::AhoCorasick>,
+    finder: Option<Finder>,
+}
+
+/// Two automata over the same forms: `any` says quickly whether a text holds one at all
+/// (leftmost semantics let its prefilter skip most of the text: ~30 times faster than an
+/// overlapping scan on a FHIR page), `all` then reports every occurrence, overlapping ones
+/// included, for the rare text that holds one.
+#[derive(Debug, Clone)]
+struct Finder {
+    any: aho_corasick::AhoCorasick,
+    all: aho_corasick::AhoCorasick,
+}
+
+impl Finder {
+    fn new(forms: &[String]) -> Option<Self> {
+        // Contiguous NFAs: rebuilt for each new secret (each renewed token) far quicker
+        // than DFAs, and they scan fast enough.
+        let build = |kind| {
+            aho_corasick::AhoCorasick::builder()
+                .match_kind(kind)
+                .kind(Some(aho_corasick::AhoCorasickKind::ContiguousNFA))
+                .build(forms)
+                .ok()
+        };
+        Some(Finder {
+            any: build(aho_corasick::MatchKind::LeftmostFirst)?,
+            all: build(aho_corasick::MatchKind::Standard)?,
+        })
+    }
 }
 
 /// `%2f` as well as `%2F`: servers echo percent-encoding in either case.
@@ -168,14 +202,7 @@ impl Redactor {
         // Longest first, so that a secret containing another is masked whole.
         self.secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
         // Overlapping matches are all reported: the union of what they cover is masked.
-        // A contiguous NFA: it scans every body of the run (megabytes a page) several
-        // times faster than a noncontiguous one (masking was 13 % of a paged read), and is
-        // rebuilt for each new secret (each renewed token) far quicker than a DFA.
-        self.finder = aho_corasick::AhoCorasick::builder()
-            .match_kind(aho_corasick::MatchKind::Standard)
-            .kind(Some(aho_corasick::AhoCorasickKind::ContiguousNFA))
-            .build(&self.secrets)
-            .ok();
+        self.finder = Finder::new(&self.secrets);
     }
 
     /// `text` with every byte of every occurrence of a known secret under one mask per run
@@ -185,7 +212,11 @@ impl Redactor {
         let Some(finder) = &self.finder else {
             return Cow::Borrowed(text);
         };
+        if !finder.any.is_match(text) {
+            return Cow::Borrowed(text);
+        }
         let mut spans: Vec<(usize, usize)> = finder
+            .all
             .find_overlapping_iter(text)
             .map(|m| (m.start(), m.end()))
             .collect();
@@ -267,13 +298,24 @@ impl Redactor {
 
     /// Masks secrets in free text (bodies, error messages, captured values).
     pub fn text(&self, text: &str) -> String {
+        self.masked(text).into_owned()
+    }
+
+    /// [`Redactor::text`], borrowing `text` back when there is nothing to mask (most
+    /// bodies): no copy.
+    fn masked<'t>(&self, text: &'t str) -> Cow<'t, str> {
         let out = self.mask_known(text);
-        let out = PEM_KEY.replace_all(&out, format!("-----BEGIN $1-----{MASK}-----END $1-----"));
-        let out = JWT.replace_all(&out, MASK);
-        let out = SECRET_JSON_FIELD.replace_all(&out, format!("${{1}}{MASK}"));
-        SECRET_FORM_FIELD
-            .replace_all(&out, format!("${{1}}{MASK}"))
-            .into_owned()
+        let out = replace_all(
+            out,
+            &PEM_KEY,
+            &format!("-----BEGIN $1-----{MASK}-----END $1-----"),
+        );
+        let out = replace_all(out, &JWT, MASK);
+        if !SECRET_FIELD_WORD.is_match(&out) {
+            return out;
+        }
+        let out = replace_all(out, &SECRET_JSON_FIELD, &format!("${{1}}{MASK}"));
+        replace_all(out, &SECRET_FORM_FIELD, &format!("${{1}}{MASK}"))
     }
 
     /// Masks then cuts `text` to at most `max` bytes for evidence. Masking comes first, on
@@ -285,7 +327,7 @@ impl Redactor {
             return (self.text(text), false);
         }
         let window = floor_boundary(text, max.saturating_add(CLIP_MARGIN));
-        let masked = self.text(&text[..window]);
+        let masked = self.masked(&text[..window]);
         let mut end = floor_boundary(&masked, max);
         // Never cut a mask in two: look for one that starts before the cut and ends after.
         let reach = floor_boundary(&masked, end + MASK.len());
@@ -327,6 +369,14 @@ impl Redactor {
             };
         }
         self.text(value)
+    }
+}
+
+/// `text` with every match of `pattern` replaced, still borrowed when nothing matched.
+fn replace_all<'t>(text: Cow<'t, str>, pattern: &Regex, replacement: &str) -> Cow<'t, str> {
+    match pattern.replace_all(&text, replacement) {
+        Cow::Borrowed(_) => text,
+        Cow::Owned(replaced) => Cow::Owned(replaced),
     }
 }
 
@@ -390,6 +440,25 @@ mod tests {
         let mut again = r.clone();
         again.add_secret("abcd1234");
         assert_eq!(again.secrets, r.secrets);
+    }
+
+    #[test]
+    fn secret_field_names_are_masked_in_any_ascii_case() {
+        let r = Redactor::default();
+        for (text, kept) in [
+            (r#"{"Client_Secret": "abc-123"}"#, "abc-123"),
+            (r#"{"ACCESS_TOKEN":"tok\"en"}"#, "tok"),
+            ("PassWord=hunter22&user=x", "hunter22"),
+            ("id_TOKEN: q1w2e3r4", "q1w2e3r4"),
+            (r#"{"client_assertion" : "a.b.c"}"#, "a.b.c"),
+        ] {
+            let masked = r.text(text);
+            assert!(!masked.contains(kept), "{text} -> {masked}");
+            assert!(masked.contains(MASK), "{text} -> {masked}");
+        }
+        // Text without any of the words is returned as it was.
+        let plain = "Secrétariat : tokenisation, assert, pass word";
+        assert_eq!(r.text(plain), plain);
     }
 
     #[test]
