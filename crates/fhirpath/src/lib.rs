@@ -3,6 +3,7 @@
 //! Everything else in rorcheck sees `FhirPath::parse` and `FhirPath::evaluate` over
 //! `serde_json::Value`, so swapping the engine later touches this file only.
 
+mod document;
 mod explain;
 mod lex;
 
@@ -10,10 +11,10 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use octofhir_fhir_model::provider::{ElementInfo, ModelProvider, TypeInfo};
-use octofhir_fhirpath::core::value::utils::json_to_fhirpath_value_arc;
 use octofhir_fhirpath::{Collection, EvaluationContext, FhirPathEngine};
 use serde_json::Value;
 
+pub use document::Document;
 pub use explain::sub_expressions;
 
 /// Why an expression could not be parsed or evaluated.
@@ -87,15 +88,26 @@ impl FhirPath {
         self.evaluate_shared(expr, &Arc::new(input.clone())).await
     }
 
-    /// Evaluates `expr` on a shared JSON document without copying it: the engine reads the
-    /// resource behind the `Arc`, so a step's assertions share one parsed body.
+    /// Evaluates `expr` on a shared JSON document (the engine's tree is built from it
+    /// for this evaluation: [`FhirPath::evaluate_document`] shares one between several).
     pub async fn evaluate_shared(
         &self,
         expr: &str,
         input: &Arc<Value>,
     ) -> Result<Vec<Value>, FhirPathError> {
+        self.evaluate_document(expr, &Document::from_value(input))
+            .await
+    }
+
+    /// Evaluates `expr` on a document built once: a step's assertions and captures share
+    /// it, none copies the body.
+    pub async fn evaluate_document(
+        &self,
+        expr: &str,
+        input: &Document,
+    ) -> Result<Vec<Value>, FhirPathError> {
         check_size(expr)?;
-        let root = Collection::single(json_to_fhirpath_value_arc(input.clone()));
+        let root = Collection::single(input.value());
         let ctx = EvaluationContext::new(root, self.model.clone(), None, None, None);
         let result =
             self.engine

@@ -48,10 +48,10 @@ pub(super) async fn fhirpath(
         FhirPathExpect::Exists(true) => format!("{}.exists()", spec.expr),
         FhirPathExpect::Exists(false) => format!("{}.empty()", spec.expr),
     };
-    let results = match resp.json_shared() {
+    let results = match resp.document() {
         Err(reason) => return Verdict::error(expected, reason.to_string()),
         Ok(None) => Vec::new(),
-        Ok(Some(json)) => match fp.evaluate_shared(&spec.expr, json).await {
+        Ok(Some(document)) => match fp.evaluate_document(&spec.expr, document).await {
             Ok(r) => r,
             Err(e) => return Verdict::error(expected, e.to_string()),
         },
@@ -107,12 +107,12 @@ pub(super) async fn explain_fhirpath(
     resp: &ResponseView<'_>,
     fp: &FhirPath,
 ) -> Vec<String> {
-    let Ok(Some(json)) = resp.json_shared() else {
+    let Ok(Some(document)) = resp.document() else {
         return Vec::new();
     };
     let mut lines = Vec::new();
     for sub in rorcheck_fhirpath::sub_expressions(&spec.expr) {
-        let line = match fp.evaluate_shared(&sub, json).await {
+        let line = match fp.evaluate_document(&sub, document).await {
             Ok(values) => {
                 let shown: Vec<String> = values.iter().take(EXPLAIN_ITEMS).map(item).collect();
                 let more = if values.len() > EXPLAIN_ITEMS {

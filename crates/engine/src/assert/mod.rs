@@ -11,7 +11,7 @@ use reqwest::header::HeaderMap;
 use serde_json::Value;
 
 use rorcheck_conformance::Aspects;
-use rorcheck_fhirpath::FhirPath;
+use rorcheck_fhirpath::{Document, FhirPath};
 pub use rorcheck_outcome::Status;
 use rorcheck_scenario::{
     Check, ConformanceAspect, ConformanceSpec, ConnectionExpectation, StatusSpec,
@@ -63,8 +63,9 @@ pub(crate) struct ResponseView<'a> {
     pub body: &'a [u8],
     /// The request and run the conformance checks judge against.
     pub conformance: rorcheck_conformance::Context,
-    /// Shared so that FHIRPath reads it without a copy per assertion.
-    json: OnceLock<Result<std::sync::Arc<Value>, NotJson>>,
+    json: OnceLock<Result<Value, NotJson>>,
+    /// The body as FHIRPath reads it, built once for all the step's expressions.
+    document: OnceLock<Result<Document, NotJson>>,
 }
 
 impl<'a> ResponseView<'a> {
@@ -75,6 +76,7 @@ impl<'a> ResponseView<'a> {
             body,
             conformance: rorcheck_conformance::Context::default(),
             json: OnceLock::new(),
+            document: OnceLock::new(),
         }
     }
 
@@ -86,25 +88,42 @@ impl<'a> ResponseView<'a> {
     /// The body as JSON. An empty body is `Ok(None)`: a missing resource is the server's
     /// fault (a failure), whereas a body that is not JSON cannot be evaluated (an error).
     pub fn json(&self) -> Result<Option<&Value>, NotJson> {
-        self.json_shared().map(|v| v.map(|arc| &**arc))
-    }
-
-    /// The body as JSON, shared (for FHIRPath, which reads it without copying).
-    pub fn json_shared(&self) -> Result<Option<&std::sync::Arc<Value>>, NotJson> {
-        if self.body.iter().all(u8::is_ascii_whitespace) {
+        if self.is_empty() {
             return Ok(None);
         }
         self.json
             .get_or_init(|| {
-                serde_json::from_slice(self.body)
-                    .map(std::sync::Arc::new)
-                    .map_err(|e| NotJson {
-                        reason: e.to_string(),
-                    })
+                serde_json::from_slice(self.body).map_err(|e| NotJson {
+                    reason: e.to_string(),
+                })
             })
             .as_ref()
             .map(Some)
             .map_err(Clone::clone)
+    }
+
+    /// The body as FHIRPath reads it (empty and not-JSON bodies as for [`Self::json`]):
+    /// converted from the parsed JSON when an assertion already parsed it, else parsed
+    /// straight into the engine's tree.
+    pub fn document(&self) -> Result<Option<&Document>, NotJson> {
+        if self.is_empty() {
+            return Ok(None);
+        }
+        self.document
+            .get_or_init(|| match self.json.get() {
+                Some(Ok(json)) => Ok(Document::from_value(json)),
+                Some(Err(e)) => Err(e.clone()),
+                None => Document::parse(self.body).map_err(|e| NotJson {
+                    reason: e.to_string(),
+                }),
+            })
+            .as_ref()
+            .map(Some)
+            .map_err(Clone::clone)
+    }
+
+    fn is_empty(&self) -> bool {
+        self.body.iter().all(u8::is_ascii_whitespace)
     }
 }
 

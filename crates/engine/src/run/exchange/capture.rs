@@ -25,8 +25,8 @@ pub(crate) async fn capture_value(
             .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
             .ok_or_else(|| CaptureError::NoHeader(name.clone())),
         CaptureSource::FhirPath(expr) => {
-            let json = view.json_shared()?.ok_or(CaptureError::EmptyBody)?;
-            let results = fhirpath.evaluate_shared(expr, json).await?;
+            let document = view.document()?.ok_or(CaptureError::EmptyBody)?;
+            let results = fhirpath.evaluate_document(expr, document).await?;
             match results.first() {
                 Some(Value::String(s)) => Ok(s.clone()),
                 Some(other) => Ok(other.to_string()),

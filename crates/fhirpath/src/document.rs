@@ -1,0 +1,258 @@
+//! A JSON document ready for the engine, built once per response and shared by every
+//! expression evaluated on it.
+//!
+//! The engine works on its own tree (`FhirNode`), which it would otherwise build from a
+//! `serde_json::Value` at every evaluation: a full copy of the body each time. A
+//! [`Document`] is that tree, built either straight from the body's bytes (no `Value` in
+//! between) or from a `Value` already parsed; cloning it is a reference count.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::Arc;
+
+use octofhir_fhirpath::FhirPathValue;
+use octofhir_fhirpath::core::node::FhirNode;
+use octofhir_fhirpath::core::value::utils::json_to_fhirpath_value_arc;
+use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_json::Value;
+
+/// A document the engine reads without copying it.
+#[derive(Debug, Clone)]
+pub struct Document(Root);
+
+#[derive(Debug, Clone)]
+enum Root {
+    /// An object the engine takes as a resource: its tree, shared.
+    Resource(FhirNode),
+    /// Anything else (an array, a primitive, an object shaped like a Quantity, which the
+    /// engine converts on its own terms): kept as JSON and handed over as it would be.
+    Other(Arc<Value>),
+}
+
+impl Document {
+    /// The document of a JSON text, parsed into the engine's tree directly. Accepts and
+    /// refuses exactly what `serde_json::from_slice::<Value>` does, with the same error
+    /// (same nesting limit), and keeps the last of duplicate keys where the first stood,
+    /// as a `Value` does.
+    pub fn parse(bytes: &[u8]) -> Result<Self, serde_json::Error> {
+        let mut de = serde_json::Deserializer::from_slice(bytes);
+        let node = NodeSeed.deserialize(&mut de)?;
+        de.end()?;
+        Ok(Document::from_node(node))
+    }
+
+    /// The document of a JSON value already parsed.
+    pub fn from_value(value: &Value) -> Self {
+        match value {
+            Value::Object(map)
+                if !quantity_shaped(map.contains_key("value"), || {
+                    map.contains_key("unit") || map.contains_key("code")
+                }) =>
+            {
+                Document(Root::Resource(FhirNode::from_json(value)))
+            }
+            other => Document(Root::Other(Arc::new(other.clone()))),
+        }
+    }
+
+    fn from_node(node: FhirNode) -> Self {
+        let is_resource = node.as_object().is_some_and(|entries| {
+            let has = |key: &str| entries.iter().any(|(k, _)| &**k == key);
+            !quantity_shaped(has("value"), || has("unit") || has("code"))
+        });
+        if is_resource {
+            Document(Root::Resource(node))
+        } else {
+            Document(Root::Other(Arc::new(node.to_json())))
+        }
+    }
+
+    /// The engine's value for this document: what `json_to_fhirpath_value_arc` makes of
+    /// the same JSON, without rebuilding the tree.
+    pub(crate) fn value(&self) -> FhirPathValue {
+        match &self.0 {
+            Root::Resource(node) => FhirPathValue::resource_from_node(node.clone()),
+            Root::Other(json) => json_to_fhirpath_value_arc(json.clone()),
+        }
+    }
+
+    /// The document as JSON (tests compare both ways of building it).
+    pub fn to_json(&self) -> Value {
+        match &self.0 {
+            Root::Resource(node) => node.to_json(),
+            Root::Other(json) => Value::clone(json),
+        }
+    }
+}
+
+/// The engine reads an object holding `value` and `unit` or `code` as a Quantity, not as
+/// a resource.
+fn quantity_shaped(has_value: bool, has_unit_or_code: impl FnOnce() -> bool) -> bool {
+    has_value && has_unit_or_code()
+}
+
+/// Objects with more keys than this find duplicates through a map rather than a scan, so
+/// that a hostile body with many keys costs linear time.
+const SCANNED_KEYS: usize = 16;
+
+struct NodeSeed;
+
+impl<'de> DeserializeSeed<'de> for NodeSeed {
+    type Value = FhirNode;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<FhirNode, D::Error> {
+        deserializer.deserialize_any(NodeVisitor)
+    }
+}
+
+struct NodeVisitor;
+
+impl<'de> Visitor<'de> for NodeVisitor {
+    type Value = FhirNode;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("any valid JSON value")
+    }
+
+    fn visit_bool<E>(self, b: bool) -> Result<FhirNode, E> {
+        Ok(FhirNode::Bool(b))
+    }
+
+    fn visit_i64<E>(self, n: i64) -> Result<FhirNode, E> {
+        Ok(FhirNode::Number(n.into()))
+    }
+
+    fn visit_u64<E>(self, n: u64) -> Result<FhirNode, E> {
+        Ok(FhirNode::Number(n.into()))
+    }
+
+    fn visit_f64<E>(self, n: f64) -> Result<FhirNode, E> {
+        // As `Value` does: a non-finite float (not produced by the JSON parser) is null.
+        Ok(serde_json::Number::from_f64(n).map_or(FhirNode::Null, FhirNode::Number))
+    }
+
+    fn visit_str<E: de::Error>(self, s: &str) -> Result<FhirNode, E> {
+        Ok(FhirNode::Str(Arc::from(s)))
+    }
+
+    fn visit_string<E: de::Error>(self, s: String) -> Result<FhirNode, E> {
+        Ok(FhirNode::Str(Arc::from(s)))
+    }
+
+    fn visit_none<E>(self) -> Result<FhirNode, E> {
+        Ok(FhirNode::Null)
+    }
+
+    fn visit_unit<E>(self) -> Result<FhirNode, E> {
+        Ok(FhirNode::Null)
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<FhirNode, D::Error> {
+        NodeSeed.deserialize(deserializer)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<FhirNode, A::Error> {
+        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(4096));
+        while let Some(item) = seq.next_element_seed(NodeSeed)? {
+            items.push(item);
+        }
+        Ok(FhirNode::Array(items.into()))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<FhirNode, A::Error> {
+        let mut entries: Vec<(Arc<str>, FhirNode)> = Vec::new();
+        let mut positions: Option<HashMap<Arc<str>, usize>> = None;
+        while let Some(key) = map.next_key::<String>()? {
+            let value = map.next_value_seed(NodeSeed)?;
+            let key: Arc<str> = Arc::from(key);
+            let existing = match &positions {
+                Some(index) => index.get(&key).copied(),
+                None => entries.iter().position(|(k, _)| *k == key),
+            };
+            match existing {
+                Some(at) => entries[at].1 = value,
+                None => {
+                    if let Some(index) = &mut positions {
+                        index.insert(key.clone(), entries.len());
+                    }
+                    entries.push((key, value));
+                    if positions.is_none() && entries.len() > SCANNED_KEYS {
+                        positions = Some(
+                            entries
+                                .iter()
+                                .enumerate()
+                                .map(|(i, (k, _))| (k.clone(), i))
+                                .collect(),
+                        );
+                    }
+                }
+            }
+        }
+        Ok(FhirNode::Object(entries.into()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn both_ways(text: &str) -> (Value, Value) {
+        let direct = Document::parse(text.as_bytes()).expect("parses").to_json();
+        let value: Value = serde_json::from_str(text).expect("parses");
+        (direct, Document::from_value(&value).to_json())
+    }
+
+    #[test]
+    fn parsing_directly_builds_what_converting_a_value_builds() {
+        let offers = include_str!("../../../fixtures/dataset/HealthcareService.ndjson");
+        let organizations = include_str!("../../../fixtures/dataset/Organization.ndjson");
+        for line in offers.lines().chain(organizations.lines()).take(200) {
+            let (direct, converted) = both_ways(line);
+            assert_eq!(direct, converted);
+            assert_eq!(direct, serde_json::from_str::<Value>(line).expect("parses"));
+        }
+        for text in [
+            "[1, -2, 3.5e3, \"é\\u00e9\", null, true, {}]",
+            "\"text\"",
+            "42",
+            r#"{"value": 3, "unit": "mg"}"#,
+            r#"{"a": 1, "b": 2, "a": 3}"#,
+        ] {
+            let (direct, converted) = both_ways(text);
+            assert_eq!(direct, converted, "{text}");
+        }
+    }
+
+    #[test]
+    fn duplicate_keys_keep_the_last_value_in_the_first_place_in_small_and_large_objects() {
+        let small = r#"{"a": 1, "b": 2, "a": 3}"#;
+        let (direct, _) = both_ways(small);
+        assert_eq!(
+            serde_json::to_string(&direct).expect("json"),
+            r#"{"a":3,"b":2}"#
+        );
+        let mut large = String::from("{");
+        for i in 0..40 {
+            large.push_str(&format!("\"k{i}\": {i},"));
+        }
+        large.push_str("\"k3\": \"again\", \"k39\": null}");
+        let (direct, converted) = both_ways(&large);
+        assert_eq!(direct, converted);
+        assert_eq!(
+            direct,
+            serde_json::from_str::<Value>(&large).expect("parses")
+        );
+    }
+
+    #[test]
+    fn what_a_value_refuses_is_refused_with_the_same_error() {
+        let deep = format!("{}{}", "[".repeat(200), "]".repeat(200));
+        for bad in ["", "{", "{\"a\" 1}", "[1,]", "nul", "1 2", deep.as_str()] {
+            let direct = Document::parse(bad.as_bytes()).expect_err(bad).to_string();
+            let value = serde_json::from_str::<Value>(bad)
+                .expect_err(bad)
+                .to_string();
+            assert_eq!(direct, value, "{bad}");
+        }
+    }
+}
