@@ -21,3 +21,4 @@ mod oauth;
 mod observe;
 mod redaction;
 mod report_browser;
+mod reports;

@@ -31,6 +31,10 @@ pub struct RecordedResponse {
     pub body_bytes: usize,
     /// Whether `body` was cut.
     pub body_truncated: bool,
+    /// Whether a report kept only the start of `body` (a passing step's, in
+    /// `report.json`); the evidence archive's HAR has it whole.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub body_abridged: bool,
 }
 
 /// When an exchange happened and how long it took.

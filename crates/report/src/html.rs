@@ -226,9 +226,7 @@ fn curl(ex: &rorcheck_http::Exchange) -> String {
     out
 }
 
-/// How much of a passing step's response body the page shows: the reader checks what
-/// failed; everything is kept in report.json and the dossier's session.har.
-const PASSING_BODY_SHOWN: usize = 2048;
+use crate::PASSING_BODY_SHOWN;
 
 fn exchange_views(step: &StepResult) -> Vec<ExchangeView> {
     let passed = step.status == Status::Passed;
@@ -243,14 +241,7 @@ fn exchange_views(step: &StepResult) -> Vec<ExchangeView> {
         .collect()
 }
 
-/// The start of a body, cut at a character boundary.
-fn head(body: &str, max: usize) -> &str {
-    let mut end = max.min(body.len());
-    while !body.is_char_boundary(end) {
-        end -= 1;
-    }
-    &body[..end]
-}
+use crate::head;
 
 fn exchange_view(
     ex: &rorcheck_http::Exchange,

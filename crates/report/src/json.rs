@@ -4,8 +4,12 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use rorcheck_engine::run::result::{Status, StepResult};
 use rorcheck_engine::run::result::{TargetInfo, ToolInfo};
 use rorcheck_engine::run::{Counts, RunReport, ScenarioResult};
+use rorcheck_http::RecordedResponse;
+
+use crate::PASSING_BODY_SHOWN;
 use rorcheck_observe::ObserveReport;
 use rorcheck_scenario::Priority;
 
@@ -48,7 +52,58 @@ struct JsonReport<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     alternate_target: Option<&'a TargetInfo>,
     summary: Summary,
-    scenarios: &'a [ScenarioResult],
+    scenarios: Abridged<'a>,
+}
+
+/// The scenarios with their passing steps' response bodies cut to their start
+/// ([`crate::PASSING_BODY_SHOWN`], marked `body_abridged`): a run of 2,000 searches kept
+/// 100 MB of bodies nobody reads here, and escaping them was most of the report's cost.
+/// Failed and errored steps keep their bodies whole.
+struct Abridged<'a>(&'a [ScenarioResult]);
+
+impl Serialize for Abridged<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq;
+        let mut seq = serializer.serialize_seq(Some(self.0.len()))?;
+        for scenario in self.0 {
+            if scenario.steps.iter().any(abridgeable) {
+                seq.serialize_element(&abridged(scenario))?;
+            } else {
+                seq.serialize_element(scenario)?;
+            }
+        }
+        seq.end()
+    }
+}
+
+fn abridgeable(step: &StepResult) -> bool {
+    step.status == Status::Passed && step_responses(step).any(|r| r.body.len() > PASSING_BODY_SHOWN)
+}
+
+fn step_responses(step: &StepResult) -> impl Iterator<Item = &RecordedResponse> {
+    step.exchange
+        .iter()
+        .chain(step.follow_ups.iter().map(|f| &f.exchange))
+        .filter_map(|e| e.response.as_ref())
+}
+
+/// A copy of `scenario` with the bodies of its passing steps cut.
+fn abridged(scenario: &ScenarioResult) -> ScenarioResult {
+    let mut copy = scenario.clone();
+    for step in copy.steps.iter_mut().filter(|s| s.status == Status::Passed) {
+        let exchanges = step
+            .exchange
+            .iter_mut()
+            .chain(step.follow_ups.iter_mut().map(|f| &mut f.exchange));
+        for response in exchanges.filter_map(|e| e.response.as_mut()) {
+            if response.body.len() > PASSING_BODY_SHOWN {
+                let kept = crate::head(&response.body, PASSING_BODY_SHOWN).len();
+                response.body.truncate(kept);
+                response.body_abridged = true;
+            }
+        }
+    }
+    copy
 }
 
 /// The run's verdict as `report.json` writes it.
@@ -95,7 +150,7 @@ pub fn write(report: &RunReport, out: impl std::io::Write) -> Result<(), serde_j
             verdict: verdict(report),
             by_priority,
         },
-        scenarios: &report.scenarios,
+        scenarios: Abridged(&report.scenarios),
     };
     serde_json::to_writer_pretty(out, &doc)
 }

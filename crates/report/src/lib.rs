@@ -154,6 +154,20 @@ pub struct Written {
     pub har: Option<PathBuf>,
 }
 
+/// How much of a passing step's response body the reports keep (`report.html` shows it,
+/// `report.json` keeps it): the reader checks what failed; every body is whole (up to the
+/// evidence limit) in the dossier's `session.har` (`--evidence`).
+pub const PASSING_BODY_SHOWN: usize = 2048;
+
+/// The start of a body, cut at a character boundary.
+pub(crate) fn head(body: &str, max: usize) -> &str {
+    let mut end = max.min(body.len());
+    while !body.is_char_boundary(end) {
+        end -= 1;
+    }
+    &body[..end]
+}
+
 /// Writes every format of `doc` into `dir`. Each is written to a `.part` file first and
 /// renamed only once all of them were written, so a rendering or disk error leaves no partial
 /// set of reports (and no half-written file under a report's name).

@@ -42,6 +42,7 @@ pub(crate) fn record_response(resp: &ReceivedResponse, redactor: &Redactor) -> R
         body,
         body_bytes: resp.body.len(),
         body_truncated: truncated,
+        body_abridged: false,
     }
 }
 

@@ -1,0 +1,59 @@
+//! What `report.json` keeps of the bodies: a passing step's start, a failing step's whole.
+
+use rorcheck::mock::{MockOptions, MockServer};
+use rorcheck_embedded::secret_target;
+use serde_json::Value;
+
+const SCENARIO: &str = r#"
+id: BODY-001
+title: "Corps gardés dans report.json"
+description: une étape réussie, une étape échouée, sur la même recherche
+priority: 3
+modality: recherche
+steps:
+  - name: réussie
+    request:
+      path: /HealthcareService
+      query:
+        - _count: 20
+    expect:
+      - status: 200
+  - name: échouée
+    request:
+      path: /HealthcareService
+      query:
+        - _count: 20
+    expect:
+      - status: 404
+"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn report_json_keeps_the_start_of_passing_bodies_and_failing_bodies_whole() {
+    let mock = MockServer::start(MockOptions::default())
+        .await
+        .expect("mock");
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("body.yaml"), SCENARIO).expect("write");
+    let set = rorcheck::scenario::load(&[dir.path().to_owned()]).expect("loads");
+    let runner = rorcheck_embedded::runner(secret_target(&mock).expect("target"))
+        .await
+        .expect("engine");
+    let report = runner.run(&set, 1, |_| {}).await;
+    let json: Value = serde_json::from_str(&rorcheck::report::json::render(&report).expect("json"))
+        .expect("json");
+    let steps = &json["scenarios"][0]["steps"];
+    let response = |n: usize| &steps[n]["exchange"]["response"];
+    let (passed, failed) = (response(0), response(1));
+    assert_eq!(steps[0]["status"], "passed");
+    assert_eq!(steps[1]["status"], "failed");
+    // Both are the same search: a page of 20 offers, far over the kept start.
+    let whole = failed["body_bytes"].as_u64().expect("size");
+    assert!(whole > 20_000, "{whole}");
+    assert_eq!(failed["body"].as_str().expect("body").len() as u64, whole);
+    assert!(failed.get("body_abridged").is_none());
+    let kept = passed["body"].as_str().expect("body");
+    assert!(kept.len() <= rorcheck::report::PASSING_BODY_SHOWN && kept.len() > 1000);
+    assert!(kept.starts_with(r#"{"resourceType":"Bundle""#), "{kept}");
+    assert_eq!(passed["body_abridged"], true);
+    assert_eq!(passed["body_bytes"].as_u64(), Some(whole));
+}
