@@ -92,6 +92,8 @@ fn write_hurl(dir: &Path, base: &str) -> Vec<PathBuf> {
 
 struct Measure {
     wall: Duration,
+    /// User and system CPU time: steadier than wall time on a shared machine.
+    cpu: Duration,
     peak_mib: f64,
     ok: bool,
 }
@@ -113,8 +115,10 @@ fn measure(cmd: &mut Command) -> Measure {
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
     let waited = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
     let wall = start.elapsed();
+    let time = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
     Measure {
         wall,
+        cpu: time(usage.ru_utime) + time(usage.ru_stime),
         peak_mib: usage.ru_maxrss as f64 / 1024.0,
         ok: waited == pid && libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
     }
@@ -127,9 +131,12 @@ fn median(mut rounds: Vec<Measure>) -> Measure {
     let mid = rounds.len() / 2;
     rounds.sort_by(|a, b| a.peak_mib.total_cmp(&b.peak_mib));
     let peak_mib = rounds[mid].peak_mib;
+    rounds.sort_by_key(|m| m.cpu);
+    let cpu = rounds[mid].cpu;
     rounds.sort_by_key(|m| m.wall);
     Measure {
         wall: rounds[mid].wall,
+        cpu,
         peak_mib,
         ok,
     }
@@ -213,9 +220,10 @@ fn main() {
         let r = median(ours);
         let r_rate = requests / r.wall.as_secs_f64();
         println!(
-            "  jobs {jobs}: rorcheck {:>7.0} requests/s ({:.2} s, peak {:.0} MiB){}",
+            "  jobs {jobs}: rorcheck {:>7.0} requests/s ({:.2} s, {:.2} s CPU, peak {:.0} MiB){}",
             r_rate,
             r.wall.as_secs_f64(),
+            r.cpu.as_secs_f64(),
             r.peak_mib,
             if r.ok { "" } else { " — a run did not pass" }
         );
@@ -230,12 +238,14 @@ fn main() {
         let h = median(theirs);
         let h_rate = requests / h.wall.as_secs_f64();
         println!(
-            "           Hurl     {:>7.0} requests/s ({:.2} s, peak {:.0} MiB){} — rorcheck/Hurl {:.2}× (goal ≥ 2×), memory {:.2}×",
+            "           Hurl     {:>7.0} requests/s ({:.2} s, {:.2} s CPU, peak {:.0} MiB){} — rorcheck/Hurl {:.2}× (goal ≥ 2×), CPU {:.2}×, memory {:.2}×",
             h_rate,
             h.wall.as_secs_f64(),
+            h.cpu.as_secs_f64(),
             h.peak_mib,
             if h.ok { "" } else { " — a run did not pass" },
             r_rate / h_rate,
+            r.cpu.as_secs_f64() / h.cpu.as_secs_f64().max(1e-9),
             r.peak_mib / h.peak_mib.max(1.0)
         );
     }
