@@ -123,6 +123,8 @@ async fn runner(args: &RunArgs, targets: Vec<Target>) -> Result<Runner, CliError
         Runner::new(client, fhirpath.clone(), target, Redactor::default())
             .with_conformance(args.check_all, args.strict)
             .with_fail_fast(args.fail_fast)
+            // Only the evidence archive shows passing steps' bodies whole.
+            .with_whole_bodies(args.evidence.is_some())
     };
     let mut targets = targets.into_iter();
     let Some(primary) = targets.next() else {

@@ -156,3 +156,17 @@ pub fn doctor_args(cfg: &Path, env: &str) -> Vec<String> {
         env.into(),
     ]
 }
+
+/// The files of a zip archive by name.
+pub fn unzip(path: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    use std::io::Read;
+    let mut archive = zip::ZipArchive::new(std::fs::File::open(path).expect("zip")).expect("zip");
+    (0..archive.len())
+        .map(|i| {
+            let mut f = archive.by_index(i).expect("entry");
+            let mut bytes = Vec::new();
+            f.read_to_end(&mut bytes).expect("read");
+            (f.name().expect("name").into_owned(), bytes)
+        })
+        .collect()
+}

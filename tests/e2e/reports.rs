@@ -57,3 +57,53 @@ async fn report_json_keeps_the_start_of_passing_bodies_and_failing_bodies_whole(
     assert_eq!(passed["body_abridged"], true);
     assert_eq!(passed["body_bytes"].as_u64(), Some(whole));
 }
+
+#[test]
+fn a_run_keeps_passing_bodies_whole_only_for_its_evidence_archive() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let scenarios = dir.path().join("scenarios");
+    std::fs::create_dir_all(&scenarios).expect("dir");
+    std::fs::write(scenarios.join("body.yaml"), SCENARIO).expect("write");
+    let run = |reports: &str, evidence: Option<&std::path::Path>| {
+        let mut cmd = crate::common::rorcheck_command();
+        cmd.args(["run", "--quiet", "--report-dir"])
+            .arg(dir.path().join(reports))
+            .arg(&scenarios);
+        if let Some(zip) = evidence {
+            cmd.arg("--evidence").arg(zip);
+        }
+        let out = cmd.output().expect("runs");
+        // The failing step fails the run: exit 1, reports written.
+        assert_eq!(out.status.code(), Some(1), "{out:?}");
+        let json = std::fs::read(dir.path().join(reports).join("report.json")).expect("report");
+        serde_json::from_slice::<Value>(&json).expect("json")
+    };
+    let passing_body =
+        |report: &Value| report["scenarios"][0]["steps"][0]["exchange"]["response"].clone();
+
+    // Without an archive: the start of the passing body, in the report as in memory.
+    let report = run("plain", None);
+    let passed = passing_body(&report);
+    assert_eq!(passed["body_abridged"], true);
+    assert!(passed["body"].as_str().expect("body").len() <= rorcheck::report::PASSING_BODY_SHOWN);
+
+    // With one: the report is the same, the archive's HAR has the body whole.
+    let zip = dir.path().join("dossier.zip");
+    let report = run("evidence", Some(&zip));
+    let passed = passing_body(&report);
+    assert_eq!(passed["body_abridged"], true);
+    let whole = passed["body_bytes"].as_u64().expect("size") as usize;
+    let files = crate::common::unzip(&zip);
+    let har: Value = serde_json::from_slice(&files["session.har"]).expect("HAR");
+    let sizes: Vec<usize> = har["log"]["entries"]
+        .as_array()
+        .expect("entries")
+        .iter()
+        .filter_map(|e| e["response"]["content"]["text"].as_str())
+        .map(str::len)
+        .collect();
+    assert!(
+        sizes.len() >= 2 && sizes.iter().all(|n| *n > 20_000),
+        "{sizes:?} / {whole}"
+    );
+}

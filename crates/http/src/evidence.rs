@@ -5,6 +5,11 @@ use serde::Serialize;
 /// Bodies are kept up to this size in reports; the full body is still used for assertions.
 pub const MAX_EVIDENCE_BODY: usize = 512 * 1024;
 
+/// How much of a passing step's response body the reports keep (`report.html` shows it,
+/// `report.json` keeps it): the reader checks what failed. A run with an evidence archive
+/// keeps every body whole (up to [`MAX_EVIDENCE_BODY`]) for its `session.har`.
+pub const PASSING_BODY_KEPT: usize = 2048;
+
 /// A request as the reports show it, secrets masked.
 #[derive(Debug, Clone, Serialize)]
 pub struct RecordedRequest {
@@ -35,6 +40,23 @@ pub struct RecordedResponse {
     /// `report.json`); the evidence archive's HAR has it whole.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub body_abridged: bool,
+}
+
+impl RecordedResponse {
+    /// Keeps the first `max` bytes of the body (cut at a character boundary), marked
+    /// `body_abridged`, and gives the rest of its memory back.
+    pub fn abridge(&mut self, max: usize) {
+        if self.body.len() <= max {
+            return;
+        }
+        let mut end = max;
+        while !self.body.is_char_boundary(end) {
+            end -= 1;
+        }
+        self.body.truncate(end);
+        self.body.shrink_to_fit();
+        self.body_abridged = true;
+    }
 }
 
 /// When an exchange happened and how long it took.

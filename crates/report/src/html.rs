@@ -249,7 +249,8 @@ fn exchange_view(
     passed: bool,
 ) -> ExchangeView {
     let resp = ex.response.as_ref();
-    let abridged = passed && resp.is_some_and(|r| r.body.len() > PASSING_BODY_SHOWN);
+    let abridged =
+        passed && resp.is_some_and(|r| r.body_abridged || r.body.len() > PASSING_BODY_SHOWN);
     let (response_body, response_note) = match resp {
         None => (String::new(), Some(t!(Lang::current(), "note-no-response"))),
         Some(r) if abridged => (

@@ -91,17 +91,8 @@ fn step_responses(step: &StepResult) -> impl Iterator<Item = &RecordedResponse> 
 fn abridged(scenario: &ScenarioResult) -> ScenarioResult {
     let mut copy = scenario.clone();
     for step in copy.steps.iter_mut().filter(|s| s.status == Status::Passed) {
-        let exchanges = step
-            .exchange
-            .iter_mut()
-            .chain(step.follow_ups.iter_mut().map(|f| &mut f.exchange));
-        for response in exchanges.filter_map(|e| e.response.as_mut()) {
-            if response.body.len() > PASSING_BODY_SHOWN {
-                let kept = crate::head(&response.body, PASSING_BODY_SHOWN).len();
-                response.body.truncate(kept);
-                response.body_abridged = true;
-            }
-        }
+        step.responses_mut()
+            .for_each(|r| r.abridge(PASSING_BODY_SHOWN));
     }
     copy
 }

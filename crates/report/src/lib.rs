@@ -154,10 +154,7 @@ pub struct Written {
     pub har: Option<PathBuf>,
 }
 
-/// How much of a passing step's response body the reports keep (`report.html` shows it,
-/// `report.json` keeps it): the reader checks what failed; every body is whole (up to the
-/// evidence limit) in the dossier's `session.har` (`--evidence`).
-pub const PASSING_BODY_SHOWN: usize = 2048;
+pub use rorcheck_http::evidence::PASSING_BODY_KEPT as PASSING_BODY_SHOWN;
 
 /// The start of a body, cut at a character boundary.
 pub(crate) fn head(body: &str, max: usize) -> &str {

@@ -83,19 +83,6 @@ async fn run_and_observe_reports_speak_one_vocabulary() {
 }
 
 /// The files of a zip, by name.
-fn unzip(path: &std::path::Path) -> std::collections::BTreeMap<String, Vec<u8>> {
-    use std::io::Read;
-    let mut archive = zip::ZipArchive::new(std::fs::File::open(path).expect("zip")).expect("zip");
-    (0..archive.len())
-        .map(|i| {
-            let mut f = archive.by_index(i).expect("entry");
-            let mut bytes = Vec::new();
-            f.read_to_end(&mut bytes).expect("read");
-            (f.name().expect("name").into_owned(), bytes)
-        })
-        .collect()
-}
-
 fn assert_dossier(files: &std::collections::BTreeMap<String, Vec<u8>>, mode: &str, secret: &str) {
     use sha2::Digest;
     let names: Vec<&str> = files.keys().map(String::as_str).collect();
@@ -159,7 +146,7 @@ fn the_readiness_dossier_holds_the_reports_the_exchanges_and_their_digests() {
         &[("RORCHECK_DEMO_SECRET", secret)],
     );
     assert_eq!(code, Some(0), "{console}");
-    assert_dossier(&unzip(&zip), "observe", secret);
+    assert_dossier(&crate::common::unzip(&zip), "observe", secret);
 
     // run: the same dossier from the binary.
     let zip = dir.path().join("dossier-run.zip");
@@ -173,7 +160,7 @@ fn the_readiness_dossier_holds_the_reports_the_exchanges_and_their_digests() {
         .output()
         .expect("runs");
     assert!(out.status.success(), "{out:?}");
-    let files = unzip(&zip);
+    let files = crate::common::unzip(&zip);
     assert_dossier(&files, "run", "eyJhbGciOi");
     // The secret of the embedded client is random: every place it went shows the mask.
     for (name, bytes) in &files {

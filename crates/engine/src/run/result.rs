@@ -126,6 +126,14 @@ pub struct StepResult {
 }
 
 impl StepResult {
+    /// The responses recorded for this step: its own and those of its follow-ups.
+    pub fn responses_mut(&mut self) -> impl Iterator<Item = &mut rorcheck_http::RecordedResponse> {
+        self.exchange
+            .iter_mut()
+            .chain(self.follow_ups.iter_mut().map(|f| &mut f.exchange))
+            .filter_map(|e| e.response.as_mut())
+    }
+
     /// A step about to run: passed until something says otherwise.
     pub fn new(name: String, line: u64) -> Self {
         StepResult {

@@ -14,6 +14,7 @@ use super::result::{Cause, RunReport, ScenarioResult, Status, TargetInfo, ToolIn
 use super::step::run_step;
 use crate::config::Target;
 use rorcheck_fhirpath::FhirPath;
+use rorcheck_http::evidence::PASSING_BODY_KEPT;
 use rorcheck_http::{HttpClient, Redactor};
 use rorcheck_scenario::{Flow, Scenario, ScenarioSet};
 
@@ -39,6 +40,9 @@ pub struct Runner {
     /// Stop after the first scenarios all fail to reach the target (on by default).
     early_stop: bool,
     fail_fast: bool,
+    /// Whether passing steps keep their response bodies whole (for an evidence archive)
+    /// rather than their start only, which is all the reports show.
+    whole_bodies: bool,
 }
 
 /// A rough rank of how long a scenario takes: exports wait on a job and read files,
@@ -121,6 +125,7 @@ impl Runner {
             larger: None,
             early_stop: true,
             fail_fast: false,
+            whole_bodies: true,
         }
     }
 
@@ -134,6 +139,14 @@ impl Runner {
     /// Stops starting scenarios after the first one that fails or errors (`--fail-fast`).
     pub fn with_fail_fast(mut self, fail_fast: bool) -> Self {
         self.fail_fast = fail_fast;
+        self
+    }
+
+    /// Passing steps keep their response bodies whole (`true`, the default: an evidence
+    /// archive's HAR has them) or only their first [`PASSING_BODY_KEPT`] bytes, what the
+    /// reports show: a run of 2,000 searches then holds a few MB of bodies, not 100.
+    pub fn with_whole_bodies(mut self, whole: bool) -> Self {
+        self.whole_bodies = whole;
         self
     }
 
@@ -156,6 +169,7 @@ impl Runner {
         runner.check_all = self.check_all;
         runner.strict = self.strict;
         runner.fail_fast = self.fail_fast;
+        runner.whole_bodies = self.whole_bodies;
         runner.early_stop = false;
         runner
     }
@@ -359,7 +373,12 @@ impl Runner {
                 });
                 continue;
             }
-            let result = run_step(&ctx, step, &mut vars, &mut redactor).await;
+            let mut result = run_step(&ctx, step, &mut vars, &mut redactor).await;
+            if result.status == Status::Passed && !self.whole_bodies {
+                result
+                    .responses_mut()
+                    .for_each(|r| r.abridge(PASSING_BODY_KEPT));
+            }
             if result.status != Status::Passed {
                 let unmet = step.value.precondition && result.status == Status::Failed;
                 status = if unmet {
