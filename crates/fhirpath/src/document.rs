@@ -36,7 +36,10 @@ impl Document {
     /// as a `Value` does.
     pub fn parse(bytes: &[u8]) -> Result<Self, serde_json::Error> {
         let mut de = serde_json::Deserializer::from_slice(bytes);
-        let node = NodeSeed.deserialize(&mut de)?;
+        let node = NodeSeed {
+            builder: &mut Builder::new(),
+        }
+        .deserialize(&mut de)?;
         de.end()?;
         Ok(Document::from_node(node))
     }
@@ -95,19 +98,88 @@ fn quantity_shaped(has_value: bool, has_unit_or_code: impl FnOnce() -> bool) -> 
 /// that a hostile body with many keys costs linear time.
 const SCANNED_KEYS: usize = 16;
 
-struct NodeSeed;
+/// Keys up to this length go through the key cache.
+const CACHED_KEY_LEN: usize = 32;
+/// Slots of the key cache (a power of two).
+const KEY_SLOTS: usize = 256;
 
-impl<'de> DeserializeSeed<'de> for NodeSeed {
-    type Value = FhirNode;
+/// What the parse of one document reuses: the items and entries of the arrays and objects
+/// being read, kept on two stacks so that each array or object is allocated once, at its
+/// final size; and the keys met, so that a key repeated thousands of times in a Bundle
+/// (`system`, `code`, `url`...) is allocated once.
+struct Builder {
+    items: Vec<FhirNode>,
+    entries: Vec<(Arc<str>, FhirNode)>,
+    /// A direct-mapped cache: a key's slot holds the last key with that hash.
+    keys: Vec<Option<Arc<str>>>,
+}
 
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<FhirNode, D::Error> {
-        deserializer.deserialize_any(NodeVisitor)
+impl Builder {
+    fn new() -> Self {
+        Builder {
+            items: Vec::new(),
+            entries: Vec::new(),
+            keys: vec![None; KEY_SLOTS],
+        }
+    }
+
+    fn key(&mut self, key: &str) -> Arc<str> {
+        if key.len() > CACHED_KEY_LEN {
+            return Arc::from(key);
+        }
+        let hash = key
+            .bytes()
+            .fold(key.len() as u32, |h, b| h.wrapping_mul(31) ^ u32::from(b));
+        let slot = &mut self.keys[hash as usize % KEY_SLOTS];
+        match slot {
+            Some(cached) if **cached == *key => cached.clone(),
+            _ => {
+                let fresh: Arc<str> = Arc::from(key);
+                *slot = Some(fresh.clone());
+                fresh
+            }
+        }
     }
 }
 
-struct NodeVisitor;
+struct NodeSeed<'b> {
+    builder: &'b mut Builder,
+}
 
-impl<'de> Visitor<'de> for NodeVisitor {
+impl<'de> DeserializeSeed<'de> for NodeSeed<'_> {
+    type Value = FhirNode;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<FhirNode, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+/// An object key, through the key cache.
+struct KeySeed<'b> {
+    builder: &'b mut Builder,
+}
+
+impl<'de> DeserializeSeed<'de> for KeySeed<'_> {
+    type Value = Arc<str>;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Arc<str>, D::Error> {
+        deserializer.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for KeySeed<'_> {
+    type Value = Arc<str>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a string key")
+    }
+
+    fn visit_str<E: de::Error>(self, s: &str) -> Result<Arc<str>, E> {
+        Ok(self.builder.key(s))
+    }
+}
+
+impl<'de> Visitor<'de> for NodeSeed<'_> {
     type Value = FhirNode;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
@@ -148,37 +220,42 @@ impl<'de> Visitor<'de> for NodeVisitor {
     }
 
     fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<FhirNode, D::Error> {
-        NodeSeed.deserialize(deserializer)
+        self.deserialize(deserializer)
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<FhirNode, A::Error> {
-        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(4096));
-        while let Some(item) = seq.next_element_seed(NodeSeed)? {
-            items.push(item);
+        let b = self.builder;
+        let start = b.items.len();
+        while let Some(item) = seq.next_element_seed(NodeSeed { builder: &mut *b })? {
+            b.items.push(item);
         }
-        Ok(FhirNode::Array(items.into()))
+        Ok(FhirNode::Array(b.items.drain(start..).collect()))
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<FhirNode, A::Error> {
-        let mut entries: Vec<(Arc<str>, FhirNode)> = Vec::new();
+        let b = self.builder;
+        let start = b.entries.len();
         let mut positions: Option<HashMap<Arc<str>, usize>> = None;
-        while let Some(key) = map.next_key::<String>()? {
-            let value = map.next_value_seed(NodeSeed)?;
-            let key: Arc<str> = Arc::from(key);
+        while let Some(key) = map.next_key_seed(KeySeed { builder: &mut *b })? {
+            let value = map.next_value_seed(NodeSeed { builder: &mut *b })?;
+            let entries = &mut b.entries;
             let existing = match &positions {
-                Some(index) => index.get(&key).copied(),
-                None => entries.iter().position(|(k, _)| *k == key),
+                Some(index) => index.get(&key).map(|at| start + at),
+                None => entries[start..]
+                    .iter()
+                    .position(|(k, _)| *k == key)
+                    .map(|at| start + at),
             };
             match existing {
                 Some(at) => entries[at].1 = value,
                 None => {
                     if let Some(index) = &mut positions {
-                        index.insert(key.clone(), entries.len());
+                        index.insert(key.clone(), entries.len() - start);
                     }
                     entries.push((key, value));
-                    if positions.is_none() && entries.len() > SCANNED_KEYS {
+                    if positions.is_none() && entries.len() - start > SCANNED_KEYS {
                         positions = Some(
-                            entries
+                            entries[start..]
                                 .iter()
                                 .enumerate()
                                 .map(|(i, (k, _))| (k.clone(), i))
@@ -188,7 +265,7 @@ impl<'de> Visitor<'de> for NodeVisitor {
                 }
             }
         }
-        Ok(FhirNode::Object(entries.into()))
+        Ok(FhirNode::Object(b.entries.drain(start..).collect()))
     }
 }
 
