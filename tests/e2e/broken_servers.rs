@@ -595,8 +595,10 @@ fn the_html_report_abridges_passing_bodies_and_keeps_failing_ones_whole() {
         html.len()
     );
     assert!(html.contains("corps abrégé"));
+    // report.json keeps the same start of passing bodies, marked (whole ones are in the
+    // evidence archive: tests/e2e/reports.rs).
     let json = std::fs::read_to_string(all.join("report.json")).expect("json");
-    assert!(json.len() > html.len(), "report.json keeps the bodies");
+    assert!(json.contains(r#""body_abridged": true"#));
 
     let failing = dir.path().join("failing");
     let out = rorcheck(&[
@@ -619,4 +621,21 @@ fn the_html_report_abridges_passing_bodies_and_keeps_failing_ones_whole() {
         html.contains("resourceType&#34;: &#34;Bundle"),
         "the body is shown"
     );
+    let json = std::fs::read_to_string(failing.join("report.json")).expect("json");
+    let report: serde_json::Value = serde_json::from_str(&json).expect("json");
+    let failed: Vec<&serde_json::Value> = report["scenarios"][0]["steps"]
+        .as_array()
+        .expect("steps")
+        .iter()
+        .filter(|s| s["status"] == "failed")
+        .collect();
+    assert!(!failed.is_empty());
+    for step in failed {
+        let response = &step["exchange"]["response"];
+        assert!(response.get("body_abridged").is_none(), "{step}");
+        assert_eq!(
+            response["body"].as_str().map(str::len),
+            response["body_bytes"].as_u64().map(|n| n as usize)
+        );
+    }
 }

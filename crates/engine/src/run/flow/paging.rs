@@ -458,14 +458,21 @@ fn conformance_slots(st: &Step, check_all: bool) -> Vec<Slot> {
     slots
 }
 
-/// A page's body and what it holds, or why the chain stops there.
-fn read_page(response: &ReceivedResponse) -> Result<(Value, PageRecord), PageError> {
+/// What a page holds, with its parsed body when `whole` (for conformance checks), or why
+/// the chain stops there. Without checks, only what paging needs is read.
+fn read_page(
+    response: &ReceivedResponse,
+    whole: bool,
+) -> Result<(Option<Value>, PageRecord), PageError> {
     if !(200..300).contains(&response.status) {
         return Err(PageError::Status(response.status));
     }
+    if !whole && let Some(page) = super::page_shape::read(&response.body) {
+        return page.map(|page| (None, page));
+    }
     let body: Value = serde_json::from_slice(&response.body)?;
     let page = PageRecord::read(&body)?;
-    Ok((body, page))
+    Ok((Some(body), page))
 }
 
 /// Why a page ends the chain.
@@ -563,14 +570,16 @@ pub(crate) async fn follow(
     let mut pending_evidence: Option<FollowUp> = None;
     loop {
         let number = out.paging.pages.len() + 1;
-        let (body, page) = match read_page(&response) {
+        let (body, page) = match read_page(&response, !slots.is_empty()) {
             Ok(p) => p,
             Err(why) => {
                 out.paging.stopped = Some(why.to_string());
                 break;
             }
         };
-        record_findings(&mut slots, &body, &conformance_ctx);
+        if let Some(body) = &body {
+            record_findings(&mut slots, body, &conformance_ctx);
+        }
         let next = page.next.clone();
         out.paging.pages.push(page);
         let Some(next) = next else { break };

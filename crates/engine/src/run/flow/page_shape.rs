@@ -1,0 +1,361 @@
+//! A searchset page read for what paging needs only (its type, total, links, and the type
+//! and id of each entry), skipping the resources' contents: a page of 200 offers is a
+//! megabyte that a full parse would turn into a tree of a hundred thousand values, only to
+//! read two strings from each.
+//!
+//! Gives exactly what [`PageRecord::read`] gives on the parsed page. Bodies this reader
+//! does not take (duplicate keys, entries that are not objects, not JSON at all) return
+//! `None`, and the caller reads them the full way.
+
+use std::fmt;
+
+use serde::Deserialize;
+use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde_json::Value;
+
+use super::paging::{PageError, PageRecord};
+
+#[derive(Default)]
+struct Page {
+    resource_type: Value,
+    total: Value,
+    link: Value,
+    entry: Entries,
+}
+
+/// `Bundle.entry`: its items when it is an array, none otherwise (as `as_array()`).
+#[derive(Default)]
+struct Entries(Vec<Entry>);
+
+#[derive(Default)]
+struct Entry {
+    search: Value,
+    resource: Resource,
+}
+
+/// An entry's resource: absent, or its `Type/id` label.
+#[derive(Default)]
+enum Resource {
+    #[default]
+    Absent,
+    Label(String),
+}
+
+/// Reads `body` as a page, or `None` when it must be read the full way.
+pub(super) fn read(body: &[u8]) -> Option<Result<PageRecord, PageError>> {
+    let page: Page = serde_json::from_slice(body).ok()?;
+    if page.resource_type != "Bundle" {
+        return Some(Err(PageError::NotABundle(page.resource_type.to_string())));
+    }
+    let matches = page
+        .entry
+        .0
+        .into_iter()
+        .filter(|e| e.search["mode"].as_str().is_none_or(|m| m == "match"))
+        .filter_map(|e| match e.resource {
+            Resource::Absent => None,
+            Resource::Label(label) => Some(label),
+        })
+        .collect();
+    let next = page
+        .link
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|l| l["relation"] == "next")
+        .and_then(|l| l["url"].as_str())
+        .map(str::to_owned);
+    Some(Ok(PageRecord {
+        matches,
+        total: page.total.as_u64(),
+        next,
+    }))
+}
+
+/// Takes a JSON object only (a derived reader would also take an array, field by field),
+/// and gives up on a key seen twice (the full reader keeps the last one).
+fn object<'de, A: MapAccess<'de>>(
+    mut map: A,
+    mut field: impl FnMut(&str, &mut A) -> Result<bool, A::Error>,
+) -> Result<(), A::Error> {
+    let mut seen: Vec<String> = Vec::new();
+    while let Some(key) = map.next_key::<String>()? {
+        if seen.contains(&key) {
+            return Err(de::Error::custom(format!("duplicate key `{key}`")));
+        }
+        if !field(&key, &mut map)? {
+            map.next_value::<IgnoredAny>()?;
+        }
+        seen.push(key);
+    }
+    Ok(())
+}
+
+impl<'de> Deserialize<'de> for Page {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct PageVisitor;
+        impl<'de> Visitor<'de> for PageVisitor {
+            type Value = Page;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Page, A::Error> {
+                let mut page = Page::default();
+                object(map, |key, map| {
+                    match key {
+                        "resourceType" => page.resource_type = map.next_value()?,
+                        "total" => page.total = map.next_value()?,
+                        "link" => page.link = map.next_value()?,
+                        "entry" => page.entry = map.next_value()?,
+                        _ => return Ok(false),
+                    }
+                    Ok(true)
+                })?;
+                Ok(page)
+            }
+        }
+        deserializer.deserialize_map(PageVisitor)
+    }
+}
+
+impl<'de> Deserialize<'de> for Entry {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct EntryVisitor;
+        impl<'de> Visitor<'de> for EntryVisitor {
+            type Value = Entry;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Entry, A::Error> {
+                let mut entry = Entry::default();
+                object(map, |key, map| {
+                    match key {
+                        "search" => entry.search = map.next_value()?,
+                        "resource" => entry.resource = map.next_value()?,
+                        _ => return Ok(false),
+                    }
+                    Ok(true)
+                })?;
+                Ok(entry)
+            }
+        }
+        deserializer.deserialize_map(EntryVisitor)
+    }
+}
+
+impl<'de> Deserialize<'de> for Entries {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(EntriesVisitor)
+    }
+}
+
+struct EntriesVisitor;
+
+impl<'de> Visitor<'de> for EntriesVisitor {
+    type Value = Entries;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Entries, A::Error> {
+        let mut entries = Vec::new();
+        while let Some(entry) = seq.next_element()? {
+            entries.push(entry);
+        }
+        Ok(Entries(entries))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Entries, A::Error> {
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        Ok(Entries::default())
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<Entries, E> {
+        Ok(Entries::default())
+    }
+
+    fn visit_i64<E>(self, _: i64) -> Result<Entries, E> {
+        Ok(Entries::default())
+    }
+
+    fn visit_u64<E>(self, _: u64) -> Result<Entries, E> {
+        Ok(Entries::default())
+    }
+
+    fn visit_f64<E>(self, _: f64) -> Result<Entries, E> {
+        Ok(Entries::default())
+    }
+
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<Entries, E> {
+        Ok(Entries::default())
+    }
+
+    fn visit_unit<E>(self) -> Result<Entries, E> {
+        Ok(Entries::default())
+    }
+}
+
+impl<'de> Deserialize<'de> for Resource {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(ResourceVisitor)
+    }
+}
+
+struct ResourceVisitor;
+
+impl ResourceVisitor {
+    /// What `rorcheck_conformance::label` says of a value without `resourceType` or `id`.
+    fn unlabelled() -> Resource {
+        Resource::Label("?/?".to_owned())
+    }
+}
+
+impl<'de> Visitor<'de> for ResourceVisitor {
+    type Value = Resource;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Resource, A::Error> {
+        // As a parsed object would: the last of duplicate keys counts.
+        let (mut ty, mut id) = (Value::Null, Value::Null);
+        while let Some(key) = map.next_key::<Key>()? {
+            match key {
+                Key::ResourceType => ty = map.next_value()?,
+                Key::Id => id = map.next_value()?,
+                Key::Other => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Resource::Label(format!(
+            "{}/{}",
+            ty.as_str().unwrap_or("?"),
+            id.as_str().unwrap_or("?")
+        )))
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Resource, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(Self::unlabelled())
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<Resource, E> {
+        Ok(Self::unlabelled())
+    }
+
+    fn visit_i64<E>(self, _: i64) -> Result<Resource, E> {
+        Ok(Self::unlabelled())
+    }
+
+    fn visit_u64<E>(self, _: u64) -> Result<Resource, E> {
+        Ok(Self::unlabelled())
+    }
+
+    fn visit_f64<E>(self, _: f64) -> Result<Resource, E> {
+        Ok(Self::unlabelled())
+    }
+
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<Resource, E> {
+        Ok(Self::unlabelled())
+    }
+
+    fn visit_unit<E>(self) -> Result<Resource, E> {
+        Ok(Self::unlabelled())
+    }
+}
+
+/// The keys of a resource that its label needs (read without allocating).
+enum Key {
+    ResourceType,
+    Id,
+    Other,
+}
+
+impl<'de> Deserialize<'de> for Key {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_str(KeyVisitor)
+    }
+}
+
+struct KeyVisitor;
+
+impl<'de> Visitor<'de> for KeyVisitor {
+    type Value = Key;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a key")
+    }
+
+    fn visit_str<E: de::Error>(self, key: &str) -> Result<Key, E> {
+        Ok(match key {
+            "resourceType" => Key::ResourceType,
+            "id" => Key::Id,
+            _ => Key::Other,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The page read both ways: this reader's answer (when it takes the body) must be the
+    /// full reader's.
+    fn agree(body: &str) -> bool {
+        let full = serde_json::from_str::<Value>(body)
+            .map_err(PageError::from)
+            .and_then(|v| PageRecord::read(&v));
+        match read(body.as_bytes()) {
+            None => false,
+            Some(fast) => {
+                assert_eq!(format!("{fast:?}"), format!("{full:?}"), "{body}");
+                true
+            }
+        }
+    }
+
+    #[test]
+    fn pages_read_for_paging_say_what_the_parsed_page_says() {
+        let offers = include_str!("../../../../../fixtures/dataset/HealthcareService.ndjson");
+        let entries: Vec<String> = offers
+            .lines()
+            .take(20)
+            .enumerate()
+            .map(|(i, r)| {
+                let mode = if i % 5 == 4 { "include" } else { "match" };
+                format!(r#"{{"fullUrl":"x","resource":{r},"search":{{"mode":"{mode}"}}}}"#)
+            })
+            .collect();
+        let page = format!(
+            r#"{{"resourceType":"Bundle","type":"searchset","total":1234,"link":[{{"relation":"self","url":"s"}},{{"relation":"next","url":"n?page=2"}}],"entry":[{}]}}"#,
+            entries.join(",")
+        );
+        assert!(agree(&page));
+        for taken in [
+            r#"{"resourceType":"Bundle"}"#,
+            r#"{"resourceType":"Bundle","entry":{"not":"an array"},"total":-3}"#,
+            r#"{"resourceType":"Bundle","entry":[{"resource":null},{"resource":[1]},{"search":{"mode":"match"}}]}"#,
+            r#"{"resourceType":"Bundle","entry":[{"resource":{"id":1,"resourceType":"Patient","id":"p2"}}]}"#,
+            r#"{"resourceType":"Bundle","link":[{"relation":"next"},{"relation":"next","url":"b"}]}"#,
+            r#"{"resourceType":"OperationOutcome","issue":[]}"#,
+            r#"{"resourceType":7}"#,
+            r#"{}"#,
+        ] {
+            assert!(agree(taken), "{taken}");
+        }
+        // Left to the full reader, which says what is wrong with them.
+        for refused in [
+            "not json",
+            "[1, 2]",
+            r#"{"resourceType":"Bundle","entry":[1]}"#,
+            r#"{"resourceType":"Bundle","entry":[],"entry":[]}"#,
+            r#"{"resourceType":"Bundle","entry":[["match",{"resourceType":"Patient","id":"p"}]]}"#,
+            r#"{"resourceType":"Bundle"} trailing"#,
+        ] {
+            assert!(!agree(refused), "{refused}");
+        }
+    }
+}
