@@ -58,9 +58,6 @@ pub struct Stored {
     pub offers: visibility::Offers,
     /// For an offer, what it is itself (sensitive unit, field).
     own: visibility::Offers,
-    /// Bit `p` set: access profile `p` sees the stored text as it is (nothing to cut), so
-    /// that serving it takes no parse.
-    seen_whole: u8,
     /// References searches follow, resolved: (index in [`REFERENCES`], target).
     refs: Box<[(u8, usize)]>,
     index: usize,
@@ -147,9 +144,8 @@ impl Stored {
         }
         let profile = profile.min(5);
         let view = self.views.get_or_insert_with(&(self.index, profile), || {
-            let text: Arc<str> = if profile == 1 || self.seen_whole & (1 << profile) != 0 {
-                // Profile 1 sees everything, another profile this resource whole: the
-                // stored text is its view.
+            let text: Arc<str> = if profile == 1 {
+                // Profile 1 sees everything: the stored text is its view.
                 Arc::from(self.text())
             } else {
                 // A parse of its own, cut in place: no copy of a cached resource, and a
@@ -244,7 +240,6 @@ struct Compacted {
     identifiers: Vec<Box<str>>,
     ref_keys: Vec<(u8, String)>,
     own: visibility::Offers,
-    seen_whole: u8,
     body: Box<[u8]>,
     dict: Arc<[u8]>,
 }
@@ -279,13 +274,7 @@ fn compact(resource: &Value, dict: Arc<[u8]>, text: &mut Vec<u8>) -> Compacted {
     } else {
         visibility::Offers::default()
     };
-    // Where a Location's capacities are cut depends on the offers it serves, resolved
-    // later: unknown here, so a Location with any is parsed when served.
-    let seen_whole = (0..=5u8)
-        .filter(|p| visibility::cuts_nothing(resource, *p, None))
-        .fold(0u8, |bits, p| bits | 1 << p);
     Compacted {
-        seen_whole,
         id: resource["id"].as_str().unwrap_or_default().into(),
         last_updated: resource
             .pointer("/meta/lastUpdated")
@@ -422,7 +411,6 @@ impl Store {
                 last_updated: c.last_updated,
                 offers: visibility::Offers::default(),
                 own: c.own,
-                seen_whole: c.seen_whole,
                 refs: Box::default(),
                 index,
                 body: c.body,
