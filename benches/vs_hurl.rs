@@ -6,7 +6,8 @@
 //! is written once as rorcheck scenarios and once as Hurl files; each tool runs it as a
 //! separate process with its reports written (rorcheck: junit, HTML, JSON; Hurl: the same
 //! three), at 2 and 8 parallel jobs, in alternating rounds (`VS_HURL_ROUNDS`, 3 by default)
-//! whose medians are printed. Wall time and peak memory come from the kernel
+//! whose medians are printed. `RORCHECK=/path/to/rorcheck` measures another build (an
+//! earlier commit) in place of this one. Wall time and peak memory come from the kernel
 //! (`wait4`), so both tools are measured the same way.
 //!
 //! Hurl 8.0.1 is the version that builds with this toolchain:
@@ -168,6 +169,14 @@ fn main() {
     write_rorcheck(&scenarios);
     let hurl_files = write_hurl(&work.path().join("hurl"), &base);
     let hurl = hurl_binary();
+    // Another build of rorcheck may be measured instead (`RORCHECK=/path/to/rorcheck`), to
+    // set an earlier commit beside this one on the same machine.
+    let ours_binary = std::env::var_os("RORCHECK")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_rorcheck")));
+    if std::env::var_os("RORCHECK").is_some() {
+        println!("rorcheck measured: {}", ours_binary.display());
+    }
     let requests = (FILES * REQUESTS_PER_FILE) as f64;
     println!(
         "{} GET requests ({FILES} files × {REQUESTS_PER_FILE}), each: status 200, Content-Type, one body check; \
@@ -184,7 +193,7 @@ fn main() {
         let reports = work.path().join(format!("r-{jobs}"));
         let run_rorcheck = || {
             measure(
-                Command::new(env!("CARGO_BIN_EXE_rorcheck"))
+                Command::new(&ours_binary)
                     .args(["--lang", "en", "run", "--quiet", "--color", "never"])
                     .args(["--target", &base, "--jobs", &jobs.to_string()])
                     .arg("--report-dir")
