@@ -4,14 +4,12 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use rorcheck_engine::run::result::{Status, StepResult};
-use rorcheck_engine::run::result::{TargetInfo, ToolInfo};
+use rorcheck_engine::run::result::{Status, StepResult, TargetInfo, ToolInfo};
 use rorcheck_engine::run::{Counts, RunReport, ScenarioResult};
-use rorcheck_http::RecordedResponse;
-
-use crate::PASSING_BODY_SHOWN;
 use rorcheck_observe::ObserveReport;
 use rorcheck_scenario::Priority;
+
+use crate::PASSING_BODY_SHOWN;
 
 #[derive(Serialize)]
 struct Summary {
@@ -77,14 +75,7 @@ impl Serialize for Abridged<'_> {
 }
 
 fn abridgeable(step: &StepResult) -> bool {
-    step.status == Status::Passed && step_responses(step).any(|r| r.body.len() > PASSING_BODY_SHOWN)
-}
-
-fn step_responses(step: &StepResult) -> impl Iterator<Item = &RecordedResponse> {
-    step.exchange
-        .iter()
-        .chain(step.follow_ups.iter().map(|f| &f.exchange))
-        .filter_map(|e| e.response.as_ref())
+    step.status == Status::Passed && step.responses().any(|r| r.body.len() > PASSING_BODY_SHOWN)
 }
 
 /// A copy of `scenario` with the bodies of its passing steps cut.

@@ -127,6 +127,14 @@ pub struct StepResult {
 
 impl StepResult {
     /// The responses recorded for this step: its own and those of its follow-ups.
+    pub fn responses(&self) -> impl Iterator<Item = &rorcheck_http::RecordedResponse> {
+        self.exchange
+            .iter()
+            .chain(self.follow_ups.iter().map(|f| &f.exchange))
+            .filter_map(|e| e.response.as_ref())
+    }
+
+    /// [`StepResult::responses`], to change them.
     pub fn responses_mut(&mut self) -> impl Iterator<Item = &mut rorcheck_http::RecordedResponse> {
         self.exchange
             .iter_mut()
