@@ -154,6 +154,39 @@ fn hurl_binary() -> Option<PathBuf> {
     })
 }
 
+/// One job count's line for each tool, and their ratios.
+fn print_figures(jobs: usize, requests: f64, r: Measure, hurl: Option<Measure>) {
+    let r_rate = requests / r.wall.as_secs_f64();
+    println!(
+        "  jobs {jobs}: rorcheck {:>7.0} requests/s ({:.2} s, {:.2} s CPU, peak {:.0} MiB){}",
+        r_rate,
+        r.wall.as_secs_f64(),
+        r.cpu.as_secs_f64(),
+        r.peak_mib,
+        if r.ok { "" } else { " — a run did not pass" }
+    );
+    let Some(h) = hurl else {
+        println!(
+            "           Hurl: skipped, `hurl` not found (install: apt-get install \
+             libcurl4-openssl-dev libxml2-dev libclang-dev pkg-config; cargo install hurl \
+             --version 8.0.1 --locked; or set HURL=/path/to/hurl)"
+        );
+        return;
+    };
+    let h_rate = requests / h.wall.as_secs_f64();
+    println!(
+        "           Hurl     {:>7.0} requests/s ({:.2} s, {:.2} s CPU, peak {:.0} MiB){} — rorcheck/Hurl {:.2}× (goal ≥ 2×), CPU {:.2}×, memory {:.2}×",
+        h_rate,
+        h.wall.as_secs_f64(),
+        h.cpu.as_secs_f64(),
+        h.peak_mib,
+        if h.ok { "" } else { " — a run did not pass" },
+        r_rate / h_rate,
+        r.cpu.as_secs_f64() / h.cpu.as_secs_f64().max(1e-9),
+        r.peak_mib / h.peak_mib.max(1.0)
+    );
+}
+
 fn main() {
     let rt = tokio::runtime::Runtime::new().expect("runtime");
     let mock = rt
@@ -226,36 +259,11 @@ fn main() {
                 theirs.push(run_hurl(bin));
             }
         }
-        let r = median(ours);
-        let r_rate = requests / r.wall.as_secs_f64();
-        println!(
-            "  jobs {jobs}: rorcheck {:>7.0} requests/s ({:.2} s, {:.2} s CPU, peak {:.0} MiB){}",
-            r_rate,
-            r.wall.as_secs_f64(),
-            r.cpu.as_secs_f64(),
-            r.peak_mib,
-            if r.ok { "" } else { " — a run did not pass" }
-        );
-        if hurl.is_none() {
-            println!(
-                "           Hurl: skipped, `hurl` not found (install: apt-get install \
-                 libcurl4-openssl-dev libxml2-dev libclang-dev pkg-config; cargo install hurl \
-                 --version 8.0.1 --locked; or set HURL=/path/to/hurl)"
-            );
-            continue;
-        }
-        let h = median(theirs);
-        let h_rate = requests / h.wall.as_secs_f64();
-        println!(
-            "           Hurl     {:>7.0} requests/s ({:.2} s, {:.2} s CPU, peak {:.0} MiB){} — rorcheck/Hurl {:.2}× (goal ≥ 2×), CPU {:.2}×, memory {:.2}×",
-            h_rate,
-            h.wall.as_secs_f64(),
-            h.cpu.as_secs_f64(),
-            h.peak_mib,
-            if h.ok { "" } else { " — a run did not pass" },
-            r_rate / h_rate,
-            r.cpu.as_secs_f64() / h.cpu.as_secs_f64().max(1e-9),
-            r.peak_mib / h.peak_mib.max(1.0)
+        print_figures(
+            jobs,
+            requests,
+            median(ours),
+            hurl.as_ref().map(|_| median(theirs)),
         );
     }
     drop(mock);

@@ -59,6 +59,18 @@ impl PageRecord {
             next,
         })
     }
+
+    /// The page as read for paging only (`page_shape`); `Err` as for [`PageRecord::read`].
+    fn from_shape(page: super::page_shape::PageShape) -> Result<PageRecord, PageError> {
+        if page.resource_type != "Bundle" {
+            return Err(PageError::NotABundle(page.resource_type.to_string()));
+        }
+        Ok(PageRecord {
+            matches: page.matches,
+            total: page.total,
+            next: page.next,
+        })
+    }
 }
 
 /// The pages of one search, as followed.
@@ -468,7 +480,7 @@ fn read_page(
         return Err(PageError::Status(response.status));
     }
     if !whole && let Some(page) = super::page_shape::read(&response.body) {
-        return page.map(|page| (None, page));
+        return PageRecord::from_shape(page).map(|page| (None, page));
     }
     let body: Value = serde_json::from_slice(&response.body)?;
     let page = PageRecord::read(&body)?;
@@ -727,5 +739,62 @@ mod tests {
             small.judge(&spec("{ cap: 3, capped: true }")).outcome,
             Status::Failed
         );
+    }
+
+    /// The page read both ways: this reader's answer (when it takes the body) must be the
+    /// full reader's.
+    fn agree(body: &str) -> bool {
+        let full = serde_json::from_str::<Value>(body)
+            .map_err(PageError::from)
+            .and_then(|v| PageRecord::read(&v));
+        match super::super::page_shape::read(body.as_bytes()).map(PageRecord::from_shape) {
+            None => false,
+            Some(fast) => {
+                assert_eq!(format!("{fast:?}"), format!("{full:?}"), "{body}");
+                true
+            }
+        }
+    }
+
+    #[test]
+    fn pages_read_for_paging_say_what_the_parsed_page_says() {
+        let offers = include_str!("../../../../../fixtures/dataset/HealthcareService.ndjson");
+        let entries: Vec<String> = offers
+            .lines()
+            .take(20)
+            .enumerate()
+            .map(|(i, r)| {
+                let mode = if i % 5 == 4 { "include" } else { "match" };
+                format!(r#"{{"fullUrl":"x","resource":{r},"search":{{"mode":"{mode}"}}}}"#)
+            })
+            .collect();
+        let page = format!(
+            r#"{{"resourceType":"Bundle","type":"searchset","total":1234,"link":[{{"relation":"self","url":"s"}},{{"relation":"next","url":"n?page=2"}}],"entry":[{}]}}"#,
+            entries.join(",")
+        );
+        assert!(agree(&page));
+        for taken in [
+            r#"{"resourceType":"Bundle"}"#,
+            r#"{"resourceType":"Bundle","entry":{"not":"an array"},"total":-3}"#,
+            r#"{"resourceType":"Bundle","entry":[{"resource":null},{"resource":[1]},{"search":{"mode":"match"}}]}"#,
+            r#"{"resourceType":"Bundle","entry":[{"resource":{"id":1,"resourceType":"Patient","id":"p2"}}]}"#,
+            r#"{"resourceType":"Bundle","link":[{"relation":"next"},{"relation":"next","url":"b"}]}"#,
+            r#"{"resourceType":"OperationOutcome","issue":[]}"#,
+            r#"{"resourceType":7}"#,
+            r#"{}"#,
+        ] {
+            assert!(agree(taken), "{taken}");
+        }
+        // Left to the full reader, which says what is wrong with them.
+        for refused in [
+            "not json",
+            "[1, 2]",
+            r#"{"resourceType":"Bundle","entry":[1]}"#,
+            r#"{"resourceType":"Bundle","entry":[],"entry":[]}"#,
+            r#"{"resourceType":"Bundle","entry":[["match",{"resourceType":"Patient","id":"p"}]]}"#,
+            r#"{"resourceType":"Bundle"} trailing"#,
+        ] {
+            assert!(!agree(refused), "{refused}");
+        }
     }
 }
