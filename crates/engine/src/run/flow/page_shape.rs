@@ -51,6 +51,41 @@ pub(super) struct PageShape {
     pub next: Option<String>,
 }
 
+impl PageShape {
+    /// The page read from its parsed body (the full way).
+    pub(super) fn of_value(body: &Value) -> PageShape {
+        PageShape {
+            resource_type: body["resourceType"].clone(),
+            matches: body["entry"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter(|e| is_match(&e["search"]))
+                .filter_map(|e| e.get("resource"))
+                .map(rorcheck_conformance::label)
+                .collect(),
+            total: body["total"].as_u64(),
+            next: next_link(&body["link"]),
+        }
+    }
+}
+
+/// Whether an entry's `search` makes it a match (no mode says so too).
+fn is_match(search: &Value) -> bool {
+    search["mode"].as_str().is_none_or(|m| m == "match")
+}
+
+/// The URL of the `next` link among a Bundle's `link`s.
+fn next_link(links: &Value) -> Option<String> {
+    links
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|l| l["relation"] == "next")
+        .and_then(|l| l["url"].as_str())
+        .map(str::to_owned)
+}
+
 /// Reads `body` as a page, or `None` when it must be read the full way.
 pub(super) fn read(body: &[u8]) -> Option<PageShape> {
     let page: Page = serde_json::from_slice(body).ok()?;
@@ -58,25 +93,17 @@ pub(super) fn read(body: &[u8]) -> Option<PageShape> {
         .entry
         .0
         .into_iter()
-        .filter(|e| e.search["mode"].as_str().is_none_or(|m| m == "match"))
+        .filter(|e| is_match(&e.search))
         .filter_map(|e| match e.resource {
             Resource::Absent => None,
             Resource::Label(label) => Some(label),
         })
         .collect();
-    let next = page
-        .link
-        .as_array()
-        .into_iter()
-        .flatten()
-        .find(|l| l["relation"] == "next")
-        .and_then(|l| l["url"].as_str())
-        .map(str::to_owned);
     Some(PageShape {
         resource_type: page.resource_type,
         matches,
         total: page.total.as_u64(),
-        next,
+        next: next_link(&page.link),
     })
 }
 

@@ -21,6 +21,8 @@ use rorcheck_http::{
 };
 use rorcheck_scenario::{Check, FollowNext, PagesSpec, Step};
 
+use super::page_shape::PageShape;
+
 /// What one page held.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PageRecord {
@@ -35,33 +37,11 @@ pub struct PageRecord {
 impl PageRecord {
     /// Reads a searchset page; `Err` says why the body is not one.
     pub fn read(body: &Value) -> Result<PageRecord, PageError> {
-        if body["resourceType"] != "Bundle" {
-            return Err(PageError::NotABundle(body["resourceType"].to_string()));
-        }
-        let matches = body["entry"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter(|e| e["search"]["mode"].as_str().is_none_or(|m| m == "match"))
-            .filter_map(|e| e.get("resource"))
-            .map(rorcheck_conformance::label)
-            .collect();
-        let next = body["link"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .find(|l| l["relation"] == "next")
-            .and_then(|l| l["url"].as_str())
-            .map(str::to_owned);
-        Ok(PageRecord {
-            matches,
-            total: body["total"].as_u64(),
-            next,
-        })
+        PageRecord::from_shape(PageShape::of_value(body))
     }
 
-    /// The page as read for paging only (`page_shape`); `Err` as for [`PageRecord::read`].
-    fn from_shape(page: super::page_shape::PageShape) -> Result<PageRecord, PageError> {
+    /// The page as read, parsed or narrowly (`page_shape`); `Err` when it is no Bundle.
+    fn from_shape(page: PageShape) -> Result<PageRecord, PageError> {
         if page.resource_type != "Bundle" {
             return Err(PageError::NotABundle(page.resource_type.to_string()));
         }
