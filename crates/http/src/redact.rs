@@ -222,17 +222,21 @@ impl Redactor {
     /// of overlapping occurrences (secrets are UTF-8 like the text, so every occurrence
     /// starts and ends on a character boundary).
     fn mask_known<'t>(&self, text: &'t str) -> Cow<'t, str> {
-        let Some(finder) = &self.finder else {
-            return Cow::Borrowed(text);
+        let mut spans: Vec<(usize, usize)> = match &self.finder {
+            Some(finder) if !finder.any.is_match(text) => return Cow::Borrowed(text),
+            Some(finder) => finder
+                .all
+                .find_overlapping_iter(text)
+                .map(|m| (m.start(), m.end()))
+                .collect(),
+            // No automaton (its construction failed): every form looked for one by one,
+            // slower but never skipped.
+            None => self
+                .secrets
+                .iter()
+                .flat_map(|form| occurrences(text, form))
+                .collect(),
         };
-        if !finder.any.is_match(text) {
-            return Cow::Borrowed(text);
-        }
-        let mut spans: Vec<(usize, usize)> = finder
-            .all
-            .find_overlapping_iter(text)
-            .map(|m| (m.start(), m.end()))
-            .collect();
         if spans.is_empty() {
             return Cow::Borrowed(text);
         }
@@ -390,6 +394,17 @@ impl Redactor {
     }
 }
 
+/// Every occurrence of `form` in `text`, overlapping ones included (`aa` twice in `aaa`).
+fn occurrences<'a>(text: &'a str, form: &'a str) -> impl Iterator<Item = (usize, usize)> + 'a {
+    let mut from = 0;
+    std::iter::from_fn(move || {
+        let at = from + text.get(from..)?.find(form)?;
+        // The next search starts one character further: a form may overlap itself.
+        from = at + text[at..].chars().next().map_or(1, char::len_utf8);
+        Some((at, at + form.len()))
+    })
+}
+
 /// `text` with every match of `pattern` replaced, still borrowed when nothing matched.
 fn replace_all<'t>(text: Cow<'t, str>, pattern: &Regex, replacement: &str) -> Cow<'t, str> {
     match pattern.replace_all(&text, replacement) {
@@ -490,6 +505,20 @@ mod tests {
         let masked = r.text(&leaked);
         assert!(!masked.contains("abcd") && !masked.contains("wxyz"));
         assert_eq!(masked, format!("{head}\"note\":\"{MASK}\"{tail}"));
+    }
+
+    #[test]
+    fn without_its_automaton_the_redactor_still_masks_every_occurrence() {
+        let mut r = Redactor::new([
+            "abcd1234".to_owned(),
+            "1234wxyz9".to_owned(),
+            "zzzz".to_owned(),
+        ]);
+        let with = r.text("<abcd1234wxyz9> et zzzzz, fin");
+        r.finder = None;
+        assert_eq!(r.text("<abcd1234wxyz9> et zzzzz, fin"), with);
+        assert_eq!(with, format!("<{MASK}> et {MASK}, fin"));
+        assert_eq!(r.text("rien à masquer"), "rien à masquer");
     }
 
     #[test]
