@@ -154,17 +154,27 @@ fn hurl_binary() -> Option<PathBuf> {
     })
 }
 
+impl Measure {
+    /// Rate, wall and CPU time, peak memory, and whether every round passed.
+    fn shown(&self, rate: f64) -> String {
+        format!(
+            "{rate:>7.0} requests/s ({:.2} s, {:.2} s CPU, peak {:.0} MiB){}",
+            self.wall.as_secs_f64(),
+            self.cpu.as_secs_f64(),
+            self.peak_mib,
+            if self.ok {
+                ""
+            } else {
+                " — a run did not pass"
+            }
+        )
+    }
+}
+
 /// One job count's line for each tool, and their ratios.
 fn print_figures(jobs: usize, requests: f64, r: Measure, hurl: Option<Measure>) {
     let r_rate = requests / r.wall.as_secs_f64();
-    println!(
-        "  jobs {jobs}: rorcheck {:>7.0} requests/s ({:.2} s, {:.2} s CPU, peak {:.0} MiB){}",
-        r_rate,
-        r.wall.as_secs_f64(),
-        r.cpu.as_secs_f64(),
-        r.peak_mib,
-        if r.ok { "" } else { " — a run did not pass" }
-    );
+    println!("  jobs {jobs}: rorcheck {}", r.shown(r_rate));
     let Some(h) = hurl else {
         println!(
             "           Hurl: skipped, `hurl` not found (install: apt-get install \
@@ -175,12 +185,8 @@ fn print_figures(jobs: usize, requests: f64, r: Measure, hurl: Option<Measure>) 
     };
     let h_rate = requests / h.wall.as_secs_f64();
     println!(
-        "           Hurl     {:>7.0} requests/s ({:.2} s, {:.2} s CPU, peak {:.0} MiB){} — rorcheck/Hurl {:.2}× (goal ≥ 2×), CPU {:.2}×, memory {:.2}×",
-        h_rate,
-        h.wall.as_secs_f64(),
-        h.cpu.as_secs_f64(),
-        h.peak_mib,
-        if h.ok { "" } else { " — a run did not pass" },
+        "           Hurl     {} — rorcheck/Hurl {:.2}× (goal ≥ 2×), CPU {:.2}×, memory {:.2}×",
+        h.shown(h_rate),
         r_rate / h_rate,
         r.cpu.as_secs_f64() / h.cpu.as_secs_f64().max(1e-9),
         r.peak_mib / h.peak_mib.max(1.0)

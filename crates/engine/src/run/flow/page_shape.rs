@@ -108,20 +108,23 @@ pub(super) fn read(body: &[u8]) -> Option<PageShape> {
 }
 
 /// Takes a JSON object only (a derived reader would also take an array, field by field),
-/// and gives up on a key seen twice (the full reader keeps the last one).
+/// and gives up on a field it reads seen twice (the full reader keeps the last one). Only
+/// the few fields read are remembered: an object of a hundred thousand keys costs linear
+/// time, not quadratic.
 fn object<'de, A: MapAccess<'de>>(
     mut map: A,
     mut field: impl FnMut(&str, &mut A) -> Result<bool, A::Error>,
 ) -> Result<(), A::Error> {
-    let mut seen: Vec<String> = Vec::new();
+    let mut read: Vec<String> = Vec::new();
     while let Some(key) = map.next_key::<String>()? {
-        if seen.contains(&key) {
+        if read.contains(&key) {
             return Err(de::Error::custom(format!("duplicate key `{key}`")));
         }
-        if !field(&key, &mut map)? {
+        if field(&key, &mut map)? {
+            read.push(key);
+        } else {
             map.next_value::<IgnoredAny>()?;
         }
-        seen.push(key);
     }
     Ok(())
 }

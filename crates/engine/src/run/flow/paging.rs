@@ -760,6 +760,7 @@ mod tests {
             r#"{"resourceType":"Bundle","entry":[{"resource":{"id":1,"resourceType":"Patient","id":"p2"}}]}"#,
             r#"{"resourceType":"Bundle","link":[{"relation":"next"},{"relation":"next","url":"b"}]}"#,
             r#"{"resourceType":"OperationOutcome","issue":[]}"#,
+            r#"{"resourceType":"Bundle","x":1,"x":2,"entry":[{"fullUrl":"a","fullUrl":"b","resource":{"resourceType":"Patient","id":"p"}}]}"#,
             r#"{"resourceType":7}"#,
             r#"{}"#,
         ] {
