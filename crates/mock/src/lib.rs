@@ -192,14 +192,10 @@ impl MockServer {
                 Some(dir) => store::Store::new(Dataset::load(dir)?),
                 // Stored as generated, a piece per core: the dataset is never held whole
                 // as parsed JSON.
-                None => store::Store::collect_parts(
-                    Dataset::generate_parts(generate, generation_threads(generate.offers))
-                        .into_iter()
-                        .map(|part| {
-                            move |sink: &mut dyn FnMut(serde_json::Value)| part.produce(sink)
-                        })
-                        .collect(),
-                ),
+                None => store::Store::collect_parts(Dataset::generate_parts(
+                    generate,
+                    generation_threads(generate.offers),
+                )),
             })
         })
         .await

@@ -11,6 +11,7 @@
 //! `ror-contact-confidentiality-level` on each `Organization.contact`. A contact that may be
 //! seen keeps only the telecoms that may be seen too.
 
+use crate::dataset::Node;
 use serde_json::Value;
 
 /// TRE_R283 code of a telecom or contact, "1" public, "2" restricted, "3" very restricted.
@@ -44,14 +45,13 @@ fn allowed(profile: u8, level: Option<&str>) -> bool {
 }
 
 /// Whether a HealthcareService is a sensitive unit (hidden from access profile 0).
-pub fn is_sensitive_unit(resource: &Value) -> bool {
-    resource["extension"].as_array().is_some_and(|exts| {
-        exts.iter().any(|e| {
-            e["url"]
-                .as_str()
-                .is_some_and(|u| u.ends_with("/ror-healthcareservice-sensitive-unit"))
-                && e["valueBoolean"] == Value::Bool(true)
-        })
+pub fn is_sensitive_unit(resource: &impl Node) -> bool {
+    let extensions = resource.member("extension").map_or(&[][..], Node::items);
+    extensions.iter().any(|e| {
+        e.member("url")
+            .and_then(Node::string)
+            .is_some_and(|u| u.ends_with("/ror-healthcareservice-sensitive-unit"))
+            && e.member("valueBoolean").and_then(Node::boolean) == Some(true)
     })
 }
 
@@ -68,10 +68,13 @@ pub struct Offers {
 }
 
 /// TRE_R227 code of an offer's field (champ d'activité).
-pub(crate) fn field(offer: &Value) -> Option<&str> {
-    offer
-        .pointer("/type/0/coding/0/code")
-        .and_then(Value::as_str)
+pub(crate) fn field(offer: &impl Node) -> Option<&str> {
+    let kind = offer.member("type")?.items().first()?;
+    kind.member("coding")?
+        .items()
+        .first()?
+        .member("code")?
+        .string()
 }
 
 /// Whether this profile may not see the resource at all (cheap: no copy). IG 0.6.0 mapping:

@@ -1,98 +1,101 @@
-//! `obj!`: JSON literals like `serde_json::json!`, but values are moved in, not copied.
+//! `obj!`: JSON literals like `serde_json::json!`, built as the generator's [`Json`] tree.
 //!
 //! `json!` turns every interpolated expression into a `Value` through `serde_json::to_value`,
-//! which re-serialises a `Value` it is given: each helper's element was copied once per
-//! level it was nested in, and generating a dataset spent most of its time in the allocator.
-//! Here a `Value` is moved and a string is converted once. The syntax is `json!`'s for what
-//! the generator writes: objects with literal keys, arrays, expressions.
+//! which re-serialises a `Value` it is given, and every key into an allocated, hashed
+//! `String`. Here a value is moved, a constant string borrowed, and keys are the literals
+//! themselves. The syntax is `json!`'s for what the generator writes: objects with literal
+//! keys, arrays, expressions.
 
-use serde_json::{Map, Value};
+use std::borrow::Cow;
+
+use super::json::Json;
 
 /// Turns a generator value into JSON, taking ownership where it can.
 pub(crate) trait IntoJson {
-    fn into_json(self) -> Value;
+    fn into_json(self) -> Json;
 }
 
-impl IntoJson for Value {
-    fn into_json(self) -> Value {
+impl IntoJson for Json {
+    fn into_json(self) -> Json {
         self
     }
 }
 
-impl IntoJson for &Value {
-    fn into_json(self) -> Value {
+impl IntoJson for &Json {
+    fn into_json(self) -> Json {
         self.clone()
     }
 }
 
 impl IntoJson for String {
-    fn into_json(self) -> Value {
-        Value::String(self)
+    fn into_json(self) -> Json {
+        Json::Str(Cow::Owned(self))
     }
 }
 
 impl IntoJson for &String {
-    fn into_json(self) -> Value {
-        Value::String(self.clone())
+    fn into_json(self) -> Json {
+        Json::Str(Cow::Owned(self.clone()))
     }
 }
 
-impl IntoJson for &str {
-    fn into_json(self) -> Value {
-        Value::String(self.to_owned())
+/// A constant is borrowed, not copied: most of a resource's strings are systems and codes.
+impl IntoJson for &'static str {
+    fn into_json(self) -> Json {
+        Json::Str(Cow::Borrowed(self))
     }
 }
 
-impl IntoJson for &&str {
-    fn into_json(self) -> Value {
-        Value::String((*self).to_owned())
+impl IntoJson for &&'static str {
+    fn into_json(self) -> Json {
+        Json::Str(Cow::Borrowed(*self))
     }
 }
 
 impl IntoJson for bool {
-    fn into_json(self) -> Value {
-        Value::Bool(self)
+    fn into_json(self) -> Json {
+        Json::Bool(self)
     }
 }
 
-macro_rules! numbers {
+macro_rules! integers {
     ($($t:ty),*) => {$(
         impl IntoJson for $t {
-            fn into_json(self) -> Value {
-                Value::from(self)
+            fn into_json(self) -> Json {
+                Json::Int(i64::try_from(self).unwrap_or(i64::MAX))
             }
         }
     )*};
 }
-numbers!(i32, i64, u8, u32, u64, usize, f64);
+integers!(i32, i64, u8, u32, u64, usize);
+
+impl IntoJson for f64 {
+    fn into_json(self) -> Json {
+        Json::Float(self)
+    }
+}
 
 impl<T: IntoJson> IntoJson for Vec<T> {
-    fn into_json(self) -> Value {
-        Value::Array(self.into_iter().map(IntoJson::into_json).collect())
+    fn into_json(self) -> Json {
+        Json::Array(self.into_iter().map(IntoJson::into_json).collect())
     }
 }
 
 impl<T: IntoJson, const N: usize> IntoJson for [T; N] {
-    fn into_json(self) -> Value {
-        Value::Array(self.into_iter().map(IntoJson::into_json).collect())
+    fn into_json(self) -> Json {
+        Json::Array(self.into_iter().map(IntoJson::into_json).collect())
     }
 }
 
 impl<T: IntoJson> IntoJson for Option<T> {
-    fn into_json(self) -> Value {
-        self.map_or(Value::Null, IntoJson::into_json)
+    fn into_json(self) -> Json {
+        self.map_or(Json::Null, IntoJson::into_json)
     }
 }
 
-impl IntoJson for Map<String, Value> {
-    fn into_json(self) -> Value {
-        Value::Object(self)
-    }
-}
-
-/// An empty array for `obj!` to push items into one by one as it reads them (a function,
-/// so that clippy does not ask for a `vec![]` the macro cannot write).
-pub(crate) fn items() -> Vec<Value> {
+/// An empty list for `obj!` to push items or members into one by one as it reads them (a
+/// function, so that clippy does not ask for a `vec![]` the macro cannot write).
+pub(crate) fn items<T>() -> Vec<T> {
     Vec::new()
 }
 
@@ -105,11 +108,11 @@ macro_rules! obj {
         $crate::dataset::build::obj!(@member $m $key () ($($rest)*))
     };
     (@member $m:ident $key:literal ($($value:tt)+) (, $($rest:tt)*)) => {
-        $m.insert(String::from($key), $crate::dataset::build::obj!($($value)+));
+        $m.push(($key, $crate::dataset::build::obj!($($value)+)));
         $crate::dataset::build::obj!(@object $m () ($($rest)*))
     };
     (@member $m:ident $key:literal ($($value:tt)+) ()) => {
-        $m.insert(String::from($key), $crate::dataset::build::obj!($($value)+));
+        $m.push(($key, $crate::dataset::build::obj!($($value)+)));
     };
     (@member $m:ident $key:literal ($($value:tt)*) ($next:tt $($rest:tt)*)) => {
         $crate::dataset::build::obj!(@member $m $key ($($value)* $next) ($($rest)*))
@@ -128,18 +131,18 @@ macro_rules! obj {
         $crate::dataset::build::obj!(@array $v ($($item)* $next) ($($rest)*))
     };
 
-    (null) => { serde_json::Value::Null };
+    (null) => { $crate::dataset::json::Json::Null };
     ({ $($tt:tt)* }) => {{
         #[allow(unused_mut)]
-        let mut map = serde_json::Map::new();
+        let mut map = $crate::dataset::build::items();
         $crate::dataset::build::obj!(@object map () ($($tt)*));
-        serde_json::Value::Object(map)
+        $crate::dataset::json::Json::Object(map)
     }};
     ([ $($tt:tt)* ]) => {{
         #[allow(unused_mut)]
         let mut items = $crate::dataset::build::items();
         $crate::dataset::build::obj!(@array items () ($($tt)*));
-        serde_json::Value::Array(items)
+        $crate::dataset::json::Json::Array(items)
     }};
     ($e:expr) => { $crate::dataset::build::IntoJson::into_json($e) };
 }
@@ -152,18 +155,20 @@ mod tests {
     #[test]
     fn the_same_json_as_serde_json_s_macro_in_the_same_order() {
         let coding = json!({"system": "s", "code": "1"});
+        let built_coding = obj!({"system": "s", "code": "1"});
         let name = String::from("Unité");
         let built = obj!({
             "resourceType": "HealthcareService",
-            "coding": [coding.clone(), { "code": format!("{}{}", 1, 2), "n": 3 }],
+            "coding": [built_coding.clone(), { "code": format!("{}{}", 1, 2), "n": 3 }],
             "name": &name,
             "active": true,
             "none": null,
             "empty": {},
             "list": [],
             "count": 1 + 2,
-            "nested": { "a": [1, 2, { "b": name.as_str() }], "z": Some(coding.clone()) }
-        });
+            "nested": { "a": [1, 2, { "b": name.clone() }], "z": Some(built_coding) }
+        })
+        .to_value();
         let expected = json!({
             "resourceType": "HealthcareService",
             "coding": [coding.clone(), { "code": "12", "n": 3 }],
@@ -177,5 +182,7 @@ mod tests {
         });
         assert_eq!(built, expected);
         assert_eq!(built.to_string(), expected.to_string());
+        let text = serde_json::to_string(&obj!({"k": [1, "a", 2.5, null, {}]})).expect("text");
+        assert_eq!(text, r#"{"k":[1,"a",2.5,null,{}]}"#);
     }
 }

@@ -6,8 +6,8 @@
 //! shapes were emitted are drawn in the same order as then, and the elements added for the
 //! IG derive from the running numbers, so the committed fixtures keep their ids and dates.
 
+use super::json::Json;
 use chrono::{DateTime, Duration, Utc};
-use serde_json::Value;
 
 use super::build::obj;
 
@@ -80,8 +80,8 @@ const PSY: &str = "03";
 const MEDICO_SOCIAL: &str = "04";
 
 /// Every resource of `units` (a run of [`super::plan::plan`]'s), handed to `sink` one by one in dataset
-/// order (a large dataset is never held whole as `Value`s).
-pub(crate) fn generate_units(opts: &GenerateOptions, units: &[Unit], sink: &mut dyn FnMut(Value)) {
+/// order (a large dataset is never held whole as `Json`s).
+pub(crate) fn generate_units(opts: &GenerateOptions, units: &[Unit], sink: &mut dyn FnMut(Json)) {
     for unit in units {
         unit_generator(opts, unit, sink).unit(unit);
     }
@@ -91,7 +91,7 @@ pub(crate) fn generate_units(opts: &GenerateOptions, units: &[Unit], sink: &mut 
 /// next unit must start from.
 #[cfg(test)]
 pub(crate) fn end_of(opts: &GenerateOptions, unit: &Unit) -> (usize, usize, usize, u64) {
-    let mut sink = |_: Value| {};
+    let mut sink = |_: Json| {};
     let mut g = unit_generator(opts, unit, &mut sink);
     g.unit(unit);
     (
@@ -119,7 +119,7 @@ const GAMMA_INVERSE: u64 = {
 fn unit_generator<'s>(
     opts: &GenerateOptions,
     unit: &Unit,
-    sink: &'s mut dyn FnMut(Value),
+    sink: &'s mut dyn FnMut(Json),
 ) -> Generator<'s> {
     Generator {
         rng: Rng::after(opts.seed, unit.draws),
@@ -173,7 +173,7 @@ struct Post<'a> {
 struct Generator<'s> {
     rng: Rng,
     until: DateTime<Utc>,
-    sink: &'s mut dyn FnMut(Value),
+    sink: &'s mut dyn FnMut(Json),
     n_org: usize,
     offer_no: usize,
     practitioner_no: usize,
@@ -320,7 +320,7 @@ impl Generator<'_> {
         let mut period = obj!({ "start": date_of(&s) });
         if n_org.is_multiple_of(7) {
             // A provisional closing announced: the end of the period and its type.
-            period["end"] = obj!("2027-03-31");
+            period.set("end", obj!("2027-03-31"));
             extension.push(ext(
                 "ror-organization-closing-type",
                 obj!({"valueCodeableConcept": concept("R286-TypeFermeture", "PRO")}),
@@ -333,7 +333,7 @@ impl Generator<'_> {
         if n_org.is_multiple_of(2) {
             extension.extend(medico_social(n_org, &s));
         }
-        let contacts: Vec<Value> = LEVELS
+        let contacts: Vec<Json> = LEVELS
             .iter()
             .enumerate()
             .map(|(i, level)| {
@@ -407,7 +407,7 @@ impl Generator<'_> {
 
     /// A building: commune (ror-commune-cog), status, telecoms, position, capacities
     /// (installed and available beds), equipment and, one in two, residential capacity.
-    fn location(&mut self, place: &Place, city: &str, eg_id: &str, eg_i: usize) -> String {
+    fn location(&mut self, place: &Place, city: &'static str, eg_id: &str, eg_i: usize) -> String {
         let Place { region, dept, .. } = *place;
         let n_org = self.n_org;
         let loc_id = format!("loc-{n_org}");
@@ -479,7 +479,7 @@ impl Generator<'_> {
 
 /// The medico-social data of an EG: two prices, social help places, financial help and
 /// its health territory.
-fn medico_social(n_org: usize, s: &Stamp) -> Vec<Value> {
+fn medico_social(n_org: usize, s: &Stamp) -> Vec<Json> {
     vec![
         price("02", "2", 62.5 + (n_org % 10) as f64, &s.created),
         price("03", "2", 5.9, &s.created),
@@ -547,17 +547,26 @@ impl Generator<'_> {
         });
         if n.is_multiple_of(2) {
             // The offer's MSS mailbox: HealthcareService.telecom is not its contacts.
-            offer["telecom"] = obj!([telecom(
-                "email",
-                &format!("unite.{hs_id}@hopital.mssante.fr"),
-                "1"
-            )]);
+            offer.set(
+                "telecom",
+                obj!([telecom(
+                    "email",
+                    &format!("unite.{hs_id}@hopital.mssante.fr"),
+                    "1"
+                )]),
+            );
         }
         if closed {
-            offer["notAvailable"] = obj!([closing_reopening("2026-06-01", "2026-12-31")]);
+            offer.set(
+                "notAvailable",
+                obj!([closing_reopening("2026-06-01", "2026-12-31")]),
+            );
         }
         if n.is_multiple_of(6) {
-            offer["comment"] = obj!("Offre de démonstration du jeu de données rorcheck");
+            offer.set(
+                "comment",
+                obj!("Offre de démonstration du jeu de données rorcheck"),
+            );
         }
         (self.sink)(offer);
         // One offer in ten has a data-quality anomaly reported against it (flow 8).
@@ -575,7 +584,7 @@ impl Generator<'_> {
         }
     }
 
-    fn practitioner(&mut self, region: &str, post: &Post<'_>) {
+    fn practitioner(&mut self, region: &'static str, post: &Post<'_>) {
         self.practitioner_no += 1;
         let p = self.practitioner_no;
         let pr_id = format!("pr-{p}");
@@ -624,7 +633,7 @@ impl Generator<'_> {
 
 /// A data-quality anomaly reported against offer `n` (RORTask, IG example
 /// `ror-task-exemple`): its theme, business status, requested action and the element at fault.
-fn anomaly(region: &str, hs_id: &str, n: usize, s: &Stamp) -> Value {
+fn anomaly(region: &'static str, hs_id: &str, n: usize, s: &Stamp) -> Json {
     obj!({
         "resourceType": "Task",
         "id": format!("task-{n}"),
@@ -672,10 +681,10 @@ fn offer_extensions(
     s: &Stamp,
     n: usize,
     sensitive: bool,
-    public: &str,
+    public: &'static str,
     phone: &str,
     champ: &str,
-) -> Vec<Value> {
+) -> Vec<Json> {
     let level = LEVELS[n % 3];
     let mut out = vec![
         creation_date(s),
@@ -694,16 +703,16 @@ fn offer_extensions(
             ]}),
         ),
         offer_contact(OfferContact {
-            family: "Secrétariat",
+            family: "Secrétariat".to_owned(),
             function: "05",
             purpose: "02",
             level,
-            phones: vec![contact_telecom(phone, "2", level)],
+            phones: vec![contact_telecom(phone.to_owned(), "2", level)],
         }),
     ];
     if n.is_multiple_of(2) {
         out.push(offer_contact(OfferContact {
-            family: "Standard",
+            family: "Standard".to_owned(),
             function: "01",
             purpose: "06",
             level: "1",
@@ -737,7 +746,7 @@ fn offer_extensions(
 }
 
 /// The operational activity (1..1) and, one offer in five, its family.
-fn specialties(activity: &str, n: usize) -> Vec<Value> {
+fn specialties(activity: &'static str, n: usize) -> Vec<Json> {
     let mut out = vec![concept("R211-ActiviteOperationnelle", activity)];
     if n.is_multiple_of(5) {
         out.push(concept(
@@ -750,19 +759,22 @@ fn specialties(activity: &str, n: usize) -> Vec<Value> {
 
 /// A characteristic of the specificAct / outsideOfficeAct slices: an act (TRE_R210) with
 /// its ror-act-type, without which it matches neither slice.
-fn act(code: &str, act_type: &str) -> Value {
+fn act(code: &'static str, act_type: &'static str) -> Json {
     let mut c = concept("R210-ActeSpecifique", code);
-    c["extension"] = obj!([ext("ror-act-type", obj!({ "valueCode": act_type }))]);
+    c.set(
+        "extension",
+        obj!([ext("ror-act-type", obj!({ "valueCode": act_type }))]),
+    );
     c
 }
 
 /// careMode (1..1) first, then the slices that apply to offer `n`.
-fn characteristics(mode: &str, champ: &str, n: usize, closed: bool) -> Vec<Value> {
+fn characteristics(mode: &'static str, champ: &str, n: usize, closed: bool) -> Vec<Json> {
     let mut out = vec![
         concept("R213-ModePriseEnCharge", mode),
         concept("R338-ModaliteAccueil", "03"),
     ];
-    let optional: [(bool, Value); 9] = [
+    let optional: [(bool, Json); 9] = [
         (n % 2 == 1, concept("R240-TemporaliteAccueil", "01")),
         (n.is_multiple_of(3), concept("R238-OuvertureAnnuelle", "03")),
         (champ == MEDICO_SOCIAL, concept("R236-ModeGestion", "01")),
@@ -785,7 +797,7 @@ fn characteristics(mode: &str, champ: &str, n: usize, closed: bool) -> Vec<Value
 
 /// Opening hours: Monday all day, and one offer in two a Saturday morning valid for a
 /// period (ror-available-time-effective-opening-closing-date).
-fn opening_hours(n: usize) -> Vec<Value> {
+fn opening_hours(n: usize) -> Vec<Json> {
     let mut out = vec![available_time(0, "08:00:00", "18:00:00", None)];
     if n.is_multiple_of(2) {
         out.push(available_time(

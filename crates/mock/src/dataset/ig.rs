@@ -3,50 +3,89 @@
 //! territorial division, capacities, equipment, prices). Each function emits exactly one
 //! element of the IG, so the generator reads as a list of what a resource carries.
 
-use serde_json::Value;
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::sync::{LazyLock, Mutex};
 
-use super::build::obj;
+use super::build::{IntoJson, obj};
+use super::json::Json;
 
 use super::{IG, REGION_SYSTEM};
 
 /// The TRE code system URL of a NOS table written `Rnnn-Name` (or `Gnn-Name`).
-pub(crate) fn nos(tre: &str) -> String {
-    let (code, name) = tre.split_once('-').unwrap_or((tre, ""));
-    format!("https://mos.esante.gouv.fr/NOS/TRE_{code}-{name}/FHIR/TRE-{code}-{name}")
+pub(crate) fn nos(tre: &'static str) -> &'static str {
+    interned(Kind::Nos, tre)
+}
+
+/// What a name is turned into by [`interned`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Kind {
+    Nos,
+    Extension,
+}
+
+/// Every system and extension URL the generator writes, made once: a resource carries
+/// dozens, and formatting each anew was a tenth of the generation. The names are this
+/// module's constants, a few dozen, so the URLs are leaked once for the process (the
+/// shared table) and each thread reads its own copy of the table without a lock.
+fn interned(kind: Kind, name: &'static str) -> &'static str {
+    type Table = HashMap<(Kind, &'static str), &'static str>;
+    static SHARED: LazyLock<Mutex<Table>> = LazyLock::new(Mutex::default);
+    thread_local! {
+        static LOCAL: RefCell<Table> = RefCell::default();
+    }
+    if let Some(url) = LOCAL.with_borrow(|t| t.get(&(kind, name)).copied()) {
+        return url;
+    }
+    let url = {
+        let mut shared = SHARED
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        *shared.entry((kind, name)).or_insert_with(|| {
+            let url = match kind {
+                Kind::Nos => {
+                    let (code, table) = name.split_once('-').unwrap_or((name, ""));
+                    format!(
+                        "https://mos.esante.gouv.fr/NOS/TRE_{code}-{table}/FHIR/TRE-{code}-{table}"
+                    )
+                }
+                Kind::Extension => format!("{IG}/StructureDefinition/{name}"),
+            };
+            Box::leak(url.into_boxed_str())
+        })
+    };
+    LOCAL.with_borrow_mut(|t| t.insert((kind, name), url));
+    url
 }
 
 /// TRE_R340's published CodeSystem url carries a `.tabs` the other tables do not have; a
 /// coding's system is the CodeSystem's url as published, so it is spelled out here.
 pub(crate) const R340: &str = "https://mos.esante.gouv.fr/NOS/TRE_R340-TypeCaracteristiqueEquipement.tabs/FHIR/TRE-R340-TypeCaracteristiqueEquipement";
 
-pub(crate) fn coding(tre: &str, code: &str) -> Value {
+pub(crate) fn coding(tre: &'static str, code: impl IntoJson) -> Json {
     obj!({ "system": nos(tre), "code": code })
 }
 
-pub(crate) fn concept(tre: &str, code: &str) -> Value {
+pub(crate) fn concept(tre: &'static str, code: impl IntoJson) -> Json {
     obj!({ "coding": [coding(tre, code)] })
 }
 
-/// Canonical URL of a ROR extension.
-pub(crate) fn url(name: &str) -> String {
-    format!("{IG}/StructureDefinition/{name}")
+/// Canonical URL of a ROR extension (or profile).
+pub(crate) fn url(name: &'static str) -> &'static str {
+    interned(Kind::Extension, name)
 }
 
 /// A ROR extension (canonical url) with its value or sub-extensions.
-pub(crate) fn ext(name: &str, value: Value) -> Value {
+pub(crate) fn ext(name: &'static str, value: Json) -> Json {
     let mut e = obj!({ "url": url(name) });
-    if let (Some(obj), Value::Object(v)) = (e.as_object_mut(), value) {
-        obj.extend(v);
-    }
+    e.extend(value);
     e
 }
 
 /// A sub-extension with a relative url (`ageRange`, `telecomAddress`...).
-fn sub(name: &str, value: Value) -> Value {
+fn sub(name: &'static str, value: Json) -> Json {
     let mut e = obj!({ "url": name });
-    if let (Some(obj), Value::Object(v)) = (e.as_object_mut(), value) {
-        obj.extend(v);
-    }
+    e.extend(value);
     e
 }
 
@@ -55,7 +94,7 @@ pub(crate) struct Stamp {
     pub(crate) updated: String,
 }
 
-pub(crate) fn meta(profile: &str, region: &str, s: &Stamp) -> Value {
+pub(crate) fn meta(profile: &'static str, region: &'static str, s: &Stamp) -> Json {
     obj!({
         "lastUpdated": &s.updated,
         "profile": [url(profile)],
@@ -63,7 +102,7 @@ pub(crate) fn meta(profile: &str, region: &str, s: &Stamp) -> Value {
     })
 }
 
-pub(crate) fn creation_date(s: &Stamp) -> Value {
+pub(crate) fn creation_date(s: &Stamp) -> Json {
     ext(
         "ror-meta-creation-date",
         obj!({ "valueDateTime": &s.created }),
@@ -73,7 +112,7 @@ pub(crate) fn creation_date(s: &Stamp) -> Value {
 /// TRE_R283 levels: public, restricted, very restricted.
 pub(crate) const LEVELS: [&str; 3] = ["1", "2", "3"];
 
-fn channel_of(system: &str) -> &'static str {
+fn channel_of(system: &'static str) -> &'static str {
     match system {
         "email" => "3",
         "fax" => "6",
@@ -84,17 +123,21 @@ fn channel_of(system: &str) -> &'static str {
 
 /// A ROR ContactPoint: value, communication channel (1..1), usage (0..1) and telecom
 /// confidentiality level (1..1).
-pub(crate) fn telecom(system: &str, value: &str, confidentiality: &str) -> Value {
+pub(crate) fn telecom(
+    system: &'static str,
+    value: impl IntoJson,
+    confidentiality: impl IntoJson,
+) -> Json {
     telecom_with(system, value, channel_of(system), confidentiality, None)
 }
 
 pub(crate) fn telecom_with(
-    system: &str,
-    value: &str,
-    channel: &str,
-    confidentiality: &str,
-    usage: Option<&str>,
-) -> Value {
+    system: &'static str,
+    value: impl IntoJson,
+    channel: impl IntoJson,
+    confidentiality: impl IntoJson,
+    usage: Option<&'static str>,
+) -> Json {
     let mut extension = vec![ext(
         "ror-telecom-communication-channel",
         obj!({"valueCodeableConcept": concept("R200-CanalCommunication", channel)}),
@@ -111,7 +154,11 @@ pub(crate) fn telecom_with(
 
 /// A phone number of a HealthcareService contact (`ror-healthcareservice-contact-telecom`):
 /// its address is the relative sub-extension `telecomAddress`, the three others are canonical.
-pub(crate) fn contact_telecom(number: &str, channel: &str, confidentiality: &str) -> Value {
+pub(crate) fn contact_telecom(
+    number: impl IntoJson,
+    channel: impl IntoJson,
+    confidentiality: impl IntoJson,
+) -> Json {
     ext(
         "ror-healthcareservice-contact-telecom",
         obj!({"extension": [
@@ -125,15 +172,15 @@ pub(crate) fn contact_telecom(number: &str, channel: &str, confidentiality: &str
 
 /// A contact of an offer (`ror-healthcareservice-contact`, HealthcareService has no native
 /// contact): name, function, nature, description, confidentiality level (1..1), phones.
-pub(crate) struct OfferContact<'a> {
-    pub(crate) family: &'a str,
-    pub(crate) function: &'a str,
-    pub(crate) purpose: &'a str,
-    pub(crate) level: &'a str,
-    pub(crate) phones: Vec<Value>,
+pub(crate) struct OfferContact {
+    pub(crate) family: String,
+    pub(crate) function: &'static str,
+    pub(crate) purpose: &'static str,
+    pub(crate) level: &'static str,
+    pub(crate) phones: Vec<Json>,
 }
 
-pub(crate) fn offer_contact(c: OfferContact<'_>) -> Value {
+pub(crate) fn offer_contact(c: OfferContact) -> Json {
     let mut extension = vec![
         sub(
             "name",
@@ -165,7 +212,11 @@ pub(crate) fn offer_contact(c: OfferContact<'_>) -> Value {
 
 /// A territorial division (zone d'intervention of an offer, territoire de santé of an
 /// organisation): its type (TRE_R201) and its code, both CodeableConcepts.
-pub(crate) fn territorial_division(kind: &str, tre: &str, code: &str) -> Value {
+pub(crate) fn territorial_division(
+    kind: impl IntoJson,
+    tre: &'static str,
+    code: impl IntoJson,
+) -> Json {
     ext(
         "ror-territorial-division",
         obj!({"extension": [
@@ -176,7 +227,12 @@ pub(crate) fn territorial_division(kind: &str, tre: &str, code: &str) -> Value {
 }
 
 /// One opening slot: a day (code and ROR 1–7 number), its hours and its type (TRE_R252).
-pub(crate) fn available_time(day: usize, from: &str, to: &str, effective: Option<Value>) -> Value {
+pub(crate) fn available_time(
+    day: usize,
+    from: impl IntoJson,
+    to: impl IntoJson,
+    effective: Option<Json>,
+) -> Json {
     const DAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
     let mut extension = vec![
         ext(
@@ -203,7 +259,7 @@ pub(crate) fn available_time(day: usize, from: &str, to: &str, effective: Option
 }
 
 /// The `notAvailable:closingReopeningDate` slice: recognised by its id, fixed description.
-pub(crate) fn closing_reopening(start: &str, end: &str) -> Value {
+pub(crate) fn closing_reopening(start: impl IntoJson, end: impl IntoJson) -> Json {
     obj!({
         "id": "closingReopeningDate",
         "description": "Période de fermeture et de réouverture prévisionnelle",
@@ -214,7 +270,12 @@ pub(crate) fn closing_reopening(start: &str, end: &str) -> Value {
 /// A Location capacity (`ror-location-supported-capacity`): beds (`01`) or places (`02`),
 /// every 1..1 sub-extension set; a closed capacity (status `05`) says why, with its
 /// additional bed type and crisis type.
-pub(crate) fn supported_capacity(kind: &str, status: &str, number: u64, updated: &str) -> Value {
+pub(crate) fn supported_capacity(
+    kind: impl IntoJson,
+    status: &'static str,
+    number: u64,
+    updated: impl IntoJson,
+) -> Json {
     let mut parts = vec![
         sub(
             "capacityType",
@@ -266,7 +327,7 @@ pub(crate) fn supported_capacity(kind: &str, status: &str, number: u64, updated:
 }
 
 /// A Location equipment (TRE_R212) with its count in service and one limit (TRE_R340).
-pub(crate) fn equipment(kind: &str, in_service: u64, max_kg: u64) -> Value {
+pub(crate) fn equipment(kind: impl IntoJson, in_service: u64, max_kg: u64) -> Json {
     ext(
         "ror-location-equipment",
         obj!({"extension": [
@@ -281,7 +342,7 @@ pub(crate) fn equipment(kind: &str, in_service: u64, max_kg: u64) -> Value {
 }
 
 /// A residential capacity of a Location (TRE_R242 type of dwelling and its number).
-pub(crate) fn residential_capacity(kind: &str, number: u64) -> Value {
+pub(crate) fn residential_capacity(kind: impl IntoJson, number: u64) -> Json {
     ext(
         "ror-location-residential-capacity",
         obj!({"extension": [
@@ -292,7 +353,12 @@ pub(crate) fn residential_capacity(kind: &str, number: u64) -> Value {
 }
 
 /// A price of a medico-social establishment (`ror-organization-price`).
-pub(crate) fn price(kind: &str, unit: &str, euros: f64, start: &str) -> Value {
+pub(crate) fn price(
+    kind: impl IntoJson,
+    unit: impl IntoJson,
+    euros: f64,
+    start: impl IntoJson,
+) -> Json {
     ext(
         "ror-organization-price",
         obj!({"extension": [
@@ -311,7 +377,11 @@ pub(crate) fn price(kind: &str, unit: &str, euros: f64, start: &str) -> Value {
 
 /// An Organization contact: nature, name, telecoms and the three contact extensions
 /// (function, description, contact confidentiality level).
-pub(crate) fn organization_contact(level: &str, family: &str, telecoms: Vec<Value>) -> Value {
+pub(crate) fn organization_contact(
+    level: impl IntoJson,
+    family: impl IntoJson,
+    telecoms: Vec<Json>,
+) -> Json {
     obj!({
         "extension": [
             ext("ror-contact-function-contact", obj!({"valueCodeableConcept": concept("R251-FonctionContact", "01")})),
@@ -326,7 +396,11 @@ pub(crate) fn organization_contact(level: &str, family: &str, telecoms: Vec<Valu
 
 /// An Organization address: its commune in `address.extension:inseeCode` as a valueCoding
 /// (not ror-commune-cog, which is Location's), and structured lines.
-pub(crate) fn organization_address(city: &str, postal: &str, commune: &str) -> Value {
+pub(crate) fn organization_address(
+    city: impl IntoJson,
+    postal: impl IntoJson,
+    commune: impl IntoJson,
+) -> Json {
     obj!({
         "extension": [{
             "url": "https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-address-insee-code",

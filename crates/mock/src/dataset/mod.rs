@@ -21,8 +21,12 @@ pub(crate) const OI_SYSTEM: &str = "https://oi.esante.gouv.fr";
 mod build;
 mod generator;
 mod ig;
+mod json;
 mod nos_cases;
 mod plan;
+
+pub(crate) use json::Json;
+pub use json::Node;
 
 pub(crate) use generator::Rng;
 #[cfg(test)]
@@ -237,10 +241,17 @@ pub struct Part {
 impl Part {
     /// Hands the piece's resources to `sink`, in order.
     pub fn produce(self, sink: &mut dyn FnMut(Value)) {
-        let mut model: Option<Value> = None;
+        self.produce_tree(&mut |r| sink(r.to_value()));
+    }
+
+    /// Hands the piece's resources to `sink` as the generator builds them (no `Value`).
+    pub(crate) fn produce_tree(self, sink: &mut dyn FnMut(Json)) {
+        let is_offer =
+            |r: &Json| r.get("resourceType").and_then(Json::as_str) == Some("HealthcareService");
+        let mut model: Option<Json> = None;
         let keep_model = self.first && self.model_unit.is_some();
         generator::generate_units(&self.opts, &self.units, &mut |r| {
-            if keep_model && model.is_none() && r["resourceType"] == "HealthcareService" {
+            if keep_model && model.is_none() && is_offer(&r) {
                 model = Some(r.clone());
             }
             sink(r);
@@ -249,7 +260,7 @@ impl Part {
             // Another thread generated the first unit: generating it again (a dozen offers)
             // costs less than waiting for it.
             generator::generate_units(&self.opts, &[unit], &mut |r| {
-                if model.is_none() && r["resourceType"] == "HealthcareService" {
+                if model.is_none() && is_offer(&r) {
                     model = Some(r);
                 }
             });

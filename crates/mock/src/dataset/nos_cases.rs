@@ -1,6 +1,6 @@
 //! The NOS evolution cases a consumer must handle (`NOS-` scenarios).
 
-use serde_json::Value;
+use super::json::Json;
 
 use super::build::obj;
 
@@ -38,30 +38,42 @@ pub(crate) const NOS_CASES: [(&str, &str, &str, &str); 4] = [
 ];
 
 /// The cases, each shaped like `model` (the dataset's first offer).
-pub(crate) fn nos_evolution(model: &Value) -> Vec<Value> {
+pub(crate) fn nos_evolution(model: &Json) -> Vec<Json> {
     let mut cases = Vec::with_capacity(NOS_CASES.len());
-    let region = model["meta"]["tag"][0]["code"]
-        .as_str()
+    let region = model
+        .get("meta")
+        .and_then(|m| m.get("tag"))
+        .and_then(|t| t.as_array()?.first()?.get("code")?.as_str())
         .unwrap_or("11")
         .to_owned();
     for (id, suffix, code, display) in NOS_CASES {
         let mut offer = model.clone();
-        offer["id"] = obj!(id);
-        offer["meta"]["lastUpdated"] = obj!("2026-06-29T08:00:00.000+00:00");
-        offer["identifier"][0]["value"] = obj!(format!("{region}/{suffix}"));
-        offer["specialty"] = obj!([{ "coding": [{
-            "system": nos("R211-ActiviteOperationnelle"), "code": code, "display": display
-        }] }]);
-        offer["name"] = obj!(format!("Unité {code} ({display})"));
+        offer.set("id", obj!(id));
+        if let Some(meta) = offer.get_mut("meta") {
+            meta.set("lastUpdated", obj!("2026-06-29T08:00:00.000+00:00"));
+        }
+        let first_identifier = offer
+            .get_mut("identifier")
+            .and_then(Json::as_array_mut)
+            .and_then(|ids| ids.first_mut());
+        if let Some(identifier) = first_identifier {
+            identifier.set("value", obj!(format!("{region}/{suffix}")));
+        }
+        offer.set(
+            "specialty",
+            obj!([{ "coding": [{
+                "system": nos("R211-ActiviteOperationnelle"), "code": code, "display": display
+            }] }]),
+        );
+        offer.set("name", obj!(format!("Unité {code} ({display})")));
         // Not a sensitive unit, so that every access profile sees the case.
-        if let Some(exts) = offer["extension"].as_array_mut() {
-            for e in exts.iter_mut() {
-                if e["url"]
-                    .as_str()
-                    .is_some_and(|u| u.ends_with("sensitive-unit"))
-                {
-                    e["valueBoolean"] = obj!(false);
-                }
+        let extensions = offer.get_mut("extension").and_then(Json::as_array_mut);
+        for e in extensions.into_iter().flatten() {
+            if e.get("url")
+                .and_then(Json::as_str)
+                .is_some_and(|u| u.ends_with("sensitive-unit"))
+            {
+                e.set("valueBoolean", obj!(false));
             }
         }
         cases.push(offer);

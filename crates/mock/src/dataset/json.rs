@@ -1,0 +1,213 @@
+//! `Json`: the tree the generator builds a resource in before it is written as text.
+//!
+//! A `serde_json::Value` object is an `IndexMap` (the workspace keeps key order): every key
+//! is an allocated `String` hashed on insertion, and most of a generated dataset's time went
+//! there. The generator's keys are literals and most of its strings are constants, so here
+//! an object is a list of `(&'static str, Json)` and a string borrows when it can. Written
+//! with serde, the text is the one the same `Value` gives (same order, same numbers).
+
+use std::borrow::Cow;
+
+use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
+use serde_json::Value;
+
+/// A JSON value built by the generator.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Json {
+    Null,
+    Bool(bool),
+    /// Any integer the generator writes (counts, numbers).
+    Int(i64),
+    Float(f64),
+    Str(Cow<'static, str>),
+    Array(Vec<Json>),
+    /// Members in insertion order; a key appears once ([`Json::set`]).
+    Object(Vec<(&'static str, Json)>),
+}
+
+impl Json {
+    /// Sets `key` of an object: replaced in place when present (as `Value`'s ordered map
+    /// does), appended otherwise. Not an object: nothing happens (the generator only sets
+    /// members of objects it just built).
+    pub(crate) fn set(&mut self, key: &'static str, value: Json) {
+        if let Json::Object(members) = self {
+            match members.iter_mut().find(|(k, _)| *k == key) {
+                Some((_, v)) => *v = value,
+                None => members.push((key, value)),
+            }
+        }
+    }
+
+    /// Appends the members of `other` (an object) to this object, each as [`Json::set`].
+    pub(crate) fn extend(&mut self, other: Json) {
+        if let Json::Object(members) = other {
+            for (k, v) in members {
+                self.set(k, v);
+            }
+        }
+    }
+
+    /// The member `key` of an object.
+    pub(crate) fn get(&self, key: &str) -> Option<&Json> {
+        match self {
+            Json::Object(members) => members.iter().find(|(k, _)| *k == key).map(|(_, v)| v),
+            _ => None,
+        }
+    }
+
+    /// The member `key` of an object, to change it.
+    pub(crate) fn get_mut(&mut self, key: &str) -> Option<&mut Json> {
+        match self {
+            Json::Object(members) => members.iter_mut().find(|(k, _)| *k == key).map(|(_, v)| v),
+            _ => None,
+        }
+    }
+
+    /// The items of an array, to change them.
+    pub(crate) fn as_array_mut(&mut self) -> Option<&mut Vec<Json>> {
+        match self {
+            Json::Array(items) => Some(items),
+            _ => None,
+        }
+    }
+
+    /// The string it is.
+    pub(crate) fn as_str(&self) -> Option<&str> {
+        match self {
+            Json::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The items of an array.
+    pub(crate) fn as_array(&self) -> Option<&[Json]> {
+        match self {
+            Json::Array(items) => Some(items),
+            _ => None,
+        }
+    }
+
+    /// The same value as a `serde_json::Value` (tests, and the few resources derived from
+    /// a generated one).
+    pub(crate) fn to_value(&self) -> Value {
+        match self {
+            Json::Null => Value::Null,
+            Json::Bool(b) => Value::Bool(*b),
+            Json::Int(n) => Value::from(*n),
+            Json::Float(x) => Value::from(*x),
+            Json::Str(s) => Value::String(s.to_string()),
+            Json::Array(items) => Value::Array(items.iter().map(Json::to_value).collect()),
+            Json::Object(members) => Value::Object(
+                members
+                    .iter()
+                    .map(|(k, v)| ((*k).to_owned(), v.to_value()))
+                    .collect(),
+            ),
+        }
+    }
+}
+
+/// Read access to a JSON tree, as the store's facts and the access rules need it: one code
+/// reads a generated resource ([`Json`]) and a loaded one (`serde_json::Value`).
+pub trait Node: Sized {
+    /// The member `key` of an object.
+    fn member(&self, key: &str) -> Option<&Self>;
+    /// The string it is.
+    fn string(&self) -> Option<&str>;
+    /// The items of an array; none for anything else.
+    fn items(&self) -> &[Self];
+    /// The boolean it is.
+    fn boolean(&self) -> Option<bool>;
+}
+
+impl Node for Value {
+    fn member(&self, key: &str) -> Option<&Self> {
+        self.get(key)
+    }
+    fn string(&self) -> Option<&str> {
+        self.as_str()
+    }
+    fn items(&self) -> &[Self] {
+        self.as_array().map_or(&[], Vec::as_slice)
+    }
+    fn boolean(&self) -> Option<bool> {
+        self.as_bool()
+    }
+}
+
+impl Node for Json {
+    fn member(&self, key: &str) -> Option<&Self> {
+        self.get(key)
+    }
+    fn string(&self) -> Option<&str> {
+        self.as_str()
+    }
+    fn items(&self) -> &[Self] {
+        self.as_array().unwrap_or(&[])
+    }
+    fn boolean(&self) -> Option<bool> {
+        match self {
+            Json::Bool(b) => Some(*b),
+            _ => None,
+        }
+    }
+}
+
+impl Serialize for Json {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Json::Null => serializer.serialize_unit(),
+            Json::Bool(b) => serializer.serialize_bool(*b),
+            Json::Int(n) => serializer.serialize_i64(*n),
+            // `Value::from(f64)` is null when not finite: the same here.
+            Json::Float(x) if x.is_finite() => serializer.serialize_f64(*x),
+            Json::Float(_) => serializer.serialize_unit(),
+            Json::Str(s) => serializer.serialize_str(s),
+            Json::Array(items) => {
+                let mut seq = serializer.serialize_seq(Some(items.len()))?;
+                for item in items {
+                    seq.serialize_element(item)?;
+                }
+                seq.end()
+            }
+            Json::Object(members) => {
+                let mut map = serializer.serialize_map(Some(members.len()))?;
+                for (k, v) in members {
+                    map.serialize_entry(k, v)?;
+                }
+                map.end()
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn written_as_the_same_value_would_be() {
+        let mut j = Json::Object(vec![
+            ("a", Json::Str("é\"\n\u{1}".into())),
+            ("n", Json::Int(-3)),
+            ("x", Json::Float(12.5)),
+            ("inf", Json::Float(f64::INFINITY)),
+            ("l", Json::Array(vec![Json::Null, Json::Bool(true)])),
+            ("o", Json::Object(vec![])),
+        ]);
+        j.set("n", Json::Int(7));
+        j.set("z", Json::Str("last".into()));
+        let text = serde_json::to_string(&j).expect("written");
+        assert_eq!(text, j.to_value().to_string());
+        assert_eq!(
+            text,
+            r#"{"a":"é\"\n\u0001","n":7,"x":12.5,"inf":null,"l":[null,true],"o":{},"z":"last"}"#
+        );
+        assert_eq!(j.get("z").and_then(Json::as_str), Some("last"));
+        assert_eq!(
+            j.get("l").and_then(Json::as_array).map(<[Json]>::len),
+            Some(2)
+        );
+        assert_eq!(Json::Null.get("a"), None);
+    }
+}
