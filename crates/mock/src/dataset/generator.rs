@@ -250,7 +250,7 @@ impl Generator<'_> {
                 concept("R72-FinessStatutJuridique", "10"),
                 concept("R69-FinessAgregatStatutJuridiqueNiv2", "1200")
             ],
-            "address": [organization_address(city, &format!("{dept}000"), &format!("{}{:03}", place.department(), 1 + n_org % 400))]
+            "address": [organization_address(city, format!("{dept}000"), format!("{}{:03}", place.department(), 1 + n_org % 400))]
         }));
         LegalEntity { id: ej_id, city }
     }
@@ -279,19 +279,19 @@ impl Generator<'_> {
         let phones = [
             telecom(
                 "phone",
-                &format!("01{:08}", self.rng.below(100_000_000)),
+                format!("01{:08}", self.rng.below(100_000_000)),
                 "1",
             ),
             telecom_with(
                 "email",
-                &format!("direction.{eg_id}@exemple.test"),
+                format!("direction.{eg_id}@exemple.test"),
                 "3",
                 "2",
                 Some("Secrétariat de direction"),
             ),
             telecom_with(
                 "phone",
-                &format!("06{:08}", self.rng.below(100_000_000)),
+                format!("06{:08}", self.rng.below(100_000_000)),
                 "1",
                 "3",
                 None,
@@ -339,8 +339,8 @@ impl Generator<'_> {
             .map(|(i, level)| {
                 organization_contact(
                     level,
-                    &format!("Contact{}", i + 1),
-                    vec![telecom("phone", &format!("03{:08}", n_org * 10 + i), level)],
+                    format!("Contact{}", i + 1),
+                    vec![telecom("phone", format!("03{:08}", n_org * 10 + i), level)],
                 )
             })
             .collect();
@@ -363,7 +363,7 @@ impl Generator<'_> {
             "alias": [format!("CH {} {}", ej.city, eg_i + 1)],
             "partOf": { "reference": format!("Organization/{}", ej.id) },
             "telecom": phones,
-            "address": [organization_address(ej.city, &postal, &format!("{}{:03}", place.department(), 1 + n_org % 400))],
+            "address": [organization_address(ej.city, &postal, format!("{}{:03}", place.department(), 1 + n_org % 400))],
             "contact": contacts
         }));
         eg_id
@@ -399,7 +399,7 @@ impl Generator<'_> {
             "active": true,
             "type": [concept("R207-TypeOrganisationInterne", "1")],
             "name": format!("Pôle médical {} — {city}", eg_i + 1),
-            "telecom": [telecom("email", &format!("pole.{oi_id}@hopital.mssante.fr"), "1")],
+            "telecom": [telecom("email", format!("pole.{oi_id}@hopital.mssante.fr"), "1")],
             "partOf": { "reference": format!("Organization/{eg_id}") }
         }));
         oi_id
@@ -462,8 +462,8 @@ impl Generator<'_> {
             "description": "Bâtiment principal d'hospitalisation",
             "type": [concept("R343-FonctionLieu", "001")],
             "telecom": [
-                telecom("phone", &format!("04{:08}", n_org * 10), "1"),
-                telecom("phone", &format!("04{:08}", n_org * 10 + 1), "2")
+                telecom("phone", format!("04{:08}", n_org * 10), "1"),
+                telecom("phone", format!("04{:08}", n_org * 10 + 1), "2")
             ],
             "address": { "line": [format!("{} avenue des Soins", 1 + n_org % 90)], "city": city, "postalCode": postal },
             "position": {
@@ -551,7 +551,7 @@ impl Generator<'_> {
                 "telecom",
                 obj!([telecom(
                     "email",
-                    &format!("unite.{hs_id}@hopital.mssante.fr"),
+                    format!("unite.{hs_id}@hopital.mssante.fr"),
                     "1"
                 )]),
             );
@@ -596,7 +596,7 @@ impl Generator<'_> {
             "extension": [creation_date(&s)],
             "identifier": [{ "system": RPPS, "value": format!("8{:010}", 100_000 + p * 7) }],
             "name": [{ "family": format!("Praticien{p}"), "given": ["Camille"], "prefix": [if p.is_multiple_of(2) { "MME" } else { "M" }] }],
-            "telecom": [telecom("email", &format!("praticien{p}@hopital.mssante.fr"), "1")]
+            "telecom": [telecom("email", format!("praticien{p}@hopital.mssante.fr"), "1")]
         }));
         let s = stamp(&mut self.rng, self.until);
         let profession = self.rng.pick(PROFESSIONS);
@@ -625,7 +625,7 @@ impl Generator<'_> {
             "code": [concept("G15-ProfessionSante", profession)],
             // The expertiseType slice (TRE_R04 "S", spécialité ordinale) and its specialty.
             "specialty": [concept("R04-TypeSavoirFaire", "S"), concept("R38-SpecialiteOrdinale", "SM01")],
-            "telecom": [telecom("phone", &format!("05{:08}", p), level)],
+            "telecom": [telecom("phone", format!("05{:08}", p), level)],
             "availableTime": [available_time(p % 5, "09:00:00", "17:00:00", None)]
         }));
     }
@@ -717,8 +717,8 @@ fn offer_extensions(
             purpose: "06",
             level: "1",
             phones: vec![
-                contact_telecom(&format!("09{:08}", n), "2", "1"),
-                contact_telecom(&format!("07{:08}", n), "1", "3"),
+                contact_telecom(format!("09{:08}", n), "2", "1"),
+                contact_telecom(format!("07{:08}", n), "1", "3"),
             ],
         }));
         out.push(territorial_division("1", "R30-RegionOM", place.region));
@@ -727,7 +727,7 @@ fn offer_extensions(
         out.push(territorial_division(
             "2",
             "G09-DepartementOM",
-            &place.department(),
+            place.department(),
         ));
     }
     if n.is_multiple_of(5) {
