@@ -5,7 +5,7 @@
 //! bounded cache ([`CACHE_BUDGET`]): a small dataset stays parsed, a large one is read back
 //! from its compressed text when a search needs more than the facts.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 use std::sync::Arc;
 
 use chrono::{DateTime, FixedOffset};
@@ -179,13 +179,15 @@ impl Stored {
 pub struct Store {
     /// All resources in dataset order (the order searches return them in).
     pub all: Vec<Stored>,
-    by_key: HashMap<Box<str>, usize>,
-    by_type: HashMap<Box<str>, Vec<usize>>,
+    // Fx hashing: keys are short and come from the dataset the mock was given, not from a
+    // request (a request's value is only looked up), so SipHash's flood resistance buys nothing.
+    by_key: FxHashMap<Box<str>, usize>,
+    by_type: FxHashMap<Box<str>, Vec<usize>>,
     /// `(type, identifier value)` → resources, so that identifier searches need no scan.
-    by_identifier: HashMap<(Box<str>, Box<str>), Vec<usize>>,
+    by_identifier: FxHashMap<(Box<str>, Box<str>), Vec<usize>>,
     /// `(index in REFERENCES, target)` → the resources whose reference points there
     /// (reverse includes, `_has`).
-    referrers: HashMap<(u8, usize), Vec<usize>>,
+    referrers: FxHashMap<(u8, usize), Vec<usize>>,
 }
 
 impl std::fmt::Debug for Store {
@@ -245,11 +247,7 @@ struct Compacted {
 }
 
 /// `text`: a buffer to serialize into, reused from one resource to the next.
-fn compact<R: Node + serde::Serialize>(
-    resource: &R,
-    dict: Arc<[u8]>,
-    text: &mut Vec<u8>,
-) -> Compacted {
+fn compact<R: Node>(resource: &R, dict: Arc<[u8]>, buffers: &mut Buffers) -> Compacted {
     let string = |key: &str| resource.member(key).and_then(Node::string);
     let resource_type: Box<str> = string("resourceType").unwrap_or_default().into();
     let mut ref_keys = Vec::new();
@@ -293,14 +291,39 @@ fn compact<R: Node + serde::Serialize>(
         ref_keys,
         own,
         body: {
-            text.clear();
-            // `to_writer` into bytes: `Value`'s `Display` goes through the formatting
-            // machinery token by token, twice as slow.
-            let _ = serde_json::to_writer(&mut *text, resource);
-            lz4_flex::block::compress_prepend_size_with_dict(text, &dict).into_boxed_slice()
+            buffers.text.clear();
+            resource.write_json(&mut buffers.text);
+            pack(&buffers.text, &dict, &mut buffers.packed)
         },
         dict,
         resource_type,
+    }
+}
+
+/// Buffers reused from one resource to the next: its JSON text, and room for that text
+/// compressed.
+#[derive(Default)]
+struct Buffers {
+    text: Vec<u8>,
+    packed: Vec<u8>,
+}
+
+/// `text` as an LZ4 block against `dict`, its size prepended (what
+/// `decompress_size_prepended_with_dict` reads). Compressed into `room`, reused, then copied
+/// out at its size: `compress_prepend_size_with_dict` zeroes a buffer of the largest size
+/// for every call and shrinks it after, two copies of the text's size per resource.
+fn pack(text: &[u8], dict: &[u8], room: &mut Vec<u8>) -> Box<[u8]> {
+    let needed = 4 + lz4_flex::block::get_maximum_output_size(text.len());
+    if room.len() < needed {
+        room.resize(needed, 0);
+    }
+    let (size, body) = room.split_at_mut(4);
+    size.copy_from_slice(&u32::try_from(text.len()).unwrap_or(u32::MAX).to_le_bytes());
+    match lz4_flex::block::compress_into_with_dict(text, body, dict) {
+        Ok(written) => Box::from(&room[..4 + written]),
+        // The room is LZ4's bound for this size: this is not expected, and the allocating
+        // form gives the same block.
+        Err(_) => lz4_flex::block::compress_prepend_size_with_dict(text, dict).into_boxed_slice(),
     }
 }
 
@@ -308,14 +331,12 @@ fn compact<R: Node + serde::Serialize>(
 /// parsed. In the producer's thread: handing the parsed resources to other threads made the
 /// allocator the bottleneck (each `Value` freed away from where it was allocated), three
 /// times slower than compacting in place.
-fn compact_all<R: Node + serde::Serialize>(
-    produce: impl FnOnce(&mut dyn FnMut(R)),
-) -> Vec<Compacted> {
+fn compact_all<R: Node>(produce: impl FnOnce(&mut dyn FnMut(R))) -> Vec<Compacted> {
     // The dictionary of a type is its first resource's text: later ones share most of
     // their structure and system URLs with it, which LZ4 then encodes as references.
-    let mut dicts: HashMap<String, Arc<[u8]>> = HashMap::new();
+    let mut dicts: FxHashMap<String, Arc<[u8]>> = FxHashMap::default();
     let mut out = Vec::new();
-    let mut text = Vec::new();
+    let mut buffers = Buffers::default();
     produce(&mut |resource: R| {
         let ty = resource
             .member("resourceType")
@@ -324,12 +345,14 @@ fn compact_all<R: Node + serde::Serialize>(
         let dict = match dicts.get(ty) {
             Some(d) => d.clone(),
             None => {
-                let d: Arc<[u8]> = Arc::from(serde_json::to_vec(&resource).unwrap_or_default());
+                let mut first = Vec::new();
+                resource.write_json(&mut first);
+                let d: Arc<[u8]> = Arc::from(first);
                 dicts.insert(ty.to_owned(), d.clone());
                 d
             }
         };
-        out.push(compact(&resource, dict, &mut text));
+        out.push(compact(&resource, dict, &mut buffers));
     });
     out
 }
@@ -385,10 +408,10 @@ impl Store {
         ));
         let mut store = Store {
             all: Vec::with_capacity(compacted.len()),
-            by_key: HashMap::with_capacity(compacted.len()),
-            by_type: HashMap::new(),
-            by_identifier: HashMap::new(),
-            referrers: HashMap::new(),
+            by_key: FxHashMap::with_capacity_and_hasher(compacted.len(), Default::default()),
+            by_type: FxHashMap::default(),
+            by_identifier: FxHashMap::default(),
+            referrers: FxHashMap::default(),
         };
         let mut ref_keys = Vec::with_capacity(compacted.len());
         for (index, c) in compacted.into_iter().enumerate() {
@@ -618,7 +641,7 @@ mod tests {
             |sink| dataset.resources.iter().cloned().for_each(sink),
             64 * 1024,
         );
-        for _ in 0..2 {
+        for _ in 0..4 {
             for (stored, original) in store.all.iter().zip(&dataset.resources) {
                 assert_eq!(*stored.resource(), *original);
                 assert_eq!(

@@ -93,57 +93,48 @@ impl<T: IntoJson> IntoJson for Option<T> {
     }
 }
 
-/// An empty list for `obj!` to push items or members into one by one as it reads them (a
-/// function, so that clippy does not ask for a `vec![]` the macro cannot write).
-pub(crate) fn items<T>() -> Vec<T> {
-    Vec::new()
-}
-
 /// A JSON value: `obj!({ "key": value, … })`, `obj!([a, b])`, `obj!(null)` or `obj!(expr)`.
 macro_rules! obj {
-    // Internal arms first: `$e:expr` must not try to parse them.
+    // Internal arms first: `$e:expr` must not try to parse them. Members and items are
+    // gathered, then built in one `vec![…]`: one allocation of the right size each.
     // An object's members: `"key": value-tokens` up to a comma at this level.
-    (@object $m:ident () ()) => {};
-    (@object $m:ident () ($key:literal : $($rest:tt)*)) => {
-        $crate::dataset::build::obj!(@member $m $key () ($($rest)*))
+    (@object ($($done:tt)*) () ()) => {
+        $crate::dataset::json::Json::Object(vec![$($done)*])
     };
-    (@member $m:ident $key:literal ($($value:tt)+) (, $($rest:tt)*)) => {
-        $m.push(($key, $crate::dataset::build::obj!($($value)+)));
-        $crate::dataset::build::obj!(@object $m () ($($rest)*))
+    (@object ($($done:tt)*) () ($key:literal : $($rest:tt)*)) => {
+        $crate::dataset::build::obj!(@member ($($done)*) $key () ($($rest)*))
     };
-    (@member $m:ident $key:literal ($($value:tt)+) ()) => {
-        $m.push(($key, $crate::dataset::build::obj!($($value)+)));
+    (@member ($($done:tt)*) $key:literal ($($value:tt)+) (, $($rest:tt)*)) => {
+        $crate::dataset::build::obj!(@object ($($done)* ($key, $crate::dataset::build::obj!($($value)+)),) () ($($rest)*))
     };
-    (@member $m:ident $key:literal ($($value:tt)*) ($next:tt $($rest:tt)*)) => {
-        $crate::dataset::build::obj!(@member $m $key ($($value)* $next) ($($rest)*))
+    (@member ($($done:tt)*) $key:literal ($($value:tt)+) ()) => {
+        $crate::dataset::build::obj!(@object ($($done)* ($key, $crate::dataset::build::obj!($($value)+)),) () ())
+    };
+    (@member ($($done:tt)*) $key:literal ($($value:tt)*) ($next:tt $($rest:tt)*)) => {
+        $crate::dataset::build::obj!(@member ($($done)*) $key ($($value)* $next) ($($rest)*))
     };
 
     // An array's items: value tokens up to a comma at this level.
-    (@array $v:ident () ()) => {};
-    (@array $v:ident ($($item:tt)+) (, $($rest:tt)*)) => {
-        $v.push($crate::dataset::build::obj!($($item)+));
-        $crate::dataset::build::obj!(@array $v () ($($rest)*))
+    (@array ($($done:tt)*) () ()) => {
+        $crate::dataset::json::Json::Array(vec![$($done)*])
     };
-    (@array $v:ident ($($item:tt)+) ()) => {
-        $v.push($crate::dataset::build::obj!($($item)+));
+    (@array ($($done:tt)*) ($($item:tt)+) (, $($rest:tt)*)) => {
+        $crate::dataset::build::obj!(@array ($($done)* $crate::dataset::build::obj!($($item)+),) () ($($rest)*))
     };
-    (@array $v:ident ($($item:tt)*) ($next:tt $($rest:tt)*)) => {
-        $crate::dataset::build::obj!(@array $v ($($item)* $next) ($($rest)*))
+    (@array ($($done:tt)*) ($($item:tt)+) ()) => {
+        $crate::dataset::build::obj!(@array ($($done)* $crate::dataset::build::obj!($($item)+),) () ())
+    };
+    (@array ($($done:tt)*) ($($item:tt)*) ($next:tt $($rest:tt)*)) => {
+        $crate::dataset::build::obj!(@array ($($done)*) ($($item)* $next) ($($rest)*))
     };
 
     (null) => { $crate::dataset::json::Json::Null };
-    ({ $($tt:tt)* }) => {{
-        #[allow(unused_mut)]
-        let mut map = $crate::dataset::build::items();
-        $crate::dataset::build::obj!(@object map () ($($tt)*));
-        $crate::dataset::json::Json::Object(map)
-    }};
-    ([ $($tt:tt)* ]) => {{
-        #[allow(unused_mut)]
-        let mut items = $crate::dataset::build::items();
-        $crate::dataset::build::obj!(@array items () ($($tt)*));
-        $crate::dataset::json::Json::Array(items)
-    }};
+    ({ $($tt:tt)* }) => {
+        $crate::dataset::build::obj!(@object () () ($($tt)*))
+    };
+    ([ $($tt:tt)* ]) => {
+        $crate::dataset::build::obj!(@array () () ($($tt)*))
+    };
     ($e:expr) => { $crate::dataset::build::IntoJson::into_json($e) };
 }
 pub(crate) use obj;
@@ -182,7 +173,8 @@ mod tests {
         });
         assert_eq!(built, expected);
         assert_eq!(built.to_string(), expected.to_string());
-        let text = serde_json::to_string(&obj!({"k": [1, "a", 2.5, null, {}]})).expect("text");
-        assert_eq!(text, r#"{"k":[1,"a",2.5,null,{}]}"#);
+        let mut text = Vec::new();
+        obj!({"k": [1, "a", 2.5, null, {}]}).write(&mut text);
+        assert_eq!(text, br#"{"k":[1,"a",2.5,null,{}]}"#);
     }
 }

@@ -7,15 +7,15 @@
 //! IG derive from the running numbers, so the committed fixtures keep their ids and dates.
 
 use super::json::Json;
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 
 use super::build::obj;
 
 use super::ig::{
     LEVELS, OfferContact, Stamp, available_time, closing_reopening, coding, concept,
-    contact_telecom, creation_date, equipment, ext, meta, offer_contact, organization_address,
-    organization_contact, price, residential_capacity, supported_capacity, telecom, telecom_with,
-    territorial_division,
+    contact_telecom, creation_date, date_of, equipment, ext, meta, offer_contact,
+    organization_address, organization_contact, price, residential_capacity, stamp,
+    supported_capacity, telecom, telecom_with, territorial_division,
 };
 use super::plan::{OFFERS_PER_EG, REGIONS, Unit, staffed};
 use super::{FINESS, GenerateOptions, ID_NAT_ST, OI_SYSTEM, RPPS};
@@ -177,19 +177,6 @@ struct Generator<'s> {
     n_org: usize,
     offer_no: usize,
     practitioner_no: usize,
-}
-
-fn stamp(rng: &mut Rng, until: DateTime<Utc>) -> Stamp {
-    let updated = until - Duration::minutes(rng.below(730 * 24 * 60) as i64);
-    let created = updated - Duration::days(30 + rng.below(1500) as i64);
-    Stamp {
-        created: created.format("%Y-%m-%dT%H:%M:%S+00:00").to_string(),
-        updated: updated.format("%Y-%m-%dT%H:%M:%S%.3f+00:00").to_string(),
-    }
-}
-
-fn date_of(s: &Stamp) -> String {
-    s.created.chars().take(10).collect()
 }
 
 impl Generator<'_> {

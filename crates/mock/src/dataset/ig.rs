@@ -4,9 +4,12 @@
 //! element of the IG, so the generator reads as a list of what a resource carries.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::sync::{LazyLock, Mutex};
 
+use chrono::{DateTime, Duration, Utc};
+use rustc_hash::FxHashMap;
+
+use super::Rng;
 use super::build::{IntoJson, obj};
 use super::json::Json;
 
@@ -29,19 +32,22 @@ enum Kind {
 /// module's constants, a few dozen, so the URLs are leaked once for the process (the
 /// shared table) and each thread reads its own copy of the table without a lock.
 fn interned(kind: Kind, name: &'static str) -> &'static str {
-    type Table = HashMap<(Kind, &'static str), &'static str>;
+    // Keyed by where the name is, not by its text: hashing an address is nearly free, and
+    // a literal met at two addresses only costs a second entry.
+    type Table = FxHashMap<(Kind, usize, usize), &'static str>;
     static SHARED: LazyLock<Mutex<Table>> = LazyLock::new(Mutex::default);
     thread_local! {
         static LOCAL: RefCell<Table> = RefCell::default();
     }
-    if let Some(url) = LOCAL.with_borrow(|t| t.get(&(kind, name)).copied()) {
+    let key = (kind, name.as_ptr() as usize, name.len());
+    if let Some(url) = LOCAL.with_borrow(|t| t.get(&key).copied()) {
         return url;
     }
     let url = {
         let mut shared = SHARED
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        *shared.entry((kind, name)).or_insert_with(|| {
+        *shared.entry(key).or_insert_with(|| {
             let url = match kind {
                 Kind::Nos => {
                     let (code, table) = name.split_once('-').unwrap_or((name, ""));
@@ -54,7 +60,7 @@ fn interned(kind: Kind, name: &'static str) -> &'static str {
             Box::leak(url.into_boxed_str())
         })
     };
-    LOCAL.with_borrow_mut(|t| t.insert((kind, name), url));
+    LOCAL.with_borrow_mut(|t| t.insert(key, url));
     url
 }
 
@@ -77,21 +83,65 @@ pub(crate) fn url(name: &'static str) -> &'static str {
 
 /// A ROR extension (canonical url) with its value or sub-extensions.
 pub(crate) fn ext(name: &'static str, value: Json) -> Json {
-    let mut e = obj!({ "url": url(name) });
-    e.extend(value);
-    e
+    with_url(url(name), value)
+}
+
+/// `{"url": url, …value's members}` in one allocation.
+fn with_url(url: &'static str, value: Json) -> Json {
+    let members = match value {
+        Json::Object(members) => members,
+        _ => Vec::new(),
+    };
+    let mut all = Vec::with_capacity(1 + members.len());
+    all.push(("url", Json::Str(url.into())));
+    all.extend(members);
+    Json::Object(all)
 }
 
 /// A sub-extension with a relative url (`ageRange`, `telecomAddress`...).
 fn sub(name: &'static str, value: Json) -> Json {
-    let mut e = obj!({ "url": name });
-    e.extend(value);
-    e
+    with_url(name, value)
 }
 
 pub(crate) struct Stamp {
     pub(crate) created: String,
     pub(crate) updated: String,
+}
+
+pub(crate) fn stamp(rng: &mut Rng, until: DateTime<Utc>) -> Stamp {
+    let updated = until - Duration::minutes(rng.below(730 * 24 * 60) as i64);
+    let created = updated - Duration::days(30 + rng.below(1500) as i64);
+    Stamp {
+        created: rfc3339(created, false),
+        updated: rfc3339(updated, true),
+    }
+}
+
+/// `YYYY-MM-DDThh:mm:ss[.mmm]+00:00`, as chrono's `format` writes it, without parsing a
+/// format string for each of the dataset's half-million dates.
+fn rfc3339(t: DateTime<Utc>, millis: bool) -> String {
+    use chrono::{Datelike, Timelike};
+    use std::fmt::Write;
+    let mut out = String::with_capacity(29);
+    let _ = write!(
+        out,
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
+        t.year(),
+        t.month(),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second()
+    );
+    if millis {
+        let _ = write!(out, ".{:03}", t.timestamp_subsec_millis());
+    }
+    out.push_str("+00:00");
+    out
+}
+
+pub(crate) fn date_of(s: &Stamp) -> String {
+    s.created.chars().take(10).collect()
 }
 
 pub(crate) fn meta(profile: &'static str, region: &'static str, s: &Stamp) -> Json {
@@ -413,4 +463,34 @@ pub(crate) fn organization_address(
         "postalCode": postal,
         "country": "FRA"
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+
+    use super::*;
+
+    #[test]
+    fn dates_are_written_as_chrono_formats_them() {
+        for (secs, millis) in [
+            (0, 0),
+            (1_782_820_800, 0),
+            (1_700_000_059, 7),
+            (4_102_444_799, 999),
+        ] {
+            let t = chrono::Utc
+                .timestamp_millis_opt(secs * 1000 + millis)
+                .single()
+                .expect("instant");
+            assert_eq!(
+                rfc3339(t, false),
+                t.format("%Y-%m-%dT%H:%M:%S+00:00").to_string()
+            );
+            assert_eq!(
+                rfc3339(t, true),
+                t.format("%Y-%m-%dT%H:%M:%S%.3f+00:00").to_string()
+            );
+        }
+    }
 }
