@@ -13,6 +13,11 @@ use super::json::Json;
 /// Turns a generator value into JSON, taking ownership where it can.
 pub(crate) trait IntoJson {
     fn into_json(self) -> Json;
+
+    /// The constant string it is, if it is one (what [`super::ig::concept`] shares).
+    fn as_static(&self) -> Option<&'static str> {
+        None
+    }
 }
 
 impl IntoJson for Json {
@@ -44,11 +49,17 @@ impl IntoJson for &'static str {
     fn into_json(self) -> Json {
         Json::Str(Cow::Borrowed(self))
     }
+    fn as_static(&self) -> Option<&'static str> {
+        Some(self)
+    }
 }
 
 impl IntoJson for &&'static str {
     fn into_json(self) -> Json {
         Json::Str(Cow::Borrowed(*self))
+    }
+    fn as_static(&self) -> Option<&'static str> {
+        Some(self)
     }
 }
 

@@ -72,8 +72,40 @@ pub(crate) fn coding(tre: &'static str, code: impl IntoJson) -> Json {
     obj!({ "system": nos(tre), "code": code })
 }
 
+/// A CodeableConcept of one coding. With a constant code (most of them), the concept is
+/// built once for the process and shared: a resource carries dozens.
 pub(crate) fn concept(tre: &'static str, code: impl IntoJson) -> Json {
-    obj!({ "coding": [coding(tre, code)] })
+    match code.as_static() {
+        Some(code) => Json::Shared(shared_concept(tre, code)),
+        None => obj!({ "coding": [coding(tre, code)] }),
+    }
+}
+
+/// The concept of a constant code, made once (see [`interned`]: the same bounded table of
+/// constants, leaked once, read through a per-thread copy).
+fn shared_concept(tre: &'static str, code: &'static str) -> &'static Json {
+    type Table = FxHashMap<(usize, usize, usize, usize), &'static Json>;
+    static SHARED: LazyLock<Mutex<Table>> = LazyLock::new(Mutex::default);
+    thread_local! {
+        static LOCAL: RefCell<Table> = RefCell::default();
+    }
+    let key = (
+        tre.as_ptr() as usize,
+        tre.len(),
+        code.as_ptr() as usize,
+        code.len(),
+    );
+    if let Some(concept) = LOCAL.with_borrow(|t| t.get(&key).copied()) {
+        return concept;
+    }
+    let concept = {
+        let mut shared = SHARED.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        *shared
+            .entry(key)
+            .or_insert_with(|| Box::leak(Box::new(obj!({ "coding": [coding(tre, code)] }))))
+    };
+    LOCAL.with_borrow_mut(|t| t.insert(key, concept));
+    concept
 }
 
 /// Canonical URL of a ROR extension (or profile).

@@ -22,6 +22,9 @@ pub(crate) enum Json {
     Array(Vec<Json>),
     /// Members in insertion order; a key appears once ([`Json::set`]).
     Object(Vec<(&'static str, Json)>),
+    /// A constant element built once for the process and shared by every resource that
+    /// carries it (a NOS concept with a fixed code): no allocation per use.
+    Shared(&'static Json),
 }
 
 impl Json {
@@ -29,6 +32,7 @@ impl Json {
     /// does), appended otherwise. Not an object: nothing happens (the generator only sets
     /// members of objects it just built).
     pub(crate) fn set(&mut self, key: &'static str, value: Json) {
+        self.own();
         if let Json::Object(members) = self {
             match members.iter_mut().find(|(k, _)| *k == key) {
                 Some((_, v)) => *v = value,
@@ -37,16 +41,25 @@ impl Json {
         }
     }
 
+    /// A shared element becomes a copy of its own, to be changed.
+    fn own(&mut self) {
+        if let Json::Shared(shared) = self {
+            *self = Json::clone(shared);
+        }
+    }
+
     /// The member `key` of an object.
     pub(crate) fn get(&self, key: &str) -> Option<&Json> {
         match self {
             Json::Object(members) => members.iter().find(|(k, _)| *k == key).map(|(_, v)| v),
+            Json::Shared(shared) => shared.get(key),
             _ => None,
         }
     }
 
     /// The member `key` of an object, to change it.
     pub(crate) fn get_mut(&mut self, key: &str) -> Option<&mut Json> {
+        self.own();
         match self {
             Json::Object(members) => members.iter_mut().find(|(k, _)| *k == key).map(|(_, v)| v),
             _ => None,
@@ -55,6 +68,7 @@ impl Json {
 
     /// The items of an array, to change them.
     pub(crate) fn as_array_mut(&mut self) -> Option<&mut Vec<Json>> {
+        self.own();
         match self {
             Json::Array(items) => Some(items),
             _ => None,
@@ -65,6 +79,7 @@ impl Json {
     pub(crate) fn as_str(&self) -> Option<&str> {
         match self {
             Json::Str(s) => Some(s),
+            Json::Shared(shared) => shared.as_str(),
             _ => None,
         }
     }
@@ -73,6 +88,7 @@ impl Json {
     pub(crate) fn as_array(&self) -> Option<&[Json]> {
         match self {
             Json::Array(items) => Some(items),
+            Json::Shared(shared) => shared.as_array(),
             _ => None,
         }
     }
@@ -93,6 +109,7 @@ impl Json {
                     .map(|(k, v)| ((*k).to_owned(), v.to_value()))
                     .collect(),
             ),
+            Json::Shared(shared) => shared.to_value(),
         }
     }
 }
@@ -148,6 +165,7 @@ impl Node for Json {
     fn boolean(&self) -> Option<bool> {
         match self {
             Json::Bool(b) => Some(*b),
+            Json::Shared(shared) => shared.boolean(),
             _ => None,
         }
     }
@@ -192,6 +210,7 @@ impl Json {
                 }
                 out.push(b'}');
             }
+            Json::Shared(shared) => shared.write(out),
         }
     }
 }
