@@ -4,7 +4,7 @@
 //! for the national scale): time until the mock is ready, memory it holds (bytes per
 //! offer), the first searches (by identifier with the standard includes, then a first page
 //! of 200 with its total), and peak RSS once a complete `$export` (`_myCompleteExtract`) has
-//! been downloaded in full.
+//! been downloaded in full; then the ready time over more starts (`STORE_BENCH_STARTS`).
 //!
 //! Traffic goes to 127.0.0.1 only.
 
@@ -137,11 +137,45 @@ async fn national(offers: usize) {
     );
 }
 
+/// Time until a mock of `offers` offers is ready, `starts` more times (the first start's
+/// figure above is one sample on a shared machine): median, least and most.
+async fn ready_times(offers: usize, starts: usize) {
+    let mut times = Vec::with_capacity(starts);
+    for _ in 0..starts {
+        let started = Instant::now();
+        let mock = MockServer::start(MockOptions {
+            dataset: GenerateOptions {
+                offers,
+                ..GenerateOptions::default()
+            },
+            ..MockOptions::default()
+        })
+        .await
+        .expect("mock");
+        times.push(started.elapsed().as_secs_f64());
+        drop(mock);
+    }
+    times.sort_by(f64::total_cmp);
+    if let (Some(least), Some(most)) = (times.first(), times.last()) {
+        println!(
+            "  ready over {starts} more starts: median {:.2} s (least {least:.2}, most {most:.2})",
+            times[times.len() / 2]
+        );
+    }
+}
+
 fn main() {
     let offers: usize = std::env::var("STORE_BENCH_OFFERS")
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(100_000);
+    // More starts after the first, for the ready time only (`STORE_BENCH_STARTS`, 4 by
+    // default; 0 at the national scale unless asked).
+    let starts: usize = std::env::var("STORE_BENCH_STARTS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(if offers > 200_000 { 0 } else { 4 });
     let rt = tokio::runtime::Runtime::new().expect("runtime");
     rt.block_on(national(offers));
+    rt.block_on(ready_times(offers, starts));
 }

@@ -408,10 +408,12 @@ impl Store {
         ));
         let mut store = Store {
             all: Vec::with_capacity(compacted.len()),
+            // Sized once: about one identifier and one reference target a resource, and
+            // growing a map of a national dataset rehashes it a dozen times.
             by_key: FxHashMap::with_capacity_and_hasher(compacted.len(), Default::default()),
             by_type: FxHashMap::default(),
-            by_identifier: FxHashMap::default(),
-            referrers: FxHashMap::default(),
+            by_identifier: FxHashMap::with_capacity_and_hasher(compacted.len(), Default::default()),
+            referrers: FxHashMap::with_capacity_and_hasher(compacted.len(), Default::default()),
         };
         let mut ref_keys = Vec::with_capacity(compacted.len());
         for (index, c) in compacted.into_iter().enumerate() {

@@ -99,7 +99,9 @@ fn shared_concept(tre: &'static str, code: &'static str) -> &'static Json {
         return concept;
     }
     let concept = {
-        let mut shared = SHARED.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut shared = SHARED
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         *shared
             .entry(key)
             .or_insert_with(|| Box::leak(Box::new(obj!({ "coding": [coding(tre, code)] }))))
