@@ -9,9 +9,9 @@ use std::sync::{LazyLock, Mutex};
 use chrono::{DateTime, Duration, Utc};
 use rustc_hash::FxHashMap;
 
-use super::Rng;
 use super::build::{IntoJson, obj};
 use super::json::Json;
+use super::rng::Rng;
 
 use super::{IG, REGION_SYSTEM};
 

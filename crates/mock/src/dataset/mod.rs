@@ -24,13 +24,14 @@ mod ig;
 mod json;
 mod nos_cases;
 mod plan;
+mod rng;
 
 pub(crate) use json::Json;
 pub use json::Node;
 
-pub(crate) use generator::Rng;
 #[cfg(test)]
 use nos_cases::NOS_CASES;
+pub(crate) use rng::Rng;
 
 /// The whole dataset, as FHIR resources.
 #[derive(Debug, Clone, Default)]
