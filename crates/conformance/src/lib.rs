@@ -130,6 +130,22 @@ pub fn label(resource: &Value) -> String {
     )
 }
 
+/// Member `key` of an object. A FHIR object has a handful of members: comparing their
+/// names is several times faster than hashing the key (serde_json's map hashes with
+/// SipHash), and the checks look up a few members of every object of every resource.
+pub(crate) fn member<'a>(map: &'a serde_json::Map<String, Value>, key: &str) -> Option<&'a Value> {
+    if map.len() <= 12 {
+        map.iter().find(|(k, _)| k.as_str() == key).map(|(_, v)| v)
+    } else {
+        map.get(key)
+    }
+}
+
+/// [`member`] of a value that may be an object.
+pub(crate) fn get<'a>(v: &'a Value, key: &str) -> Option<&'a Value> {
+    v.as_object().and_then(|map| member(map, key))
+}
+
 /// Calls `visit` on every object under `v`, depth first, with its element path
 /// (`base.a.b[2].c`). The path lives in one buffer extended and cut back as the walk goes:
 /// the checks visit every node of every exported resource and read a path only to report a

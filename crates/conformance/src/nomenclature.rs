@@ -30,7 +30,7 @@ pub fn check(resource: &Value, nos: &NosSnapshot, strict: bool) -> Vec<Finding> 
     let mut out = Vec::new();
     each_object(resource, "", &mut |map, path| {
         if let (Some(Value::String(system)), Some(Value::String(code))) =
-            (map.get("system"), map.get("code"))
+            (super::member(map, "system"), super::member(map, "code"))
             && !NOT_CARRIED.contains(&system.as_str())
         {
             judge(system, code, path, &name, nos, strict, &mut out);

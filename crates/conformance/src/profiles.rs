@@ -198,7 +198,7 @@ impl Rules {
     /// Extensions on an old canonical base (`ror30`, `ror24`) anywhere in the resource.
     fn old_extension_bases(&self, value: &Value, name: &str, out: &mut Vec<Finding>) {
         super::each_object(value, "", &mut |map, path| {
-            if let Some(Value::String(url)) = map.get("url")
+            if let Some(Value::String(url)) = super::member(map, "url")
                 && self.old_bases.iter().any(|b| url.starts_with(b))
             {
                 out.push(Finding::error(

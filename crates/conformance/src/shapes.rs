@@ -245,28 +245,29 @@ fn accepts(entry: &str, system: &str) -> bool {
 }
 
 /// The codings of a CodeableConcept, or the Coding itself.
-fn codings_of(v: &Value) -> Vec<&Value> {
-    match v.get("coding").and_then(Value::as_array) {
-        Some(c) => c.iter().collect(),
-        None if v.get("system").is_some() => vec![v],
-        None => Vec::new(),
+fn codings_of(v: &Value) -> &[Value] {
+    match super::get(v, "coding").and_then(Value::as_array) {
+        Some(c) => c,
+        None if super::get(v, "system").is_some() => std::slice::from_ref(v),
+        None => &[],
     }
 }
 
 fn bound(binding: &[String], v: &Value) -> bool {
     codings_of(v).iter().any(|c| {
-        c["system"]
+        super::get(c, "system")
+            .unwrap_or(&Value::Null)
             .as_str()
             .is_some_and(|s| binding.iter().any(|b| accepts(b, s)))
     })
 }
 
 /// Items of `key` in `parent`: an array's items, a present value, or nothing.
-fn items<'a>(parent: &'a Value, key: &str) -> Vec<&'a Value> {
-    match parent.get(key) {
-        Some(Value::Array(a)) => a.iter().collect(),
-        Some(Value::Null) | None => Vec::new(),
-        Some(v) => vec![v],
+fn items<'a>(parent: &'a Value, key: &str) -> &'a [Value] {
+    match super::get(parent, key) {
+        Some(Value::Array(a)) => a,
+        Some(Value::Null) | None => &[],
+        Some(v) => std::slice::from_ref(v),
     }
 }
 
@@ -280,18 +281,23 @@ fn join(base: &str, key: &str) -> String {
 
 /// The value of an extension's `ror-act-type`, if it carries one.
 fn act_type(item: &Value) -> Option<&str> {
-    item["extension"].as_array()?.iter().find_map(|e| {
-        e["url"]
-            .as_str()
-            .is_some_and(|u| u.ends_with("/ror-act-type"))
-            .then(|| e["valueCode"].as_str())
-            .flatten()
-    })
+    super::get(item, "extension")
+        .unwrap_or(&Value::Null)
+        .as_array()?
+        .iter()
+        .find_map(|e| {
+            super::get(e, "url")
+                .unwrap_or(&Value::Null)
+                .as_str()
+                .is_some_and(|u| u.ends_with("/ror-act-type"))
+                .then(|| super::get(e, "valueCode").unwrap_or(&Value::Null).as_str())
+                .flatten()
+        })
 }
 
 fn in_slice(def: &ElementDef, item: &Value) -> bool {
     if let Some(id) = &def.id {
-        return item["id"] == id.as_str();
+        return super::get(item, "id").unwrap_or(&Value::Null) == id.as_str();
     }
     bound(&def.binding, item) && act_type(item) == def.act_type.as_deref()
 }
@@ -323,25 +329,29 @@ fn fits(ty: &str, v: &Value) -> bool {
         }
         "CodeableConcept" => {
             v.is_object()
-                && v.get("coding").is_none_or(|c| {
+                && super::get(v, "coding").is_none_or(|c| {
                     c.as_array()
                         .is_some_and(|cs| cs.iter().all(|c| fits("Coding", c)))
                 })
-                && (v.get("coding").is_some() || v.get("text").is_some())
+                && (super::get(v, "coding").is_some() || super::get(v, "text").is_some())
         }
-        "Coding" => v.is_object() && v.get("coding").is_none() && v.get("code").is_some(),
+        "Coding" => {
+            v.is_object() && super::get(v, "coding").is_none() && super::get(v, "code").is_some()
+        }
         "Reference" => {
             v.is_object()
                 && ["reference", "identifier", "display"]
                     .iter()
-                    .any(|k| v.get(k).is_some())
+                    .any(|k| super::get(v, k).is_some())
         }
-        "Quantity" | "Money" => v.is_object() && v.get("value").is_none_or(Value::is_number),
+        "Quantity" | "Money" => {
+            v.is_object() && super::get(v, "value").is_none_or(Value::is_number)
+        }
         "Range" => {
             v.is_object()
                 && ["low", "high"]
                     .iter()
-                    .all(|k| v.get(k).is_none_or(|q| fits("Quantity", q)))
+                    .all(|k| super::get(v, k).is_none_or(|q| fits("Quantity", q)))
         }
         _ => v.is_object(),
     }
@@ -354,6 +364,24 @@ fn value_key(ty: &str) -> String {
         Some(first) => format!("value{}{}", first.to_ascii_uppercase(), chars.as_str()),
         None => "value".to_owned(),
     }
+}
+
+/// Whether two extension urls are the same, compared from their end: ROR urls share a
+/// 64-byte base and differ in their name, so a comparison from the start read the base
+/// again for every pair of (definition, extension).
+fn same_url(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().rev().eq(b.bytes().rev())
+}
+
+/// Whether `key` is [`value_key`]`(ty)`, without building it (this runs for every
+/// extension of every checked resource).
+fn is_value_key(key: &str, ty: &str) -> bool {
+    let (Some(rest), Some(first)) = (key.strip_prefix("value"), ty.chars().next()) else {
+        return key == "value" && ty.is_empty();
+    };
+    let mut rest_chars = rest.chars();
+    rest_chars.next() == Some(first.to_ascii_uppercase())
+        && rest_chars.as_str() == &ty[first.len_utf8()..]
 }
 
 /// The `value[x]` key an extension carries, if any.
@@ -385,77 +413,97 @@ impl Walk<'_> {
                 None => vec![(at_path.to_owned(), base)],
             };
             for (ppath, parent) in parents {
-                if el.card.min == 0 && matches!(parent.get(key), None | Some(Value::Null)) {
+                if el.card.min == 0 && matches!(super::get(parent, key), None | Some(Value::Null)) {
                     // Absent and optional: nothing to check (most definitions, most places).
                     continue;
                 }
-                let name = match &el.slice {
+                // Named and placed only when said or walked into: most elements pass.
+                let name = || match &el.slice {
                     Some(slice) => format!("{def}.{}:{slice}", el.path),
                     None => format!("{def}.{}", el.path),
                 };
-                self.element(el, parent, &join(&ppath, key), &name, key);
+                let path = || join(&ppath, key);
+                self.element(el, parent, &path, &name, key);
             }
         }
         self.orphans(base, at_path, def, defs);
     }
 
-    fn element(&mut self, el: &ElementDef, parent: &Value, path: &str, name: &str, key: &str) {
+    fn element(
+        &mut self,
+        el: &ElementDef,
+        parent: &Value,
+        path: &dyn Fn() -> String,
+        name: &dyn Fn() -> String,
+        key: &str,
+    ) {
         let all = items(parent, key);
+        let in_array = matches!(super::get(parent, key), Some(Value::Array(_)));
         let indexed = |i: usize| {
-            if matches!(parent.get(key), Some(Value::Array(_))) {
-                format!("{path}[{i}]")
+            if in_array {
+                format!("{}[{i}]", path())
             } else {
-                path.to_owned()
+                path()
             }
         };
-        let chosen: Vec<(usize, &Value)> = all
+        let chosen = all
             .iter()
             .enumerate()
-            .filter(|(_, item)| el.slice.is_none() || in_slice(el, item))
-            .map(|(i, v)| (i, *v))
-            .collect();
-        if !el.card.allows(chosen.len()) {
+            .filter(|(_, item)| el.slice.is_none() || in_slice(el, item));
+        let count = chosen.clone().count();
+        if !el.card.allows(count) {
             self.error(
                 "ROR-STR-01",
-                path,
-                format!("{name} {} : {} occurrence(s)", el.card, chosen.len()),
+                &path(),
+                format!("{} {} : {} occurrence(s)", name(), el.card, count),
             );
         }
         for (i, item) in chosen {
-            let at_item = indexed(i);
             if let Some(ty) = &el.ty
                 && !fits(ty, item)
             {
                 self.error(
                     "ROR-STR-02",
-                    &at_item,
-                    t!(Lang::current(), "f-type", name = name, ty = ty, item = item),
+                    &indexed(i),
+                    t!(
+                        Lang::current(),
+                        "f-type",
+                        name = name(),
+                        ty = ty,
+                        item = item
+                    ),
                 );
                 continue;
             }
             if el.slice.is_none() && !el.binding.is_empty() && !bound(&el.binding, item) {
                 self.error(
                     "ROR-STR-03",
-                    &at_item,
+                    &indexed(i),
                     t!(
                         Lang::current(),
                         "f-no-code-bound",
-                        name = name,
+                        name = name(),
                         binding = format!("{:?}", el.binding)
                     ),
                 );
             }
             for (k, want) in &el.fixed {
-                if item.get(k) != Some(want) {
+                if super::get(item, k) != Some(want) {
                     self.error(
                         "ROR-STR-05",
-                        &format!("{at_item}.{k}"),
-                        t!(Lang::current(), "f-fixed", name = name, k = k, want = want),
+                        &format!("{}.{k}", indexed(i)),
+                        t!(
+                            Lang::current(),
+                            "f-fixed",
+                            name = name(),
+                            k = k,
+                            want = want
+                        ),
                     );
                 }
             }
             if let Some(shape) = el.shape.as_deref() {
-                self.shape(shape, item, &at_item, name);
+                self.shape(shape, item, &indexed(i), &name());
             }
         }
     }
@@ -523,42 +571,49 @@ impl Walk<'_> {
     /// sub-extensions of complex ones, and ROR extensions not defined here.
     fn extensions(&mut self, holder: &Value, path: &str, def: &str, defs: &[&ExtensionDef]) {
         let present = items(holder, "extension");
+        // Each extension's url read once, not once a definition.
+        let urls: Vec<Option<&str>> = present
+            .iter()
+            .map(|e| super::get(e, "url").and_then(Value::as_str))
+            .collect();
         for d in defs {
             let url = d.full_url.as_str();
-            let found: Vec<(usize, &Value)> = present
+            let found = present
                 .iter()
                 .enumerate()
-                .filter(|(_, e)| e["url"] == url)
-                .map(|(i, e)| (i, *e))
-                .collect();
-            if found.is_empty() && d.card.min == 0 {
+                .filter(|(i, _)| urls[*i].is_some_and(|u| same_url(u, url)));
+            let count = found.clone().count();
+            if count == 0 && d.card.min == 0 {
                 // Absent and optional: nothing to say (most definitions, on most holders).
                 continue;
             }
-            let name = format!("{def}.extension:{}", d.url);
-            if !d.card.allows(found.len()) {
+            // Named and placed only when said or walked into: most extensions pass.
+            let name = || format!("{def}.extension:{}", d.url);
+            if !d.card.allows(count) {
                 self.error(
                     "ROR-STR-01",
                     &join(path, &format!("extension[url={}]", d.url)),
-                    format!("{name} {} : {} occurrence(s)", d.card, found.len()),
+                    format!("{} {} : {} occurrence(s)", name(), d.card, count),
                 );
             }
             for (i, e) in found {
-                self.extension(d, url, e, &join(path, &format!("extension[{i}]")), &name);
+                let at = || join(path, &format!("extension[{i}]"));
+                self.extension(d, url, e, &at, &name);
             }
         }
-        let complex_holder = holder["url"]
+        let complex_holder = super::get(holder, "url")
+            .unwrap_or(&Value::Null)
             .as_str()
             .is_some_and(|u| self.shapes.complex(u).is_some());
-        for (i, e) in present.iter().enumerate() {
-            let Some(u) = e["url"].as_str() else { continue };
+        for (i, u) in urls.iter().enumerate() {
+            let Some(u) = *u else { continue };
             let ror = self
                 .shapes
                 .file
                 .watched_bases
                 .iter()
                 .any(|b| u.starts_with(b.as_str()));
-            if (ror || complex_holder) && !defs.iter().any(|d| d.full_url == u) {
+            if (ror || complex_holder) && !defs.iter().any(|d| same_url(&d.full_url, u)) {
                 self.out.push(Finding::warning(
                     "ROR-STR-04",
                     &self.name,
@@ -569,37 +624,43 @@ impl Walk<'_> {
         }
     }
 
-    fn extension(&mut self, d: &ExtensionDef, url: &str, e: &Value, path: &str, name: &str) {
+    fn extension(
+        &mut self,
+        d: &ExtensionDef,
+        url: &str,
+        e: &Value,
+        path: &dyn Fn() -> String,
+        name: &dyn Fn() -> String,
+    ) {
         if let Some(sub) = self.shapes.complex(url) {
             if let Some((k, _)) = value_of(e) {
                 self.error(
                     "ROR-STR-02",
-                    path,
-                    t!(Lang::current(), "f-complex-extension", name = name, k = k),
+                    &path(),
+                    t!(Lang::current(), "f-complex-extension", name = name(), k = k),
                 );
             }
             let defs: Vec<&ExtensionDef> = sub.iter().collect();
-            self.extensions(e, path, name, &defs);
+            self.extensions(e, &path(), &name(), &defs);
             return;
         }
         if let Some(ty) = &d.value {
-            let want = value_key(ty);
             match value_of(e) {
-                Some((k, v)) if *k == want => {
+                Some((k, v)) if is_value_key(k, ty) => {
                     if !fits(ty, v) {
                         self.error(
                             "ROR-STR-02",
-                            &format!("{path}.{k}"),
-                            t!(Lang::current(), "f-malformed", name = name, k = k, v = v),
+                            &format!("{}.{k}", path()),
+                            t!(Lang::current(), "f-malformed", name = name(), k = k, v = v),
                         );
                     } else if !d.binding.is_empty() && !bound(&d.binding, v) {
                         self.error(
                             "ROR-STR-03",
-                            &format!("{path}.{k}"),
+                            &format!("{}.{k}", path()),
                             t!(
                                 Lang::current(),
                                 "f-no-code-bound",
-                                name = name,
+                                name = name(),
                                 binding = format!("{:?}", d.binding)
                             ),
                         );
@@ -608,11 +669,11 @@ impl Walk<'_> {
                     {
                         self.error(
                             "ROR-STR-03",
-                            &format!("{path}.{k}"),
+                            &format!("{}.{k}", path()),
                             t!(
                                 Lang::current(),
                                 "f-out-of-codes",
-                                name = name,
+                                name = name(),
                                 v = v,
                                 codes = format!("{:?}", d.codes)
                             ),
@@ -621,12 +682,12 @@ impl Walk<'_> {
                 }
                 other => self.error(
                     "ROR-STR-02",
-                    path,
+                    &path(),
                     t!(
                         Lang::current(),
                         "f-want-found",
-                        name = name,
-                        want = want,
+                        name = name(),
+                        want = value_key(ty),
                         found = other.map_or("aucune valeur", |(k, _)| k.as_str())
                     ),
                 ),
@@ -634,7 +695,7 @@ impl Walk<'_> {
         }
         if !d.elements.is_empty() {
             let elements: Vec<&ElementDef> = d.elements.iter().collect();
-            self.elements(e, path, name, &elements);
+            self.elements(e, &path(), &name(), &elements);
         }
     }
 }

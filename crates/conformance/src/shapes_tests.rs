@@ -302,3 +302,25 @@ fn a_binding_accepts_its_own_system_and_no_other() {
     assert!(super::accepts("http://x/y", "http://x/y"));
     assert!(!super::accepts("http://x/y", "http://x/y/z"));
 }
+
+#[test]
+fn a_value_key_is_recognised_without_being_built() {
+    use super::{is_value_key, value_key};
+    for ty in [
+        "CodeableConcept",
+        "boolean",
+        "dateTime",
+        "string",
+        "Coding",
+        "x",
+        "éa",
+    ] {
+        let key = value_key(ty);
+        assert!(is_value_key(&key, ty), "{key} for {ty}");
+        assert!(!is_value_key(&format!("{key}s"), ty));
+        assert!(!is_value_key("valueString", ty) || ty == "string");
+        assert!(!is_value_key(&key.to_lowercase(), ty) || key == key.to_lowercase());
+    }
+    assert!(!is_value_key("value", "boolean"));
+    assert!(!is_value_key("other", "boolean"));
+}

@@ -645,3 +645,21 @@ fn a_generated_national_size_dataset_has_zero_structural_findings() {
     assert!(ds.resources.len() > 30_000, "{}", ds.resources.len());
     assert_eq!(count, 0, "{first:#?}");
 }
+
+#[test]
+fn a_member_is_found_in_small_and_large_objects_alike() {
+    for size in [0, 1, 5, 12, 13, 40] {
+        let object: serde_json::Map<String, Value> = (0..size)
+            .map(|i| (format!("k{i}"), Value::from(i)))
+            .collect();
+        for i in 0..size {
+            assert_eq!(
+                super::member(&object, &format!("k{i}")),
+                object.get(&format!("k{i}"))
+            );
+        }
+        assert_eq!(super::member(&object, "absent"), None);
+        assert_eq!(super::get(&Value::Object(object), "k0").is_some(), size > 0);
+    }
+    assert_eq!(super::get(&json!([1]), "k0"), None);
+}

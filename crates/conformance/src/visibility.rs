@@ -17,7 +17,7 @@ const CONFIDENTIALITY: &str = "TRE_R283-NiveauConfidentialite";
 fn levels(v: &Value, path: &str, out: &mut Vec<(String, String)>) {
     super::each_object(v, path, &mut |map, path| {
         if let (Some(Value::String(s)), Some(Value::String(c))) =
-            (map.get("system"), map.get("code"))
+            (super::member(map, "system"), super::member(map, "code"))
             && s.contains(CONFIDENTIALITY)
         {
             out.push((path.to_owned(), c.clone()));

@@ -146,7 +146,7 @@ pub fn mtls_target(mock: &MockServer, dir: &Path) -> Result<Target, EmbeddedErro
     Ok(target)
 }
 
-/// The most offers a larger embedded target serves (each generated offer costs ~0.1 ms of
+/// The most offers a larger embedded target serves (each generated offer costs ~0.03 ms of
 /// start-up on two cores and ~4 KB of memory): twice what the catalogue needs (10 001 for the 10 000-result
 /// cap), so that a scenario file cannot make a run wait for minutes.
 pub const MAX_LARGER_OFFERS: u64 = 20_000;
