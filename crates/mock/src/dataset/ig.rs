@@ -28,40 +28,49 @@ enum Kind {
 }
 
 /// Every system and extension URL the generator writes, made once: a resource carries
-/// dozens, and formatting each anew was a tenth of the generation. The names are this
-/// module's constants, a few dozen, so the URLs are leaked once for the process (the
-/// shared table) and each thread reads its own copy of the table without a lock.
+/// dozens, and formatting each anew was a tenth of the generation.
 fn interned(kind: Kind, name: &'static str) -> &'static str {
-    // Keyed by where the name is, not by its text: hashing an address is nearly free, and
-    // a literal met at two addresses only costs a second entry.
-    type Table = FxHashMap<(Kind, usize, usize), &'static str>;
-    static SHARED: LazyLock<Mutex<Table>> = LazyLock::new(Mutex::default);
+    static SHARED: Shared<(Kind, usize, usize), &'static str> = LazyLock::new(Mutex::default);
     thread_local! {
-        static LOCAL: RefCell<Table> = RefCell::default();
+        static LOCAL: RefCell<FxHashMap<(Kind, usize, usize), &'static str>> = RefCell::default();
     }
     let key = (kind, name.as_ptr() as usize, name.len());
-    if let Some(url) = LOCAL.with_borrow(|t| t.get(&key).copied()) {
-        return url;
+    made_once(&SHARED, &LOCAL, key, || {
+        let url = match kind {
+            Kind::Nos => {
+                let (code, table) = name.split_once('-').unwrap_or((name, ""));
+                format!("https://mos.esante.gouv.fr/NOS/TRE_{code}-{table}/FHIR/TRE-{code}-{table}")
+            }
+            Kind::Extension => format!("{IG}/StructureDefinition/{name}"),
+        };
+        Box::leak(url.into_boxed_str())
+    })
+}
+
+/// A process-wide table of values made from constants.
+type Shared<K, V> = LazyLock<Mutex<FxHashMap<K, V>>>;
+
+/// The value of `key`, made by `make` the first time any thread asks. Keys are built from
+/// the addresses of this module's constant names (hashing an address is nearly free, and a
+/// literal met at two addresses only costs a second entry), so the tables stay as small as
+/// the set of constants and what `make` leaks is leaked once for the process. Each thread
+/// reads its own copy of the table, without a lock.
+fn made_once<K: Copy + Eq + std::hash::Hash + 'static, V: Copy + 'static>(
+    shared: &Shared<K, V>,
+    local: &'static std::thread::LocalKey<RefCell<FxHashMap<K, V>>>,
+    key: K,
+    make: impl FnOnce() -> V,
+) -> V {
+    if let Some(value) = local.with_borrow(|t| t.get(&key).copied()) {
+        return value;
     }
-    let url = {
-        let mut shared = SHARED
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        *shared.entry(key).or_insert_with(|| {
-            let url = match kind {
-                Kind::Nos => {
-                    let (code, table) = name.split_once('-').unwrap_or((name, ""));
-                    format!(
-                        "https://mos.esante.gouv.fr/NOS/TRE_{code}-{table}/FHIR/TRE-{code}-{table}"
-                    )
-                }
-                Kind::Extension => format!("{IG}/StructureDefinition/{name}"),
-            };
-            Box::leak(url.into_boxed_str())
-        })
-    };
-    LOCAL.with_borrow_mut(|t| t.insert(key, url));
-    url
+    let value = *shared
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .entry(key)
+        .or_insert_with(make);
+    local.with_borrow_mut(|t| t.insert(key, value));
+    value
 }
 
 /// TRE_R340's published CodeSystem url carries a `.tabs` the other tables do not have; a
@@ -81,13 +90,12 @@ pub(crate) fn concept(tre: &'static str, code: impl IntoJson) -> Json {
     }
 }
 
-/// The concept of a constant code, made once (see [`interned`]: the same bounded table of
-/// constants, leaked once, read through a per-thread copy).
+/// The concept of a constant code, made once ([`made_once`]).
 fn shared_concept(tre: &'static str, code: &'static str) -> &'static Json {
-    type Table = FxHashMap<(usize, usize, usize, usize), &'static Json>;
-    static SHARED: LazyLock<Mutex<Table>> = LazyLock::new(Mutex::default);
+    type Key = (usize, usize, usize, usize);
+    static SHARED: Shared<Key, &'static Json> = LazyLock::new(Mutex::default);
     thread_local! {
-        static LOCAL: RefCell<Table> = RefCell::default();
+        static LOCAL: RefCell<FxHashMap<Key, &'static Json>> = RefCell::default();
     }
     let key = (
         tre.as_ptr() as usize,
@@ -95,19 +103,9 @@ fn shared_concept(tre: &'static str, code: &'static str) -> &'static Json {
         code.as_ptr() as usize,
         code.len(),
     );
-    if let Some(concept) = LOCAL.with_borrow(|t| t.get(&key).copied()) {
-        return concept;
-    }
-    let concept = {
-        let mut shared = SHARED
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        *shared
-            .entry(key)
-            .or_insert_with(|| Box::leak(Box::new(obj!({ "coding": [coding(tre, code)] }))))
-    };
-    LOCAL.with_borrow_mut(|t| t.insert(key, concept));
-    concept
+    made_once(&SHARED, &LOCAL, key, || {
+        Box::leak(Box::new(obj!({ "coding": [coding(tre, code)] })))
+    })
 }
 
 /// Canonical URL of a ROR extension (or profile).

@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
@@ -83,6 +84,34 @@ pub(super) fn faulty_params(faults: &Faults, params: &[(String, String)]) -> Vec
 /// thread: a thread costs more than it saves on a small page.
 const PARALLEL_FROM: usize = 64;
 
+/// Rendering threads at work for all requests, and the most there may be.
+static HELPERS: AtomicUsize = AtomicUsize::new(0);
+const MAX_HELPERS: usize = 8;
+
+/// Helper threads a page holds, given back however its rendering ends.
+struct Release(usize);
+
+impl Release {
+    /// `helpers` threads, unless that would pass [`MAX_HELPERS`]: many large pages asked at
+    /// once must not start threads without end (such a page is rendered on its request's
+    /// thread alone).
+    fn reserve(helpers: usize) -> Option<Release> {
+        let before = HELPERS.fetch_add(helpers, Ordering::AcqRel);
+        if before + helpers <= MAX_HELPERS {
+            Some(Release(helpers))
+        } else {
+            HELPERS.fetch_sub(helpers, Ordering::AcqRel);
+            None
+        }
+    }
+}
+
+impl Drop for Release {
+    fn drop(&mut self) {
+        HELPERS.fetch_sub(self.0, Ordering::AcqRel);
+    }
+}
+
 /// Each resource of `ids` as `render` makes it (those it may not show left out), in order.
 /// A large page is rendered on every core: a resource not yet in the store's cache is
 /// decompressed, parsed, cut for the profile and written again (~40 µs for an offer), and
@@ -91,9 +120,15 @@ fn render_entries(ids: &[usize], render: &(dyn Fn(usize) -> Option<String> + Syn
     let cores = std::thread::available_parallelism()
         .map_or(1, usize::from)
         .min(4);
-    if ids.len() < PARALLEL_FROM || cores < 2 {
+    let helpers = cores.saturating_sub(1);
+    let reserved = if helpers > 0 && ids.len() >= PARALLEL_FROM {
+        Release::reserve(helpers)
+    } else {
+        None
+    };
+    let Some(_release) = reserved else {
         return ids.iter().filter_map(|i| render(*i)).collect();
-    }
+    };
     let per_thread = ids.len().div_ceil(cores);
     std::thread::scope(|scope| {
         let mut chunks = ids.chunks(per_thread);
@@ -505,5 +540,17 @@ mod tests {
             let serial: Vec<String> = ids.iter().filter_map(|i| render(*i)).collect();
             assert_eq!(render_entries(&ids, &render), serial, "{size} resources");
         }
+    }
+
+    #[test]
+    fn helper_threads_are_bounded_and_given_back() {
+        let held: Vec<Release> = std::iter::from_fn(|| Release::reserve(1))
+            .take(MAX_HELPERS + 5)
+            .collect();
+        // Other tests of this binary may hold a few at the same moment.
+        assert!(held.len() <= MAX_HELPERS, "{} helpers", held.len());
+        assert!(Release::reserve(1).is_none());
+        drop(held);
+        assert!(Release::reserve(1).is_some());
     }
 }
