@@ -11,7 +11,7 @@ use std::sync::Arc;
 use chrono::{DateTime, FixedOffset};
 use serde_json::Value;
 
-use super::dataset::{Dataset, Node, Part};
+use super::dataset::{Borrowed, Dataset, Node, Part};
 use super::visibility;
 
 /// Estimated bytes of parsed resources and rendered views the cache may hold. The default
@@ -125,6 +125,25 @@ impl Stored {
         (value, weight)
     }
 
+    /// Its text as `profile` may see it (not hidden from it: the caller's check).
+    fn visible_text(&self, profile: u8) -> String {
+        let text = self.text();
+        let resource = match Borrowed::parse(&text) {
+            Ok(resource) => resource,
+            Err(e) => {
+                tracing::error!("stored {} is not JSON: {e}", self.key());
+                return "null".to_owned();
+            }
+        };
+        let mut out = Vec::with_capacity(text.len());
+        visibility::write_visible(&resource, profile, &self.offers, &mut out);
+        String::from_utf8(out).unwrap_or_else(|e| {
+            // Written from `str`s and ASCII punctuation: this would be a bug, said loudly.
+            tracing::error!("view of {} is not UTF-8: {e}", self.key());
+            "null".to_owned()
+        })
+    }
+
     /// The resource, parsed (from the cache when it is there).
     pub fn resource(&self) -> Arc<Value> {
         let view = self.views.get_or_insert_with(&(self.index, PARSED), || {
@@ -148,13 +167,10 @@ impl Stored {
                 // Profile 1 sees everything: the stored text is its view.
                 Arc::from(self.text())
             } else {
-                // A parse of its own, cut in place: no copy of a cached resource, and a
-                // page of a large dataset does not evict what searches keep parsed.
-                let own = match self.views.get(&(self.index, PARSED)) {
-                    Some(View::Parsed(value, _)) => Value::clone(&value),
-                    _ => self.parse().0,
-                };
-                Arc::from(visibility::cut_for(own, profile, &self.offers).to_string())
+                // Read from the text without copying its strings, written again without
+                // what the profile may not see; nothing parsed is cached, so a page of a
+                // large dataset does not evict what searches keep parsed.
+                Arc::from(self.visible_text(profile))
             };
             Ok::<_, std::convert::Infallible>(View::Rendered(Some(text)))
         });

@@ -11,28 +11,38 @@
 //! `ror-contact-confidentiality-level` on each `Organization.contact`. A contact that may be
 //! seen keeps only the telecoms that may be seen too.
 
-use crate::dataset::Node;
+use crate::dataset::{Node, write_str};
 use serde_json::Value;
 
 /// TRE_R283 code of a telecom or contact, "1" public, "2" restricted, "3" very restricted.
-fn confidentiality(item: &Value) -> Option<String> {
-    item["extension"].as_array()?.iter().find_map(|e| {
-        let url = e["url"].as_str()?;
+fn confidentiality(item: &impl Node) -> Option<&str> {
+    item.member("extension")?.array()?.iter().find_map(|e| {
+        let url = e.member("url")?.string()?;
         if url.ends_with("confidentiality-level") {
-            e.pointer("/valueCodeableConcept/coding/0/code")
-                .and_then(Value::as_str)
-                .map(str::to_owned)
+            first_code(e)
         } else {
             None
         }
     })
 }
 
+/// `valueCodeableConcept.coding[0].code` of an extension.
+fn first_code(e: &impl Node) -> Option<&str> {
+    e.member("valueCodeableConcept")?
+        .member("coding")?
+        .items()
+        .first()?
+        .member("code")?
+        .string()
+}
+
 const OFFER_CONTACT: &str = "/ror-healthcareservice-contact";
 const OFFER_CONTACT_TELECOM: &str = "/ror-healthcareservice-contact-telecom";
 
-fn is_extension(e: &Value, suffix: &str) -> bool {
-    e["url"].as_str().is_some_and(|u| u.ends_with(suffix))
+fn is_extension(e: &impl Node, suffix: &str) -> bool {
+    e.member("url")
+        .and_then(Node::string)
+        .is_some_and(|u| u.ends_with(suffix))
 }
 
 fn allowed(profile: u8, level: Option<&str>) -> bool {
@@ -117,19 +127,18 @@ const PROFILE_1_ONLY: &[&str] = &[
 ];
 
 /// TRE_R330 status of a capacity: `01` installed, `06` additional.
-fn capacity_status(capacity: &Value) -> Option<&str> {
-    capacity["extension"].as_array()?.iter().find_map(|e| {
-        (e["url"] == "capacityStatus")
-            .then(|| e.pointer("/valueCodeableConcept/coding/0/code"))
+fn capacity_status(capacity: &impl Node) -> Option<&str> {
+    capacity.member("extension")?.array()?.iter().find_map(|e| {
+        (e.member("url").and_then(Node::string) == Some("capacityStatus"))
+            .then(|| first_code(e))
             .flatten()
-            .and_then(Value::as_str)
     })
 }
 
 /// Capacities and equipment of a Location for a profile (reference §5): profiles 1 and 4
 /// see all; 2 all but additional capacities; 3 the same at medico-social places only;
 /// 5 installed capacities and the equipment; 0 neither.
-fn keep_location_extension(e: &Value, profile: u8, offers: &Offers) -> bool {
+fn keep_location_extension(e: &impl Node, profile: u8, offers: &Offers) -> bool {
     let capacity = is_extension(e, "/ror-location-supported-capacity");
     let equipment = is_extension(e, "/ror-location-equipment");
     if !capacity && !equipment {
@@ -150,44 +159,112 @@ pub fn visible(resource: &Value, profile: u8, offers: &Offers) -> Option<Value> 
     if is_hidden(resource, profile, offers) {
         return None;
     }
-    Some(cut_for(resource.clone(), profile, offers))
+    let mut text = Vec::new();
+    write_visible(resource, profile, offers, &mut text);
+    // What `write_visible` wrote from a `Value` reads back.
+    Some(serde_json::from_slice(&text).unwrap_or(Value::Null))
 }
 
-/// The resource with what `profile` may not see taken out, in place (whether it may see
-/// the resource at all is the caller's check: [`is_hidden`]).
-pub fn cut_for(mut r: Value, profile: u8, offers: &Offers) -> Value {
+/// Writes the JSON text of the resource without what `profile` may not see (whether it may
+/// see the resource at all is the caller's check: [`is_hidden`]). Written, not cut in
+/// place: what is kept is copied from the resource as it is, whatever tree holds it.
+pub fn write_visible<N: Node>(r: &N, profile: u8, offers: &Offers, out: &mut Vec<u8>) {
     // Profile 3 sees the contacts of a sanitary or ambulatory offer when public only, of a
     // medico-social one when public or restricted.
-    let offer_profile = match (profile, field(&r)) {
+    let offer_profile = match (profile, field(r)) {
         (3, Some(f)) if f != "04" => 0,
         (p, _) => p,
     };
-    let see = |item: &Value| allowed(profile, confidentiality(item).as_deref());
-    let see_offer = |item: &Value| allowed(offer_profile, confidentiality(item).as_deref());
-    if let Some(telecoms) = r.get_mut("telecom").and_then(Value::as_array_mut) {
-        telecoms.retain(see);
-    }
-    if let Some(exts) = r.get_mut("extension").and_then(Value::as_array_mut) {
-        exts.retain(|e| !is_extension(e, OFFER_CONTACT) || see_offer(e));
-        for contact in exts.iter_mut().filter(|e| is_extension(e, OFFER_CONTACT)) {
-            if let Some(parts) = contact.get_mut("extension").and_then(Value::as_array_mut) {
-                parts.retain(|p| !is_extension(p, OFFER_CONTACT_TELECOM) || see_offer(p));
-            }
+    let see = |item: &N| allowed(profile, confidentiality(item));
+    let see_offer = |item: &N| allowed(offer_profile, confidentiality(item));
+    let keep_extension = |e: &N| {
+        (!is_extension(e, OFFER_CONTACT) || see_offer(e))
+            && (profile == 1 || !PROFILE_1_ONLY.iter().any(|u| is_extension(e, u)))
+            && keep_location_extension(e, profile, offers)
+    };
+    let mut first = true;
+    let object = r.each_member(&mut |key, value| {
+        open_member(key, &mut first, out);
+        match key {
+            "telecom" => write_kept(value, &see, out, |t, out| t.write_json(out)),
+            "extension" => write_kept(value, &keep_extension, out, |e, out| {
+                if is_extension(e, OFFER_CONTACT) {
+                    write_with_kept(e, "extension", out, &|p: &N| {
+                        !is_extension(p, OFFER_CONTACT_TELECOM) || see_offer(p)
+                    });
+                } else {
+                    e.write_json(out);
+                }
+            }),
+            "contact" => write_kept(value, &see, out, |c, out| {
+                write_with_kept(c, "telecom", out, &see);
+            }),
+            _ => value.write_json(out),
         }
-        if profile != 1 {
-            exts.retain(|e| !PROFILE_1_ONLY.iter().any(|u| is_extension(e, u)));
-        }
-        exts.retain(|e| keep_location_extension(e, profile, offers));
+    });
+    if object {
+        close_object(first, out);
+    } else {
+        // Not an object: nothing to take out.
+        r.write_json(out);
     }
-    if let Some(contacts) = r.get_mut("contact").and_then(Value::as_array_mut) {
-        contacts.retain(see);
-        for contact in contacts.iter_mut() {
-            if let Some(telecoms) = contact.get_mut("telecom").and_then(Value::as_array_mut) {
-                telecoms.retain(see);
-            }
+}
+
+/// Opens an object at its first member (`{`), else separates (`,`), then writes the key.
+fn open_member(key: &str, first: &mut bool, out: &mut Vec<u8>) {
+    out.push(if std::mem::take(first) { b'{' } else { b',' });
+    write_str(key, out);
+    out.push(b':');
+}
+
+/// Closes an object (`{}` when it had no member).
+fn close_object(empty: bool, out: &mut Vec<u8>) {
+    out.extend_from_slice(if empty { b"{}" } else { b"}" });
+}
+
+/// Writes the items of an array that `keep` keeps, each with `write`; anything else as is.
+fn write_kept<N: Node>(
+    value: &N,
+    keep: &dyn Fn(&N) -> bool,
+    out: &mut Vec<u8>,
+    write: impl Fn(&N, &mut Vec<u8>),
+) {
+    let Some(items) = value.array() else {
+        value.write_json(out);
+        return;
+    };
+    out.push(b'[');
+    let mut first = true;
+    for item in items.iter().filter(|item| keep(item)) {
+        if !std::mem::take(&mut first) {
+            out.push(b',');
         }
+        write(item, out);
     }
-    r
+    out.push(b']');
+}
+
+/// Writes an object with only the items of its array `member` that `keep` keeps.
+fn write_with_kept<N: Node>(
+    object: &N,
+    member: &str,
+    out: &mut Vec<u8>,
+    keep: &dyn Fn(&N) -> bool,
+) {
+    let mut first = true;
+    let is_object = object.each_member(&mut |key, value| {
+        open_member(key, &mut first, out);
+        if key == member {
+            write_kept(value, keep, out, |item, out| item.write_json(out));
+        } else {
+            value.write_json(out);
+        }
+    });
+    if is_object {
+        close_object(first, out);
+    } else {
+        object.write_json(out);
+    }
 }
 
 /// A resource cut down to the `_elements` asked for (plus `resourceType`, `id`, `meta`),
@@ -219,6 +296,107 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    /// The oracle: how the access rules were applied before they were written, on a
+    /// `Value` cut in place (kept here to check the writer against).
+    mod in_place {
+        use super::super::{
+            OFFER_CONTACT, OFFER_CONTACT_TELECOM, Offers, PROFILE_1_ONLY, allowed, field,
+        };
+        use serde_json::Value;
+
+        /// TRE_R283 code of a telecom or contact, "1" public, "2" restricted, "3" very restricted.
+        fn confidentiality_in_place(item: &Value) -> Option<String> {
+            item["extension"].as_array()?.iter().find_map(|e| {
+                let url = e["url"].as_str()?;
+                if url.ends_with("confidentiality-level") {
+                    e.pointer("/valueCodeableConcept/coding/0/code")
+                        .and_then(Value::as_str)
+                        .map(str::to_owned)
+                } else {
+                    None
+                }
+            })
+        }
+
+        fn is_extension_in_place(e: &Value, suffix: &str) -> bool {
+            e["url"].as_str().is_some_and(|u| u.ends_with(suffix))
+        }
+
+        /// TRE_R330 status of a capacity: `01` installed, `06` additional.
+        fn capacity_status_in_place(capacity: &Value) -> Option<&str> {
+            capacity["extension"].as_array()?.iter().find_map(|e| {
+                (e["url"] == "capacityStatus")
+                    .then(|| e.pointer("/valueCodeableConcept/coding/0/code"))
+                    .flatten()
+                    .and_then(Value::as_str)
+            })
+        }
+
+        /// Capacities and equipment of a Location for a profile (reference §5): profiles 1 and 4
+        /// see all; 2 all but additional capacities; 3 the same at medico-social places only;
+        /// 5 installed capacities and the equipment; 0 neither.
+        fn keep_location_extension_in_place(e: &Value, profile: u8, offers: &Offers) -> bool {
+            let capacity = is_extension_in_place(e, "/ror-location-supported-capacity");
+            let equipment = is_extension_in_place(e, "/ror-location-equipment");
+            if !capacity && !equipment {
+                return true;
+            }
+            match profile {
+                1 | 4 => true,
+                0 => false,
+                3 if !offers.medico_social => false,
+                5 if capacity => capacity_status_in_place(e) == Some("01"),
+                _ if capacity => capacity_status_in_place(e) != Some("06"),
+                _ => true,
+            }
+        }
+
+        /// The resource with what `profile` may not see taken out, in place (whether it may see
+        /// the resource at all is the caller's check: [`is_hidden`]).
+        pub(super) fn cut_for(mut r: Value, profile: u8, offers: &Offers) -> Value {
+            // Profile 3 sees the contacts of a sanitary or ambulatory offer when public only, of a
+            // medico-social one when public or restricted.
+            let offer_profile = match (profile, field(&r)) {
+                (3, Some(f)) if f != "04" => 0,
+                (p, _) => p,
+            };
+            let see = |item: &Value| allowed(profile, confidentiality_in_place(item).as_deref());
+            let see_offer =
+                |item: &Value| allowed(offer_profile, confidentiality_in_place(item).as_deref());
+            if let Some(telecoms) = r.get_mut("telecom").and_then(Value::as_array_mut) {
+                telecoms.retain(see);
+            }
+            if let Some(exts) = r.get_mut("extension").and_then(Value::as_array_mut) {
+                exts.retain(|e| !is_extension_in_place(e, OFFER_CONTACT) || see_offer(e));
+                for contact in exts
+                    .iter_mut()
+                    .filter(|e| is_extension_in_place(e, OFFER_CONTACT))
+                {
+                    if let Some(parts) = contact.get_mut("extension").and_then(Value::as_array_mut)
+                    {
+                        parts.retain(|p| {
+                            !is_extension_in_place(p, OFFER_CONTACT_TELECOM) || see_offer(p)
+                        });
+                    }
+                }
+                if profile != 1 {
+                    exts.retain(|e| !PROFILE_1_ONLY.iter().any(|u| is_extension_in_place(e, u)));
+                }
+                exts.retain(|e| keep_location_extension_in_place(e, profile, offers));
+            }
+            if let Some(contacts) = r.get_mut("contact").and_then(Value::as_array_mut) {
+                contacts.retain(see);
+                for contact in contacts.iter_mut() {
+                    if let Some(telecoms) = contact.get_mut("telecom").and_then(Value::as_array_mut)
+                    {
+                        telecoms.retain(see);
+                    }
+                }
+            }
+            r
+        }
+    }
+
     fn tel(level: &str) -> Value {
         json!({"value": level, "extension": [{"url": "x/ror-telecom-confidentiality-level",
                "valueCodeableConcept": {"coding": [{"code": level}]}}]})
@@ -241,5 +419,93 @@ mod tests {
             {"url": "x/ror-healthcareservice-sensitive-unit", "valueBoolean": true}]});
         assert!(visible(&hs, 0, &Offers::default()).is_none());
         assert!(visible(&hs, 1, &Offers::default()).is_some());
+    }
+
+    /// What each tree writes for `profile`, and what the in-place cut gave.
+    fn written_and_expected(resource: &Value, profile: u8, offers: &Offers) -> [String; 3] {
+        let text = resource.to_string();
+        let borrowed = crate::dataset::Borrowed::parse(&text).expect("JSON");
+        let mut from_value = Vec::new();
+        write_visible(resource, profile, offers, &mut from_value);
+        let mut from_borrowed = Vec::new();
+        write_visible(&borrowed, profile, offers, &mut from_borrowed);
+        [
+            String::from_utf8(from_value).expect("UTF-8"),
+            String::from_utf8(from_borrowed).expect("UTF-8"),
+            in_place::cut_for(resource.clone(), profile, offers).to_string(),
+        ]
+    }
+
+    fn assert_written_as_cut(resource: &Value) {
+        for profile in 0..=6 {
+            for medico_social in [false, true] {
+                let offers = Offers {
+                    medico_social,
+                    ..Offers::default()
+                };
+                let [value, borrowed, expected] = written_and_expected(resource, profile, &offers);
+                assert_eq!(value, expected, "profile {profile}: {resource}");
+                assert_eq!(borrowed, expected, "profile {profile}: {resource}");
+            }
+        }
+    }
+
+    #[test]
+    fn every_generated_resource_is_written_as_the_in_place_cut_gave_it() {
+        let dataset = crate::dataset::Dataset::generate(crate::dataset::GenerateOptions {
+            offers: 120,
+            ..crate::dataset::GenerateOptions::default()
+        });
+        let mut changed = 0;
+        for resource in &dataset.resources {
+            assert_written_as_cut(resource);
+            let [seen, ..] = written_and_expected(resource, 0, &Offers::default());
+            changed += usize::from(seen != resource.to_string());
+        }
+        // The dataset exercises the rules: many resources lose something for profile 0.
+        assert!(changed > 100, "{changed} resources cut for profile 0");
+    }
+
+    #[test]
+    fn odd_shapes_are_written_as_the_in_place_cut_gave_them() {
+        let level = |code: &str| {
+            json!({"url": "x/ror-confidentiality-level",
+                   "valueCodeableConcept": {"coding": [{"code": code}]}})
+        };
+        for resource in [
+            json!({}),
+            json!([1, 2]),
+            json!("text"),
+            json!({"resourceType": "Organization", "telecom": "not a list", "contact": {}}),
+            json!({"resourceType": "Organization", "telecom": [1, null, {}, {"extension": 3}],
+                   "contact": [{"telecom": [tel("3"), tel("1")]}, {"telecom": {}}, tel("3"), 7]}),
+            json!({"resourceType": "HealthcareService",
+                   "type": [{"coding": [{"code": "04"}]}],
+                   "extension": [
+                       {"url": "x/ror-healthcareservice-contact", "extension": [
+                           level("2"),
+                           {"url": "x/ror-healthcareservice-contact-telecom", "extension": [level("3")]},
+                           {"url": "x/ror-healthcareservice-contact-telecom", "extension": [level("1")]}]},
+                       {"url": "x/ror-healthcareservice-contact", "extension": "odd"},
+                       {"url": "x/ror-healthcareservice-contact", "extension": [level("3")]},
+                       {"url": "x/ror-organization-drop-zone"},
+                       {"url": "x/ror-location-equipment"},
+                       {"url": "x/ror-location-supported-capacity", "extension": [
+                           {"url": "capacityStatus", "valueCodeableConcept": {"coding": [{"code": "06"}]}}]},
+                       {"url": "x/ror-location-supported-capacity", "extension": [
+                           {"url": "capacityStatus", "valueCodeableConcept": {"coding": [{"code": "01"}]}}]},
+                       {"url": 5}, "not an extension", {}]}),
+            // A sanitary offer: profile 3 sees its contacts as profile 0 does.
+            json!({"resourceType": "HealthcareService",
+                   "type": [{"coding": [{"code": "01"}]}],
+                   "extension": [
+                       {"url": "x/ror-healthcareservice-contact", "extension": [
+                           level("1"),
+                           {"url": "x/ror-healthcareservice-contact-telecom", "extension": [level("2")]},
+                           {"url": "x/ror-healthcareservice-contact-telecom", "extension": [level("1")]}]},
+                       {"url": "x/ror-healthcareservice-contact", "extension": [level("2")]}]}),
+        ] {
+            assert_written_as_cut(&resource);
+        }
     }
 }

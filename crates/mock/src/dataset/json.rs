@@ -123,10 +123,16 @@ pub trait Node: Sized {
     fn member(&self, key: &str) -> Option<&Self>;
     /// The string it is.
     fn string(&self) -> Option<&str>;
+    /// The items of an array.
+    fn array(&self) -> Option<&[Self]>;
     /// The items of an array; none for anything else.
-    fn items(&self) -> &[Self];
+    fn items(&self) -> &[Self] {
+        self.array().unwrap_or(&[])
+    }
     /// The boolean it is.
     fn boolean(&self) -> Option<bool>;
+    /// Calls `f` with each member of an object, in order; `false` when it is not one.
+    fn each_member(&self, f: &mut dyn FnMut(&str, &Self)) -> bool;
 }
 
 impl Node for Value {
@@ -141,11 +147,18 @@ impl Node for Value {
     fn string(&self) -> Option<&str> {
         self.as_str()
     }
-    fn items(&self) -> &[Self] {
-        self.as_array().map_or(&[], Vec::as_slice)
+    fn array(&self) -> Option<&[Self]> {
+        self.as_array().map(Vec::as_slice)
     }
     fn boolean(&self) -> Option<bool> {
         self.as_bool()
+    }
+    fn each_member(&self, f: &mut dyn FnMut(&str, &Self)) -> bool {
+        let Some(members) = self.as_object() else {
+            return false;
+        };
+        members.iter().for_each(|(k, v)| f(k, v));
+        true
     }
 }
 
@@ -159,14 +172,24 @@ impl Node for Json {
     fn string(&self) -> Option<&str> {
         self.as_str()
     }
-    fn items(&self) -> &[Self] {
-        self.as_array().unwrap_or(&[])
+    fn array(&self) -> Option<&[Self]> {
+        self.as_array()
     }
     fn boolean(&self) -> Option<bool> {
         match self {
             Json::Bool(b) => Some(*b),
             Json::Shared(shared) => shared.boolean(),
             _ => None,
+        }
+    }
+    fn each_member(&self, f: &mut dyn FnMut(&str, &Self)) -> bool {
+        match self {
+            Json::Object(members) => {
+                members.iter().for_each(|(k, v)| f(k, v));
+                true
+            }
+            Json::Shared(shared) => shared.each_member(f),
+            _ => false,
         }
     }
 }
@@ -217,7 +240,7 @@ impl Json {
 
 /// A JSON string: copied as is when nothing in it needs escaping (checked without
 /// branching per byte, so that the check runs on whole vectors), else escaped by serde_json.
-fn write_str(s: &str, out: &mut Vec<u8>) {
+pub(crate) fn write_str(s: &str, out: &mut Vec<u8>) {
     let needs_escape = s.bytes().fold(false, |acc, b| {
         acc | (b < 0x20) | (b == b'"') | (b == b'\\')
     });

@@ -18,6 +18,7 @@ pub(crate) const REGION_SYSTEM: &str =
 pub const FINESS: &str = "https://finess.esante.gouv.fr";
 pub(crate) const OI_SYSTEM: &str = "https://oi.esante.gouv.fr";
 
+mod borrowed;
 mod build;
 mod generator;
 mod ig;
@@ -26,8 +27,10 @@ mod nos_cases;
 mod plan;
 mod rng;
 
+pub(crate) use borrowed::Borrowed;
 pub(crate) use json::Json;
 pub use json::Node;
+pub(crate) use json::write_str;
 
 #[cfg(test)]
 use nos_cases::NOS_CASES;
