@@ -238,13 +238,10 @@ impl Json {
     }
 }
 
-/// A JSON string: copied as is when nothing in it needs escaping (checked without
-/// branching per byte, so that the check runs on whole vectors), else escaped by serde_json.
+/// A JSON string: copied as is when nothing in it needs escaping, else escaped by
+/// serde_json.
 pub(crate) fn write_str(s: &str, out: &mut Vec<u8>) {
-    let needs_escape = s.bytes().fold(false, |acc, b| {
-        acc | (b < 0x20) | (b == b'"') | (b == b'\\')
-    });
-    if needs_escape {
+    if needs_escape(s.as_bytes()) {
         // Writing into a `Vec` cannot fail, and a `str` always serializes.
         let _ = serde_json::to_writer(&mut *out, s);
     } else {
@@ -253,6 +250,34 @@ pub(crate) fn write_str(s: &str, out: &mut Vec<u8>) {
         out.extend_from_slice(s.as_bytes());
         out.push(b'"');
     }
+}
+
+/// Whether a byte of `bytes` is a control character, `"` or a backslash, checked eight bytes at a
+/// time: most strings written are short (keys, codes, URLs), and a loop per byte spent
+/// more on its tail than on the check itself.
+fn needs_escape(bytes: &[u8]) -> bool {
+    let mut words = bytes.chunks_exact(8);
+    let found = words.by_ref().any(|chunk| {
+        let mut word = [0; 8];
+        word.copy_from_slice(chunk);
+        has_escape(u64::from_le_bytes(word))
+    });
+    // The tail, padded with a byte that needs no escape.
+    let rest = words.remainder();
+    let mut last = [b'a'; 8];
+    last[..rest.len()].copy_from_slice(rest);
+    found || has_escape(u64::from_le_bytes(last))
+}
+
+/// Whether a byte of `word` is below 0x20, `"` or a backslash (the classic "has a byte less than
+/// n" and "has a zero byte" tests: a borrow may mark a byte wrongly only above one that
+/// truly matches, so the answer is exact).
+fn has_escape(word: u64) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let below = |x: u64, n: u8| x.wrapping_sub(ONES * u64::from(n)) & !x & HIGH;
+    let equal = |x: u64, b: u8| below(x ^ (ONES * u64::from(b)), 1);
+    (below(word, 0x20) | equal(word, b'"') | equal(word, b'\\')) != 0
 }
 
 #[cfg(test)]
@@ -285,5 +310,28 @@ mod tests {
             Some(2)
         );
         assert_eq!(Json::Null.get("a"), None);
+    }
+
+    #[test]
+    fn a_string_is_escaped_exactly_when_serde_json_would() {
+        let specials = [
+            "\"", "\\", "\u{0}", "\n", "\u{1f}", " ", "~", "\u{7f}", "é", "€", "🦀", "a",
+        ];
+        for len in 0..20 {
+            for at in 0..=len {
+                for special in specials {
+                    let s: String = "x".repeat(at) + special + &"y".repeat(len - at);
+                    let mut out = Vec::new();
+                    write_str(&s, &mut out);
+                    let expected = serde_json::to_string(&s).expect("a str serializes");
+                    assert_eq!(String::from_utf8(out).expect("UTF-8"), expected);
+                }
+            }
+        }
+        for byte in 0..=0x7f_u8 {
+            let s = (byte as char).to_string().repeat(9);
+            let expected = byte < 0x20 || byte == b'"' || byte == b'\\';
+            assert_eq!(needs_escape(s.as_bytes()), expected, "{byte:#x}");
+        }
     }
 }

@@ -259,10 +259,21 @@ pub(super) fn page(
             _ => s.rendered(profile),
         };
         resource.map(|resource: Arc<str>| {
-            format!(
-                r#"{{"fullUrl":{},"resource":{resource},"search":{{"mode":"{mode}"}}}}"#,
-                Value::String(format!("{}/{}", state.base_url, s.key()))
-            )
+            // Sized once: an entry is mostly its resource's text, copied here once.
+            let url = Value::String(format!("{}/{}", state.base_url, s.key())).to_string();
+            let mut entry = String::with_capacity(resource.len() + url.len() + 64);
+            for piece in [
+                r#"{"fullUrl":"#,
+                &url,
+                r#","resource":"#,
+                &resource,
+                r#","search":{"mode":""#,
+                mode,
+                r#""}}"#,
+            ] {
+                entry.push_str(piece);
+            }
+            entry
         })
     };
     let mut entries = render_entries(&page, &|i| entry(i, "match"));
@@ -291,11 +302,18 @@ pub(super) fn page(
     }
     let bundle = bundle.to_string();
     // `bundle` is a non-empty JSON object: its closing brace makes room for the entries.
-    let body = format!(
-        "{},\"entry\":[{}]}}",
-        bundle.strip_suffix('}').unwrap_or(&bundle),
-        entries.join(",")
-    );
+    let head = bundle.strip_suffix('}').unwrap_or(&bundle);
+    let mut body =
+        String::with_capacity(head.len() + entries.iter().map(|e| e.len() + 1).sum::<usize>() + 16);
+    body.push_str(head);
+    body.push_str(",\"entry\":[");
+    for (i, entry) in entries.iter().enumerate() {
+        if i > 0 {
+            body.push(',');
+        }
+        body.push_str(entry);
+    }
+    body.push_str("]}");
     let has_next = count > 0 && offset + count < matches.len();
     let facts = ResponseFacts {
         page: Some(PageFacts {
