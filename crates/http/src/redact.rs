@@ -367,6 +367,22 @@ impl Redactor {
         (out, true)
     }
 
+    /// [`Redactor::clipped`] of a body's bytes read as UTF-8 (invalid sequences replaced):
+    /// only the part that can be shown is converted, so a large body is not scanned whole
+    /// to keep its first half-megabyte. The same text as converting it all: a replacement
+    /// can only lengthen what comes before the cut, and the bytes kept run a character past
+    /// the window.
+    pub fn clipped_bytes(&self, body: &[u8], max: usize) -> (String, bool) {
+        // Past the window: the longest UTF-8 sequence, so that the last character inside
+        // the window is read whole.
+        let read = body
+            .len()
+            .min(max.saturating_add(CLIP_MARGIN).saturating_add(4));
+        // When bytes are left unread, those read are more than `max` and converting never
+        // shortens them: the text is cut, and says so.
+        self.clipped(&String::from_utf8_lossy(&body[..read]), max)
+    }
+
     /// The length of the longest end of `text` that begins a known secret (4 bytes or more).
     fn partial_secret_at_end(&self, text: &str) -> Option<usize> {
         self.secrets
@@ -651,5 +667,46 @@ mod encoding_tests {
         // A mask straddling the cut is kept whole, not cut in two.
         let (out, _) = r.clipped(&format!("{}{secret} tail", "x".repeat(98)), 100);
         assert!(out.ends_with(MASK), "{out}");
+    }
+
+    #[test]
+    fn clipping_bytes_gives_the_text_clipping_them_all_would() {
+        let redactor = Redactor::new(["s3cr3t-value-1234".to_owned()]);
+        let max = 100;
+        let filler = |n: usize| "a".repeat(n).into_bytes();
+        let mut bodies: Vec<Vec<u8>> = Vec::new();
+        // Around every end that matters: the cut, the window, the bytes read.
+        for len in [
+            0,
+            50,
+            max,
+            max + 1,
+            max + CLIP_MARGIN - 3,
+            max + CLIP_MARGIN + 8,
+        ] {
+            for tail in [
+                &b""[..],
+                "é".as_bytes(),
+                "🦀".as_bytes(),
+                &[0xff, 0xfe],
+                &[0xf0, 0x9f],
+                b"s3cr3t-value-1234",
+            ] {
+                for at in [len.saturating_sub(2), len, len + 1] {
+                    let mut body = filler(at);
+                    body.extend_from_slice(tail);
+                    body.extend(filler(len.saturating_sub(at) + 10));
+                    bodies.push(body);
+                }
+            }
+        }
+        for body in bodies {
+            assert_eq!(
+                redactor.clipped_bytes(&body, max),
+                redactor.clipped(&String::from_utf8_lossy(&body), max),
+                "{} bytes",
+                body.len()
+            );
+        }
     }
 }

@@ -17,17 +17,15 @@ pub(crate) fn record_request(req: &OutgoingRequest, redactor: &Redactor) -> Reco
             .iter()
             .map(|(k, v)| (k.clone(), redactor.header(k, v)))
             .collect(),
-        body: req.body.as_ref().map(|b| {
-            redactor
-                .clipped(&String::from_utf8_lossy(b), MAX_EVIDENCE_BODY)
-                .0
-        }),
+        body: req
+            .body
+            .as_ref()
+            .map(|b| redactor.clipped_bytes(b, MAX_EVIDENCE_BODY).0),
     }
 }
 
 pub(crate) fn record_response(resp: &ReceivedResponse, redactor: &Redactor) -> RecordedResponse {
-    let text = String::from_utf8_lossy(&resp.body);
-    let (body, truncated) = redactor.clipped(&text, MAX_EVIDENCE_BODY);
+    let (body, truncated) = redactor.clipped_bytes(&resp.body, MAX_EVIDENCE_BODY);
     RecordedResponse {
         status: resp.status,
         headers: resp
