@@ -183,6 +183,28 @@ impl MockServer {
         let base_path = opts.base_path.trim_end_matches('/').to_owned();
         let base_url = format!("{origin}{base_path}");
         let token_url = format!("{origin}{}", ror::TOKEN_PATH);
+        let configured = match &opts.clients_file {
+            Some(path) => clients::load(path)?,
+            None => Vec::new(),
+        };
+        // Certificates for the configured mTLS clients are issued by the mock's CA.
+        let subjects: Vec<(String, u8, String)> = configured
+            .iter()
+            .filter_map(|c| {
+                c.cert_subject
+                    .clone()
+                    .map(|s| (c.client_id.clone(), c.access_profile, s))
+            })
+            .collect();
+        // The certificates are made while the dataset is: the first key drawn in a process
+        // seeds the crypto library's generator from CPU timing jitter (tens of
+        // milliseconds on one core), and the dataset's threads need not wait for it.
+        let pki = match opts.tls {
+            TlsMode::Off => None,
+            TlsMode::Tls | TlsMode::Mtls => Some(tokio::task::spawn_blocking(move || {
+                pki::MockPki::generate(&subjects)
+            })),
+        };
         // Generating and indexing a large dataset takes seconds: off the async workers, so
         // that a mock started during a run does not stall the scenarios already running.
         let dataset_dir = opts.dataset_dir.clone();
@@ -200,27 +222,14 @@ impl MockServer {
         })
         .await
         .map_err(|e| MockError::Dataset(DatasetError::Interrupted(e.to_string())))??;
+        let pki = match pki {
+            None => None,
+            Some(making) => Some(Arc::new(making.await.map_err(pki::interrupted)??)),
+        };
         let mut issuer = Issuer::new(origin.clone(), opts.token_lifetime_secs);
         if let Some(secret) = &opts.demo_secret {
             issuer.set_demo_secret(secret);
         }
-        let configured = match &opts.clients_file {
-            Some(path) => clients::load(path)?,
-            None => Vec::new(),
-        };
-        // Certificates for the configured mTLS clients are issued by the mock's CA.
-        let subjects: Vec<(String, u8, String)> = configured
-            .iter()
-            .filter_map(|c| {
-                c.cert_subject
-                    .clone()
-                    .map(|s| (c.client_id.clone(), c.access_profile, s))
-            })
-            .collect();
-        let pki = match opts.tls {
-            TlsMode::Off => None,
-            TlsMode::Tls | TlsMode::Mtls => Some(Arc::new(pki::MockPki::generate(&subjects)?)),
-        };
         issuer.clients.extend(configured);
         for (client_id, profile, identity) in pki.iter().flat_map(|p| &p.clients) {
             issuer.clients.push(Client {

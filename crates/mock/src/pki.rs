@@ -16,6 +16,11 @@ fn err(e: impl std::fmt::Display) -> PkiError {
     PkiError(e.to_string())
 }
 
+/// The task making the certificates ended without them (it panicked or was cancelled).
+pub(crate) fn interrupted(e: tokio::task::JoinError) -> PkiError {
+    PkiError(format!("certificate generation interrupted: {e}"))
+}
+
 /// A certificate with its private key, in both DER and PEM.
 pub struct Identity {
     /// The certificate, DER.
