@@ -5,7 +5,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
-use std::sync::LazyLock;
+use std::sync::{LazyLock, OnceLock};
+
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -47,6 +49,17 @@ pub struct NosSnapshot {
     pub code_systems: BTreeMap<String, CodeSystemEntry>,
     /// Canonical URLs of the value sets.
     pub value_sets: BTreeSet<String>,
+    /// The same, hashed for lookups: built at the first lookup, from the snapshot as it is
+    /// then. Every coding of every checked resource is looked up, and the ordered maps
+    /// compared the long shared beginning of the NOS URLs at each step.
+    #[serde(skip)]
+    index: OnceLock<Index>,
+}
+
+#[derive(Debug, Clone, Default)]
+struct Index {
+    code_systems: FxHashMap<Box<str>, FxHashMap<Box<str>, CodeStatus>>,
+    value_sets: FxHashSet<Box<str>>,
 }
 
 /// What the snapshot says about one coding.
@@ -68,6 +81,7 @@ static SHIPPED: LazyLock<NosSnapshot> = LazyLock::new(|| {
         date: String::new(),
         code_systems: BTreeMap::new(),
         value_sets: BTreeSet::new(),
+        index: OnceLock::new(),
     })
 });
 
@@ -81,15 +95,29 @@ impl NosSnapshot {
         if !system.starts_with(NOS_BASE) {
             return Lookup::NotNos;
         }
-        if self.value_sets.contains(system) || system.contains("/NOS/JDV_") {
+        let index = self.index.get_or_init(|| self.index());
+        if index.value_sets.contains(system) || system.contains("/NOS/JDV_") {
             return Lookup::ValueSetAsSystem;
         }
-        match self.code_systems.get(system) {
+        match index.code_systems.get(system) {
             None => Lookup::UnknownSystem,
-            Some(cs) => cs
-                .codes
+            Some(codes) => codes
                 .get(code)
                 .map_or(Lookup::UnknownCode, |s| Lookup::Known(*s)),
+        }
+    }
+
+    fn index(&self) -> Index {
+        Index {
+            code_systems: self
+                .code_systems
+                .iter()
+                .map(|(url, cs)| {
+                    let codes = cs.codes.iter().map(|(c, s)| (c.as_str().into(), *s));
+                    (url.as_str().into(), codes.collect())
+                })
+                .collect(),
+            value_sets: self.value_sets.iter().map(|v| v.as_str().into()).collect(),
         }
     }
 
@@ -100,6 +128,7 @@ impl NosSnapshot {
             date: String::new(),
             code_systems: BTreeMap::new(),
             value_sets: BTreeSet::new(),
+            index: OnceLock::new(),
         };
         let mut files: Vec<_> = std::fs::read_dir(dir)
             .map_err(|e| NosImportError::Read {

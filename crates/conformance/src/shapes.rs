@@ -71,7 +71,7 @@ struct ElementDef {
     #[serde(rename = "type")]
     ty: Option<String>,
     #[serde(default)]
-    binding: Vec<String>,
+    binding: Binding,
     shape: Option<String>,
     slice: Option<String>,
     act_type: Option<String>,
@@ -90,7 +90,7 @@ struct ExtensionDef {
     card: Card,
     value: Option<String>,
     #[serde(default)]
-    binding: Vec<String>,
+    binding: Binding,
     #[serde(default)]
     codes: Vec<String>,
     on: Option<String>,
@@ -214,34 +214,71 @@ impl Shapes {
     }
 }
 
-/// Whether a coding system is accepted by a binding entry (`R211-Name`, `R302-*`, a url).
-fn accepts(entry: &str, system: &str) -> bool {
-    if entry.contains("://") {
-        return system == entry;
+/// The code systems a binding accepts: its entries as `shapes.yaml` writes them (`R211-Name`,
+/// `R302-*`, a url) and the system URLs they stand for, worked out once when the file is
+/// read (a binding is checked against every coding of every resource).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(from = "Vec<String>")]
+struct Binding {
+    written: Vec<String>,
+    accepted: Vec<Accepted>,
+}
+
+/// A system URL a binding entry accepts: this one, or any that begins so.
+#[derive(Debug, Clone, PartialEq)]
+enum Accepted {
+    System(String),
+    Prefix(String),
+}
+
+impl From<Vec<String>> for Binding {
+    fn from(written: Vec<String>) -> Self {
+        let accepted = written.iter().map(|e| Accepted::of(e)).collect();
+        Binding { written, accepted }
     }
-    let Some(rest) = system.strip_prefix(NOS_BASE) else {
-        return false;
-    };
-    // Compared piece by piece: this runs for every coding of every checked resource.
-    let Some(rest) = rest.strip_prefix("TRE_") else {
-        return false;
-    };
-    match entry.strip_suffix('*') {
-        Some(prefix) => rest.starts_with(prefix),
-        None => {
-            // `TRE_{code}-{name}/FHIR/TRE-{code}-{name}`
-            let (code, name) = entry.split_once('-').unwrap_or((entry, ""));
-            fn tail<'s>(rest: &'s str, code: &str, name: &str) -> Option<&'s str> {
-                rest.strip_prefix(code)?
-                    .strip_prefix('-')?
-                    .strip_prefix(name)
+}
+
+impl Accepted {
+    /// What an entry accepts: a url itself; `R302-*` any TRE_R302 system; `R211-Name` the
+    /// TRE's canonical url, `TRE_R211-Name/FHIR/TRE-R211-Name` under the NOS base.
+    fn of(entry: &str) -> Self {
+        if entry.contains("://") {
+            return Accepted::System(entry.to_owned());
+        }
+        match entry.strip_suffix('*') {
+            Some(prefix) => Accepted::Prefix(format!("{NOS_BASE}TRE_{prefix}")),
+            None => {
+                let (code, name) = entry.split_once('-').unwrap_or((entry, ""));
+                Accepted::System(format!(
+                    "{NOS_BASE}TRE_{code}-{name}/FHIR/TRE-{code}-{name}"
+                ))
             }
-            tail(rest, code, name)
-                .and_then(|r| r.strip_prefix("/FHIR/TRE-"))
-                .and_then(|r| tail(r, code, name))
-                .is_some_and(str::is_empty)
         }
     }
+
+    fn accepts(&self, system: &str) -> bool {
+        match self {
+            Accepted::System(url) => system == url,
+            Accepted::Prefix(prefix) => system.starts_with(prefix.as_str()),
+        }
+    }
+}
+
+impl Binding {
+    fn is_empty(&self) -> bool {
+        self.written.is_empty()
+    }
+
+    /// Whether a coding system is one it accepts.
+    fn accepts(&self, system: &str) -> bool {
+        self.accepted.iter().any(|a| a.accepts(system))
+    }
+}
+
+/// Whether a coding system is accepted by a binding entry (`R211-Name`, `R302-*`, a url).
+#[cfg(test)]
+fn accepts(entry: &str, system: &str) -> bool {
+    Accepted::of(entry).accepts(system)
 }
 
 /// The codings of a CodeableConcept, or the Coding itself.
@@ -253,12 +290,12 @@ fn codings_of(v: &Value) -> &[Value] {
     }
 }
 
-fn bound(binding: &[String], v: &Value) -> bool {
+fn bound(binding: &Binding, v: &Value) -> bool {
     codings_of(v).iter().any(|c| {
         super::get(c, "system")
             .unwrap_or(&Value::Null)
             .as_str()
-            .is_some_and(|s| binding.iter().any(|b| accepts(b, s)))
+            .is_some_and(|s| binding.accepts(s))
     })
 }
 
@@ -483,7 +520,7 @@ impl Walk<'_> {
                         Lang::current(),
                         "f-no-code-bound",
                         name = name(),
-                        binding = format!("{:?}", el.binding)
+                        binding = format!("{:?}", el.binding.written)
                     ),
                 );
             }
@@ -661,7 +698,7 @@ impl Walk<'_> {
                                 Lang::current(),
                                 "f-no-code-bound",
                                 name = name(),
-                                binding = format!("{:?}", d.binding)
+                                binding = format!("{:?}", d.binding.written)
                             ),
                         );
                     } else if !d.codes.is_empty()
