@@ -21,9 +21,19 @@ pub(super) async fn run(config: Option<&Path>, args: RunArgs) -> Result<(), CliE
     let config = load_config(config)?;
     let set = load_selected(&args.filters)?;
     check_options(&args)?;
+    // A larger mock that will surely be needed starts first: its dataset is generated
+    // while the rest starts.
+    let early = surely_larger(&args, &set);
+    if let Some(larger) = &early {
+        larger.begin();
+    }
     // The embedded mocks stay alive for the whole run, with their certificates.
     let (embedded, targets) = targets(&args, config.as_ref()).await?;
-    let runner = with_larger(runner(&args, targets).await?, &args, &set);
+    let runner = runner(&args, targets).await?;
+    let runner = match early {
+        Some(larger) => runner.with_larger(larger),
+        None => with_larger(runner, &args, &set),
+    };
     say!(
         "cli-run-header",
         version = env!("CARGO_PKG_VERSION"),
@@ -92,10 +102,11 @@ async fn targets(
 ) -> Result<(Vec<Embedded>, Vec<Target>), CliError> {
     let faults = &args.mock_faults;
     let embedded = match args.target.as_str() {
-        "mock" => vec![
-            embedded(false, faults).await?,
-            embedded(true, faults).await?,
-        ],
+        "mock" => {
+            // Each generates its dataset and makes its certificates: at the same time.
+            let (plain, mtls) = tokio::try_join!(embedded(false, faults), embedded(true, faults))?;
+            vec![plain, mtls]
+        }
         MOCK_MTLS => vec![embedded(true, faults).await?],
         _ => Vec::new(),
     };
@@ -245,14 +256,36 @@ fn embedded_options(mtls: bool, faults: &[rorcheck_mock::Fault]) -> MockOptions 
     }
 }
 
+/// On an embedded target, whether it is the mTLS one.
+fn embedded_mtls(args: &RunArgs) -> Option<bool> {
+    match args.target.as_str() {
+        "mock" => Some(false),
+        MOCK_MTLS => Some(true),
+        _ => None,
+    }
+}
+
+/// The larger mock, when the scenarios need more offers than the embedded target's dataset
+/// generates (more than it can hold, whatever its access rules hide).
+fn surely_larger(
+    args: &RunArgs,
+    set: &rorcheck_scenario::ScenarioSet,
+) -> Option<rorcheck_engine::run::LargerTarget> {
+    let options = embedded_options(embedded_mtls(args)?, &args.mock_faults);
+    let generated = u64::try_from(options.dataset.offers).unwrap_or(u64::MAX);
+    let needed = rorcheck_embedded::larger_needed(
+        set.scenarios.iter().filter_map(|s| s.min_offers),
+        generated,
+    )?;
+    Some(rorcheck_embedded::larger(options, needed))
+}
+
 /// On the embedded target, the scenarios that need more offers than its dataset holds
 /// (`min_offers`) run on a larger mock of the same flavour and faults, started when the
 /// first of them runs.
 fn with_larger(runner: Runner, args: &RunArgs, set: &rorcheck_scenario::ScenarioSet) -> Runner {
-    let mtls = match args.target.as_str() {
-        "mock" => false,
-        MOCK_MTLS => true,
-        _ => return runner,
+    let Some(mtls) = embedded_mtls(args) else {
+        return runner;
     };
     let held = runner.target().offers.unwrap_or(u64::MAX);
     match rorcheck_embedded::larger_needed(set.scenarios.iter().filter_map(|s| s.min_offers), held)

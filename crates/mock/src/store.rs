@@ -180,6 +180,15 @@ impl Stored {
         }
     }
 
+    /// Whether its view for `profile` is in the cache.
+    #[cfg(test)]
+    pub(crate) fn is_rendered(&self, profile: u8) -> bool {
+        matches!(
+            self.views.get(&(self.index, profile.min(5))),
+            Some(View::Rendered(_))
+        )
+    }
+
     /// The stores this one's `Source:param` reference points to (`param` as in
     /// [`REFERENCES`]).
     pub(crate) fn targets(&self, param: &str) -> impl Iterator<Item = usize> + '_ {

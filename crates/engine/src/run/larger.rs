@@ -6,6 +6,7 @@
 use std::any::Any;
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 
 use crate::config::Target;
 
@@ -20,11 +21,17 @@ pub struct StartError(pub String);
 /// Starting a target: the target and what keeps it alive, or why it did not start.
 pub type Starting = Pin<Box<dyn Future<Output = Result<(Target, Guard), StartError>> + Send>>;
 
-/// A target holding `offers` offers, started by `start` the first time a scenario needs it.
+/// How a larger target is started.
+type Start = Arc<dyn Fn() -> Starting + Send + Sync>;
+/// Once started: the target and what keeps it alive, or why it did not start.
+type Started = Arc<tokio::sync::OnceCell<Result<(Target, Guard), StartError>>>;
+
+/// A target holding `offers` offers, started by `start` the first time a scenario needs it
+/// (or earlier, [`LargerTarget::begin`]).
 pub struct LargerTarget {
     offers: u64,
-    start: Box<dyn Fn() -> Starting + Send + Sync>,
-    started: tokio::sync::OnceCell<Result<(Target, Guard), StartError>>,
+    start: Start,
+    started: Started,
 }
 
 impl LargerTarget {
@@ -32,14 +39,26 @@ impl LargerTarget {
     pub fn new(offers: u64, start: impl Fn() -> Starting + Send + Sync + 'static) -> Self {
         LargerTarget {
             offers,
-            start: Box::new(start),
-            started: tokio::sync::OnceCell::new(),
+            start: Arc::new(start),
+            started: Arc::new(tokio::sync::OnceCell::new()),
         }
     }
 
     /// How many offers it holds.
     pub fn offers(&self) -> u64 {
         self.offers
+    }
+
+    /// Starts it now, in the background, when a run knows from the outset that it will be
+    /// needed: its dataset is then generated while the run's other targets start. Outside
+    /// a Tokio runtime, nothing happens (it starts on first need).
+    pub fn begin(&self) {
+        let (start, started) = (Arc::clone(&self.start), Arc::clone(&self.started));
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            runtime.spawn(async move {
+                started.get_or_init(|| start()).await;
+            });
+        }
     }
 
     /// The started target: started once, by whoever asks first, the others waiting.

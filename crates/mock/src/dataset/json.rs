@@ -256,17 +256,27 @@ pub(crate) fn write_str(s: &str, out: &mut Vec<u8>) {
 /// time: most strings written are short (keys, codes, URLs), and a loop per byte spent
 /// more on its tail than on the check itself.
 fn needs_escape(bytes: &[u8]) -> bool {
-    let mut words = bytes.chunks_exact(8);
-    let found = words.by_ref().any(|chunk| {
+    let word = |chunk: &[u8]| {
         let mut word = [0; 8];
         word.copy_from_slice(chunk);
-        has_escape(u64::from_le_bytes(word))
-    });
-    // The tail, padded with a byte that needs no escape.
-    let rest = words.remainder();
-    let mut last = [b'a'; 8];
-    last[..rest.len()].copy_from_slice(rest);
-    found || has_escape(u64::from_le_bytes(last))
+        u64::from_le_bytes(word)
+    };
+    if bytes.len() >= 8 {
+        // The words, the last one overlapping the one before when the length is not a
+        // multiple of eight (no copy of a tail).
+        let last = &bytes[bytes.len() - 8..];
+        bytes.chunks_exact(8).any(|c| has_escape(word(c))) || has_escape(word(last))
+    } else {
+        // Shifted in from the last byte, over a padding that needs no escape: copying a
+        // short tail into a padded word cost a call and a stalled load.
+        let padded = bytes
+            .iter()
+            .rev()
+            .fold(u64::from_le_bytes([b'a'; 8]), |w, &b| {
+                (w << 8) | u64::from(b)
+            });
+        has_escape(padded)
+    }
 }
 
 /// Whether a byte of `word` is below 0x20, `"` or a backslash (the classic "has a byte less than

@@ -2,7 +2,6 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
@@ -18,6 +17,7 @@ use crate::store::{Store, Stored};
 use crate::visibility;
 
 use super::access::Granted;
+use super::render::{read_ahead, render_entries};
 use super::respond::fhir_response;
 use super::respond::{fhir_text, outcome, refused, with_facts};
 use super::state::*;
@@ -78,76 +78,6 @@ pub(super) fn faulty_params(faults: &Faults, params: &[(String, String)]) -> Vec
             }
         })
         .collect()
-}
-
-/// Entries of a page from fewer of this many resources are rendered on the request's own
-/// thread: a thread costs more than it saves on a small page.
-const PARALLEL_FROM: usize = 64;
-
-/// Rendering threads at work for all requests, and the most there may be.
-static HELPERS: AtomicUsize = AtomicUsize::new(0);
-const MAX_HELPERS: usize = 8;
-
-/// Helper threads a page holds, given back however its rendering ends.
-struct Release(usize);
-
-impl Release {
-    /// `helpers` threads, unless that would pass [`MAX_HELPERS`]: many large pages asked at
-    /// once must not start threads without end (such a page is rendered on its request's
-    /// thread alone).
-    fn reserve(helpers: usize) -> Option<Release> {
-        let before = HELPERS.fetch_add(helpers, Ordering::AcqRel);
-        if before + helpers <= MAX_HELPERS {
-            Some(Release(helpers))
-        } else {
-            HELPERS.fetch_sub(helpers, Ordering::AcqRel);
-            None
-        }
-    }
-}
-
-impl Drop for Release {
-    fn drop(&mut self) {
-        HELPERS.fetch_sub(self.0, Ordering::AcqRel);
-    }
-}
-
-/// Each resource of `ids` as `render` makes it (those it may not show left out), in order.
-/// A large page is rendered on every core: a resource not yet in the store's cache is
-/// decompressed, parsed, cut for the profile and written again (~40 µs for an offer), and
-/// a client reading page after page waits on that alone.
-fn render_entries(ids: &[usize], render: &(dyn Fn(usize) -> Option<String> + Sync)) -> Vec<String> {
-    let cores = std::thread::available_parallelism()
-        .map_or(1, usize::from)
-        .min(4);
-    let helpers = cores.saturating_sub(1);
-    let reserved = if helpers > 0 && ids.len() >= PARALLEL_FROM {
-        Release::reserve(helpers)
-    } else {
-        None
-    };
-    let Some(_release) = reserved else {
-        return ids.iter().filter_map(|i| render(*i)).collect();
-    };
-    let per_thread = ids.len().div_ceil(cores);
-    std::thread::scope(|scope| {
-        let mut chunks = ids.chunks(per_thread);
-        let first = chunks.next().unwrap_or_default();
-        let others: Vec<_> = chunks
-            .map(|chunk| {
-                scope.spawn(move || chunk.iter().filter_map(|i| render(*i)).collect::<Vec<_>>())
-            })
-            .collect();
-        let mut all: Vec<String> = first.iter().filter_map(|i| render(*i)).collect();
-        for other in others {
-            match other.join() {
-                Ok(mut rendered) => all.append(&mut rendered),
-                // A rendering bug: the request fails as it would have on this thread.
-                Err(panic) => std::panic::resume_unwind(panic),
-            }
-        }
-        all
-    })
 }
 
 /// The `_count` asked for, when it is above the page maximum (the `no-page-cap` fault
@@ -315,6 +245,10 @@ pub(super) fn page(
     }
     body.push_str("]}");
     let has_next = count > 0 && offset + count < matches.len();
+    if has_next && search.elements.is_none() && !state.faults.has(Fault::DropNextLink) {
+        let next = &matches[offset + count..matches.len().min(offset + 2 * count)];
+        read_ahead(store, next, profile);
+    }
     let facts = ResponseFacts {
         page: Some(PageFacts {
             search: search_id.to_owned(),
@@ -543,32 +477,4 @@ pub(super) async fn metadata(State(state): State<Shared>) -> Response {
 
 pub(super) async fn not_found() -> Response {
     outcome(StatusCode::NOT_FOUND, "not-found", "Point d'accès inconnu")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_large_page_is_rendered_in_order_whatever_the_threads() {
-        // Every third resource may not be shown: left out, the others in page order.
-        let render = |i: usize| (!i.is_multiple_of(3)).then(|| format!("r{i}"));
-        for size in [0, 1, PARALLEL_FROM - 1, PARALLEL_FROM, 200, 1001] {
-            let ids: Vec<usize> = (0..size).rev().collect();
-            let serial: Vec<String> = ids.iter().filter_map(|i| render(*i)).collect();
-            assert_eq!(render_entries(&ids, &render), serial, "{size} resources");
-        }
-    }
-
-    #[test]
-    fn helper_threads_are_bounded_and_given_back() {
-        let held: Vec<Release> = std::iter::from_fn(|| Release::reserve(1))
-            .take(MAX_HELPERS + 5)
-            .collect();
-        // Other tests of this binary may hold a few at the same moment.
-        assert!(held.len() <= MAX_HELPERS, "{} helpers", held.len());
-        assert!(Release::reserve(1).is_none());
-        drop(held);
-        assert!(Release::reserve(1).is_some());
-    }
 }

@@ -8,6 +8,7 @@ mod access;
 mod bulk;
 mod fhir;
 mod layers;
+mod render;
 mod respond;
 mod state;
 mod story;
