@@ -157,7 +157,7 @@ fn bounded_line(
         if buf.is_empty() {
             return Ok(!line.is_empty());
         }
-        let (take, ends) = match buf.iter().position(|&b| b == b'\n') {
+        let (take, ends) = match memchr::memchr(b'\n', buf) {
             Some(i) => (i, true),
             None => (buf.len(), false),
         };
