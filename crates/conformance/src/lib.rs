@@ -155,7 +155,10 @@ pub(crate) fn each_object<'a>(
     base: &str,
     visit: &mut dyn FnMut(&'a serde_json::Map<String, Value>, &str),
 ) {
-    use std::fmt::Write;
+    /// Only objects and arrays hold objects: a path is written for them alone.
+    fn holds_objects(v: &Value) -> bool {
+        matches!(v, Value::Object(_) | Value::Array(_))
+    }
     fn go<'a>(
         v: &'a Value,
         path: &mut String,
@@ -165,7 +168,7 @@ pub(crate) fn each_object<'a>(
         match v {
             Value::Object(map) => {
                 visit(map, path);
-                for (k, child) in map {
+                for (k, child) in map.iter().filter(|(_, c)| holds_objects(c)) {
                     if !path.is_empty() {
                         path.push('.');
                     }
@@ -175,8 +178,11 @@ pub(crate) fn each_object<'a>(
                 }
             }
             Value::Array(items) => {
-                for (i, item) in items.iter().enumerate() {
-                    let _ = write!(path, "[{i}]");
+                for (i, item) in items.iter().enumerate().filter(|(_, c)| holds_objects(c)) {
+                    // Not `write!`: the formatting machinery, for every item of every array.
+                    path.push('[');
+                    path.push_str(itoa::Buffer::new().format(i));
+                    path.push(']');
                     go(item, path, visit);
                     path.truncate(len);
                 }

@@ -13,12 +13,14 @@ use super::{Finding, label};
 const CONFIDENTIALITY: &str = "TRE_R283-NiveauConfidentialite";
 
 /// TRE_R283 codes carried by a contact or telecom ("1" public, "2" restricted, "3" very
-/// restricted), with their paths.
-fn levels(v: &Value, path: &str, out: &mut Vec<(String, String)>) {
+/// restricted) that `profile` may not see, with their paths (only those are copied: most
+/// levels of a conforming answer are allowed).
+fn levels(v: &Value, path: &str, profile: u8, out: &mut Vec<(String, String)>) {
     super::each_object(v, path, &mut |map, path| {
         if let (Some(Value::String(s)), Some(Value::String(c))) =
             (super::member(map, "system"), super::member(map, "code"))
             && s.contains(CONFIDENTIALITY)
+            && !allowed(profile, c)
         {
             out.push((path.to_owned(), c.clone()));
         }
@@ -56,12 +58,11 @@ pub fn check(resource: &Value, profile: Option<u8>) -> Vec<Finding> {
     let mut found = Vec::new();
     for key in ["telecom", "extension", "contact"] {
         if let Some(v) = resource.get(key) {
-            levels(v, key, &mut found);
+            levels(v, key, profile, &mut found);
         }
     }
     let mut out: Vec<Finding> = found
         .into_iter()
-        .filter(|(_, level)| !allowed(profile, level))
         .map(|(path, level)| {
             Finding::error(
                 "VIS-01",
