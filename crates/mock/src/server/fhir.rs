@@ -245,7 +245,10 @@ pub(super) fn page(
     }
     body.push_str("]}");
     let has_next = count > 0 && offset + count < matches.len();
-    if has_next && search.elements.is_none() && !state.faults.has(Fault::DropNextLink) {
+    // Only for a client that followed a next link (it is paging through): one that reads
+    // the first page alone would share the cores with a rendering it never asks for.
+    let paging = offset > 0;
+    if paging && has_next && search.elements.is_none() && !state.faults.has(Fault::DropNextLink) {
         let next = &matches[offset + count..matches.len().min(offset + 2 * count)];
         read_ahead(store, next, profile);
     }

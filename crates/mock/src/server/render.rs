@@ -81,7 +81,7 @@ pub(super) fn render_entries(
 
 /// Renders the resources `ids` (the next page's matches) for `profile` into the store's
 /// cache on one helper thread, while the client reads the page before: a client paging
-/// through a large search then finds the next page ready (as FHIR servers that prefetch
+/// through a large search (one that followed a next link) then finds the next page ready (as FHIR servers that prefetch
 /// search results do). Only for a large page, and only when a helper thread is free; what
 /// is served does not change, only when it is ready.
 pub(super) fn read_ahead(store: &Arc<Store>, ids: &[usize], profile: u8) {
