@@ -67,9 +67,47 @@ pub struct Redactor {
     /// The secrets as given, so that one given again (every request presents its token)
     /// costs a lookup, not the encoding of all its forms.
     given: std::collections::HashSet<String>,
-    secrets: Vec<String>,
-    /// Every form of every secret, found in one pass over a text (rebuilt when one is added).
+    /// The forms of the secrets, by when they were added: a layer's automaton is built once
+    /// and shared by every clone (each scenario clones the run's redactor, then adds its
+    /// own tokens: the run's secrets are not compiled again for each of them).
+    layers: Vec<std::sync::Arc<Layer>>,
+}
+
+/// Layers a redactor keeps before it merges them into one (each is one more pass over a
+/// text that holds a secret; a scenario adds a token or two).
+const MAX_LAYERS: usize = 4;
+
+/// Forms of secrets, longest first, and the automata that find them.
+struct Layer {
+    forms: Vec<String>,
+    /// Every form, found in one pass over a text; `None` if it could not be built.
     finder: Option<Finder>,
+}
+
+impl Layer {
+    fn new(mut forms: Vec<String>) -> Self {
+        // Longest first, so that a secret containing another is masked whole.
+        forms.sort_by_key(|s| std::cmp::Reverse(s.len()));
+        // Overlapping matches are all reported: the union of what they cover is masked.
+        let finder = Finder::new(&forms);
+        Layer { forms, finder }
+    }
+
+    /// The spans of every occurrence of its forms in `text`.
+    fn spans(&self, text: &str, out: &mut Vec<(usize, usize)>) {
+        match &self.finder {
+            Some(finder) if !finder.any.is_match(text) => {}
+            Some(finder) => out.extend(
+                finder
+                    .all
+                    .find_overlapping_iter(text)
+                    .map(|m| (m.start(), m.end())),
+            ),
+            // No automaton (its construction failed): every form looked for one by one,
+            // slower but never skipped.
+            None => out.extend(self.forms.iter().flat_map(|form| occurrences(text, form))),
+        }
+    }
 }
 
 /// Says how many secrets it knows, never which: a `{:?}` must not print them.
@@ -77,7 +115,7 @@ impl std::fmt::Debug for Redactor {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Redactor")
             .field("secrets", &self.given.len())
-            .field("forms", &self.secrets.len())
+            .field("forms", &self.forms().count())
             .finish()
     }
 }
@@ -94,7 +132,7 @@ struct Finder {
 
 impl Finder {
     fn new(forms: &[String]) -> Option<Self> {
-        // Contiguous NFAs: rebuilt for each new secret (each renewed token) far quicker
+        // Contiguous NFAs: built for each new layer (each renewed token) far quicker
         // than DFAs, and they scan fast enough.
         let build = |kind| {
             aho_corasick::AhoCorasick::builder()
@@ -202,41 +240,39 @@ impl Redactor {
         variants.extend(html_forms(&json));
         variants.push(json);
         variants.extend(base64_fragments(secret));
-        let known = self.secrets.len();
+        let mut forms: Vec<String> = Vec::new();
         for variant in variants {
-            if variant.len() >= 4 && !self.secrets.contains(&variant) {
-                self.secrets.push(variant);
+            if variant.len() >= 4
+                && !forms.contains(&variant)
+                && !self.forms().any(|known| *known == variant)
+            {
+                forms.push(variant);
             }
         }
-        // Every request presents its token again: nothing new, nothing to rebuild.
-        if self.secrets.len() == known {
+        // Every request presents its token again: nothing new, nothing to build.
+        if forms.is_empty() {
             return;
         }
-        // Longest first, so that a secret containing another is masked whole.
-        self.secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
-        // Overlapping matches are all reported: the union of what they cover is masked.
-        self.finder = Finder::new(&self.secrets);
+        if self.layers.len() >= MAX_LAYERS {
+            forms.extend(self.forms().cloned());
+            self.layers.clear();
+        }
+        self.layers.push(std::sync::Arc::new(Layer::new(forms)));
+    }
+
+    /// Every form of every secret it knows.
+    fn forms(&self) -> impl Iterator<Item = &String> {
+        self.layers.iter().flat_map(|l| &l.forms)
     }
 
     /// `text` with every byte of every occurrence of a known secret under one mask per run
     /// of overlapping occurrences (secrets are UTF-8 like the text, so every occurrence
     /// starts and ends on a character boundary).
     fn mask_known<'t>(&self, text: &'t str) -> Cow<'t, str> {
-        let mut spans: Vec<(usize, usize)> = match &self.finder {
-            Some(finder) if !finder.any.is_match(text) => return Cow::Borrowed(text),
-            Some(finder) => finder
-                .all
-                .find_overlapping_iter(text)
-                .map(|m| (m.start(), m.end()))
-                .collect(),
-            // No automaton (its construction failed): every form looked for one by one,
-            // slower but never skipped.
-            None => self
-                .secrets
-                .iter()
-                .flat_map(|form| occurrences(text, form))
-                .collect(),
-        };
+        let mut spans: Vec<(usize, usize)> = Vec::new();
+        for layer in &self.layers {
+            layer.spans(text, &mut spans);
+        }
         if spans.is_empty() {
             return Cow::Borrowed(text);
         }
@@ -385,8 +421,7 @@ impl Redactor {
 
     /// The length of the longest end of `text` that begins a known secret (4 bytes or more).
     fn partial_secret_at_end(&self, text: &str) -> Option<usize> {
-        self.secrets
-            .iter()
+        self.forms()
             .filter_map(|secret| {
                 (4..secret.len())
                     .rev()
@@ -488,7 +523,8 @@ mod tests {
         // A secret presented again changes nothing.
         let mut again = r.clone();
         again.add_secret("abcd1234");
-        assert_eq!(again.secrets, r.secrets);
+        assert!(again.forms().eq(r.forms()));
+        assert_eq!(again.layers.len(), r.layers.len());
     }
 
     #[test]
@@ -531,7 +567,16 @@ mod tests {
             "zzzz".to_owned(),
         ]);
         let with = r.text("<abcd1234wxyz9> et zzzzz, fin");
-        r.finder = None;
+        r.layers = r
+            .layers
+            .iter()
+            .map(|l| {
+                std::sync::Arc::new(Layer {
+                    forms: l.forms.clone(),
+                    finder: None,
+                })
+            })
+            .collect();
         assert_eq!(r.text("<abcd1234wxyz9> et zzzzz, fin"), with);
         assert_eq!(with, format!("<{MASK}> et {MASK}, fin"));
         assert_eq!(r.text("rien à masquer"), "rien à masquer");
@@ -708,5 +753,33 @@ mod encoding_tests {
                 body.len()
             );
         }
+    }
+
+    #[test]
+    fn layers_mask_as_one_automaton_would_and_are_merged_past_a_few() {
+        let secrets = [
+            "abcd1234",
+            "1234wxyz9",
+            "zzzz",
+            "token-one-xyz",
+            "token-two-xyz",
+            "x&y\"z<1>",
+        ];
+        let text = "<abcd1234wxyz9> zzzzz token-one-xyz/token-two-xyz x&amp;y&quot;z&lt;1&gt; \
+                    dG9rZW4tb25lLXh5eg fin";
+        let all_at_once = Redactor::new(secrets.iter().map(|s| (*s).to_owned()));
+        let mut one_by_one = Redactor::default();
+        for (i, secret) in secrets.iter().enumerate() {
+            let mut clone = one_by_one.clone();
+            clone.add_secret(secret);
+            one_by_one = clone;
+            assert!(one_by_one.layers.len() <= MAX_LAYERS, "{i}");
+        }
+        assert_eq!(one_by_one.text(text), all_at_once.text(text));
+        assert!(!one_by_one.text(text).contains("token-"));
+        // A secret given again adds nothing.
+        let layers = one_by_one.layers.len();
+        one_by_one.add_secret("zzzz");
+        assert_eq!(one_by_one.layers.len(), layers);
     }
 }
