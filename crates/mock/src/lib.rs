@@ -44,6 +44,21 @@ pub use server::STORY_PATH;
 /// saves on the default 60).
 const PARALLEL_FROM_OFFERS: usize = 1_000;
 
+/// The mock's certificates (TLS modes), made on a blocking thread while the dataset is
+/// generated: the first key drawn in a process seeds the crypto library's generator from
+/// CPU timing jitter (tens of milliseconds on one core), and the dataset need not wait.
+fn making_pki(
+    tls: TlsMode,
+    subjects: Vec<(String, u8, String)>,
+) -> Option<tokio::task::JoinHandle<Result<pki::MockPki, pki::PkiError>>> {
+    match tls {
+        TlsMode::Off => None,
+        TlsMode::Tls | TlsMode::Mtls => Some(tokio::task::spawn_blocking(move || {
+            pki::MockPki::generate(&subjects)
+        })),
+    }
+}
+
 /// Threads a dataset of `offers` offers is generated on: one a core for a large one.
 fn generation_threads(offers: usize) -> usize {
     if offers < PARALLEL_FROM_OFFERS {
@@ -188,7 +203,7 @@ impl MockServer {
             None => Vec::new(),
         };
         // Certificates for the configured mTLS clients are issued by the mock's CA.
-        let subjects: Vec<(String, u8, String)> = configured
+        let subjects = configured
             .iter()
             .filter_map(|c| {
                 c.cert_subject
@@ -196,15 +211,7 @@ impl MockServer {
                     .map(|s| (c.client_id.clone(), c.access_profile, s))
             })
             .collect();
-        // The certificates are made while the dataset is: the first key drawn in a process
-        // seeds the crypto library's generator from CPU timing jitter (tens of
-        // milliseconds on one core), and the dataset's threads need not wait for it.
-        let pki = match opts.tls {
-            TlsMode::Off => None,
-            TlsMode::Tls | TlsMode::Mtls => Some(tokio::task::spawn_blocking(move || {
-                pki::MockPki::generate(&subjects)
-            })),
-        };
+        let pki = making_pki(opts.tls, subjects);
         // Generating and indexing a large dataset takes seconds: off the async workers, so
         // that a mock started during a run does not stall the scenarios already running.
         let dataset_dir = opts.dataset_dir.clone();

@@ -188,23 +188,7 @@ pub(super) fn page(
                 .map(|v| visibility::subset(v, elements).to_string().into()),
             _ => s.rendered(profile),
         };
-        resource.map(|resource: Arc<str>| {
-            // Sized once: an entry is mostly its resource's text, copied here once.
-            let url = Value::String(format!("{}/{}", state.base_url, s.key())).to_string();
-            let mut entry = String::with_capacity(resource.len() + url.len() + 64);
-            for piece in [
-                r#"{"fullUrl":"#,
-                &url,
-                r#","resource":"#,
-                &resource,
-                r#","search":{"mode":""#,
-                mode,
-                r#""}}"#,
-            ] {
-                entry.push_str(piece);
-            }
-            entry
-        })
+        resource.map(|resource: Arc<str>| entry_text(&state.base_url, s, &resource, mode))
     };
     let mut entries = render_entries(&page, &|i| entry(i, "match"));
     entries.extend(render_entries(&included, &|i| entry(i, "include")));
@@ -232,18 +216,7 @@ pub(super) fn page(
     }
     let bundle = bundle.to_string();
     // `bundle` is a non-empty JSON object: its closing brace makes room for the entries.
-    let head = bundle.strip_suffix('}').unwrap_or(&bundle);
-    let mut body =
-        String::with_capacity(head.len() + entries.iter().map(|e| e.len() + 1).sum::<usize>() + 16);
-    body.push_str(head);
-    body.push_str(",\"entry\":[");
-    for (i, entry) in entries.iter().enumerate() {
-        if i > 0 {
-            body.push(',');
-        }
-        body.push_str(entry);
-    }
-    body.push_str("]}");
+    let body = with_entries(bundle.strip_suffix('}').unwrap_or(&bundle), &entries);
     let has_next = count > 0 && offset + count < matches.len();
     // Only for a client that followed a next link (it is paging through): one that reads
     // the first page alone would share the cores with a rendering it never asks for.
@@ -265,6 +238,42 @@ pub(super) fn page(
         ..ResponseFacts::default()
     };
     with_facts(fhir_text(StatusCode::OK, body), facts)
+}
+
+/// A Bundle entry around a resource's JSON text, sized once: an entry is mostly its
+/// resource's text, copied here once.
+fn entry_text(base_url: &str, s: &Stored, resource: &str, mode: &str) -> String {
+    let url = Value::String(format!("{base_url}/{}", s.key())).to_string();
+    let mut entry = String::with_capacity(resource.len() + url.len() + 64);
+    for piece in [
+        r#"{"fullUrl":"#,
+        &url,
+        r#","resource":"#,
+        resource,
+        r#","search":{"mode":""#,
+        mode,
+        r#""}}"#,
+    ] {
+        entry.push_str(piece);
+    }
+    entry
+}
+
+/// A Bundle's text from its `head` (its JSON object without the closing brace) and its
+/// entries' texts, sized once.
+fn with_entries(head: &str, entries: &[String]) -> String {
+    let size = head.len() + entries.iter().map(|e| e.len() + 1).sum::<usize>() + 16;
+    let mut body = String::with_capacity(size);
+    body.push_str(head);
+    body.push_str(",\"entry\":[");
+    for (i, entry) in entries.iter().enumerate() {
+        if i > 0 {
+            body.push(',');
+        }
+        body.push_str(entry);
+    }
+    body.push_str("]}");
+    body
 }
 
 /// The keys of the resources served, when the mock records them.
