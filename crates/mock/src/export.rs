@@ -305,7 +305,12 @@ impl FileBody {
         }
         let mut out = self.head.take().unwrap_or_default();
         for i in self.items.by_ref().take(CHUNK) {
-            let Some(text) = self.store.all.get(i).and_then(|s| s.rendered(self.profile)) else {
+            let Some(text) = self
+                .store
+                .all
+                .get(i)
+                .and_then(|s| s.rendered_once(self.profile))
+            else {
                 continue;
             };
             match self.format {

@@ -43,6 +43,24 @@ impl quick_cache::Weighter<(usize, u8), View> for ViewWeight {
 
 type Views = quick_cache::sync::Cache<(usize, u8), View, ViewWeight>;
 
+/// A view of one resource for one read: the cache's, or written for that read alone.
+pub enum OneView {
+    /// The view the cache held.
+    Cached(Arc<str>),
+    /// Written for this read, not kept.
+    Written(String),
+}
+
+impl std::ops::Deref for OneView {
+    type Target = str;
+    fn deref(&self) -> &str {
+        match self {
+            OneView::Cached(text) => text,
+            OneView::Written(text) => text,
+        }
+    }
+}
+
 /// The cache slot of the parsed resource (views use the access profile, 0 to 5).
 const PARSED: u8 = u8::MAX;
 
@@ -123,6 +141,24 @@ impl Stored {
             Value::Null
         });
         (value, weight)
+    }
+
+    /// [`Stored::rendered`] for a read that will not come back (an `$export` file): from
+    /// the cache when it is there, else written without being kept, so that a complete
+    /// export neither fills the cache with what no search asks for nor evicts what they do.
+    pub fn rendered_once(&self, profile: u8) -> Option<OneView> {
+        if self.hidden_from(profile) {
+            return None;
+        }
+        let profile = profile.min(5);
+        if let Some(View::Rendered(text)) = self.views.get(&(self.index, profile)) {
+            return text.map(OneView::Cached);
+        }
+        Some(OneView::Written(if profile == 1 {
+            self.text()
+        } else {
+            self.visible_text(profile)
+        }))
     }
 
     /// Its text as `profile` may see it (not hidden from it: the caller's check).
@@ -574,6 +610,24 @@ impl Store {
 mod tests {
     use super::*;
     use crate::dataset::GenerateOptions;
+
+    #[test]
+    fn a_view_for_one_read_is_the_cached_view_and_is_not_kept() {
+        let store = Store::new(Dataset::generate(GenerateOptions {
+            offers: 30,
+            ..GenerateOptions::default()
+        }));
+        for stored in &store.all {
+            for profile in 0..=5 {
+                let once = stored.rendered_once(profile).map(|v| v.to_string());
+                assert!(!stored.is_rendered(profile), "{}", stored.key());
+                let cached = stored.rendered(profile);
+                assert_eq!(once.as_deref(), cached.as_deref(), "{}", stored.key());
+                // From the cache, once it is there.
+                assert_eq!(stored.rendered_once(profile).map(|v| v.to_string()), once);
+            }
+        }
+    }
 
     #[test]
     fn every_resource_reads_back_as_it_was_stored() {
