@@ -14,7 +14,7 @@ use serde::Deserialize;
 use serde::de::{MapAccess, SeqAccess, Visitor};
 use serde_json::Number;
 
-use super::json::{Node, write_str};
+use super::json::{Node, write_array, write_object, write_str};
 
 /// A JSON value whose strings borrow from the text it was read from.
 #[derive(Debug, Clone, PartialEq)]
@@ -125,28 +125,8 @@ impl Node for Borrowed<'_> {
                 let _ = serde_json::to_writer(&mut *out, n);
             }
             Borrowed::Str(s) => write_str(s, out),
-            Borrowed::Array(items) => {
-                out.push(b'[');
-                for (i, item) in items.iter().enumerate() {
-                    if i > 0 {
-                        out.push(b',');
-                    }
-                    item.write_json(out);
-                }
-                out.push(b']');
-            }
-            Borrowed::Object(members) => {
-                out.push(b'{');
-                for (i, (k, v)) in members.iter().enumerate() {
-                    if i > 0 {
-                        out.push(b',');
-                    }
-                    write_str(k, out);
-                    out.push(b':');
-                    v.write_json(out);
-                }
-                out.push(b'}');
-            }
+            Borrowed::Array(items) => write_array(items, out, Borrowed::write_json),
+            Borrowed::Object(members) => write_object(members, out, Borrowed::write_json),
         }
     }
     fn member(&self, key: &str) -> Option<&Self> {

@@ -211,31 +211,41 @@ impl Json {
             }
             Json::Float(_) => out.extend_from_slice(b"null"),
             Json::Str(s) => write_str(s, out),
-            Json::Array(items) => {
-                out.push(b'[');
-                for (i, item) in items.iter().enumerate() {
-                    if i > 0 {
-                        out.push(b',');
-                    }
-                    item.write(out);
-                }
-                out.push(b']');
-            }
-            Json::Object(members) => {
-                out.push(b'{');
-                for (i, (k, v)) in members.iter().enumerate() {
-                    if i > 0 {
-                        out.push(b',');
-                    }
-                    write_str(k, out);
-                    out.push(b':');
-                    v.write(out);
-                }
-                out.push(b'}');
-            }
+            Json::Array(items) => write_array(items, out, Json::write),
+            Json::Object(members) => write_object(members, out, Json::write),
             Json::Shared(shared) => shared.write(out),
         }
     }
+}
+
+/// `[…]`: each item written by `write`.
+pub(crate) fn write_array<T>(items: &[T], out: &mut Vec<u8>, write: impl Fn(&T, &mut Vec<u8>)) {
+    out.push(b'[');
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        write(item, out);
+    }
+    out.push(b']');
+}
+
+/// `{…}`: each key escaped as needed, each value written by `write`.
+pub(crate) fn write_object<K: AsRef<str>, T>(
+    members: &[(K, T)],
+    out: &mut Vec<u8>,
+    write: impl Fn(&T, &mut Vec<u8>),
+) {
+    out.push(b'{');
+    for (i, (k, v)) in members.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        write_str(k.as_ref(), out);
+        out.push(b':');
+        write(v, out);
+    }
+    out.push(b'}');
 }
 
 /// A JSON string: copied as is when nothing in it needs escaping, else escaped by
