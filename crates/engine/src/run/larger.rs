@@ -1,7 +1,8 @@
 //! A larger target, started on first need. Some scenarios only mean something on a
 //! national-size dataset (the 10 000-result cap, `_count` above 200): the embedded run
 //! serves them from a second mock generated with enough offers, started when the first of
-//! them runs, so that a run without them pays nothing.
+//! them runs (or at once, [`LargerTarget::begin`], when the run knows it will need it), so
+//! that a run without them pays nothing.
 
 use std::any::Any;
 use std::future::Future;
