@@ -40,8 +40,8 @@ impl Drop for Release {
 
 /// Each resource of `ids` as `render` makes it (those it may not show left out), in order.
 /// A large page is rendered on every core: a resource not yet in the store's cache is
-/// decompressed, parsed, cut for the profile and written again (~40 µs for an offer), and
-/// a client reading page after page waits on that alone.
+/// decompressed, read back and written again without what the profile may not see (~15 µs
+/// for an offer), and a client reading page after page waits on that alone.
 pub(super) fn render_entries(
     ids: &[usize],
     render: &(dyn Fn(usize) -> Option<String> + Sync),
@@ -81,9 +81,9 @@ pub(super) fn render_entries(
 
 /// Renders the resources `ids` (the next page's matches) for `profile` into the store's
 /// cache on one helper thread, while the client reads the page before: a client paging
-/// through a large search (one that followed a next link) then finds the next page ready (as FHIR servers that prefetch
-/// search results do). Only for a large page, and only when a helper thread is free; what
-/// is served does not change, only when it is ready.
+/// through a large search (one that followed a next link) then finds the next page ready,
+/// as FHIR servers that prefetch search results do. Only for a large page, and only when a
+/// helper thread is free; what is served does not change, only when it is ready.
 pub(super) fn read_ahead(store: &Arc<Store>, ids: &[usize], profile: u8) {
     if ids.len() < PARALLEL_FROM {
         return;
