@@ -67,6 +67,47 @@ async fn an_ndjson_export_is_read_as_a_stream_and_every_file_is_evidence() {
     assert!(assertion_text(s, "exported").contains("5 fichier(s)"));
 }
 
+/// A long chain keeps the evidence of its first pages and of its last one, each with its own
+/// body: the pages between are counted, not recorded.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_followed_chain_keeps_its_first_pages_and_its_last_as_evidence() {
+    let report = run("scenarios/recherche/RCH-010.yaml", quick()).await;
+    let s = scenario(&report, "RCH-010");
+    assert_eq!(s.status, Status::Passed, "{:?}", s.reason);
+    let pages = assertion_text(s, "pages");
+    let followed: usize = pages
+        .split_whitespace()
+        .next()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("page count in {pages}"));
+    assert!(
+        followed > 5,
+        "a chain long enough to leave pages out: {pages}"
+    );
+    let kept = &s.steps[0].follow_ups;
+    let labels: Vec<&str> = kept.iter().map(|f| f.label.as_str()).collect();
+    let last = format!("page {followed}");
+    assert_eq!(labels, ["page 2", "page 3", "page 4", last.as_str()]);
+    let bodies: Vec<serde_json::Value> = kept
+        .iter()
+        .map(|f| {
+            let body = &f.exchange.response.as_ref().expect("answered").body;
+            serde_json::from_str(body).expect("a page")
+        })
+        .collect();
+    let has_next = |page: &serde_json::Value| {
+        page["link"]
+            .as_array()
+            .is_some_and(|l| l.iter().any(|l| l["relation"] == "next"))
+    };
+    // Each body is its own page's: the last alone has no next link, and they differ.
+    assert!(bodies[..3].iter().all(has_next));
+    assert!(!has_next(&bodies[3]));
+    assert_ne!(bodies[2]["entry"], bodies[3]["entry"]);
+    let url = |i: usize| kept[i].exchange.request.url.clone();
+    assert_ne!(url(2), url(3));
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_export_that_leaves_out_the_hierarchy_fails_naming_the_dangling_reference() {
     let opts = MockOptions {

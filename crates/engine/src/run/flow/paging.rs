@@ -499,15 +499,30 @@ impl Stop {
     }
 }
 
+/// A page's request, not yet recorded as evidence: only the pages kept (the first ones, the
+/// last) are, masking a window of up to half a megabyte of each.
+struct Asked {
+    label: String,
+    request: OutgoingRequest,
+}
+
+impl Asked {
+    /// The exchange as evidence, with the redactor as it is by then (it only ever gains
+    /// secrets to mask).
+    fn recorded(self, response: &ReceivedResponse, redactor: &Redactor) -> FollowUp {
+        evidence(self.label, &self.request, Some(response), redactor)
+    }
+}
+
 /// Requests the page after page `number` through its `next` link: the answer, the requests
-/// sent (busy retries included) and its evidence.
+/// sent (busy retries included) and the request as asked.
 async fn next_page(
     run: &StepRun<'_, '_>,
     request: &OutgoingRequest,
     next: &str,
     number: usize,
     redactor: &mut Redactor,
-) -> Result<(ReceivedResponse, u32, FollowUp), Stop> {
+) -> Result<(ReceivedResponse, u32, Asked), Stop> {
     // `next` is opaque: followed as given, resolved against the page's URL if relative.
     let url = request
         .url
@@ -527,10 +542,14 @@ async fn next_page(
     };
     let label = format!("page {}", number + 1);
     match send_follow_up(run.ctx, run.client, run.st(), &req).await {
-        Ok((resp, sent)) => {
-            let shown = evidence(label, &req, Some(&resp), redactor);
-            Ok((resp, sent, shown))
-        }
+        Ok((resp, sent)) => Ok((
+            resp,
+            sent,
+            Asked {
+                label,
+                request: req,
+            },
+        )),
         Err(e) => Err(Stop {
             reason: redactor.text(&e.to_string()),
             foreign: None,
@@ -559,7 +578,8 @@ pub(crate) async fn follow(
     let mut slots = conformance_slots(run.st(), run.ctx.check_all);
     let mut out = Followed::default();
     let mut response = first.clone();
-    let mut pending_evidence: Option<FollowUp> = None;
+    // The current page's request while it is not recorded: it is, if it turns out last.
+    let mut unrecorded: Option<Asked> = None;
     loop {
         let number = out.paging.pages.len() + 1;
         let (body, page) = match read_page(&response, !slots.is_empty()) {
@@ -580,12 +600,13 @@ pub(crate) async fn follow(
             break;
         }
         match next_page(run, request, &next, number, redactor).await {
-            Ok((resp, sent, shown)) => {
+            Ok((resp, sent, asked)) => {
                 out.requests += sent;
                 if out.follow_ups.len() < PAGES_WITH_EVIDENCE {
-                    out.follow_ups.push(shown);
+                    out.follow_ups.push(asked.recorded(&resp, redactor));
+                    unrecorded = None;
                 } else {
-                    pending_evidence = Some(shown);
+                    unrecorded = Some(asked);
                 }
                 response = resp;
             }
@@ -594,15 +615,16 @@ pub(crate) async fn follow(
                 out.foreign = stop.foreign;
                 if let Some(unanswered) = stop.unanswered {
                     out.requests += 1;
-                    out.follow_ups.extend(pending_evidence.take());
+                    out.follow_ups
+                        .extend(unrecorded.take().map(|a| a.recorded(&response, redactor)));
                     out.follow_ups.push(unanswered);
                 }
                 break;
             }
         }
     }
-    if let Some(last) = pending_evidence {
-        out.follow_ups.push(last);
+    if let Some(last) = unrecorded {
+        out.follow_ups.push(last.recorded(&response, redactor));
     }
     out.conformance = slots;
     out
