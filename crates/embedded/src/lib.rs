@@ -169,9 +169,10 @@ pub fn larger(options: MockOptions, offers: u64) -> LargerTarget {
             })
         });
     }
-    // About one generated offer in eight is hidden from profile 0 (sensitive units...):
-    // generate a quarter more, and check what the client finds once started.
-    let generated = offers.saturating_add(offers / 4);
+    // Every eighth generated offer is a sensitive unit, hidden from profile 0: generate a
+    // seventh more (seven in eight of them are then at least `offers`), and check what the
+    // client finds once started.
+    let generated = offers.saturating_add(offers.div_ceil(7));
     let options = MockOptions {
         dataset: GenerateOptions {
             offers: usize::try_from(generated).unwrap_or(usize::MAX),

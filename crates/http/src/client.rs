@@ -83,6 +83,9 @@ fn too_large(limit: u64, announced: Option<u64>) -> String {
     )
 }
 
+/// The most a body's buffer is sized to on the word of its `Content-Length` alone.
+const HEAD_START: u64 = 4 * 1024 * 1024;
+
 /// Reads a whole body, refusing one larger than `limit` before reading it (Content-Length)
 /// or as soon as it grows past it (chunked or lying servers).
 pub async fn read_capped(
@@ -98,8 +101,9 @@ pub async fn read_capped(
             announced: Some(n),
         });
     }
-    // Never trust the announced length for the allocation beyond a small head start.
-    let mut body = Vec::with_capacity(announced.unwrap_or(0).min(1024 * 1024) as usize);
+    // The announced length is trusted for the allocation up to a head start (a page of 200
+    // offers is ~1.5 MB: read without growing), the rest grows as it really arrives.
+    let mut body = Vec::with_capacity(announced.unwrap_or(0).min(HEAD_START) as usize);
     while let Some(chunk) = response.chunk().await.map_err(ReadError::Transport)? {
         let needed = body.len() + chunk.len();
         if needed as u64 > limit {
