@@ -178,6 +178,9 @@ pub fn larger(options: MockOptions, offers: u64) -> LargerTarget {
             offers: usize::try_from(generated).unwrap_or(usize::MAX),
             ..options.dataset
         },
+        // Its client pages through every offer it may see: their views are written as
+        // they are generated rather than read back from the store for each page.
+        views_ahead: Some(if options.tls == TlsMode::Mtls { 1 } else { 0 }),
         ..options
     };
     LargerTarget::new(offers, move || {

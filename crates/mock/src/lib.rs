@@ -115,6 +115,10 @@ pub struct MockOptions {
     pub record_served: bool,
     /// Play the day-by-day story (observer mode): days move on when asked.
     pub story: bool,
+    /// An access profile whose views of the generated offers are written as they are
+    /// generated (none by default): for a mock whose every offer will be read, as the
+    /// run's larger mock's are by a scenario paging through 10,000 of them.
+    pub views_ahead: Option<u8>,
 }
 
 impl Default for MockOptions {
@@ -133,6 +137,7 @@ impl Default for MockOptions {
             demo_secret: None,
             record_served: false,
             story: false,
+            views_ahead: None,
         }
     }
 }
@@ -216,15 +221,16 @@ impl MockServer {
         // that a mock started during a run does not stall the scenarios already running.
         let dataset_dir = opts.dataset_dir.clone();
         let generate = opts.dataset;
+        let ahead = store::Ahead(opts.views_ahead);
         let store = tokio::task::spawn_blocking(move || {
             Ok::<_, DatasetError>(match &dataset_dir {
                 Some(dir) => store::Store::new(Dataset::load(dir)?),
                 // Stored as generated, a piece per core: the dataset is never held whole
                 // as parsed JSON.
-                None => store::Store::collect_parts(Dataset::generate_parts(
-                    generate,
-                    generation_threads(generate.offers),
-                )),
+                None => store::Store::collect_parts_ahead(
+                    Dataset::generate_parts(generate, generation_threads(generate.offers)),
+                    ahead,
+                ),
             })
         })
         .await

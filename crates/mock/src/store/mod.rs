@@ -14,6 +14,10 @@ use serde_json::Value;
 use super::dataset::{Borrowed, Dataset, Node, Part};
 use super::visibility;
 
+mod compact;
+pub use compact::Ahead;
+use compact::{Compacted, compact_all, compact_parts};
+
 /// Estimated bytes of parsed resources and rendered views the cache may hold. The default
 /// dataset (60 offers, ~1 MB of JSON) stays parsed whole; a national one keeps what is
 /// read most.
@@ -295,149 +299,6 @@ pub(crate) fn reference_key(reference: &impl Node) -> Option<String> {
     Some(format!("{ty}/{id}"))
 }
 
-/// One resource compacted: its facts, references still as keys.
-struct Compacted {
-    resource_type: Box<str>,
-    id: Box<str>,
-    last_updated: Option<DateTime<FixedOffset>>,
-    identifiers: Vec<Box<str>>,
-    ref_keys: Vec<(u8, String)>,
-    own: visibility::Offers,
-    body: Box<[u8]>,
-    dict: Arc<[u8]>,
-}
-
-/// `text`: a buffer to serialize into, reused from one resource to the next.
-fn compact<R: Node>(resource: &R, dict: Arc<[u8]>, buffers: &mut Buffers) -> Compacted {
-    let string = |key: &str| resource.member(key).and_then(Node::string);
-    let resource_type: Box<str> = string("resourceType").unwrap_or_default().into();
-    let mut ref_keys = Vec::new();
-    for (n, (param, element)) in REFERENCES.iter().enumerate() {
-        if param.split(':').next() != Some(&*resource_type) {
-            continue;
-        }
-        let Some(held) = resource.member(element) else {
-            continue;
-        };
-        let targets = match held.items() {
-            [] => std::slice::from_ref(held),
-            refs => refs,
-        };
-        let n = u8::try_from(n).unwrap_or(u8::MAX);
-        ref_keys.extend(targets.iter().filter_map(reference_key).map(|k| (n, k)));
-    }
-    let own = if &*resource_type == "HealthcareService" {
-        let field = visibility::field(resource);
-        visibility::Offers {
-            sensitive: visibility::is_sensitive_unit(resource),
-            medico_social: field == Some("04"),
-            ambulatory: field == Some("05"),
-        }
-    } else {
-        visibility::Offers::default()
-    };
-    Compacted {
-        id: string("id").unwrap_or_default().into(),
-        last_updated: resource
-            .member("meta")
-            .and_then(|m| m.member("lastUpdated"))
-            .and_then(Node::string)
-            .and_then(|s| DateTime::parse_from_rfc3339(s).ok()),
-        identifiers: resource
-            .member("identifier")
-            .map_or(&[][..], Node::items)
-            .iter()
-            .filter_map(|i| i.member("value").and_then(Node::string).map(Box::from))
-            .collect(),
-        ref_keys,
-        own,
-        body: {
-            buffers.text.clear();
-            resource.write_json(&mut buffers.text);
-            pack(&buffers.text, &dict, &mut buffers.packed)
-        },
-        dict,
-        resource_type,
-    }
-}
-
-/// Buffers reused from one resource to the next: its JSON text, and room for that text
-/// compressed.
-#[derive(Default)]
-struct Buffers {
-    text: Vec<u8>,
-    packed: Vec<u8>,
-}
-
-/// `text` as an LZ4 block against `dict`, its size prepended (what
-/// `decompress_size_prepended_with_dict` reads). Compressed into `room`, reused, then copied
-/// out at its size: `compress_prepend_size_with_dict` zeroes a buffer of the largest size
-/// for every call and shrinks it after, two copies of the text's size per resource.
-fn pack(text: &[u8], dict: &[u8], room: &mut Vec<u8>) -> Box<[u8]> {
-    let needed = 4 + lz4_flex::block::get_maximum_output_size(text.len());
-    if room.len() < needed {
-        room.resize(needed, 0);
-    }
-    let (size, body) = room.split_at_mut(4);
-    size.copy_from_slice(&u32::try_from(text.len()).unwrap_or(u32::MAX).to_le_bytes());
-    match lz4_flex::block::compress_into_with_dict(text, body, dict) {
-        Ok(written) => Box::from(&room[..4 + written]),
-        // The room is LZ4's bound for this size: this is not expected, and the allocating
-        // form gives the same block.
-        Err(_) => lz4_flex::block::compress_prepend_size_with_dict(text, dict).into_boxed_slice(),
-    }
-}
-
-/// Compacts each resource as it is produced, so that the whole dataset is never held
-/// parsed. In the producer's thread: handing the parsed resources to other threads made the
-/// allocator the bottleneck (each `Value` freed away from where it was allocated), three
-/// times slower than compacting in place.
-fn compact_all<R: Node>(produce: impl FnOnce(&mut dyn FnMut(R))) -> Vec<Compacted> {
-    // The dictionary of a type is its first resource's text: later ones share most of
-    // their structure and system URLs with it, which LZ4 then encodes as references.
-    let mut dicts: FxHashMap<String, Arc<[u8]>> = FxHashMap::default();
-    let mut out = Vec::new();
-    let mut buffers = Buffers::default();
-    produce(&mut |resource: R| {
-        let ty = resource
-            .member("resourceType")
-            .and_then(Node::string)
-            .unwrap_or_default();
-        let dict = match dicts.get(ty) {
-            Some(d) => d.clone(),
-            None => {
-                let mut first = Vec::new();
-                resource.write_json(&mut first);
-                let d: Arc<[u8]> = Arc::from(first);
-                dicts.insert(ty.to_owned(), d.clone());
-                d
-            }
-        };
-        out.push(compact(&resource, dict, &mut buffers));
-    });
-    out
-}
-
-/// Compacts pieces of a generated dataset each on its own thread (each builds and frees
-/// its own resources), joined in the pieces' order.
-fn compact_parts(parts: Vec<Part>) -> Vec<Compacted> {
-    std::thread::scope(|scope| {
-        let running: Vec<_> = parts
-            .into_iter()
-            .map(|part| scope.spawn(move || compact_all(|sink| part.produce_tree(sink))))
-            .collect();
-        let mut all = Vec::new();
-        for piece in running {
-            match piece.join() {
-                Ok(mut compacted) => all.append(&mut compacted),
-                // A generator bug: the caller's task reports it (`DatasetError::Interrupted`).
-                Err(panic) => std::panic::resume_unwind(panic),
-            }
-        }
-        all
-    })
-}
-
 impl Store {
     /// The store of `dataset`, indexes built.
     pub fn new(dataset: Dataset) -> Self {
@@ -453,11 +314,17 @@ impl Store {
     /// The store of a dataset generated in pieces (`Dataset::generate_parts`), each
     /// generated and compacted on a thread of its own, in the pieces' order.
     pub fn collect_parts(parts: Vec<Part>) -> Self {
-        Store::index(compact_parts(parts), CACHE_BUDGET)
+        Store::collect_parts_ahead(parts, Ahead::default())
+    }
+
+    /// [`Store::collect_parts`], with the offers' views for the profile `ahead` written
+    /// as they are generated, into the cache.
+    pub fn collect_parts_ahead(parts: Vec<Part>, ahead: Ahead) -> Self {
+        Store::index(compact_parts(parts, ahead), CACHE_BUDGET)
     }
 
     fn collect_within(produce: impl FnOnce(&mut dyn FnMut(Value)), budget: u64) -> Self {
-        Store::index(compact_all(produce), budget)
+        Store::index(compact_all(produce, Ahead::default()), budget)
     }
 
     /// Indexes compacted resources, numbered in their order.
@@ -494,6 +361,9 @@ impl Store {
                 .or_default()
                 .push(index);
             ref_keys.push(c.ref_keys);
+            if let Some((profile, view)) = c.view {
+                views.insert((index, profile), View::Rendered(Some(view)));
+            }
             store.all.push(Stored {
                 resource_type: c.resource_type,
                 id: c.id,
@@ -627,6 +497,45 @@ mod tests {
                 assert_eq!(stored.rendered_once(profile).map(|v| v.to_string()), once);
             }
         }
+    }
+
+    #[test]
+    fn views_written_ahead_are_the_views_read_back() {
+        let opts = GenerateOptions {
+            offers: 120,
+            ..GenerateOptions::default()
+        };
+        for profile in 0..=6 {
+            let store =
+                Store::collect_parts_ahead(Dataset::generate_parts(opts, 2), Ahead(Some(profile)));
+            let mut ahead = 0;
+            for stored in &store.all {
+                let offer = &*stored.resource_type == "HealthcareService";
+                let expected = offer && profile != 1 && !stored.hidden_from(profile);
+                assert_eq!(stored.is_rendered(profile), expected, "{}", stored.key());
+                if expected {
+                    ahead += 1;
+                    let written = stored.rendered(profile).expect("visible");
+                    // Read back from the stored text, as without a view ahead.
+                    assert_eq!(
+                        *written,
+                        stored.visible_text(profile.min(5)),
+                        "{}",
+                        stored.key()
+                    );
+                }
+            }
+            let offers = store.of_type("HealthcareService").len();
+            match profile {
+                1 => assert_eq!(ahead, 0),
+                // Sensitive units are hidden from profile 0: not written for it.
+                0 => assert!(ahead > 0 && ahead < offers, "{ahead} of {offers}"),
+                _ => assert_eq!(ahead, offers),
+            }
+        }
+        // Without a profile ahead, nothing is written before it is read.
+        let store = Store::collect_parts(Dataset::generate_parts(opts, 2));
+        assert!(store.all.iter().all(|s| !s.is_rendered(0)));
     }
 
     #[test]
