@@ -182,21 +182,20 @@ pub(super) fn compact_all<R: Node>(
 }
 
 /// Compacts pieces of a generated dataset each on its own thread (each builds and frees
-/// its own resources), joined in the pieces' order.
-pub(super) fn compact_parts(parts: Vec<Part>, ahead: Ahead) -> Vec<Compacted> {
+/// its own resources): the pieces, in order.
+pub(super) fn compact_parts(parts: Vec<Part>, ahead: Ahead) -> Vec<Vec<Compacted>> {
     std::thread::scope(|scope| {
         let running: Vec<_> = parts
             .into_iter()
             .map(|part| scope.spawn(move || compact_all(|sink| part.produce_tree(sink), ahead)))
             .collect();
-        let mut all = Vec::new();
-        for piece in running {
-            match piece.join() {
-                Ok(mut compacted) => all.append(&mut compacted),
+        running
+            .into_iter()
+            .map(|piece| match piece.join() {
+                Ok(compacted) => compacted,
                 // A generator bug: the caller's task reports it (`DatasetError::Interrupted`).
                 Err(panic) => std::panic::resume_unwind(panic),
-            }
-        }
-        all
+            })
+            .collect()
     })
 }

@@ -324,27 +324,26 @@ impl Store {
     }
 
     fn collect_within(produce: impl FnOnce(&mut dyn FnMut(Value)), budget: u64) -> Self {
-        Store::index(compact_all(produce, Ahead::default()), budget)
+        Store::index(vec![compact_all(produce, Ahead::default())], budget)
     }
 
     /// Indexes compacted resources, numbered in their order.
-    fn index(compacted: Vec<Compacted>, budget: u64) -> Self {
-        let views = Arc::new(Views::with_weighter(
-            compacted.len().min(100_000),
-            budget,
-            ViewWeight,
-        ));
+    fn index(pieces: Vec<Vec<Compacted>>, budget: u64) -> Self {
+        // The pieces are read in order, not joined first: a joined copy of a large
+        // dataset's facts was megabytes of fresh memory, written once and dropped.
+        let count: usize = pieces.iter().map(Vec::len).sum();
+        let views = Arc::new(Views::with_weighter(count.min(100_000), budget, ViewWeight));
         let mut store = Store {
-            all: Vec::with_capacity(compacted.len()),
+            all: Vec::with_capacity(count),
             // Sized once: about one identifier and one reference target a resource, and
             // growing a map of a national dataset rehashes it a dozen times.
-            by_key: FxHashMap::with_capacity_and_hasher(compacted.len(), Default::default()),
+            by_key: FxHashMap::with_capacity_and_hasher(count, Default::default()),
             by_type: FxHashMap::default(),
-            by_identifier: FxHashMap::with_capacity_and_hasher(compacted.len(), Default::default()),
-            referrers: FxHashMap::with_capacity_and_hasher(compacted.len(), Default::default()),
+            by_identifier: FxHashMap::with_capacity_and_hasher(count, Default::default()),
+            referrers: FxHashMap::with_capacity_and_hasher(count, Default::default()),
         };
-        let mut ref_keys = Vec::with_capacity(compacted.len());
-        for (index, c) in compacted.into_iter().enumerate() {
+        let mut ref_keys = Vec::with_capacity(count);
+        for (index, c) in pieces.into_iter().flatten().enumerate() {
             for value in c.identifiers {
                 store
                     .by_identifier
