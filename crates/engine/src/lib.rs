@@ -4,4 +4,5 @@
 
 pub mod assert;
 pub mod config;
+mod outline;
 pub mod run;

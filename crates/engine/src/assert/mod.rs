@@ -122,6 +122,15 @@ impl<'a> ResponseView<'a> {
             .map_err(Clone::clone)
     }
 
+    /// The body as a Bundle's outline (its entries' contents skipped), when nothing parsed
+    /// it yet; `None` when it is parsed already or must be read the full way.
+    pub(crate) fn outline(&self) -> Option<crate::outline::Outline> {
+        if self.json.get().is_some() || self.is_empty() {
+            return None;
+        }
+        crate::outline::outline(self.body)
+    }
+
     fn is_empty(&self) -> bool {
         self.body.iter().all(u8::is_ascii_whitespace)
     }

@@ -284,3 +284,70 @@ async fn a_failed_fhirpath_is_explained_by_its_sub_expressions_and_the_failing_i
     // Other checks have nothing to explain.
     assert!(explain(&check("status: 404"), &view, &fp).await.is_empty());
 }
+
+/// The `bundle` check on a body nothing parsed (read narrowly when it can be) and on the
+/// same body parsed first (read from the tree): the same verdict, word for word.
+#[test]
+fn a_bundle_read_narrowly_is_judged_as_the_parsed_bundle() {
+    let offers = include_str!("../../../../fixtures/dataset/HealthcareService.ndjson");
+    let entries: Vec<String> = offers
+        .lines()
+        .take(12)
+        .enumerate()
+        .map(|(i, r)| {
+            let mode = if i % 4 == 3 { "include" } else { "match" };
+            format!(r#"{{"fullUrl":"x","resource":{r},"search":{{"mode":"{mode}"}}}}"#)
+        })
+        .collect();
+    let page = format!(
+        r#"{{"resourceType":"Bundle","type":"searchset","total":1234,"link":[{{"relation":"self","url":"s"}},{{"relation":"next","url":"n"}}],"entry":[{}]}}"#,
+        entries.join(",")
+    );
+    let bodies = [
+        page.as_str(),
+        &searchset(),
+        r#"{"resourceType":"Bundle"}"#,
+        r#"{"resourceType":"Bundle","type":7,"total":-3,"link":{"relation":"next"},"entry":{"not":"an array"}}"#,
+        r#"{"resourceType":"Bundle","total":2.5,"link":[1,{"relation":2},{"relation":"next"}],"entry":[{"resource":null,"search":"match"},{"resource":[1],"search":{"mode":3}},{"search":{"mode":"match"}},{"resource":{"resourceType":["x"],"id":1}}]}"#,
+        r#"{"resourceType":"Bundle","type":"searchset","type":"batch"}"#,
+        r#"{"resourceType":"Bundle","entry":[{"resource":{"resourceType":"A","resourceType":"Organization"},"search":{"mode":"include"}}]}"#,
+        r#"{"resourceType":"Bundle","entry":[1,{"search":{"mode":"match"}}]}"#,
+        r#"{"resourceType":"OperationOutcome","entry":[]}"#,
+        r#"{"resourceType":7}"#,
+        r#"[{"resourceType":"Bundle"}]"#,
+        "{not json",
+        "  ",
+    ];
+    let specs = [
+        "bundle: { type: searchset, total: \"> 1000\", entries: 12, match: 9, include: 3, resources: { HealthcareService: 12, Organization: 1 }, links: [self, next], no_links: [previous] }",
+        "bundle: { type: batch, total: 2, match: 1, include: 1, links: [next] }",
+        "bundle: { entries: 0, no_links: [next] }",
+    ];
+    let h = HeaderMap::new();
+    let mut narrow = 0;
+    for body in bodies {
+        for spec in specs {
+            let Check::Bundle(spec) = check(spec) else {
+                panic!("a bundle check");
+            };
+            let fresh = ResponseView::new(200, &h, body.as_bytes());
+            if fresh
+                .outline()
+                .is_some_and(|o| o.resource_type.as_str() == Some("Bundle"))
+            {
+                narrow += 1;
+            }
+            let read = body::bundle(&spec, &fresh);
+            let parsed = ResponseView::new(200, &h, body.as_bytes());
+            let _ = parsed.json();
+            assert!(
+                parsed.outline().is_none(),
+                "a parsed body is not read again"
+            );
+            assert_eq!(read, body::bundle(&spec, &parsed), "{body}");
+        }
+    }
+    // The page, the small ones and the odd shapes are read narrowly; duplicate keys,
+    // entries that are not objects and what is not a Bundle object, the full way.
+    assert_eq!(narrow, 3 * 6, "bodies read narrowly");
+}

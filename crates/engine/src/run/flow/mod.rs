@@ -3,6 +3,5 @@
 //! [`paging`] (follow `link[next]`) and [`export`] (bulk `$export`).
 
 pub mod export;
-mod page_shape;
 pub mod paging;
 pub mod repeat;

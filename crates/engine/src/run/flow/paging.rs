@@ -21,7 +21,7 @@ use rorcheck_http::{
 };
 use rorcheck_scenario::{Check, FollowNext, PagesSpec, Step};
 
-use super::page_shape::PageShape;
+use crate::outline::PageShape;
 
 /// What one page held.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,7 +40,7 @@ impl PageRecord {
         PageRecord::from_shape(PageShape::of_value(body))
     }
 
-    /// The page as read, parsed or narrowly (`page_shape`); `Err` when it is no Bundle.
+    /// The page as read, parsed or narrowly (`crate::outline`); `Err` when it is no Bundle.
     fn from_shape(page: PageShape) -> Result<PageRecord, PageError> {
         if page.resource_type != "Bundle" {
             return Err(PageError::NotABundle(page.resource_type.to_string()));
@@ -459,7 +459,7 @@ fn read_page(
     if !(200..300).contains(&response.status) {
         return Err(PageError::Status(response.status));
     }
-    if !whole && let Some(page) = super::page_shape::read(&response.body) {
+    if !whole && let Some(page) = crate::outline::read(&response.body) {
         return PageRecord::from_shape(page).map(|page| (None, page));
     }
     let body: Value = serde_json::from_slice(&response.body)?;
@@ -749,7 +749,7 @@ mod tests {
         let full = serde_json::from_str::<Value>(body)
             .map_err(PageError::from)
             .and_then(|v| PageRecord::read(&v));
-        match super::super::page_shape::read(body.as_bytes()).map(PageRecord::from_shape) {
+        match crate::outline::read(body.as_bytes()).map(PageRecord::from_shape) {
             None => false,
             Some(fast) => {
                 assert_eq!(format!("{fast:?}"), format!("{full:?}"), "{body}");

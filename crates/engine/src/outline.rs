@@ -1,11 +1,11 @@
-//! A searchset page read for what paging needs only (its type, total, links, and the type
-//! and id of each entry), skipping the resources' contents: a page of 200 offers is a
-//! megabyte that a full parse would turn into a tree of a hundred thousand values, only to
-//! read two strings from each.
+//! A Bundle read for what paging and the `bundle` check need only (its type, total, links,
+//! and the search mode, type and id of each entry), skipping the resources' contents: a
+//! page of 200 offers is a megabyte that a full parse would turn into a tree of a hundred
+//! thousand values, only to read a few strings from each.
 //!
-//! Paging turns it into what `PageRecord::read` gives on the parsed page (a test there
-//! checks they agree). Bodies this reader does not take (duplicate keys, entries that are
-//! not objects, not JSON at all) return `None`, and the caller reads them the full way.
+//! Each reader turns it into what it reads on the parsed body (tests there check they
+//! agree). Bodies this reader does not take (duplicate keys, entries that are not objects,
+//! not JSON at all) give `None`, and the caller reads them the full way.
 
 use std::fmt;
 
@@ -13,34 +13,81 @@ use serde::Deserialize;
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
 
+/// What a Bundle says, its resources' contents skipped.
 #[derive(Default)]
-struct Page {
-    resource_type: Value,
-    total: Value,
-    link: Value,
-    entry: Entries,
+pub(crate) struct Outline {
+    /// Its `resourceType`, whatever it is.
+    pub resource_type: Value,
+    /// `Bundle.type`.
+    pub bundle_type: Value,
+    /// `Bundle.total`.
+    pub total: Value,
+    /// `Bundle.link`.
+    pub link: Value,
+    /// `Bundle.entry`: its items when it is an array, none otherwise (as `as_array()`).
+    pub entry: Entries,
 }
 
 /// `Bundle.entry`: its items when it is an array, none otherwise (as `as_array()`).
 #[derive(Default)]
-struct Entries(Vec<Entry>);
+pub(crate) struct Entries(pub Vec<Entry>);
 
+/// One entry, as far as it is read.
 #[derive(Default)]
-struct Entry {
-    search: Value,
-    resource: Resource,
+pub(crate) struct Entry {
+    /// `entry.search`.
+    pub search: Value,
+    /// `entry.resource`.
+    pub resource: Resource,
 }
 
-/// An entry's resource: absent, or its `Type/id` label.
+/// An entry's resource: absent, not an object, or its type and id.
 #[derive(Default)]
-enum Resource {
+pub(crate) enum Resource {
     #[default]
     Absent,
-    Label(String),
+    NotAnObject,
+    Object {
+        /// Its `resourceType`, whatever it is.
+        resource_type: Value,
+        /// Its `id`, whatever it is.
+        id: Value,
+    },
+}
+
+impl Entry {
+    /// `search.mode` when a string.
+    pub fn mode(&self) -> Option<&str> {
+        self.search["mode"].as_str()
+    }
+}
+
+impl Resource {
+    /// `Type/id`, as `rorcheck_conformance::label` gives it of the parsed resource; none
+    /// when the entry has no resource.
+    pub fn label(&self) -> Option<String> {
+        match self {
+            Resource::Absent => None,
+            Resource::NotAnObject => Some("?/?".to_owned()),
+            Resource::Object { resource_type, id } => Some(format!(
+                "{}/{}",
+                resource_type.as_str().unwrap_or("?"),
+                id.as_str().unwrap_or("?")
+            )),
+        }
+    }
+
+    /// Its `resourceType` when a string.
+    pub fn resource_type(&self) -> Option<&str> {
+        match self {
+            Resource::Object { resource_type, .. } => resource_type.as_str(),
+            _ => None,
+        }
+    }
 }
 
 /// What a page says, read for paging.
-pub(super) struct PageShape {
+pub(crate) struct PageShape {
     /// Its `resourceType`, whatever it is.
     pub resource_type: Value,
     /// `Type/id` of each entry in search mode `match` (or none), in order.
@@ -53,7 +100,7 @@ pub(super) struct PageShape {
 
 impl PageShape {
     /// The page read from its parsed body (the full way).
-    pub(super) fn of_value(body: &Value) -> PageShape {
+    pub(crate) fn of_value(body: &Value) -> PageShape {
         PageShape {
             resource_type: body["resourceType"].clone(),
             matches: body["entry"]
@@ -86,18 +133,20 @@ fn next_link(links: &Value) -> Option<String> {
         .map(str::to_owned)
 }
 
+/// Reads `body` as a Bundle's outline, or `None` when it must be read the full way.
+pub(crate) fn outline(body: &[u8]) -> Option<Outline> {
+    serde_json::from_slice(body).ok()
+}
+
 /// Reads `body` as a page, or `None` when it must be read the full way.
-pub(super) fn read(body: &[u8]) -> Option<PageShape> {
-    let page: Page = serde_json::from_slice(body).ok()?;
+pub(crate) fn read(body: &[u8]) -> Option<PageShape> {
+    let page = outline(body)?;
     let matches = page
         .entry
         .0
         .into_iter()
         .filter(|e| is_match(&e.search))
-        .filter_map(|e| match e.resource {
-            Resource::Absent => None,
-            Resource::Label(label) => Some(label),
-        })
+        .filter_map(|e| e.resource.label())
         .collect();
     Some(PageShape {
         resource_type: page.resource_type,
@@ -129,19 +178,20 @@ fn object<'de, A: MapAccess<'de>>(
     Ok(())
 }
 
-impl<'de> Deserialize<'de> for Page {
+impl<'de> Deserialize<'de> for Outline {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct PageVisitor;
-        impl<'de> Visitor<'de> for PageVisitor {
-            type Value = Page;
+        struct OutlineVisitor;
+        impl<'de> Visitor<'de> for OutlineVisitor {
+            type Value = Outline;
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
                 f.write_str("a JSON object")
             }
-            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Page, A::Error> {
-                let mut page = Page::default();
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Outline, A::Error> {
+                let mut page = Outline::default();
                 object(map, |key, map| {
                     match key {
                         "resourceType" => page.resource_type = map.next_value()?,
+                        "type" => page.bundle_type = map.next_value()?,
                         "total" => page.total = map.next_value()?,
                         "link" => page.link = map.next_value()?,
                         "entry" => page.entry = map.next_value()?,
@@ -152,7 +202,7 @@ impl<'de> Deserialize<'de> for Page {
                 Ok(page)
             }
         }
-        deserializer.deserialize_map(PageVisitor)
+        deserializer.deserialize_map(OutlineVisitor)
     }
 }
 
@@ -243,9 +293,9 @@ impl<'de> Deserialize<'de> for Resource {
 struct ResourceVisitor;
 
 impl ResourceVisitor {
-    /// What `rorcheck_conformance::label` says of a value without `resourceType` or `id`.
+    /// A resource that is not an object.
     fn unlabelled() -> Resource {
-        Resource::Label("?/?".to_owned())
+        Resource::NotAnObject
     }
 }
 
@@ -268,11 +318,10 @@ impl<'de> Visitor<'de> for ResourceVisitor {
                 }
             }
         }
-        Ok(Resource::Label(format!(
-            "{}/{}",
-            ty.as_str().unwrap_or("?"),
-            id.as_str().unwrap_or("?")
-        )))
+        Ok(Resource::Object {
+            resource_type: ty,
+            id,
+        })
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Resource, A::Error> {
