@@ -87,6 +87,7 @@ impl Resource {
 }
 
 /// What a page says, read for paging.
+#[derive(Debug, PartialEq)]
 pub(crate) struct PageShape {
     /// Its `resourceType`, whatever it is.
     pub resource_type: Value,
@@ -382,5 +383,66 @@ impl<'de> Visitor<'de> for KeyVisitor {
             "id" => Key::Id,
             _ => Key::Other,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The page read both ways: this reader's answer (when it takes the body) must be the
+    /// full reader's.
+    fn agree(body: &str) -> bool {
+        let full = serde_json::from_str::<Value>(body).map(|v| PageShape::of_value(&v));
+        match read(body.as_bytes()) {
+            None => false,
+            Some(fast) => {
+                assert_eq!(Some(fast), full.ok(), "{body}");
+                true
+            }
+        }
+    }
+
+    #[test]
+    fn pages_read_for_paging_say_what_the_parsed_page_says() {
+        let offers = include_str!("../../../fixtures/dataset/HealthcareService.ndjson");
+        let entries: Vec<String> = offers
+            .lines()
+            .take(20)
+            .enumerate()
+            .map(|(i, r)| {
+                let mode = if i % 5 == 4 { "include" } else { "match" };
+                format!(r#"{{"fullUrl":"x","resource":{r},"search":{{"mode":"{mode}"}}}}"#)
+            })
+            .collect();
+        let page = format!(
+            r#"{{"resourceType":"Bundle","type":"searchset","total":1234,"link":[{{"relation":"self","url":"s"}},{{"relation":"next","url":"n?page=2"}}],"entry":[{}]}}"#,
+            entries.join(",")
+        );
+        assert!(agree(&page));
+        for taken in [
+            r#"{"resourceType":"Bundle"}"#,
+            r#"{"resourceType":"Bundle","entry":{"not":"an array"},"total":-3}"#,
+            r#"{"resourceType":"Bundle","entry":[{"resource":null},{"resource":[1]},{"search":{"mode":"match"}}]}"#,
+            r#"{"resourceType":"Bundle","entry":[{"resource":{"id":1,"resourceType":"Patient","id":"p2"}}]}"#,
+            r#"{"resourceType":"Bundle","link":[{"relation":"next"},{"relation":"next","url":"b"}]}"#,
+            r#"{"resourceType":"OperationOutcome","issue":[]}"#,
+            r#"{"resourceType":"Bundle","x":1,"x":2,"entry":[{"fullUrl":"a","fullUrl":"b","resource":{"resourceType":"Patient","id":"p"}}]}"#,
+            r#"{"resourceType":7}"#,
+            r#"{}"#,
+        ] {
+            assert!(agree(taken), "{taken}");
+        }
+        // Left to the full reader, which says what is wrong with them.
+        for refused in [
+            "not json",
+            "[1, 2]",
+            r#"{"resourceType":"Bundle","entry":[1]}"#,
+            r#"{"resourceType":"Bundle","entry":[],"entry":[]}"#,
+            r#"{"resourceType":"Bundle","entry":[["match",{"resourceType":"Patient","id":"p"}]]}"#,
+            r#"{"resourceType":"Bundle"} trailing"#,
+        ] {
+            assert!(!agree(refused), "{refused}");
+        }
     }
 }
