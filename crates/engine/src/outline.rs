@@ -386,6 +386,30 @@ impl<'de> Visitor<'de> for KeyVisitor {
     }
 }
 
+/// A searchset page of the first `count` committed offers, every `include_every`-th entry
+/// in search mode `include`, with `self` and `next` links (for the readers' tests).
+#[cfg(test)]
+pub(crate) fn fixture_page(count: usize, include_every: usize) -> String {
+    let offers = include_str!("../../../fixtures/dataset/HealthcareService.ndjson");
+    let entries: Vec<String> = offers
+        .lines()
+        .take(count)
+        .enumerate()
+        .map(|(i, r)| {
+            let mode = if (i + 1) % include_every == 0 {
+                "include"
+            } else {
+                "match"
+            };
+            format!(r#"{{"fullUrl":"x","resource":{r},"search":{{"mode":"{mode}"}}}}"#)
+        })
+        .collect();
+    format!(
+        r#"{{"resourceType":"Bundle","type":"searchset","total":1234,"link":[{{"relation":"self","url":"s"}},{{"relation":"next","url":"n?page=2"}}],"entry":[{}]}}"#,
+        entries.join(",")
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -405,20 +429,7 @@ mod tests {
 
     #[test]
     fn pages_read_for_paging_say_what_the_parsed_page_says() {
-        let offers = include_str!("../../../fixtures/dataset/HealthcareService.ndjson");
-        let entries: Vec<String> = offers
-            .lines()
-            .take(20)
-            .enumerate()
-            .map(|(i, r)| {
-                let mode = if i % 5 == 4 { "include" } else { "match" };
-                format!(r#"{{"fullUrl":"x","resource":{r},"search":{{"mode":"{mode}"}}}}"#)
-            })
-            .collect();
-        let page = format!(
-            r#"{{"resourceType":"Bundle","type":"searchset","total":1234,"link":[{{"relation":"self","url":"s"}},{{"relation":"next","url":"n?page=2"}}],"entry":[{}]}}"#,
-            entries.join(",")
-        );
+        let page = fixture_page(20, 5);
         assert!(agree(&page));
         for taken in [
             r#"{"resourceType":"Bundle"}"#,

@@ -289,20 +289,7 @@ async fn a_failed_fhirpath_is_explained_by_its_sub_expressions_and_the_failing_i
 /// same body parsed first (read from the tree): the same verdict, word for word.
 #[test]
 fn a_bundle_read_narrowly_is_judged_as_the_parsed_bundle() {
-    let offers = include_str!("../../../../fixtures/dataset/HealthcareService.ndjson");
-    let entries: Vec<String> = offers
-        .lines()
-        .take(12)
-        .enumerate()
-        .map(|(i, r)| {
-            let mode = if i % 4 == 3 { "include" } else { "match" };
-            format!(r#"{{"fullUrl":"x","resource":{r},"search":{{"mode":"{mode}"}}}}"#)
-        })
-        .collect();
-    let page = format!(
-        r#"{{"resourceType":"Bundle","type":"searchset","total":1234,"link":[{{"relation":"self","url":"s"}},{{"relation":"next","url":"n"}}],"entry":[{}]}}"#,
-        entries.join(",")
-    );
+    let page = crate::outline::fixture_page(12, 4);
     let bodies = [
         page.as_str(),
         &searchset(),
