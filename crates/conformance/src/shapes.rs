@@ -15,7 +15,7 @@ use std::sync::LazyLock;
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::profiles::at;
+use super::profiles::{Place, at};
 use super::{Finding, label};
 
 const NOS_BASE: &str = "https://mos.esante.gouv.fr/NOS/";
@@ -451,14 +451,14 @@ impl Walk<'_> {
                 // Absent and optional at the top: said before any path is built.
                 continue;
             }
-            let parents: Vec<(String, &Value)> = match parent_path {
+            let parents: Vec<(Option<Place>, &Value)> = match parent_path {
                 Some(p) => at(base, p)
                     .into_iter()
-                    .map(|(sub, v)| (join(at_path, &sub), v))
+                    .map(|(place, v)| (Some(place), v))
                     .collect(),
-                None => vec![(at_path.to_owned(), base)],
+                None => vec![(None, base)],
             };
-            for (ppath, parent) in parents {
+            for (place, parent) in parents {
                 if el.card.min == 0 && matches!(super::get(parent, key), None | Some(Value::Null)) {
                     // Absent and optional: nothing to check (most definitions, most places).
                     continue;
@@ -468,7 +468,10 @@ impl Walk<'_> {
                     Some(slice) => format!("{def}.{}:{slice}", el.path),
                     None => format!("{def}.{}", el.path),
                 };
-                let path = || join(&ppath, key);
+                let path = || match place {
+                    Some(place) => join(&join(at_path, &place.to_string()), key),
+                    None => join(at_path, key),
+                };
                 self.element(el, parent, &path, &name, key);
             }
         }
@@ -578,7 +581,7 @@ impl Walk<'_> {
                 if claimed && !slices.iter().any(|s| in_slice(s, item)) {
                     self.error(
                         "ROR-STR-05",
-                        &join(at_path, &p),
+                        &join(at_path, &p.to_string()),
                         t!(
                             Lang::current(),
                             "f-slice",
@@ -608,7 +611,7 @@ impl Walk<'_> {
         }
         for (on, group) in by_place {
             for (p, item) in at(resource, on) {
-                self.extensions(item, &p, &format!("{rtype}.{on}"), &group);
+                self.extensions(item, &p.to_string(), &format!("{rtype}.{on}"), &group);
             }
         }
     }

@@ -663,3 +663,66 @@ fn a_member_is_found_in_small_and_large_objects_alike() {
     }
     assert_eq!(super::get(&json!([1]), "k0"), None);
 }
+
+#[test]
+fn a_place_is_written_as_the_indexed_path_it_was_found_at() {
+    let v = json!({
+        "a": [{"b": [1, {"c": 2}]}, {"b": {"c": 3}}, {"x": 0}],
+        "one": {"two": {"three": [{"four": {"five": {"six": [7, {"seven": [8, 9]}]}}}]}}
+    });
+    let found = |path| -> Vec<(String, Value)> {
+        profiles::at(&v, path)
+            .into_iter()
+            .map(|(p, v)| (p.to_string(), v.clone()))
+            .collect()
+    };
+    assert_eq!(
+        found("a.b"),
+        [
+            ("a[0].b[0]".to_owned(), json!(1)),
+            ("a[0].b[1]".to_owned(), json!({"c": 2})),
+            ("a[1].b".to_owned(), json!({"c": 3})),
+        ]
+    );
+    assert_eq!(
+        found("a.b.c"),
+        [
+            ("a[0].b[1].c".to_owned(), json!(2)),
+            ("a[1].b.c".to_owned(), json!(3))
+        ]
+    );
+    assert_eq!(found("a.absent"), []);
+    // Deeper than a place indexes: the value is still found, its deepest index unsaid.
+    assert_eq!(
+        found("one.two.three.four.five.six.seven"),
+        [
+            (
+                "one.two.three[0].four.five.six[1].seven".to_owned(),
+                json!(8)
+            ),
+            (
+                "one.two.three[0].four.five.six[1].seven".to_owned(),
+                json!(9)
+            ),
+        ]
+    );
+}
+
+#[test]
+fn every_shipped_path_is_indexed_whole() {
+    // A place indexes its first segments: every path the shipped shapes and rules look up
+    // fits.
+    for data in [
+        include_str!("data/profiles.yaml"),
+        include_str!("data/shapes.yaml"),
+    ] {
+        for line in data.lines() {
+            for key in ["path: ", "on: "] {
+                if let Some((_, rest)) = line.split_once(key) {
+                    let path = rest.split([',', ' ', '}']).next().unwrap_or("");
+                    assert!(path.split('.').count() <= profiles::Place::DEPTH, "{path}");
+                }
+            }
+        }
+    }
+}

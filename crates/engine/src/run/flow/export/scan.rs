@@ -195,13 +195,23 @@ impl Item {
     /// Parses and examines it.
     fn examine(self, examiner: &Examiner) -> Result<Examined, ScanError> {
         match self {
-            Item::Line { n, bytes } => serde_json::from_slice::<Value>(&bytes)
+            Item::Line { n, bytes } => parse_line(&bytes)
                 .map(|resource| examiner.examine(&resource))
                 .map_err(|source| ScanError::Resource { n, source }),
             Item::Entry(raw) => serde_json::from_str::<Value>(raw.get())
                 .map(|entry| examiner.examine(&entry["resource"]))
                 .map_err(ScanError::Bundle),
         }
+    }
+}
+
+/// An ndjson line as a resource. Its UTF-8 is checked once, whole, then parsed as text:
+/// parsing bytes checks each string on its own, ~15 % of the parse for resources made of
+/// short strings. Invalid UTF-8 is parsed as bytes, for serde_json's own wording of where.
+fn parse_line(bytes: &[u8]) -> Result<Value, serde_json::Error> {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => serde_json::from_str(text),
+        Err(_) => serde_json::from_slice(bytes),
     }
 }
 

@@ -230,6 +230,28 @@ fn ndjson_blank_lines_are_skipped_and_a_broken_line_is_numbered() {
     assert_eq!(tally.files[0].read, 2);
 }
 
+#[test]
+fn a_line_that_is_not_utf8_is_named_with_where_it_breaks() {
+    // Text checked whole first: a stray byte inside a string is still refused, and said
+    // as serde_json says it of bytes (what it is, line and column).
+    let mut body = br#"{"resourceType":"HealthcareService","id":"a"}"#.to_vec();
+    body.extend_from_slice(b"\n{\"resourceType\":\"HealthcareService\",\"name\":\"caf\xe9\"}\n");
+    let mut tally = one_file();
+    let e = scan(&body[..], FileFormat::Ndjson, &mut tally, u64::MAX).expect_err("not UTF-8");
+    assert_eq!(tally.files[0].read, 1);
+    let said = e.to_string();
+    assert!(said.starts_with("ressource n° 2 illisible"), "{said}");
+    assert!(
+        said.contains("invalid unicode code point at line 1 column"),
+        "{said}"
+    );
+    // Escaped non-ASCII text is text: read, not refused.
+    let mut tally = one_file();
+    let escaped = "{\"resourceType\":\"HealthcareService\",\"name\":\"caf\\u00e9 \u{e9}\"}\n";
+    scan(escaped.as_bytes(), FileFormat::Ndjson, &mut tally, u64::MAX).expect("reads");
+    assert_eq!(tally.files[0].read, 1);
+}
+
 /// A tally of the committed offers, three times over (duplicates), every check on, read
 /// with `workers` threads.
 fn tally_on(body: &str, format: FileFormat, workers: usize) -> (ExportTally, Option<String>) {
