@@ -301,7 +301,12 @@ fn bound(binding: &Binding, v: &Value) -> bool {
 
 /// Items of `key` in `parent`: an array's items, a present value, or nothing.
 fn items<'a>(parent: &'a Value, key: &str) -> &'a [Value] {
-    match super::get(parent, key) {
+    items_held(super::get(parent, key))
+}
+
+/// The items of what a member holds: an array's items, a present value, or nothing.
+fn items_held(held: Option<&Value>) -> &[Value] {
+    match held {
         Some(Value::Array(a)) => a,
         Some(Value::Null) | None => &[],
         Some(v) => std::slice::from_ref(v),
@@ -444,22 +449,25 @@ impl Walk<'_> {
                 Some((p, k)) => (Some(p), k),
                 None => (None, el.path.as_str()),
             };
-            if parent_path.is_none()
-                && el.card.min == 0
-                && matches!(super::get(base, key), None | Some(Value::Null))
-            {
-                // Absent and optional at the top: said before any path is built.
-                continue;
-            }
-            let parents: Vec<(Option<Place>, &Value)> = match parent_path {
-                Some(p) => at(base, p)
-                    .into_iter()
-                    .map(|(place, v)| (Some(place), v))
-                    .collect(),
-                None => vec![(None, base)],
+            // What each parent holds under the element's name, looked up once: a resource
+            // has more members than `member` scans, so each lookup hashes the key.
+            let top;
+            let nested: Vec<(Option<Place>, Option<&Value>)>;
+            let parents = match parent_path {
+                None => {
+                    top = [(None, super::get(base, key))];
+                    &top[..]
+                }
+                Some(p) => {
+                    nested = at(base, p)
+                        .into_iter()
+                        .map(|(place, v)| (Some(place), super::get(v, key)))
+                        .collect();
+                    &nested[..]
+                }
             };
-            for (place, parent) in parents {
-                if el.card.min == 0 && matches!(super::get(parent, key), None | Some(Value::Null)) {
+            for &(place, held) in parents {
+                if el.card.min == 0 && matches!(held, None | Some(Value::Null)) {
                     // Absent and optional: nothing to check (most definitions, most places).
                     continue;
                 }
@@ -472,22 +480,22 @@ impl Walk<'_> {
                     Some(place) => join(&join(at_path, &place.to_string()), key),
                     None => join(at_path, key),
                 };
-                self.element(el, parent, &path, &name, key);
+                self.element(el, held, &path, &name);
             }
         }
         self.orphans(base, at_path, def, defs);
     }
 
+    /// One element's occurrences: `held`, what its parent holds under its name.
     fn element(
         &mut self,
         el: &ElementDef,
-        parent: &Value,
+        held: Option<&Value>,
         path: &dyn Fn() -> String,
         name: &dyn Fn() -> String,
-        key: &str,
     ) {
-        let all = items(parent, key);
-        let in_array = matches!(super::get(parent, key), Some(Value::Array(_)));
+        let all = items_held(held);
+        let in_array = matches!(held, Some(Value::Array(_)));
         let indexed = |i: usize| {
             if in_array {
                 format!("{}[{i}]", path())
