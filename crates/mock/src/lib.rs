@@ -59,12 +59,14 @@ fn making_pki(
     }
 }
 
-/// Threads a dataset of `offers` offers is generated on: one a core for a large one.
-fn generation_threads(offers: usize) -> usize {
+/// Pieces a dataset of `offers` offers is generated in: one for a small one; for a large
+/// one, four a core, so that the store indexes each piece while the next are generated and
+/// only the last piece's indexing is left once the generation ends.
+fn generation_pieces(offers: usize) -> usize {
     if offers < PARALLEL_FROM_OFFERS {
         1
     } else {
-        std::thread::available_parallelism().map_or(1, usize::from)
+        4 * std::thread::available_parallelism().map_or(1, usize::from)
     }
 }
 
@@ -225,10 +227,10 @@ impl MockServer {
         let store = tokio::task::spawn_blocking(move || {
             Ok::<_, DatasetError>(match &dataset_dir {
                 Some(dir) => store::Store::new(Dataset::load(dir)?),
-                // Stored as generated, a piece per core: the dataset is never held whole
-                // as parsed JSON.
+                // Stored as generated, pieces on every core: the dataset is never held
+                // whole as parsed JSON.
                 None => store::Store::collect_parts_ahead(
-                    Dataset::generate_parts(generate, generation_threads(generate.offers)),
+                    Dataset::generate_parts(generate, generation_pieces(generate.offers)),
                     ahead,
                 ),
             })

@@ -243,6 +243,12 @@ pub struct Part {
 }
 
 impl Part {
+    /// About how many resources the piece holds (its offers, their organisations,
+    /// locations, roles and practitioners): what a store sizes its indexes for.
+    pub(crate) fn expected_resources(&self) -> usize {
+        self.units.iter().map(|u| u.offers).sum::<usize>() * 9 / 4
+    }
+
     /// Hands the piece's resources to `sink`, in order.
     pub fn produce(self, sink: &mut dyn FnMut(Value)) {
         self.produce_tree(&mut |r| sink(r.to_value()));

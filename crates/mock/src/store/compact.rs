@@ -5,7 +5,8 @@
 //! compressed text costs four times as much.
 
 use rustc_hash::FxHashMap;
-use std::sync::Arc;
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex, mpsc};
 
 use chrono::{DateTime, FixedOffset};
 
@@ -181,21 +182,50 @@ pub(super) fn compact_all<R: Node>(
     out
 }
 
-/// Compacts pieces of a generated dataset each on its own thread (each builds and frees
-/// its own resources): the pieces, in order.
-pub(super) fn compact_parts(parts: Vec<Part>, ahead: Ahead) -> Vec<Vec<Compacted>> {
+/// Compacts the pieces of a generated dataset on up to `workers` threads, a piece at a time
+/// each, and hands them to `take` on this thread in the pieces' order, each as soon as it
+/// and those before it are done: `take` indexes a piece while the next ones are compacted.
+/// Each thread builds and frees its own resources.
+pub(super) fn compact_parts(
+    parts: Vec<Part>,
+    ahead: Ahead,
+    workers: usize,
+    take: &mut dyn FnMut(Vec<Compacted>),
+) {
+    let count = parts.len();
+    let queue = Mutex::new(parts.into_iter().enumerate());
+    let (done, arrived) = mpsc::channel::<(usize, Vec<Compacted>)>();
     std::thread::scope(|scope| {
-        let running: Vec<_> = parts
-            .into_iter()
-            .map(|part| scope.spawn(move || compact_all(|sink| part.produce_tree(sink), ahead)))
-            .collect();
-        running
-            .into_iter()
-            .map(|piece| match piece.join() {
-                Ok(compacted) => compacted,
-                // A generator bug: the caller's task reports it (`DatasetError::Interrupted`).
-                Err(panic) => std::panic::resume_unwind(panic),
+        let running: Vec<_> = (0..workers.clamp(1, count.max(1)))
+            .map(|_| {
+                let (done, queue) = (done.clone(), &queue);
+                scope.spawn(move || {
+                    // A poisoned queue means another thread panicked: its join says so.
+                    while let Ok(Some((n, part))) = queue.lock().map(|mut q| q.next()) {
+                        let piece = compact_all(|sink| part.produce_tree(sink), ahead);
+                        if done.send((n, piece)).is_err() {
+                            return;
+                        }
+                    }
+                })
             })
-            .collect()
-    })
+            .collect();
+        // The pieces stop arriving when every thread has ended.
+        drop(done);
+        let mut early = BTreeMap::new();
+        let mut next = 0;
+        for (n, piece) in arrived {
+            early.insert(n, piece);
+            while let Some(piece) = early.remove(&next) {
+                take(piece);
+                next += 1;
+            }
+        }
+        for thread in running {
+            if let Err(panic) = thread.join() {
+                // A generator bug: the caller's task reports it (`DatasetError::Interrupted`).
+                std::panic::resume_unwind(panic);
+            }
+        }
+    });
 }

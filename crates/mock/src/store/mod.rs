@@ -15,8 +15,10 @@ use super::dataset::{Borrowed, Dataset, Node, Part};
 use super::visibility;
 
 mod compact;
+mod index;
 pub use compact::Ahead;
 use compact::{Compacted, compact_all, compact_parts};
+use index::Indexer;
 
 /// Estimated bytes of parsed resources and rendered views the cache may hold. The default
 /// dataset (60 offers, ~1 MB of JSON) stays parsed whole; a national one keeps what is
@@ -320,7 +322,11 @@ impl Store {
     /// [`Store::collect_parts`], with the offers' views for the profile `ahead` written
     /// as they are generated, into the cache.
     pub fn collect_parts_ahead(parts: Vec<Part>, ahead: Ahead) -> Self {
-        Store::index(compact_parts(parts, ahead), CACHE_BUDGET)
+        let workers = std::thread::available_parallelism().map_or(1, usize::from);
+        let expected = parts.iter().map(Part::expected_resources).sum();
+        let mut indexer = Indexer::new(expected, CACHE_BUDGET);
+        compact_parts(parts, ahead, workers, &mut |piece| indexer.add(piece));
+        indexer.finish()
     }
 
     fn collect_within(produce: impl FnOnce(&mut dyn FnMut(Value)), budget: u64) -> Self {
@@ -329,65 +335,11 @@ impl Store {
 
     /// Indexes compacted resources, numbered in their order.
     fn index(pieces: Vec<Vec<Compacted>>, budget: u64) -> Self {
-        // The pieces are read in order, not joined first: a joined copy of a large
-        // dataset's facts was megabytes of fresh memory, written once and dropped.
-        let count: usize = pieces.iter().map(Vec::len).sum();
-        let views = Arc::new(Views::with_weighter(count.min(100_000), budget, ViewWeight));
-        let mut store = Store {
-            all: Vec::with_capacity(count),
-            // Sized once: about one identifier and one reference target a resource, and
-            // growing a map of a national dataset rehashes it a dozen times.
-            by_key: FxHashMap::with_capacity_and_hasher(count, Default::default()),
-            by_type: FxHashMap::default(),
-            by_identifier: FxHashMap::with_capacity_and_hasher(count, Default::default()),
-            referrers: FxHashMap::with_capacity_and_hasher(count, Default::default()),
-        };
-        let mut ref_keys = Vec::with_capacity(count);
-        for (index, c) in pieces.into_iter().flatten().enumerate() {
-            for value in c.identifiers {
-                store
-                    .by_identifier
-                    .entry((c.resource_type.clone(), value))
-                    .or_default()
-                    .push(index);
-            }
-            store
-                .by_key
-                .insert(format!("{}/{}", c.resource_type, c.id).into(), index);
-            store
-                .by_type
-                .entry(c.resource_type.clone())
-                .or_default()
-                .push(index);
-            ref_keys.push(c.ref_keys);
-            if let Some((profile, view)) = c.view {
-                views.insert((index, profile), View::Rendered(Some(view)));
-            }
-            store.all.push(Stored {
-                resource_type: c.resource_type,
-                id: c.id,
-                last_updated: c.last_updated,
-                offers: visibility::Offers::default(),
-                own: c.own,
-                refs: Box::default(),
-                index,
-                body: c.body,
-                dict: c.dict,
-                views: views.clone(),
-            });
+        let mut indexer = Indexer::new(pieces.iter().map(Vec::len).sum(), budget);
+        for piece in pieces {
+            indexer.add(piece);
         }
-        for (index, keys) in ref_keys.into_iter().enumerate() {
-            let refs: Box<[(u8, usize)]> = keys
-                .iter()
-                .filter_map(|(p, k)| store.index_of(k).map(|t| (*p, t)))
-                .collect();
-            for &(p, t) in &refs {
-                store.referrers.entry((p, t)).or_default().push(index);
-            }
-            store.all[index].refs = refs;
-        }
-        store.offer_contexts();
-        store
+        indexer.finish()
     }
 
     /// The offers each PractitionerRole, Location and Task serves, for the access rules.
@@ -581,7 +533,17 @@ mod tests {
             ..GenerateOptions::default()
         };
         let from_values = Store::new(Dataset::generate(opts));
-        let generated = Store::collect_parts(Dataset::generate_parts(opts, 3));
+        // More pieces than cores too: they are compacted a few at a time, finished in any
+        // order, indexed in theirs.
+        for pieces in [3, 7] {
+            same_store(
+                &Store::collect_parts(Dataset::generate_parts(opts, pieces)),
+                &from_values,
+            );
+        }
+    }
+
+    fn same_store(generated: &Store, from_values: &Store) {
         assert_eq!(generated.all.len(), from_values.all.len());
         for (g, v) in generated.all.iter().zip(&from_values.all) {
             assert_eq!(g.text(), v.text());
