@@ -371,6 +371,61 @@ async fn a_larger_target_that_does_not_start_errors_its_scenarios_and_says_why()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_run_goes_on_while_the_larger_target_starts() {
+    // One job, and a larger target that starts only once every other scenario is done: a
+    // scenario waiting for it while holding the run's job would never let them run.
+    use rorcheck::run::larger::{LargerTarget, StartError};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let mut set = rorcheck::scenario::load(&["scenarios".into()]).expect("valid catalogue");
+    set.scenarios.retain(|s| {
+        matches!(
+            s.id(),
+            "EXT-014" | "RCH-029" | "RCH-001" | "RCH-002" | "RCH-003"
+        )
+    });
+    let others = set.scenarios.len() - 2;
+    let done = std::sync::Arc::new(AtomicUsize::new(0));
+    let (counted, waiting) = (done.clone(), done.clone());
+    let larger = LargerTarget::new(20_000, move || {
+        let done = waiting.clone();
+        Box::pin(async move {
+            while done.load(Ordering::SeqCst) < others {
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+            Err(StartError("démarrée après les autres".into()))
+        })
+    });
+    let mock = MockServer::start(MockOptions::default())
+        .await
+        .expect("mock starts");
+    let target = mock_target(&mock).expect("target");
+    let runner = rorcheck_embedded::runner(target)
+        .await
+        .expect("engine")
+        .with_larger(larger);
+    let run = runner.run(&set, 1, move |s| {
+        if s.id != "EXT-014" && s.id != "RCH-029" {
+            counted.fetch_add(1, Ordering::SeqCst);
+        }
+    });
+    let report = tokio::time::timeout(Duration::from_secs(20), run)
+        .await
+        .expect("the other scenarios ran while the larger target was starting");
+    for s in &report.scenarios {
+        if s.id == "EXT-014" || s.id == "RCH-029" {
+            assert_eq!(s.status, Status::Errored, "{}", s.id);
+            assert!(
+                reason(s).contains("démarrée après les autres"),
+                "{}",
+                reason(s)
+            );
+        } else {
+            assert_eq!(s.status, Status::Passed, "{}: {}", s.id, reason(s));
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn on_a_target_of_unknown_size_the_precondition_skips_them_with_the_count() {
     // As against a real ROR: nothing says how many offers it holds, the scenarios run, and
     // their first step finds 64 offers, too few to show either cap.

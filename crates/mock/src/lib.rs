@@ -121,6 +121,11 @@ pub struct MockOptions {
     /// generated (none by default): for a mock whose every offer will be read, as the
     /// run's larger mock's are by a scenario paging through 10,000 of them.
     pub views_ahead: Option<u8>,
+    /// Generate the dataset as background work: its threads run at a lower scheduling
+    /// priority (Linux: nice 10), so that what runs beside them goes first, as for the
+    /// larger mock a run starts while its other scenarios run. What is generated is the
+    /// same; only who waits for whom changes.
+    pub background: bool,
 }
 
 impl Default for MockOptions {
@@ -140,6 +145,7 @@ impl Default for MockOptions {
             record_served: false,
             story: false,
             views_ahead: None,
+            background: false,
         }
     }
 }
@@ -224,6 +230,7 @@ impl MockServer {
         let dataset_dir = opts.dataset_dir.clone();
         let generate = opts.dataset;
         let ahead = store::Ahead(opts.views_ahead);
+        let background = opts.background;
         let store = tokio::task::spawn_blocking(move || {
             Ok::<_, DatasetError>(match &dataset_dir {
                 Some(dir) => store::Store::new(Dataset::load(dir)?),
@@ -232,6 +239,7 @@ impl MockServer {
                 None => store::Store::collect_parts_ahead(
                     Dataset::generate_parts(generate, generation_pieces(generate.offers)),
                     ahead,
+                    background,
                 ),
             })
         })

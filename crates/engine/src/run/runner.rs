@@ -202,6 +202,35 @@ impl Runner {
         )
     }
 
+    /// A job slot for `s`: one of the run's `permits`, or, for a scenario on the larger
+    /// target, one of `larger` once that target is started (or failed to: the scenario then
+    /// says why).
+    async fn job(
+        &self,
+        s: &Scenario,
+        permits: Arc<Semaphore>,
+        larger: Arc<Semaphore>,
+    ) -> Result<tokio::sync::OwnedSemaphorePermit, tokio::sync::AcquireError> {
+        match self.larger_for(s) {
+            Some(target) => {
+                let _ = target.target().await;
+                larger.acquire_owned().await
+            }
+            None => permits.acquire_owned().await,
+        }
+    }
+
+    /// The larger target `s` will run on, if it runs on one (see [`Self::run_scenario`]).
+    fn larger_for(&self, s: &Scenario) -> Option<&LargerTarget> {
+        let (needed, held) = s.min_offers.zip(self.target.offers)?;
+        let heavy_refused = self.target.production
+            && !self.target.allow_heavy
+            && s.tags.iter().any(|t| t == HEAVY_TAG);
+        self.larger
+            .as_deref()
+            .filter(|l| held < needed && l.offers() >= needed && !heavy_refused)
+    }
+
     /// Runs `s`, which needs `needed` offers where this target holds `held`, on the larger
     /// target when there is one big enough; skipped otherwise, saying why.
     async fn run_on_larger(&self, s: &Scenario, needed: u64, held: u64) -> ScenarioResult {
@@ -429,6 +458,10 @@ impl Runner {
     ) -> RunReport {
         let started_at = Local::now();
         let permits = Arc::new(Semaphore::new(jobs.max(1)));
+        // The larger target is another server: its scenarios have job slots of their own,
+        // taken once it is started, so that waiting for its dataset holds none of the
+        // run's and none of the run's holds them back once it is there.
+        let larger_permits = Arc::new(Semaphore::new(jobs.max(1)));
         let on_done = Arc::new(on_done);
         let mut tasks = tokio::task::JoinSet::new();
         // Shared by the tasks: a task that finds the run stopped does not start its scenario,
@@ -442,11 +475,12 @@ impl Runner {
             let scenario = set.scenarios[index].clone();
             let runner = self.clone();
             let permits = permits.clone();
+            let larger_permits = larger_permits.clone();
             let on_done = on_done.clone();
             let gate = gate.clone();
             let total = set.scenarios.len();
             tasks.spawn(async move {
-                let _permit = permits.acquire_owned().await;
+                let _permit = runner.job(&scenario, permits, larger_permits).await;
                 if gate.stopped.get().is_some() {
                     return (index, None);
                 }

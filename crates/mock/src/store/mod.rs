@@ -316,17 +316,39 @@ impl Store {
     /// The store of a dataset generated in pieces (`Dataset::generate_parts`), each
     /// generated and compacted on a thread of its own, in the pieces' order.
     pub fn collect_parts(parts: Vec<Part>) -> Self {
-        Store::collect_parts_ahead(parts, Ahead::default())
+        Store::collect_parts_ahead(parts, Ahead::default(), false)
     }
 
     /// [`Store::collect_parts`], with the offers' views for the profile `ahead` written
-    /// as they are generated, into the cache.
-    pub fn collect_parts_ahead(parts: Vec<Part>, ahead: Ahead) -> Self {
-        let workers = std::thread::available_parallelism().map_or(1, usize::from);
-        let expected = parts.iter().map(Part::expected_resources).sum();
-        let mut indexer = Indexer::new(expected, CACHE_BUDGET);
-        compact_parts(parts, ahead, workers, &mut |piece| indexer.add(piece));
-        indexer.finish()
+    /// as they are generated, into the cache; in the `background` ([`crate::MockOptions`]),
+    /// on threads of their own at a lower priority.
+    pub fn collect_parts_ahead(parts: Vec<Part>, ahead: Ahead, background: bool) -> Self {
+        let collect = move || {
+            let workers = std::thread::available_parallelism().map_or(1, usize::from);
+            let expected = parts.iter().map(Part::expected_resources).sum();
+            let mut indexer = Indexer::new(expected, CACHE_BUDGET);
+            compact_parts(parts, ahead, workers, background, &mut |piece| {
+                indexer.add(piece)
+            });
+            indexer.finish()
+        };
+        if !background {
+            return collect();
+        }
+        // Indexing on a thread of its own too: the caller's may be a pool's, and keeps
+        // whatever priority it is given.
+        std::thread::scope(|scope| {
+            match scope
+                .spawn(|| {
+                    compact::lower_priority();
+                    collect()
+                })
+                .join()
+            {
+                Ok(store) => store,
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        })
     }
 
     fn collect_within(produce: impl FnOnce(&mut dyn FnMut(Value)), budget: u64) -> Self {
@@ -457,8 +479,12 @@ mod tests {
             ..GenerateOptions::default()
         };
         for profile in 0..=6 {
-            let store =
-                Store::collect_parts_ahead(Dataset::generate_parts(opts, 2), Ahead(Some(profile)));
+            let store = Store::collect_parts_ahead(
+                Dataset::generate_parts(opts, 2),
+                Ahead(Some(profile)),
+                // As the run's larger mock is: on threads of lower priority.
+                true,
+            );
             let mut ahead = 0;
             for stored in &store.all {
                 let offer = &*stored.resource_type == "HealthcareService";
