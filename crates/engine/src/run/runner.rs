@@ -220,21 +220,31 @@ impl Runner {
         }
     }
 
-    /// The larger target `s` will run on, if it runs on one (see [`Self::run_scenario`]).
+    /// Whether `s` is heavy and this target a production one that does not allow them.
+    fn refuses_heavy(&self, s: &Scenario) -> bool {
+        self.target.production && !self.target.allow_heavy && s.tags.iter().any(|t| t == HEAVY_TAG)
+    }
+
+    /// The offers `s` needs and the fewer this target is known to hold, when it needs more.
+    fn beyond_target(&self, s: &Scenario) -> Option<(u64, u64)> {
+        s.min_offers
+            .zip(self.target.offers)
+            .filter(|(needed, held)| held < needed)
+    }
+
+    /// The larger target `s` runs on, if it runs on one ([`Self::run_scenario`]).
     fn larger_for(&self, s: &Scenario) -> Option<&LargerTarget> {
-        let (needed, held) = s.min_offers.zip(self.target.offers)?;
-        let heavy_refused = self.target.production
-            && !self.target.allow_heavy
-            && s.tags.iter().any(|t| t == HEAVY_TAG);
-        self.larger
-            .as_deref()
-            .filter(|l| held < needed && l.offers() >= needed && !heavy_refused)
+        if self.refuses_heavy(s) {
+            return None;
+        }
+        let (needed, _) = self.beyond_target(s)?;
+        self.larger.as_deref().filter(|l| l.offers() >= needed)
     }
 
     /// Runs `s`, which needs `needed` offers where this target holds `held`, on the larger
     /// target when there is one big enough; skipped otherwise, saying why.
     async fn run_on_larger(&self, s: &Scenario, needed: u64, held: u64) -> ScenarioResult {
-        let Some(larger) = self.larger.as_ref().filter(|l| l.offers() >= needed) else {
+        let Some(larger) = self.larger_for(s) else {
             return ScenarioResult::skipped(
                 s,
                 t!(
@@ -339,10 +349,7 @@ impl Runner {
 
     /// Runs one scenario to its end; never panics on server behaviour.
     pub async fn run_scenario(&self, s: &Scenario) -> ScenarioResult {
-        if self.target.production
-            && !self.target.allow_heavy
-            && s.tags.iter().any(|t| t == HEAVY_TAG)
-        {
+        if self.refuses_heavy(s) {
             return ScenarioResult::skipped(
                 s,
                 format!(
@@ -351,11 +358,7 @@ impl Runner {
                 ),
             );
         }
-        if let Some((needed, held)) = s
-            .min_offers
-            .zip(self.target.offers)
-            .filter(|(needed, held)| held < needed)
-        {
+        if let Some((needed, held)) = self.beyond_target(s) {
             return self.run_on_larger(s, needed, held).await;
         }
         if !s.applies_to_profile(self.target.access_profile) {
