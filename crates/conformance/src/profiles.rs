@@ -103,7 +103,7 @@ static SHIPPED: LazyLock<Result<Rules, serde_saphyr::Error>> =
 pub struct Place<'p> {
     path: &'p str,
     /// The index in each segment's array ([`Place::ONE`] where the segment held one value);
-    /// segments past [`Place::DEPTH`] are not indexed (the shipped paths have at most three).
+    /// segments past [`Place::DEPTH`] are not indexed (the shipped paths have at most two).
     steps: [u32; Place::DEPTH],
 }
 
