@@ -11,10 +11,14 @@ pub mod nomenclature;
 pub mod nos;
 pub mod profiles;
 pub mod shapes;
+pub mod tree;
 pub mod visibility;
 
 use serde::Serialize;
 use serde_json::Value;
+
+use tree::Member;
+pub use tree::Tree;
 
 /// How bad a finding is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -130,43 +134,42 @@ pub fn label(resource: &Value) -> String {
     )
 }
 
-/// Member `key` of an object. A FHIR object has a handful of members: comparing their
-/// names is several times faster than hashing the key (serde_json's map hashes with
-/// SipHash), and the checks look up a few members of every object of every resource.
-pub(crate) fn member<'a>(map: &'a serde_json::Map<String, Value>, key: &str) -> Option<&'a Value> {
-    if map.len() <= 12 {
-        map.iter().find(|(k, _)| k.as_str() == key).map(|(_, v)| v)
-    } else {
-        map.get(key)
-    }
+/// `Type/id` of a resource read as a [`Tree`].
+pub fn label_of(resource: &Tree) -> String {
+    format!(
+        "{}/{}",
+        resource["resourceType"].as_str().unwrap_or("?"),
+        resource["id"].as_str().unwrap_or("?")
+    )
 }
 
-/// [`member`] of a value that may be an object.
-pub(crate) fn get<'a>(v: &'a Value, key: &str) -> Option<&'a Value> {
-    v.as_object().and_then(|map| member(map, key))
+/// Member `key` of an object's members (a FHIR object has a handful: they are compared,
+/// not hashed).
+pub(crate) fn member<'t, 'a>(map: &'t [Member<'a>], key: &str) -> Option<&'t Tree<'a>> {
+    map.iter().find(|(k, _)| k == key).map(|(_, v)| v)
 }
 
 /// Calls `visit` on every object under `v`, depth first, with its element path
 /// (`base.a.b[2].c`). The path lives in one buffer extended and cut back as the walk goes:
 /// the checks visit every node of every exported resource and read a path only to report a
-/// finding. (A parsed `Value` is at most 128 levels deep: serde_json's recursion limit.)
-pub(crate) fn each_object<'a>(
-    v: &'a Value,
+/// finding. (A parsed tree is at most 128 levels deep: serde_json's recursion limit.)
+pub(crate) fn each_object<'t, 'a>(
+    v: &'t Tree<'a>,
     base: &str,
-    visit: &mut dyn FnMut(&'a serde_json::Map<String, Value>, &str),
+    visit: &mut dyn FnMut(&'t [Member<'a>], &str),
 ) {
     /// Only objects and arrays hold objects: a path is written for them alone.
-    fn holds_objects(v: &Value) -> bool {
-        matches!(v, Value::Object(_) | Value::Array(_))
+    fn holds_objects(v: &Tree) -> bool {
+        matches!(v, Tree::Object(_) | Tree::Array(_))
     }
-    fn go<'a>(
-        v: &'a Value,
+    fn go<'t, 'a>(
+        v: &'t Tree<'a>,
         path: &mut String,
-        visit: &mut dyn FnMut(&'a serde_json::Map<String, Value>, &str),
+        visit: &mut dyn FnMut(&'t [Member<'a>], &str),
     ) {
         let len = path.len();
         match v {
-            Value::Object(map) => {
+            Tree::Object(map) => {
                 visit(map, path);
                 for (k, child) in map.iter().filter(|(_, c)| holds_objects(c)) {
                     if !path.is_empty() {
@@ -177,7 +180,7 @@ pub(crate) fn each_object<'a>(
                     path.truncate(len);
                 }
             }
-            Value::Array(items) => {
+            Tree::Array(items) => {
                 for (i, item) in items.iter().enumerate().filter(|(_, c)| holds_objects(c)) {
                     // Not `write!`: the formatting machinery, for every item of every array.
                     path.push('[');
@@ -215,27 +218,7 @@ pub fn resources(body: &Value) -> Vec<&Value> {
 pub fn check(body: &Value, ctx: &Context, aspects: Aspects) -> Vec<Finding> {
     let mut out = Vec::new();
     for resource in resources(body) {
-        if resource["resourceType"] == "OperationOutcome"
-            || resource["resourceType"] == "CapabilityStatement"
-        {
-            continue;
-        }
-        if aspects.profiles {
-            out.extend(profiles::Rules::shipped().check(resource));
-            if let Some(shapes) = shapes::Shapes::shipped() {
-                out.extend(shapes.check(resource));
-            }
-        }
-        if aspects.nomenclatures {
-            out.extend(nomenclature::check(
-                resource,
-                nos::NosSnapshot::shipped(),
-                ctx.strict,
-            ));
-        }
-        if aspects.visibility {
-            out.extend(visibility::check(resource, ctx.access_profile));
-        }
+        out.extend(check_resource(&Tree::of(resource), ctx, aspects));
     }
     if aspects.capability {
         out.extend(capability::check(body));
@@ -246,6 +229,34 @@ pub fn check(body: &Value, ctx: &Context, aspects: Aspects) -> Vec<Finding> {
         } else if aspects.visibility {
             out.extend(visibility::check_bundle(body, ctx.access_profile));
         }
+    }
+    out
+}
+
+/// The checks of `aspects` that judge one resource on its own (profiles, nomenclatures,
+/// visibility): what an export's files are checked with, a resource at a time.
+pub fn check_resource(resource: &Tree, ctx: &Context, aspects: Aspects) -> Vec<Finding> {
+    let mut out = Vec::new();
+    if resource["resourceType"] == "OperationOutcome"
+        || resource["resourceType"] == "CapabilityStatement"
+    {
+        return out;
+    }
+    if aspects.profiles {
+        out.extend(profiles::Rules::shipped().check(resource));
+        if let Some(shapes) = shapes::Shapes::shipped() {
+            out.extend(shapes.check(resource));
+        }
+    }
+    if aspects.nomenclatures {
+        out.extend(nomenclature::check(
+            resource,
+            nos::NosSnapshot::shipped(),
+            ctx.strict,
+        ));
+    }
+    if aspects.visibility {
+        out.extend(visibility::check(resource, ctx.access_profile));
     }
     out
 }

@@ -4,10 +4,9 @@
 //! JDV value-set URL used as `system` is a warning. `display` is never compared.
 
 use rorcheck_i18n::{Lang, t};
-use serde_json::Value;
 
 use super::nos::{CodeStatus, Lookup, NosSnapshot};
-use super::{Finding, each_object, label};
+use super::{Finding, Tree, each_object, label_of};
 
 /// NOS code systems the snapshot knowingly does not carry, so their codes are not checked:
 /// TRE_R13-CommuneOM (the communes) is in none of the NOS exports available to build it
@@ -25,13 +24,13 @@ const IG_SPELLINGS: &[(&str, &str)] = &[(
 
 /// The NOS findings of one resource: every coding of a NOS system has a known code,
 /// warned when deprecated or retired (an error under `strict`, as is an unknown code).
-pub fn check(resource: &Value, nos: &NosSnapshot, strict: bool) -> Vec<Finding> {
-    let name = label(resource);
+pub fn check(resource: &Tree, nos: &NosSnapshot, strict: bool) -> Vec<Finding> {
+    let name = label_of(resource);
     let mut out = Vec::new();
     each_object(resource, "", &mut |map, path| {
-        if let (Some(Value::String(system)), Some(Value::String(code))) =
+        if let (Some(Tree::Str(system)), Some(Tree::Str(code))) =
             (super::member(map, "system"), super::member(map, "code"))
-            && !NOT_CARRIED.contains(&system.as_str())
+            && !NOT_CARRIED.contains(&system.as_ref())
         {
             judge(system, code, path, &name, nos, strict, &mut out);
         }

@@ -5,9 +5,8 @@ use std::collections::BTreeMap;
 use std::sync::LazyLock;
 
 use serde::Deserialize;
-use serde_json::Value;
 
-use super::{Finding, label};
+use super::{Finding, Tree, label_of};
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -129,7 +128,7 @@ impl std::fmt::Display for Place<'_> {
 }
 
 /// Values at a dotted path, arrays walked, with where each was found.
-pub fn at<'a, 'p>(value: &'a Value, path: &'p str) -> Vec<(Place<'p>, &'a Value)> {
+pub fn at<'t, 'a, 'p>(value: &'t Tree<'a>, path: &'p str) -> Vec<(Place<'p>, &'t Tree<'a>)> {
     let root = Place {
         path,
         steps: [Place::ONE; Place::DEPTH],
@@ -138,11 +137,11 @@ pub fn at<'a, 'p>(value: &'a Value, path: &'p str) -> Vec<(Place<'p>, &'a Value)
     for (depth, key) in path.split('.').enumerate() {
         let mut next = Vec::new();
         for (place, v) in current {
-            let Some(child) = super::get(v, key) else {
+            let Some(child) = v.get(key) else {
                 continue;
             };
             match child {
-                Value::Array(items) => {
+                Tree::Array(items) => {
                     next.extend(items.iter().enumerate().map(|(i, item)| {
                         let mut place = place;
                         if let Some(step) = place.steps.get_mut(depth) {
@@ -151,7 +150,7 @@ pub fn at<'a, 'p>(value: &'a Value, path: &'p str) -> Vec<(Place<'p>, &'a Value)
                         (place, item)
                     }));
                 }
-                Value::Null => {}
+                Tree::Null => {}
                 other => next.push((place, other)),
             }
         }
@@ -162,7 +161,10 @@ pub fn at<'a, 'p>(value: &'a Value, path: &'p str) -> Vec<(Place<'p>, &'a Value)
 
 /// The codings of a CodeableConcept (or of each item of a list of them) at `path`: where
 /// each CodeableConcept was found, the coding's index in it, the coding.
-fn codings<'a, 'p>(resource: &'a Value, path: &'p str) -> Vec<(Place<'p>, usize, &'a Value)> {
+fn codings<'t, 'a, 'p>(
+    resource: &'t Tree<'a>,
+    path: &'p str,
+) -> Vec<(Place<'p>, usize, &'t Tree<'a>)> {
     at(resource, path)
         .into_iter()
         .flat_map(|(p, cc)| {
@@ -195,21 +197,21 @@ impl Rules {
     }
 
     /// Findings of one resource against its ROR profile.
-    pub fn check(&self, resource: &Value) -> Vec<Finding> {
+    pub fn check(&self, resource: &Tree) -> Vec<Finding> {
         let Some(rtype) = resource["resourceType"].as_str() else {
             return Vec::new();
         };
         let Some(profile) = self.profiles.get(rtype) else {
             return Vec::new();
         };
-        let name = label(resource);
+        let name = label_of(resource);
         let mut out = Vec::new();
         let canonical = format!("{}{}", self.canonical_base, profile.profile);
         let declared: Vec<&str> = resource["meta"]["profile"]
             .as_array()
             .into_iter()
             .flatten()
-            .filter_map(Value::as_str)
+            .filter_map(Tree::as_str)
             .collect();
         if !declared.contains(&canonical.as_str()) {
             out.push(Finding::error(
@@ -232,9 +234,9 @@ impl Rules {
     }
 
     /// Extensions on an old canonical base (`ror30`, `ror24`) anywhere in the resource.
-    fn old_extension_bases(&self, value: &Value, name: &str, out: &mut Vec<Finding>) {
+    fn old_extension_bases(&self, value: &Tree, name: &str, out: &mut Vec<Finding>) {
         super::each_object(value, "", &mut |map, path| {
-            if let Some(Value::String(url)) = super::member(map, "url")
+            if let Some(Tree::Str(url)) = super::member(map, "url")
                 && self.old_bases.iter().any(|b| url.starts_with(b))
             {
                 out.push(Finding::error(
@@ -252,13 +254,13 @@ impl Rules {
         });
     }
 
-    fn apply(&self, rule: &Rule, resource: &Value, name: &str, out: &mut Vec<Finding>) {
+    fn apply(&self, rule: &Rule, resource: &Tree, name: &str, out: &mut Vec<Finding>) {
         let missing = |path: &str| {
             Finding::error(&rule.rule, name, path, format!("absent — {}", rule.because))
         };
         if let Some(ext) = &rule.extension {
             let url = format!("{}{ext}", self.canonical_base);
-            let found: Vec<&Value> = resource["extension"]
+            let found: Vec<&Tree> = resource["extension"]
                 .as_array()
                 .into_iter()
                 .flatten()
@@ -347,7 +349,7 @@ impl Rules {
 fn identifier(
     rule: &Rule,
     id_rule: &IdentifierRule,
-    resource: &Value,
+    resource: &Tree,
     name: &str,
     out: &mut Vec<Finding>,
 ) {
@@ -355,7 +357,7 @@ fn identifier(
     // The slice is recognised by its type when the rule gives one (then its system is
     // checked), by its system otherwise.
     let typed = id_rule.type_code.is_some();
-    let matching: Vec<&(Place, &Value)> = ids
+    let matching: Vec<&(Place, &Tree)> = ids
         .iter()
         .filter(|(_, id)| match (&id_rule.type_system, &id_rule.type_code) {
             (Some(s), Some(c)) => id["type"]["coding"].as_array().is_some_and(|cs| {
@@ -416,7 +418,7 @@ fn identifier(
 }
 
 /// Whether an extension's value is a CodeableConcept with a code of `system`.
-fn coded_in(extension: &Value, system: &str) -> bool {
+fn coded_in(extension: &Tree, system: &str) -> bool {
     extension["valueCodeableConcept"]["coding"]
         .as_array()
         .is_some_and(|c| {
@@ -426,10 +428,10 @@ fn coded_in(extension: &Value, system: &str) -> bool {
 }
 
 /// The `value[x]` an extension carries, as written (`valueCode`, `valueString`...).
-fn value_kind(extension: &Value) -> String {
+fn value_kind(extension: &Tree) -> String {
     extension
         .as_object()
-        .and_then(|o| o.keys().find(|k| k.starts_with("value")))
-        .cloned()
+        .and_then(|o| o.iter().find(|(k, _)| k.starts_with("value")))
+        .map(|(k, _)| k.to_string())
         .unwrap_or_else(|| "aucune valeur".to_owned())
 }

@@ -16,7 +16,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::profiles::{Place, at};
-use super::{Finding, label};
+use super::{Finding, Tree, label_of};
 
 const NOS_BASE: &str = "https://mos.esante.gouv.fr/NOS/";
 
@@ -176,7 +176,7 @@ impl Shapes {
     }
 
     /// The structural findings of one resource against its ROR profile.
-    pub fn check(&self, resource: &Value) -> Vec<Finding> {
+    pub fn check(&self, resource: &Tree) -> Vec<Finding> {
         let Some(rtype) = resource["resourceType"].as_str() else {
             return Vec::new();
         };
@@ -185,7 +185,7 @@ impl Shapes {
         };
         let mut walk = Walk {
             shapes: self,
-            name: label(resource),
+            name: label_of(resource),
             out: Vec::new(),
         };
         let elements: Vec<&ElementDef> = self
@@ -282,33 +282,33 @@ fn accepts(entry: &str, system: &str) -> bool {
 }
 
 /// The codings of a CodeableConcept, or the Coding itself.
-fn codings_of(v: &Value) -> &[Value] {
-    match super::get(v, "coding").and_then(Value::as_array) {
+fn codings_of<'t, 'a>(v: &'t Tree<'a>) -> &'t [Tree<'a>] {
+    match v.get("coding").and_then(Tree::as_array) {
         Some(c) => c,
-        None if super::get(v, "system").is_some() => std::slice::from_ref(v),
+        None if v.get("system").is_some() => std::slice::from_ref(v),
         None => &[],
     }
 }
 
-fn bound(binding: &Binding, v: &Value) -> bool {
+fn bound(binding: &Binding, v: &Tree) -> bool {
     codings_of(v).iter().any(|c| {
-        super::get(c, "system")
-            .unwrap_or(&Value::Null)
+        c.get("system")
+            .unwrap_or(&Tree::Null)
             .as_str()
             .is_some_and(|s| binding.accepts(s))
     })
 }
 
 /// Items of `key` in `parent`: an array's items, a present value, or nothing.
-fn items<'a>(parent: &'a Value, key: &str) -> &'a [Value] {
-    items_held(super::get(parent, key))
+fn items<'t, 'a>(parent: &'t Tree<'a>, key: &str) -> &'t [Tree<'a>] {
+    items_held(parent.get(key))
 }
 
 /// The items of what a member holds: an array's items, a present value, or nothing.
-fn items_held(held: Option<&Value>) -> &[Value] {
+fn items_held<'t, 'a>(held: Option<&'t Tree<'a>>) -> &'t [Tree<'a>] {
     match held {
-        Some(Value::Array(a)) => a,
-        Some(Value::Null) | None => &[],
+        Some(Tree::Array(a)) => a,
+        Some(Tree::Null) | None => &[],
         Some(v) => std::slice::from_ref(v),
     }
 }
@@ -322,30 +322,30 @@ fn join(base: &str, key: &str) -> String {
 }
 
 /// The value of an extension's `ror-act-type`, if it carries one.
-fn act_type(item: &Value) -> Option<&str> {
-    super::get(item, "extension")
-        .unwrap_or(&Value::Null)
+fn act_type<'t>(item: &'t Tree) -> Option<&'t str> {
+    item.get("extension")
+        .unwrap_or(&Tree::Null)
         .as_array()?
         .iter()
         .find_map(|e| {
-            super::get(e, "url")
-                .unwrap_or(&Value::Null)
+            e.get("url")
+                .unwrap_or(&Tree::Null)
                 .as_str()
                 .is_some_and(|u| u.ends_with("/ror-act-type"))
-                .then(|| super::get(e, "valueCode").unwrap_or(&Value::Null).as_str())
+                .then(|| e.get("valueCode").unwrap_or(&Tree::Null).as_str())
                 .flatten()
         })
 }
 
-fn in_slice(def: &ElementDef, item: &Value) -> bool {
+fn in_slice(def: &ElementDef, item: &Tree) -> bool {
     if let Some(id) = &def.id {
-        return super::get(item, "id").unwrap_or(&Value::Null) == id.as_str();
+        return item.get("id").unwrap_or(&Tree::Null) == id.as_str();
     }
     bound(&def.binding, item) && act_type(item) == def.act_type.as_deref()
 }
 
 /// Whether a JSON value has the shape of a FHIR datatype (what JSON can tell).
-fn fits(ty: &str, v: &Value) -> bool {
+fn fits(ty: &str, v: &Tree) -> bool {
     static DATE_TIME: LazyLock<regex::Regex> = LazyLock::new(|| {
         regex::Regex::new(
             r"^\d{4}(-\d{2}(-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?)?)?$",
@@ -371,29 +371,25 @@ fn fits(ty: &str, v: &Value) -> bool {
         }
         "CodeableConcept" => {
             v.is_object()
-                && super::get(v, "coding").is_none_or(|c| {
+                && v.get("coding").is_none_or(|c| {
                     c.as_array()
                         .is_some_and(|cs| cs.iter().all(|c| fits("Coding", c)))
                 })
-                && (super::get(v, "coding").is_some() || super::get(v, "text").is_some())
+                && (v.get("coding").is_some() || v.get("text").is_some())
         }
-        "Coding" => {
-            v.is_object() && super::get(v, "coding").is_none() && super::get(v, "code").is_some()
-        }
+        "Coding" => v.is_object() && v.get("coding").is_none() && v.get("code").is_some(),
         "Reference" => {
             v.is_object()
                 && ["reference", "identifier", "display"]
                     .iter()
-                    .any(|k| super::get(v, k).is_some())
+                    .any(|k| v.get(k).is_some())
         }
-        "Quantity" | "Money" => {
-            v.is_object() && super::get(v, "value").is_none_or(Value::is_number)
-        }
+        "Quantity" | "Money" => v.is_object() && v.get("value").is_none_or(Tree::is_number),
         "Range" => {
             v.is_object()
                 && ["low", "high"]
                     .iter()
-                    .all(|k| super::get(v, k).is_none_or(|q| fits("Quantity", q)))
+                    .all(|k| v.get(k).is_none_or(|q| fits("Quantity", q)))
         }
         _ => v.is_object(),
     }
@@ -429,10 +425,11 @@ fn is_value_key(key: &str, ty: &str) -> bool {
 }
 
 /// The `value[x]` key an extension carries, if any.
-fn value_of(ext: &Value) -> Option<(&String, &Value)> {
+fn value_of<'t, 'a>(ext: &'t Tree<'a>) -> Option<(&'t str, &'t Tree<'a>)> {
     ext.as_object()?
         .iter()
         .find(|(k, _)| k.starts_with("value"))
+        .map(|(k, v)| (k.as_ref(), v))
 }
 
 impl Walk<'_> {
@@ -443,7 +440,7 @@ impl Walk<'_> {
 
     /// Elements of `defs` under `base` (a resource, a ContactPoint, an extension); `def` is
     /// the definition path that messages name (`HealthcareService`, `…telecom`).
-    fn elements(&mut self, base: &Value, at_path: &str, def: &str, defs: &[&ElementDef]) {
+    fn elements(&mut self, base: &Tree, at_path: &str, def: &str, defs: &[&ElementDef]) {
         for el in defs {
             let (parent_path, key) = match el.path.rsplit_once('.') {
                 Some((p, k)) => (Some(p), k),
@@ -452,22 +449,22 @@ impl Walk<'_> {
             // What each parent holds under the element's name, looked up once: a resource
             // has more members than `member` scans, so each lookup hashes the key.
             let top;
-            let nested: Vec<(Option<Place>, Option<&Value>)>;
+            let nested: Vec<(Option<Place>, Option<&Tree>)>;
             let parents = match parent_path {
                 None => {
-                    top = [(None, super::get(base, key))];
+                    top = [(None, base.get(key))];
                     &top[..]
                 }
                 Some(p) => {
                     nested = at(base, p)
                         .into_iter()
-                        .map(|(place, v)| (Some(place), super::get(v, key)))
+                        .map(|(place, v)| (Some(place), v.get(key)))
                         .collect();
                     &nested[..]
                 }
             };
             for &(place, held) in parents {
-                if el.card.min == 0 && matches!(held, None | Some(Value::Null)) {
+                if el.card.min == 0 && matches!(held, None | Some(Tree::Null)) {
                     // Absent and optional: nothing to check (most definitions, most places).
                     continue;
                 }
@@ -490,12 +487,12 @@ impl Walk<'_> {
     fn element(
         &mut self,
         el: &ElementDef,
-        held: Option<&Value>,
+        held: Option<&Tree>,
         path: &dyn Fn() -> String,
         name: &dyn Fn() -> String,
     ) {
         let all = items_held(held);
-        let in_array = matches!(held, Some(Value::Array(_)));
+        let in_array = matches!(held, Some(Tree::Array(_)));
         let indexed = |i: usize| {
             if in_array {
                 format!("{}[{i}]", path())
@@ -545,7 +542,7 @@ impl Walk<'_> {
                 );
             }
             for (k, want) in &el.fixed {
-                if super::get(item, k) != Some(want) {
+                if !item.get(k).is_some_and(|held| held.same_as(want)) {
                     self.error(
                         "ROR-STR-05",
                         &format!("{}.{k}", indexed(i)),
@@ -566,7 +563,7 @@ impl Walk<'_> {
     }
 
     /// A datatype profile (RORContactPoint) applied to one item.
-    fn shape(&mut self, shape: &str, item: &Value, path: &str, name: &str) {
+    fn shape(&mut self, shape: &str, item: &Tree, path: &str, name: &str) {
         let Some(part) = self.shapes.file.datatypes.get(shape) else {
             return;
         };
@@ -578,7 +575,7 @@ impl Walk<'_> {
 
     /// Items of a sliced element that carry a code one of its slices is bound to, yet match
     /// no slice (an acte spécifique without its ror-act-type).
-    fn orphans(&mut self, base: &Value, at_path: &str, def: &str, defs: &[&ElementDef]) {
+    fn orphans(&mut self, base: &Tree, at_path: &str, def: &str, defs: &[&ElementDef]) {
         let mut by_path: BTreeMap<&str, Vec<&ElementDef>> = BTreeMap::new();
         for el in defs.iter().filter(|e| e.slice.is_some() && e.id.is_none()) {
             by_path.entry(el.path.as_str()).or_default().push(el);
@@ -608,7 +605,7 @@ impl Walk<'_> {
     }
 
     /// Resource-level extensions and those placed on an element (`on`).
-    fn placed_extensions(&mut self, resource: &Value, rtype: &str, defs: &[&ExtensionDef]) {
+    fn placed_extensions(&mut self, resource: &Tree, rtype: &str, defs: &[&ExtensionDef]) {
         let root: Vec<&ExtensionDef> = defs.iter().copied().filter(|d| d.on.is_none()).collect();
         self.extensions(resource, "", rtype, &root);
         let mut by_place: BTreeMap<&str, Vec<&ExtensionDef>> = BTreeMap::new();
@@ -626,12 +623,12 @@ impl Walk<'_> {
 
     /// The extensions of `holder` against `defs`: cardinality, value type, binding, codes,
     /// sub-extensions of complex ones, and ROR extensions not defined here.
-    fn extensions(&mut self, holder: &Value, path: &str, def: &str, defs: &[&ExtensionDef]) {
+    fn extensions(&mut self, holder: &Tree, path: &str, def: &str, defs: &[&ExtensionDef]) {
         let present = items(holder, "extension");
         // Each extension's url read once, not once a definition.
         let urls: Vec<Option<&str>> = present
             .iter()
-            .map(|e| super::get(e, "url").and_then(Value::as_str))
+            .map(|e| e.get("url").and_then(Tree::as_str))
             .collect();
         // Which extension each definition finds, compared once: (definition, extension),
         // by definition then extension, as they are said.
@@ -671,8 +668,9 @@ impl Walk<'_> {
                 self.extension(d, url, e, &at, &name);
             }
         }
-        let complex_holder = super::get(holder, "url")
-            .unwrap_or(&Value::Null)
+        let complex_holder = holder
+            .get("url")
+            .unwrap_or(&Tree::Null)
             .as_str()
             .is_some_and(|u| self.shapes.complex(u).is_some());
         for (i, u) in urls.iter().enumerate() {
@@ -698,7 +696,7 @@ impl Walk<'_> {
         &mut self,
         d: &ExtensionDef,
         url: &str,
-        e: &Value,
+        e: &Tree,
         path: &dyn Fn() -> String,
         name: &dyn Fn() -> String,
     ) {
@@ -758,7 +756,7 @@ impl Walk<'_> {
                         "f-want-found",
                         name = name(),
                         want = value_key(ty),
-                        found = other.map_or("aucune valeur", |(k, _)| k.as_str())
+                        found = other.map_or("aucune valeur", |(k, _)| k)
                     ),
                 ),
             }

@@ -448,9 +448,13 @@ fn restricted_data_served_to_profile_0_is_caught() {
         })
         .cloned()
         .expect("an offer with a restricted contact");
-    assert!(rules_of(&visibility::check(&restricted, Some(1))).is_empty());
-    assert!(rules_of(&visibility::check(&restricted, Some(0))).contains(&"VIS-01".into()));
-    assert!(rules_of(&visibility::check(&restricted, Some(4))).contains(&"VIS-01".into()));
+    assert!(rules_of(&visibility::check(&Tree::of(&restricted), Some(1))).is_empty());
+    assert!(
+        rules_of(&visibility::check(&Tree::of(&restricted), Some(0))).contains(&"VIS-01".into())
+    );
+    assert!(
+        rules_of(&visibility::check(&Tree::of(&restricted), Some(4))).contains(&"VIS-01".into())
+    );
 
     let mut sensitive = first("HealthcareService");
     if let Some(exts) = sensitive["extension"].as_array_mut() {
@@ -635,7 +639,8 @@ fn a_generated_national_size_dataset_has_zero_structural_findings() {
     let mut count = 0;
     let mut first = Vec::new();
     for r in &ds.resources {
-        for f in shapes.check(r).into_iter().chain(rules.check(r)) {
+        let r = Tree::of(r);
+        for f in shapes.check(&r).into_iter().chain(rules.check(&r)) {
             count += 1;
             if first.len() < 10 {
                 first.push(f.to_string());
@@ -652,16 +657,17 @@ fn a_member_is_found_in_small_and_large_objects_alike() {
         let object: serde_json::Map<String, Value> = (0..size)
             .map(|i| (format!("k{i}"), Value::from(i)))
             .collect();
+        let object = Value::Object(object);
+        let tree = Tree::of(&object);
+        let members = tree.as_object().expect("an object");
         for i in 0..size {
-            assert_eq!(
-                super::member(&object, &format!("k{i}")),
-                object.get(&format!("k{i}"))
-            );
+            let found = super::member(members, &format!("k{i}"));
+            assert!(found.is_some_and(|v| v.same_as(&object[format!("k{i}")])));
         }
-        assert_eq!(super::member(&object, "absent"), None);
-        assert_eq!(super::get(&Value::Object(object), "k0").is_some(), size > 0);
+        assert_eq!(super::member(members, "absent"), None);
+        assert_eq!(tree.get("k0").is_some(), size > 0);
     }
-    assert_eq!(super::get(&json!([1]), "k0"), None);
+    assert_eq!(Tree::of(&json!([1])).get("k0"), None);
 }
 
 #[test]
@@ -670,10 +676,11 @@ fn a_place_is_written_as_the_indexed_path_it_was_found_at() {
         "a": [{"b": [1, {"c": 2}]}, {"b": {"c": 3}}, {"x": 0}],
         "one": {"two": {"three": [{"four": {"five": {"six": [7, {"seven": [8, 9]}]}}}]}}
     });
+    let tree = Tree::of(&v);
     let found = |path| -> Vec<(String, Value)> {
-        profiles::at(&v, path)
+        profiles::at(&tree, path)
             .into_iter()
-            .map(|(p, v)| (p.to_string(), v.clone()))
+            .map(|(p, v)| (p.to_string(), serde_json::to_value(v).expect("JSON")))
             .collect()
     };
     assert_eq!(

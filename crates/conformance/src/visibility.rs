@@ -8,21 +8,21 @@
 use rorcheck_i18n::{Lang, t};
 use serde_json::Value;
 
-use super::{Finding, label};
+use super::{Finding, Tree, label, label_of};
 
 const CONFIDENTIALITY: &str = "TRE_R283-NiveauConfidentialite";
 
 /// TRE_R283 codes carried by a contact or telecom ("1" public, "2" restricted, "3" very
 /// restricted) that `profile` may not see, with their paths (only those are copied: most
 /// levels of a conforming answer are allowed).
-fn levels(v: &Value, path: &str, profile: u8, out: &mut Vec<(String, String)>) {
+fn levels(v: &Tree, path: &str, profile: u8, out: &mut Vec<(String, String)>) {
     super::each_object(v, path, &mut |map, path| {
-        if let (Some(Value::String(s)), Some(Value::String(c))) =
+        if let (Some(Tree::Str(s)), Some(Tree::Str(c))) =
             (super::member(map, "system"), super::member(map, "code"))
             && s.contains(CONFIDENTIALITY)
             && !allowed(profile, c)
         {
-            out.push((path.to_owned(), c.clone()));
+            out.push((path.to_owned(), c.to_string()));
         }
     });
 }
@@ -50,11 +50,11 @@ pub fn is_sensitive_unit(resource: &Value) -> bool {
 }
 
 /// Findings on one resource for the run's access profile (none when it is unknown).
-pub fn check(resource: &Value, profile: Option<u8>) -> Vec<Finding> {
+pub fn check(resource: &Tree, profile: Option<u8>) -> Vec<Finding> {
     let Some(profile) = profile else {
         return Vec::new();
     };
-    let name = label(resource);
+    let name = label_of(resource);
     let mut found = Vec::new();
     for key in ["telecom", "extension", "contact"] {
         if let Some(v) = resource.get(key) {
@@ -90,7 +90,7 @@ pub fn check(resource: &Value, profile: Option<u8>) -> Vec<Finding> {
 }
 
 /// Extensions of `resource` whose url ends with `suffix`.
-fn extensions_named<'a>(resource: &'a Value, suffix: &str) -> Vec<(usize, &'a Value)> {
+fn extensions_named<'t, 'a>(resource: &'t Tree<'a>, suffix: &str) -> Vec<(usize, &'t Tree<'a>)> {
     resource["extension"]
         .as_array()
         .into_iter()
@@ -103,7 +103,7 @@ fn extensions_named<'a>(resource: &'a Value, suffix: &str) -> Vec<(usize, &'a Va
 /// Reference §5, element rules: the ORSAN level and the drop zone are for profile 1 only
 /// (VIS-05); capacities and equipment are not for profile 0, profile 5 sees installed
 /// capacities only, profiles 2 and 3 no additional capacity (VIS-04).
-fn restricted_elements(resource: &Value, name: &str, profile: u8) -> Vec<Finding> {
+fn restricted_elements(resource: &Tree, name: &str, profile: u8) -> Vec<Finding> {
     let mut out = Vec::new();
     if profile != 1 {
         for suffix in [
@@ -125,14 +125,14 @@ fn restricted_elements(resource: &Value, name: &str, profile: u8) -> Vec<Finding
             }
         }
     }
-    let status = |capacity: &Value| {
+    let status = |capacity: &Tree| {
         capacity["extension"]
             .as_array()
             .into_iter()
             .flatten()
             .find(|e| e["url"] == "capacityStatus")
             .and_then(|e| e.pointer("/valueCodeableConcept/coding/0/code"))
-            .and_then(Value::as_str)
+            .and_then(Tree::as_str)
             .map(str::to_owned)
     };
     for (i, capacity) in extensions_named(resource, "/ror-location-supported-capacity") {

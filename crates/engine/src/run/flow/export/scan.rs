@@ -9,8 +9,8 @@ use std::panic::AssertUnwindSafe;
 use std::rc::Rc;
 use std::sync::{Arc, Mutex, mpsc};
 
+use rorcheck_conformance::Tree;
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
-use serde_json::Value;
 use serde_json::value::RawValue;
 
 use super::deadline::DeadlinePassed;
@@ -198,20 +198,27 @@ impl Item {
             Item::Line { n, bytes } => parse_line(&bytes)
                 .map(|resource| examiner.examine(&resource))
                 .map_err(|source| ScanError::Resource { n, source }),
-            Item::Entry(raw) => serde_json::from_str::<Value>(raw.get())
+            Item::Entry(raw) => Tree::parse(raw.get())
                 .map(|entry| examiner.examine(&entry["resource"]))
                 .map_err(ScanError::Bundle),
         }
     }
 }
 
-/// An ndjson line as a resource. Its UTF-8 is checked once, whole, then parsed as text:
-/// parsing bytes checks each string on its own, ~15 % of the parse for resources made of
-/// short strings. Invalid UTF-8 is parsed as bytes, for serde_json's own wording of where.
-fn parse_line(bytes: &[u8]) -> Result<Value, serde_json::Error> {
+/// An ndjson line as a resource, its strings borrowed from the line. Its UTF-8 is checked
+/// once, whole, then parsed as text: parsing bytes checks each string on its own, ~15 % of
+/// the parse for resources made of short strings. Invalid UTF-8 is parsed as bytes, for
+/// serde_json's own wording of where.
+fn parse_line(bytes: &[u8]) -> Result<Tree<'_>, serde_json::Error> {
     match std::str::from_utf8(bytes) {
-        Ok(text) => serde_json::from_str(text),
-        Err(_) => serde_json::from_slice(bytes),
+        Ok(text) => Tree::parse(text),
+        // Parsed whole as a `Value` for the error (skipping a string does not check it).
+        Err(utf8) => match serde_json::from_slice::<serde_json::Value>(bytes) {
+            Err(e) => Err(e),
+            // Not expected (a byte outside a string is JSON syntax, so ASCII), but a line
+            // that is not UTF-8 is refused whatever the parser says.
+            Ok(_) => Err(serde::de::Error::custom(utf8)),
+        },
     }
 }
 

@@ -4,10 +4,8 @@
 use rorcheck_i18n::{Lang, t};
 use std::collections::{BTreeMap, HashSet};
 
-use serde_json::Value;
-
 use crate::assert::{FindingCounts, Verdict, findings_verdict};
-use rorcheck_conformance::{self as conformance, Aspects, Finding, Severity};
+use rorcheck_conformance::{self as conformance, Aspects, Finding, Severity, Tree};
 use rorcheck_scenario::ExportedSpec;
 
 /// Findings kept in full for the report; the others are only counted.
@@ -89,16 +87,16 @@ pub(super) struct Examiner {
 }
 
 impl Examiner {
-    pub(super) fn examine(&self, resource: &Value) -> Examined {
+    pub(super) fn examine(&self, resource: &Tree) -> Examined {
         let resource_type = resource["resourceType"].as_str().unwrap_or("?").to_owned();
         let mut references = Vec::new();
         for (source, element) in PROMISED {
             if *source != resource_type {
                 continue;
             }
-            let refs: Vec<&Value> = match &resource[*element] {
-                Value::Array(items) => items.iter().collect(),
-                Value::Null => Vec::new(),
+            let refs: Vec<&Tree> = match &resource[*element] {
+                Tree::Array(items) => items.iter().collect(),
+                Tree::Null => Vec::new(),
                 one => vec![one],
             };
             for r in refs {
@@ -109,7 +107,7 @@ impl Examiner {
         }
         let findings = match self.aspects {
             // Search-graph rules judge a search response, not a file: not applied here.
-            Some(aspects) => conformance::check(
+            Some(aspects) => conformance::check_resource(
                 resource,
                 &self.context,
                 Aspects {
@@ -121,7 +119,7 @@ impl Examiner {
             None => Vec::new(),
         };
         Examined {
-            label: conformance::label(resource),
+            label: conformance::label_of(resource),
             resource_type,
             references,
             findings,
