@@ -13,8 +13,10 @@ use std::sync::Arc;
 use octofhir_fhirpath::FhirPathValue;
 use octofhir_fhirpath::core::node::FhirNode;
 use octofhir_fhirpath::core::value::utils::json_to_fhirpath_value_arc;
-use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
+
+use crate::reach::Reach;
 
 /// A document the engine reads without copying it.
 #[derive(Debug, Clone)]
@@ -42,6 +44,38 @@ impl Document {
         .deserialize(&mut de)?;
         de.end()?;
         Ok(Document::from_node(node))
+    }
+
+    /// The document of a JSON text with only the root members `reach` keeps built (the
+    /// others are read, not built): what the expressions of `reach` give on it is what
+    /// they give on the whole document. Accepts and refuses what [`Document::parse`] does,
+    /// with its words: a text the skipping parser would judge differently (not UTF-8,
+    /// nested deeper than the full parse accepts), a text it refuses, or a root the engine
+    /// may read as a Quantity is parsed whole.
+    pub fn parse_reaching(bytes: &[u8], reach: &Reach) -> Result<Self, serde_json::Error> {
+        if reach.is_whole() {
+            return Self::parse(bytes);
+        }
+        // Skipping a string does not check its UTF-8, nor skipping an array its depth.
+        let Ok(text) = std::str::from_utf8(bytes) else {
+            return Self::parse(bytes);
+        };
+        if nested_deeper_than(text.as_bytes(), SKIPPED_DEPTH) {
+            return Self::parse(bytes);
+        }
+        let mut de = serde_json::Deserializer::from_str(text);
+        let root = RootSeed {
+            builder: &mut Builder::new(),
+            reach,
+        }
+        .deserialize(&mut de)
+        .and_then(|root| de.end().map(|()| root));
+        match root {
+            Ok(Some(node)) => Ok(Document::from_node(node)),
+            // A skipped member's error is worded otherwise ("expected value" for a
+            // trailing comma): the full parse says it as before.
+            Ok(None) | Err(_) => Self::parse(bytes),
+        }
     }
 
     /// The document of a JSON value already parsed.
@@ -232,41 +266,170 @@ impl<'de> Visitor<'de> for NodeSeed<'_> {
         Ok(FhirNode::Array(b.items.drain(start..).collect()))
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<FhirNode, A::Error> {
-        let b = self.builder;
-        let start = b.entries.len();
-        let mut positions: Option<HashMap<Arc<str>, usize>> = None;
-        while let Some(key) = map.next_key_seed(KeySeed { builder: &mut *b })? {
-            let value = map.next_value_seed(NodeSeed { builder: &mut *b })?;
-            let entries = &mut b.entries;
-            let existing = match &positions {
-                Some(index) => index.get(&key).map(|at| start + at),
-                None => entries[start..]
-                    .iter()
-                    .position(|(k, _)| *k == key)
-                    .map(|at| start + at),
-            };
-            match existing {
-                Some(at) => entries[at].1 = value,
-                None => {
-                    if let Some(index) = &mut positions {
-                        index.insert(key.clone(), entries.len() - start);
-                    }
-                    entries.push((key, value));
-                    if positions.is_none() && entries.len() - start > SCANNED_KEYS {
-                        positions = Some(
-                            entries[start..]
-                                .iter()
-                                .enumerate()
-                                .map(|(i, (k, _))| (k.clone(), i))
-                                .collect(),
-                        );
-                    }
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<FhirNode, A::Error> {
+        read_map(self.builder, map, None)
+    }
+}
+
+/// An object's members, the last of duplicate keys kept in the first one's place. With a
+/// reach, only the members it keeps are built (the others are read and dropped), and the
+/// Quantity keys met are noted.
+fn read_map<'de, A: MapAccess<'de>>(
+    b: &mut Builder,
+    mut map: A,
+    mut reach: Option<(&Reach, &mut QuantityKeys)>,
+) -> Result<FhirNode, A::Error> {
+    let start = b.entries.len();
+    let mut positions: Option<HashMap<Arc<str>, usize>> = None;
+    while let Some(key) = map.next_key_seed(KeySeed { builder: &mut *b })? {
+        if let Some((reach, seen)) = &mut reach {
+            seen.value |= &*key == "value";
+            seen.unit_or_code |= matches!(&*key, "unit" | "code");
+            if !reach.keeps(&key) {
+                map.next_value::<IgnoredAny>()?;
+                continue;
+            }
+        }
+        let value = map.next_value_seed(NodeSeed { builder: &mut *b })?;
+        let entries = &mut b.entries;
+        let existing = match &positions {
+            Some(index) => index.get(&key).map(|at| start + at),
+            None => entries[start..]
+                .iter()
+                .position(|(k, _)| *k == key)
+                .map(|at| start + at),
+        };
+        match existing {
+            Some(at) => entries[at].1 = value,
+            None => {
+                if let Some(index) = &mut positions {
+                    index.insert(key.clone(), entries.len() - start);
+                }
+                entries.push((key, value));
+                if positions.is_none() && entries.len() - start > SCANNED_KEYS {
+                    positions = Some(
+                        entries[start..]
+                            .iter()
+                            .enumerate()
+                            .map(|(i, (k, _))| (k.clone(), i))
+                            .collect(),
+                    );
                 }
             }
         }
-        Ok(FhirNode::Object(b.entries.drain(start..).collect()))
     }
+    Ok(FhirNode::Object(b.entries.drain(start..).collect()))
+}
+
+/// Below this depth a skipped member is certainly accepted by the full parse (whose limit
+/// is 128 levels); a deeper text is parsed whole, to be refused as before.
+const SKIPPED_DEPTH: usize = 100;
+
+/// Whether brackets outside strings nest deeper than `limit` in `text`.
+fn nested_deeper_than(text: &[u8], limit: usize) -> bool {
+    let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
+    for &b in text {
+        if in_string {
+            match b {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > limit {
+                    return true;
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    false
+}
+
+/// The root of a document: an object keeps the members its reach keeps and skips the
+/// others; anything else is built whole. `None` when the root is an object the engine may
+/// read as a Quantity (it is then parsed whole: the members left out decide it).
+struct RootSeed<'b, 'r> {
+    builder: &'b mut Builder,
+    reach: &'r Reach,
+}
+
+impl<'de> DeserializeSeed<'de> for RootSeed<'_, '_> {
+    type Value = Option<FhirNode>;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_any(RootVisitor {
+            builder: self.builder,
+            reach: self.reach,
+        })
+    }
+}
+
+struct RootVisitor<'b, 'r> {
+    builder: &'b mut Builder,
+    reach: &'r Reach,
+}
+
+impl<'de> Visitor<'de> for RootVisitor<'_, '_> {
+    type Value = Option<FhirNode>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("any valid JSON value")
+    }
+
+    fn visit_bool<E>(self, b: bool) -> Result<Self::Value, E> {
+        Ok(Some(FhirNode::Bool(b)))
+    }
+
+    fn visit_i64<E>(self, n: i64) -> Result<Self::Value, E> {
+        Ok(Some(FhirNode::Number(n.into())))
+    }
+
+    fn visit_u64<E>(self, n: u64) -> Result<Self::Value, E> {
+        Ok(Some(FhirNode::Number(n.into())))
+    }
+
+    fn visit_f64<E>(self, n: f64) -> Result<Self::Value, E> {
+        Ok(Some(
+            serde_json::Number::from_f64(n).map_or(FhirNode::Null, FhirNode::Number),
+        ))
+    }
+
+    fn visit_str<E: de::Error>(self, s: &str) -> Result<Self::Value, E> {
+        Ok(Some(FhirNode::Str(Arc::from(s))))
+    }
+
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(Some(FhirNode::Null))
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+        NodeSeed {
+            builder: self.builder,
+        }
+        .visit_seq(seq)
+        .map(Some)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+        let mut seen = QuantityKeys::default();
+        let node = read_map(self.builder, map, Some((self.reach, &mut seen)))?;
+        Ok((!quantity_shaped(seen.value, || seen.unit_or_code)).then_some(node))
+    }
+}
+
+/// Which of the keys that make an object a Quantity the root held, kept or not.
+#[derive(Default)]
+struct QuantityKeys {
+    value: bool,
+    unit_or_code: bool,
 }
 
 #[cfg(test)]

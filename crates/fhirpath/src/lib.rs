@@ -6,6 +6,7 @@
 mod document;
 mod explain;
 mod lex;
+mod reach;
 
 use std::sync::Arc;
 
@@ -16,6 +17,7 @@ use serde_json::Value;
 
 pub use document::Document;
 pub use explain::sub_expressions;
+pub use reach::Reach;
 
 /// Why an expression could not be parsed or evaluated.
 #[derive(Debug, thiserror::Error)]
@@ -487,6 +489,103 @@ mod tests {
                  "resource": {"resourceType": "Organization", "id": "org1", "name": "CHU Exemple"}}
             ]
         })
+    }
+
+    /// A document built with only what an expression reaches gives that expression (and
+    /// each sub-expression a failure shows) what the whole document gives it.
+    #[tokio::test]
+    async fn an_expression_gives_the_same_on_the_members_it_reaches_as_on_the_whole() {
+        let fp = FhirPath::new().await.expect("engine");
+        let mut body = bundle();
+        body["meta"] = json!({"lastUpdated": "2024-01-01T00:00:00Z"});
+        body["valueString"] = json!("a choice");
+        body["_total"] = json!({"extension": [{"url": "x", "valueCode": "c"}]});
+        let text = body.to_string();
+        let whole = Document::parse(text.as_bytes()).expect("parses");
+        let mut pruned_some = false;
+        for expr in [
+            "total = 2",
+            "total < 30 and link.where(relation = 'next').exists()",
+            "resourceType = 'Bundle'",
+            "Bundle.total",
+            "entry.where(search.mode = 'match').count() = 2",
+            "entry.resource.ofType(Organization).name",
+            "value.exists() and valueString = 'a choice'",
+            "total.extension.valueCode",
+            "meta.lastUpdated > @2023-01-01",
+            "type = 'searchset' and entry.all(fullUrl.exists())",
+            "Bundle.entry.resource.where(id = 'hs1').providedBy.reference",
+            "$this.total",
+            "children().count()",
+            "Bundle",
+        ] {
+            let reach = Reach::of(
+                std::iter::once(expr).chain(sub_expressions(expr).iter().map(String::as_str)),
+            );
+            pruned_some |= !reach.is_whole();
+            let reaching = Document::parse_reaching(text.as_bytes(), &reach).expect("parses");
+            for e in std::iter::once(expr.to_owned()).chain(sub_expressions(expr)) {
+                assert_eq!(
+                    fp.evaluate_document(&e, &reaching)
+                        .await
+                        .expect("evaluates"),
+                    fp.evaluate_document(&e, &whole).await.expect("evaluates"),
+                    "{e} (of {expr})"
+                );
+            }
+        }
+        assert!(pruned_some);
+        let reach = Reach::of(["total"]);
+        let only = Document::parse_reaching(text.as_bytes(), &reach).expect("parses");
+        assert_eq!(
+            only.to_json(),
+            json!({"resourceType": "Bundle", "total": 2, "_total": body["_total"]})
+        );
+    }
+
+    #[test]
+    fn a_text_is_refused_with_or_without_a_reach_alike() {
+        let reach = Reach::of(["total"]);
+        let deep = format!(
+            r#"{{"total": 1, "entry": {}{}}}"#,
+            "[".repeat(200),
+            "]".repeat(200)
+        );
+        let mut not_utf8 = br#"{"total": 1, "entry": "caf"#.to_vec();
+        not_utf8.extend_from_slice(b"\xe9\"}");
+        for bad in [
+            deep.as_bytes(),
+            &not_utf8,
+            br#"{"total": 1, "entry": [1,]}"#,
+            br#"{"total": 1} 2"#,
+            b"",
+        ] {
+            let whole = Document::parse(bad).expect_err("refused").to_string();
+            let reaching = Document::parse_reaching(bad, &reach)
+                .expect_err("refused")
+                .to_string();
+            assert_eq!(reaching, whole);
+        }
+        // Nested deep but within the full parse's limit: accepted both ways.
+        let nested = format!(
+            r#"{{"total": 1, "entry": {}{}}}"#,
+            "[".repeat(110),
+            "]".repeat(110)
+        );
+        Document::parse(nested.as_bytes()).expect("accepted");
+        Document::parse_reaching(nested.as_bytes(), &reach).expect("accepted");
+    }
+
+    #[test]
+    fn a_root_shaped_like_a_quantity_is_built_whole() {
+        let text = br#"{"value": 3, "unit": "mg", "code": "mg"}"#;
+        let reach = Reach::of(["unit"]);
+        assert_eq!(
+            Document::parse_reaching(text, &reach)
+                .expect("parses")
+                .to_json(),
+            Document::parse(text).expect("parses").to_json()
+        );
     }
 
     #[tokio::test]

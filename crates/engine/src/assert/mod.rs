@@ -11,10 +11,10 @@ use reqwest::header::HeaderMap;
 use serde_json::Value;
 
 use rorcheck_conformance::Aspects;
-use rorcheck_fhirpath::{Document, FhirPath};
+use rorcheck_fhirpath::{Document, FhirPath, Reach};
 pub use rorcheck_outcome::Status;
 use rorcheck_scenario::{
-    Check, ConformanceAspect, ConformanceSpec, ConnectionExpectation, StatusSpec,
+    Check, ConformanceAspect, ConformanceSpec, ConnectionExpectation, StatusSpec, Step,
 };
 
 /// The verdict of one check on one response.
@@ -66,6 +66,8 @@ pub(crate) struct ResponseView<'a> {
     json: OnceLock<Result<Value, NotJson>>,
     /// The body as FHIRPath reads it, built once for all the step's expressions.
     document: OnceLock<Result<Document, NotJson>>,
+    /// The root members those expressions can read: only they are built (all by default).
+    reach: Reach,
 }
 
 impl<'a> ResponseView<'a> {
@@ -77,7 +79,15 @@ impl<'a> ResponseView<'a> {
             conformance: rorcheck_conformance::Context::default(),
             json: OnceLock::new(),
             document: OnceLock::new(),
+            reach: Reach::whole(),
         }
+    }
+
+    /// The view of a step's response: its FHIRPath document holds what the step's
+    /// expressions can read ([`fhirpath_reach`]).
+    pub fn for_step(mut self, st: &Step) -> Self {
+        self.reach = fhirpath_reach(st);
+        self
     }
 
     pub fn with_conformance(mut self, ctx: rorcheck_conformance::Context) -> Self {
@@ -113,7 +123,7 @@ impl<'a> ResponseView<'a> {
             .get_or_init(|| match self.json.get() {
                 Some(Ok(json)) => Ok(Document::from_value(json)),
                 Some(Err(e)) => Err(e.clone()),
-                None => Document::parse(self.body).map_err(|e| NotJson {
+                None => Document::parse_reaching(self.body, &self.reach).map_err(|e| NotJson {
                     reason: e.to_string(),
                 }),
             })
@@ -134,6 +144,30 @@ impl<'a> ResponseView<'a> {
     fn is_empty(&self) -> bool {
         self.body.iter().all(u8::is_ascii_whitespace)
     }
+}
+
+/// What a step's FHIRPath expressions can read of a response's root — its assertions', the
+/// sub-expressions a failed one is explained by, its captures' — so that a search page is
+/// not built whole for `total < 30`.
+pub(crate) fn fhirpath_reach(st: &Step) -> Reach {
+    let checked = st.expect.iter().filter_map(|a| match &a.value.check {
+        Check::FhirPath(spec) => Some(spec.expr.as_str()),
+        _ => None,
+    });
+    let captured = st.capture.iter().filter_map(|c| match &c.value.source {
+        rorcheck_scenario::CaptureSource::FhirPath(expr) => Some(expr.as_str()),
+        _ => None,
+    });
+    let exprs: Vec<&str> = checked.chain(captured).collect();
+    let explained: Vec<String> = exprs
+        .iter()
+        .flat_map(|e| rorcheck_fhirpath::sub_expressions(e))
+        .collect();
+    Reach::of(
+        exprs
+            .into_iter()
+            .chain(explained.iter().map(String::as_str)),
+    )
 }
 
 /// Evaluates one check against a response.

@@ -40,7 +40,8 @@ pub(crate) async fn conclude(
         });
     }
     result.assertions = assertions;
-    let view = ResponseView::new(response.status, &response.headers, &response.body);
+    let view =
+        ResponseView::new(response.status, &response.headers, &response.body).for_step(run.st());
     capture(
         run.st(),
         &view,

@@ -108,6 +108,7 @@ async fn judge_answer(
 ) -> Vec<AssertionResult> {
     let ctx = run.ctx;
     let view = ResponseView::new(response.status, &response.headers, &response.body)
+        .for_step(run.st())
         .with_conformance(ctx.conformance(request));
     let deferred = |c: &Check| matches!(c, Check::Pages(_));
     let mut assertions = judge(run.st(), &view, vars, ctx.fhirpath, redactor, deferred).await;

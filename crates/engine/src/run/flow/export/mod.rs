@@ -63,7 +63,8 @@ pub(crate) async fn run(
     // The step's own assertions judge the manifest; the files, those that need them.
     let deferred = |c: &Check| matches!(c, Check::Exported(_) | Check::Conformance(_));
     let response = &manifest.response;
-    let view = ResponseView::new(response.status, &response.headers, &response.body);
+    let view =
+        ResponseView::new(response.status, &response.headers, &response.body).for_step(run.st());
     let mut assertions = judge(run.st(), &view, vars, run.ctx.fhirpath, redactor, deferred).await;
     let read = files::read_all(
         run,
