@@ -212,7 +212,7 @@ impl Item {
 fn parse_line(bytes: &[u8]) -> Result<Tree<'_>, serde_json::Error> {
     match std::str::from_utf8(bytes) {
         Ok(text) => Tree::parse(text),
-        // Parsed whole as a `Value` for the error (skipping a string does not check it).
+        // Parsed as bytes, for serde_json's words and place (line, column) of the break.
         Err(utf8) => match serde_json::from_slice::<serde_json::Value>(bytes) {
             Err(e) => Err(e),
             // Not expected (a byte outside a string is JSON syntax, so ASCII), but a line
