@@ -11,14 +11,13 @@ pub mod nomenclature;
 pub mod nos;
 pub mod profiles;
 pub mod shapes;
-pub mod tree;
 pub mod visibility;
 
 use serde::Serialize;
 use serde_json::Value;
 
-use tree::Member;
-pub use tree::Tree;
+use rorcheck_json::Member;
+pub use rorcheck_json::Tree;
 
 /// How bad a finding is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]

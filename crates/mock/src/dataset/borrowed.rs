@@ -1,4 +1,5 @@
-//! `Borrowed`: a stored resource read back from its text without copying its strings.
+//! `Borrowed`: a stored resource read back from its text without copying its strings
+//! (`rorcheck_json::Tree`, which the conformance rules read too).
 //!
 //! Serving a resource to an access profile other than 1 means reading its stored text and
 //! writing it again without what that profile may not see. Read into a `serde_json::Value`,
@@ -7,112 +8,10 @@
 //! the only copy) and whose objects are lists. Its text ([`Node::write_json`]) is the one a
 //! `Value` of the same text gives: same order, same escapes, same numbers.
 
-use std::borrow::Cow;
-use std::fmt;
-
-use serde::Deserialize;
-use serde::de::{MapAccess, SeqAccess, Visitor};
-use serde_json::Number;
-
 use super::json::{Node, write_array, write_object, write_str};
 
-/// A JSON value whose strings borrow from the text it was read from.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) enum Borrowed<'a> {
-    Null,
-    Bool(bool),
-    Number(Number),
-    Str(Cow<'a, str>),
-    Array(Vec<Borrowed<'a>>),
-    /// Members in the text's order.
-    Object(Vec<(Cow<'a, str>, Borrowed<'a>)>),
-}
-
-impl<'a> Borrowed<'a> {
-    /// Reads `text`.
-    pub(crate) fn parse(text: &'a str) -> Result<Self, serde_json::Error> {
-        serde_json::from_str(text)
-    }
-}
-
-/// A string that borrows when it has no escape.
-struct Text<'a>(Cow<'a, str>);
-
-struct TextVisitor;
-
-impl<'de> Visitor<'de> for TextVisitor {
-    type Value = Text<'de>;
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a string")
-    }
-    fn visit_borrowed_str<E>(self, s: &'de str) -> Result<Text<'de>, E> {
-        Ok(Text(Cow::Borrowed(s)))
-    }
-    fn visit_str<E>(self, s: &str) -> Result<Text<'de>, E> {
-        Ok(Text(Cow::Owned(s.to_owned())))
-    }
-}
-
-impl<'de> Deserialize<'de> for Text<'de> {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_str(TextVisitor)
-    }
-}
-
-struct BorrowedVisitor;
-
-impl<'de> Visitor<'de> for BorrowedVisitor {
-    type Value = Borrowed<'de>;
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a JSON value")
-    }
-    fn visit_unit<E>(self) -> Result<Borrowed<'de>, E> {
-        Ok(Borrowed::Null)
-    }
-    fn visit_bool<E>(self, b: bool) -> Result<Borrowed<'de>, E> {
-        Ok(Borrowed::Bool(b))
-    }
-    fn visit_u64<E>(self, n: u64) -> Result<Borrowed<'de>, E> {
-        Ok(Borrowed::Number(n.into()))
-    }
-    fn visit_i64<E>(self, n: i64) -> Result<Borrowed<'de>, E> {
-        Ok(Borrowed::Number(n.into()))
-    }
-    fn visit_f64<E>(self, x: f64) -> Result<Borrowed<'de>, E> {
-        // As `Value`: a float that is not finite is null.
-        Ok(Number::from_f64(x).map_or(Borrowed::Null, Borrowed::Number))
-    }
-    fn visit_borrowed_str<E>(self, s: &'de str) -> Result<Borrowed<'de>, E> {
-        Ok(Borrowed::Str(Cow::Borrowed(s)))
-    }
-    fn visit_str<E>(self, s: &str) -> Result<Borrowed<'de>, E> {
-        Ok(Borrowed::Str(Cow::Owned(s.to_owned())))
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Borrowed<'de>, A::Error> {
-        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0));
-        while let Some(item) = seq.next_element()? {
-            items.push(item);
-        }
-        Ok(Borrowed::Array(items))
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Borrowed<'de>, A::Error> {
-        let mut members: Vec<(Cow<'de, str>, Borrowed<'de>)> = Vec::new();
-        while let Some((Text(key), value)) = map.next_entry::<Text<'de>, Borrowed<'de>>()? {
-            // As `Value`'s ordered map: a repeated key keeps its first place, the last value.
-            match members.iter_mut().find(|(k, _)| *k == key) {
-                Some((_, v)) => *v = value,
-                None => members.push((key, value)),
-            }
-        }
-        Ok(Borrowed::Object(members))
-    }
-}
-
-impl<'de> Deserialize<'de> for Borrowed<'de> {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_any(BorrowedVisitor)
-    }
-}
+/// The workspace's borrowed JSON tree (`rorcheck_json::Tree`), read as the mock's [`Node`].
+pub(crate) use rorcheck_json::Tree as Borrowed;
 
 impl Node for Borrowed<'_> {
     fn write_json(&self, out: &mut Vec<u8>) {
@@ -166,6 +65,7 @@ impl Node for Borrowed<'_> {
 mod tests {
     use super::*;
     use serde_json::Value;
+    use std::borrow::Cow;
 
     fn written(node: &impl Node) -> String {
         let mut out = Vec::new();
