@@ -73,7 +73,8 @@ impl Document {
         match root {
             Ok(Some(node)) => Ok(Document::from_node(node)),
             // A skipped member's error is worded otherwise ("expected value" for a
-            // trailing comma): the full parse says it as before.
+            // trailing comma), and a root that is not an object is refused by `RootSeed`:
+            // the full parse says or builds it as before.
             Ok(None) | Err(_) => Self::parse(bytes),
         }
     }
@@ -353,9 +354,10 @@ fn nested_deeper_than(text: &[u8], limit: usize) -> bool {
     false
 }
 
-/// The root of a document: an object keeps the members its reach keeps and skips the
-/// others; anything else is built whole. `None` when the root is an object the engine may
-/// read as a Quantity (it is then parsed whole: the members left out decide it).
+/// The root of a document as an object: the members its reach keeps are built, the others
+/// skipped. Anything else is refused here (and parsed whole: nothing to leave out); `None`
+/// when the root is an object the engine may read as a Quantity (then parsed whole too: the
+/// members left out decide it).
 struct RootSeed<'b, 'r> {
     builder: &'b mut Builder,
     reach: &'r Reach,
@@ -365,57 +367,15 @@ impl<'de> DeserializeSeed<'de> for RootSeed<'_, '_> {
     type Value = Option<FhirNode>;
 
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
-        deserializer.deserialize_any(RootVisitor {
-            builder: self.builder,
-            reach: self.reach,
-        })
+        deserializer.deserialize_map(self)
     }
 }
 
-struct RootVisitor<'b, 'r> {
-    builder: &'b mut Builder,
-    reach: &'r Reach,
-}
-
-impl<'de> Visitor<'de> for RootVisitor<'_, '_> {
+impl<'de> Visitor<'de> for RootSeed<'_, '_> {
     type Value = Option<FhirNode>;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("any valid JSON value")
-    }
-
-    fn visit_bool<E>(self, b: bool) -> Result<Self::Value, E> {
-        Ok(Some(FhirNode::Bool(b)))
-    }
-
-    fn visit_i64<E>(self, n: i64) -> Result<Self::Value, E> {
-        Ok(Some(FhirNode::Number(n.into())))
-    }
-
-    fn visit_u64<E>(self, n: u64) -> Result<Self::Value, E> {
-        Ok(Some(FhirNode::Number(n.into())))
-    }
-
-    fn visit_f64<E>(self, n: f64) -> Result<Self::Value, E> {
-        Ok(Some(
-            serde_json::Number::from_f64(n).map_or(FhirNode::Null, FhirNode::Number),
-        ))
-    }
-
-    fn visit_str<E: de::Error>(self, s: &str) -> Result<Self::Value, E> {
-        Ok(Some(FhirNode::Str(Arc::from(s))))
-    }
-
-    fn visit_unit<E>(self) -> Result<Self::Value, E> {
-        Ok(Some(FhirNode::Null))
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
-        NodeSeed {
-            builder: self.builder,
-        }
-        .visit_seq(seq)
-        .map(Some)
+        f.write_str("an object")
     }
 
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {

@@ -577,6 +577,20 @@ mod tests {
     }
 
     #[test]
+    fn a_root_that_is_not_an_object_is_built_whole() {
+        let reach = Reach::of(["total"]);
+        for text in [r#"[{"total": 1}, 2]"#, r#""text""#, "42", "null"] {
+            assert_eq!(
+                Document::parse_reaching(text.as_bytes(), &reach)
+                    .expect("parses")
+                    .to_json(),
+                Document::parse(text.as_bytes()).expect("parses").to_json(),
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
     fn a_root_shaped_like_a_quantity_is_built_whole() {
         let text = br#"{"value": 3, "unit": "mg", "code": "mg"}"#;
         let reach = Reach::of(["unit"]);
