@@ -181,6 +181,9 @@ pub fn larger(options: MockOptions, offers: u64) -> LargerTarget {
         // Its client pages through every offer it may see: their views are written as
         // they are generated rather than read back from the store for each page.
         views_ahead: Some(if options.tls == TlsMode::Mtls { 1 } else { 0 }),
+        // And only so: the rest of its dataset is there for its references, generated
+        // again if a client reads it rather than written and compressed at the start.
+        regenerated: true,
         // Generated beside the run's other scenarios: they go first.
         background: true,
         ..options

@@ -121,6 +121,12 @@ pub struct MockOptions {
     /// generated (none by default): for a mock whose every offer will be read, as the
     /// run's larger mock's are by a scenario paging through 10,000 of them.
     pub views_ahead: Option<u8>,
+    /// Keep no text of the generated resources: each is generated again (with the dozen
+    /// offers of its unit) when read. For a mock read through the views written ahead
+    /// ([`MockOptions::views_ahead`]), as the run's larger mock is: it starts in half the
+    /// time; what it serves is the same, a resource read otherwise (an include, an
+    /// `$export`) costs the generation of its unit.
+    pub regenerated: bool,
     /// Generate the dataset as background work: its threads run at a lower scheduling
     /// priority (Linux: nice 10), so that what runs beside them goes first, as for the
     /// larger mock a run starts while its other scenarios run. What is generated is the
@@ -145,6 +151,7 @@ impl Default for MockOptions {
             record_served: false,
             story: false,
             views_ahead: None,
+            regenerated: false,
             background: false,
         }
     }
@@ -229,8 +236,11 @@ impl MockServer {
         // that a mock started during a run does not stall the scenarios already running.
         let dataset_dir = opts.dataset_dir.clone();
         let generate = opts.dataset;
-        let ahead = store::Ahead(opts.views_ahead);
-        let background = opts.background;
+        let building = store::Building {
+            ahead: store::Ahead(opts.views_ahead),
+            background: opts.background,
+            regenerated: opts.regenerated,
+        };
         let store = tokio::task::spawn_blocking(move || {
             Ok::<_, DatasetError>(match &dataset_dir {
                 Some(dir) => store::Store::new(Dataset::load(dir)?),
@@ -238,8 +248,7 @@ impl MockServer {
                 // whole as parsed JSON.
                 None => store::Store::collect_parts_ahead(
                     Dataset::generate_parts(generate, generation_pieces(generate.offers)),
-                    ahead,
-                    background,
+                    building,
                 ),
             })
         })

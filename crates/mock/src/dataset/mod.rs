@@ -34,6 +34,7 @@ pub(crate) use json::write_str;
 
 #[cfg(test)]
 use nos_cases::NOS_CASES;
+pub(crate) use plan::Unit;
 pub(crate) use rng::Rng;
 
 /// The whole dataset, as FHIR resources.
@@ -219,7 +220,7 @@ impl Dataset {
             .map(|(i, chunk)| Part {
                 opts,
                 units: chunk.to_vec(),
-                first: i == 0,
+                first_unit: i * per_part,
                 model_unit: None,
             })
             .collect();
@@ -236,8 +237,8 @@ impl Dataset {
 pub struct Part {
     opts: GenerateOptions,
     units: Vec<plan::Unit>,
-    /// Whether the piece starts the dataset.
-    first: bool,
+    /// The number of its first unit in the dataset (0: the piece starts the dataset).
+    first_unit: usize,
     /// In the last piece: the first unit, whose first offer the NOS cases are shaped like.
     model_unit: Option<plan::Unit>,
 }
@@ -251,21 +252,27 @@ impl Part {
 
     /// Hands the piece's resources to `sink`, in order.
     pub fn produce(self, sink: &mut dyn FnMut(Value)) {
-        self.produce_tree(&mut |r| sink(r.to_value()));
+        self.produce_tree(&mut |r, _| sink(r.to_value()));
     }
 
-    /// Hands the piece's resources to `sink` as the generator builds them (no `Value`).
-    pub(crate) fn produce_tree(self, sink: &mut dyn FnMut(Json)) {
+    /// Hands the piece's resources to `sink` as the generator builds them (no `Value`),
+    /// each with where it can be generated again from.
+    pub(crate) fn produce_tree(self, sink: &mut dyn FnMut(Json, Option<Origin>)) {
         let is_offer =
             |r: &Json| r.get("resourceType").and_then(Json::as_str) == Some("HealthcareService");
         let mut model: Option<Json> = None;
-        let keep_model = self.first && self.model_unit.is_some();
-        generator::generate_units(&self.opts, &self.units, &mut |r| {
-            if keep_model && model.is_none() && is_offer(&r) {
-                model = Some(r.clone());
-            }
-            sink(r);
-        });
+        let keep_model = self.first_unit == 0 && self.model_unit.is_some();
+        for (k, unit) in self.units.iter().enumerate() {
+            let unit_no = u32::try_from(self.first_unit + k).unwrap_or(u32::MAX);
+            let mut nth: u16 = 0;
+            generator::generate_units(&self.opts, std::slice::from_ref(unit), &mut |r| {
+                if keep_model && model.is_none() && is_offer(&r) {
+                    model = Some(r.clone());
+                }
+                sink(r, Some(Origin { unit: unit_no, nth }));
+                nth = nth.saturating_add(1);
+            });
+        }
         if let Some(unit) = self.model_unit.filter(|_| model.is_none()) {
             // Another thread generated the first unit: generating it again (a dozen offers)
             // costs less than waiting for it.
@@ -275,10 +282,38 @@ impl Part {
                 }
             });
         }
+        // Shaped after another resource, not generated from a unit: no origin.
         for case in model.iter().flat_map(nos_cases::nos_evolution) {
-            sink(case);
+            sink(case, None);
         }
     }
+
+    /// The options and the plan of the units it is generated from, numbered in the dataset.
+    pub(crate) fn units(&self) -> (GenerateOptions, impl Iterator<Item = (usize, Unit)> + '_) {
+        (
+            self.opts,
+            self.units
+                .iter()
+                .enumerate()
+                .map(|(k, u)| (self.first_unit + k, *u)),
+        )
+    }
+}
+
+/// Where a generated resource comes from: the `nth` resource (from 0) its unit gives
+/// ([`regenerate`]), so that a store need not keep its text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Origin {
+    /// The unit's number in the dataset.
+    pub(crate) unit: u32,
+    /// The resource's rank among the unit's.
+    pub(crate) nth: u16,
+}
+
+/// The resources of `unit`, in order, exactly as they were generated with the dataset
+/// (a unit starts from its own running numbers and draws, [`plan::Unit`]).
+pub(crate) fn regenerate(opts: &GenerateOptions, unit: &Unit, sink: &mut dyn FnMut(Json)) {
+    generator::generate_units(opts, std::slice::from_ref(unit), sink);
 }
 
 #[cfg(test)]

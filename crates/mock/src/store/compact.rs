@@ -10,8 +10,9 @@ use std::sync::{Arc, Mutex, mpsc};
 
 use chrono::{DateTime, FixedOffset};
 
+use super::regenerate::{Body, Regenerator};
 use super::{REFERENCES, reference_key};
-use crate::dataset::{Node, Part};
+use crate::dataset::{Node, Origin, Part};
 use crate::visibility;
 
 /// The access profile whose views of the offers are written as the dataset is generated,
@@ -28,19 +29,20 @@ pub(super) struct Compacted {
     pub(super) identifiers: Vec<Box<str>>,
     pub(super) ref_keys: Vec<(u8, String)>,
     pub(super) own: visibility::Offers,
-    pub(super) body: Box<[u8]>,
-    pub(super) dict: Arc<[u8]>,
+    pub(super) body: Body,
     /// The offer's view for the profile of [`Ahead`], when written ahead.
     pub(super) view: Option<(u8, Arc<str>)>,
 }
 
-/// `text`: a buffer to serialize into, reused from one resource to the next.
-fn compact<R: Node>(
-    resource: &R,
-    dict: Arc<[u8]>,
-    buffers: &mut Buffers,
-    ahead: Ahead,
-) -> Compacted {
+/// Where a compacted resource's text is to be found again: compressed against its type's
+/// dictionary, or generated again from its unit.
+enum Text<'a> {
+    Packed(Arc<[u8]>),
+    Regenerated(&'a Arc<Regenerator>, Origin),
+}
+
+/// `buffers`: room to serialize into, reused from one resource to the next.
+fn compact<R: Node>(resource: &R, text: Text, buffers: &mut Buffers, ahead: Ahead) -> Compacted {
     let string = |key: &str| resource.member(key).and_then(Node::string);
     let resource_type: Box<str> = string("resourceType").unwrap_or_default().into();
     let mut ref_keys = Vec::new();
@@ -68,7 +70,8 @@ fn compact<R: Node>(
     } else {
         visibility::Offers::default()
     };
-    let view = ahead.offer_view(resource, &resource_type, &own, &mut buffers.view);
+    let text_held = matches!(text, Text::Packed(_));
+    let view = ahead.offer_view(resource, &resource_type, &own, text_held, &mut buffers.view);
     Compacted {
         id: string("id").unwrap_or_default().into(),
         last_updated: resource
@@ -84,12 +87,21 @@ fn compact<R: Node>(
             .collect(),
         ref_keys,
         own,
-        body: {
-            buffers.text.clear();
-            resource.write_json(&mut buffers.text);
-            pack(&buffers.text, &dict, &mut buffers.packed)
+        body: match text {
+            Text::Packed(dict) => {
+                buffers.text.clear();
+                resource.write_json(&mut buffers.text);
+                Body::Packed {
+                    block: pack(&buffers.text, &dict, &mut buffers.packed),
+                    dict,
+                }
+            }
+            Text::Regenerated(from, origin) => Body::Regenerated {
+                from: from.clone(),
+                unit: origin.unit,
+                nth: origin.nth,
+            },
         },
-        dict,
         resource_type,
         view,
     }
@@ -99,23 +111,28 @@ impl Ahead {
     /// The view of an offer for the profile ahead, written from the produced tree as the
     /// store would write it from the stored text (`Stored::rendered`); none for another
     /// type (the views of Locations and roles depend on the offers they serve, known once
-    /// all are stored), for an offer hidden from that profile, or for profile 1 (whose
-    /// view is the stored text).
+    /// all are stored), for an offer hidden from that profile, or for profile 1 when the
+    /// store holds the text (its view is that text).
     fn offer_view<R: Node>(
         self,
         resource: &R,
         resource_type: &str,
         own: &visibility::Offers,
+        text_held: bool,
         room: &mut Vec<u8>,
     ) -> Option<(u8, Arc<str>)> {
         let profile = self.0?.min(5);
         let hidden = visibility::is_hidden_by_facts(resource_type, own.sensitive, profile, own);
-        if resource_type != "HealthcareService" || profile == 1 || hidden {
+        if resource_type != "HealthcareService" || (profile == 1 && text_held) || hidden {
             return None;
         }
         room.clear();
-        // An offer serves no other offer: the store holds no context for it.
-        visibility::write_visible(resource, profile, &visibility::Offers::default(), room);
+        if profile == 1 {
+            resource.write_json(room);
+        } else {
+            // An offer serves no other offer: the store holds no context for it.
+            visibility::write_visible(resource, profile, &visibility::Offers::default(), room);
+        }
         let view = std::str::from_utf8(room).ok()?;
         Some((profile, Arc::from(view)))
     }
@@ -152,17 +169,24 @@ fn pack(text: &[u8], dict: &[u8], room: &mut Vec<u8>) -> Box<[u8]> {
 /// Compacts each resource as it is produced, so that the whole dataset is never held
 /// parsed. In the producer's thread: handing the parsed resources to other threads made the
 /// allocator the bottleneck (each `Value` freed away from where it was allocated), three
-/// times slower than compacting in place.
+/// times slower than compacting in place. With a regenerator, a resource that has an origin
+/// keeps no text.
 pub(super) fn compact_all<R: Node>(
-    produce: impl FnOnce(&mut dyn FnMut(R)),
+    produce: impl FnOnce(&mut dyn FnMut(R, Option<Origin>)),
     ahead: Ahead,
+    regenerator: Option<&Arc<Regenerator>>,
 ) -> Vec<Compacted> {
     // The dictionary of a type is its first resource's text: later ones share most of
     // their structure and system URLs with it, which LZ4 then encodes as references.
     let mut dicts: FxHashMap<String, Arc<[u8]>> = FxHashMap::default();
     let mut out = Vec::new();
     let mut buffers = Buffers::default();
-    produce(&mut |resource: R| {
+    produce(&mut |resource: R, origin: Option<Origin>| {
+        if let (Some(from), Some(origin)) = (regenerator, origin) {
+            let text = Text::Regenerated(from, origin);
+            out.push(compact(&resource, text, &mut buffers, ahead));
+            return;
+        }
         let ty = resource
             .member("resourceType")
             .and_then(Node::string)
@@ -177,7 +201,7 @@ pub(super) fn compact_all<R: Node>(
                 d
             }
         };
-        out.push(compact(&resource, dict, &mut buffers, ahead));
+        out.push(compact(&resource, Text::Packed(dict), &mut buffers, ahead));
     });
     out
 }
@@ -189,6 +213,7 @@ pub(super) fn compact_all<R: Node>(
 pub(super) fn compact_parts(
     parts: Vec<Part>,
     ahead: Ahead,
+    regenerator: Option<&Arc<Regenerator>>,
     workers: usize,
     background: bool,
     take: &mut dyn FnMut(Vec<Compacted>),
@@ -206,7 +231,7 @@ pub(super) fn compact_parts(
                     }
                     // A poisoned queue means another thread panicked: its join says so.
                     while let Ok(Some((n, part))) = queue.lock().map(|mut q| q.next()) {
-                        let piece = compact_all(|sink| part.produce_tree(sink), ahead);
+                        let piece = compact_all(|sink| part.produce_tree(sink), ahead, regenerator);
                         if done.send((n, piece)).is_err() {
                             return;
                         }

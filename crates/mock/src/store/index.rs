@@ -74,7 +74,6 @@ impl Indexer {
                 refs: Box::default(),
                 index,
                 body: c.body,
-                dict: c.dict,
                 views: self.views.clone(),
             });
         }

@@ -16,9 +16,11 @@ use super::visibility;
 
 mod compact;
 mod index;
+mod regenerate;
 pub use compact::Ahead;
 use compact::{Compacted, compact_all, compact_parts};
 use index::Indexer;
+use regenerate::{Body, Regenerator};
 
 /// Estimated bytes of parsed resources and rendered views the cache may hold. The default
 /// dataset (60 offers, ~1 MB of JSON) stays parsed whole; a national one keeps what is
@@ -70,7 +72,20 @@ impl std::ops::Deref for OneView {
 /// The cache slot of the parsed resource (views use the access profile, 0 to 5).
 const PARSED: u8 = u8::MAX;
 
-/// One stored resource: its compressed JSON and what searches need without reading it.
+/// How the store of a generated dataset is built ([`Store::collect_parts_ahead`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Building {
+    /// The access profile whose views of the offers are written as they are generated.
+    pub ahead: Ahead,
+    /// On threads of a lower priority, for a store built while other work runs.
+    pub background: bool,
+    /// No text kept for the generated resources: each is generated again with its unit
+    /// when read. For a store read through the views written ahead: its start costs half,
+    /// any other read the generation of a unit (a dozen offers and their structures).
+    pub regenerated: bool,
+}
+
+/// One stored resource: its JSON (compressed, or generated again) and what searches need without reading it.
 pub struct Stored {
     /// Its `resourceType`.
     pub resource_type: Box<str>,
@@ -85,9 +100,8 @@ pub struct Stored {
     /// References searches follow, resolved: (index in [`REFERENCES`], target).
     refs: Box<[(u8, usize)]>,
     index: usize,
-    /// LZ4 block of the JSON text, its size prepended, against its type's dictionary.
-    body: Box<[u8]>,
-    dict: Arc<[u8]>,
+    /// Its JSON text, compressed or to generate again.
+    body: Body,
     views: Arc<Views>,
 }
 
@@ -98,7 +112,7 @@ impl std::fmt::Debug for Stored {
             "Stored({}/{}, {} bytes)",
             self.resource_type,
             self.id,
-            self.body.len()
+            self.body.held()
         )
     }
 }
@@ -121,21 +135,13 @@ impl Stored {
 
     /// The JSON text of the resource, as loaded.
     pub fn text(&self) -> String {
-        match lz4_flex::block::decompress_size_prepended_with_dict(&self.body, &self.dict)
-            .map(String::from_utf8)
-        {
-            Ok(Ok(text)) => text,
-            // The bodies are compressed here from valid JSON text: this would be memory
-            // corruption, said loudly rather than served as garbage.
-            Ok(Err(e)) => {
-                tracing::error!("stored {} is not UTF-8: {e}", self.key());
-                "null".to_owned()
-            }
-            Err(e) => {
-                tracing::error!("stored {} cannot be decompressed: {e}", self.key());
-                "null".to_owned()
-            }
-        }
+        self.body.text().unwrap_or_else(|why| {
+            // The bodies are compressed here from valid JSON text, or generated again as
+            // they were: this would be memory corruption or a generator that changed under
+            // the store, said loudly rather than served as garbage.
+            tracing::error!("stored {} {why}", self.key());
+            "null".to_owned()
+        })
     }
 
     /// The resource parsed from its text, and what it weighs in the cache.
@@ -316,20 +322,32 @@ impl Store {
     /// The store of a dataset generated in pieces (`Dataset::generate_parts`), each
     /// generated and compacted on a thread of its own, in the pieces' order.
     pub fn collect_parts(parts: Vec<Part>) -> Self {
-        Store::collect_parts_ahead(parts, Ahead::default(), false)
+        Store::collect_parts_ahead(parts, Building::default())
     }
 
-    /// [`Store::collect_parts`], with the offers' views for the profile `ahead` written
-    /// as they are generated, into the cache; in the `background` ([`crate::MockOptions`]),
-    /// on threads of their own at a lower priority.
-    pub fn collect_parts_ahead(parts: Vec<Part>, ahead: Ahead, background: bool) -> Self {
+    /// [`Store::collect_parts`], built as `building` says: with the offers' views for a
+    /// profile written as they are generated, into the cache; in the background
+    /// ([`crate::MockOptions`]), on threads of their own at a lower priority; keeping no
+    /// text of the generated resources.
+    pub fn collect_parts_ahead(parts: Vec<Part>, building: Building) -> Self {
+        let Building {
+            ahead,
+            background,
+            regenerated,
+        } = building;
         let collect = move || {
             let workers = std::thread::available_parallelism().map_or(1, usize::from);
             let expected = parts.iter().map(Part::expected_resources).sum();
+            let regenerator = regenerated.then(|| Arc::new(Regenerator::of(&parts)));
             let mut indexer = Indexer::new(expected, CACHE_BUDGET);
-            compact_parts(parts, ahead, workers, background, &mut |piece| {
-                indexer.add(piece)
-            });
+            compact_parts(
+                parts,
+                ahead,
+                regenerator.as_ref(),
+                workers,
+                background,
+                &mut |piece| indexer.add(piece),
+            );
             indexer.finish()
         };
         if !background {
@@ -352,7 +370,12 @@ impl Store {
     }
 
     fn collect_within(produce: impl FnOnce(&mut dyn FnMut(Value)), budget: u64) -> Self {
-        Store::index(vec![compact_all(produce, Ahead::default())], budget)
+        let pieces = compact_all(
+            |sink| produce(&mut |value| sink(value, None)),
+            Ahead::default(),
+            None,
+        );
+        Store::index(vec![pieces], budget)
     }
 
     /// Indexes compacted resources, numbered in their order.
@@ -478,33 +501,45 @@ mod tests {
             offers: 120,
             ..GenerateOptions::default()
         };
-        for profile in 0..=6 {
+        for (profile, regenerated) in (0..=6).flat_map(|p| [(p, false), (p, true)]) {
             let store = Store::collect_parts_ahead(
                 Dataset::generate_parts(opts, 2),
-                Ahead(Some(profile)),
-                // As the run's larger mock is: on threads of lower priority.
-                true,
+                Building {
+                    ahead: Ahead(Some(profile)),
+                    // As the run's larger mock is: on threads of lower priority.
+                    background: true,
+                    regenerated,
+                },
             );
+            // Profile 1's view is the text: written ahead only when the text is not kept
+            // (it is for the NOS cases, which no unit generates).
+            let text_kept = |s: &Stored| matches!(s.body, Body::Packed { .. });
             let mut ahead = 0;
             for stored in &store.all {
                 let offer = &*stored.resource_type == "HealthcareService";
-                let expected = offer && profile != 1 && !stored.hidden_from(profile);
+                let expected =
+                    offer && (profile != 1 || !text_kept(stored)) && !stored.hidden_from(profile);
                 assert_eq!(stored.is_rendered(profile), expected, "{}", stored.key());
                 if expected {
                     ahead += 1;
                     let written = stored.rendered(profile).expect("visible");
                     // Read back from the stored text, as without a view ahead.
-                    assert_eq!(
-                        *written,
-                        stored.visible_text(profile.min(5)),
-                        "{}",
-                        stored.key()
-                    );
+                    let read_back = match profile {
+                        1 => stored.text(),
+                        p => stored.visible_text(p.min(5)),
+                    };
+                    assert_eq!(*written, read_back, "{}", stored.key());
                 }
             }
             let offers = store.of_type("HealthcareService").len();
+            let generated_offers = store
+                .of_type("HealthcareService")
+                .iter()
+                .filter(|i| !text_kept(&store.all[**i]))
+                .count();
             match profile {
-                1 => assert_eq!(ahead, 0),
+                1 if !regenerated => assert_eq!(ahead, 0),
+                1 => assert!(ahead == generated_offers && ahead > offers / 2),
                 // Sensitive units are hidden from profile 0: not written for it.
                 0 => assert!(ahead > 0 && ahead < offers, "{ahead} of {offers}"),
                 _ => assert_eq!(ahead, offers),
@@ -513,6 +548,50 @@ mod tests {
         // Without a profile ahead, nothing is written before it is read.
         let store = Store::collect_parts(Dataset::generate_parts(opts, 2));
         assert!(store.all.iter().all(|s| !s.is_rendered(0)));
+    }
+
+    #[test]
+    fn a_store_without_texts_serves_what_the_store_with_them_does() {
+        // Every resource of a store that keeps no text is generated again when read: the
+        // same text, facts and views as where it is compressed, whatever the order of the
+        // reads (units kept, evicted, read again), and the NOS cases (which have no unit)
+        // kept as text.
+        let opts = GenerateOptions {
+            offers: 260,
+            ..GenerateOptions::default()
+        };
+        let packed = Store::collect_parts(Dataset::generate_parts(opts, 3));
+        let regenerated = Store::collect_parts_ahead(
+            Dataset::generate_parts(opts, 3),
+            Building {
+                ahead: Ahead(Some(0)),
+                background: false,
+                regenerated: true,
+            },
+        );
+        same_store(&regenerated, &packed);
+        let n = regenerated.all.len();
+        // Backwards, then by a stride across units: each read misses the units kept.
+        for i in (0..n).rev().chain((0..n).map(|i| (i * 37) % n)) {
+            let (r, p) = (&regenerated.all[i], &packed.all[i]);
+            assert_eq!(r.text(), p.text(), "{}", r.key());
+            for profile in 0..=5 {
+                assert_eq!(
+                    r.rendered(profile).as_deref(),
+                    p.rendered(profile).as_deref(),
+                    "{} for profile {profile}",
+                    r.key()
+                );
+            }
+        }
+        let held = |s: &Store| s.all.iter().map(|s| s.body.held()).sum::<usize>();
+        let nos_cases = regenerated
+            .all
+            .iter()
+            .filter(|s| matches!(s.body, Body::Packed { .. }))
+            .count();
+        assert!(nos_cases > 0 && nos_cases < 20, "{nos_cases} texts kept");
+        assert!(held(&regenerated) * 20 < held(&packed));
     }
 
     #[test]
@@ -543,7 +622,7 @@ mod tests {
         }
         // The text is held compressed: a fraction of its size.
         let text: usize = dataset.resources.iter().map(|r| r.to_string().len()).sum();
-        let held: usize = store.all.iter().map(|s| s.body.len()).sum();
+        let held: usize = store.all.iter().map(|s| s.body.held()).sum();
         assert!(
             held * 4 < text,
             "{held} bytes held for {text} bytes of JSON"
