@@ -196,6 +196,33 @@ pub struct MockServer {
     pub pki: Option<Arc<pki::MockPki>>,
 }
 
+/// The store the mock serves: its dataset loaded from files, or generated.
+async fn build_store(opts: &MockOptions) -> Result<store::Store, MockError> {
+    // Generating and indexing a large dataset takes seconds: off the async workers, so
+    // that a mock started during a run does not stall the scenarios already running.
+    let dataset_dir = opts.dataset_dir.clone();
+    let generate = opts.dataset;
+    let building = store::Building {
+        ahead: store::Ahead(opts.views_ahead),
+        background: opts.background,
+        regenerated: opts.regenerated,
+    };
+    tokio::task::spawn_blocking(move || {
+        Ok::<_, DatasetError>(match &dataset_dir {
+            Some(dir) => store::Store::new(Dataset::load(dir)?),
+            // Stored as generated, pieces on every core: the dataset is never held
+            // whole as parsed JSON.
+            None => store::Store::collect_parts_ahead(
+                Dataset::generate_parts(generate, generation_pieces(generate.offers)),
+                building,
+            ),
+        })
+    })
+    .await
+    .map_err(|e| MockError::Dataset(DatasetError::Interrupted(e.to_string())))?
+    .map_err(MockError::from)
+}
+
 impl MockServer {
     /// Starts a mock and serves until it is dropped.
     pub async fn start(opts: MockOptions) -> Result<Self, MockError> {
@@ -232,28 +259,7 @@ impl MockServer {
             })
             .collect();
         let pki = making_pki(opts.tls, subjects);
-        // Generating and indexing a large dataset takes seconds: off the async workers, so
-        // that a mock started during a run does not stall the scenarios already running.
-        let dataset_dir = opts.dataset_dir.clone();
-        let generate = opts.dataset;
-        let building = store::Building {
-            ahead: store::Ahead(opts.views_ahead),
-            background: opts.background,
-            regenerated: opts.regenerated,
-        };
-        let store = tokio::task::spawn_blocking(move || {
-            Ok::<_, DatasetError>(match &dataset_dir {
-                Some(dir) => store::Store::new(Dataset::load(dir)?),
-                // Stored as generated, pieces on every core: the dataset is never held
-                // whole as parsed JSON.
-                None => store::Store::collect_parts_ahead(
-                    Dataset::generate_parts(generate, generation_pieces(generate.offers)),
-                    building,
-                ),
-            })
-        })
-        .await
-        .map_err(|e| MockError::Dataset(DatasetError::Interrupted(e.to_string())))??;
+        let store = build_store(&opts).await?;
         let pki = match pki {
             None => None,
             Some(making) => Some(Arc::new(making.await.map_err(pki::interrupted)??)),

@@ -15,12 +15,15 @@ use crate::dataset::{GenerateOptions, Json, Part, Unit, regenerate};
 /// `$export` reads come a unit at a time.
 const RECENT_UNITS: usize = 16;
 
+/// The texts of one unit's resources, in order.
+type UnitTexts = Arc<[Box<str>]>;
+
 /// The plan of a generated dataset, to generate a unit's resources again.
 pub(crate) struct Regenerator {
     opts: GenerateOptions,
     units: Vec<Unit>,
     /// The texts of the units generated last, the latest at the back.
-    recent: Mutex<VecDeque<(u32, Arc<[Box<str>]>)>>,
+    recent: Mutex<VecDeque<(u32, UnitTexts)>>,
 }
 
 impl Regenerator {
@@ -53,11 +56,11 @@ impl Regenerator {
 
     /// The units generated last. A poisoned lock only means another reader panicked: the
     /// texts it holds are whole.
-    fn recent(&self) -> MutexGuard<'_, VecDeque<(u32, Arc<[Box<str>]>)>> {
+    fn recent(&self) -> MutexGuard<'_, VecDeque<(u32, UnitTexts)>> {
         self.recent.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    fn unit_texts(&self, unit: u32) -> Option<Arc<[Box<str>]>> {
+    fn unit_texts(&self, unit: u32) -> Option<UnitTexts> {
         let kept = self
             .recent()
             .iter()
@@ -75,7 +78,7 @@ impl Regenerator {
             // Written from `str`s and ASCII punctuation.
             texts.push(String::from_utf8(out).unwrap_or_default().into_boxed_str());
         });
-        let texts: Arc<[Box<str>]> = texts.into();
+        let texts: UnitTexts = texts.into();
         let mut recent = self.recent();
         if recent.len() == RECENT_UNITS {
             recent.pop_front();
@@ -83,6 +86,18 @@ impl Regenerator {
         recent.push_back((unit, texts.clone()));
         Some(texts)
     }
+}
+
+/// Why a stored resource's text cannot be given: not expected of a store built here (its
+/// texts are compressed from valid JSON, or generated again as they were).
+#[derive(Debug, thiserror::Error)]
+pub(super) enum BodyError {
+    #[error("cannot be decompressed: {0}")]
+    Decompressed(#[from] lz4_flex::block::DecompressError),
+    #[error("is not UTF-8: {0}")]
+    Utf8(#[from] std::string::FromUtf8Error),
+    #[error("is not resource {nth} of unit {unit}")]
+    Regenerated { unit: u32, nth: u16 },
 }
 
 /// How a stored resource's text is held.
@@ -99,16 +114,17 @@ pub(super) enum Body {
 
 impl Body {
     /// The text, or why it cannot be given.
-    pub(super) fn text(&self) -> Result<String, String> {
+    pub(super) fn text(&self) -> Result<String, BodyError> {
         match self {
-            Body::Packed { block, dict } => {
-                lz4_flex::block::decompress_size_prepended_with_dict(block, dict)
-                    .map_err(|e| format!("cannot be decompressed: {e}"))
-                    .and_then(|t| String::from_utf8(t).map_err(|e| format!("is not UTF-8: {e}")))
+            Body::Packed { block, dict } => Ok(String::from_utf8(
+                lz4_flex::block::decompress_size_prepended_with_dict(block, dict)?,
+            )?),
+            Body::Regenerated { from, unit, nth } => {
+                from.text(*unit, *nth).ok_or(BodyError::Regenerated {
+                    unit: *unit,
+                    nth: *nth,
+                })
             }
-            Body::Regenerated { from, unit, nth } => from
-                .text(*unit, *nth)
-                .ok_or_else(|| format!("is not resource {nth} of unit {unit}")),
         }
     }
 
