@@ -19,6 +19,7 @@ mod mock_tls;
 mod mtls_target;
 mod oauth;
 mod observe;
+mod paging_ahead;
 mod redaction;
 mod report_browser;
 mod reports;

@@ -10,7 +10,7 @@
 use std::fmt;
 
 use serde::Deserialize;
-use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
 
 /// What a Bundle says, its resources' contents skipped.
@@ -155,6 +155,50 @@ pub(crate) fn read(body: &[u8]) -> Option<PageShape> {
         total: page.total.as_u64(),
         next: next_link(&page.link),
     })
+}
+
+/// The `next` link of a Bundle whose `link` comes before its `entry` (as servers write
+/// them), read without going further: what the next page can be asked for on while this
+/// one is read. `None` when the entries come first, or nothing like a Bundle's links is
+/// found before them. A guess, for the page's reading to confirm.
+pub(crate) fn early_next(body: &[u8]) -> Option<String> {
+    let mut found = None;
+    // Stopping at the links leaves the rest unread, which the deserializer then calls an
+    // error: what was found by then is the answer.
+    let _ = EarlyNext(&mut found).deserialize(&mut serde_json::Deserializer::from_slice(body));
+    found
+}
+
+/// Reads a Bundle's members up to its `link` (kept in `.0`) or its `entry`.
+struct EarlyNext<'a>(&'a mut Option<String>);
+
+impl<'de> DeserializeSeed<'de> for EarlyNext<'_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for EarlyNext<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a JSON object")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+            match &*key {
+                "link" => {
+                    *self.0 = next_link(&map.next_value::<Value>()?);
+                    return Ok(());
+                }
+                "entry" => return Ok(()),
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(())
+    }
 }
 
 /// Takes a JSON object only (a derived reader would also take an array, field by field),
@@ -454,6 +498,35 @@ mod tests {
             r#"{"resourceType":"Bundle"} trailing"#,
         ] {
             assert!(!agree(refused), "{refused}");
+        }
+    }
+
+    #[test]
+    fn the_next_link_is_seen_early_only_before_the_entries() {
+        let next = r#"[{"relation":"self","url":"s"},{"relation":"next","url":"n?p=2"}]"#;
+        let cases = [
+            // As servers write a page: read up to the links, the rest left unread.
+            (
+                format!(r#"{{"resourceType":"Bundle","total":3,"link":{next},"entry":[{{"#),
+                Some("n?p=2"),
+            ),
+            (
+                format!(r#"{{"meta":{{"a":[1,{{"b":"\""}}]}},"link":{next}}}"#),
+                Some("n?p=2"),
+            ),
+            // Entries first: nothing is guessed, the page is read before the next is asked.
+            (format!(r#"{{"entry":[],"link":{next}}}"#), None),
+            (
+                r#"{"link":[{"relation":"self","url":"s"}],"entry":[]}"#.to_owned(),
+                None,
+            ),
+            (r#"{"link":{"relation":"next","url":"n"}}"#.to_owned(), None),
+            (format!(r#"[{{"link":{next}}}]"#), None),
+            (r#"<html>"#.to_owned(), None),
+            (String::new(), None),
+        ];
+        for (body, expected) in cases {
+            assert_eq!(early_next(body.as_bytes()).as_deref(), expected, "{body}");
         }
     }
 }

@@ -410,6 +410,7 @@ p-pages-expected = { $pages_count } page(s), expected { $c }
 p-distinct-expected = { $distinct } distinct result(s), expected { $c }
 p-next-unusable = unusable next link "{ $next }" ({ $e })
 p-next-of-page = the next link of page { $number }
+p-not-followed = { $label } (asked while the page before was read, not followed: that page does not confirm it)
 p-outside = { $what } points outside the target ({ $origin })
 
 ## Verdicts: steps and scenarios

@@ -425,6 +425,7 @@ p-pages-expected = { $pages_count } page(s), attendu { $c }
 p-distinct-expected = { $distinct } résultat(s) distinct(s), attendu { $c }
 p-next-unusable = lien next inutilisable « { $next } » ({ $e })
 p-next-of-page = le lien next de la page { $number }
+p-not-followed = { $label } (demandée pendant la lecture de la page précédente, non suivie : cette page ne la confirme pas)
 p-outside = { $what } pointe hors de la cible ({ $origin })
 
 ## Verdicts: steps and scenarios

@@ -56,7 +56,7 @@ pub(crate) async fn run_step(
             flow::repeat::run(&run, attempts, request, recorded, vars, redactor, result).await
         }
         Flow::FollowNext(follow) => {
-            flow::paging::run(&run, follow, request, recorded, vars, redactor, result).await
+            flow::follow::run(&run, follow, request, recorded, vars, redactor, result).await
         }
         Flow::Export(export) => {
             flow::export::run(&run, export, request, recorded, vars, redactor, result).await

@@ -1,25 +1,18 @@
-//! Following a paged search to the end and judging the union of its pages: nothing lost,
-//! nothing repeated, pages within the documented size, totals that agree, and the
-//! documented 10 000-result cap of synchronous searches recognised for what it is.
+//! A paged search followed to the end ([`super::follow`]), judged on the union of its
+//! pages: nothing lost, nothing repeated, pages within the documented size, totals that
+//! agree, and the documented 10 000-result cap of synchronous searches recognised for what
+//! it is.
 
 use rorcheck_i18n::{Lang, t};
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
-use super::repeat::send_until;
 use crate::assert::{FindingCounts, Verdict, findings_verdict};
-use crate::run::context::StepRun;
-use crate::run::exchange::{
-    FollowUpError, conclude, evidence, follow_up_request, foreign_origin_finding, record_request,
-    send_follow_up, without_response,
-};
-use crate::run::result::{AssertionResult, FollowUp, StepResult};
+use crate::run::result::{AssertionResult, FollowUp};
 use rorcheck_conformance::{Aspects, Finding};
-use rorcheck_http::{
-    Exchange, ForeignOrigin, OutgoingRequest, ReceivedResponse, RecordedRequest, Redactor,
-};
-use rorcheck_scenario::{Check, FollowNext, PagesSpec, Step};
+use rorcheck_http::{ForeignOrigin, Redactor};
+use rorcheck_scenario::{Check, PagesSpec, Step};
 
 use crate::outline::PageShape;
 
@@ -41,7 +34,7 @@ impl PageRecord {
     }
 
     /// The page as read, parsed or narrowly (`crate::outline`); `Err` when it is no Bundle.
-    fn from_shape(page: PageShape) -> Result<PageRecord, PageError> {
+    pub(super) fn from_shape(page: PageShape) -> Result<PageRecord, PageError> {
         if page.resource_type != "Bundle" {
             return Err(PageError::NotABundle(page.resource_type.to_string()));
         }
@@ -51,6 +44,23 @@ impl PageRecord {
             next: page.next,
         })
     }
+}
+
+/// Why a page ends the chain.
+#[derive(Debug, thiserror::Error)]
+pub enum PageError {
+    /// Not a success.
+    #[error("HTTP {0}")]
+    Status(u16),
+    /// Not JSON.
+    #[error("corps illisible ({0})")]
+    Unreadable(#[from] serde_json::Error),
+    /// JSON, but not a Bundle.
+    #[error("la page n'est pas un Bundle (resourceType {0})")]
+    NotABundle(String),
+    /// The run stopped while the page was read.
+    #[error("lecture interrompue")]
+    Interrupted,
 }
 
 /// The pages of one search, as followed.
@@ -336,7 +346,7 @@ fn join_numbers(numbers: &[usize]) -> String {
 
 /// Evidence kept for the first pages and the last one; the others are counted only, so
 /// that a 50-page chain does not make a 20 MB report.
-const PAGES_WITH_EVIDENCE: usize = 3;
+pub(super) const PAGES_WITH_EVIDENCE: usize = 3;
 
 /// What following the pages of a step produced.
 #[derive(Default)]
@@ -345,7 +355,7 @@ pub struct Followed {
     pub paging: Paging,
     /// Conformance findings over every page, for each conformance assertion of the step
     /// (by index) and for the automatic check (`None`).
-    conformance: Vec<Slot>,
+    pub(super) conformance: Vec<Slot>,
     /// Evidence of the first pages and the last.
     pub follow_ups: Vec<FollowUp>,
     /// Requests sent after the first page.
@@ -389,7 +399,11 @@ impl Followed {
     }
 }
 
-fn record_findings(slots: &mut [Slot], body: &Value, ctx: &rorcheck_conformance::Context) {
+pub(super) fn record_findings(
+    slots: &mut [Slot],
+    body: &Value,
+    ctx: &rorcheck_conformance::Context,
+) {
     for (_, aspects, kept, counts) in slots.iter_mut() {
         let found = rorcheck_conformance::check(body, ctx, *aspects);
         let c = FindingCounts::of(&found);
@@ -399,37 +413,11 @@ fn record_findings(slots: &mut [Slot], body: &Value, ctx: &rorcheck_conformance:
     }
 }
 
-/// Runs a `follow_next` step: the first page (asked again only while the server is busy),
-/// then every `next` link, judged as a whole.
-pub(crate) async fn run(
-    run: &StepRun<'_, '_>,
-    limit: FollowNext,
-    request: OutgoingRequest,
-    recorded: RecordedRequest,
-    vars: &mut BTreeMap<String, String>,
-    redactor: &mut Redactor,
-    mut result: StepResult,
-) -> StepResult {
-    let Some((first, mut assertions)) =
-        send_until(run, 1, &request, vars, redactor, &mut result).await
-    else {
-        return without_response(result, recorded, run.started);
-    };
-    let followed = follow(run, limit, &request, &first, redactor).await;
-    followed.apply(run.st(), &mut assertions, redactor);
-    if let Some(foreign) = &followed.foreign {
-        assertions.push(foreign_origin_finding(run.line(), foreign, redactor));
-    }
-    result.follow_ups = followed.follow_ups;
-    result.attempts += followed.requests;
-    conclude(run, recorded, &first, assertions, vars, redactor, result).await
-}
-
 /// Conformance findings gathered over the pages: one slot per conformance assertion of the
 /// step (by index), or one for the automatic check (`None`).
-type Slot = (Option<usize>, Aspects, Vec<Finding>, FindingCounts);
+pub(super) type Slot = (Option<usize>, Aspects, Vec<Finding>, FindingCounts);
 
-fn conformance_slots(st: &Step, check_all: bool) -> Vec<Slot> {
+pub(super) fn conformance_slots(st: &Step, check_all: bool) -> Vec<Slot> {
     let mut slots: Vec<Slot> = st
         .expect
         .iter()
@@ -448,186 +436,6 @@ fn conformance_slots(st: &Step, check_all: bool) -> Vec<Slot> {
         slots.push((None, Aspects::ALL, Vec::new(), FindingCounts::default()));
     }
     slots
-}
-
-/// What a page holds, with its parsed body when `whole` (for conformance checks), or why
-/// the chain stops there. Without checks, only what paging needs is read.
-fn read_page(
-    response: &ReceivedResponse,
-    whole: bool,
-) -> Result<(Option<Value>, PageRecord), PageError> {
-    if !(200..300).contains(&response.status) {
-        return Err(PageError::Status(response.status));
-    }
-    if !whole && let Some(page) = crate::outline::read(&response.body) {
-        return PageRecord::from_shape(page).map(|page| (None, page));
-    }
-    let body: Value = serde_json::from_slice(&response.body)?;
-    let page = PageRecord::read(&body)?;
-    Ok((Some(body), page))
-}
-
-/// Why a page ends the chain.
-#[derive(Debug, thiserror::Error)]
-pub enum PageError {
-    /// Not a success.
-    #[error("HTTP {0}")]
-    Status(u16),
-    /// Not JSON.
-    #[error("corps illisible ({0})")]
-    Unreadable(#[from] serde_json::Error),
-    /// JSON, but not a Bundle.
-    #[error("la page n'est pas un Bundle (resourceType {0})")]
-    NotABundle(String),
-}
-
-/// Why the chain stopped before a page: the reason, a foreign `next` link, the evidence of
-/// a request that got no answer.
-struct Stop {
-    reason: String,
-    foreign: Option<ForeignOrigin>,
-    unanswered: Option<FollowUp>,
-}
-
-impl Stop {
-    fn because(reason: String) -> Self {
-        Stop {
-            reason,
-            foreign: None,
-            unanswered: None,
-        }
-    }
-}
-
-/// A page's request, not yet recorded as evidence: only the pages kept (the first ones, the
-/// last) are, masking a window of up to half a megabyte of each.
-struct Asked {
-    label: String,
-    request: OutgoingRequest,
-}
-
-impl Asked {
-    /// The exchange as evidence, with the redactor as it is by then (it only ever gains
-    /// secrets to mask).
-    fn recorded(self, response: &ReceivedResponse, redactor: &Redactor) -> FollowUp {
-        evidence(self.label, &self.request, Some(response), redactor)
-    }
-}
-
-/// Requests the page after page `number` through its `next` link: the answer, the requests
-/// sent (busy retries included) and the request as asked.
-async fn next_page(
-    run: &StepRun<'_, '_>,
-    request: &OutgoingRequest,
-    next: &str,
-    number: usize,
-    redactor: &mut Redactor,
-) -> Result<(ReceivedResponse, u32, Asked), Stop> {
-    // `next` is opaque: followed as given, resolved against the page's URL if relative.
-    let url = request
-        .url
-        .join(next)
-        .map_err(|e| Stop::because(t!(Lang::current(), "p-next-unusable", next = next, e = e)))?;
-    let what = t!(Lang::current(), "p-next-of-page", number = number);
-    let req = match follow_up_request(run.ctx, run.st(), request, url, &what, redactor).await {
-        Ok(r) => r,
-        Err(FollowUpError::Foreign(e)) => {
-            return Err(Stop {
-                reason: t!(Lang::current(), "p-outside", what = what, origin = e.origin),
-                foreign: Some(e),
-                unanswered: None,
-            });
-        }
-        Err(e @ FollowUpError::Token(_)) => return Err(Stop::because(e.to_string())),
-    };
-    let label = format!("page {}", number + 1);
-    match send_follow_up(run.ctx, run.client, run.st(), &req).await {
-        Ok((resp, sent)) => Ok((
-            resp,
-            sent,
-            Asked {
-                label,
-                request: req,
-            },
-        )),
-        Err(e) => Err(Stop {
-            reason: redactor.text(&e.to_string()),
-            foreign: None,
-            unanswered: Some(FollowUp {
-                label,
-                exchange: Exchange {
-                    request: record_request(&req, redactor),
-                    response: None,
-                    timings: None,
-                },
-            }),
-        }),
-    }
-}
-
-/// Follows `link[next]` from the first response of a step to the end (or `max_pages`),
-/// with the step's headers and the target's token, recording each page.
-pub(crate) async fn follow(
-    run: &StepRun<'_, '_>,
-    limit: FollowNext,
-    request: &OutgoingRequest,
-    first: &ReceivedResponse,
-    redactor: &mut Redactor,
-) -> Followed {
-    let conformance_ctx = run.ctx.conformance(request);
-    let mut slots = conformance_slots(run.st(), run.ctx.check_all);
-    let mut out = Followed::default();
-    let mut response = first.clone();
-    // The current page's request while it is not recorded: it is, if it turns out last.
-    let mut unrecorded: Option<Asked> = None;
-    loop {
-        let number = out.paging.pages.len() + 1;
-        let (body, page) = match read_page(&response, !slots.is_empty()) {
-            Ok(p) => p,
-            Err(why) => {
-                out.paging.stopped = Some(why.to_string());
-                break;
-            }
-        };
-        if let Some(body) = &body {
-            record_findings(&mut slots, body, &conformance_ctx);
-        }
-        let next = page.next.clone();
-        out.paging.pages.push(page);
-        let Some(next) = next else { break };
-        if number as u32 >= limit.max_pages {
-            out.paging.limit_reached = true;
-            break;
-        }
-        match next_page(run, request, &next, number, redactor).await {
-            Ok((resp, sent, asked)) => {
-                out.requests += sent;
-                if out.follow_ups.len() < PAGES_WITH_EVIDENCE {
-                    out.follow_ups.push(asked.recorded(&resp, redactor));
-                    unrecorded = None;
-                } else {
-                    unrecorded = Some(asked);
-                }
-                response = resp;
-            }
-            Err(stop) => {
-                out.paging.stopped = Some(stop.reason);
-                out.foreign = stop.foreign;
-                if let Some(unanswered) = stop.unanswered {
-                    out.requests += 1;
-                    out.follow_ups
-                        .extend(unrecorded.take().map(|a| a.recorded(&response, redactor)));
-                    out.follow_ups.push(unanswered);
-                }
-                break;
-            }
-        }
-    }
-    if let Some(last) = unrecorded {
-        out.follow_ups.push(last.recorded(&response, redactor));
-    }
-    out.conformance = slots;
-    out
 }
 
 #[cfg(test)]
