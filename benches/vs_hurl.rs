@@ -16,10 +16,12 @@
 //! `HURL=/path/to/hurl`), rorcheck's own figures are printed and the comparison is skipped
 //! with that message.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::time::{Duration, Instant};
 
+use common::{Measure, measure, median};
 use rorcheck::mock::{MockOptions, MockServer};
 
 const FILES: usize = 99;
@@ -91,58 +93,6 @@ fn write_hurl(dir: &Path, base: &str) -> Vec<PathBuf> {
         .collect()
 }
 
-struct Measure {
-    wall: Duration,
-    /// User and system CPU time: steadier than wall time on a shared machine.
-    cpu: Duration,
-    peak_mib: f64,
-    ok: bool,
-}
-
-/// Runs the command to its end; wall time and peak RSS as the kernel counted them.
-// The child is reaped by `wait4` (which returns its resource usage), not by `Child::wait`.
-#[allow(clippy::zombie_processes)]
-fn measure(cmd: &mut Command) -> Measure {
-    let start = Instant::now();
-    let child = cmd
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .expect("spawns");
-    let pid = child.id() as libc::pid_t;
-    let mut status = 0;
-    // SAFETY: `rusage` is plain data the kernel fills; the child is ours and not waited
-    // for elsewhere.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    let waited = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
-    let wall = start.elapsed();
-    let time = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
-    Measure {
-        wall,
-        cpu: time(usage.ru_utime) + time(usage.ru_stime),
-        peak_mib: usage.ru_maxrss as f64 / 1024.0,
-        ok: waited == pid && libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
-    }
-}
-
-/// The median wall time and the median peak memory of the rounds (each independently);
-/// `ok` only when every round passed.
-fn median(mut rounds: Vec<Measure>) -> Measure {
-    let ok = rounds.iter().all(|m| m.ok);
-    let mid = rounds.len() / 2;
-    rounds.sort_by(|a, b| a.peak_mib.total_cmp(&b.peak_mib));
-    let peak_mib = rounds[mid].peak_mib;
-    rounds.sort_by_key(|m| m.cpu);
-    let cpu = rounds[mid].cpu;
-    rounds.sort_by_key(|m| m.wall);
-    Measure {
-        wall: rounds[mid].wall,
-        cpu,
-        peak_mib,
-        ok,
-    }
-}
-
 fn hurl_binary() -> Option<PathBuf> {
     if let Some(p) = std::env::var_os("HURL") {
         return Some(PathBuf::from(p));
@@ -154,19 +104,15 @@ fn hurl_binary() -> Option<PathBuf> {
     })
 }
 
-impl Measure {
-    /// Rate, wall and CPU time, peak memory, and whether every round passed.
-    fn shown(&self, rate: f64) -> String {
+/// Rate, wall and CPU time, peak memory, and whether every round passed.
+fn shown(m: &Measure, rate: f64) -> String {
+    {
         format!(
             "{rate:>7.0} requests/s ({:.2} s, {:.2} s CPU, peak {:.0} MiB){}",
-            self.wall.as_secs_f64(),
-            self.cpu.as_secs_f64(),
-            self.peak_mib,
-            if self.ok {
-                ""
-            } else {
-                " — a run did not pass"
-            }
+            m.wall.as_secs_f64(),
+            m.cpu.as_secs_f64(),
+            m.peak_mib,
+            if m.ok { "" } else { " — a run did not pass" }
         )
     }
 }
@@ -174,7 +120,7 @@ impl Measure {
 /// One job count's line for each tool, and their ratios.
 fn print_figures(jobs: usize, requests: f64, r: Measure, hurl: Option<Measure>) {
     let r_rate = requests / r.wall.as_secs_f64();
-    println!("  jobs {jobs}: rorcheck {}", r.shown(r_rate));
+    println!("  jobs {jobs}: rorcheck {}", shown(&r, r_rate));
     let Some(h) = hurl else {
         println!(
             "           Hurl: skipped, `hurl` not found (install: apt-get install \
@@ -186,7 +132,7 @@ fn print_figures(jobs: usize, requests: f64, r: Measure, hurl: Option<Measure>) 
     let h_rate = requests / h.wall.as_secs_f64();
     println!(
         "           Hurl     {} — rorcheck/Hurl {:.2}× (goal ≥ 2×), CPU {:.2}×, memory {:.2}×",
-        h.shown(h_rate),
+        shown(&h, h_rate),
         r_rate / h_rate,
         r.cpu.as_secs_f64() / h.cpu.as_secs_f64().max(1e-9),
         r.peak_mib / h.peak_mib.max(1.0)
