@@ -1,6 +1,6 @@
-//! A `follow_next` step: the first page, then its `next` links, page after page: each page read for what paging
-//! needs (and parsed whole for conformance checks), each request made as the step's, the
-//! first pages and the last kept as evidence.
+//! A `follow_next` step: the first page, then its `next` links, page after page; each page
+//! read for what paging needs (parsed whole for conformance checks), each request made as
+//! the step's, the first pages and the last kept as evidence.
 
 use rorcheck_i18n::{Lang, t};
 use serde_json::Value;
