@@ -452,7 +452,7 @@ fn value_test(
                     Value::Bool(b) => tokens
                         .iter()
                         .any(|t| t.system.is_none() && t.code == b.to_string()),
-                    other => token_matches(other, &tokens),
+                    other => token_matches(*other, &tokens),
                 })
             }) as ValueTest)
         }

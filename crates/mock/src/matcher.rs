@@ -4,7 +4,8 @@
 use chrono::{DateTime, Datelike, Duration, FixedOffset, NaiveDate, NaiveDateTime, TimeZone};
 use serde_json::Value;
 
-use super::store::{Store, Stored, reference_key};
+use super::dataset::Node;
+use super::store::{ReadWith, Store, Stored, reference_key};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SearchError {
@@ -45,26 +46,29 @@ pub(crate) fn parse_tokens(value: &str) -> Vec<Token> {
         .collect()
 }
 
-/// Codings of a CodeableConcept / Coding / Identifier, or of an array of them.
-pub(crate) fn codings(value: &Value) -> Vec<&Value> {
-    match value {
-        Value::Array(items) => items.iter().flat_map(codings).collect(),
-        Value::Object(o) if o.contains_key("coding") => o["coding"]
-            .as_array()
-            .map(|c| c.iter().collect())
-            .unwrap_or_default(),
-        Value::Object(_) => vec![value],
-        _ => Vec::new(),
+/// Codings of a CodeableConcept / Coding / Identifier, or of an array of them; of a parsed
+/// resource or of a borrowed tree alike.
+pub(crate) fn codings<N: Node>(value: &N) -> Vec<&N> {
+    if let Some(items) = value.array() {
+        return items.iter().flat_map(codings).collect();
+    }
+    if let Some(coding) = value.member("coding") {
+        return coding.items().iter().collect();
+    }
+    if value.each_member(&mut |_, _| {}) {
+        vec![value]
+    } else {
+        Vec::new()
     }
 }
 
-pub(crate) fn token_matches(value: &Value, tokens: &[Token]) -> bool {
+pub(crate) fn token_matches<N: Node>(value: &N, tokens: &[Token]) -> bool {
     codings(value).iter().any(|c| {
         let code = c
-            .get("code")
-            .or_else(|| c.get("value"))
-            .and_then(Value::as_str);
-        let system = c.get("system").and_then(Value::as_str);
+            .member("code")
+            .or_else(|| c.member("value"))
+            .and_then(Node::string);
+        let system = c.member("system").and_then(Node::string);
         tokens.iter().any(|t| {
             code == Some(t.code.as_str())
                 && match &t.system {
@@ -72,6 +76,35 @@ pub(crate) fn token_matches(value: &Value, tokens: &[Token]) -> bool {
                     Some(s) if s.is_empty() => system.is_none(),
                     Some(s) => system == Some(s.as_str()),
                 }
+        })
+    })
+}
+
+/// A token criterion on an element of the resource itself (`path` from its root), read
+/// without keeping the resource parsed ([`Stored::read_with`]): a search no index answers
+/// reads every offer of a national dataset once.
+struct TokensAt<'a> {
+    path: &'static [&'static str],
+    tokens: &'a [Token],
+}
+
+impl ReadWith for TokensAt<'_> {
+    type Out = bool;
+    fn read<N: Node>(self, resource: &N) -> bool {
+        let mut at = Some(resource);
+        for key in self.path {
+            at = at.and_then(|n| n.member(key));
+        }
+        at.is_some_and(|v| token_matches(v, self.tokens))
+    }
+}
+
+/// The matcher of a token criterion on the element at `path`.
+fn tokens_at(path: &'static [&'static str], tokens: Vec<Token>) -> Matcher {
+    Box::new(move |_, s| {
+        s.read_with(TokensAt {
+            path,
+            tokens: &tokens,
         })
     })
 }
@@ -348,10 +381,8 @@ pub(crate) fn matcher(
             let range = parse_date(name, value)?;
             Box::new(move |_, s| s.last_updated.is_some_and(|d| range.holds(d)))
         }
-        (_, "_tag") => Box::new(move |_, s| token_matches(&s.resource()["meta"]["tag"], &tokens)),
-        (_, "identifier") => {
-            Box::new(move |_, s| token_matches(&s.resource()["identifier"], &tokens))
-        }
+        (_, "_tag") => tokens_at(&["meta", "tag"], tokens),
+        (_, "identifier") => tokens_at(&["identifier"], tokens),
         (
             "HealthcareService",
             "organization.identifier:above" | "organization:above.identifier",
@@ -387,20 +418,14 @@ pub(crate) fn matcher(
             st.resolve(&s.resource()["providedBy"])
                 .is_some_and(|o| token_matches(&st.all[o].resource()["type"], &tokens))
         }),
-        ("HealthcareService", "specialty") => {
-            Box::new(move |_, s| token_matches(&s.resource()["specialty"], &tokens))
-        }
-        ("HealthcareService", "service-category") => {
-            Box::new(move |_, s| token_matches(&s.resource()["category"], &tokens))
-        }
+        ("HealthcareService", "specialty") => tokens_at(&["specialty"], tokens),
+        ("HealthcareService", "service-category") => tokens_at(&["category"], tokens),
         // R4 names HealthcareService.type `service-type`; `type` is the parameter of
         // Organization and Location only (a HealthcareService `type` is unknown: 400).
         ("HealthcareService", "service-type") | ("Location" | "Organization", "type") => {
-            Box::new(move |_, s| token_matches(&s.resource()["type"], &tokens))
+            tokens_at(&["type"], tokens)
         }
-        ("HealthcareService", "characteristic") => {
-            Box::new(move |_, s| token_matches(&s.resource()["characteristic"], &tokens))
-        }
+        ("HealthcareService", "characteristic") => tokens_at(&["characteristic"], tokens),
         ("HealthcareService", "location.address-postalcode") => {
             let wanted = value.to_owned();
             Box::new(move |st, s| {

@@ -224,3 +224,81 @@ fn near_and_content_find_by_place_and_by_text() {
     assert!(content(0, "direction.eg-2@").is_empty());
     assert!(parse("HealthcareService", &[("_content", "x")]).is_err());
 }
+
+#[test]
+fn token_criteria_read_the_same_from_the_parsed_resource_and_from_its_text() {
+    // A store that holds no parsed resource reads each from its text as a borrowed tree; one
+    // whose resources were all parsed reads the cached ones: the same matches either way.
+    let dataset = Dataset::generate(GenerateOptions::default());
+    let cold = Store::new(dataset.clone());
+    let warm = Store::new(dataset.clone());
+    for s in &warm.all {
+        let _ = s.resource();
+    }
+    let first = |ty: &str, element: &str| {
+        dataset
+            .resources
+            .iter()
+            .filter(|r| r["resourceType"] == ty)
+            .find_map(|r| {
+                let c = &r[element][0]["coding"][0];
+                Some(format!("{}|{}", c["system"].as_str()?, c["code"].as_str()?))
+            })
+            .unwrap_or_else(|| panic!("a {ty}.{element} coding"))
+    };
+    let specialty = first("HealthcareService", "specialty");
+    let code_only = specialty.split('|').nth(1).unwrap_or_default().to_owned();
+    let tag = dataset.resources[0]["meta"]["tag"][0].clone();
+    let tag = format!(
+        "{}|{}",
+        tag["system"].as_str().unwrap_or_default(),
+        tag["code"].as_str().unwrap_or_default()
+    );
+    let identifier = dataset
+        .resources
+        .iter()
+        .find(|r| r["resourceType"] == "HealthcareService")
+        .and_then(|r| r["identifier"][0]["value"].as_str())
+        .unwrap_or_default()
+        .to_owned();
+    let criteria = [
+        ("HealthcareService", "specialty", specialty.clone()),
+        ("HealthcareService", "specialty", code_only),
+        (
+            "HealthcareService",
+            "specialty",
+            format!("{specialty},nope"),
+        ),
+        ("HealthcareService", "specialty", "nope".to_owned()),
+        (
+            "HealthcareService",
+            "service-category",
+            first("HealthcareService", "category"),
+        ),
+        (
+            "HealthcareService",
+            "service-type",
+            first("HealthcareService", "type"),
+        ),
+        ("HealthcareService", "identifier", identifier),
+        ("Organization", "type", first("Organization", "type")),
+        (
+            dataset.resources[0]["resourceType"]
+                .as_str()
+                .unwrap_or("Organization"),
+            "_tag",
+            tag,
+        ),
+    ];
+    for (ty, name, value) in &criteria {
+        let search = parse(ty, &[(name, value)]).expect("valid search");
+        let (from_text, parsed) = (search.matches(&cold), search.matches(&warm));
+        assert_eq!(from_text, parsed, "{ty}?{name}={value}");
+        if *value != "nope" {
+            assert!(!from_text.is_empty(), "{ty}?{name}={value} matches");
+        }
+    }
+    let offers = cold.of_type("HealthcareService").len();
+    let search = parse("HealthcareService", &[("specialty", &specialty)]).expect("valid");
+    assert!(search.matches(&cold).len() < offers, "a specialty selects");
+}
