@@ -227,10 +227,11 @@ fn near_and_content_find_by_place_and_by_text() {
 
 #[test]
 fn token_criteria_read_the_same_from_the_parsed_resource_and_from_its_text() {
-    // A store that holds no parsed resource reads each from its text as a borrowed tree; one
-    // whose resources were all parsed reads the cached ones: the same matches either way.
+    // A store whose cache has no room reads each resource from its text as a borrowed
+    // tree; one whose resources were all parsed reads the cached ones: the same matches
+    // either way.
     let dataset = Dataset::generate(GenerateOptions::default());
-    let cold = Store::new(dataset.clone());
+    let cold = Store::collect_within(|sink| dataset.resources.iter().cloned().for_each(sink), 0);
     let warm = Store::new(dataset.clone());
     for s in &warm.all {
         let _ = s.resource();
@@ -301,4 +302,13 @@ fn token_criteria_read_the_same_from_the_parsed_resource_and_from_its_text() {
     let offers = cold.of_type("HealthcareService").len();
     let search = parse("HealthcareService", &[("specialty", &specialty)]).expect("valid");
     assert!(search.matches(&cold).len() < offers, "a specialty selects");
+    assert!(
+        cold.all.iter().all(|s| !s.is_parsed()),
+        "nothing kept without room"
+    );
+    // While the cache has room, what a search reads stays parsed, as any read leaves it.
+    let roomy = Store::new(dataset);
+    let _ = search.matches(&roomy);
+    let offers = roomy.of_type("HealthcareService");
+    assert!(offers.iter().all(|i| roomy.all[*i].is_parsed()));
 }

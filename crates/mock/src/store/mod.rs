@@ -192,13 +192,17 @@ impl Stored {
         })
     }
 
-    /// Reads the resource with `reader`: the parsed resource when the cache holds it, else
-    /// a borrowed tree of its text, not kept. A search no index answers reads every resource
-    /// of its type once: parsing each into a `Value` for the cache, only for the cache to
-    /// evict it, was nine tenths of such a search over a national dataset.
+    /// Reads the resource with `reader`: parsed, from the cache or into it while the cache
+    /// is less than half full (a small dataset stays parsed whole, as any read leaves it);
+    /// past that, as a borrowed tree of its text, not kept. A search no index answers reads
+    /// every resource of its type once: parsing each into a `Value` for the cache, only for
+    /// the cache to evict it, was nine tenths of such a search over a national dataset.
     pub(crate) fn read_with<R: ReadWith>(&self, reader: R) -> R::Out {
         if let Some(View::Parsed(value, _)) = self.views.get(&(self.index, PARSED)) {
             return reader.read(&*value);
+        }
+        if self.views.weight() < self.views.capacity() / 2 {
+            return reader.read(&*self.resource());
         }
         let text = self.text();
         match Borrowed::parse(&text) {
@@ -244,6 +248,15 @@ impl Stored {
             Ok(View::Rendered(text)) => text,
             _ => None,
         }
+    }
+
+    /// Whether the cache holds it parsed.
+    #[cfg(test)]
+    pub(crate) fn is_parsed(&self) -> bool {
+        matches!(
+            self.views.get(&(self.index, PARSED)),
+            Some(View::Parsed(..))
+        )
     }
 
     /// Whether its view for `profile` is in the cache.
@@ -395,7 +408,8 @@ impl Store {
         })
     }
 
-    fn collect_within(produce: impl FnOnce(&mut dyn FnMut(Value)), budget: u64) -> Self {
+    /// [`Store::collect`] with a cache of `budget` bytes.
+    pub(crate) fn collect_within(produce: impl FnOnce(&mut dyn FnMut(Value)), budget: u64) -> Self {
         let pieces = compact_all(
             |sink| produce(&mut |value| sink(value, None)),
             Ahead::default(),
