@@ -244,10 +244,11 @@ pub struct Part {
 }
 
 impl Part {
-    /// About how many resources the piece holds (its offers, their organisations,
-    /// locations, roles and practitioners): what a store sizes its indexes for.
+    /// How many resources the piece holds (its offers, their organisations, locations,
+    /// roles, practitioners and anomalies; not the NOS cases): what a store sizes its
+    /// indexes for. An estimate short of it made the indexes rehash once filled.
     pub(crate) fn expected_resources(&self) -> usize {
-        self.units.iter().map(|u| u.offers).sum::<usize>() * 9 / 4
+        self.units.iter().map(plan::Unit::resources).sum()
     }
 
     /// Hands the piece's resources to `sink`, in order.
@@ -368,6 +369,23 @@ mod tests {
             }
             let served: usize = units.iter().map(plan::Unit::offers).sum();
             assert_eq!(served, offers);
+        }
+    }
+
+    #[test]
+    fn a_piece_holds_the_resources_it_expects() {
+        // The store sizes its indexes by this count: short of it they rehash, once each.
+        for offers in [1, 12, 13, 60, 250, 1000] {
+            let opts = GenerateOptions {
+                offers,
+                ..GenerateOptions::default()
+            };
+            for part in Dataset::generate_parts(opts, 3) {
+                let (expected, last) = (part.expected_resources(), part.model_unit.is_some());
+                let mut produced = 0;
+                part.produce_tree(&mut |_, origin| produced += usize::from(origin.is_some()));
+                assert_eq!(produced, expected, "{offers} offers, last piece {last}");
+            }
         }
     }
 

@@ -86,6 +86,17 @@ pub(crate) fn plan(opts: &GenerateOptions) -> Vec<Unit> {
 }
 
 impl Unit {
+    /// The resources it is generated as: the EJ; per EG the EG, its OI and its Location;
+    /// per offer the offer, its anomaly (one in ten) and its practitioner with their role
+    /// (two in three).
+    pub(crate) fn resources(&self) -> usize {
+        let sites = self.offers.div_ceil(OFFERS_PER_EG);
+        let per_offer: usize = (self.offer_no + 1..=self.offer_no + self.offers)
+            .map(|n| 1 + usize::from(n % 10 == 2) + 2 * usize::from(staffed(n)))
+            .sum();
+        1 + 3 * sites + per_offer
+    }
+
     /// The offers it holds.
     #[cfg(test)]
     pub(crate) fn offers(&self) -> usize {

@@ -1,7 +1,8 @@
 //! Indexing compacted resources into a [`Store`], piece by piece: a generated dataset's
 //! pieces are indexed as each is compacted, while the next ones are still generated, so
 //! that indexing is not a serial tail after the generation (a fifth of a 100,000-offer
-//! start when it was). References are resolved at the end, once every key is known.
+//! start when it was). A reference is resolved as its resource comes in when its target
+//! is already in (a generated dataset refers back to what it holds), the others at the end.
 
 use rustc_hash::FxHashMap;
 use std::sync::Arc;
@@ -10,12 +11,19 @@ use super::compact::Compacted;
 use super::{Store, Stored, View, ViewWeight, Views};
 use crate::visibility;
 
+/// A resource's references as keys (`Type/id`), by their index in `REFERENCES`.
+type RefKeys = Vec<(u8, String)>;
+
 /// A store being filled, in dataset order.
 pub(super) struct Indexer {
     store: Store,
     views: Arc<Views>,
-    /// Each resource's references, as keys until every resource is in.
-    ref_keys: Vec<Vec<(u8, String)>>,
+    /// Resources with a reference to one not yet in, and their references as keys: they
+    /// are resolved at the end, once every key is known.
+    pending: Vec<(usize, RefKeys)>,
+    /// Whether a key came in twice. The last resource of a key is the one it names: the
+    /// references resolved before it came in are then resolved again at the end.
+    key_shared: bool,
 }
 
 impl Indexer {
@@ -36,15 +44,16 @@ impl Indexer {
                 budget,
                 ViewWeight,
             )),
-            ref_keys: Vec::with_capacity(expected),
+            pending: Vec::new(),
+            key_shared: false,
         }
     }
 
     /// Adds the resources of the next piece, numbered after those already in.
     pub(super) fn add(&mut self, piece: Vec<Compacted>) {
-        let store = &mut self.store;
         for c in piece {
-            let index = store.all.len();
+            let index = self.store.all.len();
+            let store = &mut self.store;
             for value in c.identifiers {
                 store
                     .by_identifier
@@ -52,15 +61,16 @@ impl Indexer {
                     .or_default()
                     .push(index);
             }
-            store
-                .by_key
-                .insert(format!("{}/{}", c.resource_type, c.id).into(), index);
-            store
-                .by_type
-                .entry(c.resource_type.clone())
-                .or_default()
-                .push(index);
-            self.ref_keys.push(c.ref_keys);
+            let key = format!("{}/{}", c.resource_type, c.id).into();
+            self.key_shared |= store.by_key.insert(key, index).is_some();
+            // Looked up before inserting: an entry would take an owned key, an allocation
+            // a resource for a handful of types.
+            match store.by_type.get_mut(&*c.resource_type) {
+                Some(of_type) => of_type.push(index),
+                None => {
+                    store.by_type.insert(c.resource_type.clone(), vec![index]);
+                }
+            }
             if let Some((profile, view)) = c.view {
                 self.views
                     .insert((index, profile), View::Rendered(Some(view)));
@@ -76,27 +86,80 @@ impl Indexer {
                 body: c.body,
                 views: self.views.clone(),
             });
+            self.resolve_now(index, c.ref_keys);
         }
     }
 
-    /// Resolves the references both ways and works out what the access rules need.
+    /// Resolves the references of resource `index` if every target is in, or keeps them
+    /// for the end (all of them, so that its references stay in their order).
+    fn resolve_now(&mut self, index: usize, keys: RefKeys) {
+        let store = &mut self.store;
+        let resolved: Option<Box<[(u8, usize)]>> = keys
+            .iter()
+            .map(|(p, k)| store.index_of(k).map(|t| (*p, t)))
+            .collect();
+        match resolved {
+            Some(refs) => store.set_refs(index, refs),
+            None => self.pending.push((index, keys)),
+        }
+    }
+
+    /// Resolves the references left and works out what the access rules need.
     pub(super) fn finish(self) -> Store {
         let Indexer {
             mut store,
-            ref_keys,
+            mut pending,
+            key_shared,
             ..
         } = self;
-        for (index, keys) in ref_keys.into_iter().enumerate() {
-            let refs: Box<[(u8, usize)]> = keys
+        if key_shared {
+            // Rare (a loaded dataset naming two resources alike): every reference is
+            // resolved again, as if all came at the end.
+            pending = store.keys_back(pending);
+            store.referrers.clear();
+        }
+        let late = !pending.is_empty();
+        for (index, keys) in pending {
+            let refs = keys
                 .iter()
                 .filter_map(|(p, k)| store.index_of(k).map(|t| (*p, t)))
                 .collect();
-            for &(p, t) in &refs {
-                store.referrers.entry((p, t)).or_default().push(index);
+            store.set_refs(index, refs);
+        }
+        if late {
+            // Referrers in dataset order, as if resolved one resource after another.
+            for referrers in store.referrers.values_mut() {
+                referrers.sort_unstable();
             }
-            store.all[index].refs = refs;
         }
         store.offer_contexts();
         store
+    }
+}
+
+impl Store {
+    /// Sets the resolved references of resource `index`, and it as their referrer.
+    fn set_refs(&mut self, index: usize, refs: Box<[(u8, usize)]>) {
+        for &(p, t) in &refs {
+            self.referrers.entry((p, t)).or_default().push(index);
+        }
+        self.all[index].refs = refs;
+    }
+
+    /// Every resource's references as keys again, in dataset order: those `pending` holds,
+    /// and the keys of the targets others were resolved to.
+    fn keys_back(&mut self, pending: Vec<(usize, RefKeys)>) -> Vec<(usize, RefKeys)> {
+        let mut pending = pending.into_iter().peekable();
+        let mut all = Vec::with_capacity(self.all.len());
+        for index in 0..self.all.len() {
+            if let Some((_, keys)) = pending.next_if(|(i, _)| *i == index) {
+                all.push((index, keys));
+                continue;
+            }
+            let refs = std::mem::take(&mut self.all[index].refs);
+            let keys = refs.iter().map(|&(p, t)| (p, self.all[t].key())).collect();
+            all.push((index, keys));
+        }
+        all
     }
 }
