@@ -180,18 +180,26 @@ pub(super) fn page(
     } else {
         search.included(store, &page, profile)
     };
-    // Entries are spliced from each resource's cached JSON: no copy of the resources.
-    let entry = |i: usize, mode: &str| {
+    // Entries are spliced from each resource's cached JSON, copied once into the body.
+    let view = |i: usize, mode: &str| {
         let s = &store.all[i];
         let resource = match (&search.elements, mode) {
             (Some(elements), "match") => visibility::visible(&s.resource(), profile, &s.offers)
                 .map(|v| visibility::subset(v, elements).to_string().into()),
             _ => s.rendered(profile),
         };
-        resource.map(|resource: Arc<str>| entry_text(&state.base_url, s, &resource, mode))
+        resource.map(|resource: Arc<str>| (i, resource))
     };
-    let mut entries = render_entries(&page, &|i| entry(i, "match"));
-    entries.extend(render_entries(&included, &|i| entry(i, "include")));
+    // Views all in the cache (a large search paged through, its views written ahead) are
+    // only looked up: no thread to start for that.
+    let cached = |ids: &[usize]| {
+        ids.iter()
+            .all(|i| store.all[*i].needs_no_rendering(profile))
+    };
+    let matched = render_entries(&page, search.elements.is_none() && cached(&page), &|i| {
+        view(i, "match")
+    });
+    let included_views = render_entries(&included, cached(&included), &|i| view(i, "include"));
     let mut links = vec![json!({ "relation": "self", "url": self_url })];
     if offset > 0 && count > 0 {
         links.push(json!({ "relation": "previous", "url": page_url(state, search_id, offset.saturating_sub(count), count) }));
@@ -216,7 +224,12 @@ pub(super) fn page(
     }
     let bundle = bundle.to_string();
     // `bundle` is a non-empty JSON object: its closing brace makes room for the entries.
-    let body = with_entries(bundle.strip_suffix('}').unwrap_or(&bundle), &entries);
+    let body = with_entries(
+        bundle.strip_suffix('}').unwrap_or(&bundle),
+        &state.base_url,
+        store,
+        [(&matched[..], "match"), (&included_views[..], "include")],
+    );
     let has_next = count > 0 && offset + count < matches.len();
     // Only for a client that followed a next link (it is paging through): one that reads
     // the first page alone would share the cores with a rendering it never asks for.
@@ -240,37 +253,55 @@ pub(super) fn page(
     with_facts(fhir_text(StatusCode::OK, body), facts)
 }
 
-/// A Bundle entry around a resource's JSON text, sized once: an entry is mostly its
-/// resource's text, copied here once.
-fn entry_text(base_url: &str, s: &Stored, resource: &str, mode: &str) -> String {
-    let url = Value::String(format!("{base_url}/{}", s.key())).to_string();
-    let mut entry = String::with_capacity(resource.len() + url.len() + 64);
-    for piece in [
-        r#"{"fullUrl":"#,
-        &url,
-        r#","resource":"#,
-        resource,
-        r#","search":{"mode":""#,
-        mode,
-        r#""}}"#,
-    ] {
-        entry.push_str(piece);
-    }
-    entry
-}
+/// Resources of a page (their index in the store and view) and their search mode.
+type EntryViews<'a> = (&'a [(usize, Arc<str>)], &'a str);
 
 /// A Bundle's text from its `head` (its JSON object without the closing brace) and its
-/// entries' texts, sized once.
-fn with_entries(head: &str, entries: &[String]) -> String {
-    let size = head.len() + entries.iter().map(|e| e.len() + 1).sum::<usize>() + 16;
+/// entries: each resource's text with its `fullUrl` and search mode, sized once and copied
+/// once.
+fn with_entries(head: &str, base_url: &str, store: &Store, entries: [EntryViews<'_>; 2]) -> String {
+    let urls: Vec<Vec<String>> = entries
+        .iter()
+        .map(|(views, _)| {
+            views
+                .iter()
+                .map(|(i, _)| {
+                    Value::String(format!("{base_url}/{}", store.all[*i].key())).to_string()
+                })
+                .collect()
+        })
+        .collect();
+    let wrapping = r#"{"fullUrl":,"resource":,"search":{"mode":""}},"#.len() + "include".len();
+    let size = head.len()
+        + 16
+        + entries
+            .iter()
+            .zip(&urls)
+            .flat_map(|((views, _), urls)| views.iter().zip(urls))
+            .map(|((_, text), url)| text.len() + url.len() + wrapping)
+            .sum::<usize>();
     let mut body = String::with_capacity(size);
     body.push_str(head);
     body.push_str(",\"entry\":[");
-    for (i, entry) in entries.iter().enumerate() {
-        if i > 0 {
-            body.push(',');
+    let mut first = true;
+    for ((views, mode), urls) in entries.iter().zip(&urls) {
+        for ((_, resource), url) in views.iter().zip(urls) {
+            if !first {
+                body.push(',');
+            }
+            first = false;
+            for piece in [
+                r#"{"fullUrl":"#,
+                url,
+                r#","resource":"#,
+                resource,
+                r#","search":{"mode":""#,
+                mode,
+                r#""}}"#,
+            ] {
+                body.push_str(piece);
+            }
         }
-        body.push_str(entry);
     }
     body.push_str("]}");
     body

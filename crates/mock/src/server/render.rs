@@ -39,18 +39,20 @@ impl Drop for Release {
 }
 
 /// Each resource of `ids` as `render` makes it (those it may not show left out), in order.
-/// A large page is rendered on every core: a resource not yet in the store's cache is
-/// decompressed, read back and written again without what the profile may not see (~15 µs
-/// for an offer), and a client reading page after page waits on that alone.
-pub(super) fn render_entries(
+/// A large page is rendered on every core unless its views are `cached`: a resource not yet
+/// in the store's cache is decompressed, read back and written again without what the
+/// profile may not see (~15 µs for an offer), and a client reading page after page waits
+/// on that alone.
+pub(super) fn render_entries<T: Send>(
     ids: &[usize],
-    render: &(dyn Fn(usize) -> Option<String> + Sync),
-) -> Vec<String> {
+    cached: bool,
+    render: &(dyn Fn(usize) -> Option<T> + Sync),
+) -> Vec<T> {
     let cores = std::thread::available_parallelism()
         .map_or(1, usize::from)
         .min(4);
     let helpers = cores.saturating_sub(1);
-    let reserved = if helpers > 0 && ids.len() >= PARALLEL_FROM {
+    let reserved = if helpers > 0 && !cached && ids.len() >= PARALLEL_FROM {
         Release::reserve(helpers)
     } else {
         None
@@ -67,7 +69,7 @@ pub(super) fn render_entries(
                 scope.spawn(move || chunk.iter().filter_map(|i| render(*i)).collect::<Vec<_>>())
             })
             .collect();
-        let mut all: Vec<String> = first.iter().filter_map(|i| render(*i)).collect();
+        let mut all: Vec<T> = first.iter().filter_map(|i| render(*i)).collect();
         for other in others {
             match other.join() {
                 Ok(mut rendered) => all.append(&mut rendered),
@@ -85,7 +87,15 @@ pub(super) fn render_entries(
 /// as FHIR servers that prefetch search results do. Only for a large page, and only when a
 /// helper thread is free; what is served does not change, only when it is ready.
 pub(super) fn read_ahead(store: &Arc<Store>, ids: &[usize], profile: u8) {
-    if ids.len() < PARALLEL_FROM {
+    // Nothing to do when the views are already there (written ahead, or read before).
+    if ids.len() < PARALLEL_FROM
+        || ids.iter().all(|i| {
+            store
+                .all
+                .get(*i)
+                .is_none_or(|s| s.needs_no_rendering(profile))
+        })
+    {
         return;
     }
     let Some(release) = Release::reserve(1) else {
@@ -117,7 +127,13 @@ mod tests {
         for size in [0, 1, PARALLEL_FROM - 1, PARALLEL_FROM, 200, 1001] {
             let ids: Vec<usize> = (0..size).rev().collect();
             let serial: Vec<String> = ids.iter().filter_map(|i| render(*i)).collect();
-            assert_eq!(render_entries(&ids, &render), serial, "{size} resources");
+            for cached in [false, true] {
+                assert_eq!(
+                    render_entries(&ids, cached, &render),
+                    serial,
+                    "{size} resources"
+                );
+            }
         }
     }
 
