@@ -264,3 +264,28 @@ async fn clients_from_a_file_authenticate_by_secret_or_by_certificate_subject() 
     .await;
     assert_eq!(status, StatusCode::OK);
 }
+
+#[tokio::test]
+async fn an_embedded_target_trusts_its_mock_ca_alone() {
+    // The embedded target's client trusts the mock's test CA and not the system's roots;
+    // over plain HTTP it trusts nothing over TLS. Verification stays on in both.
+    let tls_mock = start(TlsMode::Tls).await;
+    let target = rorcheck_embedded::secret_target(&tls_mock).expect("target");
+    let token = tls_mock.demo_token();
+    let status = search(&target.http, &tls_mock, &token).await;
+    assert_eq!(status.map_err(|e| chain(&e)).ok(), Some(StatusCode::OK));
+
+    let plain_mock = start(TlsMode::Off).await;
+    let plain = rorcheck_embedded::secret_target(&plain_mock).expect("target");
+    let status = search(&plain.http, &plain_mock, &plain_mock.demo_token()).await;
+    assert_eq!(status.map_err(|e| chain(&e)).ok(), Some(StatusCode::OK));
+    // The plain target's client refuses the TLS mock's certificate: nothing is trusted.
+    let refused = search(&plain.http, &tls_mock, &token)
+        .await
+        .expect_err("no CA");
+    assert!(
+        chain(&refused).to_lowercase().contains("certificate"),
+        "{}",
+        chain(&refused)
+    );
+}

@@ -14,6 +14,7 @@ use rorcheck_engine::config::{
 use rorcheck_engine::run::Runner;
 use rorcheck_engine::run::larger::{Guard, LargerTarget, StartError};
 use rorcheck_fhirpath::{FhirPath, FhirPathError};
+use rorcheck_http::identity::ClientTls;
 use rorcheck_http::oauth::TokenSource;
 use rorcheck_http::{HttpClient, Limits, Redactor};
 use rorcheck_mock::{GenerateOptions, MockError, MockOptions, MockServer, TlsMode};
@@ -81,7 +82,18 @@ impl Embedded {
 /// The mock as a target for access profile 0: the demo client's secret, its token endpoint,
 /// and the values the authentication scenarios need (expired and tampered tokens).
 pub fn secret_target(mock: &MockServer) -> Result<Target, EmbeddedError> {
-    let mut target = Target::new(&t!(Lang::current(), "target-mock"), &mock.base_url)?;
+    // Its client trusts the mock's test CA alone, nothing over plain HTTP: the system's
+    // roots are never needed on loopback, and loading them cost milliseconds a target.
+    let tls = ClientTls {
+        ca_pem: mock
+            .pki
+            .as_ref()
+            .map(|p| p.ca.cert_pem.clone().into_bytes()),
+        ca_only: true,
+        identity: None,
+    };
+    let name = t!(Lang::current(), "target-mock");
+    let mut target = Target::with_tls(&name, &mock.base_url, &tls)?;
     // The harness authenticates to the mock as a real client would: client_credentials.
     let client = mock.demo_client();
     let token_url = url::Url::parse(&mock.token_url)?;

@@ -176,7 +176,7 @@ impl ClientIdentity {
 pub struct ClientTls {
     /// PEM bundle of CA certificates to trust.
     pub ca_pem: Option<Vec<u8>>,
-    /// Trust only `ca_pem`, not the system roots.
+    /// Trust only `ca_pem`, not the system roots (nothing at all without `ca_pem`).
     pub ca_only: bool,
     /// The client certificate and key, for mutual TLS.
     pub identity: Option<ClientIdentity>,
@@ -207,14 +207,16 @@ impl ClientTls {
         let mut builder = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .user_agent(concat!("rorcheck/", env!("CARGO_PKG_VERSION")));
-        if let Some(pem) = &self.ca_pem {
-            let certs = reqwest::Certificate::from_pem_bundle(pem)
-                .map_err(|e| TlsMaterialError::Invalid(format!("CA bundle: {e}")))?;
-            builder = if self.ca_only {
-                builder.tls_certs_only(certs)
-            } else {
-                builder.tls_certs_merge(certs)
-            };
+        let certs = match &self.ca_pem {
+            Some(pem) => reqwest::Certificate::from_pem_bundle(pem)
+                .map_err(|e| TlsMaterialError::Invalid(format!("CA bundle: {e}")))?,
+            None => Vec::new(),
+        };
+        if self.ca_only {
+            // Without a CA, nothing is trusted over TLS: a plain-HTTP target's client.
+            builder = builder.tls_certs_only(certs);
+        } else if !certs.is_empty() {
+            builder = builder.tls_certs_merge(certs);
         }
         if let Some(identity) = &self.identity {
             builder = builder.identity(identity.reqwest_identity()?);

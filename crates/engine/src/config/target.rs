@@ -199,6 +199,21 @@ fn trusted_origin(name: &str, text: &str) -> Result<url::Url, ConfigError> {
 impl Target {
     /// A target at `base_url` without credentials, with the documented `Ror-*` headers.
     pub fn new(name: &str, base_url: &str) -> Result<Self, ConfigError> {
+        Target::with_tls(
+            name,
+            base_url,
+            &rorcheck_http::identity::ClientTls::default(),
+        )
+    }
+
+    /// [`Target::new`] with the TLS material `tls`: its CAs (alone when `ca_only`, then
+    /// without the system's roots, which take milliseconds to load) and its identity, for
+    /// the calls that present a certificate.
+    pub fn with_tls(
+        name: &str,
+        base_url: &str,
+        tls: &rorcheck_http::identity::ClientTls,
+    ) -> Result<Self, ConfigError> {
         let base_url = url::Url::parse(base_url).map_err(|e| ConfigError::BadUrl {
             url: base_url.to_owned(),
             reason: e.to_string(),
@@ -216,9 +231,18 @@ impl Target {
                 .iter()
                 .map(|(k, v)| ((*k).to_owned(), (*v).to_owned())),
         );
-        let http = rorcheck_http::identity::ClientTls::default()
+        let tls_err =
+            |e: rorcheck_http::identity::TlsMaterialError| ConfigError::Tls(e.to_string());
+        let http = tls.client().map_err(tls_err)?;
+        let http_without_certificate = match tls.identity {
+            Some(_) => rorcheck_http::identity::ClientTls {
+                identity: None,
+                ..tls.clone()
+            }
             .client()
-            .map_err(|e| ConfigError::Tls(e.to_string()))?;
+            .map_err(tls_err)?,
+            None => http.clone(),
+        };
         Ok(Target {
             name: name.to_owned(),
             base_url,
@@ -228,9 +252,9 @@ impl Target {
             access_profile: None,
             timeout: DEFAULT_TIMEOUT,
             secret_variables: Vec::new(),
-            http_without_certificate: http.clone(),
+            http_without_certificate,
             http,
-            identity: None,
+            identity: tls.identity.clone(),
             production: false,
             allow_heavy: false,
             rate: None,
@@ -263,20 +287,11 @@ impl Target {
                 target: name.to_owned(),
                 what: "base_url",
             })?;
-        let mut target = Target::new(name, base_url)?;
-        if let Some(tls) = &cfg.tls {
-            let material = tls.material()?;
-            let tls_err =
-                |e: rorcheck_http::identity::TlsMaterialError| ConfigError::Tls(e.to_string());
-            target.http = material.client().map_err(tls_err)?;
-            target.http_without_certificate = rorcheck_http::identity::ClientTls {
-                identity: None,
-                ..material.clone()
-            }
-            .client()
-            .map_err(tls_err)?;
-            target.identity = material.identity;
-        }
+        let material = match &cfg.tls {
+            Some(tls) => tls.material()?,
+            None => rorcheck_http::identity::ClientTls::default(),
+        };
+        let mut target = Target::with_tls(name, base_url, &material)?;
         target.auth = auth_of(name, cfg, &target)?;
         if let Some(ror) = &cfg.ror_headers {
             target.set_ror_headers(ror);
