@@ -179,18 +179,38 @@ pub fn write_all(doc: Document<'_>, dir: &Path) -> Result<Written, ReportError> 
             let _ = std::fs::remove_file(part);
         }
     };
-    for format in &FORMATS {
-        let part = dir.join(format!("{}.part", format.file));
-        let written = write_part(format, doc, &part);
+    // Each format on a thread of its own: the run is over, the cores are free, and the
+    // HTML alone takes as long as the other three together.
+    let written: Vec<_> = std::thread::scope(|scope| {
+        let writing: Vec<_> = FORMATS
+            .iter()
+            .map(|format| {
+                let part = dir.join(format!("{}.part", format.file));
+                scope.spawn(move || (format.file, write_part(format, doc, &part), part))
+            })
+            .collect();
+        writing
+            .into_iter()
+            .map(|w| {
+                w.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
+    });
+    let mut failed = None;
+    for (file, written, part) in written {
         match written {
             Ok(false) => {}
-            Ok(true) => parts.push((format.file, part)),
+            Ok(true) => parts.push((file, part)),
             Err(e) => {
                 let _ = std::fs::remove_file(&part);
-                discard(&parts);
-                return Err(e);
+                failed.get_or_insert(e);
             }
         }
+    }
+    if let Some(e) = failed {
+        discard(&parts);
+        return Err(e);
     }
     let mut paths = Vec::new();
     for (file, part) in &parts {
