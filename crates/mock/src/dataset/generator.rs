@@ -12,7 +12,7 @@ use chrono::{DateTime, Utc};
 use super::build::obj;
 
 use super::ig::{
-    LEVELS, OfferContact, Stamp, available_time, closing_reopening, coding, concept,
+    LEVELS, OfferContact, Stamp, available_time, closing_reopening, coding, concept, constant,
     contact_telecom, creation_date, date_of, equipment, ext, meta, offer_contact,
     organization_address, organization_contact, price, residential_capacity, stamp,
     supported_capacity, telecom, telecom_with, territorial_division,
@@ -106,12 +106,8 @@ struct Place {
 
 impl Place {
     /// The department as a TRE_G09 code (La Réunion is 974, not 97).
-    fn department(&self) -> String {
-        if self.dept == "97" {
-            "974".to_owned()
-        } else {
-            self.dept.to_owned()
-        }
+    fn department(&self) -> &'static str {
+        if self.dept == "97" { "974" } else { self.dept }
     }
 }
 
@@ -641,20 +637,24 @@ fn offer_extensions(
     let level = LEVELS[n % 3];
     let mut out = vec![
         creation_date(s),
-        ext(
-            "ror-healthcareservice-sensitive-unit",
-            obj!({"valueBoolean": sensitive}),
-        ),
-        ext(
-            "ror-healthcareservice-patient-type",
-            obj!({"extension": [
-                {"url": "supportedPatientInfo", "valueCodeableConcept": concept("R239-PublicPrisEnCharge", public)},
-                {"url": "ageRange", "valueRange": {
-                    "low": {"value": AGE_LOW[n % 3], "unit": "a", "system": "http://unitsofmeasure.org", "code": "a"},
-                    "high": {"value": 150, "unit": "a", "system": "http://unitsofmeasure.org", "code": "a"}
-                }}
-            ]}),
-        ),
+        constant("sensitive-unit", ["", ""], usize::from(sensitive), || {
+            ext(
+                "ror-healthcareservice-sensitive-unit",
+                obj!({"valueBoolean": sensitive}),
+            )
+        }),
+        constant("patient-type", [public, ""], n % 3, || {
+            ext(
+                "ror-healthcareservice-patient-type",
+                obj!({"extension": [
+                    {"url": "supportedPatientInfo", "valueCodeableConcept": concept("R239-PublicPrisEnCharge", public)},
+                    {"url": "ageRange", "valueRange": {
+                        "low": {"value": AGE_LOW[n % 3], "unit": "a", "system": "http://unitsofmeasure.org", "code": "a"},
+                        "high": {"value": 150, "unit": "a", "system": "http://unitsofmeasure.org", "code": "a"}
+                    }}
+                ]}),
+            )
+        }),
         offer_contact(OfferContact {
             family: "Secrétariat".to_owned(),
             function: "05",
@@ -713,12 +713,14 @@ fn specialties(activity: &'static str, n: usize) -> Vec<Json> {
 /// A characteristic of the specificAct / outsideOfficeAct slices: an act (TRE_R210) with
 /// its ror-act-type, without which it matches neither slice.
 fn act(code: &'static str, act_type: &'static str) -> Json {
-    let mut c = concept("R210-ActeSpecifique", code);
-    c.set(
-        "extension",
-        obj!([ext("ror-act-type", obj!({ "valueCode": act_type }))]),
-    );
-    c
+    constant("act", [code, act_type], 0, || {
+        let mut c = concept("R210-ActeSpecifique", code);
+        c.set(
+            "extension",
+            obj!([ext("ror-act-type", obj!({ "valueCode": act_type }))]),
+        );
+        c
+    })
 }
 
 /// careMode (1..1) first, then the slices that apply to offer `n`.
@@ -750,15 +752,19 @@ fn characteristics(mode: &'static str, champ: &str, n: usize, closed: bool) -> V
 
 /// Opening hours: Monday all day, and one offer in two a Saturday morning valid for a
 /// period (ror-available-time-effective-opening-closing-date).
-fn opening_hours(n: usize) -> Vec<Json> {
-    let mut out = vec![available_time(0, "08:00:00", "18:00:00", None)];
-    if n.is_multiple_of(2) {
-        out.push(available_time(
-            5,
-            "09:00:00",
-            "12:00:00",
-            Some(obj!({"start": "2026-01-01", "end": "2026-12-31"})),
-        ));
-    }
-    out
+fn opening_hours(n: usize) -> Json {
+    // Two variants, the same for every offer: built once, shared.
+    let saturday = n.is_multiple_of(2);
+    constant("opening-hours", ["", ""], usize::from(saturday), || {
+        let mut out = vec![available_time(0, "08:00:00", "18:00:00", None)];
+        if saturday {
+            out.push(available_time(
+                5,
+                "09:00:00",
+                "12:00:00",
+                Some(obj!({"start": "2026-01-01", "end": "2026-12-31"})),
+            ));
+        }
+        Json::Array(out)
+    })
 }

@@ -108,6 +108,27 @@ fn shared_concept(tre: &'static str, code: &'static str) -> &'static Json {
     })
 }
 
+/// An element the same in every resource that carries it with these parameters, built
+/// once for the process by `make` and shared ([`made_once`]), as constant concepts are:
+/// `name` says which builder (one name a builder), `texts` and `variant` its parameters.
+pub(crate) fn constant(
+    name: &'static str,
+    texts: [&'static str; 2],
+    variant: usize,
+    make: impl FnOnce() -> Json,
+) -> Json {
+    type Key = ([(usize, usize); 3], usize);
+    static SHARED: Shared<Key, &'static Json> = LazyLock::new(Mutex::default);
+    thread_local! {
+        static LOCAL: RefCell<FxHashMap<Key, &'static Json>> = RefCell::default();
+    }
+    let at = |text: &'static str| (text.as_ptr() as usize, text.len());
+    let key = ([at(name), at(texts[0]), at(texts[1])], variant);
+    Json::Shared(made_once(&SHARED, &LOCAL, key, || {
+        Box::leak(Box::new(make()))
+    }))
+}
+
 /// Canonical URL of a ROR extension (or profile).
 pub(crate) fn url(name: &'static str) -> &'static str {
     interned(Kind::Extension, name)
@@ -314,10 +335,19 @@ pub(crate) fn offer_contact(c: OfferContact) -> Json {
 /// A territorial division (zone d'intervention of an offer, territoire de santé of an
 /// organisation): its type (TRE_R201) and its code, both CodeableConcepts.
 pub(crate) fn territorial_division(
-    kind: impl IntoJson,
+    kind: &'static str,
     tre: &'static str,
-    code: impl IntoJson,
+    code: &'static str,
 ) -> Json {
+    // A kind is a TRE_R201 code of a character or two: its bytes are the variant.
+    debug_assert!(kind.len() <= std::mem::size_of::<usize>());
+    let variant = kind.bytes().fold(0, |v, b| v << 8 | usize::from(b));
+    constant("territorial-division", [tre, code], variant, || {
+        territorial_division_of(kind, tre, code)
+    })
+}
+
+fn territorial_division_of(kind: &'static str, tre: &'static str, code: &'static str) -> Json {
     ext(
         "ror-territorial-division",
         obj!({"extension": [

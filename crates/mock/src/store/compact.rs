@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex, mpsc};
 use chrono::{DateTime, FixedOffset};
 
 use super::regenerate::{Body, Regenerator};
-use super::{REFERENCES, reference_key};
+use super::{REFERENCES, is_source, reference_key};
 use crate::dataset::{Node, Origin, Part};
 use crate::visibility;
 
@@ -47,7 +47,7 @@ fn compact<R: Node>(resource: &R, text: Text, buffers: &mut Buffers, ahead: Ahea
     let resource_type: Box<str> = string("resourceType").unwrap_or_default().into();
     let mut ref_keys = Vec::new();
     for (n, (param, element)) in REFERENCES.iter().enumerate() {
-        if param.split(':').next() != Some(&*resource_type) {
+        if !is_source(param, &resource_type) {
             continue;
         }
         let Some(held) = resource.member(element) else {

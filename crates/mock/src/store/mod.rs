@@ -353,7 +353,20 @@ pub(crate) fn reference_key(reference: &impl Node) -> Option<String> {
     let mut parts = r.rsplit('/');
     let id = parts.next()?;
     let ty = parts.next()?;
-    Some(format!("{ty}/{id}"))
+    // A relative reference is its key already (most are): copied, not formatted again.
+    let key_len = ty.len() + 1 + id.len();
+    Some(if r.len() == key_len {
+        r.to_owned()
+    } else {
+        format!("{ty}/{id}")
+    })
+}
+
+/// Whether `param` (`Source:name`, as in [`REFERENCES`]) is a parameter of `resource_type`.
+pub(crate) fn is_source(param: &str, resource_type: &str) -> bool {
+    param
+        .strip_prefix(resource_type)
+        .is_some_and(|rest| rest.starts_with(':'))
 }
 
 impl Store {

@@ -351,3 +351,35 @@ fn a_store_larger_than_its_cache_still_serves_every_resource() {
     }
     assert!(store.all[0].views.weight() <= 64 * 1024);
 }
+
+#[test]
+fn reference_keys_and_sources_read_as_before() {
+    let key = |r: &str| reference_key(&json!({ "reference": r }));
+    for (reference, expected) in [
+        ("Organization/o1", Some("Organization/o1")),
+        (
+            "https://ror.example/fhir/Organization/o1",
+            Some("Organization/o1"),
+        ),
+        ("/Organization/o1", Some("Organization/o1")),
+        ("Organization/o1/_history/2", Some("_history/2")),
+        ("o1", None),
+        ("Organization//o1", Some("/o1")),
+    ] {
+        assert_eq!(key(reference).as_deref(), expected, "{reference}");
+    }
+    assert_eq!(reference_key(&json!({ "display": "x" })), None);
+    for (n, (param, _)) in REFERENCES.iter().enumerate() {
+        for ty in [
+            "HealthcareService",
+            "Organization",
+            "Location",
+            "Loc",
+            "Task",
+            "",
+        ] {
+            let before = param.split(':').next() == Some(ty);
+            assert_eq!(is_source(param, ty), before, "{n} {param} {ty}");
+        }
+    }
+}
