@@ -127,11 +127,6 @@ pub struct MockOptions {
     /// time; what it serves is the same, a resource read otherwise (an include, an
     /// `$export`) costs the generation of its unit.
     pub regenerated: bool,
-    /// Generate the dataset as background work: its threads run at a lower scheduling
-    /// priority (Linux: nice 10), so that what runs beside them goes first, as for the
-    /// larger mock a run starts while its other scenarios run. What is generated is the
-    /// same; only who waits for whom changes.
-    pub background: bool,
 }
 
 impl Default for MockOptions {
@@ -152,7 +147,6 @@ impl Default for MockOptions {
             story: false,
             views_ahead: None,
             regenerated: false,
-            background: false,
         }
     }
 }
@@ -204,7 +198,6 @@ async fn build_store(opts: &MockOptions) -> Result<store::Store, MockError> {
     let generate = opts.dataset;
     let building = store::Building {
         ahead: store::Ahead(opts.views_ahead),
-        background: opts.background,
         regenerated: opts.regenerated,
     };
     tokio::task::spawn_blocking(move || {

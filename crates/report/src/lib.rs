@@ -179,8 +179,7 @@ pub fn write_all(doc: Document<'_>, dir: &Path) -> Result<Written, ReportError> 
             let _ = std::fs::remove_file(part);
         }
     };
-    // Each format on a thread of its own: the run is over, the cores are free, and the
-    // HTML alone takes as long as the other three together.
+    // Each format on a thread of its own: the run is over and the cores are free.
     let written: Vec<_> = std::thread::scope(|scope| {
         let writing: Vec<_> = FORMATS
             .iter()

@@ -215,7 +215,6 @@ pub(super) fn compact_parts(
     ahead: Ahead,
     regenerator: Option<&Arc<Regenerator>>,
     workers: usize,
-    background: bool,
     take: &mut dyn FnMut(Vec<Compacted>),
 ) {
     let count = parts.len();
@@ -226,9 +225,6 @@ pub(super) fn compact_parts(
             .map(|_| {
                 let (done, queue) = (done.clone(), &queue);
                 scope.spawn(move || {
-                    if background {
-                        lower_priority();
-                    }
                     // A poisoned queue means another thread panicked: its join says so.
                     while let Ok(Some((n, part))) = queue.lock().map(|mut q| q.next()) {
                         let piece = compact_all(|sink| part.produce_tree(sink), ahead, regenerator);
@@ -257,40 +253,4 @@ pub(super) fn compact_parts(
             }
         }
     });
-}
-
-/// Lowers the calling thread's scheduling priority (nice 10), for a thread that ends with
-/// its work: an unprivileged thread cannot raise it back. Linux only (elsewhere the nice
-/// value is the whole process's); nothing is lost if the system refuses.
-pub(super) fn lower_priority() {
-    #[cfg(target_os = "linux")]
-    {
-        let thread = rustix::thread::gettid();
-        if let Err(e) = rustix::process::setpriority_process(Some(thread), 10) {
-            tracing::debug!("generation left at its priority: {e}");
-        }
-    }
-}
-
-#[cfg(all(test, target_os = "linux"))]
-mod tests {
-    #[test]
-    fn a_background_thread_lowers_its_own_priority_only() {
-        let priority = || rustix::process::getpriority_process(Some(rustix::thread::gettid()));
-        let here = priority().expect("readable");
-        let lowered = std::thread::spawn(move || {
-            let before = priority().expect("readable");
-            super::lower_priority();
-            (before, priority().expect("readable"))
-        })
-        .join()
-        .expect("thread");
-        // Nice 10, unless it ran nicer already (an unprivileged thread cannot go back).
-        assert_eq!(lowered, (here, here.max(10)));
-        assert_eq!(
-            priority().expect("readable"),
-            here,
-            "the caller keeps its own"
-        );
-    }
 }

@@ -77,8 +77,6 @@ const PARSED: u8 = u8::MAX;
 pub struct Building {
     /// The access profile whose views of the offers are written as they are generated.
     pub ahead: Ahead,
-    /// On threads of a lower priority, for a store built while other work runs.
-    pub background: bool,
     /// No text kept for the generated resources: each is generated again with its unit
     /// when read. For a store read through the views written ahead: its start costs half,
     /// any other read the generation of a unit (a dozen offers and their structures).
@@ -388,47 +386,18 @@ impl Store {
     }
 
     /// [`Store::collect_parts`], built as `building` says: with the offers' views for a
-    /// profile written as they are generated, into the cache; in the background
-    /// ([`crate::MockOptions`]), on threads of their own at a lower priority; keeping no
-    /// text of the generated resources.
+    /// profile written as they are generated, into the cache; keeping no text of the
+    /// generated resources.
     pub fn collect_parts_ahead(parts: Vec<Part>, building: Building) -> Self {
-        let Building {
-            ahead,
-            background,
-            regenerated,
-        } = building;
-        let collect = move || {
-            let workers = std::thread::available_parallelism().map_or(1, usize::from);
-            let expected = parts.iter().map(Part::expected_resources).sum();
-            let regenerator = regenerated.then(|| Arc::new(Regenerator::of(&parts)));
-            let mut indexer = Indexer::new(expected, CACHE_BUDGET);
-            compact_parts(
-                parts,
-                ahead,
-                regenerator.as_ref(),
-                workers,
-                background,
-                &mut |piece| indexer.add(piece),
-            );
-            indexer.finish()
-        };
-        if !background {
-            return collect();
-        }
-        // Indexing on a thread of its own too: the caller's may be a pool's, and keeps
-        // whatever priority it is given.
-        std::thread::scope(|scope| {
-            match scope
-                .spawn(|| {
-                    compact::lower_priority();
-                    collect()
-                })
-                .join()
-            {
-                Ok(store) => store,
-                Err(panic) => std::panic::resume_unwind(panic),
-            }
-        })
+        let Building { ahead, regenerated } = building;
+        let workers = std::thread::available_parallelism().map_or(1, usize::from);
+        let expected = parts.iter().map(Part::expected_resources).sum();
+        let regenerator = regenerated.then(|| Arc::new(Regenerator::of(&parts)));
+        let mut indexer = Indexer::new(expected, CACHE_BUDGET);
+        compact_parts(parts, ahead, regenerator.as_ref(), workers, &mut |piece| {
+            indexer.add(piece)
+        });
+        indexer.finish()
     }
 
     /// [`Store::collect`] with a cache of `budget` bytes.

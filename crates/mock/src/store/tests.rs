@@ -34,8 +34,6 @@ fn views_written_ahead_are_the_views_read_back() {
             Dataset::generate_parts(opts, 2),
             Building {
                 ahead: Ahead(Some(profile)),
-                // As the run's larger mock is: on threads of lower priority.
-                background: true,
                 regenerated,
             },
         );
@@ -93,7 +91,6 @@ fn a_store_without_texts_serves_what_the_store_with_them_does() {
         Dataset::generate_parts(opts, 3),
         Building {
             ahead: Ahead(Some(0)),
-            background: false,
             regenerated: true,
         },
     );
