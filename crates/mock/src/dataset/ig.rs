@@ -10,7 +10,7 @@ use chrono::{DateTime, Duration, Utc};
 use rustc_hash::FxHashMap;
 
 use super::build::{IntoJson, obj};
-use super::json::Json;
+use super::json::{Constant, Json};
 use super::rng::Rng;
 
 use super::{IG, REGION_SYSTEM};
@@ -91,11 +91,11 @@ pub(crate) fn concept(tre: &'static str, code: impl IntoJson) -> Json {
 }
 
 /// The concept of a constant code, made once ([`made_once`]).
-fn shared_concept(tre: &'static str, code: &'static str) -> &'static Json {
+fn shared_concept(tre: &'static str, code: &'static str) -> &'static Constant {
     type Key = (usize, usize, usize, usize);
-    static SHARED: Shared<Key, &'static Json> = LazyLock::new(Mutex::default);
+    static SHARED: Shared<Key, &'static Constant> = LazyLock::new(Mutex::default);
     thread_local! {
-        static LOCAL: RefCell<FxHashMap<Key, &'static Json>> = RefCell::default();
+        static LOCAL: RefCell<FxHashMap<Key, &'static Constant>> = RefCell::default();
     }
     let key = (
         tre.as_ptr() as usize,
@@ -104,7 +104,7 @@ fn shared_concept(tre: &'static str, code: &'static str) -> &'static Json {
         code.len(),
     );
     made_once(&SHARED, &LOCAL, key, || {
-        Box::leak(Box::new(obj!({ "coding": [coding(tre, code)] })))
+        Constant::leak(obj!({ "coding": [coding(tre, code)] }))
     })
 }
 
@@ -118,15 +118,13 @@ pub(crate) fn constant(
     make: impl FnOnce() -> Json,
 ) -> Json {
     type Key = ([(usize, usize); 3], usize);
-    static SHARED: Shared<Key, &'static Json> = LazyLock::new(Mutex::default);
+    static SHARED: Shared<Key, &'static Constant> = LazyLock::new(Mutex::default);
     thread_local! {
-        static LOCAL: RefCell<FxHashMap<Key, &'static Json>> = RefCell::default();
+        static LOCAL: RefCell<FxHashMap<Key, &'static Constant>> = RefCell::default();
     }
     let at = |text: &'static str| (text.as_ptr() as usize, text.len());
     let key = ([at(name), at(texts[0]), at(texts[1])], variant);
-    Json::Shared(made_once(&SHARED, &LOCAL, key, || {
-        Box::leak(Box::new(make()))
-    }))
+    Json::Shared(made_once(&SHARED, &LOCAL, key, || Constant::leak(make())))
 }
 
 /// Canonical URL of a ROR extension (or profile).

@@ -23,8 +23,29 @@ pub(crate) enum Json {
     /// Members in insertion order; a key appears once ([`Json::set`]).
     Object(Vec<(&'static str, Json)>),
     /// A constant element built once for the process and shared by every resource that
-    /// carries it (a NOS concept with a fixed code): no allocation per use.
-    Shared(&'static Json),
+    /// carries it (a NOS concept with a fixed code): no allocation per use, and its text
+    /// written once.
+    Shared(&'static Constant),
+}
+
+/// A constant element and its JSON text, written once for the process: a generated resource
+/// is largely constant concepts and extensions, which each resource's text then copies.
+#[derive(Debug, PartialEq)]
+pub(crate) struct Constant {
+    tree: Json,
+    text: Box<[u8]>,
+}
+
+impl Constant {
+    /// `tree` as a constant for the rest of the process (what `ig::made_once` keeps).
+    pub(crate) fn leak(tree: Json) -> &'static Constant {
+        let mut text = Vec::new();
+        tree.write(&mut text);
+        Box::leak(Box::new(Constant {
+            tree,
+            text: text.into_boxed_slice(),
+        }))
+    }
 }
 
 impl Json {
@@ -44,7 +65,7 @@ impl Json {
     /// A shared element becomes a copy of its own, to be changed.
     fn own(&mut self) {
         if let Json::Shared(shared) = self {
-            *self = Json::clone(shared);
+            *self = shared.tree.clone();
         }
     }
 
@@ -52,7 +73,7 @@ impl Json {
     pub(crate) fn get(&self, key: &str) -> Option<&Json> {
         match self {
             Json::Object(members) => members.iter().find(|(k, _)| *k == key).map(|(_, v)| v),
-            Json::Shared(shared) => shared.get(key),
+            Json::Shared(shared) => shared.tree.get(key),
             _ => None,
         }
     }
@@ -79,7 +100,7 @@ impl Json {
     pub(crate) fn as_str(&self) -> Option<&str> {
         match self {
             Json::Str(s) => Some(s),
-            Json::Shared(shared) => shared.as_str(),
+            Json::Shared(shared) => shared.tree.as_str(),
             _ => None,
         }
     }
@@ -88,7 +109,7 @@ impl Json {
     pub(crate) fn as_array(&self) -> Option<&[Json]> {
         match self {
             Json::Array(items) => Some(items),
-            Json::Shared(shared) => shared.as_array(),
+            Json::Shared(shared) => shared.tree.as_array(),
             _ => None,
         }
     }
@@ -109,7 +130,7 @@ impl Json {
                     .map(|(k, v)| ((*k).to_owned(), v.to_value()))
                     .collect(),
             ),
-            Json::Shared(shared) => shared.to_value(),
+            Json::Shared(shared) => shared.tree.to_value(),
         }
     }
 }
@@ -178,7 +199,7 @@ impl Node for Json {
     fn boolean(&self) -> Option<bool> {
         match self {
             Json::Bool(b) => Some(*b),
-            Json::Shared(shared) => shared.boolean(),
+            Json::Shared(shared) => shared.tree.boolean(),
             _ => None,
         }
     }
@@ -188,7 +209,7 @@ impl Node for Json {
                 members.iter().for_each(|(k, v)| f(k, v));
                 true
             }
-            Json::Shared(shared) => shared.each_member(f),
+            Json::Shared(shared) => shared.tree.each_member(f),
             _ => false,
         }
     }
@@ -213,7 +234,7 @@ impl Json {
             Json::Str(s) => write_str(s, out),
             Json::Array(items) => write_array(items, out, Json::write),
             Json::Object(members) => write_members(members, out),
-            Json::Shared(shared) => shared.write(out),
+            Json::Shared(shared) => out.extend_from_slice(&shared.text),
         }
     }
 }
