@@ -260,39 +260,29 @@ type EntryViews<'a> = (&'a [(usize, Arc<str>)], &'a str);
 /// entries: each resource's text with its `fullUrl` and search mode, sized once and copied
 /// once.
 fn with_entries(head: &str, base_url: &str, store: &Store, entries: [EntryViews<'_>; 2]) -> String {
-    let urls: Vec<Vec<String>> = entries
-        .iter()
-        .map(|(views, _)| {
-            views
-                .iter()
-                .map(|(i, _)| {
-                    Value::String(format!("{base_url}/{}", store.all[*i].key())).to_string()
-                })
-                .collect()
-        })
-        .collect();
-    let wrapping = r#"{"fullUrl":,"resource":,"search":{"mode":""}},"#.len() + "include".len();
+    // An entry is its resource's text and about a hundred bytes around it (a longer key
+    // only grows the body once).
     let size = head.len()
         + 16
         + entries
             .iter()
-            .zip(&urls)
-            .flat_map(|((views, _), urls)| views.iter().zip(urls))
-            .map(|((_, text), url)| text.len() + url.len() + wrapping)
+            .flat_map(|(views, _)| views.iter())
+            .map(|(_, text)| text.len() + base_url.len() + 100)
             .sum::<usize>();
     let mut body = String::with_capacity(size);
     body.push_str(head);
     body.push_str(",\"entry\":[");
     let mut first = true;
-    for ((views, mode), urls) in entries.iter().zip(&urls) {
-        for ((_, resource), url) in views.iter().zip(urls) {
+    for (views, mode) in entries {
+        for (i, resource) in views {
             if !first {
                 body.push(',');
             }
             first = false;
+            let url = Value::String(format!("{base_url}/{}", store.all[*i].key())).to_string();
             for piece in [
                 r#"{"fullUrl":"#,
-                url,
+                &url,
                 r#","resource":"#,
                 resource,
                 r#","search":{"mode":""#,
