@@ -572,3 +572,25 @@ async fn flow_7_region_ids_with_elements_subsets_the_matches_only() {
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
 }
+
+#[tokio::test]
+async fn a_stopped_mock_listens_no_more_and_has_freed_its_data() {
+    let mock = MockServer::start(MockOptions {
+        dataset: GenerateOptions {
+            offers: 30,
+            ..GenerateOptions::default()
+        },
+        ..MockOptions::default()
+    })
+    .await
+    .expect("mock starts");
+    let addr = mock.addr;
+    let data = std::sync::Arc::downgrade(&mock.store_snapshot());
+    mock.stop().await;
+    // No connection was open: nothing else held the data.
+    assert!(data.upgrade().is_none(), "freed before stop returns");
+    assert!(
+        tokio::net::TcpStream::connect(addr).await.is_err(),
+        "nothing listens on {addr} once stopped"
+    );
+}
