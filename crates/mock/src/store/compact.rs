@@ -23,7 +23,7 @@ pub struct Ahead(pub Option<u8>);
 
 /// One resource compacted: its facts, references still as keys.
 pub(super) struct Compacted {
-    pub(super) resource_type: Box<str>,
+    pub(super) resource_type: Arc<str>,
     pub(super) id: Box<str>,
     pub(super) last_updated: Option<DateTime<FixedOffset>>,
     pub(super) identifiers: Vec<Box<str>>,
@@ -41,10 +41,16 @@ enum Text<'a> {
     Regenerated(&'a Arc<Regenerator>, Origin),
 }
 
-/// `buffers`: room to serialize into, reused from one resource to the next.
-fn compact<R: Node>(resource: &R, text: Text, buffers: &mut Buffers, ahead: Ahead) -> Compacted {
+/// `resource_type`: the resource's, shared by those of its type; `buffers`: room to
+/// serialize into, reused from one resource to the next.
+fn compact<R: Node>(
+    resource: &R,
+    resource_type: Arc<str>,
+    text: Text,
+    buffers: &mut Buffers,
+    ahead: Ahead,
+) -> Compacted {
     let string = |key: &str| resource.member(key).and_then(Node::string);
-    let resource_type: Box<str> = string("resourceType").unwrap_or_default().into();
     let mut ref_keys = Vec::new();
     for (n, (param, element)) in REFERENCES.iter().enumerate() {
         if !is_source(param, &resource_type) {
@@ -176,34 +182,54 @@ pub(super) fn compact_all<R: Node>(
     ahead: Ahead,
     regenerator: Option<&Arc<Regenerator>>,
 ) -> Vec<Compacted> {
-    // The dictionary of a type is its first resource's text: later ones share most of
-    // their structure and system URLs with it, which LZ4 then encodes as references.
-    let mut dicts: FxHashMap<String, Arc<[u8]>> = FxHashMap::default();
+    let mut kinds: FxHashMap<Box<str>, Kind> = FxHashMap::default();
     let mut out = Vec::new();
     let mut buffers = Buffers::default();
     produce(&mut |resource: R, origin: Option<Origin>| {
-        if let (Some(from), Some(origin)) = (regenerator, origin) {
-            let text = Text::Regenerated(from, origin);
-            out.push(compact(&resource, text, &mut buffers, ahead));
-            return;
-        }
         let ty = resource
             .member("resourceType")
             .and_then(Node::string)
             .unwrap_or_default();
-        let dict = match dicts.get(ty) {
-            Some(d) => d.clone(),
-            None => {
-                let mut first = Vec::new();
-                resource.write_json(&mut first);
-                let d: Arc<[u8]> = Arc::from(first);
-                dicts.insert(ty.to_owned(), d.clone());
-                d
-            }
+        // Looked up before inserting: an entry would take an owned key each time.
+        let kind = match kinds.get_mut(ty) {
+            Some(kind) => kind,
+            None => kinds.entry(Box::from(ty)).or_insert_with(|| Kind {
+                name: Arc::from(ty),
+                dict: None,
+            }),
         };
-        out.push(compact(&resource, Text::Packed(dict), &mut buffers, ahead));
+        let text = match (regenerator, origin) {
+            (Some(from), Some(origin)) => Text::Regenerated(from, origin),
+            _ => Text::Packed(kind.dict(&resource).clone()),
+        };
+        out.push(compact(
+            &resource,
+            kind.name.clone(),
+            text,
+            &mut buffers,
+            ahead,
+        ));
     });
     out
+}
+
+/// A resource type as one thread compacts it: its name, shared by every resource of the
+/// type (not a copy each), and its dictionary once a text of it is packed.
+struct Kind {
+    name: Arc<str>,
+    dict: Option<Arc<[u8]>>,
+}
+
+impl Kind {
+    /// The dictionary of a type is its first resource's text: later ones share most of
+    /// their structure and system URLs with it, which LZ4 then encodes as references.
+    fn dict<R: Node>(&mut self, first: &R) -> &Arc<[u8]> {
+        self.dict.get_or_insert_with(|| {
+            let mut text = Vec::new();
+            first.write_json(&mut text);
+            Arc::from(text)
+        })
+    }
 }
 
 /// Compacts the pieces of a generated dataset on up to `workers` threads, a piece at a time

@@ -8,7 +8,7 @@ use rustc_hash::FxHashMap;
 use std::sync::Arc;
 
 use super::compact::Compacted;
-use super::{Store, Stored, View, ViewWeight, Views};
+use super::{Store, Stored, View, ViewWeight, Views, key_of};
 use crate::visibility;
 
 /// A resource's references as keys (`Type/id`), by their index in `REFERENCES`.
@@ -61,14 +61,16 @@ impl Indexer {
                     .or_default()
                     .push(index);
             }
-            let key = format!("{}/{}", c.resource_type, c.id).into();
+            let key = key_of(&c.resource_type, &c.id).into();
             self.key_shared |= store.by_key.insert(key, index).is_some();
             // Looked up before inserting: an entry would take an owned key, an allocation
             // a resource for a handful of types.
             match store.by_type.get_mut(&*c.resource_type) {
                 Some(of_type) => of_type.push(index),
                 None => {
-                    store.by_type.insert(c.resource_type.clone(), vec![index]);
+                    store
+                        .by_type
+                        .insert(Box::from(&*c.resource_type), vec![index]);
                 }
             }
             if let Some((profile, view)) = c.view {

@@ -69,6 +69,19 @@ impl std::ops::Deref for OneView {
     }
 }
 
+/// The resources under one index entry: most identifiers and reference targets have one,
+/// held inline (a `Vec` was an allocation, and a free, for each of hundreds of thousands).
+type Postings = smallvec::SmallVec<[usize; 1]>;
+
+/// `Type/id`, written without the formatting machinery: a key for every resource stored.
+pub(crate) fn key_of(resource_type: &str, id: &str) -> String {
+    let mut key = String::with_capacity(resource_type.len() + 1 + id.len());
+    key.push_str(resource_type);
+    key.push('/');
+    key.push_str(id);
+    key
+}
+
 /// The cache slot of the parsed resource (views use the access profile, 0 to 5).
 const PARSED: u8 = u8::MAX;
 
@@ -85,8 +98,8 @@ pub struct Building {
 
 /// One stored resource: its JSON (compressed, or generated again) and what searches need without reading it.
 pub struct Stored {
-    /// Its `resourceType`.
-    pub resource_type: Box<str>,
+    /// Its `resourceType`, shared with the other resources of its type.
+    pub resource_type: Arc<str>,
     /// Its `id`.
     pub id: Box<str>,
     /// Its `meta.lastUpdated`, parsed.
@@ -128,7 +141,7 @@ impl Stored {
 
     /// `Type/id`.
     pub fn key(&self) -> String {
-        format!("{}/{}", self.resource_type, self.id)
+        key_of(&self.resource_type, &self.id)
     }
 
     /// The JSON text of the resource, as loaded.
@@ -304,10 +317,10 @@ pub struct Store {
     by_key: FxHashMap<Box<str>, usize>,
     by_type: FxHashMap<Box<str>, Vec<usize>>,
     /// `(type, identifier value)` → resources, so that identifier searches need no scan.
-    by_identifier: FxHashMap<(Box<str>, Box<str>), Vec<usize>>,
+    by_identifier: FxHashMap<(Arc<str>, Box<str>), Postings>,
     /// `(index in REFERENCES, target)` → the resources whose reference points there
     /// (reverse includes, `_has`).
-    referrers: FxHashMap<(u8, usize), Vec<usize>>,
+    referrers: FxHashMap<(u8, usize), Postings>,
 }
 
 impl std::fmt::Debug for Store {
@@ -452,8 +465,8 @@ impl Store {
     /// Resources of a type carrying an identifier with this value (any system).
     pub(crate) fn with_identifier(&self, resource_type: &str, value: &str) -> &[usize] {
         self.by_identifier
-            .get(&(Box::from(resource_type), Box::from(value)))
-            .map_or(&[], Vec::as_slice)
+            .get(&(Arc::from(resource_type), Box::from(value)))
+            .map_or(&[], |found| found.as_slice())
     }
 
     pub(crate) fn index_of(&self, key: &str) -> Option<usize> {
@@ -486,7 +499,7 @@ impl Store {
             .position(|(p, _)| *p == param)
             .and_then(|p| u8::try_from(p).ok())
             .and_then(|p| self.referrers.get(&(p, target)))
-            .map_or(&[], Vec::as_slice)
+            .map_or(&[], |found| found.as_slice())
     }
 
     /// An organisation and those above it (`partOf`), nearest first.

@@ -320,7 +320,9 @@ fn references_resolve_as_if_every_resource_were_in() {
         });
         let held: Vec<Vec<(u8, usize)>> = store.all.iter().map(|s| s.refs.to_vec()).collect();
         assert_eq!(held, refs, "dataset {n}");
-        let mut held: Vec<_> = store.referrers.clone().into_iter().collect();
+        let mut held: Vec<_> = (store.referrers.iter())
+            .map(|(target, by)| (*target, by.to_vec()))
+            .collect();
         held.sort();
         assert_eq!(held, referrers, "dataset {n}");
     }
