@@ -5,6 +5,9 @@
 //! offer), the first searches (by identifier with the standard includes, then a first page
 //! of 200 with its total), and peak RSS once a complete `$export` (`_myCompleteExtract`) has
 //! been downloaded in full; then the ready time over more starts (`STORE_BENCH_STARTS`).
+//! With `RORCHECK_BEFORE=/path/to/rorcheck` (another build, an earlier commit's), that
+//! build's `rorcheck serve` and this one's are then run as processes, alternated: ready
+//! time, memory held, a complete `$export` and the peak, side by side.
 //!
 //! Traffic goes to 127.0.0.1 only.
 
@@ -97,6 +100,22 @@ async fn national(offers: usize) {
     );
 
     let started = Instant::now();
+    let (files, lines, bytes) = complete_export(&http, base).await;
+    println!(
+        "  $export _myCompleteExtract: {files} files, {lines} resources, {} MB in {:.2} s ({:.0} resources/s); peak RSS {:.0} MiB",
+        bytes / 1_000_000,
+        started.elapsed().as_secs_f64(),
+        lines as f64 / started.elapsed().as_secs_f64(),
+        common::rss_mib("VmHWM:")
+    );
+    // The client's connections closed first: the data is then the mock's alone to free.
+    drop(http);
+    mock.stop().await;
+}
+
+/// A complete `$export` (`_myCompleteExtract`) kicked off, polled and every file read:
+/// files, resources (lines) and bytes.
+async fn complete_export(http: &reqwest::Client, base: &str) -> (usize, usize, usize) {
     let kickoff = http
         .get(format!(
             "{base}/$export?_type=HealthcareService&includeAssociatedData=_myCompleteExtract"
@@ -128,16 +147,107 @@ async fn national(offers: usize) {
         }
         files += 1;
     }
-    println!(
-        "  $export _myCompleteExtract: {files} files, {lines} resources, {} MB in {:.2} s ({:.0} resources/s); peak RSS {:.0} MiB",
-        bytes / 1_000_000,
-        started.elapsed().as_secs_f64(),
-        lines as f64 / started.elapsed().as_secs_f64(),
-        common::rss_mib("VmHWM:")
-    );
-    // The client's connections closed first: the data is then the mock's alone to free.
-    drop(http);
-    mock.stop().await;
+    (files, lines, bytes)
+}
+
+/// What `rorcheck serve` showed as a process.
+struct Served {
+    ready: Duration,
+    held_mib: f64,
+    export_resources: usize,
+    export: Duration,
+    peak_mib: f64,
+}
+
+/// `rorcheck serve --offers N` of `binary` as a process (any build, an earlier commit's
+/// included): until its banner says it serves (printed once its store is built), the memory
+/// it then holds, then a complete `$export` read through and its peak memory.
+async fn served(binary: &std::path::Path, offers: usize) -> Option<Served> {
+    use tokio::io::AsyncBufReadExt;
+    let started = Instant::now();
+    let mut child = tokio::process::Command::new(binary)
+        .args(["serve", "--offers", &offers.to_string()])
+        .args(["--addr", "127.0.0.1:0", "--token-lifetime", "3600"])
+        // The banner read below is the French one (an older build speaks nothing else).
+        .env("RORCHECK_LANG", "fr")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .ok()?;
+    let pid = child.id()?.to_string();
+    let mut banner = tokio::io::BufReader::new(child.stdout.take()?).lines();
+    let mut ready = None;
+    let (mut base, mut token_url, mut secret) = (None, None, None);
+    while let Ok(Some(line)) = banner.next_line().await {
+        ready.get_or_insert_with(|| started.elapsed());
+        let Some((label, value)) = line.split_once(':') else {
+            continue;
+        };
+        let value = value.split_whitespace().next().map(str::to_owned);
+        match label.trim() {
+            "Base FHIR" => base = value,
+            "Jeton OAuth2" => token_url = value,
+            "client_secret" => secret = value,
+            _ => {}
+        }
+        if let (Some(base), Some(token_url), Some(secret)) = (&base, &token_url, &secret) {
+            let held_mib = common::rss_mib_of(&pid, "VmRSS:");
+            let token: serde_json::Value = reqwest::Client::new()
+                .post(token_url)
+                .form(&[
+                    ("grant_type", "client_credentials"),
+                    ("client_id", "rorcheck-demo-p0"),
+                    ("client_secret", secret),
+                ])
+                .send()
+                .await
+                .ok()?
+                .json()
+                .await
+                .ok()?;
+            let http = client(token["access_token"].as_str()?);
+            let exporting = Instant::now();
+            let (_, export_resources, _) = complete_export(&http, base).await;
+            return Some(Served {
+                ready: ready?,
+                held_mib,
+                export_resources,
+                export: exporting.elapsed(),
+                peak_mib: common::rss_mib_of(&pid, "VmHWM:"),
+            });
+        }
+    }
+    None
+}
+
+/// With `RORCHECK_BEFORE=/path/to/rorcheck` (an earlier build), `rorcheck serve` of that
+/// build and of this one as processes, alternated `rounds` times: a before/after measured
+/// side by side.
+async fn side_by_side(before: &std::path::Path, offers: usize, rounds: usize) {
+    let this = std::path::Path::new(env!("CARGO_BIN_EXE_rorcheck"));
+    println!("  `rorcheck serve --offers {offers}` as a process, {rounds} alternated rounds:");
+    for round in 0..rounds {
+        let order = if round % 2 == 0 {
+            [("before", before), ("this", this)]
+        } else {
+            [("this", this), ("before", before)]
+        };
+        for (label, binary) in order {
+            match served(binary, offers).await {
+                Some(s) => println!(
+                    "    {label:<6} ready in {:.2} s, holds {:.0} MiB ({:.0} bytes per offer); $export of {} resources in {:.2} s; peak {:.0} MiB",
+                    s.ready.as_secs_f64(),
+                    s.held_mib,
+                    s.held_mib * 1024.0 * 1024.0 / offers as f64,
+                    s.export_resources,
+                    s.export.as_secs_f64(),
+                    s.peak_mib
+                ),
+                None => println!("    {label:<6} {} did not serve", binary.display()),
+            }
+        }
+    }
 }
 
 /// Time until a mock of `offers` offers is ready, `starts` more times (the first start's
@@ -184,4 +294,7 @@ fn main() {
     let rt = tokio::runtime::Runtime::new().expect("runtime");
     rt.block_on(national(offers));
     rt.block_on(ready_times(offers, starts));
+    if let Some(before) = std::env::var_os("RORCHECK_BEFORE") {
+        rt.block_on(side_by_side(std::path::Path::new(&before), offers, 2));
+    }
 }

@@ -6,7 +6,13 @@ use std::time::{Duration, Instant};
 /// A memory figure of this process from /proc, in MiB: `VmRSS:` (now) or `VmHWM:` (peak).
 #[allow(dead_code)]
 pub fn rss_mib(field: &str) -> f64 {
-    std::fs::read_to_string("/proc/self/status")
+    rss_mib_of("self", field)
+}
+
+/// [`rss_mib`] of process `pid` ("self" for this one).
+#[allow(dead_code)]
+pub fn rss_mib_of(pid: &str, field: &str) -> f64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
         .ok()
         .and_then(|s| {
             s.lines()
