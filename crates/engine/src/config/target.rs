@@ -196,6 +196,21 @@ fn trusted_origin(name: &str, text: &str) -> Result<url::Url, ConfigError> {
     Ok(url)
 }
 
+/// A target's FHIR base URL, parsed: http or https only.
+fn base_url_of(base_url: &str) -> Result<url::Url, ConfigError> {
+    let parsed = url::Url::parse(base_url).map_err(|e| ConfigError::BadUrl {
+        url: base_url.to_owned(),
+        reason: e.to_string(),
+    })?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return Err(ConfigError::BadUrl {
+            url: parsed.to_string(),
+            reason: "only http and https are supported".into(),
+        });
+    }
+    Ok(parsed)
+}
+
 impl Target {
     /// A target at `base_url` without credentials, with the documented `Ror-*` headers.
     pub fn new(name: &str, base_url: &str) -> Result<Self, ConfigError> {
@@ -214,16 +229,7 @@ impl Target {
         base_url: &str,
         tls: &rorcheck_http::identity::ClientTls,
     ) -> Result<Self, ConfigError> {
-        let base_url = url::Url::parse(base_url).map_err(|e| ConfigError::BadUrl {
-            url: base_url.to_owned(),
-            reason: e.to_string(),
-        })?;
-        if !matches!(base_url.scheme(), "http" | "https") {
-            return Err(ConfigError::BadUrl {
-                url: base_url.to_string(),
-                reason: "only http and https are supported".into(),
-            });
-        }
+        let base_url = base_url_of(base_url)?;
         let mut headers = vec![("Accept".to_owned(), "application/fhir+json".to_owned())];
         headers.extend(
             RorHeaders::documented_defaults()
@@ -287,6 +293,9 @@ impl Target {
                 target: name.to_owned(),
                 what: "base_url",
             })?;
+        // The URL first: a target wrong in both is told about the line it starts from,
+        // and no certificate or key file is read for a target that cannot be used.
+        base_url_of(base_url)?;
         let material = match &cfg.tls {
             Some(tls) => tls.material()?,
             None => rorcheck_http::identity::ClientTls::default(),
