@@ -488,29 +488,24 @@ variables = { offer_id = "11/1" }
 
     #[test]
     fn a_target_wrong_in_its_url_and_its_certificate_is_told_about_its_url() {
-        let cfg: ConfigFile = toml::from_str(
-            r#"
+        let mtls_target = |base_url: &str| -> ConfigFile {
+            toml::from_str(&format!(
+                r#"
 [targets.recette-mtls]
-base_url = "ftp://ror.example.test/ws-diffusion-fhir"
-auth = { kind = "mtls", client_id = "mon-logiciel" }
-tls = { cert = "/nonexistent/client.pem", key = "/nonexistent/client.key.pem" }
-"#,
-        )
-        .expect("valid");
+base_url = "{base_url}"
+auth = {{ kind = "mtls", client_id = "mon-logiciel" }}
+tls = {{ cert = "/nonexistent/client.pem", key = "/nonexistent/client.key.pem" }}
+"#
+            ))
+            .expect("valid")
+        };
+        let cfg = mtls_target("ftp://ror.example.test/ws-diffusion-fhir");
         let err = resolve_target("recette-mtls", Some(&cfg)).expect_err("bad URL");
         assert!(matches!(err, ConfigError::BadUrl { .. }), "{err}");
         // With its URL right, the certificate is the error.
-        let cfg: ConfigFile = toml::from_str(
-            r#"
-[targets.recette-mtls]
-base_url = "https://ror.example.test/ws-diffusion-fhir"
-auth = { kind = "mtls", client_id = "mon-logiciel" }
-tls = { cert = "/nonexistent/client.pem", key = "/nonexistent/client.key.pem" }
-"#,
-        )
-        .expect("valid");
+        let cfg = mtls_target("https://ror.example.test/ws-diffusion-fhir");
         let err = resolve_target("recette-mtls", Some(&cfg)).expect_err("no certificate");
-        assert!(!matches!(err, ConfigError::BadUrl { .. }), "{err}");
+        assert!(matches!(err, ConfigError::Tls(_)), "{err}");
     }
 
     #[test]
