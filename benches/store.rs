@@ -132,8 +132,11 @@ async fn complete_export(http: &reqwest::Client, base: &str) -> (usize, usize, u
         .expect("content-location");
     let manifest = loop {
         let resp = http.get(&poll).send().await.expect("poll");
-        if resp.status().as_u16() == 200 {
-            break resp.json::<serde_json::Value>().await.expect("manifest");
+        match resp.status().as_u16() {
+            200 => break resp.json::<serde_json::Value>().await.expect("manifest"),
+            202 => {}
+            // A job that failed (or a build that answers otherwise) is not polled forever.
+            other => panic!("export status {other}"),
         }
         tokio::time::sleep(Duration::from_millis(10)).await;
     };
